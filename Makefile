@@ -1,0 +1,82 @@
+# airlock: `make` builds build/airlock; `make check` installs what is missing,
+# builds with ASan+UBSan and runs every test; `make check-controls` runs the
+# containment suite's negative controls.
+
+CC ?= gcc
+PKGS := gcc make pkg-config libseccomp-dev libjansson-dev python3 util-linux clang libclang-rt-14-dev
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
+	-Wimplicit-fallthrough -Wvla -Wno-format-truncation  # messages may be cut short on purpose
+BASE := -std=gnu11 -D_GNU_SOURCE $(WARN) -iquote src
+HARDEN := -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fstack-clash-protection -fPIE
+LDHARDEN := -pie -Wl,-z,relro,-z,now
+LIBS := -lseccomp -ljansson -lm
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+LIB_SRC := $(wildcard src/*.c)
+CLI_SRC := $(wildcard src/cli/*.c)
+PROFILES := $(wildcard src/profiles/*.json)
+
+REL_OBJ := $(patsubst src/%.c,build/rel/%.o,$(LIB_SRC) $(CLI_SRC)) build/rel/profiles.o
+TST_OBJ := $(patsubst src/%.c,build/test/%.o,$(LIB_SRC) $(CLI_SRC)) build/test/profiles.o
+TST_LIB := $(filter-out build/test/cli/%,$(TST_OBJ))
+
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_BIN := $(patsubst tests/unit/%.c,build/test/unit/%,$(UNIT_SRC))
+
+.PHONY: all check check-controls deps clean demo format
+all: build/airlock
+
+# Install the Debian packages the build and the tests use, only if missing.
+deps:
+	@missing=""; for p in $(PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		if [ "$$(id -u)" != 0 ]; then echo "need root to install:$$missing" >&2; exit 1; fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+build/airlock: $(REL_OBJ)
+	$(CC) $(LDHARDEN) -o $@ $^ $(LIBS)
+
+build/rel/%.o: src/%.c $(wildcard src/*.h src/cli/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE) -O2 $(HARDEN) -c -o $@ $<
+
+build/rel/profiles.o: src/profiles.S $(PROFILES)
+	@mkdir -p $(dir $@)
+	$(CC) -c -o $@ $<
+
+# Test build: sanitizers, and the debug switches that turn one defence off.
+build/test/airlock: $(TST_OBJ)
+	$(CC) $(SAN) -o $@ $^ $(LIBS)
+
+build/test/%.o: src/%.c $(wildcard src/*.h src/cli/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE) -O1 -g $(SAN) -DAIRLOCK_TEST_SWITCHES -c -o $@ $<
+
+build/test/profiles.o: src/profiles.S $(PROFILES)
+	@mkdir -p $(dir $@)
+	$(CC) -c -o $@ $<
+
+build/test/unit/%: tests/unit/%.c tests/unit/unit.h $(TST_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE) -iquote tests/unit -O1 -g $(SAN) -o $@ $< $(TST_LIB) $(LIBS)
+
+check: deps
+	@$(MAKE) --no-print-directory build/airlock build/test/airlock $(UNIT_BIN)
+	@tests/run.sh
+
+check-controls: deps
+	@$(MAKE) --no-print-directory build/test/airlock
+	@tests/run.sh --controls
+
+# The main job on its defaults: a sandboxed Python hello world.
+demo: deps build/airlock
+	build/airlock run --profile python -- python3 -c 'print("hello from airlock")'
+
+format:
+	clang-format -i src/*.c src/*.h src/cli/*.c src/cli/*.h tests/unit/*.c
+
+clean:
+	rm -rf build

@@ -1,0 +1,395 @@
+/* cgroup v1 and v2 side by side: creation, limits, accounting, removal. */
+#include "cgroup.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static const char *const v1_names[AL_V1_N] = { "memory", "pids", "cpu", "cpuacct" };
+
+void al_cgroup_init(struct al_cgroup *cg)
+{
+	memset(cg, 0, sizeof(*cg));
+	cg->v2_fd = -1;
+	for (int i = 0; i < AL_V1_N; i++)
+		cg->v1_fd[i] = cg->v1_tasks[i] = -1;
+}
+
+uint64_t al_cgroup_weight_to_shares(uint64_t weight)
+{
+	uint64_t s = weight * 1024 / 100;
+	return s < 2 ? 2 : s > 262144 ? 262144 : s;
+}
+
+int al_cgroup_self_path(const char *text, const char *controller, char *out, size_t len)
+{
+	/* Lines are "ID:CONTROLLERS:PATH"; v2 is "0::PATH". */
+	for (const char *line = text; line && *line;) {
+		const char *nl = strchrnul(line, '\n');
+		const char *c1 = memchr(line, ':', (size_t)(nl - line));
+		const char *c2 = c1 ? memchr(c1 + 1, ':', (size_t)(nl - c1 - 1)) : NULL;
+		if (c2) {
+			bool match = false;
+			if (!controller) {
+				match = c2 == c1 + 1 && strncmp(line, "0:", 2) == 0;
+			} else {
+				size_t n = strlen(controller);
+				for (const char *t = c1 + 1; t < c2;) {
+					const char *e = memchr(t, ',', (size_t)(c2 - t));
+					if (!e)
+						e = c2;
+					if ((size_t)(e - t) == n && strncmp(t, controller, n) == 0)
+						match = true;
+					t = e + 1;
+				}
+			}
+			if (match) {
+				size_t n = (size_t)(nl - c2 - 1);
+				if (n + 1 > len)
+					return -1;
+				memcpy(out, c2 + 1, n);
+				out[n] = '\0';
+				return 0;
+			}
+		}
+		line = *nl ? nl + 1 : NULL;
+	}
+	return -1;
+}
+
+/* Mount point of a hierarchy: v2 (controller NULL) or the v1 one carrying
+ * controller in its super options. */
+static int find_mount(const char *controller, char *out, size_t len)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096];
+	int r = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f)) {
+		/* ... mountpoint ... - fstype source superopts */
+		char *dash = strstr(line, " - ");
+		char mnt[1024], fstype[64], source[256], opts[1024];
+		if (!dash || sscanf(line, "%*s %*s %*s %*s %1023s", mnt) != 1 ||
+		    sscanf(dash + 3, "%63s %255s %1023s", fstype, source, opts) != 3)
+			continue;
+		if (!controller) {
+			if (strcmp(fstype, "cgroup2") != 0)
+				continue;
+		} else {
+			if (strcmp(fstype, "cgroup") != 0)
+				continue;
+			bool found = false;
+			for (char *save = NULL, *t = strtok_r(opts, ",", &save); t;
+			     t = strtok_r(NULL, ",", &save))
+				if (strcmp(t, controller) == 0)
+					found = true;
+			if (!found)
+				continue;
+		}
+		if (strchr(mnt, '\\')) /* octal escapes: not a path we handle */
+			continue;
+		snprintf(out, len, "%s", mnt);
+		r = 0;
+		break;
+	}
+	fclose(f);
+	return r;
+}
+
+/* Directory of the caller's own cgroup in a hierarchy. */
+static int self_dir(const char *controller, char *out, size_t len)
+{
+	char mnt[1024], self[2048], text[4096];
+
+	if (find_mount(controller, mnt, sizeof(mnt)) < 0)
+		return -1;
+	if (al_read_file_at(AT_FDCWD, "/proc/self/cgroup", text, sizeof(text), NULL) < 0)
+		return -1;
+	if (al_cgroup_self_path(text, controller, self, sizeof(self)) < 0)
+		return -1;
+	if ((size_t)snprintf(out, len, "%s%s", mnt, strcmp(self, "/") == 0 ? "" : self) >= len)
+		return -1;
+	return 0;
+}
+
+static bool v2_has_controllers(const char *dir)
+{
+	char path[2304], buf[512];
+
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", dir);
+	if (al_read_file_at(AT_FDCWD, path, buf, sizeof(buf), NULL) < 0)
+		return false;
+	return strstr(buf, "memory") && strstr(buf, "pids") && strstr(buf, "cpu");
+}
+
+enum al_cgroup_kind al_cgroup_detect(void)
+{
+	char dir[2048];
+
+	if (self_dir(NULL, dir, sizeof(dir)) == 0 && v2_has_controllers(dir))
+		return AL_CGROUP_V2;
+	for (int i = 0; i < AL_V1_N; i++)
+		if (self_dir(v1_names[i], dir, sizeof(dir)) < 0 || access(dir, W_OK) < 0)
+			return AL_CGROUP_NONE;
+	return AL_CGROUP_V1;
+}
+
+/* Remove leftovers of supervisors that were killed before they could clean
+ * up: empty "airlock-PID-N" cgroups whose PID is gone. rmdir refuses a
+ * cgroup that still has processes, so this never disturbs a live sandbox. */
+static void reap_stale(const char *parent)
+{
+	DIR *d = opendir(parent);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		int pid;
+		if (e->d_type != DT_DIR || sscanf(e->d_name, "airlock-%d-", &pid) != 1 || pid <= 0)
+			continue;
+		if (kill(pid, 0) == 0 || errno != ESRCH)
+			continue;
+		unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
+	}
+	closedir(d);
+}
+
+static int make_dir(const char *parent, const char *name, char **path, int *fd,
+		    struct al_error *err)
+{
+	reap_stale(parent);
+	if (asprintf(path, "%s/%s", parent, name) < 0) {
+		*path = NULL;
+		return al_error_set(err, ENOMEM, "cgroup");
+	}
+	/* mkdir fails on an existing name: never adopt someone else's cgroup. */
+	if (mkdir(*path, 0700) < 0)
+		return al_error_set(err, errno, "mkdir %s", *path);
+	*fd = open(*path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0)
+		return al_error_set(err, errno, "open %s", *path);
+	return 0;
+}
+
+int al_cgroup_v2_write_limits(int dirfd, const struct al_limits *l, struct al_error *err)
+{
+	char buf[64];
+
+	if (l->memory) {
+		snprintf(buf, sizeof(buf), "%" PRIu64, l->memory);
+		if (al_write_file_at(dirfd, "memory.max", buf, err) < 0)
+			return -1;
+		/* Swap is counted by allowing none: memory.max is then memory + swap. */
+		if (al_write_file_at(dirfd, "memory.swap.max", "0", err) < 0 && err->errnum != ENOENT)
+			return -1;
+		/* One OOM kill takes the whole sandbox, not one victim. */
+		if (al_write_file_at(dirfd, "memory.oom.group", "1", err) < 0)
+			return -1;
+	}
+	if (l->pids) {
+		snprintf(buf, sizeof(buf), "%" PRIu64, l->pids);
+		if (al_write_file_at(dirfd, "pids.max", buf, err) < 0)
+			return -1;
+	}
+	snprintf(buf, sizeof(buf), "%" PRIu64, l->cpu_weight ? l->cpu_weight : 100);
+	return al_write_file_at(dirfd, "cpu.weight", buf, err);
+}
+
+int al_cgroup_v2_read_stats(int dirfd, struct al_cgroup_stats *st)
+{
+	uint64_t usec = 0;
+
+	memset(st, 0, sizeof(*st));
+	if (al_read_keyed_u64_at(dirfd, "cpu.stat", "usage_usec", &usec) == 0)
+		st->cpu_ns = usec * 1000;
+	al_read_u64_at(dirfd, "memory.peak", &st->peak_bytes, NULL);
+	al_read_keyed_u64_at(dirfd, "memory.events", "oom_kill", &st->oom_kills);
+	al_read_keyed_u64_at(dirfd, "pids.events", "max", &st->pids_max);
+	return 0;
+}
+
+int al_cgroup_v1_write_limits(const int fds[AL_V1_N], const struct al_limits *l, bool *memsw,
+			      struct al_error *err)
+{
+	char buf[64];
+
+	*memsw = faccessat(fds[AL_V1_MEMORY], "memory.memsw.limit_in_bytes", F_OK, 0) == 0;
+	if (l->memory) {
+		snprintf(buf, sizeof(buf), "%" PRIu64, l->memory);
+		/* memsw must stay >= limit_in_bytes: set the plain limit first. */
+		if (al_write_file_at(fds[AL_V1_MEMORY], "memory.limit_in_bytes", buf, err) < 0)
+			return -1;
+		if (*memsw && al_write_file_at(fds[AL_V1_MEMORY], "memory.memsw.limit_in_bytes", buf, err) < 0)
+			return -1;
+	}
+	if (l->pids) {
+		snprintf(buf, sizeof(buf), "%" PRIu64, l->pids);
+		if (al_write_file_at(fds[AL_V1_PIDS], "pids.max", buf, err) < 0)
+			return -1;
+	}
+	snprintf(buf, sizeof(buf), "%" PRIu64, al_cgroup_weight_to_shares(l->cpu_weight ? l->cpu_weight : 100));
+	return al_write_file_at(fds[AL_V1_CPU], "cpu.shares", buf, err);
+}
+
+int al_cgroup_v1_read_stats(const int fds[AL_V1_N], bool memsw, struct al_cgroup_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	al_read_u64_at(fds[AL_V1_CPUACCT], "cpuacct.usage", &st->cpu_ns, NULL);
+	al_read_u64_at(fds[AL_V1_MEMORY],
+		       memsw ? "memory.memsw.max_usage_in_bytes" : "memory.max_usage_in_bytes",
+		       &st->peak_bytes, NULL);
+	al_read_keyed_u64_at(fds[AL_V1_MEMORY], "memory.oom_control", "oom_kill", &st->oom_kills);
+	al_read_keyed_u64_at(fds[AL_V1_PIDS], "pids.events", "max", &st->pids_max);
+	return 0;
+}
+
+static unsigned long next_seq(void)
+{
+	/* A per-process counter keeps names unique across sandboxes of one
+	 * supervisor; the pid keeps them unique across supervisors. */
+	static unsigned long seq;
+	return __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED);
+}
+
+int al_cgroup_create(struct al_cgroup *cg, const struct al_limits *l, struct al_error *err)
+{
+	char name[64], dir[2048];
+
+	al_cgroup_init(cg);
+	snprintf(name, sizeof(name), "airlock-%d-%lu", (int)getpid(), next_seq());
+	cg->kind = al_cgroup_detect();
+	if (cg->kind == AL_CGROUP_V2) {
+		if (self_dir(NULL, dir, sizeof(dir)) < 0)
+			return al_error_set(err, 0, "cgroup v2: cannot find own cgroup");
+		/* Enable the controllers for children; on v2 a cgroup holding
+		 * processes may not do so, which the error then says. */
+		char sub[2304];
+		snprintf(sub, sizeof(sub), "%s/cgroup.subtree_control", dir);
+		if (al_write_file_at(AT_FDCWD, sub, "+memory +pids +cpu", err) < 0)
+			goto fail;
+		if (make_dir(dir, name, &cg->v2_path, &cg->v2_fd, err) < 0 ||
+		    al_cgroup_v2_write_limits(cg->v2_fd, l, err) < 0)
+			goto fail;
+		return 0;
+	}
+	if (cg->kind == AL_CGROUP_V1) {
+		for (int i = 0; i < AL_V1_N; i++) {
+			if (self_dir(v1_names[i], dir, sizeof(dir)) < 0) {
+				al_error_set(err, 0, "cgroup v1 %s: cannot find own cgroup", v1_names[i]);
+				goto fail;
+			}
+			if (make_dir(dir, name, &cg->v1_path[i], &cg->v1_fd[i], err) < 0)
+				goto fail;
+			cg->v1_tasks[i] = openat(cg->v1_fd[i], "tasks", O_WRONLY | O_CLOEXEC);
+			if (cg->v1_tasks[i] < 0) {
+				al_error_set(err, errno, "open %s/tasks", cg->v1_path[i]);
+				goto fail;
+			}
+		}
+		if (al_cgroup_v1_write_limits(cg->v1_fd, l, &cg->memsw, err) < 0)
+			goto fail;
+		return 0;
+	}
+	return al_error_set(err, 0,
+			    "no usable cgroup hierarchy (v2 without memory/pids/cpu controllers, v1 not writable)");
+fail:
+	al_error_wrap(err, "cgroup");
+	al_cgroup_destroy(cg);
+	return -1;
+}
+
+int al_cgroup_enter_self(struct al_cgroup *cg)
+{
+	for (int i = 0; i < AL_V1_N; i++) {
+		if (cg->v1_tasks[i] < 0)
+			continue;
+		if (write(cg->v1_tasks[i], "0", 1) != 1)
+			return -1;
+		close(take_fd(cg->v1_tasks[i]));
+	}
+	return 0;
+}
+
+void al_cgroup_after_clone(struct al_cgroup *cg)
+{
+	for (int i = 0; i < AL_V1_N; i++)
+		al_closep(&cg->v1_tasks[i]);
+}
+
+int al_cgroup_stats(const struct al_cgroup *cg, struct al_cgroup_stats *st)
+{
+	if (cg->kind == AL_CGROUP_V2)
+		return al_cgroup_v2_read_stats(cg->v2_fd, st);
+	if (cg->kind == AL_CGROUP_V1)
+		return al_cgroup_v1_read_stats(cg->v1_fd, cg->memsw, st);
+	memset(st, 0, sizeof(*st));
+	return -1;
+}
+
+/* Kill every pid listed in dirfd/cgroup.procs; returns how many were listed. */
+static int kill_listed(int dirfd)
+{
+	char buf[8192];
+	int n = 0;
+
+	if (al_read_file_at(dirfd, "cgroup.procs", buf, sizeof(buf), NULL) <= 0)
+		return 0;
+	for (char *p = buf; *p;) {
+		char *end;
+		long pid = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		if (pid > 0) {
+			kill((pid_t)pid, SIGKILL);
+			n++;
+		}
+		p = end + (*end == '\n');
+	}
+	return n;
+}
+
+void al_cgroup_kill(const struct al_cgroup *cg)
+{
+	if (cg->kind == AL_CGROUP_V2 && cg->v2_fd >= 0) {
+		if (al_write_file_at(cg->v2_fd, "cgroup.kill", "1", NULL) < 0)
+			kill_listed(cg->v2_fd);
+	} else if (cg->kind == AL_CGROUP_V1 && cg->v1_fd[AL_V1_PIDS] >= 0) {
+		/* v1 has no cgroup.kill; the pids hierarchy holds every task. */
+		kill_listed(cg->v1_fd[AL_V1_PIDS]);
+	}
+}
+
+static void remove_dir(char **path)
+{
+	if (!*path)
+		return;
+	/* A killed task leaves the cgroup only when it is fully gone: retry briefly. */
+	for (int i = 0; i < 200 && rmdir(*path) < 0 && errno == EBUSY; i++)
+		usleep(500);
+	free(*path);
+	*path = NULL;
+}
+
+void al_cgroup_destroy(struct al_cgroup *cg)
+{
+	al_cgroup_kill(cg);
+	al_closep(&cg->v2_fd);
+	remove_dir(&cg->v2_path);
+	for (int i = 0; i < AL_V1_N; i++) {
+		al_closep(&cg->v1_tasks[i]);
+		al_closep(&cg->v1_fd[i]);
+		remove_dir(&cg->v1_path[i]);
+	}
+}

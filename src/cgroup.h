@@ -1,0 +1,66 @@
+/* cgroups: one per sandbox, holding memory (with swap), pids and CPU limits,
+ * and the accounting of the whole tree. v2 where the hierarchy has the
+ * controllers, else v1 (memory, pids, cpu, cpuacct), else none. */
+#ifndef AIRLOCK_CGROUP_H
+#define AIRLOCK_CGROUP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "plan.h"
+
+enum al_cgroup_kind { AL_CGROUP_NONE, AL_CGROUP_V1, AL_CGROUP_V2 };
+
+enum { AL_V1_MEMORY, AL_V1_PIDS, AL_V1_CPU, AL_V1_CPUACCT, AL_V1_N };
+
+struct al_cgroup {
+	enum al_cgroup_kind kind;
+	int v2_fd;             /* v2: the sandbox's cgroup directory (for CLONE_INTO_CGROUP) */
+	char *v2_path;
+	int v1_fd[AL_V1_N];    /* v1: the sandbox's directory in each hierarchy */
+	int v1_tasks[AL_V1_N]; /* v1: its "tasks" file, opened for the child to move itself */
+	char *v1_path[AL_V1_N];
+	bool memsw;            /* v1: swap is counted (memory.memsw.* exists) */
+};
+
+struct al_cgroup_stats {
+	uint64_t cpu_ns;       /* CPU time of the whole tree */
+	uint64_t peak_bytes;   /* peak memory (+ swap on v1) */
+	uint64_t oom_kills;    /* processes killed for memory */
+	uint64_t pids_max;     /* forks refused at the pids limit */
+};
+
+/* Which hierarchy is usable, from /proc/self/mountinfo and /proc/self/cgroup. */
+enum al_cgroup_kind al_cgroup_detect(void);
+
+/* Create the sandbox's cgroup under the caller's own cgroup and write the
+ * limits. Fails (with the reason) when no hierarchy can be used. */
+int al_cgroup_create(struct al_cgroup *cg, const struct al_limits *l, struct al_error *err);
+/* Child side, first thing after clone: move itself into the v1 cgroup by
+ * writing "0" to the tasks fds (no global lock, unlike a pid written by the
+ * parent), then close them. No-op on v2 (CLONE_INTO_CGROUP) and none. */
+int al_cgroup_enter_self(struct al_cgroup *cg);
+/* Close the child-only fds in the parent after clone. */
+void al_cgroup_after_clone(struct al_cgroup *cg);
+int al_cgroup_stats(const struct al_cgroup *cg, struct al_cgroup_stats *st);
+/* Kill every process in the cgroup (v2 cgroup.kill, v1 by listing). */
+void al_cgroup_kill(const struct al_cgroup *cg);
+/* Remove the cgroup; kills stragglers first. Safe to call twice. */
+void al_cgroup_destroy(struct al_cgroup *cg);
+void al_cgroup_init(struct al_cgroup *cg);
+
+/* Pure pieces, unit-tested against a fake hierarchy directory. */
+int al_cgroup_v2_write_limits(int dirfd, const struct al_limits *l, struct al_error *err);
+int al_cgroup_v2_read_stats(int dirfd, struct al_cgroup_stats *st);
+int al_cgroup_v1_write_limits(const int fds[AL_V1_N], const struct al_limits *l, bool *memsw,
+			      struct al_error *err);
+int al_cgroup_v1_read_stats(const int fds[AL_V1_N], bool memsw, struct al_cgroup_stats *st);
+/* The caller's cgroup path for a v1 controller ("memory") or v2 (NULL), from
+ * the text of /proc/self/cgroup. */
+int al_cgroup_self_path(const char *proc_self_cgroup, const char *controller, char *out,
+			size_t len);
+/* v1 cpu.shares for a v2-style weight (1..10000, default 100 = 1024 shares). */
+uint64_t al_cgroup_weight_to_shares(uint64_t weight);
+
+#endif

@@ -1,0 +1,11 @@
+/* The airlock command's verbs; each returns the process exit status. */
+#ifndef AIRLOCK_CLI_H
+#define AIRLOCK_CLI_H
+
+int cli_run(int argc, char **argv);
+int cli_profile(int argc, char **argv);
+
+/* Exit status when airlock itself could not set the sandbox up. */
+enum { EXIT_SETUP = 125 };
+
+#endif

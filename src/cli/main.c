@@ -1,0 +1,34 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "log.h"
+
+int al_log_level;
+
+static void usage(FILE *f)
+{
+	fputs("usage: airlock run [OPTIONS] -- COMMAND [ARG...]\n"
+	      "       airlock profile show NAME | profile check FILE | profile list\n"
+	      "run 'airlock run --help' for the options\n",
+	      f);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "run") == 0)
+		return cli_run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "profile") == 0)
+		return cli_profile(argc - 1, argv + 1);
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "airlock: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 2;
+}

@@ -1,0 +1,247 @@
+/* airlock run: one command in a sandbox, its output relayed, a JSON report. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "../log.h"
+#include "../plan.h"
+#include "../report.h"
+#include "../sandbox.h"
+#include "../seccomp.h"
+#include "../util.h"
+#include "cli.h"
+
+extern char **environ;
+
+static const char run_help[] =
+	"usage: airlock run [OPTIONS] -- COMMAND [ARG...]\n"
+	"  --profile NAME|FILE   built-in profile (default, python, node, model-eval) or JSON file\n"
+	"  --ro HOST[:INSIDE]    bind a host path read-only (repeatable)\n"
+	"  --rw HOST[:INSIDE]    bind a host path writable (repeatable)\n"
+	"  --workdir DIR         working directory inside (a size-limited tmpfs)\n"
+	"  --memory SIZE         memory + swap of the whole sandbox (e.g. 256M)\n"
+	"  --pids N              processes and threads\n"
+	"  --cpu-time SECONDS    CPU time of the whole sandbox\n"
+	"  --time SECONDS        wall-clock time\n"
+	"  --cpu-weight N        CPU share relative to others, 1..10000 (default 100)\n"
+	"  --output SIZE         bytes per output stream; more ends the run\n"
+	"  --tmpfs-size SIZE     size of /tmp and of the workdir (each)\n"
+	"  --open-files N        open files per process\n"
+	"  --file-size SIZE      largest file a process may write\n"
+	"  --net none            network: only loopback (the default)\n"
+	"  --env NAME[=VALUE]    pass a variable (NAME alone: the caller's value)\n"
+	"  --report FILE|-       write the JSON run report\n"
+	"  --uid-range FIRST:COUNT  host uids for sandboxes when run as root\n"
+	"  --allow-degraded      run with rlimits only if cgroups cannot be made\n"
+	"  --verbose             say what airlock is doing on stderr\n"
+	"exit status: the command's; 128+N if killed by signal N; 125 if airlock could not set up\n";
+
+enum {
+	OPT_PROFILE = 256, OPT_RO, OPT_RW, OPT_WORKDIR, OPT_MEMORY, OPT_PIDS, OPT_CPU_TIME,
+	OPT_TIME, OPT_CPU_WEIGHT, OPT_OUTPUT, OPT_TMPFS, OPT_OPEN_FILES, OPT_FILE_SIZE, OPT_NET,
+	OPT_ENV, OPT_REPORT, OPT_UID_RANGE, OPT_DEGRADED, OPT_VERBOSE, OPT_HELP,
+};
+
+static const struct option options[] = {
+	{ "profile", required_argument, NULL, OPT_PROFILE },
+	{ "ro", required_argument, NULL, OPT_RO },
+	{ "rw", required_argument, NULL, OPT_RW },
+	{ "workdir", required_argument, NULL, OPT_WORKDIR },
+	{ "memory", required_argument, NULL, OPT_MEMORY },
+	{ "pids", required_argument, NULL, OPT_PIDS },
+	{ "cpu-time", required_argument, NULL, OPT_CPU_TIME },
+	{ "time", required_argument, NULL, OPT_TIME },
+	{ "cpu-weight", required_argument, NULL, OPT_CPU_WEIGHT },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
+	{ "tmpfs-size", required_argument, NULL, OPT_TMPFS },
+	{ "open-files", required_argument, NULL, OPT_OPEN_FILES },
+	{ "file-size", required_argument, NULL, OPT_FILE_SIZE },
+	{ "net", required_argument, NULL, OPT_NET },
+	{ "env", required_argument, NULL, OPT_ENV },
+	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "uid-range", required_argument, NULL, OPT_UID_RANGE },
+	{ "allow-degraded", no_argument, NULL, OPT_DEGRADED },
+	{ "verbose", no_argument, NULL, OPT_VERBOSE },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void relay(void *ctx, int stream, const char *buf, size_t len)
+{
+	(void)ctx;
+	/* The caller closing its end is not the sandbox's failure: drop output. */
+	(void)al_write_all(stream, buf, len);
+}
+
+static int write_report(const char *path, const struct al_plan *plan, const struct al_result *res)
+{
+	char *json = al_report_json(plan, res);
+	int r = -1;
+
+	if (!json)
+		return -1;
+	if (strcmp(path, "-") == 0) {
+		r = al_write_all(1, json, strlen(json)) == 0 && al_write_all(1, "\n", 1) == 0 ? 0 : -1;
+	} else {
+		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+		if (fd >= 0) {
+			r = al_write_all(fd, json, strlen(json)) == 0 && al_write_all(fd, "\n", 1) == 0 ? 0 : -1;
+			close(fd);
+		}
+	}
+	free(json);
+	if (r < 0)
+		fprintf(stderr, "airlock: cannot write report %s: %s\n", path, strerror(errno));
+	return r;
+}
+
+static int setup_failed(const struct al_error *err)
+{
+	char buf[640];
+	fprintf(stderr, "airlock: %s\n", al_error_text(err, buf, sizeof(buf)));
+	return EXIT_SETUP;
+}
+
+/* Supervise one sandbox; SIGINT, SIGTERM and SIGHUP go to the command. */
+static int supervise(const struct al_plan *plan, const struct al_filter *filter,
+		     struct al_result *res, struct al_error *err)
+{
+	struct al_sandbox *sb;
+	sigset_t sigs;
+	cleanup_close int ep = epoll_create1(EPOLL_CLOEXEC), sfd = -1;
+	int fds[8];
+
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
+	if (ep < 0 || sfd < 0)
+		return al_error_set(err, errno, "epoll/signalfd");
+	if (al_sandbox_spawn(plan, filter, relay, NULL, &sb, err) < 0)
+		return -1;
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = sfd };
+	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
+	size_t n = al_sandbox_fds(sb, fds, ARRAY_SIZE(fds));
+	for (size_t i = 0; i < n; i++) {
+		ev.data.fd = fds[i];
+		epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev);
+	}
+	for (;;) {
+		struct epoll_event evs[8];
+		int k = epoll_wait(ep, evs, 8, -1);
+		if (k < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < k; i++) {
+			int fd = evs[i].data.fd;
+			if (fd == sfd) {
+				struct signalfd_siginfo si;
+				if (read(sfd, &si, sizeof(si)) == sizeof(si))
+					al_sandbox_signal(sb, (int)si.ssi_signo);
+			} else if (al_sandbox_handle(sb, fd) == 1) {
+				*res = *al_sandbox_result(sb);
+				al_sandbox_free(sb);
+				return 0;
+			}
+		}
+	}
+	al_error_set(err, errno, "epoll_wait");
+	al_sandbox_free(sb);
+	return -1;
+}
+
+int cli_run(int argc, char **argv)
+{
+	struct al_overrides ov = { 0 };
+	struct al_profile profile;
+	struct al_plan plan;
+	struct al_filter filter;
+	struct al_result res = { 0 };
+	struct al_error err = { 0 };
+	const char *profile_name = "default", *report = NULL;
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "+", options, NULL)) != -1) {
+		switch (opt) {
+		case OPT_PROFILE: profile_name = optarg; break;
+		case OPT_RO:
+			if (ov.nro >= AL_MAX_BINDS)
+				return setup_failed(&(struct al_error){ 0, "--ro: too many binds" });
+			ov.ro[ov.nro++] = optarg;
+			break;
+		case OPT_RW:
+			if (ov.nrw >= AL_MAX_BINDS)
+				return setup_failed(&(struct al_error){ 0, "--rw: too many binds" });
+			ov.rw[ov.nrw++] = optarg;
+			break;
+		case OPT_ENV:
+			if (ov.nenv >= AL_MAX_ENV)
+				return setup_failed(&(struct al_error){ 0, "--env: too many variables" });
+			ov.env[ov.nenv++] = optarg;
+			break;
+		case OPT_WORKDIR: ov.workdir = optarg; break;
+		case OPT_MEMORY: ov.memory = optarg; break;
+		case OPT_PIDS: ov.pids = optarg; break;
+		case OPT_CPU_TIME: ov.cpu_time = optarg; break;
+		case OPT_TIME: ov.time = optarg; break;
+		case OPT_CPU_WEIGHT: ov.cpu_weight = optarg; break;
+		case OPT_OUTPUT: ov.output = optarg; break;
+		case OPT_TMPFS: ov.tmpfs_size = optarg; break;
+		case OPT_OPEN_FILES: ov.open_files = optarg; break;
+		case OPT_FILE_SIZE: ov.file_size = optarg; break;
+		case OPT_NET: ov.net = optarg; break;
+		case OPT_REPORT: report = optarg; break;
+		case OPT_UID_RANGE: ov.uid_range = optarg; break;
+		case OPT_DEGRADED: ov.allow_degraded = true; break;
+		case OPT_VERBOSE: al_log_level++; break;
+		case OPT_HELP: fputs(run_help, stdout); return 0;
+		default: fputs(run_help, stderr); return EXIT_SETUP;
+		}
+	}
+#ifdef AIRLOCK_TEST_SWITCHES
+	/* Test builds only: switch one defence off for a negative control. */
+	const char *off = getenv("AIRLOCK_TEST_DISABLE");
+	if (off && *off && al_defences_parse(off, &ov.disabled, &err) < 0)
+		return setup_failed(&err);
+#endif
+	if (al_profile_load(profile_name, &profile, &err) < 0)
+		return setup_failed(&err);
+	int r = al_plan_build(&profile, &ov, argv + optind, environ, &plan, &err);
+	al_profile_free(&profile);
+	if (r < 0)
+		return setup_failed(&err);
+	if (al_seccomp_compile(&filter, &err) < 0) {
+		al_plan_free(&plan);
+		return setup_failed(&err);
+	}
+	signal(SIGPIPE, SIG_IGN);
+	int status;
+	if (supervise(&plan, &filter, &res, &err) < 0) {
+		char buf[640];
+		res.status = AL_SETUP_ERROR;
+		res.exit_code = EXIT_SETUP;
+		snprintf(res.error, sizeof(res.error), "%s", al_error_text(&err, buf, sizeof(buf)));
+	}
+	if (res.status == AL_SETUP_ERROR)
+		fprintf(stderr, "airlock: %s\n", res.error);
+	status = res.exit_code;
+	if (al_log_level > 0)
+		fprintf(stderr, "airlock: %s, exit %d, wall %.1f ms, cpu %.1f ms, peak %llu KiB\n",
+			al_status_name(res.status), res.exit_code, res.wall_ms, res.cpu_ms,
+			(unsigned long long)res.max_rss_kb);
+	if (res.degraded[0])
+		fprintf(stderr, "airlock: degraded: %s\n", res.degraded);
+	if (report && write_report(report, &plan, &res) < 0 && status == 0)
+		status = EXIT_SETUP;
+	al_seccomp_free(&filter);
+	al_plan_free(&plan);
+	return status;
+}

@@ -1,0 +1,196 @@
+/* The containment sequence, in order, from clone to execve. Each step is a
+ * call into its mechanism's file; read this function to know what a sandbox
+ * is. Runs in the child: no allocation, errors go to the supervisor. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/close_range.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "caps.h"
+#include "internal.h"
+#include "mount.h"
+#include "net.h"
+#include "rlimit.h"
+#include "util.h"
+
+static _Noreturn void fail(struct al_child *c, const struct al_error *err)
+{
+	al_child_send(c->msg_fd, AL_MSG_SETUP_ERROR, err->errnum, 0, err->msg);
+	_exit(125);
+}
+
+static const char *env_get(char *const env[], size_t n, const char *name)
+{
+	size_t len = strlen(name);
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(env[i], name, len) == 0 && env[i][len] == '=')
+			return env[i] + len + 1;
+	return NULL;
+}
+
+/* execve with a PATH search in the sandbox's own PATH (execvpe would use the
+ * supervisor's). Returns the errno to report. */
+static int exec_command(char *const argv[], char *const env[], size_t nenv)
+{
+	const char *path = env_get(env, nenv, "PATH");
+	int saved = ENOENT;
+
+	if (strchr(argv[0], '/') || !path) {
+		execve(argv[0], argv, env);
+		return errno;
+	}
+	for (const char *p = path; *p;) {
+		const char *e = strchrnul(p, ':');
+		char full[4096];
+		if ((size_t)snprintf(full, sizeof(full), "%.*s/%s", (int)(e - p), p, argv[0]) < sizeof(full)) {
+			execve(full, argv, env);
+			if (errno == EACCES)
+				saved = EACCES;
+			else if (errno != ENOENT && errno != ENOTDIR)
+				return errno;
+		}
+		p = *e ? e + 1 : e;
+	}
+	return saved;
+}
+
+/* The command's process: its own session and stdio, then the last, irreversible
+ * restrictions in DESIGN.md's order: caps, no_new_privs, rlimits, seccomp. */
+static _Noreturn void start_command(struct al_child *c, int null_fd)
+{
+	const struct al_plan *plan = c->plan;
+	const struct al_profile *p = &plan->profile;
+	struct al_error err = { 0 };
+	extern char **environ;
+	char *const *env = (plan->disabled & AL_DEF_ENV) ? environ : p->env;
+	size_t nenv = 0;
+	sigset_t none;
+
+	while (env[nenv] && ((plan->disabled & AL_DEF_ENV) || nenv < p->nenv))
+		nenv++;
+	/* A fresh session: no controlling terminal, no signals from the caller's job control. */
+	if (!(plan->disabled & AL_DEF_SETSID)) {
+		if (setsid() < 0) {
+			al_error_set(&err, errno, "setsid");
+			fail(c, &err);
+		}
+		if (dup2(null_fd, 0) < 0)
+			fail(c, &(struct al_error){ errno, "stdin" });
+	}
+	if (dup2(c->out_fd, 1) < 0 || dup2(c->err_fd, 2) < 0)
+		fail(c, &(struct al_error){ errno, "stdout/stderr" });
+	/* Nothing but stdio crosses execve: any fd the caller leaked is closed then. */
+	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+
+	if (!(plan->disabled & AL_DEF_RLIMITS) && al_rlimit_apply(&p->limits, c->degraded, &err) < 0)
+		fail(c, &err);
+	if (plan->disabled & AL_DEF_NNP) {
+		/* Control only: without no_new_privs, seccomp needs CAP_SYS_ADMIN,
+		 * so load it while the capabilities are still there. */
+		if (!(plan->disabled & AL_DEF_SECCOMP) && al_seccomp_load(c->filter, &err) < 0)
+			fail(c, &err);
+		if (!(plan->disabled & AL_DEF_CAPS) && al_caps_drop_all(&err) < 0)
+			fail(c, &err);
+	} else {
+		if (!(plan->disabled & AL_DEF_CAPS) && al_caps_drop_all(&err) < 0)
+			fail(c, &err);
+		if (al_caps_no_new_privs(&err) < 0)
+			fail(c, &err);
+		if (!(plan->disabled & AL_DEF_SECCOMP) && al_seccomp_load(c->filter, &err) < 0)
+			fail(c, &err);
+	}
+	int e = exec_command(plan->argv, (char *const *)env, nenv);
+	char msg[300];
+	snprintf(msg, sizeof(msg), "execve %s", plan->argv[0]);
+	al_child_send(c->msg_fd, AL_MSG_EXEC_ERROR, e, 0, msg);
+	_exit(e == ENOENT ? 127 : 126);
+}
+
+void al_contain(struct al_child *c)
+{
+	const struct al_plan *plan = c->plan;
+	unsigned off = plan->disabled;
+	struct al_error err = { 0 };
+	char go;
+
+	/* 1. Die with the supervisor; then make sure it did not die already. */
+	if (!(off & AL_DEF_DEATHSIG))
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* 2. Into the v1 cgroup before anything can fork (v2: clone put us there). */
+	if (al_cgroup_enter_self(c->cgroup) < 0) {
+		al_error_set(&err, errno, "cgroup: enter");
+		fail(c, &err);
+	}
+	/* 3. Wait until the supervisor has written our uid/gid maps. */
+	if (read(c->go_fd, &go, 1) != 1)
+		_exit(125);
+	struct pollfd pfd = { .fd = c->go_fd, .events = POLLIN };
+	if (!(off & AL_DEF_DEATHSIG) && poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLHUP))
+		_exit(125);
+	/* Become root of the new user namespace: until now our ids are the
+	 * supervisor's, which the namespace does not map. */
+	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
+		al_error_set(&err, errno, "setresuid in user namespace");
+		fail(c, &err);
+	}
+	/* 4. Namespaces that are unshared after the cgroup move: cgroup (so its
+	 * root is the sandbox's own cgroup). */
+	if (!(off & AL_DEF_CGROUPNS) && unshare(CLONE_NEWCGROUP) < 0) {
+		al_error_set(&err, errno, "cgroup namespace");
+		fail(c, &err);
+	}
+	if (!(off & AL_DEF_SETSID) && setsid() < 0) {
+		al_error_set(&err, errno, "setsid");
+		fail(c, &err);
+	}
+	if (!(off & AL_DEF_UTSNS) && sethostname("airlock", 7) < 0) {
+		al_error_set(&err, errno, "sethostname");
+		fail(c, &err);
+	}
+	if (!(off & AL_DEF_NETNS) && al_net_loopback_up(&err) < 0)
+		fail(c, &err);
+	/* 5. The file system: fresh root, binds, /proc, /dev, tmpfs, pivot_root. */
+	if (al_mount_setup(plan, &err) < 0)
+		fail(c, &err);
+	int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (null_fd < 0) {
+		al_error_set(&err, errno, "open /dev/null");
+		fail(c, &err);
+	}
+	/* 6. The command, as pid 2 under this init. */
+	sigset_t mask;
+	sigfillset(&mask);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	pid_t main_pid = fork();
+	if (main_pid < 0) {
+		al_error_set(&err, errno, "fork");
+		fail(c, &err);
+	}
+	if (main_pid == 0)
+		start_command(c, null_fd);
+
+	/* 7. Init keeps nothing of use to the command: no capabilities, not
+	 * dumpable (its /proc files cannot be opened by the command), no stdio. */
+	close(c->out_fd);
+	close(c->err_fd);
+	dup2(null_fd, 0);
+	dup2(null_fd, 1);
+	dup2(null_fd, 2);
+	close(null_fd);
+	prctl(PR_SET_DUMPABLE, 0);
+	if (!(off & AL_DEF_CAPS) && al_caps_drop_all(&err) < 0)
+		kill(main_pid, SIGKILL);
+	al_caps_no_new_privs(&err);
+	al_init_loop(c, main_pid);
+}

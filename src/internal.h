@@ -1,0 +1,42 @@
+/* What the supervisor (sandbox.c) and the child (contain.c, init.c) share. */
+#ifndef AIRLOCK_INTERNAL_H
+#define AIRLOCK_INTERNAL_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cgroup.h"
+#include "plan.h"
+#include "sandbox.h"
+#include "seccomp.h"
+#include "userns.h"
+
+/* Messages from the child to the supervisor, one write each (< PIPE_BUF). */
+enum al_msg_kind { AL_MSG_SETUP_ERROR = 1, AL_MSG_EXEC_ERROR, AL_MSG_EXIT };
+struct al_child_msg {
+	int kind;
+	int errnum;
+	int wait_status; /* AL_MSG_EXIT: the command's wait status */
+	char text[480];
+};
+
+/* Everything the child needs, prepared by the supervisor before clone: the
+ * child allocates nothing. */
+struct al_child {
+	const struct al_plan *plan;
+	const struct al_filter *filter;
+	struct al_cgroup *cgroup;
+	bool degraded;   /* no cgroup: rlimit fallbacks */
+	int go_fd;       /* read end: the maps are written; HUP = supervisor gone */
+	int msg_fd;      /* write end of the message pipe */
+	int out_fd, err_fd;
+};
+
+/* The child's whole life: containment sequence, then init. Never returns. */
+_Noreturn void al_contain(struct al_child *c);
+/* pid 1: reap, forward signals, report the command's status, exit. */
+_Noreturn void al_init_loop(struct al_child *c, pid_t main_pid);
+/* Send a message to the supervisor (best effort). */
+void al_child_send(int fd, int kind, int errnum, int wait_status, const char *text);
+
+#endif

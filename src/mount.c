@@ -1,0 +1,263 @@
+#include "mount.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "util.h"
+
+/* Where the new root is assembled, in this mount namespace only: host paths
+ * are cloned with open_tree() before it is covered, so binds of paths under
+ * it still see the host's files. */
+#define NEWROOT "/tmp"
+
+static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom" };
+
+/* mkdir -p of path (absolute inside NEWROOT), the last component a directory
+ * or an empty file. */
+static int make_mountpoint(const char *inside, bool dir, struct al_error *err)
+{
+	char path[4096];
+
+	if ((size_t)snprintf(path, sizeof(path), NEWROOT "%s", inside) >= sizeof(path))
+		return al_error_set(err, ENAMETOOLONG, "%s", inside);
+	for (char *p = path + strlen(NEWROOT) + 1; (p = strchr(p, '/')); p++) {
+		*p = '\0';
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			return al_error_set(err, errno, "mkdir %s", path + strlen(NEWROOT));
+		*p = '/';
+	}
+	if (dir) {
+		if (mkdir(path, 0755) < 0 && errno != EEXIST)
+			return al_error_set(err, errno, "mkdir %s", inside);
+	} else {
+		int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+		if (fd < 0)
+			return al_error_set(err, errno, "create %s", inside);
+		close(fd);
+	}
+	return 0;
+}
+
+/* Clone a host tree (recursively) and set its flags on every mount in it at
+ * once: mount_setattr(AT_RECURSIVE) leaves no submount writable by accident. */
+static int clone_tree(const char *host, bool writable, bool devices, struct al_error *err)
+{
+	struct mount_attr attr = {
+		.attr_set = MOUNT_ATTR_NOSUID | (devices ? MOUNT_ATTR_NOEXEC : MOUNT_ATTR_NODEV) |
+			    (writable ? 0 : MOUNT_ATTR_RDONLY),
+	};
+	int fd = open_tree(AT_FDCWD, host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+
+	if (fd < 0)
+		return al_error_set(err, errno, "bind %s", host);
+	if (mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0) {
+		al_error_set(err, errno, "bind %s: set read-only,nosuid,nodev", host);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int attach(int tree, const char *inside, struct al_error *err)
+{
+	char path[4096];
+	struct stat st;
+
+	if (fstat(tree, &st) < 0)
+		return al_error_set(err, errno, "bind %s", inside);
+	if (make_mountpoint(inside, S_ISDIR(st.st_mode), err) < 0)
+		return -1;
+	snprintf(path, sizeof(path), NEWROOT "%s", inside);
+	if (move_mount(tree, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return al_error_set(err, errno, "bind %s", inside);
+	return 0;
+}
+
+static int mount_tmpfs(const char *inside, uint64_t size, const char *mode, unsigned long flags,
+		       struct al_error *err)
+{
+	char path[4096], opts[128];
+
+	if (make_mountpoint(inside, true, err) < 0)
+		return -1;
+	snprintf(path, sizeof(path), NEWROOT "%s", inside);
+	if (size) {
+		/* An inode cap as well, so a sandbox cannot exhaust memory with empty files. */
+		uint64_t inodes = size / 1024 < 1024 ? 1024 : size / 1024 > (1u << 20) ? (1u << 20) : size / 1024;
+		snprintf(opts, sizeof(opts), "mode=%s,size=%" PRIu64 ",nr_inodes=%" PRIu64, mode, size, inodes);
+	} else {
+		snprintf(opts, sizeof(opts), "mode=%s", mode);
+	}
+	if (mount("tmpfs", path, "tmpfs", flags | MS_NOSUID | MS_NODEV, opts) < 0)
+		return al_error_set(err, errno, "tmpfs %s", inside);
+	return 0;
+}
+
+static int setup_dev(const struct al_plan *plan, struct al_error *err)
+{
+	if (plan->disabled & AL_DEF_DEV) {
+		int t = clone_tree("/dev", true, true, err);
+		return t < 0 ? -1 : attach(t, "/dev", err);
+	}
+	if (mount_tmpfs("/dev", 65536, "0755", MS_NOEXEC, err) < 0)
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(dev_nodes); i++) {
+		char host[32], inside[32];
+		snprintf(host, sizeof(host), "/dev/%s", dev_nodes[i]);
+		snprintf(inside, sizeof(inside), "/dev/%s", dev_nodes[i]);
+		int t = clone_tree(host, true, true, err);
+		if (t < 0)
+			return -1;
+		int r = attach(t, inside, err);
+		close(t);
+		if (r < 0)
+			return -1;
+	}
+	static const char *const links[][2] = {
+		{ "/proc/self/fd", "fd" },        { "/proc/self/fd/0", "stdin" },
+		{ "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
+		char path[64];
+		snprintf(path, sizeof(path), NEWROOT "/dev/%s", links[i][1]);
+		if (symlink(links[i][0], path) < 0)
+			return al_error_set(err, errno, "symlink /dev/%s", links[i][1]);
+	}
+	if (mount(NULL, NEWROOT "/dev", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NOEXEC, NULL) < 0)
+		return al_error_set(err, errno, "remount /dev read-only");
+	return 0;
+}
+
+static int setup_proc(const struct al_plan *plan, struct al_error *err)
+{
+	/* Without a pid namespace of our own, a new proc cannot be mounted. */
+	if (plan->disabled & (AL_DEF_PROC | AL_DEF_PIDNS)) {
+		int t = clone_tree("/proc", true, false, err);
+		return t < 0 ? -1 : attach(t, "/proc", err);
+	}
+	if (make_mountpoint("/proc", true, err) < 0)
+		return -1;
+	if (mount("proc", NEWROOT "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return al_error_set(err, errno, "mount /proc");
+	return 0;
+}
+
+/* Index order by inside path, so a parent is mounted before what lies under it. */
+static void sort_binds(const struct al_profile *p, size_t *order)
+{
+	for (size_t i = 0; i < p->nbinds; i++) {
+		size_t j = i;
+		while (j > 0 && strcmp(p->binds[order[j - 1]].inside, p->binds[i].inside) > 0) {
+			order[j] = order[j - 1];
+			j--;
+		}
+		order[j] = i;
+	}
+}
+
+static int pivot(const char *workdir, struct al_error *err)
+{
+	if (chdir(NEWROOT) < 0)
+		return al_error_set(err, errno, "chdir new root");
+	/* pivot_root(".", ".") stacks the old root on the new one; detaching
+	 * "." then removes the host's root from this namespace for good. */
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return al_error_set(err, errno, "pivot_root");
+	if (umount2(".", MNT_DETACH) < 0)
+		return al_error_set(err, errno, "detach old root");
+	if (chdir("/") < 0 || chdir(workdir) < 0)
+		return al_error_set(err, errno, "chdir %s", workdir);
+	return 0;
+}
+
+int al_mount_setup(const struct al_plan *plan, struct al_error *err)
+{
+	const struct al_profile *p = &plan->profile;
+	int trees[AL_MAX_BINDS];
+	size_t order[AL_MAX_BINDS];
+	char links[AL_MAX_BINDS][256];
+	int r = -1;
+
+	/* Nothing we mount may propagate back to the host. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return al_error_set(err, errno, "make / private");
+	if (plan->disabled & AL_DEF_MOUNT) {
+		if (chdir(p->workdir) < 0 && chdir("/") < 0)
+			return al_error_set(err, errno, "chdir");
+		return 0;
+	}
+
+	/* 1. Resolve and clone every host path before anything is covered. */
+	sort_binds(p, order);
+	for (size_t i = 0; i < p->nbinds; i++) {
+		trees[i] = -1;
+		links[i][0] = '\0';
+	}
+	for (size_t i = 0; i < p->nbinds; i++) {
+		const struct al_bind *b = &p->binds[order[i]];
+		struct stat st;
+		if (lstat(b->host, &st) < 0) {
+			if (errno == ENOENT && b->optional)
+				continue;
+			al_error_set(err, errno, "bind %s", b->host);
+			goto out;
+		}
+		/* A host symlink bound at its own path (/lib64 -> usr/lib64 on
+		 * merged-/usr systems) is recreated, not followed. */
+		if (S_ISLNK(st.st_mode) && strcmp(b->host, b->inside) == 0) {
+			ssize_t n = readlink(b->host, links[i], sizeof(links[i]) - 1);
+			if (n < 0) {
+				al_error_set(err, errno, "readlink %s", b->host);
+				goto out;
+			}
+			links[i][n] = '\0';
+			continue;
+		}
+		if ((trees[i] = clone_tree(b->host, b->writable, false, err)) < 0)
+			goto out;
+	}
+
+	/* 2. The new root: a small tmpfs, made read-only once populated. */
+	if (mount("airlock", NEWROOT, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m,nr_inodes=8192") < 0) {
+		al_error_set(err, errno, "tmpfs root");
+		goto out;
+	}
+	if (setup_proc(plan, err) < 0 || setup_dev(plan, err) < 0)
+		goto out;
+	uint64_t size = (plan->disabled & AL_DEF_TMPFS_SIZE) ? 0 : p->limits.tmpfs_size;
+	if (mount_tmpfs("/tmp", size, "1777", 0, err) < 0 || mount_tmpfs(p->workdir, size, "0755", 0, err) < 0)
+		goto out;
+
+	/* 3. The binds, parents first; symlinks last so that no path created
+	 * above is resolved through one. */
+	for (size_t i = 0; i < p->nbinds; i++)
+		if (trees[i] >= 0 && attach(trees[i], p->binds[order[i]].inside, err) < 0)
+			goto out;
+	for (size_t i = 0; i < p->nbinds; i++) {
+		char path[4096];
+		if (!links[i][0])
+			continue;
+		snprintf(path, sizeof(path), NEWROOT "%s", p->binds[order[i]].inside);
+		if (symlink(links[i], path) < 0 && errno != EEXIST) {
+			al_error_set(err, errno, "symlink %s", p->binds[order[i]].inside);
+			goto out;
+		}
+	}
+	if (mount(NULL, NEWROOT, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0) {
+		al_error_set(err, errno, "remount root read-only");
+		goto out;
+	}
+	r = pivot(p->workdir, err);
+out:
+	for (size_t i = 0; i < p->nbinds; i++)
+		if (trees[i] >= 0)
+			close(trees[i]);
+	return r;
+}

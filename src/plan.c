@@ -1,0 +1,270 @@
+/* Profile + overrides -> immutable plan. Pure: no system calls but malloc. */
+#include "plan.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+
+int al_limit_set(struct al_limits *l, const char *name, const char *value, struct al_error *err);
+
+static const struct {
+	const char *name;
+	unsigned bit;
+} defence_names[] = {
+	{ "userns-uid", AL_DEF_USERNS_UID }, { "mount", AL_DEF_MOUNT },
+	{ "env", AL_DEF_ENV },               { "netns", AL_DEF_NETNS },
+	{ "pidns", AL_DEF_PIDNS },           { "ipcns", AL_DEF_IPCNS },
+	{ "utsns", AL_DEF_UTSNS },           { "caps", AL_DEF_CAPS },
+	{ "nnp", AL_DEF_NNP },               { "seccomp", AL_DEF_SECCOMP },
+	{ "cgroup", AL_DEF_CGROUP },         { "rlimits", AL_DEF_RLIMITS },
+	{ "time", AL_DEF_TIME },             { "cpu-time", AL_DEF_CPU_TIME },
+	{ "output", AL_DEF_OUTPUT },         { "setsid", AL_DEF_SETSID },
+	{ "dev", AL_DEF_DEV },               { "tmpfs-size", AL_DEF_TMPFS_SIZE },
+	{ "deathsig", AL_DEF_DEATHSIG },
+	{ "cgroupns", AL_DEF_CGROUPNS },     { "proc", AL_DEF_PROC },
+};
+
+int al_defences_parse(const char *list, unsigned *out, struct al_error *err)
+{
+	cleanup_free char *copy = strdup(list);
+	char *save = NULL;
+
+	*out = 0;
+	if (!copy)
+		return al_error_set(err, ENOMEM, "defences");
+	for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		size_t i;
+		for (i = 0; i < ARRAY_SIZE(defence_names); i++)
+			if (strcmp(defence_names[i].name, tok) == 0)
+				break;
+		if (i == ARRAY_SIZE(defence_names))
+			return al_error_set(err, 0, "unknown defence '%s'", tok);
+		*out |= defence_names[i].bit;
+	}
+	return 0;
+}
+
+static int copy_profile(const struct al_profile *src, struct al_profile *dst, struct al_error *err)
+{
+	memset(dst, 0, sizeof(*dst));
+	dst->name = strdup(src->name ? src->name : "custom");
+	dst->description = src->description ? strdup(src->description) : NULL;
+	dst->workdir = strdup(src->workdir ? src->workdir : "/work");
+	dst->net = strdup(src->net ? src->net : "none");
+	dst->limits = src->limits;
+	for (size_t i = 0; i < src->nbinds; i++) {
+		dst->binds[i] = src->binds[i];
+		dst->binds[i].host = strdup(src->binds[i].host);
+		dst->binds[i].inside = strdup(src->binds[i].inside);
+		dst->nbinds++;
+		if (!dst->binds[i].host || !dst->binds[i].inside)
+			goto oom;
+	}
+	for (size_t i = 0; i < src->nenv; i++) {
+		if (!(dst->env[i] = strdup(src->env[i])))
+			goto oom;
+		dst->nenv++;
+	}
+	if (!dst->name || !dst->workdir || !dst->net)
+		goto oom;
+	return 0;
+oom:
+	al_profile_free(dst);
+	return al_error_set(err, ENOMEM, "plan");
+}
+
+/* A later bind at the same inside path replaces the earlier one. */
+static int add_bind(struct al_profile *p, const char *spec, bool writable, struct al_error *err)
+{
+	struct al_bind b;
+
+	if (al_bind_parse(spec, writable, &b, err) < 0)
+		return al_error_wrap(err, writable ? "--rw" : "--ro");
+	for (size_t i = 0; i < p->nbinds; i++) {
+		if (strcmp(p->binds[i].inside, b.inside) == 0) {
+			free(p->binds[i].host);
+			free(p->binds[i].inside);
+			p->binds[i] = b;
+			return 0;
+		}
+	}
+	if (p->nbinds >= AL_MAX_BINDS) {
+		free(b.host);
+		free(b.inside);
+		return al_error_set(err, 0, "more than %d binds", AL_MAX_BINDS);
+	}
+	p->binds[p->nbinds++] = b;
+	return 0;
+}
+
+static const char *env_lookup(char *const env[], const char *name, size_t n)
+{
+	for (size_t i = 0; env && env[i]; i++)
+		if (strncmp(env[i], name, n) == 0 && env[i][n] == '=')
+			return env[i];
+	return NULL;
+}
+
+static int set_env(struct al_profile *p, const char *spec, char *const host_env[],
+		   struct al_error *err)
+{
+	const char *eq = strchr(spec, '=');
+	size_t n = eq ? (size_t)(eq - spec) : strlen(spec);
+	char *entry;
+
+	if (n == 0 || n > 255 || strspn(spec, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != n ||
+	    (spec[0] >= '0' && spec[0] <= '9'))
+		return al_error_set(err, 0, "--env %s: not a valid variable name", spec);
+	if (eq) {
+		entry = strdup(spec);
+	} else {
+		const char *host = env_lookup(host_env, spec, n);
+		if (!host)
+			return al_error_set(err, 0, "--env %s: not set in the caller's environment", spec);
+		entry = strdup(host);
+	}
+	if (!entry)
+		return al_error_set(err, ENOMEM, "--env");
+	for (size_t i = 0; i < p->nenv; i++) {
+		if (strncmp(p->env[i], entry, n + 1) == 0) {
+			free(p->env[i]);
+			p->env[i] = entry;
+			return 0;
+		}
+	}
+	if (p->nenv >= AL_MAX_ENV) {
+		free(entry);
+		return al_error_set(err, 0, "--env: more than %d variables", AL_MAX_ENV);
+	}
+	p->env[p->nenv++] = entry;
+	return 0;
+}
+
+static int parse_uid_range(const char *s, uint32_t *first, uint32_t *count, struct al_error *err)
+{
+	unsigned long long f, c;
+	char tail;
+
+	if (sscanf(s, "%llu:%llu%c", &f, &c, &tail) != 2 || f == 0 || c == 0 ||
+	    f + c > 4294967294ull)
+		return al_error_set(err, 0,
+				    "--uid-range %s: expected FIRST:COUNT with FIRST > 0 and FIRST+COUNT < 2^32-1",
+				    s);
+	*first = (uint32_t)f;
+	*count = (uint32_t)c;
+	return 0;
+}
+
+int al_plan_build(const struct al_profile *profile, const struct al_overrides *ov,
+		  char *const argv[], char *const host_env[], struct al_plan *out,
+		  struct al_error *err)
+{
+	struct al_profile *p = &out->profile;
+	size_t argc = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (copy_profile(profile, p, err) < 0)
+		return -1;
+	out->uid_first = 1000000000u; /* default range: 1e9 .. 1e9+65535 */
+	out->uid_count = 65536;
+	out->allow_degraded = ov->allow_degraded;
+	out->disabled = ov->disabled;
+
+	for (size_t i = 0; i < ov->nro; i++)
+		if (add_bind(p, ov->ro[i], false, err) < 0)
+			goto fail;
+	for (size_t i = 0; i < ov->nrw; i++)
+		if (add_bind(p, ov->rw[i], true, err) < 0)
+			goto fail;
+	for (size_t i = 0; i < ov->nenv; i++)
+		if (set_env(p, ov->env[i], host_env, err) < 0)
+			goto fail;
+	if (ov->workdir) {
+		struct al_bind tmp;
+		/* Reuse the bind path checks: absolute, no '.', not '/'. */
+		if (al_bind_parse(ov->workdir, false, &tmp, err) < 0 || strchr(ov->workdir, ':')) {
+			if (!err->msg[0] || strchr(ov->workdir, ':'))
+				al_error_set(err, 0, "'%s': must be an absolute path", ov->workdir);
+			al_error_wrap(err, "--workdir");
+			goto fail;
+		}
+		free(tmp.host);
+		free(p->workdir);
+		p->workdir = tmp.inside;
+	}
+	const struct {
+		const char *name, *value, *flag;
+	} limits[] = {
+		{ "memory", ov->memory, "--memory" },         { "pids", ov->pids, "--pids" },
+		{ "cpu_weight", ov->cpu_weight, "--cpu-weight" }, { "time", ov->time, "--time" },
+		{ "cpu_time", ov->cpu_time, "--cpu-time" },   { "output", ov->output, "--output" },
+		{ "tmpfs_size", ov->tmpfs_size, "--tmpfs-size" },
+		{ "open_files", ov->open_files, "--open-files" },
+		{ "file_size", ov->file_size, "--file-size" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(limits); i++) {
+		if (limits[i].value && al_limit_set(&p->limits, limits[i].name, limits[i].value, err) < 0) {
+			/* Replace the profile field name with the option the user typed. */
+			char msg[sizeof(err->msg)];
+			const char *colon = strchr(err->msg, ':');
+			snprintf(msg, sizeof(msg), "%s%s", limits[i].flag, colon ? colon : err->msg);
+			snprintf(err->msg, sizeof(err->msg), "%s", msg);
+			goto fail;
+		}
+	}
+	if (p->limits.tmpfs_size && p->limits.tmpfs_size < 4096) {
+		al_error_set(err, 0, "--tmpfs-size: at least 4K");
+		goto fail;
+	}
+	if (p->limits.open_files && p->limits.open_files < 8) {
+		al_error_set(err, 0, "--open-files: at least 8 (the command needs its stdio)");
+		goto fail;
+	}
+	if (p->limits.memory && p->limits.memory < (4u << 20)) {
+		al_error_set(err, 0, "--memory: at least 4M");
+		goto fail;
+	}
+	if (ov->net && strcmp(ov->net, "none") != 0) {
+		al_error_set(err, 0, "--net %s: only 'none' is supported in this version", ov->net);
+		goto fail;
+	}
+	if (ov->uid_range && parse_uid_range(ov->uid_range, &out->uid_first, &out->uid_count, err) < 0)
+		goto fail;
+
+	while (argv && argv[argc])
+		argc++;
+	if (argc == 0) {
+		al_error_set(err, 0, "no command given (airlock run [OPTIONS] -- COMMAND [ARG...])");
+		goto fail;
+	}
+	if (argc > AL_MAX_ARGS) {
+		al_error_set(err, 0, "more than %d arguments", AL_MAX_ARGS);
+		goto fail;
+	}
+	out->argv = calloc(argc + 1, sizeof(char *));
+	if (!out->argv) {
+		al_error_set(err, ENOMEM, "plan");
+		goto fail;
+	}
+	for (size_t i = 0; i < argc; i++) {
+		if (!(out->argv[i] = strdup(argv[i]))) {
+			al_error_set(err, ENOMEM, "plan");
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	al_plan_free(out);
+	return -1;
+}
+
+void al_plan_free(struct al_plan *plan)
+{
+	al_profile_free(&plan->profile);
+	for (size_t i = 0; plan->argv && plan->argv[i]; i++)
+		free(plan->argv[i]);
+	free(plan->argv);
+	memset(plan, 0, sizeof(*plan));
+}

@@ -1,0 +1,121 @@
+/* The plan: a profile plus command-line overrides, validated once into one
+ * immutable description of a sandbox. Pure code: nothing here touches the
+ * kernel, so all of it is unit-tested without root. */
+#ifndef AIRLOCK_PLAN_H
+#define AIRLOCK_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+enum { AL_MAX_BINDS = 128, AL_MAX_ENV = 128, AL_MAX_ARGS = 4096 };
+
+struct al_bind {
+	char *host;    /* absolute host path */
+	char *inside;  /* absolute path inside the sandbox */
+	bool writable;
+	bool optional; /* skipped when the host path does not exist */
+};
+
+struct al_limits {
+	uint64_t memory;      /* bytes of memory + swap, 0 = unlimited */
+	uint64_t pids;        /* processes and threads, 0 = unlimited */
+	uint64_t cpu_weight;  /* relative CPU share, 1..10000 (cgroup v2 units) */
+	double time_s;        /* wall clock, 0 = unlimited */
+	double cpu_time_s;    /* CPU time of the whole tree, 0 = unlimited */
+	uint64_t output;      /* bytes per stream (stdout, stderr) */
+	uint64_t tmpfs_size;  /* bytes, shared by /tmp and the workdir */
+	uint64_t open_files;  /* RLIMIT_NOFILE */
+	uint64_t file_size;   /* RLIMIT_FSIZE */
+};
+
+/* Debug-only switches that turn one defence off, for the negative controls of
+ * the containment suite. Only test builds (AIRLOCK_TEST_SWITCHES) honour them. */
+enum al_defence {
+	AL_DEF_USERNS_UID = 1u << 0, /* run as host root instead of an unprivileged uid */
+	AL_DEF_MOUNT = 1u << 1,      /* keep the host's root instead of a fresh one */
+	AL_DEF_ENV = 1u << 2,        /* pass the caller's whole environment */
+	AL_DEF_NETNS = 1u << 3,
+	AL_DEF_PIDNS = 1u << 4,
+	AL_DEF_IPCNS = 1u << 5,
+	AL_DEF_UTSNS = 1u << 6,
+	AL_DEF_CAPS = 1u << 7,       /* keep capabilities (in the user namespace) */
+	AL_DEF_NNP = 1u << 8,
+	AL_DEF_SECCOMP = 1u << 9,
+	AL_DEF_CGROUP = 1u << 10,    /* no cgroup limits at all */
+	AL_DEF_RLIMITS = 1u << 11,
+	AL_DEF_TIME = 1u << 12,      /* no wall-clock limit */
+	AL_DEF_CPU_TIME = 1u << 13,
+	AL_DEF_OUTPUT = 1u << 14,
+	AL_DEF_SETSID = 1u << 15,    /* keep the caller's session and stdin */
+	AL_DEF_DEV = 1u << 16,       /* bind the host's whole /dev */
+	AL_DEF_TMPFS_SIZE = 1u << 17,
+	AL_DEF_DEATHSIG = 1u << 18,  /* sandbox survives its supervisor */
+	AL_DEF_CGROUPNS = 1u << 20,
+	AL_DEF_PROC = 1u << 21,      /* bind the host's /proc instead of a new one */
+};
+/* "seccomp,mount" -> mask; unknown names are an error. */
+int al_defences_parse(const char *list, unsigned *out, struct al_error *err);
+
+struct al_profile {
+	char *name;
+	char *description;
+	struct al_bind binds[AL_MAX_BINDS];
+	size_t nbinds;
+	char *env[AL_MAX_ENV]; /* "NAME=VALUE" */
+	size_t nenv;
+	char *workdir;
+	char *net;             /* "none" only, for now */
+	struct al_limits limits;
+};
+
+/* Parse a profile from JSON text; errors name the field ("limits.memory: ..."). */
+int al_profile_parse(const char *json, size_t len, struct al_profile *out, struct al_error *err);
+/* Load a built-in profile by name, or a JSON file when name contains '/' or ends in .json. */
+int al_profile_load(const char *name_or_path, struct al_profile *out, struct al_error *err);
+/* The JSON text of a built-in profile, or NULL. */
+const char *al_profile_builtin(const char *name, size_t *len);
+/* Names of the built-in profiles, NULL-terminated. */
+extern const char *const al_profile_names[];
+/* The profile as JSON (caller frees). */
+char *al_profile_dump(const struct al_profile *p);
+void al_profile_free(struct al_profile *p);
+
+/* Command-line or API overrides on top of a profile. */
+struct al_overrides {
+	const char *ro[AL_MAX_BINDS];
+	size_t nro;
+	const char *rw[AL_MAX_BINDS];
+	size_t nrw;
+	const char *env[AL_MAX_ENV]; /* NAME or NAME=VALUE */
+	size_t nenv;
+	const char *workdir;
+	const char *memory, *pids, *cpu_weight, *time, *cpu_time, *output, *tmpfs_size,
+		*open_files, *file_size;
+	const char *net;
+	const char *uid_range;   /* "FIRST:COUNT", host uids used when run as root */
+	bool allow_degraded;     /* run without cgroups when they cannot be made */
+	unsigned disabled;       /* al_defence mask (test builds only) */
+};
+
+struct al_plan {
+	struct al_profile profile;   /* binds, env, workdir, limits after overrides */
+	char **argv;                 /* command, NULL-terminated */
+	uint32_t uid_first, uid_count;
+	bool allow_degraded;
+	unsigned disabled;
+};
+
+/* Build the plan. host_env is the caller's environment, consulted only for
+ * "--env NAME" without a value. The plan owns copies of everything. */
+int al_plan_build(const struct al_profile *profile, const struct al_overrides *ov,
+		  char *const argv[], char *const host_env[], struct al_plan *out,
+		  struct al_error *err);
+void al_plan_free(struct al_plan *plan);
+
+/* Parse "HOST[:INSIDE]" into a bind (pure). */
+int al_bind_parse(const char *spec, bool writable, struct al_bind *out, struct al_error *err);
+
+#endif

@@ -1,0 +1,53 @@
+#include "report.h"
+
+#include <jansson.h>
+
+static json_t *limit_or_null(uint64_t v)
+{
+	return v ? json_integer((json_int_t)v) : json_null();
+}
+
+static json_t *seconds_or_null(double v)
+{
+	return v > 0 ? json_real(v) : json_null();
+}
+
+char *al_report_json(const struct al_plan *plan, const struct al_result *res)
+{
+	const struct al_limits *l = &plan->profile.limits;
+	static const char *const cgroup_names[] = { "none", "v1", "v2" };
+	json_t *root = json_object(), *lim = json_object(), *trunc = json_object();
+
+	json_object_set_new(root, "status", json_string(al_status_name(res->status)));
+	json_object_set_new(root, "exit_code", json_integer(res->exit_code));
+	json_object_set_new(root, "signal", res->signal ? json_integer(res->signal) : json_null());
+	json_object_set_new(root, "wall_ms", json_real(res->wall_ms));
+	json_object_set_new(root, "cpu_ms", json_real(res->cpu_ms));
+	json_object_set_new(root, "max_rss_kb", json_integer((json_int_t)res->max_rss_kb));
+	json_object_set_new(lim, "memory", limit_or_null(l->memory));
+	json_object_set_new(lim, "pids", limit_or_null(l->pids));
+	json_object_set_new(lim, "time_s", seconds_or_null(l->time_s));
+	json_object_set_new(lim, "cpu_time_s", seconds_or_null(l->cpu_time_s));
+	json_object_set_new(lim, "output", limit_or_null(l->output));
+	json_object_set_new(lim, "tmpfs_size", limit_or_null(l->tmpfs_size));
+	json_object_set_new(lim, "open_files", limit_or_null(l->open_files));
+	json_object_set_new(lim, "file_size", limit_or_null(l->file_size));
+	json_object_set_new(lim, "cpu_weight", json_integer((json_int_t)l->cpu_weight));
+	json_object_set_new(root, "limits", lim);
+	json_object_set_new(root, "violations", json_array());
+	json_object_set_new(root, "network", json_array());
+	json_object_set_new(root, "cgroup", json_string(cgroup_names[res->cgroup]));
+	json_object_set_new(trunc, "stdout", json_boolean(res->truncated[0]));
+	json_object_set_new(trunc, "stderr", json_boolean(res->truncated[1]));
+	json_object_set_new(root, "truncated", trunc);
+	json_object_set_new(root, "output_bytes",
+			    json_pack("{s:I,s:I}", "stdout", (json_int_t)res->output_bytes[0], "stderr",
+				      (json_int_t)res->output_bytes[1]));
+	json_object_set_new(root, "profile", json_string(plan->profile.name));
+	json_object_set_new(root, "host_uid", json_integer((json_int_t)res->host_uid));
+	json_object_set_new(root, "degraded", res->degraded[0] ? json_string(res->degraded) : json_null());
+	json_object_set_new(root, "error", res->error[0] ? json_string(res->error) : json_null());
+	char *s = json_dumps(root, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
+	json_decref(root);
+	return s;
+}

@@ -1,0 +1,35 @@
+#include "rlimit.h"
+
+#include <errno.h>
+#include <math.h>
+#include <sys/resource.h>
+
+static int set(int res, const char *name, rlim_t v, struct al_error *err)
+{
+	struct rlimit rl = { v, v };
+
+	if (setrlimit(res, &rl) < 0)
+		return al_error_set(err, errno, "setrlimit %s", name);
+	return 0;
+}
+
+int al_rlimit_apply(const struct al_limits *l, bool degraded, struct al_error *err)
+{
+	/* No core files: a dump could fill the workspace or leak memory contents. */
+	if (set(RLIMIT_CORE, "RLIMIT_CORE", 0, err) < 0)
+		return -1;
+	if (l->open_files && set(RLIMIT_NOFILE, "RLIMIT_NOFILE", l->open_files, err) < 0)
+		return -1;
+	if (l->file_size && set(RLIMIT_FSIZE, "RLIMIT_FSIZE", l->file_size, err) < 0)
+		return -1;
+	/* A per-process backstop behind the supervisor's whole-tree CPU clock. */
+	if (l->cpu_time_s > 0 && set(RLIMIT_CPU, "RLIMIT_CPU", (rlim_t)ceil(l->cpu_time_s) + 1, err) < 0)
+		return -1;
+	if (degraded) {
+		if (l->memory && set(RLIMIT_AS, "RLIMIT_AS", l->memory, err) < 0)
+			return -1;
+		if (l->pids && set(RLIMIT_NPROC, "RLIMIT_NPROC", l->pids, err) < 0)
+			return -1;
+	}
+	return 0;
+}

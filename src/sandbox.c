@@ -1,0 +1,447 @@
+/* The supervisor's half: spawn (cgroup, clone3, uid maps), then an
+ * event-driven watch over the sandbox's output, clocks, and exit. */
+#include "sandbox.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <math.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "util.h"
+
+#ifndef CLONE_PIDFD
+#define CLONE_PIDFD 0x00001000
+#endif
+
+struct al_sandbox {
+	const struct al_plan *plan;
+	al_output_fn out;
+	void *ctx;
+	struct al_cgroup cgroup;
+	struct al_uid_lease lease;
+	pid_t pid;          /* init, as seen from here */
+	int pidfd;
+	int go_fd;          /* write end: held open as the child's lifeline */
+	int msg_fd;
+	int stream_fd[2];   /* stdout, stderr read ends */
+	int wall_fd, cpu_fd;
+	double started_ms;
+	bool exited, have_status, done;
+	int wait_status;
+	enum al_status killed_for; /* why the supervisor killed it, AL_EXITED if it did not */
+	struct rusage rusage;
+	struct al_result res;
+};
+
+const char *al_status_name(enum al_status s)
+{
+	static const char *const names[] = {
+		[AL_EXITED] = "exited",       [AL_SIGNALED] = "signaled",
+		[AL_TIMEOUT] = "timeout",     [AL_CPU_LIMIT] = "cpu_limit",
+		[AL_MEMORY] = "memory",       [AL_PIDS] = "pids",
+		[AL_OUTPUT_LIMIT] = "output_limit", [AL_VIOLATION] = "violation",
+		[AL_SETUP_ERROR] = "setup_error",
+	};
+	return names[s];
+}
+
+static void kill_sandbox(struct al_sandbox *sb, enum al_status why)
+{
+	if (sb->killed_for == AL_EXITED)
+		sb->killed_for = why;
+	/* Killing init tears down the pid namespace; the cgroup catches the rest. */
+	if (!sb->exited && sb->pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, sb->pidfd, SIGKILL, NULL, 0);
+	al_cgroup_kill(&sb->cgroup);
+}
+
+static int arm(int fd, double seconds)
+{
+	struct itimerspec its = { 0 };
+
+	if (seconds < 0.001)
+		seconds = 0.001;
+	its.it_value.tv_sec = (time_t)seconds;
+	its.it_value.tv_nsec = (long)((seconds - floor(seconds)) * 1e9);
+	return timerfd_settime(fd, 0, &its, NULL);
+}
+
+static uint64_t cpu_used_ns(const struct al_sandbox *sb)
+{
+	struct al_cgroup_stats st;
+
+	if (al_cgroup_stats(&sb->cgroup, &st) < 0)
+		return 0;
+	return st.cpu_ns;
+}
+
+/* The tree cannot burn more than ncpu seconds of CPU per second of wall
+ * time, so the next look is due when the rest of the budget could first be
+ * gone: no polling, and no overshoot beyond the timer's slack. */
+static int arm_cpu_check(struct al_sandbox *sb)
+{
+	double limit = sb->plan->profile.limits.cpu_time_s;
+	double used = (double)cpu_used_ns(sb) / 1e9;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (used >= limit)
+		return 1;
+	return arm(sb->cpu_fd, (limit - used) / (double)(ncpu > 0 ? ncpu : 1)) < 0 ? -1 : 0;
+}
+
+static int make_pipe(int fds[2], struct al_error *err)
+{
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return al_error_set(err, errno, "pipe");
+	return 0;
+}
+
+int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter, al_output_fn out,
+		     void *ctx, struct al_sandbox **sbp, struct al_error *err)
+{
+	const struct al_limits *l = &plan->profile.limits;
+	struct al_sandbox *sb = calloc(1, sizeof(*sb));
+	int go[2] = { -1, -1 }, msg[2] = { -1, -1 }, so[2] = { -1, -1 }, se[2] = { -1, -1 };
+	bool degraded = false;
+
+	if (!sb)
+		return al_error_set(err, ENOMEM, "sandbox");
+	sb->plan = plan;
+	sb->out = out;
+	sb->ctx = ctx;
+	sb->pidfd = sb->go_fd = sb->msg_fd = sb->wall_fd = sb->cpu_fd = -1;
+	sb->stream_fd[0] = sb->stream_fd[1] = -1;
+	sb->started_ms = al_now_ms();
+	al_cgroup_init(&sb->cgroup);
+
+	if (al_userns_lease(plan, &sb->lease, err) < 0)
+		goto fail;
+	sb->res.host_uid = (plan->disabled & AL_DEF_USERNS_UID) ? 0 : sb->lease.host_uid;
+
+	if (!(plan->disabled & AL_DEF_CGROUP)) {
+		if (al_cgroup_create(&sb->cgroup, l, err) < 0) {
+			/* Fail closed unless the caller accepted weaker limits. */
+			if (!plan->allow_degraded) {
+				al_error_wrap(err, "cannot apply memory/pids/cpu limits (use --allow-degraded to run with rlimits only)");
+				goto fail;
+			}
+			al_cgroup_init(&sb->cgroup);
+			degraded = true;
+			snprintf(sb->res.degraded, sizeof(sb->res.degraded),
+				 "no cgroup: memory as RLIMIT_AS per process, pids as RLIMIT_NPROC per uid, CPU time per process, no CPU weight, no peak memory of the tree");
+		} else if (sb->cgroup.kind == AL_CGROUP_V1 && !sb->cgroup.memsw) {
+			snprintf(sb->res.degraded, sizeof(sb->res.degraded), "swap not counted (no memory.memsw)");
+		}
+	}
+	sb->res.cgroup = sb->cgroup.kind;
+
+	if (make_pipe(go, err) < 0 || make_pipe(msg, err) < 0 || make_pipe(so, err) < 0 ||
+	    make_pipe(se, err) < 0)
+		goto fail_fds;
+
+	uint64_t flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC |
+			 CLONE_NEWUTS | CLONE_PIDFD;
+	if (plan->disabled & AL_DEF_PIDNS)
+		flags &= ~(uint64_t)CLONE_NEWPID;
+	if (plan->disabled & AL_DEF_NETNS)
+		flags &= ~(uint64_t)CLONE_NEWNET;
+	if (plan->disabled & AL_DEF_IPCNS)
+		flags &= ~(uint64_t)CLONE_NEWIPC;
+	if (plan->disabled & AL_DEF_UTSNS)
+		flags &= ~(uint64_t)CLONE_NEWUTS;
+	struct clone_args ca = {
+		.flags = flags,
+		.pidfd = (uint64_t)(uintptr_t)&sb->pidfd,
+		.exit_signal = SIGCHLD,
+	};
+	if (sb->cgroup.kind == AL_CGROUP_V2) {
+		/* Born in its cgroup: no migration at all. */
+		ca.flags |= CLONE_INTO_CGROUP;
+		ca.cgroup = (uint64_t)sb->cgroup.v2_fd;
+	}
+	pid_t pid = (pid_t)syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid < 0) {
+		al_error_set(err, errno, "clone3 (new user, mount, pid, net, ipc, uts namespaces)");
+		goto fail_fds;
+	}
+	if (pid == 0) {
+		struct al_child c = {
+			.plan = plan, .filter = filter, .cgroup = &sb->cgroup, .degraded = degraded,
+			.go_fd = go[0], .msg_fd = msg[1], .out_fd = so[1], .err_fd = se[1],
+		};
+		close(go[1]);
+		close(msg[0]);
+		close(so[0]);
+		close(se[0]);
+		al_contain(&c);
+	}
+	sb->pid = pid;
+	al_cgroup_after_clone(&sb->cgroup);
+	close(go[0]);
+	close(msg[1]);
+	close(so[1]);
+	close(se[1]);
+	sb->go_fd = go[1];
+	sb->msg_fd = msg[0];
+	sb->stream_fd[0] = so[0];
+	sb->stream_fd[1] = se[0];
+	fcntl(so[0], F_SETFL, O_NONBLOCK);
+	fcntl(se[0], F_SETFL, O_NONBLOCK);
+	fcntl(msg[0], F_SETFL, O_NONBLOCK);
+
+	if (al_userns_write_maps(pid, &sb->lease, plan->disabled & AL_DEF_USERNS_UID, err) < 0) {
+		kill_sandbox(sb, AL_SETUP_ERROR);
+		goto fail;
+	}
+	if (write(sb->go_fd, "g", 1) != 1) {
+		al_error_set(err, errno, "start sandbox");
+		kill_sandbox(sb, AL_SETUP_ERROR);
+		goto fail;
+	}
+
+	sb->wall_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	sb->cpu_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (sb->wall_fd < 0 || sb->cpu_fd < 0) {
+		al_error_set(err, errno, "timerfd");
+		kill_sandbox(sb, AL_SETUP_ERROR);
+		goto fail;
+	}
+	if (l->time_s > 0 && !(plan->disabled & AL_DEF_TIME))
+		arm(sb->wall_fd, l->time_s);
+	if (l->cpu_time_s > 0 && !(plan->disabled & AL_DEF_CPU_TIME) && sb->cgroup.kind != AL_CGROUP_NONE)
+		arm_cpu_check(sb);
+	*sbp = sb;
+	return 0;
+
+fail_fds:
+	for (int i = 0; i < 2; i++) {
+		al_closep(&go[i]);
+		al_closep(&msg[i]);
+		al_closep(&so[i]);
+		al_closep(&se[i]);
+	}
+fail:
+	al_sandbox_free(sb);
+	return -1;
+}
+
+size_t al_sandbox_fds(const struct al_sandbox *sb, int *fds, size_t max)
+{
+	const int all[] = { sb->stream_fd[0], sb->stream_fd[1], sb->msg_fd, sb->pidfd, sb->wall_fd, sb->cpu_fd };
+	size_t n = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(all) && n < max; i++)
+		if (all[i] >= 0)
+			fds[n++] = all[i];
+	return n;
+}
+
+/* Returns 0 on EOF (stream done), 1 if more may come. */
+static int read_stream(struct al_sandbox *sb, int i)
+{
+	char buf[65536];
+	uint64_t cap = sb->plan->profile.limits.output;
+	bool capped = cap && !(sb->plan->disabled & AL_DEF_OUTPUT);
+
+	for (;;) {
+		ssize_t n = read(sb->stream_fd[i], buf, sizeof(buf));
+		if (n < 0)
+			return errno == EAGAIN || errno == EINTR ? 1 : 0;
+		if (n == 0)
+			return 0;
+		uint64_t before = sb->res.output_bytes[i];
+		sb->res.output_bytes[i] += (uint64_t)n;
+		size_t pass = (size_t)n;
+		if (capped && sb->res.output_bytes[i] > cap) {
+			pass = before >= cap ? 0 : (size_t)(cap - before);
+			sb->res.truncated[i] = true;
+			kill_sandbox(sb, AL_OUTPUT_LIMIT);
+		}
+		if (pass && sb->out)
+			sb->out(sb->ctx, i + 1, buf, pass);
+	}
+}
+
+static void read_messages(struct al_sandbox *sb)
+{
+	struct al_child_msg m;
+
+	while (read(sb->msg_fd, &m, sizeof(m)) == sizeof(m)) {
+		m.text[sizeof(m.text) - 1] = '\0';
+		if (m.kind == AL_MSG_EXIT) {
+			sb->have_status = true;
+			sb->wait_status = m.wait_status;
+		} else if (!sb->res.error[0]) {
+			sb->killed_for = AL_SETUP_ERROR;
+			if (m.errnum)
+				snprintf(sb->res.error, sizeof(sb->res.error), "%s: %s", m.text, strerror(m.errnum));
+			else
+				snprintf(sb->res.error, sizeof(sb->res.error), "%s", m.text);
+			if (m.kind == AL_MSG_SETUP_ERROR)
+				sb->res.exit_code = 125;
+			else
+				sb->res.exit_code = m.errnum == ENOENT ? 127 : 126;
+		}
+	}
+}
+
+/* Decide the status: a limit the supervisor enforced, then what the kernel
+ * enforced (OOM kill, pids), then how the command itself ended. */
+static void finish(struct al_sandbox *sb)
+{
+	struct al_result *r = &sb->res;
+	struct al_cgroup_stats st = { 0 };
+	bool have_stats = al_cgroup_stats(&sb->cgroup, &st) == 0;
+
+	for (int i = 0; i < 2; i++)
+		if (sb->stream_fd[i] >= 0) {
+			read_stream(sb, i);
+			al_closep(&sb->stream_fd[i]);
+		}
+	read_messages(sb);
+	r->wall_ms = al_now_ms() - sb->started_ms;
+	if (have_stats) {
+		r->cpu_ms = (double)st.cpu_ns / 1e6;
+		r->max_rss_kb = st.peak_bytes / 1024;
+	} else {
+		r->cpu_ms = (double)sb->rusage.ru_utime.tv_sec * 1e3 + (double)sb->rusage.ru_utime.tv_usec / 1e3 +
+			    (double)sb->rusage.ru_stime.tv_sec * 1e3 + (double)sb->rusage.ru_stime.tv_usec / 1e3;
+		r->max_rss_kb = (uint64_t)sb->rusage.ru_maxrss;
+	}
+	if (sb->have_status) {
+		if (WIFEXITED(sb->wait_status)) {
+			r->status = AL_EXITED;
+			r->exit_code = WEXITSTATUS(sb->wait_status);
+		} else {
+			r->status = AL_SIGNALED;
+			r->signal = WTERMSIG(sb->wait_status);
+			r->exit_code = 128 + r->signal;
+		}
+	} else if (sb->killed_for != AL_SETUP_ERROR) {
+		/* init itself was killed: by us, or by the OOM killer. */
+		r->status = AL_SIGNALED;
+		r->signal = SIGKILL;
+		r->exit_code = 128 + SIGKILL;
+	}
+	if (sb->killed_for == AL_SETUP_ERROR)
+		r->status = AL_SETUP_ERROR;
+	else if (sb->killed_for != AL_EXITED)
+		r->status = sb->killed_for;
+	else if (st.oom_kills > 0)
+		r->status = AL_MEMORY;
+	else if (st.pids_max > 0 && !(r->status == AL_EXITED && r->exit_code == 0))
+		r->status = AL_PIDS;
+	else if (sb->cgroup.kind == AL_CGROUP_NONE && r->status == AL_SIGNALED &&
+		 (r->signal == SIGXCPU || r->signal == SIGKILL) && sb->plan->profile.limits.cpu_time_s > 0 &&
+		 r->cpu_ms >= sb->plan->profile.limits.cpu_time_s * 1000)
+		r->status = AL_CPU_LIMIT; /* degraded: RLIMIT_CPU enforced it */
+	sb->done = true;
+}
+
+int al_sandbox_handle(struct al_sandbox *sb, int fd)
+{
+	uint64_t ticks;
+
+	if (sb->done)
+		return 1;
+	if (fd == sb->stream_fd[0] || fd == sb->stream_fd[1]) {
+		int i = fd == sb->stream_fd[1];
+		if (read_stream(sb, i) == 0)
+			al_closep(&sb->stream_fd[i]);
+	} else if (fd == sb->msg_fd) {
+		read_messages(sb);
+	} else if (fd == sb->wall_fd) {
+		if (read(fd, &ticks, sizeof(ticks)) == sizeof(ticks))
+			kill_sandbox(sb, AL_TIMEOUT);
+	} else if (fd == sb->cpu_fd) {
+		if (read(fd, &ticks, sizeof(ticks)) == sizeof(ticks) && arm_cpu_check(sb) == 1)
+			kill_sandbox(sb, AL_CPU_LIMIT);
+	} else if (fd == sb->pidfd) {
+		int status;
+		/* init is gone: the pid namespace with it. Anything left (only
+		 * possible without a pid namespace) dies with the cgroup. */
+		if (wait4(sb->pid, &status, WNOHANG, &sb->rusage) != sb->pid)
+			return 0;
+		sb->exited = true;
+		al_cgroup_kill(&sb->cgroup);
+		finish(sb);
+		return 1;
+	}
+	return 0;
+}
+
+void al_sandbox_signal(struct al_sandbox *sb, int sig)
+{
+	if (!sb->exited && sb->pidfd >= 0)
+		syscall(SYS_pidfd_send_signal, sb->pidfd, sig, NULL, 0);
+}
+
+const struct al_result *al_sandbox_result(const struct al_sandbox *sb)
+{
+	return &sb->res;
+}
+
+void al_sandbox_free(struct al_sandbox *sb)
+{
+	if (!sb)
+		return;
+	if (sb->pid > 0 && !sb->exited) {
+		kill_sandbox(sb, AL_SETUP_ERROR);
+		waitpid(sb->pid, NULL, 0);
+	}
+	al_cgroup_destroy(&sb->cgroup);
+	al_userns_release(&sb->lease);
+	al_closep(&sb->pidfd);
+	al_closep(&sb->go_fd);
+	al_closep(&sb->msg_fd);
+	al_closep(&sb->stream_fd[0]);
+	al_closep(&sb->stream_fd[1]);
+	al_closep(&sb->wall_fd);
+	al_closep(&sb->cpu_fd);
+	free(sb);
+}
+
+int al_sandbox_run(const struct al_plan *plan, const struct al_filter *filter, al_output_fn out,
+		   void *ctx, struct al_result *res, struct al_error *err)
+{
+	struct al_sandbox *sb;
+	cleanup_close int ep = epoll_create1(EPOLL_CLOEXEC);
+	int fds[8];
+
+	if (ep < 0)
+		return al_error_set(err, errno, "epoll");
+	if (al_sandbox_spawn(plan, filter, out, ctx, &sb, err) < 0)
+		return -1;
+	size_t n = al_sandbox_fds(sb, fds, ARRAY_SIZE(fds));
+	for (size_t i = 0; i < n; i++) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.fd = fds[i] };
+		epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev);
+	}
+	for (;;) {
+		struct epoll_event evs[8];
+		int k = epoll_wait(ep, evs, 8, -1);
+		if (k < 0 && errno != EINTR)
+			break;
+		for (int i = 0; i < k; i++) {
+			if (al_sandbox_handle(sb, evs[i].data.fd) == 1)
+				goto done;
+			/* A closed stream is dropped from the set by the kernel on close. */
+		}
+	}
+done:
+	*res = sb->res;
+	al_sandbox_free(sb);
+	return 0;
+}

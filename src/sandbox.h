@@ -1,0 +1,58 @@
+/* The sandbox: spawn one from a plan, supervise it from the caller's event
+ * loop, collect its result. Many can run at once: the library keeps no global
+ * state and owns every fd and child it creates. */
+#ifndef AIRLOCK_SANDBOX_H
+#define AIRLOCK_SANDBOX_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cgroup.h"
+#include "error.h"
+#include "plan.h"
+#include "seccomp.h"
+
+enum al_status {
+	AL_EXITED, AL_SIGNALED, AL_TIMEOUT, AL_CPU_LIMIT, AL_MEMORY, AL_PIDS,
+	AL_OUTPUT_LIMIT, AL_VIOLATION, AL_SETUP_ERROR,
+};
+const char *al_status_name(enum al_status s);
+
+struct al_result {
+	enum al_status status;
+	int exit_code;          /* valid when status is exited (or a limit with an exit) */
+	int signal;             /* the signal that ended the command, 0 if none */
+	double wall_ms, cpu_ms;
+	uint64_t max_rss_kb;
+	uint64_t output_bytes[2];   /* stdout, stderr: bytes the command wrote */
+	bool truncated[2];
+	enum al_cgroup_kind cgroup;
+	uid_t host_uid;             /* the host uid the sandbox ran as */
+	char degraded[256];         /* what was weaker than asked, "" if nothing */
+	char error[512];            /* setup or exec error, "" if none */
+};
+
+/* Where the command's output goes; stream is 1 (stdout) or 2 (stderr). */
+typedef void (*al_output_fn)(void *ctx, int stream, const char *buf, size_t len);
+
+struct al_sandbox;
+
+/* Start the sandbox. plan and filter must outlive it. */
+int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter, al_output_fn out,
+		     void *ctx, struct al_sandbox **sbp, struct al_error *err);
+/* The fds the caller's loop watches for input (EPOLLIN); at most 8. */
+size_t al_sandbox_fds(const struct al_sandbox *sb, int *fds, size_t max);
+/* Handle input on fd; returns 1 once the sandbox is over and the result ready. */
+int al_sandbox_handle(struct al_sandbox *sb, int fd);
+/* Forward a signal to the command (through init). */
+void al_sandbox_signal(struct al_sandbox *sb, int sig);
+const struct al_result *al_sandbox_result(const struct al_sandbox *sb);
+/* Kill whatever is left, reap, remove the cgroup, close every fd. */
+void al_sandbox_free(struct al_sandbox *sb);
+
+/* Run to completion with a private epoll loop; for callers without one. */
+int al_sandbox_run(const struct al_plan *plan, const struct al_filter *filter, al_output_fn out,
+		   void *ctx, struct al_result *res, struct al_error *err);
+
+#endif

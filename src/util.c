@@ -1,0 +1,196 @@
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+void al_freep(void *p)
+{
+	free(*(void **)p);
+}
+
+void al_closep(int *fd)
+{
+	if (*fd >= 0) {
+		int saved = errno;
+		close(*fd);
+		errno = saved;
+	}
+	*fd = -1;
+}
+
+int al_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int al_write_file_at(int dirfd, const char *path, const char *s, struct al_error *err)
+{
+	cleanup_close int fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return al_error_set(err, errno, "open %s", path);
+	/* cgroup and /proc files take one write; a short write is an error. */
+	ssize_t n = write(fd, s, strlen(s));
+	if (n < 0 || (size_t)n != strlen(s))
+		return al_error_set(err, n < 0 ? errno : EIO, "write %s", path);
+	return 0;
+}
+
+int al_read_file_at(int dirfd, const char *path, char *buf, size_t len, struct al_error *err)
+{
+	cleanup_close int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	size_t got = 0;
+
+	if (fd < 0)
+		return al_error_set(err, errno, "open %s", path);
+	while (got + 1 < len) {
+		ssize_t n = read(fd, buf + got, len - 1 - got);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return al_error_set(err, errno, "read %s", path);
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = '\0';
+	return (int)got;
+}
+
+int al_read_u64_at(int dirfd, const char *path, uint64_t *out, struct al_error *err)
+{
+	char buf[64], *end;
+
+	if (al_read_file_at(dirfd, path, buf, sizeof(buf), err) < 0)
+		return -1;
+	if (strncmp(buf, "max", 3) == 0) {
+		*out = UINT64_MAX;
+		return 0;
+	}
+	errno = 0;
+	unsigned long long v = strtoull(buf, &end, 10);
+	if (errno || end == buf)
+		return al_error_set(err, EINVAL, "parse %s", path);
+	*out = v;
+	return 0;
+}
+
+int al_read_keyed_u64_at(int dirfd, const char *path, const char *key, uint64_t *out)
+{
+	char buf[4096];
+	size_t klen = strlen(key);
+
+	if (al_read_file_at(dirfd, path, buf, sizeof(buf), NULL) < 0)
+		return -1;
+	for (char *line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+		if (strncmp(line, key, klen) == 0 && line[klen] == ' ') {
+			*out = strtoull(line + klen + 1, NULL, 10);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int al_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out, struct al_error *err)
+{
+	char *end;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return al_error_set(err, 0, "'%s' is not a number", s ? s : "");
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno == ERANGE || *end)
+		return al_error_set(err, 0, "'%s' is not a number", s);
+	if (v < min || v > max)
+		return al_error_set(err, 0, "%s is out of range [%llu, %llu]", s,
+				    (unsigned long long)min, (unsigned long long)max);
+	*out = v;
+	return 0;
+}
+
+int al_parse_size(const char *s, uint64_t *out, struct al_error *err)
+{
+	char *end;
+	double mult = 1;
+
+	if (!s || !isdigit((unsigned char)*s))
+		return al_error_set(err, 0, "'%s' is not a size (e.g. 64M)", s ? s : "");
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || !isfinite(v))
+		return al_error_set(err, 0, "'%s' is not a size (e.g. 64M)", s);
+	switch (tolower((unsigned char)*end)) {
+	case '\0': break;
+	case 'k': mult = 1024.0; end++; break;
+	case 'm': mult = 1024.0 * 1024; end++; break;
+	case 'g': mult = 1024.0 * 1024 * 1024; end++; break;
+	case 't': mult = 1024.0 * 1024 * 1024 * 1024; end++; break;
+	default: return al_error_set(err, 0, "'%s': unknown size unit", s);
+	}
+	/* Accept "64M", "64MB", "64MiB" alike. */
+	if (mult > 1 && (strcasecmp(end, "b") == 0 || strcasecmp(end, "ib") == 0))
+		end += strlen(end);
+	if (*end)
+		return al_error_set(err, 0, "'%s': unknown size unit", s);
+	v *= mult;
+	if (v >= 18446744073709551615.0)
+		return al_error_set(err, 0, "'%s' is too large", s);
+	if (mult == 1 && v != floor(v))
+		return al_error_set(err, 0, "'%s': a byte count must be whole", s);
+	*out = (uint64_t)v;
+	return 0;
+}
+
+int al_parse_duration(const char *s, double *out, struct al_error *err)
+{
+	char *end;
+	double mult = 1;
+
+	if (!s || !(isdigit((unsigned char)*s) || *s == '.'))
+		return al_error_set(err, 0, "'%s' is not a duration (e.g. 30, 1.5, 500ms)", s ? s : "");
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || !isfinite(v))
+		return al_error_set(err, 0, "'%s' is not a duration", s);
+	if (strcmp(end, "ms") == 0)
+		mult = 0.001;
+	else if (strcmp(end, "s") == 0 || *end == '\0')
+		mult = 1;
+	else if (strcmp(end, "m") == 0)
+		mult = 60;
+	else if (strcmp(end, "h") == 0)
+		mult = 3600;
+	else
+		return al_error_set(err, 0, "'%s': unknown duration unit (ms, s, m, h)", s);
+	v *= mult;
+	if (v <= 0 || v > 365.0 * 86400)
+		return al_error_set(err, 0, "'%s' is out of range (0, 1 year]", s);
+	*out = v;
+	return 0;
+}
+
+double al_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
