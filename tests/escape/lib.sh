@@ -1,0 +1,36 @@
+# Helpers for containment cases. A case is a bash script that runs an attack
+# inside airlock and exits 0 when the attack was contained, 1 when it
+# succeeded (escaped), anything else on a broken test. Its header names the
+# defence(s) it tests:
+#   # defence: seccomp            (AIRLOCK_TEST_DISABLE value for the control)
+#   # unprivileged: no            (skip as uid 65534: the defence needs root)
+# The runner exports: AIRLOCK (test binary), CASE_DIR, WORK (a scratch dir
+# for this case, world-writable), REPO, and AIRLOCK_TEST_DISABLE in controls.
+
+set -u
+
+# airlock run with the repo bound read-only at the same path, so attack
+# programs can be found both inside and (in a mount-off control) outside.
+al() {
+	local extra=()
+	[ "$(id -u)" = 0 ] || extra+=(--allow-degraded)
+	"$AIRLOCK" run "${extra[@]}" --ro "$REPO:$REPO" "$@"
+}
+
+# A field of a JSON report file.
+report_field() {
+	python3 -c 'import json,sys; v=json.load(open(sys.argv[1])); 
+for k in sys.argv[2].split("."): v=v[k]
+print(v)' "$1" "$2"
+}
+
+contained() { echo "contained: $*"; exit 0; }
+escaped() { echo "ESCAPED: $*"; exit 1; }
+broken() { echo "BROKEN: $*"; exit 2; }
+
+# Build a C attack program from $CASE_DIR into $WORK (static, so it runs
+# under any profile).
+build_c() {
+	gcc -O1 -static -o "$WORK/$1" "$CASE_DIR/$1.c" 2>"$WORK/$1.cc.log" || broken "cannot compile $1.c: $(cat "$WORK/$1.cc.log")"
+	chmod 755 "$WORK/$1"
+}

@@ -1,0 +1,139 @@
+#!/bin/bash
+# The test runner: unit tests, then the containment suite as root and as uid
+# 65534. With --controls, each containment case runs with its defence off and
+# must escape. Ends with "N passed, N failed"; exits non-zero on any failure.
+set -u
+cd "$(dirname "$0")/.."
+# The suite runs from a world-readable copy, so that uid 65534 can reach the
+# binary and the attack programs wherever the checkout lives.
+SUITE=$(mktemp -d /tmp/airlock-suite.XXXXXX)
+chmod 755 "$SUITE"
+mkdir -p "$SUITE/build/test"
+cp build/test/airlock "$SUITE/build/test/"
+cp -r tests "$SUITE/"
+chmod -R a+rX "$SUITE"
+REPO=$SUITE
+export REPO
+export AIRLOCK=$REPO/build/test/airlock
+# Sanitizers: abort on the first error; leaks are checked in the supervisor.
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+controls=0
+[ "${1:-}" = --controls ] && controls=1
+filter=${CASES:-}
+
+pass=0 fail=0
+declare -A cat_pass cat_fail
+failed=()
+record() { # record CATEGORY NAME OK
+	if [ "$3" = 1 ]; then
+		pass=$((pass + 1)); cat_pass[$1]=$((${cat_pass[$1]:-0} + 1))
+	else
+		fail=$((fail + 1)); cat_fail[$1]=$((${cat_fail[$1]:-0} + 1)); failed+=("$1/$2")
+	fi
+}
+
+# --- the outer safety net: every case runs in a cgroup with small limits, so
+# that a control (its defence off) cannot exhaust the machine.
+NET_V1=() NET_V2=
+setup_net() {
+	local own
+	if grep -q '^0::' /proc/self/cgroup && [ -f /sys/fs/cgroup/cgroup.controllers ] &&
+		grep -q memory /sys/fs/cgroup/cgroup.controllers; then
+		own=$(sed -n 's/^0:://p' /proc/self/cgroup)
+		NET_V2=/sys/fs/cgroup${own%/}/airlock-test-net-$$
+		mkdir -p "$NET_V2" && echo 2G >"$NET_V2/memory.max" && echo 1024 >"$NET_V2/pids.max" || NET_V2=
+		return
+	fi
+	for c in memory pids; do
+		own=$(awk -F: -v c=$c '$2 ~ "(^|,)"c"(,|$)" {print $3}' /proc/self/cgroup)
+		local d=/sys/fs/cgroup/$c${own%/}/airlock-test-net-$$
+		mkdir -p "$d" || continue
+		NET_V1+=("$d")
+	done
+	[ ${#NET_V1[@]} -gt 0 ] && echo 2G >"${NET_V1[0]}/memory.limit_in_bytes" 2>/dev/null
+	[ ${#NET_V1[@]} -gt 1 ] && echo 1024 >"${NET_V1[1]}/pids.max" 2>/dev/null
+}
+teardown_net() {
+	rm -rf "$SUITE"
+	for d in "${NET_V1[@]}" $NET_V2; do
+		[ -d "$d" ] || continue
+		for p in $(cat "$d/cgroup.procs" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+		rmdir "$d" 2>/dev/null
+	done
+}
+in_net() { # run "$@" inside the safety net
+	local cmd='for f in "$NETS"; do :; done; for d in $NETS; do echo $$ > "$d/cgroup.procs"; done; exec "$@"'
+	NETS="${NET_V1[*]} $NET_V2" bash -c "$cmd" in_net "$@"
+}
+
+# --- unit tests: each binary prints "ok NAME" or "not ok NAME" per check.
+run_units() {
+	for t in "$OLDPWD_REPO"/build/test/unit/*; do
+		[ -x "$t" ] || continue
+		local out
+		out=$("$t" 2>&1)
+		local rc=$?
+		while IFS= read -r line; do
+			case "$line" in
+			"ok "*) record unit "${line#ok }" 1 ;;
+			"not ok "*) record unit "${line#not ok }" 0; echo "FAIL unit: ${line#not ok }" ;;
+			esac
+		done <<<"$out"
+		if [ $rc != 0 ]; then record unit "$(basename "$t") (exit $rc)" 0; echo "$out" | tail -20; fi
+	done
+}
+
+OLDPWD_REPO=$PWD
+# --- one containment case: as root or as 65534, normal or control.
+run_case() { # run_case FILE MODE(root|user)
+	local f=$1 mode=$2 cat name defence unpriv work out rc want
+	cat=$(basename "$(dirname "$f")")
+	name=$(basename "$f" .sh)
+	defence=$(sed -n 's/^# defence: *//p' "$f" | head -1)
+	unpriv=$(sed -n 's/^# unprivileged: *//p' "$f" | head -1)
+	[ -n "$defence" ] || { record "$cat" "$name (no defence declared)" 0; return; }
+	[ "$mode" = user ] && [ "$unpriv" = no ] && return
+	work=$(mktemp -d /tmp/airlock-case.XXXXXX)
+	chmod 1777 "$work"
+	local env=(AIRLOCK="$AIRLOCK" CASE_DIR="$(dirname "$REPO/$f")" WORK="$work" REPO="$REPO"
+		ASAN_OPTIONS="$ASAN_OPTIONS" UBSAN_OPTIONS="$UBSAN_OPTIONS" PATH="$PATH")
+	[ $controls = 1 ] && env+=(AIRLOCK_TEST_DISABLE="$defence")
+	if [ "$mode" = user ]; then
+		out=$(in_net timeout 120 setpriv --reuid=65534 --regid=65534 --clear-groups \
+			env -i "${env[@]}" HOME="$work" bash "$REPO/$f" 2>&1)
+	else
+		out=$(in_net timeout 120 env -i "${env[@]}" HOME="$work" bash "$REPO/$f" 2>&1)
+	fi
+	rc=$?
+	rm -rf "$work"
+	want=0
+	[ $controls = 1 ] && want=1
+	local label="$name${mode/root/}"
+	[ "$mode" = user ] && label="$name (uid 65534)"
+	if [ $rc = $want ]; then
+		record "$cat" "$label" 1
+		[ -n "${VERBOSE:-}" ] && echo "ok $cat/$label: $(echo "$out" | tail -1)"
+	else
+		record "$cat" "$label" 0
+		echo "FAIL $cat/$label (exit $rc, wanted $want):"
+		echo "$out" | tail -8 | sed 's/^/    /'
+	fi
+}
+
+setup_net
+trap teardown_net EXIT
+[ $controls = 0 ] && run_units
+for f in tests/escape/*/*.sh; do
+	[ -n "$filter" ] && [[ "$f" != *$filter* ]] && continue
+	run_case "$f" root
+	[ $controls = 0 ] && run_case "$f" user
+done
+
+echo
+for c in $(printf '%s\n' "${!cat_pass[@]}" "${!cat_fail[@]}" | sort -u); do
+	printf '  %-16s %3d passed, %d failed\n' "$c" "${cat_pass[$c]:-0}" "${cat_fail[$c]:-0}"
+done
+[ ${#failed[@]} -gt 0 ] && printf 'failed: %s\n' "${failed[*]}"
+echo "$pass passed, $fail failed"
+[ $fail = 0 ]
