@@ -41,7 +41,8 @@ build/airlock: $(REL_OBJ)
 
 build/rel/%.o: src/%.c $(wildcard src/*.h src/cli/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE) -O2 $(HARDEN) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(BASE) -O2 $(HARDEN) -c -o $@ $<
 
 build/rel/profiles.o: src/profiles.S $(PROFILES)
 	@mkdir -p $(dir $@)
@@ -53,7 +54,8 @@ build/test/airlock: $(TST_OBJ)
 
 build/test/%.o: src/%.c $(wildcard src/*.h src/cli/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE) -O1 -g $(SAN) -DAIRLOCK_TEST_SWITCHES -c -o $@ $<
+	@echo "  CC test $<"
+	@$(CC) $(BASE) -O1 -g $(SAN) -DAIRLOCK_TEST_SWITCHES -c -o $@ $<
 
 build/test/profiles.o: src/profiles.S $(PROFILES)
 	@mkdir -p $(dir $@)
@@ -61,7 +63,8 @@ build/test/profiles.o: src/profiles.S $(PROFILES)
 
 build/test/unit/%: tests/unit/%.c tests/unit/unit.h $(TST_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASE) -iquote tests/unit -O1 -g $(SAN) -o $@ $< $(TST_LIB) $(LIBS)
+	@echo "  CC unit $<"
+	@$(CC) $(BASE) -iquote tests/unit -O1 -g $(SAN) -o $@ $< $(TST_LIB) $(LIBS)
 
 check: deps
 	@$(MAKE) --no-print-directory build/airlock build/test/airlock $(UNIT_BIN)

@@ -7,7 +7,6 @@
 
 #include "util.h"
 
-int al_limit_set(struct al_limits *l, const char *name, const char *value, struct al_error *err);
 
 static const struct {
 	const char *name;
@@ -182,17 +181,16 @@ int al_plan_build(const struct al_profile *profile, const struct al_overrides *o
 		if (set_env(p, ov->env[i], host_env, err) < 0)
 			goto fail;
 	if (ov->workdir) {
-		struct al_bind tmp;
-		/* Reuse the bind path checks: absolute, no '.', not '/'. */
-		if (al_bind_parse(ov->workdir, false, &tmp, err) < 0 || strchr(ov->workdir, ':')) {
-			if (!err->msg[0] || strchr(ov->workdir, ':'))
-				al_error_set(err, 0, "'%s': must be an absolute path", ov->workdir);
-			al_error_wrap(err, "--workdir");
+		if (!al_path_ok(ov->workdir) || strcmp(ov->workdir, "/") == 0) {
+			al_error_set(err, 0, "--workdir %s: must be an absolute path other than /, without '.' or '..'",
+				     ov->workdir);
 			goto fail;
 		}
-		free(tmp.host);
 		free(p->workdir);
-		p->workdir = tmp.inside;
+		if (!(p->workdir = strdup(ov->workdir))) {
+			al_error_set(err, ENOMEM, "plan");
+			goto fail;
+		}
 	}
 	const struct {
 		const char *name, *value, *flag;

@@ -115,6 +115,11 @@ int al_plan_build(const struct al_profile *profile, const struct al_overrides *o
 		  struct al_error *err);
 void al_plan_free(struct al_plan *plan);
 
+/* Set one limit by its profile name ("memory") from a string; profiles and
+ * command-line overrides share it, so both accept exactly the same syntax. */
+int al_limit_set(struct al_limits *l, const char *name, const char *value, struct al_error *err);
+/* An absolute path without "." or ".." components. */
+bool al_path_ok(const char *path);
 /* Parse "HOST[:INSIDE]" into a bind (pure). */
 int al_bind_parse(const char *spec, bool writable, struct al_bind *out, struct al_error *err);
 

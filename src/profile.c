@@ -55,7 +55,7 @@ static int dup_string(json_t *v, const char *field, char **out, struct al_error 
 	return 0;
 }
 
-static bool absolute_clean_p(const char *p)
+bool al_path_ok(const char *p)
 {
 	if (p[0] != '/')
 		return false;
@@ -88,7 +88,7 @@ int al_bind_parse(const char *spec, bool writable, struct al_bind *out, struct a
 		free(out->inside);
 		return al_error_set(err, ENOMEM, "bind");
 	}
-	if (!absolute_clean_p(out->host) || !absolute_clean_p(out->inside) ||
+	if (!al_path_ok(out->host) || !al_path_ok(out->inside) ||
 	    strcmp(out->inside, "/") == 0) {
 		free(out->host);
 		free(out->inside);
@@ -248,9 +248,6 @@ static const struct {
 	{ "file_size", L_SIZE, offsetof(struct al_limits, file_size) },
 };
 
-/* Set one limit by its profile name from a string; shared with the plan's
- * command-line overrides so both accept exactly the same syntax. */
-int al_limit_set(struct al_limits *l, const char *name, const char *value, struct al_error *err);
 int al_limit_set(struct al_limits *l, const char *name, const char *value, struct al_error *err)
 {
 	json_t *v = json_string(value);
@@ -323,7 +320,7 @@ static int parse_root(json_t *root, struct al_profile *p, struct al_error *err)
 		else if (strcmp(key, "workdir") == 0) {
 			free(p->workdir);
 			r = dup_string(v, "workdir", &p->workdir, err);
-			if (r == 0 && (!absolute_clean_p(p->workdir) || strcmp(p->workdir, "/") == 0))
+			if (r == 0 && (!al_path_ok(p->workdir) || strcmp(p->workdir, "/") == 0))
 				r = al_error_set(err, 0, "workdir: must be an absolute path other than /");
 		} else if (strcmp(key, "net") == 0) {
 			free(p->net);

@@ -131,7 +131,9 @@ int al_parse_size(const char *s, uint64_t *out, struct al_error *err)
 	char *end;
 	double mult = 1;
 
-	if (!s || !isdigit((unsigned char)*s))
+	/* Decimal only: strtod alone would also take hex, "inf" and exponents. */
+	if (!s || !isdigit((unsigned char)*s) || strspn(s, "0123456789.") == 0 ||
+	    strpbrk(s, "xXeEpP") != NULL)
 		return al_error_set(err, 0, "'%s' is not a size (e.g. 64M)", s ? s : "");
 	errno = 0;
 	double v = strtod(s, &end);

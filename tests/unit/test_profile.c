@@ -1,0 +1,88 @@
+/* Profiles: the built-ins parse; bad input is refused with the field named. */
+#include <stdlib.h>
+
+#include "plan.h"
+#include "unit.h"
+
+static int fails_naming(const char *json, const char *field)
+{
+	struct al_profile p;
+	struct al_error err = { 0 };
+
+	if (al_profile_parse(json, strlen(json), &p, &err) == 0) {
+		al_profile_free(&p);
+		return 0;
+	}
+	if (!strstr(err.msg, field)) {
+		printf("# expected '%s' in: %s\n", field, err.msg);
+		return 0;
+	}
+	return 1;
+}
+
+int main(void)
+{
+	struct al_profile p;
+	struct al_error err = { 0 };
+
+	for (size_t i = 0; al_profile_names[i]; i++) {
+		char name[64];
+		snprintf(name, sizeof(name), "built-in %s parses", al_profile_names[i]);
+		int ok = al_profile_load(al_profile_names[i], &p, &err) == 0;
+		CHECK(name, ok && strcmp(p.name, al_profile_names[i]) == 0 && p.nbinds > 0);
+		if (ok) {
+			/* What `profile show` of a file prints must parse back the same. */
+			char *dump = al_profile_dump(&p);
+			struct al_profile q;
+			snprintf(name, sizeof(name), "built-in %s round-trips", al_profile_names[i]);
+			CHECK(name, dump && al_profile_parse(dump, strlen(dump), &q, &err) == 0 &&
+					    q.nbinds == p.nbinds && q.nenv == p.nenv &&
+					    q.limits.memory == p.limits.memory && q.limits.pids == p.limits.pids);
+			if (dump)
+				al_profile_free(&q);
+			free(dump);
+			al_profile_free(&p);
+		}
+	}
+	CHECK("python binds the standard library", al_profile_load("python", &p, &err) == 0);
+	int found = 0;
+	for (size_t i = 0; i < p.nbinds; i++)
+		found |= strcmp(p.binds[i].inside, "/usr/lib/python3.11") == 0;
+	CHECK("python has /usr/lib/python3.11", found);
+	al_profile_free(&p);
+
+	const char *minimal = "{\"ro\": [\"/usr/bin\", {\"host\": \"/opt/x\", \"inside\": \"/x\", \"optional\": true}]}";
+	CHECK("minimal profile gets safe defaults",
+	      al_profile_parse(minimal, strlen(minimal), &p, &err) == 0 && p.limits.memory == 256ull << 20 &&
+		      p.limits.pids == 64 && strcmp(p.workdir, "/work") == 0 && p.nbinds == 2 &&
+		      p.binds[1].optional && strcmp(p.binds[1].inside, "/x") == 0 && !p.binds[0].writable);
+	al_profile_free(&p);
+
+	CHECK("not JSON", fails_naming("{", "line 1"));
+	CHECK("not an object", fails_naming("[]", "profile"));
+	CHECK("unknown field named", fails_naming("{\"rox\": []}", "rox"));
+	CHECK("duplicate key refused", fails_naming("{\"workdir\": \"/a\", \"workdir\": \"/b\"}", "duplicate"));
+	CHECK("relative bind names its index", fails_naming("{\"ro\": [\"/usr\", \"usr/lib\"]}", "ro[1]"));
+	CHECK("dotdot bind refused", fails_naming("{\"rw\": [\"/data/../etc\"]}", "rw[0]"));
+	CHECK("bind onto / refused", fails_naming("{\"ro\": [\"/usr:/\"]}", "ro[0]"));
+	CHECK("bind object without host", fails_naming("{\"ro\": [{\"inside\": \"/x\"}]}", "ro[0].host"));
+	CHECK("bind object unknown key", fails_naming("{\"ro\": [{\"host\": \"/x\", \"mode\": 1}]}", "ro[0].mode"));
+	CHECK("bad memory names limits.memory", fails_naming("{\"limits\": {\"memory\": \"lots\"}}", "limits.memory"));
+	CHECK("negative pids", fails_naming("{\"limits\": {\"pids\": -1}}", "limits.pids"));
+	CHECK("unknown limit", fails_naming("{\"limits\": {\"gpus\": 1}}", "limits.gpus"));
+	CHECK("cpu_weight range", fails_naming("{\"limits\": {\"cpu_weight\": 0}}", "limits.cpu_weight"));
+	CHECK("bad env name", fails_naming("{\"env\": {\"A-B\": \"x\"}}", "env.A-B"));
+	CHECK("env value not a string", fails_naming("{\"env\": {\"A\": 1}}", "env.A"));
+	CHECK("workdir relative", fails_naming("{\"workdir\": \"work\"}", "workdir"));
+	CHECK("net other than none", fails_naming("{\"net\": \"host\"}", "net"));
+	CHECK("NUL in string refused", fails_naming("{\"workdir\": \"/a\\u0000b\"}", "u0000"));
+	char *big = malloc(300 * 1024);
+	memset(big, ' ', 300 * 1024);
+	big[0] = '{';
+	big[300 * 1024 - 1] = '}';
+	CHECK("oversized profile refused", al_profile_parse(big, 300 * 1024, &p, &err) < 0 && strstr(err.msg, "larger"));
+	free(big);
+	CHECK("unknown built-in named", al_profile_load("pyhton", &p, &err) < 0 && strstr(err.msg, "pyhton"));
+	CHECK("missing profile file", al_profile_load("/nonexistent/p.json", &p, &err) < 0 && err.errnum != 0);
+	return unit_failures != 0;
+}
