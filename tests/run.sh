@@ -121,6 +121,31 @@ run_case() { # run_case FILE MODE(root|user)
 	fi
 }
 
+# --- nothing left behind: what the host looks like before, compared after.
+snapshot() {
+	echo "mounts $(wc -l </proc/self/mountinfo)"
+	ls -a /tmp | grep -v -e '^airlock-case\.' -e '^airlock-suite\.' | sed 's/^/tmp /'
+	for c in memory pids cpu cpuacct; do
+		own=$(awk -F: -v c=$c '$2 ~ "(^|,)"c"(,|$)" {print $3}' /proc/self/cgroup)
+		ls "/sys/fs/cgroup/$c${own%/}" 2>/dev/null | grep '^airlock-[0-9]' | sed "s|^|cgroup $c |"
+	done
+	own=$(sed -n 's/^0:://p' /proc/self/cgroup)
+	ls "/sys/fs/cgroup${own%/}" 2>/dev/null | grep '^airlock-[0-9]' | sed 's/^/cgroup v2 /'
+	ps -eo uid=,args= | awk '$1 >= 1000000000 && $1 < 1000065536 {print "process " $0}'
+}
+check_leftovers() {
+	local after
+	after=$(snapshot)
+	if [ "$after" = "$BEFORE" ]; then
+		record leftovers "nothing left behind by the suite" 1
+	else
+		record leftovers "nothing left behind by the suite" 0
+		echo "FAIL leftovers: the suite left these behind:"
+		diff <(echo "$BEFORE") <(echo "$after") | sed 's/^/    /'
+	fi
+}
+
+BEFORE=$(snapshot)
 setup_net
 trap teardown_net EXIT
 [ $controls = 0 ] && run_units
@@ -130,6 +155,7 @@ for f in tests/escape/*/*.sh; do
 	[ $controls = 0 ] && run_case "$f" user
 done
 
+[ $controls = 0 ] && [ -z "$filter" ] && check_leftovers
 echo
 for c in $(printf '%s\n' "${!cat_pass[@]}" "${!cat_fail[@]}" | sort -u); do
 	printf '  %-16s %3d passed, %d failed\n' "$c" "${cat_pass[$c]:-0}" "${cat_fail[$c]:-0}"
