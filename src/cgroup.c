@@ -255,6 +255,28 @@ int al_cgroup_v1_read_stats(const int fds[AL_V1_N], bool memsw, struct al_cgroup
 	return 0;
 }
 
+/* Enable memory, pids and cpu for the caller's cgroup's children. v2 refuses
+ * that while the cgroup itself holds processes ("no internal processes"), so
+ * the supervisor then first moves itself into a leaf of its own, named like a
+ * sandbox's cgroup with sequence 0 so that a later run reaps it. */
+static int v2_enable_controllers(const char *dir, struct al_error *err)
+{
+	char sub[2304], leaf[2304], procs[2400];
+
+	snprintf(sub, sizeof(sub), "%s/cgroup.subtree_control", dir);
+	if (al_write_file_at(AT_FDCWD, sub, "+memory +pids +cpu", err) == 0)
+		return 0;
+	if (err->errnum != EBUSY)
+		return -1;
+	snprintf(leaf, sizeof(leaf), "%s/airlock-%d-0", dir, (int)getpid());
+	if (mkdir(leaf, 0755) < 0 && errno != EEXIST)
+		return al_error_set(err, errno, "mkdir %s", leaf);
+	snprintf(procs, sizeof(procs), "%s/cgroup.procs", leaf);
+	if (al_write_file_at(AT_FDCWD, procs, "0", err) < 0)
+		return -1;
+	return al_write_file_at(AT_FDCWD, sub, "+memory +pids +cpu", err);
+}
+
 static unsigned long next_seq(void)
 {
 	/* A per-process counter keeps names unique across sandboxes of one
@@ -275,9 +297,7 @@ int al_cgroup_create(struct al_cgroup *cg, const struct al_limits *l, struct al_
 			return al_error_set(err, 0, "cgroup v2: cannot find own cgroup");
 		/* Enable the controllers for children; on v2 a cgroup holding
 		 * processes may not do so, which the error then says. */
-		char sub[2304];
-		snprintf(sub, sizeof(sub), "%s/cgroup.subtree_control", dir);
-		if (al_write_file_at(AT_FDCWD, sub, "+memory +pids +cpu", err) < 0)
+		if (v2_enable_controllers(dir, err) < 0)
 			goto fail;
 		if (make_dir(dir, name, &cg->v2_path, &cg->v2_fd, err) < 0 ||
 		    al_cgroup_v2_write_limits(cg->v2_fd, l, err) < 0)

@@ -85,28 +85,53 @@ run_units() {
 }
 
 OLDPWD_REPO=$PWD
+
+# Run a test script in a clean environment with a scratch dir, inside the
+# safety net, as root or as uid 65534; sets $out and $rc.
+launch() { # launch FILE MODE [VAR=VALUE...]
+	local f=$1 mode=$2 work
+	shift 2
+	work=$(mktemp -d /tmp/airlock-case.XXXXXX)
+	chmod 1777 "$work"
+	local env=(AIRLOCK="$AIRLOCK" CASE_DIR="$(dirname "$REPO/$f")" WORK="$work" REPO="$REPO"
+		ASAN_OPTIONS="$ASAN_OPTIONS" UBSAN_OPTIONS="$UBSAN_OPTIONS" PATH="$PATH" HOME="$work" "$@")
+	local who=()
+	[ "$mode" = user ] && who=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+	out=$(in_net timeout 120 "${who[@]}" env -i "${env[@]}" bash "$REPO/$f" 2>&1)
+	rc=$?
+	rm -rf "$work"
+}
+
+# --- functional tests: exit 0 on success, as root and as uid 65534.
+run_functional() { # run_functional FILE MODE
+	local f=$1 mode=$2 name out rc
+	name=$(basename "$f" .sh)
+	launch "$f" "$mode"
+	local label=$name
+	[ "$mode" = user ] && label="$name (uid 65534)"
+	if [ $rc = 0 ]; then
+		record functional "$label" 1
+	else
+		record functional "$label" 0
+		echo "FAIL functional/$label (exit $rc):"
+		echo "$out" | tail -8 | sed 's/^/    /'
+	fi
+}
+
 # --- one containment case: as root or as 65534, normal or control.
 run_case() { # run_case FILE MODE(root|user)
-	local f=$1 mode=$2 cat name defence unpriv work out rc want
+	local f=$1 mode=$2 cat name defence unpriv out rc want
 	cat=$(basename "$(dirname "$f")")
 	name=$(basename "$f" .sh)
 	defence=$(sed -n 's/^# defence: *//p' "$f" | head -1)
 	unpriv=$(sed -n 's/^# unprivileged: *//p' "$f" | head -1)
 	[ -n "$defence" ] || { record "$cat" "$name (no defence declared)" 0; return; }
 	[ "$mode" = user ] && [ "$unpriv" = no ] && return
-	work=$(mktemp -d /tmp/airlock-case.XXXXXX)
-	chmod 1777 "$work"
-	local env=(AIRLOCK="$AIRLOCK" CASE_DIR="$(dirname "$REPO/$f")" WORK="$work" REPO="$REPO"
-		ASAN_OPTIONS="$ASAN_OPTIONS" UBSAN_OPTIONS="$UBSAN_OPTIONS" PATH="$PATH")
-	[ $controls = 1 ] && env+=(AIRLOCK_TEST_DISABLE="$defence")
-	if [ "$mode" = user ]; then
-		out=$(in_net timeout 120 setpriv --reuid=65534 --regid=65534 --clear-groups \
-			env -i "${env[@]}" HOME="$work" bash "$REPO/$f" 2>&1)
+	if [ $controls = 1 ]; then
+		launch "$f" "$mode" AIRLOCK_TEST_DISABLE="$defence"
 	else
-		out=$(in_net timeout 120 env -i "${env[@]}" HOME="$work" bash "$REPO/$f" 2>&1)
+		launch "$f" "$mode"
 	fi
-	rc=$?
-	rm -rf "$work"
 	want=0
 	[ $controls = 1 ] && want=1
 	local label="$name${mode/root/}"
@@ -149,6 +174,13 @@ BEFORE=$(snapshot)
 setup_net
 trap teardown_net EXIT
 [ $controls = 0 ] && run_units
+if [ $controls = 0 ]; then
+	for f in tests/functional/*.sh; do
+		[ -n "$filter" ] && [[ "$f" != *$filter* ]] && continue
+		run_functional "$f" root
+		run_functional "$f" user
+	done
+fi
 for f in tests/escape/*/*.sh; do
 	[ -n "$filter" ] && [[ "$f" != *$filter* ]] && continue
 	run_case "$f" root

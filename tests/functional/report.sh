@@ -1,0 +1,27 @@
+# The report: fields of DESIGN.md, and the statuses of the issue's examples.
+. "$REPO/tests/escape/lib.sh"
+al --report "$WORK/r.json" -- sh -c 'echo hi; echo err >&2' >/dev/null 2>&1 || exit 1
+python3 - "$WORK/r.json" <<'PY' || exit 1
+import json, sys
+r = json.load(open(sys.argv[1]))
+for k in ["status", "exit_code", "signal", "wall_ms", "cpu_ms", "max_rss_kb", "limits", "violations",
+          "network", "cgroup", "truncated"]:
+    assert k in r, k
+for k in ["memory", "pids", "time_s", "cpu_time_s", "output"]:
+    assert k in r["limits"], k
+assert r["status"] == "exited" and r["exit_code"] == 0 and r["signal"] is None
+assert r["truncated"] == {"stdout": False, "stderr": False}
+assert r["output_bytes"] == {"stdout": 3, "stderr": 4}
+assert r["wall_ms"] > 0 and r["cpu_ms"] >= 0 and r["max_rss_kb"] > 0
+assert r["cgroup"] in ("v1", "v2", "none")
+PY
+if [ "$(id -u)" = 0 ]; then
+	al --profile python --memory 64M --report "$WORK/m.json" -- python3 -c 'x=bytearray(1<<30)' 2>/dev/null
+	[ "$(report_field "$WORK/m.json" status)" = memory ] || exit 1
+	[ "$(report_field "$WORK/m.json" cgroup)" != none ] || exit 1
+fi
+al --time 1 --report "$WORK/t.json" -- sleep 30
+[ "$(report_field "$WORK/t.json" status)" = timeout ] || exit 1
+[ "$(report_field "$WORK/t.json" signal)" = 9 ] || exit 1
+"$AIRLOCK" run $( [ "$(id -u)" = 0 ] || echo --allow-degraded ) --report - -- true | python3 -c 'import json,sys; json.loads(sys.stdin.read())' || exit 1
+echo "report ok"
