@@ -14,6 +14,11 @@ set -u
 al() {
 	local extra=()
 	[ "$(id -u)" = 0 ] || extra+=(--allow-degraded)
+	# In a subshell (backgrounded with &, or in $(...)), become airlock, so
+	# that $! and kill reach the supervisor itself.
+	if [ "$BASHPID" != "$$" ]; then
+		exec "$AIRLOCK" run "${extra[@]}" --ro "$REPO:$REPO" "$@"
+	fi
 	"$AIRLOCK" run "${extra[@]}" --ro "$REPO:$REPO" "$@"
 }
 
