@@ -145,19 +145,31 @@ enum al_cgroup_kind al_cgroup_detect(void)
 	return AL_CGROUP_V1;
 }
 
+/* Our pid namespace's inode: part of every cgroup name, because a pid only
+ * means something in its own namespace and a hierarchy may be shared with
+ * supervisors in other containers. */
+static unsigned long pidns_id(void)
+{
+	struct stat st;
+	return stat("/proc/self/ns/pid", &st) == 0 ? (unsigned long)st.st_ino : 0;
+}
+
 /* Remove leftovers of supervisors that were killed before they could clean
- * up: empty "airlock-PID-N" cgroups whose PID is gone. rmdir refuses a
- * cgroup that still has processes, so this never disturbs a live sandbox. */
+ * up: empty "airlock-PID-SEQ-PIDNS" cgroups of our pid namespace whose PID is
+ * gone. rmdir refuses a cgroup that still has processes, so this never
+ * disturbs a live sandbox. */
 static void reap_stale(const char *parent)
 {
 	DIR *d = opendir(parent);
+	unsigned long self_ns = pidns_id(), seq, ns;
 	struct dirent *e;
+	int pid;
 
 	if (!d)
 		return;
 	while ((e = readdir(d))) {
-		int pid;
-		if (e->d_type != DT_DIR || sscanf(e->d_name, "airlock-%d-", &pid) != 1 || pid <= 0)
+		if (e->d_type != DT_DIR || sscanf(e->d_name, "airlock-%d-%lu-%lu", &pid, &seq, &ns) != 3 ||
+		    pid <= 0 || ns != self_ns)
 			continue;
 		if (kill(pid, 0) == 0 || errno != ESRCH)
 			continue;
@@ -268,7 +280,7 @@ static int v2_enable_controllers(const char *dir, struct al_error *err)
 		return 0;
 	if (err->errnum != EBUSY)
 		return -1;
-	snprintf(leaf, sizeof(leaf), "%s/airlock-%d-0", dir, (int)getpid());
+	snprintf(leaf, sizeof(leaf), "%s/airlock-%d-0-%lu", dir, (int)getpid(), pidns_id());
 	if (mkdir(leaf, 0755) < 0 && errno != EEXIST)
 		return al_error_set(err, errno, "mkdir %s", leaf);
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", leaf);
@@ -290,7 +302,7 @@ int al_cgroup_create(struct al_cgroup *cg, const struct al_limits *l, struct al_
 	char name[64], dir[2048];
 
 	al_cgroup_init(cg);
-	snprintf(name, sizeof(name), "airlock-%d-%lu", (int)getpid(), next_seq());
+	snprintf(name, sizeof(name), "airlock-%d-%lu-%lu", (int)getpid(), next_seq(), pidns_id());
 	cg->kind = al_cgroup_detect();
 	if (cg->kind == AL_CGROUP_V2) {
 		if (self_dir(NULL, dir, sizeof(dir)) < 0)

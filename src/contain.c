@@ -140,7 +140,9 @@ void al_contain(struct al_child *c)
 		_exit(125);
 	/* Become root of the new user namespace: until now our ids are the
 	 * supervisor's, which the namespace does not map. */
-	if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
+	/* Raw system calls: glibc's setresuid would try to signal the
+	 * supervisor's other threads, which do not exist in this child. */
+	if (syscall(SYS_setresgid, 0, 0, 0) < 0 || syscall(SYS_setresuid, 0, 0, 0) < 0) {
 		al_error_set(&err, errno, "setresuid in user namespace");
 		fail(c, &err);
 	}
@@ -172,7 +174,10 @@ void al_contain(struct al_child *c)
 	sigset_t mask;
 	sigfillset(&mask);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
-	pid_t main_pid = fork();
+	/* A raw clone, not fork(): glibc's fork runs atfork handlers and takes
+	 * malloc locks that another thread of the supervisor may have held
+	 * when we were cloned from it. */
+	pid_t main_pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
 	if (main_pid < 0) {
 		al_error_set(&err, errno, "fork");
 		fail(c, &err);

@@ -40,6 +40,9 @@ void al_init_loop(struct al_child *c, pid_t main_pid)
 		struct pollfd pfd[2] = { { .fd = sfd, .events = POLLIN }, { .fd = c->go_fd, .events = POLLIN } };
 		struct signalfd_siginfo si;
 
+		/* Control only: a sandbox that outlives its supervisor stops watching the lifeline. */
+		if (c->plan->disabled & AL_DEF_DEATHSIG)
+			pfd[1].fd = -1;
 		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
 			_exit(125);
 		if (pfd[1].revents & (POLLHUP | POLLERR)) {

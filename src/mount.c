@@ -19,30 +19,70 @@
 
 static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom" };
 
-/* mkdir -p of path (absolute inside NEWROOT), the last component a directory
- * or an empty file. */
-static int make_mountpoint(const char *inside, bool dir, struct al_error *err)
+/* Open the directory that will hold the last component of inside, creating
+ * the ones before it, walking down from the new root without following any
+ * symlink: a writable bind may hold symlinks that a hostile earlier run
+ * planted to send a mount point (and the mount) outside the sandbox. */
+static int open_parent(int rootfd, const char *inside, const char **base, struct al_error *err)
 {
-	char path[4096];
+	int dfd = fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
+	const char *p = inside;
 
-	if ((size_t)snprintf(path, sizeof(path), NEWROOT "%s", inside) >= sizeof(path))
-		return al_error_set(err, ENAMETOOLONG, "%s", inside);
-	for (char *p = path + strlen(NEWROOT) + 1; (p = strchr(p, '/')); p++) {
-		*p = '\0';
-		if (mkdir(path, 0755) < 0 && errno != EEXIST)
-			return al_error_set(err, errno, "mkdir %s", path + strlen(NEWROOT));
-		*p = '/';
+	if (dfd < 0)
+		return al_error_set(err, errno, "%s", inside);
+	for (;;) {
+		char comp[256];
+		while (*p == '/')
+			p++;
+		const char *e = strchrnul(p, '/'), *next = e;
+		while (*next == '/')
+			next++;
+		if (*next == '\0') {
+			*base = p;
+			return dfd;
+		}
+		size_t n = (size_t)(e - p);
+		if (n >= sizeof(comp)) {
+			close(dfd);
+			return al_error_set(err, ENAMETOOLONG, "%s", inside);
+		}
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		if (mkdirat(dfd, comp, 0755) < 0 && errno != EEXIST) {
+			al_error_set(err, errno, "mkdir %.*s", (int)(e - inside), inside);
+			close(dfd);
+			return -1;
+		}
+		int nfd = openat(dfd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(dfd);
+		if (nfd < 0)
+			return al_error_set(err, errno, "%.*s (a symlink or not a directory: not followed)",
+					    (int)(e - inside), inside);
+		dfd = nfd;
+		p = e;
 	}
+}
+
+/* Create (if needed) and open the mount point for inside: a directory or an
+ * empty file. Nothing is followed; a FIFO planted there cannot block us. */
+static int make_mountpoint(int rootfd, const char *inside, bool dir, struct al_error *err)
+{
+	const char *base;
+	int fd, parent = open_parent(rootfd, inside, &base, err);
+
+	if (parent < 0)
+		return -1;
 	if (dir) {
-		if (mkdir(path, 0755) < 0 && errno != EEXIST)
-			return al_error_set(err, errno, "mkdir %s", inside);
+		if (mkdirat(parent, base, 0755) < 0 && errno != EEXIST)
+			al_error_set(err, errno, "mkdir %s", inside);
+		fd = openat(parent, base, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	} else {
-		int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
-		if (fd < 0)
-			return al_error_set(err, errno, "create %s", inside);
-		close(fd);
+		fd = openat(parent, base, O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
 	}
-	return 0;
+	if (fd < 0)
+		al_error_set(err, errno, "mount point %s", inside);
+	close(parent);
+	return fd;
 }
 
 /* Clone a host tree (recursively) and set its flags on every mount in it at
@@ -65,29 +105,42 @@ static int clone_tree(const char *host, bool writable, bool devices, struct al_e
 	return fd;
 }
 
-static int attach(int tree, const char *inside, struct al_error *err)
+static int attach(int rootfd, int tree, const char *inside, struct al_error *err)
 {
-	char path[4096];
 	struct stat st;
 
 	if (fstat(tree, &st) < 0)
 		return al_error_set(err, errno, "bind %s", inside);
-	if (make_mountpoint(inside, S_ISDIR(st.st_mode), err) < 0)
-		return -1;
-	snprintf(path, sizeof(path), NEWROOT "%s", inside);
-	if (move_mount(tree, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+	int target = make_mountpoint(rootfd, inside, S_ISDIR(st.st_mode), err);
+	if (target < 0)
+		return al_error_wrap(err, "bind");
+	int r = move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+	close(target);
+	if (r < 0)
 		return al_error_set(err, errno, "bind %s", inside);
 	return 0;
 }
 
-static int mount_tmpfs(const char *inside, uint64_t size, const char *mode, unsigned long flags,
-		       struct al_error *err)
+/* For tmpfs, /proc and /dev: mounted before any bind, so the root holds
+ * only what we made and a path is safe to use. */
+static int make_dir_path(int rootfd, const char *inside, char *path, size_t len, struct al_error *err)
+{
+	int fd = make_mountpoint(rootfd, inside, true, err);
+
+	if (fd < 0)
+		return -1;
+	close(fd);
+	snprintf(path, len, NEWROOT "%s", inside);
+	return 0;
+}
+
+static int mount_tmpfs(int rootfd, const char *inside, uint64_t size, const char *mode,
+		       unsigned long flags, struct al_error *err)
 {
 	char path[4096], opts[128];
 
-	if (make_mountpoint(inside, true, err) < 0)
+	if (make_dir_path(rootfd, inside, path, sizeof(path), err) < 0)
 		return -1;
-	snprintf(path, sizeof(path), NEWROOT "%s", inside);
 	if (size) {
 		/* An inode cap as well, so a sandbox cannot exhaust memory with empty files. */
 		uint64_t inodes = size / 1024 < 1024 ? 1024 : size / 1024 > (1u << 20) ? (1u << 20) : size / 1024;
@@ -100,13 +153,13 @@ static int mount_tmpfs(const char *inside, uint64_t size, const char *mode, unsi
 	return 0;
 }
 
-static int setup_dev(const struct al_plan *plan, struct al_error *err)
+static int setup_dev(int rootfd, const struct al_plan *plan, struct al_error *err)
 {
 	if (plan->disabled & AL_DEF_DEV) {
 		int t = clone_tree("/dev", true, true, err);
-		return t < 0 ? -1 : attach(t, "/dev", err);
+		return t < 0 ? -1 : attach(rootfd, t, "/dev", err);
 	}
-	if (mount_tmpfs("/dev", 65536, "0755", MS_NOEXEC, err) < 0)
+	if (mount_tmpfs(rootfd, "/dev", 65536, "0755", MS_NOEXEC, err) < 0)
 		return -1;
 	for (size_t i = 0; i < ARRAY_SIZE(dev_nodes); i++) {
 		char host[32], inside[32];
@@ -115,7 +168,7 @@ static int setup_dev(const struct al_plan *plan, struct al_error *err)
 		int t = clone_tree(host, true, true, err);
 		if (t < 0)
 			return -1;
-		int r = attach(t, inside, err);
+		int r = attach(rootfd, t, inside, err);
 		close(t);
 		if (r < 0)
 			return -1;
@@ -135,16 +188,18 @@ static int setup_dev(const struct al_plan *plan, struct al_error *err)
 	return 0;
 }
 
-static int setup_proc(const struct al_plan *plan, struct al_error *err)
+static int setup_proc(int rootfd, const struct al_plan *plan, struct al_error *err)
 {
+	char path[64];
+
 	/* Without a pid namespace of our own, a new proc cannot be mounted. */
 	if (plan->disabled & (AL_DEF_PROC | AL_DEF_PIDNS)) {
 		int t = clone_tree("/proc", true, false, err);
-		return t < 0 ? -1 : attach(t, "/proc", err);
+		return t < 0 ? -1 : attach(rootfd, t, "/proc", err);
 	}
-	if (make_mountpoint("/proc", true, err) < 0)
+	if (make_dir_path(rootfd, "/proc", path, sizeof(path), err) < 0)
 		return -1;
-	if (mount("proc", NEWROOT "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+	if (mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return al_error_set(err, errno, "mount /proc");
 	return 0;
 }
@@ -183,7 +238,7 @@ int al_mount_setup(const struct al_plan *plan, struct al_error *err)
 	int trees[AL_MAX_BINDS];
 	size_t order[AL_MAX_BINDS];
 	char links[AL_MAX_BINDS][256];
-	int r = -1;
+	int rootfd = -1, r = -1;
 
 	/* Nothing we mount may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -229,23 +284,33 @@ int al_mount_setup(const struct al_plan *plan, struct al_error *err)
 		al_error_set(err, errno, "tmpfs root");
 		goto out;
 	}
-	if (setup_proc(plan, err) < 0 || setup_dev(plan, err) < 0)
+	rootfd = open(NEWROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0) {
+		al_error_set(err, errno, "open new root");
+		goto out;
+	}
+	if (setup_proc(rootfd, plan, err) < 0 || setup_dev(rootfd, plan, err) < 0)
 		goto out;
 	uint64_t size = (plan->disabled & AL_DEF_TMPFS_SIZE) ? 0 : p->limits.tmpfs_size;
-	if (mount_tmpfs("/tmp", size, "1777", 0, err) < 0 || mount_tmpfs(p->workdir, size, "0755", 0, err) < 0)
+	if (mount_tmpfs(rootfd, "/tmp", size, "1777", 0, err) < 0 ||
+	    mount_tmpfs(rootfd, p->workdir, size, "0755", 0, err) < 0)
 		goto out;
 
 	/* 3. The binds, parents first; symlinks last so that no path created
 	 * above is resolved through one. */
 	for (size_t i = 0; i < p->nbinds; i++)
-		if (trees[i] >= 0 && attach(trees[i], p->binds[order[i]].inside, err) < 0)
+		if (trees[i] >= 0 && attach(rootfd, trees[i], p->binds[order[i]].inside, err) < 0)
 			goto out;
 	for (size_t i = 0; i < p->nbinds; i++) {
-		char path[4096];
+		const char *base;
 		if (!links[i][0])
 			continue;
-		snprintf(path, sizeof(path), NEWROOT "%s", p->binds[order[i]].inside);
-		if (symlink(links[i], path) < 0 && errno != EEXIST) {
+		int parent = open_parent(rootfd, p->binds[order[i]].inside, &base, err);
+		if (parent < 0)
+			goto out;
+		int sr = symlinkat(links[i], parent, base);
+		close(parent);
+		if (sr < 0 && errno != EEXIST) {
 			al_error_set(err, errno, "symlink %s", p->binds[order[i]].inside);
 			goto out;
 		}
@@ -259,5 +324,7 @@ out:
 	for (size_t i = 0; i < p->nbinds; i++)
 		if (trees[i] >= 0)
 			close(trees[i]);
+	if (rootfd >= 0)
+		close(rootfd);
 	return r;
 }

@@ -26,7 +26,7 @@ struct al_limits {
 	double time_s;        /* wall clock, 0 = unlimited */
 	double cpu_time_s;    /* CPU time of the whole tree, 0 = unlimited */
 	uint64_t output;      /* bytes per stream (stdout, stderr) */
-	uint64_t tmpfs_size;  /* bytes, shared by /tmp and the workdir */
+	uint64_t tmpfs_size;  /* bytes, of /tmp and of the workdir (each its own tmpfs) */
 	uint64_t open_files;  /* RLIMIT_NOFILE */
 	uint64_t file_size;   /* RLIMIT_FSIZE */
 };

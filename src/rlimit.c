@@ -22,8 +22,10 @@ int al_rlimit_apply(const struct al_limits *l, bool degraded, struct al_error *e
 		return -1;
 	if (l->file_size && set(RLIMIT_FSIZE, "RLIMIT_FSIZE", l->file_size, err) < 0)
 		return -1;
-	/* A per-process backstop behind the supervisor's whole-tree CPU clock. */
-	if (l->cpu_time_s > 0 && set(RLIMIT_CPU, "RLIMIT_CPU", (rlim_t)ceil(l->cpu_time_s) + 1, err) < 0)
+	/* With a cgroup, a per-process backstop a second behind the supervisor's
+	 * whole-tree clock; without one, the limit itself (whole seconds). */
+	if (l->cpu_time_s > 0 &&
+	    set(RLIMIT_CPU, "RLIMIT_CPU", (rlim_t)ceil(l->cpu_time_s) + (degraded ? 0 : 1), err) < 0)
 		return -1;
 	if (degraded) {
 		if (l->memory && set(RLIMIT_AS, "RLIMIT_AS", l->memory, err) < 0)

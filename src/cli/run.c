@@ -17,6 +17,7 @@
 #include "../seccomp.h"
 #include "../util.h"
 #include "cli.h"
+#include "relay.h"
 
 extern char **environ;
 
@@ -73,13 +74,6 @@ static const struct option options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static void relay(void *ctx, int stream, const char *buf, size_t len)
-{
-	(void)ctx;
-	/* The caller closing its end is not the sandbox's failure: drop output. */
-	(void)al_write_all(stream, buf, len);
-}
-
 static int write_report(const char *path, const struct al_plan *plan, const struct al_result *res)
 {
 	char *json = al_report_json(plan, res);
@@ -111,7 +105,7 @@ static int setup_failed(const struct al_error *err)
 
 /* Supervise one sandbox; SIGINT, SIGTERM and SIGHUP go to the command. */
 static int supervise(const struct al_plan *plan, const struct al_filter *filter,
-		     struct al_result *res, struct al_error *err)
+		     struct relay *relay, struct al_result *res, struct al_error *err)
 {
 	struct al_sandbox *sb;
 	sigset_t sigs;
@@ -126,8 +120,12 @@ static int supervise(const struct al_plan *plan, const struct al_filter *filter,
 	sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
 	if (ep < 0 || sfd < 0)
 		return al_error_set(err, errno, "epoll/signalfd");
-	if (al_sandbox_spawn(plan, filter, relay, NULL, &sb, err) < 0)
+	if (al_sandbox_spawn(plan, filter, relay_push, relay, &sb, err) < 0)
 		return -1;
+	if (relay_start(relay) < 0) {
+		al_sandbox_free(sb);
+		return al_error_set(err, 0, "cannot start the output relay");
+	}
 	struct epoll_event ev = { .events = EPOLLIN, .data.fd = sfd };
 	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
 	size_t n = al_sandbox_fds(sb, fds, ARRAY_SIZE(fds));
@@ -224,7 +222,16 @@ int cli_run(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	int status;
-	if (supervise(&plan, &filter, &res, &err) < 0) {
+	struct relay *relay = relay_new();
+	if (!relay) {
+		al_seccomp_free(&filter);
+		al_plan_free(&plan);
+		return setup_failed(&(struct al_error){ 0, "cannot start the output relay" });
+	}
+	int sr = supervise(&plan, &filter, relay, &res, &err);
+	/* The command's output goes out before airlock's own lines and the report. */
+	relay_finish(relay);
+	if (sr < 0) {
 		char buf[640];
 		res.status = AL_SETUP_ERROR;
 		res.exit_code = EXIT_SETUP;

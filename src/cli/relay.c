@@ -1,0 +1,111 @@
+#include "relay.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util.h"
+
+struct chunk {
+	struct chunk *next;
+	int fd;
+	size_t len;
+	char data[];
+};
+
+struct relay {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t more;
+	struct chunk *head, *tail;
+	int done;
+	int started;
+};
+
+static void *writer(void *arg)
+{
+	struct relay *r = arg;
+
+	pthread_mutex_lock(&r->lock);
+	for (;;) {
+		while (!r->head && !r->done)
+			pthread_cond_wait(&r->more, &r->lock);
+		struct chunk *c = r->head;
+		if (!c)
+			break;
+		r->head = c->next;
+		if (!r->head)
+			r->tail = NULL;
+		pthread_mutex_unlock(&r->lock);
+		/* A caller that closed its end loses the output, nothing else. */
+		(void)al_write_all(c->fd, c->data, c->len);
+		free(c);
+		pthread_mutex_lock(&r->lock);
+	}
+	pthread_mutex_unlock(&r->lock);
+	return NULL;
+}
+
+struct relay *relay_new(void)
+{
+	struct relay *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_cond_init(&r->more, NULL);
+	return r;
+}
+
+int relay_start(struct relay *r)
+{
+	sigset_t all, old;
+
+	/* Signals are for the main thread's signalfd, not for the writer. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	int e = pthread_create(&r->thread, NULL, writer, r);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e == 0)
+		r->started = 1;
+	return e == 0 ? 0 : -1;
+}
+
+void relay_push(void *arg, int stream, const char *buf, size_t len)
+{
+	struct relay *r = arg;
+	struct chunk *c = malloc(sizeof(*c) + len);
+
+	if (!c)
+		return;
+	c->next = NULL;
+	c->fd = stream;
+	c->len = len;
+	memcpy(c->data, buf, len);
+	pthread_mutex_lock(&r->lock);
+	if (r->tail)
+		r->tail->next = c;
+	else
+		r->head = c;
+	r->tail = c;
+	pthread_cond_signal(&r->more);
+	pthread_mutex_unlock(&r->lock);
+}
+
+void relay_finish(struct relay *r)
+{
+	if (!r)
+		return;
+	pthread_mutex_lock(&r->lock);
+	r->done = 1;
+	pthread_cond_signal(&r->more);
+	pthread_mutex_unlock(&r->lock);
+	if (r->started)
+		pthread_join(r->thread, NULL);
+	else
+		writer(r); /* never started: write out what was queued here */
+	pthread_mutex_destroy(&r->lock);
+	pthread_cond_destroy(&r->more);
+	free(r);
+}

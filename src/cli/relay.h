@@ -1,0 +1,22 @@
+/* The command's output, relayed to airlock's own stdout and stderr by a
+ * writer thread, so that a caller who reads slowly (or not at all) never
+ * stalls the supervisor's clocks and limits. Memory is bounded by the
+ * output limit: the library hands over at most that much per stream. */
+#ifndef AIRLOCK_CLI_RELAY_H
+#define AIRLOCK_CLI_RELAY_H
+
+#include <stddef.h>
+
+struct relay;
+
+/* Allocate the relay; nothing runs yet. */
+struct relay *relay_new(void);
+/* Start the writer thread. Call it after the sandbox is spawned: a thread
+ * that exists when the supervisor clones is a hazard to the child. */
+int relay_start(struct relay *r);
+/* An al_output_fn: queue a copy of buf for fd `stream` (1 or 2). */
+void relay_push(void *relay, int stream, const char *buf, size_t len);
+/* Write out what is queued, stop the thread, free everything. */
+void relay_finish(struct relay *r);
+
+#endif

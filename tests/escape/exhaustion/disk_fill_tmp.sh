@@ -1,0 +1,11 @@
+# defence: tmpfs-size
+# Filling /tmp (a tmpfs) with 8M under --tmpfs-size 1M must fail with ENOSPC
+# and leave at most 1M written. (The control's tmpfs is unsized, half of RAM:
+# the 8M must then fit.)
+. "$REPO/tests/escape/lib.sh"
+out=$(al --tmpfs-size 1M -- sh -c 'head -c 8M /dev/zero >/tmp/fill; echo "rc=$?"; echo "size=$(wc -c </tmp/fill)"' 2>&1)
+size=$(sed -n 's/^size=//p' <<<"$out")
+[ -n "$size" ] || broken "no size: $out"
+[ "$size" -gt $((1024 * 1024)) ] && escaped "wrote $size bytes to /tmp/fill under --tmpfs-size 1M"
+[[ "$out" == *"No space left on device"* ]] || escaped "write stopped at $size without ENOSPC: $out"
+contained "ENOSPC at $size bytes"
