@@ -17,15 +17,22 @@
  * it still see the host's files. */
 #define NEWROOT "/tmp"
 
+/* The new root being assembled: its directory, and the open flag that keeps
+ * path walks from following symlinks (O_NOFOLLOW; 0 only in a test control). */
+struct newroot {
+	int fd;
+	int nofollow;
+};
+
 static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom" };
 
 /* Open the directory that will hold the last component of inside, creating
  * the ones before it, walking down from the new root without following any
  * symlink: a writable bind may hold symlinks that a hostile earlier run
  * planted to send a mount point (and the mount) outside the sandbox. */
-static int open_parent(int rootfd, const char *inside, const char **base, struct al_error *err)
+static int open_parent(const struct newroot *root, const char *inside, const char **base, struct al_error *err)
 {
-	int dfd = fcntl(rootfd, F_DUPFD_CLOEXEC, 0);
+	int dfd = fcntl(root->fd, F_DUPFD_CLOEXEC, 0);
 	const char *p = inside;
 
 	if (dfd < 0)
@@ -53,7 +60,7 @@ static int open_parent(int rootfd, const char *inside, const char **base, struct
 			close(dfd);
 			return -1;
 		}
-		int nfd = openat(dfd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		int nfd = openat(dfd, comp, O_PATH | O_DIRECTORY | root->nofollow | O_CLOEXEC);
 		close(dfd);
 		if (nfd < 0)
 			return al_error_set(err, errno, "%.*s (a symlink or not a directory: not followed)",
@@ -65,19 +72,19 @@ static int open_parent(int rootfd, const char *inside, const char **base, struct
 
 /* Create (if needed) and open the mount point for inside: a directory or an
  * empty file. Nothing is followed; a FIFO planted there cannot block us. */
-static int make_mountpoint(int rootfd, const char *inside, bool dir, struct al_error *err)
+static int make_mountpoint(const struct newroot *root, const char *inside, bool dir, struct al_error *err)
 {
 	const char *base;
-	int fd, parent = open_parent(rootfd, inside, &base, err);
+	int fd, parent = open_parent(root, inside, &base, err);
 
 	if (parent < 0)
 		return -1;
 	if (dir) {
 		if (mkdirat(parent, base, 0755) < 0 && errno != EEXIST)
 			al_error_set(err, errno, "mkdir %s", inside);
-		fd = openat(parent, base, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		fd = openat(parent, base, O_PATH | O_DIRECTORY | root->nofollow | O_CLOEXEC);
 	} else {
-		fd = openat(parent, base, O_RDONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0644);
+		fd = openat(parent, base, O_RDONLY | O_CREAT | root->nofollow | O_NONBLOCK | O_CLOEXEC, 0644);
 	}
 	if (fd < 0)
 		al_error_set(err, errno, "mount point %s", inside);
@@ -105,13 +112,13 @@ static int clone_tree(const char *host, bool writable, bool devices, struct al_e
 	return fd;
 }
 
-static int attach(int rootfd, int tree, const char *inside, struct al_error *err)
+static int attach(const struct newroot *root, int tree, const char *inside, struct al_error *err)
 {
 	struct stat st;
 
 	if (fstat(tree, &st) < 0)
 		return al_error_set(err, errno, "bind %s", inside);
-	int target = make_mountpoint(rootfd, inside, S_ISDIR(st.st_mode), err);
+	int target = make_mountpoint(root, inside, S_ISDIR(st.st_mode), err);
 	if (target < 0)
 		return al_error_wrap(err, "bind");
 	int r = move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
@@ -123,9 +130,9 @@ static int attach(int rootfd, int tree, const char *inside, struct al_error *err
 
 /* For tmpfs, /proc and /dev: mounted before any bind, so the root holds
  * only what we made and a path is safe to use. */
-static int make_dir_path(int rootfd, const char *inside, char *path, size_t len, struct al_error *err)
+static int make_dir_path(const struct newroot *root, const char *inside, char *path, size_t len, struct al_error *err)
 {
-	int fd = make_mountpoint(rootfd, inside, true, err);
+	int fd = make_mountpoint(root, inside, true, err);
 
 	if (fd < 0)
 		return -1;
@@ -134,12 +141,12 @@ static int make_dir_path(int rootfd, const char *inside, char *path, size_t len,
 	return 0;
 }
 
-static int mount_tmpfs(int rootfd, const char *inside, uint64_t size, const char *mode,
+static int mount_tmpfs(const struct newroot *root, const char *inside, uint64_t size, const char *mode,
 		       unsigned long flags, struct al_error *err)
 {
 	char path[4096], opts[128];
 
-	if (make_dir_path(rootfd, inside, path, sizeof(path), err) < 0)
+	if (make_dir_path(root, inside, path, sizeof(path), err) < 0)
 		return -1;
 	if (size) {
 		/* An inode cap as well, so a sandbox cannot exhaust memory with empty files. */
@@ -153,13 +160,13 @@ static int mount_tmpfs(int rootfd, const char *inside, uint64_t size, const char
 	return 0;
 }
 
-static int setup_dev(int rootfd, const struct al_plan *plan, struct al_error *err)
+static int setup_dev(const struct newroot *root, const struct al_plan *plan, struct al_error *err)
 {
 	if (plan->disabled & AL_DEF_DEV) {
 		int t = clone_tree("/dev", true, true, err);
-		return t < 0 ? -1 : attach(rootfd, t, "/dev", err);
+		return t < 0 ? -1 : attach(root, t, "/dev", err);
 	}
-	if (mount_tmpfs(rootfd, "/dev", 65536, "0755", MS_NOEXEC, err) < 0)
+	if (mount_tmpfs(root, "/dev", 65536, "0755", MS_NOEXEC, err) < 0)
 		return -1;
 	for (size_t i = 0; i < ARRAY_SIZE(dev_nodes); i++) {
 		char host[32], inside[32];
@@ -168,7 +175,7 @@ static int setup_dev(int rootfd, const struct al_plan *plan, struct al_error *er
 		int t = clone_tree(host, true, true, err);
 		if (t < 0)
 			return -1;
-		int r = attach(rootfd, t, inside, err);
+		int r = attach(root, t, inside, err);
 		close(t);
 		if (r < 0)
 			return -1;
@@ -188,16 +195,16 @@ static int setup_dev(int rootfd, const struct al_plan *plan, struct al_error *er
 	return 0;
 }
 
-static int setup_proc(int rootfd, const struct al_plan *plan, struct al_error *err)
+static int setup_proc(const struct newroot *root, const struct al_plan *plan, struct al_error *err)
 {
 	char path[64];
 
 	/* Without a pid namespace of our own, a new proc cannot be mounted. */
 	if (plan->disabled & (AL_DEF_PROC | AL_DEF_PIDNS)) {
 		int t = clone_tree("/proc", true, false, err);
-		return t < 0 ? -1 : attach(rootfd, t, "/proc", err);
+		return t < 0 ? -1 : attach(root, t, "/proc", err);
 	}
-	if (make_dir_path(rootfd, "/proc", path, sizeof(path), err) < 0)
+	if (make_dir_path(root, "/proc", path, sizeof(path), err) < 0)
 		return -1;
 	if (mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return al_error_set(err, errno, "mount /proc");
@@ -238,7 +245,9 @@ int al_mount_setup(const struct al_plan *plan, struct al_error *err)
 	int trees[AL_MAX_BINDS];
 	size_t order[AL_MAX_BINDS];
 	char links[AL_MAX_BINDS][256];
-	int rootfd = -1, r = -1;
+	struct newroot nr = { -1, (plan->disabled & AL_DEF_NOFOLLOW) ? 0 : O_NOFOLLOW };
+	const struct newroot *root = &nr;
+	int r = -1;
 
 	/* Nothing we mount may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -284,28 +293,28 @@ int al_mount_setup(const struct al_plan *plan, struct al_error *err)
 		al_error_set(err, errno, "tmpfs root");
 		goto out;
 	}
-	rootfd = open(NEWROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0) {
+	nr.fd = open(NEWROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (nr.fd < 0) {
 		al_error_set(err, errno, "open new root");
 		goto out;
 	}
-	if (setup_proc(rootfd, plan, err) < 0 || setup_dev(rootfd, plan, err) < 0)
+	if (setup_proc(root, plan, err) < 0 || setup_dev(root, plan, err) < 0)
 		goto out;
 	uint64_t size = (plan->disabled & AL_DEF_TMPFS_SIZE) ? 0 : p->limits.tmpfs_size;
-	if (mount_tmpfs(rootfd, "/tmp", size, "1777", 0, err) < 0 ||
-	    mount_tmpfs(rootfd, p->workdir, size, "0755", 0, err) < 0)
+	if (mount_tmpfs(root, "/tmp", size, "1777", 0, err) < 0 ||
+	    mount_tmpfs(root, p->workdir, size, "0755", 0, err) < 0)
 		goto out;
 
 	/* 3. The binds, parents first; symlinks last so that no path created
 	 * above is resolved through one. */
 	for (size_t i = 0; i < p->nbinds; i++)
-		if (trees[i] >= 0 && attach(rootfd, trees[i], p->binds[order[i]].inside, err) < 0)
+		if (trees[i] >= 0 && attach(root, trees[i], p->binds[order[i]].inside, err) < 0)
 			goto out;
 	for (size_t i = 0; i < p->nbinds; i++) {
 		const char *base;
 		if (!links[i][0])
 			continue;
-		int parent = open_parent(rootfd, p->binds[order[i]].inside, &base, err);
+		int parent = open_parent(root, p->binds[order[i]].inside, &base, err);
 		if (parent < 0)
 			goto out;
 		int sr = symlinkat(links[i], parent, base);
@@ -324,7 +333,7 @@ out:
 	for (size_t i = 0; i < p->nbinds; i++)
 		if (trees[i] >= 0)
 			close(trees[i]);
-	if (rootfd >= 0)
-		close(rootfd);
+	if (nr.fd >= 0)
+		close(nr.fd);
 	return r;
 }

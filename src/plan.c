@@ -23,6 +23,7 @@ static const struct {
 	{ "dev", AL_DEF_DEV },               { "tmpfs-size", AL_DEF_TMPFS_SIZE },
 	{ "deathsig", AL_DEF_DEATHSIG },
 	{ "cgroupns", AL_DEF_CGROUPNS },     { "proc", AL_DEF_PROC },
+	{ "nofollow", AL_DEF_NOFOLLOW },
 };
 
 int al_defences_parse(const char *list, unsigned *out, struct al_error *err)

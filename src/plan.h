@@ -55,6 +55,7 @@ enum al_defence {
 	AL_DEF_DEATHSIG = 1u << 18,  /* sandbox survives its supervisor */
 	AL_DEF_CGROUPNS = 1u << 20,
 	AL_DEF_PROC = 1u << 21,      /* bind the host's /proc instead of a new one */
+	AL_DEF_NOFOLLOW = 1u << 22,  /* follow symlinks when making mount points */
 };
 /* "seccomp,mount" -> mask; unknown names are an error. */
 int al_defences_parse(const char *list, unsigned *out, struct al_error *err);
