@@ -61,6 +61,31 @@ static int exec_command(char *const argv[], char *const env[], size_t nenv)
 	return saved;
 }
 
+/* Load the filter and hand its listener to the supervisor. The listener gets
+ * the lowest free fd; we announce that number, load, and wait until the
+ * supervisor has taken it (pidfd_getfd) before going on, so that no denied
+ * call can happen while nobody listens. */
+static int load_filter(struct al_child *c, struct al_error *err)
+{
+	int next = fcntl(0, F_DUPFD, 0);
+	char ack;
+
+	if (next < 0)
+		return al_error_set(err, errno, "seccomp: find a free fd");
+	close(next);
+	al_child_send(c->msg_fd, AL_MSG_LISTENER, 0, next, NULL);
+	int fd = al_seccomp_load(c->filter, err);
+	if (fd < 0)
+		return -1;
+	if (fd != next)
+		return al_error_set(err, 0, "seccomp: listener at fd %d, announced %d", fd, next);
+	if (read(c->ack_fd, &ack, 1) != 1)
+		_exit(125); /* the supervisor is gone */
+	close(c->ack_fd);
+	close(fd); /* the supervisor has its own copy */
+	return 0;
+}
+
 /* The command's process: its own session and stdio, then the last, irreversible
  * restrictions in DESIGN.md's order: caps, no_new_privs, rlimits, seccomp. */
 static _Noreturn void start_command(struct al_child *c, int null_fd)
@@ -98,7 +123,7 @@ static _Noreturn void start_command(struct al_child *c, int null_fd)
 	if (plan->disabled & AL_DEF_NNP) {
 		/* Control only: without no_new_privs, seccomp needs CAP_SYS_ADMIN,
 		 * so load it while the capabilities are still there. */
-		if (!(plan->disabled & AL_DEF_SECCOMP) && al_seccomp_load(c->filter, &err) < 0)
+		if (!(plan->disabled & AL_DEF_SECCOMP) && load_filter(c, &err) < 0)
 			fail(c, &err);
 		if (!(plan->disabled & AL_DEF_CAPS) && al_caps_drop_all(&err) < 0)
 			fail(c, &err);
@@ -107,7 +132,7 @@ static _Noreturn void start_command(struct al_child *c, int null_fd)
 			fail(c, &err);
 		if (al_caps_no_new_privs(&err) < 0)
 			fail(c, &err);
-		if (!(plan->disabled & AL_DEF_SECCOMP) && al_seccomp_load(c->filter, &err) < 0)
+		if (!(plan->disabled & AL_DEF_SECCOMP) && load_filter(c, &err) < 0)
 			fail(c, &err);
 	}
 	int e = exec_command(plan->argv, (char *const *)env, nenv);
@@ -189,6 +214,7 @@ void al_contain(struct al_child *c)
 	 * dumpable (its /proc files cannot be opened by the command), no stdio. */
 	close(c->out_fd);
 	close(c->err_fd);
+	close(c->ack_fd);
 	dup2(null_fd, 0);
 	dup2(null_fd, 1);
 	dup2(null_fd, 2);

@@ -12,7 +12,12 @@
 #include "userns.h"
 
 /* Messages from the child to the supervisor, one write each (< PIPE_BUF). */
-enum al_msg_kind { AL_MSG_SETUP_ERROR = 1, AL_MSG_EXEC_ERROR, AL_MSG_EXIT };
+enum al_msg_kind {
+	AL_MSG_SETUP_ERROR = 1,
+	AL_MSG_EXEC_ERROR,
+	AL_MSG_EXIT,
+	AL_MSG_LISTENER, /* wait_status holds the fd number the filter's listener will get */
+};
 struct al_child_msg {
 	int kind;
 	int errnum;
@@ -29,6 +34,7 @@ struct al_child {
 	bool degraded;   /* no cgroup: rlimit fallbacks */
 	int go_fd;       /* read end: the maps are written; HUP = supervisor gone */
 	int msg_fd;      /* write end of the message pipe */
+	int ack_fd;      /* read end: the supervisor holds our seccomp listener */
 	int out_fd, err_fd;
 };
 

@@ -54,6 +54,8 @@ static int copy_profile(const struct al_profile *src, struct al_profile *dst, st
 	dst->workdir = strdup(src->workdir ? src->workdir : "/work");
 	dst->net = strdup(src->net ? src->net : "none");
 	dst->limits = src->limits;
+	dst->seccomp = src->seccomp;
+	dst->has_seccomp = src->has_seccomp;
 	for (size_t i = 0; i < src->nbinds; i++) {
 		dst->binds[i] = src->binds[i];
 		dst->binds[i].host = strdup(src->binds[i].host);
@@ -229,6 +231,18 @@ int al_plan_build(const struct al_profile *profile, const struct al_overrides *o
 		al_error_set(err, 0, "--net %s: only 'none' is supported in this version", ov->net);
 		goto fail;
 	}
+	if (ov->on_violation) {
+		if (strcmp(ov->on_violation, "kill") == 0) {
+			p->seccomp.kill_on_violation = true;
+		} else if (strcmp(ov->on_violation, "deny") == 0) {
+			p->seccomp.kill_on_violation = false;
+		} else {
+			al_error_set(err, 0, "--on-violation %s: \"deny\" or \"kill\"", ov->on_violation);
+			goto fail;
+		}
+	}
+	if (ov->learn)
+		p->seccomp.mode = AL_SC_LEARN;
 	if (ov->uid_range && parse_uid_range(ov->uid_range, &out->uid_first, &out->uid_count, err) < 0)
 		goto fail;
 

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "policy.h"
 
 enum { AL_MAX_BINDS = 128, AL_MAX_ENV = 128, AL_MAX_ARGS = 4096 };
 
@@ -70,6 +71,8 @@ struct al_profile {
 	char *workdir;
 	char *net;             /* "none" only, for now */
 	struct al_limits limits;
+	struct al_sc_policy seccomp;
+	bool has_seccomp;      /* the profile had a "seccomp" section (for dumps) */
 };
 
 /* Parse a profile from JSON text; errors name the field ("limits.memory: ..."). */
@@ -97,6 +100,8 @@ struct al_overrides {
 		*open_files, *file_size;
 	const char *net;
 	const char *uid_range;   /* "FIRST:COUNT", host uids used when run as root */
+	const char *on_violation; /* "deny" (default) or "kill" */
+	bool learn;              /* allow and record every call but the built-in deny-list */
 	bool allow_degraded;     /* run without cgroups when they cannot be made */
 	unsigned disabled;       /* al_defence mask (test builds only) */
 };

@@ -2,6 +2,7 @@
  * the field it is about. Profiles are untrusted input: sizes are bounded. */
 #include "plan.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -298,6 +299,239 @@ static void limits_default(struct al_limits *l)
 	};
 }
 
+static const struct {
+	const char *name;
+	uint64_t value;
+} constants[] = {
+	{ "AF_UNIX", 1 }, { "AF_INET", 2 }, { "AF_INET6", 10 }, { "AF_NETLINK", 16 },
+	{ "AF_PACKET", 17 }, { "AF_BLUETOOTH", 31 }, { "AF_ALG", 38 }, { "AF_VSOCK", 40 },
+	{ "SOCK_STREAM", 1 }, { "SOCK_DGRAM", 2 }, { "SOCK_RAW", 3 },
+	{ "CLONE_NEWNS", 0x20000 }, { "CLONE_NEWCGROUP", 0x2000000 }, { "CLONE_NEWUTS", 0x4000000 },
+	{ "CLONE_NEWIPC", 0x8000000 }, { "CLONE_NEWUSER", 0x10000000 }, { "CLONE_NEWPID", 0x20000000 },
+	{ "CLONE_NEWNET", 0x40000000 }, { "TIOCSTI", 0x5412 }, { "TIOCLINUX", 0x541c },
+};
+
+/* An argument value: a number, "0x..." or a known constant ("AF_NETLINK"). */
+static int parse_value(json_t *v, const char *field, uint64_t *out, struct al_error *err)
+{
+	if (json_is_integer(v) && json_integer_value(v) >= 0) {
+		*out = (uint64_t)json_integer_value(v);
+		return 0;
+	}
+	if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+		char *end;
+		for (size_t i = 0; i < ARRAY_SIZE(constants); i++)
+			if (strcmp(constants[i].name, s) == 0) {
+				*out = constants[i].value;
+				return 0;
+			}
+		errno = 0;
+		unsigned long long x = strtoull(s, &end, 0);
+		if (*s && !*end && !errno && (isdigit((unsigned char)*s))) {
+			*out = x;
+			return 0;
+		}
+	}
+	return al_error_set(err, 0, "%s: must be a non-negative number, \"0x...\" or a known constant", field);
+}
+
+static int parse_action(json_t *v, const char *field, uint8_t *out, struct al_error *err)
+{
+	static const char *const names[] = { "errno", "kill", "log" };
+	if (json_is_string(v))
+		for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+			if (strcmp(json_string_value(v), names[i]) == 0) {
+				*out = (uint8_t)(AL_SC_ERRNO + i);
+				return 0;
+			}
+	return al_error_set(err, 0, "%s: must be \"errno\", \"kill\" or \"log\"", field);
+}
+
+static int parse_errno(json_t *v, const char *field, int *out, struct al_error *err)
+{
+	char buf[32];
+	if (json_is_integer(v))
+		snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
+	else if (json_is_string(v))
+		snprintf(buf, sizeof(buf), "%s", json_string_value(v));
+	else
+		buf[0] = '\0';
+	if ((*out = al_policy_errno(buf)) < 0)
+		return al_error_set(err, 0, "%s: unknown errno (a name such as \"EPERM\" or 1..4095)", field);
+	return 0;
+}
+
+static int parse_syscall(json_t *v, const char *field, int *nr, struct al_error *err)
+{
+	if (!json_is_string(v) || (*nr = al_policy_nr(json_string_value(v))) < 0)
+		return al_error_set(err, 0, "%s: not a system call of this architecture", field);
+	return 0;
+}
+
+static int parse_cond(json_t *v, const char *field, struct al_sc_cond *c, struct al_error *err)
+{
+	static const char *const ops[] = { "eq", "ne", "lt", "le", "gt", "ge", "masked_eq" };
+	const char *key;
+	json_t *f;
+	bool has_op = false, has_value = false, has_mask = false;
+	char sub[128];
+
+	if (!json_is_object(v))
+		return al_error_set(err, 0, "%s: must be an object {index, op, value[, mask]}", field);
+	memset(c, 0, sizeof(*c));
+	json_object_foreach(v, key, f) {
+		snprintf(sub, sizeof(sub), "%s.%s", field, key);
+		if (strcmp(key, "index") == 0) {
+			if (!json_is_integer(f) || json_integer_value(f) < 0 || json_integer_value(f) > 5)
+				return al_error_set(err, 0, "%s: must be 0..5", sub);
+			c->index = (uint8_t)json_integer_value(f);
+		} else if (strcmp(key, "op") == 0) {
+			size_t i;
+			for (i = 0; i < ARRAY_SIZE(ops); i++)
+				if (json_is_string(f) && strcmp(json_string_value(f), ops[i]) == 0)
+					break;
+			if (i == ARRAY_SIZE(ops))
+				return al_error_set(err, 0, "%s: one of eq, ne, lt, le, gt, ge, masked_eq", sub);
+			c->op = (uint8_t)i;
+			has_op = true;
+		} else if (strcmp(key, "value") == 0) {
+			if (parse_value(f, sub, &c->value, err) < 0)
+				return -1;
+			has_value = true;
+		} else if (strcmp(key, "mask") == 0) {
+			if (parse_value(f, sub, &c->mask, err) < 0)
+				return -1;
+			has_mask = true;
+		} else {
+			return al_error_set(err, 0, "%s: unknown field", sub);
+		}
+	}
+	if (!has_op || !has_value)
+		return al_error_set(err, 0, "%s: needs op and value", field);
+	if ((c->op == AL_OP_MASKED_EQ) != has_mask)
+		return al_error_set(err, 0, "%s: mask goes with masked_eq, and only with it", field);
+	if (c->op == AL_OP_MASKED_EQ && (c->value & ~c->mask))
+		return al_error_set(err, 0, "%s: value has bits outside mask", field);
+	return 0;
+}
+
+static int parse_deny(json_t *v, const char *field, struct al_sc_rule *r, struct al_error *err)
+{
+	const char *key;
+	json_t *f;
+	char sub[128];
+
+	memset(r, 0, sizeof(*r));
+	if (json_is_string(v))
+		return parse_syscall(v, field, &r->nr, err);
+	if (!json_is_object(v))
+		return al_error_set(err, 0, "%s: a system call name or an object", field);
+	r->nr = -1;
+	json_object_foreach(v, key, f) {
+		snprintf(sub, sizeof(sub), "%s.%s", field, key);
+		if (strcmp(key, "syscall") == 0) {
+			if (parse_syscall(f, sub, &r->nr, err) < 0)
+				return -1;
+		} else if (strcmp(key, "action") == 0) {
+			if (parse_action(f, sub, &r->action, err) < 0)
+				return -1;
+		} else if (strcmp(key, "errno") == 0) {
+			if (parse_errno(f, sub, &r->errnum, err) < 0)
+				return -1;
+		} else if (strcmp(key, "args") == 0) {
+			size_t i;
+			json_t *c;
+			if (!json_is_array(f) || json_array_size(f) > AL_SC_MAX_COND)
+				return al_error_set(err, 0, "%s: an array of at most %d conditions", sub, AL_SC_MAX_COND);
+			json_array_foreach(f, i, c) {
+				char csub[160];
+				snprintf(csub, sizeof(csub), "%s[%zu]", sub, i);
+				if (parse_cond(c, csub, &r->cond[i], err) < 0)
+					return -1;
+				r->ncond++;
+			}
+		} else {
+			return al_error_set(err, 0, "%s: unknown field", sub);
+		}
+	}
+	if (r->nr < 0)
+		return al_error_set(err, 0, "%s.syscall: missing", field);
+	return 0;
+}
+
+static int parse_seccomp(json_t *obj, struct al_sc_policy *p, struct al_error *err)
+{
+	const char *key;
+	json_t *v;
+	char sub[96];
+	json_t *allow = NULL;
+
+	if (!json_is_object(obj))
+		return al_error_set(err, 0, "seccomp: must be an object");
+	json_object_foreach(obj, key, v) {
+		snprintf(sub, sizeof(sub), "seccomp.%s", key);
+		if (strcmp(key, "mode") == 0) {
+			if (json_is_string(v) && strcmp(json_string_value(v), "deny-list") == 0)
+				p->mode = AL_SC_DENY_LIST;
+			else if (json_is_string(v) && strcmp(json_string_value(v), "allow-list") == 0)
+				p->mode = AL_SC_ALLOW_LIST;
+			else
+				return al_error_set(err, 0, "%s: \"deny-list\" or \"allow-list\"", sub);
+		} else if (strcmp(key, "action") == 0) {
+			uint8_t a;
+			if (parse_action(v, sub, &a, err) < 0)
+				return -1;
+			p->action = (enum al_sc_action)a;
+		} else if (strcmp(key, "errno") == 0) {
+			if (parse_errno(v, sub, &p->errnum, err) < 0)
+				return -1;
+		} else if (strcmp(key, "on_violation") == 0) {
+			if (json_is_string(v) && strcmp(json_string_value(v), "kill") == 0)
+				p->kill_on_violation = true;
+			else if (json_is_string(v) && strcmp(json_string_value(v), "deny") == 0)
+				p->kill_on_violation = false;
+			else
+				return al_error_set(err, 0, "%s: \"deny\" or \"kill\"", sub);
+		} else if (strcmp(key, "allow") == 0) {
+			allow = v;
+		} else if (strcmp(key, "deny") == 0) {
+			size_t i;
+			json_t *d;
+			if (!json_is_array(v) || json_array_size(v) > AL_SC_MAX_DENY)
+				return al_error_set(err, 0, "%s: an array of at most %d rules", sub, AL_SC_MAX_DENY);
+			json_array_foreach(v, i, d) {
+				char dsub[112];
+				snprintf(dsub, sizeof(dsub), "%s[%zu]", sub, i);
+				if (parse_deny(d, dsub, &p->deny[p->ndeny], err) < 0)
+					return -1;
+				p->ndeny++;
+			}
+		} else {
+			return al_error_set(err, 0, "%s: unknown field", sub);
+		}
+	}
+	if (allow) {
+		size_t i;
+		json_t *a;
+		if (p->mode != AL_SC_ALLOW_LIST)
+			return al_error_set(err, 0, "seccomp.allow: only with \"mode\": \"allow-list\"");
+		if (!json_is_array(allow))
+			return al_error_set(err, 0, "seccomp.allow: an array of system call names");
+		json_array_foreach(allow, i, a) {
+			char asub[64];
+			int nr;
+			snprintf(asub, sizeof(asub), "seccomp.allow[%zu]", i);
+			if (parse_syscall(a, asub, &nr, err) < 0)
+				return -1;
+			al_policy_allow(p, nr);
+		}
+	} else if (p->mode == AL_SC_ALLOW_LIST) {
+		return al_error_set(err, 0, "seccomp.allow: missing (an allow-list needs its list)");
+	}
+	return 0;
+}
+
 static int parse_root(json_t *root, struct al_profile *p, struct al_error *err)
 {
 	const char *key;
@@ -329,6 +563,10 @@ static int parse_root(json_t *root, struct al_profile *p, struct al_error *err)
 				r = al_error_set(err, 0, "net: only \"none\" is supported");
 		} else if (strcmp(key, "limits") == 0)
 			r = parse_limits(v, &p->limits, err);
+		else if (strcmp(key, "seccomp") == 0) {
+			r = parse_seccomp(v, &p->seccomp, err);
+			p->has_seccomp = true;
+		}
 		else
 			r = al_error_set(err, 0, "%s: unknown field", key);
 		if (r < 0)
@@ -343,6 +581,7 @@ int al_profile_parse(const char *json, size_t len, struct al_profile *out, struc
 
 	memset(out, 0, sizeof(*out));
 	limits_default(&out->limits);
+	al_policy_default(&out->seccomp);
 	if (len > MAX_PROFILE_BYTES)
 		return al_error_set(err, 0, "profile: larger than %d bytes", MAX_PROFILE_BYTES);
 	json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -392,6 +631,46 @@ int al_profile_load(const char *name, struct al_profile *out, struct al_error *e
 	return 0;
 }
 
+static json_t *dump_seccomp(const struct al_sc_policy *sp)
+{
+	static const char *const ops[] = { "eq", "ne", "lt", "le", "gt", "ge", "masked_eq" };
+	json_t *o = json_object(), *deny = json_array();
+	char name[64];
+
+	json_object_set_new(o, "mode", json_string(sp->mode == AL_SC_ALLOW_LIST ? "allow-list" : "deny-list"));
+	json_object_set_new(o, "action", json_string(al_policy_action_name(sp->action)));
+	json_object_set_new(o, "errno", json_integer(sp->errnum));
+	json_object_set_new(o, "on_violation", json_string(sp->kill_on_violation ? "kill" : "deny"));
+	if (sp->mode == AL_SC_ALLOW_LIST) {
+		json_t *allow = json_array();
+		for (int nr = 0; nr < AL_SC_NR_MAX; nr++)
+			if (al_policy_allowed_p(sp, nr) && al_policy_name(nr, name, sizeof(name)) &&
+			    strncmp(name, "syscall_", 8) != 0)
+				json_array_append_new(allow, json_string(name));
+		json_object_set_new(o, "allow", allow);
+	}
+	for (size_t i = 0; i < sp->ndeny; i++) {
+		const struct al_sc_rule *r = &sp->deny[i];
+		json_t *d = json_object(), *args = json_array();
+		json_object_set_new(d, "syscall", json_string(al_policy_name(r->nr, name, sizeof(name))));
+		if (r->action)
+			json_object_set_new(d, "action", json_string(al_policy_action_name(r->action)));
+		if (r->errnum)
+			json_object_set_new(d, "errno", json_integer(r->errnum));
+		for (unsigned k = 0; k < r->ncond; k++) {
+			json_t *c = json_pack("{s:i,s:s,s:I}", "index", r->cond[k].index, "op", ops[r->cond[k].op],
+					      "value", (json_int_t)r->cond[k].value);
+			if (r->cond[k].op == AL_OP_MASKED_EQ)
+				json_object_set_new(c, "mask", json_integer((json_int_t)r->cond[k].mask));
+			json_array_append_new(args, c);
+		}
+		json_object_set_new(d, "args", args);
+		json_array_append_new(deny, d);
+	}
+	json_object_set_new(o, "deny", deny);
+	return o;
+}
+
 char *al_profile_dump(const struct al_profile *p)
 {
 	json_t *root = json_object(), *ro = json_array(), *rw = json_array(), *env = json_object(),
@@ -431,6 +710,8 @@ char *al_profile_dump(const struct al_profile *p)
 	json_object_set_new(lim, "open_files", json_integer((json_int_t)l->open_files));
 	json_object_set_new(lim, "file_size", json_integer((json_int_t)l->file_size));
 	json_object_set_new(root, "limits", lim);
+	if (p->has_seccomp || p->seccomp.mode != AL_SC_DENY_LIST)
+		json_object_set_new(root, "seccomp", dump_seccomp(&p->seccomp));
 	char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(root);
 	return s;

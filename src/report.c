@@ -34,7 +34,16 @@ char *al_report_json(const struct al_plan *plan, const struct al_result *res)
 	json_object_set_new(lim, "file_size", limit_or_null(l->file_size));
 	json_object_set_new(lim, "cpu_weight", json_integer((json_int_t)l->cpu_weight));
 	json_object_set_new(root, "limits", lim);
-	json_object_set_new(root, "violations", json_array());
+	json_t *viol = json_array();
+	for (size_t i = 0; i < res->violations.n; i++) {
+		const struct al_violation *v = &res->violations.v[i];
+		json_array_append_new(viol, json_pack("{s:s,s:s,s:I,s:i,s:s}", "syscall", v->syscall, "action",
+						      al_policy_action_name(v->action), "count", (json_int_t)v->count,
+						      "pid", v->pid, "args", v->args));
+	}
+	json_object_set_new(root, "violations", viol);
+	if (res->violations.dropped)
+		json_object_set_new(root, "violations_dropped", json_integer((json_int_t)res->violations.dropped));
 	json_object_set_new(root, "network", json_array());
 	json_object_set_new(root, "cgroup", json_string(cgroup_names[res->cgroup]));
 	json_object_set_new(trunc, "stdout", json_boolean(res->truncated[0]));

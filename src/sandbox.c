@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <linux/sched.h>
 #include <math.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -37,6 +38,9 @@ struct al_sandbox {
 	int msg_fd;
 	int stream_fd[2];   /* stdout, stderr read ends */
 	int wall_fd, cpu_fd;
+	int ack_fd;         /* write end: "your listener is taken, go on" */
+	int ep;             /* epoll over all of the above */
+	struct al_notify notify;
 	double started_ms;
 	bool exited, have_status, done;
 	int wait_status;
@@ -101,6 +105,12 @@ static int arm_cpu_check(struct al_sandbox *sb)
 	return arm(sb->cpu_fd, (limit - used) / (double)(ncpu > 0 ? ncpu : 1)) < 0 ? -1 : 0;
 }
 
+static int watch_fd(struct al_sandbox *sb, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+	return epoll_ctl(sb->ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
 static int make_pipe(int fds[2], struct al_error *err)
 {
 	if (pipe2(fds, O_CLOEXEC) < 0)
@@ -113,7 +123,7 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 {
 	const struct al_limits *l = &plan->profile.limits;
 	struct al_sandbox *sb = calloc(1, sizeof(*sb));
-	int go[2] = { -1, -1 }, msg[2] = { -1, -1 }, so[2] = { -1, -1 }, se[2] = { -1, -1 };
+	int go[2] = { -1, -1 }, msg[2] = { -1, -1 }, so[2] = { -1, -1 }, se[2] = { -1, -1 }, ack[2] = { -1, -1 };
 	bool degraded = false;
 
 	if (!sb)
@@ -121,7 +131,8 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 	sb->plan = plan;
 	sb->out = out;
 	sb->ctx = ctx;
-	sb->pidfd = sb->go_fd = sb->msg_fd = sb->wall_fd = sb->cpu_fd = -1;
+	sb->pidfd = sb->go_fd = sb->msg_fd = sb->wall_fd = sb->cpu_fd = sb->ack_fd = sb->ep = -1;
+	sb->notify.fd = -1;
 	sb->stream_fd[0] = sb->stream_fd[1] = -1;
 	sb->started_ms = al_now_ms();
 	al_cgroup_init(&sb->cgroup);
@@ -148,7 +159,7 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 	sb->res.cgroup = sb->cgroup.kind;
 
 	if (make_pipe(go, err) < 0 || make_pipe(msg, err) < 0 || make_pipe(so, err) < 0 ||
-	    make_pipe(se, err) < 0)
+	    make_pipe(se, err) < 0 || make_pipe(ack, err) < 0)
 		goto fail_fds;
 
 	uint64_t flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC |
@@ -180,7 +191,9 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 		struct al_child c = {
 			.plan = plan, .filter = filter, .cgroup = &sb->cgroup, .degraded = degraded,
 			.go_fd = go[0], .msg_fd = msg[1], .out_fd = so[1], .err_fd = se[1],
+			.ack_fd = ack[0],
 		};
+		close(ack[1]);
 		close(go[1]);
 		close(msg[0]);
 		close(so[0]);
@@ -193,6 +206,8 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 	close(msg[1]);
 	close(so[1]);
 	close(se[1]);
+	close(ack[0]);
+	sb->ack_fd = ack[1];
 	sb->go_fd = go[1];
 	sb->msg_fd = msg[0];
 	sb->stream_fd[0] = so[0];
@@ -222,6 +237,16 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 		arm(sb->wall_fd, l->time_s);
 	if (l->cpu_time_s > 0 && !(plan->disabled & AL_DEF_CPU_TIME) && sb->cgroup.kind != AL_CGROUP_NONE)
 		arm_cpu_check(sb);
+	sb->ep = epoll_create1(EPOLL_CLOEXEC);
+	const int watch[] = { sb->stream_fd[0], sb->stream_fd[1], sb->msg_fd, sb->pidfd, sb->wall_fd, sb->cpu_fd };
+	for (size_t i = 0; i < ARRAY_SIZE(watch) && sb->ep >= 0; i++)
+		if (watch_fd(sb, watch[i]) < 0)
+			al_closep(&sb->ep);
+	if (sb->ep < 0) {
+		al_error_set(err, errno, "epoll");
+		kill_sandbox(sb, AL_SETUP_ERROR);
+		goto fail;
+	}
 	*sbp = sb;
 	return 0;
 
@@ -231,21 +256,16 @@ fail_fds:
 		al_closep(&msg[i]);
 		al_closep(&so[i]);
 		al_closep(&se[i]);
+		al_closep(&ack[i]);
 	}
 fail:
 	al_sandbox_free(sb);
 	return -1;
 }
 
-size_t al_sandbox_fds(const struct al_sandbox *sb, int *fds, size_t max)
+int al_sandbox_fd(const struct al_sandbox *sb)
 {
-	const int all[] = { sb->stream_fd[0], sb->stream_fd[1], sb->msg_fd, sb->pidfd, sb->wall_fd, sb->cpu_fd };
-	size_t n = 0;
-
-	for (size_t i = 0; i < ARRAY_SIZE(all) && n < max; i++)
-		if (all[i] >= 0)
-			fds[n++] = all[i];
-	return n;
+	return sb->ep;
 }
 
 /* Returns 0 on EOF (stream done), 1 if more may come. */
@@ -274,13 +294,35 @@ static int read_stream(struct al_sandbox *sb, int i)
 	}
 }
 
+/* The command is about to load its filter: take its listener, then let it go on. */
+static void take_listener(struct al_sandbox *sb, int fd)
+{
+	struct al_error err = { 0 };
+
+	if (sb->notify.fd >= 0 || al_notify_acquire(&sb->notify, al_notify_command_pid(sb->pid), fd, &err) < 0 ||
+	    watch_fd(sb, sb->notify.fd) < 0) {
+		/* Fail closed: without the listener, denied calls could not be answered. */
+		if (!sb->res.error[0]) {
+			char buf[512];
+			snprintf(sb->res.error, sizeof(sb->res.error), "%s", al_error_text(&err, buf, sizeof(buf)));
+			sb->res.exit_code = 125;
+		}
+		kill_sandbox(sb, AL_SETUP_ERROR);
+		return;
+	}
+	(void)!write(sb->ack_fd, "a", 1);
+	al_closep(&sb->ack_fd);
+}
+
 static void read_messages(struct al_sandbox *sb)
 {
 	struct al_child_msg m;
 
 	while (read(sb->msg_fd, &m, sizeof(m)) == sizeof(m)) {
 		m.text[sizeof(m.text) - 1] = '\0';
-		if (m.kind == AL_MSG_EXIT) {
+		if (m.kind == AL_MSG_LISTENER) {
+			take_listener(sb, m.wait_status);
+		} else if (m.kind == AL_MSG_EXIT) {
 			sb->have_status = true;
 			sb->wait_status = m.wait_status;
 		} else if (!sb->res.error[0]) {
@@ -335,6 +377,7 @@ static void finish(struct al_sandbox *sb)
 		r->signal = SIGKILL;
 		r->exit_code = 128 + SIGKILL;
 	}
+	al_notify_close(&sb->notify);
 	if (sb->killed_for == AL_SETUP_ERROR)
 		r->status = AL_SETUP_ERROR;
 	else if (sb->killed_for != AL_EXITED)
@@ -350,18 +393,19 @@ static void finish(struct al_sandbox *sb)
 	sb->done = true;
 }
 
-int al_sandbox_handle(struct al_sandbox *sb, int fd)
+static int handle_fd(struct al_sandbox *sb, int fd)
 {
 	uint64_t ticks;
 
-	if (sb->done)
-		return 1;
 	if (fd == sb->stream_fd[0] || fd == sb->stream_fd[1]) {
 		int i = fd == sb->stream_fd[1];
 		if (read_stream(sb, i) == 0)
 			al_closep(&sb->stream_fd[i]);
 	} else if (fd == sb->msg_fd) {
 		read_messages(sb);
+	} else if (fd == sb->notify.fd) {
+		if (al_notify_handle(&sb->notify, &sb->plan->profile.seccomp, &sb->res.violations) == 1)
+			kill_sandbox(sb, AL_VIOLATION);
 	} else if (fd == sb->wall_fd) {
 		if (read(fd, &ticks, sizeof(ticks)) == sizeof(ticks))
 			kill_sandbox(sb, AL_TIMEOUT);
@@ -379,6 +423,19 @@ int al_sandbox_handle(struct al_sandbox *sb, int fd)
 		finish(sb);
 		return 1;
 	}
+	return 0;
+}
+
+int al_sandbox_handle(struct al_sandbox *sb)
+{
+	struct epoll_event evs[8];
+
+	if (sb->done)
+		return 1;
+	int n = epoll_wait(sb->ep, evs, ARRAY_SIZE(evs), 0);
+	for (int i = 0; i < n; i++)
+		if (handle_fd(sb, evs[i].data.fd) == 1)
+			return 1;
 	return 0;
 }
 
@@ -410,6 +467,9 @@ void al_sandbox_free(struct al_sandbox *sb)
 	al_closep(&sb->stream_fd[1]);
 	al_closep(&sb->wall_fd);
 	al_closep(&sb->cpu_fd);
+	al_closep(&sb->ack_fd);
+	al_closep(&sb->ep);
+	al_notify_close(&sb->notify);
 	free(sb);
 }
 
@@ -417,30 +477,13 @@ int al_sandbox_run(const struct al_plan *plan, const struct al_filter *filter, a
 		   void *ctx, struct al_result *res, struct al_error *err)
 {
 	struct al_sandbox *sb;
-	cleanup_close int ep = epoll_create1(EPOLL_CLOEXEC);
-	int fds[8];
 
-	if (ep < 0)
-		return al_error_set(err, errno, "epoll");
 	if (al_sandbox_spawn(plan, filter, out, ctx, &sb, err) < 0)
 		return -1;
-	size_t n = al_sandbox_fds(sb, fds, ARRAY_SIZE(fds));
-	for (size_t i = 0; i < n; i++) {
-		struct epoll_event ev = { .events = EPOLLIN, .data.fd = fds[i] };
-		epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev);
-	}
-	for (;;) {
-		struct epoll_event evs[8];
-		int k = epoll_wait(ep, evs, 8, -1);
-		if (k < 0 && errno != EINTR)
+	struct pollfd pfd = { .fd = sb->ep, .events = POLLIN };
+	while (al_sandbox_handle(sb) != 1)
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
 			break;
-		for (int i = 0; i < k; i++) {
-			if (al_sandbox_handle(sb, evs[i].data.fd) == 1)
-				goto done;
-			/* A closed stream is dropped from the set by the kernel on close. */
-		}
-	}
-done:
 	*res = sb->res;
 	al_sandbox_free(sb);
 	return 0;

@@ -10,6 +10,7 @@
 
 #include "cgroup.h"
 #include "error.h"
+#include "notify.h"
 #include "plan.h"
 #include "seccomp.h"
 
@@ -31,6 +32,7 @@ struct al_result {
 	uid_t host_uid;             /* the host uid the sandbox ran as */
 	char degraded[256];         /* what was weaker than asked, "" if nothing */
 	char error[512];            /* setup or exec error, "" if none */
+	struct al_violations violations; /* denied calls; in learn mode also every call seen */
 };
 
 /* Where the command's output goes; stream is 1 (stdout) or 2 (stderr). */
@@ -41,10 +43,11 @@ struct al_sandbox;
 /* Start the sandbox. plan and filter must outlive it. */
 int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter, al_output_fn out,
 		     void *ctx, struct al_sandbox **sbp, struct al_error *err);
-/* The fds the caller's loop watches for input (EPOLLIN); at most 8. */
-size_t al_sandbox_fds(const struct al_sandbox *sb, int *fds, size_t max);
-/* Handle input on fd; returns 1 once the sandbox is over and the result ready. */
-int al_sandbox_handle(struct al_sandbox *sb, int fd);
+/* The fd the caller's loop watches for input (EPOLLIN): the sandbox's own
+ * epoll set, which nests in the caller's. */
+int al_sandbox_fd(const struct al_sandbox *sb);
+/* Handle what is ready; returns 1 once the sandbox is over and the result ready. */
+int al_sandbox_handle(struct al_sandbox *sb);
 /* Forward a signal to the command (through init). */
 void al_sandbox_signal(struct al_sandbox *sb, int sig);
 const struct al_result *al_sandbox_result(const struct al_sandbox *sb);

@@ -4,7 +4,7 @@
 #include "cli.h"
 #include "log.h"
 
-int al_log_level;
+
 
 static void usage(FILE *f)
 {

@@ -110,7 +110,6 @@ static int supervise(const struct al_plan *plan, const struct al_filter *filter,
 	struct al_sandbox *sb;
 	sigset_t sigs;
 	cleanup_close int ep = epoll_create1(EPOLL_CLOEXEC), sfd = -1;
-	int fds[8];
 
 	sigemptyset(&sigs);
 	sigaddset(&sigs, SIGINT);
@@ -128,11 +127,8 @@ static int supervise(const struct al_plan *plan, const struct al_filter *filter,
 	}
 	struct epoll_event ev = { .events = EPOLLIN, .data.fd = sfd };
 	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
-	size_t n = al_sandbox_fds(sb, fds, ARRAY_SIZE(fds));
-	for (size_t i = 0; i < n; i++) {
-		ev.data.fd = fds[i];
-		epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &ev);
-	}
+	ev.data.fd = al_sandbox_fd(sb);
+	epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev);
 	for (;;) {
 		struct epoll_event evs[8];
 		int k = epoll_wait(ep, evs, 8, -1);
@@ -144,7 +140,7 @@ static int supervise(const struct al_plan *plan, const struct al_filter *filter,
 				struct signalfd_siginfo si;
 				if (read(sfd, &si, sizeof(si)) == sizeof(si))
 					al_sandbox_signal(sb, (int)si.ssi_signo);
-			} else if (al_sandbox_handle(sb, fd) == 1) {
+			} else if (al_sandbox_handle(sb) == 1) {
 				*res = *al_sandbox_result(sb);
 				al_sandbox_free(sb);
 				return 0;
@@ -216,7 +212,7 @@ int cli_run(int argc, char **argv)
 	al_profile_free(&profile);
 	if (r < 0)
 		return setup_failed(&err);
-	if (al_seccomp_compile(&filter, &err) < 0) {
+	if (al_seccomp_compile(&plan.profile.seccomp, &filter, &err) < 0) {
 		al_plan_free(&plan);
 		return setup_failed(&err);
 	}

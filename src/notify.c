@@ -1,0 +1,186 @@
+#include "notify.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "util.h"
+
+#ifndef SECCOMP_USER_NOTIF_FLAG_CONTINUE
+#define SECCOMP_USER_NOTIF_FLAG_CONTINUE (1UL << 0)
+#endif
+
+/* The host pid of init's first child: the command. */
+static pid_t command_pid(pid_t init_pid)
+{
+	char path[64], buf[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)init_pid, (int)init_pid);
+	if (al_read_file_at(AT_FDCWD, path, buf, sizeof(buf), NULL) <= 0)
+		return -1;
+	return (pid_t)strtol(buf, NULL, 10);
+}
+
+static bool is_listener(int fd)
+{
+	char path[64], target[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(path, target, sizeof(target) - 1);
+	if (n < 0)
+		return false;
+	target[n] = '\0';
+	return strcmp(target, "anon_inode:seccomp notify") == 0;
+}
+
+pid_t al_notify_command_pid(pid_t init_pid)
+{
+	return command_pid(init_pid);
+}
+
+int al_notify_acquire(struct al_notify *n, pid_t pid, int fd, struct al_error *err)
+{
+	n->fd = -1;
+	if (pid <= 0)
+		return al_error_set(err, ESRCH, "seccomp listener: the command is gone");
+	cleanup_close int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return al_error_set(err, errno, "seccomp listener: pidfd_open");
+	/* The command announced the fd number just before loading its filter
+	 * and waits for our word before it goes on: wait (briefly) for it. */
+	for (int i = 0; i < 20000; i++) {
+		int got = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+		if (got >= 0) {
+			if (is_listener(got)) {
+				if (al_notify_acquire_fd(n, got) < 0)
+					return al_error_set(err, errno, "seccomp notification buffers");
+				return 0;
+			}
+			close(got);
+		} else if (errno != EBADF) {
+			return al_error_set(err, errno, "seccomp listener: pidfd_getfd");
+		}
+		nanosleep(&(struct timespec){ 0, 50000 }, NULL);
+	}
+	return al_error_set(err, ETIMEDOUT, "seccomp listener: the command did not load its filter");
+}
+
+int al_notify_acquire_fd(struct al_notify *n, int fd)
+{
+	struct seccomp_notif_sizes sizes;
+
+	n->fd = fd;
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
+		return -1;
+	n->req_size = sizes.seccomp_notif > sizeof(struct seccomp_notif) ? sizes.seccomp_notif : sizeof(struct seccomp_notif);
+	n->resp_size = sizes.seccomp_notif_resp > sizeof(struct seccomp_notif_resp) ? sizes.seccomp_notif_resp
+										 : sizeof(struct seccomp_notif_resp);
+	n->req = calloc(1, n->req_size);
+	n->resp = calloc(1, n->resp_size);
+	if (!n->req || !n->resp) {
+		errno = ENOMEM;
+		return -1;
+	}
+	return 0;
+}
+
+/* The pid as the sandbox sees it: the last NSpid of /proc/PID/status. */
+static int inner_pid(pid_t host_pid)
+{
+	char path[64], buf[2048];
+	int pid = -1;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)host_pid);
+	if (al_read_file_at(AT_FDCWD, path, buf, sizeof(buf), NULL) <= 0)
+		return -1;
+	char *line = strstr(buf, "\nNSpid:");
+	if (!line)
+		return -1;
+	for (char *p = line + 7; *p && *p != '\n';) {
+		char *end;
+		long v = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		pid = (int)v;
+		p = end;
+	}
+	return pid;
+}
+
+static void record(struct al_violations *out, const struct seccomp_notif *req, enum al_sc_action action)
+{
+	int nr = req->data.nr;
+	const uint64_t *args = (const uint64_t *)req->data.args;
+
+	for (size_t i = 0; i < out->n; i++)
+		if (out->v[i].nr == nr && out->v[i].action == action) {
+			out->v[i].count++;
+			return;
+		}
+	if (out->n == AL_MAX_VIOLATIONS) {
+		out->dropped++;
+		return;
+	}
+	struct al_violation *v = &out->v[out->n++];
+	v->nr = nr;
+	v->action = action;
+	v->count = 1;
+	v->pid = inner_pid((pid_t)req->pid);
+	al_policy_name(nr, v->syscall, sizeof(v->syscall));
+	al_policy_summarize(nr, args, v->args, sizeof(v->args));
+	al_info("violation: %s(%s) by pid %d: %s", v->syscall, v->args, v->pid, al_policy_action_name(action));
+}
+
+int al_notify_handle(struct al_notify *n, const struct al_sc_policy *p, struct al_violations *out)
+{
+	struct seccomp_notif *req = n->req;
+	struct seccomp_notif_resp *resp = n->resp;
+
+	memset(req, 0, n->req_size);
+	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0)
+		return 0; /* the caller died meanwhile (ENOENT), or EINTR */
+	int nr = req->data.nr;
+	struct al_sc_decision d = al_policy_decide(p, nr, (const uint64_t *)req->data.args);
+	if (p->mode == AL_SC_LEARN && nr >= 0 && nr < AL_SC_NR_MAX)
+		out->used[nr / 8] |= (uint8_t)(1u << (nr % 8));
+
+	memset(resp, 0, n->resp_size);
+	resp->id = req->id;
+	switch (d.action) {
+	case AL_SC_ALLOW: /* learn mode, or a call the filter sent here for nothing */
+		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		break;
+	case AL_SC_LOG:
+		record(out, req, d.action);
+		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		break;
+	case AL_SC_KILL:
+		/* No answer: the caller stays blocked in the call until the
+		 * sandbox is killed, so it never runs past the violation. */
+		record(out, req, d.action);
+		return 1;
+	case AL_SC_ERRNO:
+		record(out, req, d.action);
+		resp->error = -(d.errnum ? d.errnum : EPERM);
+		break;
+	}
+	/* ENOENT: the caller was killed while we decided; nothing to answer. */
+	ioctl(n->fd, SECCOMP_IOCTL_NOTIF_SEND, resp);
+	return 0;
+}
+
+void al_notify_close(struct al_notify *n)
+{
+	al_closep(&n->fd);
+	free(n->req);
+	free(n->resp);
+	n->req = n->resp = NULL;
+}

@@ -1,0 +1,47 @@
+/* The supervisor's side of seccomp user notification: take the listener fd
+ * from the sandboxed command, then answer each denied call as the policy
+ * says (errno, log and continue, or kill) and keep the violation record. */
+#ifndef AIRLOCK_NOTIFY_H
+#define AIRLOCK_NOTIFY_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "policy.h"
+
+enum { AL_MAX_VIOLATIONS = 32 };
+
+struct al_violation {
+	char syscall[32];
+	enum al_sc_action action;
+	uint64_t count;
+	int pid;          /* the caller's pid inside the sandbox (first seen) */
+	char args[96];    /* a short summary of the first call's arguments */
+	int nr;
+};
+
+struct al_violations {
+	struct al_violation v[AL_MAX_VIOLATIONS];
+	size_t n;
+	uint64_t dropped;                    /* calls of kinds beyond the table */
+	uint8_t used[AL_SC_NR_MAX / 8];      /* learn mode: every call seen */
+};
+
+struct al_notify {
+	int fd;
+	void *req, *resp; /* kernel-sized buffers */
+	size_t req_size, resp_size;
+};
+
+/* Get fd number `fd` of process pid once it has loaded its filter. */
+int al_notify_acquire(struct al_notify *n, pid_t pid, int fd, struct al_error *err);
+/* The host pid of the command: init's first child. */
+pid_t al_notify_command_pid(pid_t init_pid);
+/* Adopt a listener fd we already hold (tests; a supervisor that got it otherwise). */
+int al_notify_acquire_fd(struct al_notify *n, int fd);
+/* Answer one notification. Returns 1 if the policy says to kill the sandbox. */
+int al_notify_handle(struct al_notify *n, const struct al_sc_policy *p, struct al_violations *out);
+void al_notify_close(struct al_notify *n);
+
+#endif
