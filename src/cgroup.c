@@ -307,6 +307,13 @@ int al_cgroup_create(struct al_cgroup *cg, const struct al_limits *l, struct al_
 	if (cg->kind == AL_CGROUP_V2) {
 		if (self_dir(NULL, dir, sizeof(dir)) < 0)
 			return al_error_set(err, 0, "cgroup v2: cannot find own cgroup");
+		/* Already moved into our own leaf by an earlier spawn: its
+		 * parent is where sandboxes go, not the leaf itself. */
+		char leaf[64];
+		snprintf(leaf, sizeof(leaf), "/airlock-%d-0-%lu", (int)getpid(), pidns_id());
+		size_t dl = strlen(dir), ll = strlen(leaf);
+		if (dl > ll && strcmp(dir + dl - ll, leaf) == 0)
+			dir[dl - ll] = '\0';
 		/* Enable the controllers for children; on v2 a cgroup holding
 		 * processes may not do so, which the error then says. */
 		if (v2_enable_controllers(dir, err) < 0)
@@ -321,6 +328,16 @@ int al_cgroup_create(struct al_cgroup *cg, const struct al_limits *l, struct al_
 			if (self_dir(v1_names[i], dir, sizeof(dir)) < 0) {
 				al_error_set(err, 0, "cgroup v1 %s: cannot find own cgroup", v1_names[i]);
 				goto fail;
+			}
+			/* Controllers mounted together (cpu,cpuacct) share one directory. */
+			int same = -1;
+			for (int j = 0; j < i; j++)
+				if (cg->v1_path[j] && strncmp(cg->v1_path[j], dir, strlen(dir)) == 0 &&
+				    cg->v1_path[j][strlen(dir)] == '/' && strcmp(cg->v1_path[j] + strlen(dir) + 1, name) == 0)
+					same = j;
+			if (same >= 0) {
+				cg->v1_fd[i] = fcntl(cg->v1_fd[same], F_DUPFD_CLOEXEC, 0);
+				continue;
 			}
 			if (make_dir(dir, name, &cg->v1_path[i], &cg->v1_fd[i], err) < 0)
 				goto fail;
@@ -370,26 +387,23 @@ int al_cgroup_stats(const struct al_cgroup *cg, struct al_cgroup_stats *st)
 	return -1;
 }
 
-/* Kill every pid listed in dirfd/cgroup.procs; returns how many were listed. */
-static int kill_listed(int dirfd)
+/* Kill every pid listed in dirfd/cgroup.procs, reading the whole file: a
+ * list cut short could end in a fragment that is another process's pid. */
+static void kill_listed(int dirfd)
 {
-	char buf[8192];
-	int n = 0;
+	int fd = openat(dirfd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+	FILE *f = fd >= 0 ? fdopen(fd, "re") : NULL;
+	long pid;
 
-	if (al_read_file_at(dirfd, "cgroup.procs", buf, sizeof(buf), NULL) <= 0)
-		return 0;
-	for (char *p = buf; *p;) {
-		char *end;
-		long pid = strtol(p, &end, 10);
-		if (end == p)
-			break;
-		if (pid > 0) {
-			kill((pid_t)pid, SIGKILL);
-			n++;
-		}
-		p = end + (*end == '\n');
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
+		return;
 	}
-	return n;
+	while (fscanf(f, "%ld", &pid) == 1)
+		if (pid > 0)
+			kill((pid_t)pid, SIGKILL);
+	fclose(f);
 }
 
 void al_cgroup_kill(const struct al_cgroup *cg)

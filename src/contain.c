@@ -142,6 +142,38 @@ static _Noreturn void start_command(struct al_child *c, int null_fd)
 	_exit(e == ENOENT ? 127 : 126);
 }
 
+/* Close every fd but stdio and ours, moving ours above stdio first: a
+ * supervisor with fds 0-2 closed may have been given them for our pipes. */
+static void keep_only_our_fds(struct al_child *c)
+{
+	int *ours[] = { &c->go_fd, &c->msg_fd, &c->out_fd, &c->err_fd, &c->ack_fd,
+			&c->cgroup->v1_tasks[0], &c->cgroup->v1_tasks[1], &c->cgroup->v1_tasks[2],
+			&c->cgroup->v1_tasks[3] };
+	int keep[ARRAY_SIZE(ours)];
+	size_t n = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(ours); i++) {
+		if (*ours[i] >= 0 && *ours[i] < 3)
+			*ours[i] = fcntl(*ours[i], F_DUPFD_CLOEXEC, 3);
+		if (*ours[i] < 0)
+			continue;
+		size_t j = n++;
+		while (j > 0 && keep[j - 1] > *ours[i]) {
+			keep[j] = keep[j - 1];
+			j--;
+		}
+		keep[j] = *ours[i];
+	}
+	unsigned lo = 3;
+	for (size_t i = 0; i < n; i++) {
+		if ((unsigned)keep[i] > lo)
+			syscall(SYS_close_range, lo, (unsigned)keep[i] - 1, 0);
+		if ((unsigned)keep[i] + 1 > lo)
+			lo = (unsigned)keep[i] + 1;
+	}
+	syscall(SYS_close_range, lo, ~0U, 0);
+}
+
 void al_contain(struct al_child *c)
 {
 	const struct al_plan *plan = c->plan;
@@ -149,27 +181,43 @@ void al_contain(struct al_child *c)
 	struct al_error err = { 0 };
 	char go;
 
-	/* 1. Die with the supervisor; then make sure it did not die already. */
-	if (!(off & AL_DEF_DEATHSIG))
-		prctl(PR_SET_PDEATHSIG, SIGKILL);
+	/* 1. A clean slate: the supervisor's signal handlers are not ours, and
+	 * no fd of the supervisor's but the few we need survives. */
+	sigset_t all;
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	keep_only_our_fds(c);
 	/* 2. Into the v1 cgroup before anything can fork (v2: clone put us there). */
 	if (al_cgroup_enter_self(c->cgroup) < 0) {
 		al_error_set(&err, errno, "cgroup: enter");
 		fail(c, &err);
 	}
-	/* 3. Wait until the supervisor has written our uid/gid maps. */
+	/* 3. Wait until the supervisor has written our uid/gid maps (EOF: it died). */
 	if (read(c->go_fd, &go, 1) != 1)
 		_exit(125);
-	struct pollfd pfd = { .fd = c->go_fd, .events = POLLIN };
-	if (!(off & AL_DEF_DEATHSIG) && poll(&pfd, 1, 0) > 0 && (pfd.revents & POLLHUP))
-		_exit(125);
 	/* Become root of the new user namespace: until now our ids are the
-	 * supervisor's, which the namespace does not map. */
-	/* Raw system calls: glibc's setresuid would try to signal the
-	 * supervisor's other threads, which do not exist in this child. */
+	 * supervisor's, which the namespace does not map. Raw system calls:
+	 * glibc's would try to signal the supervisor's other threads, which do
+	 * not exist in this child. As root, the supervisor's supplementary
+	 * groups (often gid 0) go first: they are real on the host. */
+	if (c->drop_groups && syscall(SYS_setgroups, 0, NULL) < 0) {
+		al_error_set(&err, errno, "setgroups");
+		fail(c, &err);
+	}
 	if (syscall(SYS_setresgid, 0, 0, 0) < 0 || syscall(SYS_setresuid, 0, 0, 0) < 0) {
 		al_error_set(&err, errno, "setresuid in user namespace");
 		fail(c, &err);
+	}
+	/* Die with the supervisor. Only now: a change of uid clears the
+	 * parent-death signal. Then make sure it did not die already (its end
+	 * of the lifeline is closed). */
+	if (!(off & AL_DEF_DEATHSIG)) {
+		struct pollfd pfd = { .fd = c->go_fd, .events = POLLIN };
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLRDHUP | POLLERR)))
+			_exit(125);
 	}
 	/* 4. Namespaces that are unshared after the cgroup move: cgroup (so its
 	 * root is the sandbox's own cgroup). */

@@ -3,6 +3,8 @@
  * kill everything else in the pid namespace (setsid'd and double-forked
  * processes included). */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
@@ -24,6 +26,33 @@ void al_child_send(int fd, int kind, int errnum, int wait_status, const char *te
 
 static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 
+/* /proc/1/cmdline is readable by every process of the sandbox, and ours is
+ * still the supervisor's: its arguments (paths, values of --env, a daemon's
+ * own options) are none of the command's business. Blank them in place. */
+static void hide_cmdline(void)
+{
+	char buf[1024];
+	unsigned long start = 0, end = 0;
+	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	/* Fields after the command name "(...)": arg_start and arg_end are the
+	 * 48th and 49th of the line, the 46th and 47th after ") ". */
+	char *p = strrchr(buf, ')');
+	for (int field = 2; p && field < 48; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%lu %lu", &start, &end) != 2 || end <= start || end - start > (1ul << 20))
+		return;
+	memset((void *)start, 0, end - start);
+	strncpy((char *)start, "airlock-init", end - start - 1);
+}
+
 void al_init_loop(struct al_child *c, pid_t main_pid)
 {
 	sigset_t set;
@@ -36,6 +65,14 @@ void al_init_loop(struct al_child *c, pid_t main_pid)
 	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
 		sigaddset(&set, forwarded[i]);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	if (sfd < 0) {
+		/* Without it we could neither reap nor report: end it now. */
+		kill(main_pid, SIGKILL);
+		al_child_send(c->msg_fd, AL_MSG_SETUP_ERROR, errno, 0, "init: signalfd");
+		_exit(125);
+	}
+	if (!(c->plan->disabled & AL_DEF_CMDLINE))
+		hide_cmdline();
 	for (;;) {
 		struct pollfd pfd[2] = { { .fd = sfd, .events = POLLIN }, { .fd = c->go_fd, .events = POLLIN } };
 		struct signalfd_siginfo si;

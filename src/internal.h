@@ -32,6 +32,7 @@ struct al_child {
 	const struct al_filter *filter;
 	struct al_cgroup *cgroup;
 	bool degraded;   /* no cgroup: rlimit fallbacks */
+	bool drop_groups; /* supervisor is root: shed its supplementary groups */
 	int go_fd;       /* read end: the maps are written; HUP = supervisor gone */
 	int msg_fd;      /* write end of the message pipe */
 	int ack_fd;      /* read end: the supervisor holds our seccomp listener */

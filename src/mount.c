@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -94,14 +95,22 @@ static int make_mountpoint(const struct newroot *root, const char *inside, bool 
 
 /* Clone a host tree (recursively) and set its flags on every mount in it at
  * once: mount_setattr(AT_RECURSIVE) leaves no submount writable by accident. */
-static int clone_tree(const char *host, bool writable, bool devices, struct al_error *err)
+static int clone_tree(const char *host, bool writable, bool devices, int nofollow, struct al_error *err)
 {
 	struct mount_attr attr = {
 		.attr_set = MOUNT_ATTR_NOSUID | (devices ? MOUNT_ATTR_NOEXEC : MOUNT_ATTR_NODEV) |
 			    (writable ? 0 : MOUNT_ATTR_RDONLY),
 	};
-	int fd = open_tree(AT_FDCWD, host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-
+	/* The host path is resolved without following any symlink: a writable
+	 * bind of an earlier run may have planted one to redirect this one
+	 * (to ~/.ssh, say). A path through a symlink must be given resolved. */
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = nofollow ? RESOLVE_NO_SYMLINKS : 0 };
+	int path = (int)syscall(SYS_openat2, AT_FDCWD, host, &how, sizeof(how));
+	if (path < 0)
+		return al_error_set(err, errno, errno == ELOOP ? "bind %s: the path goes through a symlink (give it resolved)" : "bind %s",
+				    host);
+	int fd = open_tree(path, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
+	close(path);
 	if (fd < 0)
 		return al_error_set(err, errno, "bind %s", host);
 	if (mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0) {
@@ -163,7 +172,7 @@ static int mount_tmpfs(const struct newroot *root, const char *inside, uint64_t 
 static int setup_dev(const struct newroot *root, const struct al_plan *plan, struct al_error *err)
 {
 	if (plan->disabled & AL_DEF_DEV) {
-		int t = clone_tree("/dev", true, true, err);
+		int t = clone_tree("/dev", true, true, O_NOFOLLOW, err);
 		return t < 0 ? -1 : attach(root, t, "/dev", err);
 	}
 	if (mount_tmpfs(root, "/dev", 65536, "0755", MS_NOEXEC, err) < 0)
@@ -172,7 +181,7 @@ static int setup_dev(const struct newroot *root, const struct al_plan *plan, str
 		char host[32], inside[32];
 		snprintf(host, sizeof(host), "/dev/%s", dev_nodes[i]);
 		snprintf(inside, sizeof(inside), "/dev/%s", dev_nodes[i]);
-		int t = clone_tree(host, true, true, err);
+		int t = clone_tree(host, true, true, O_NOFOLLOW, err);
 		if (t < 0)
 			return -1;
 		int r = attach(root, t, inside, err);
@@ -201,7 +210,7 @@ static int setup_proc(const struct newroot *root, const struct al_plan *plan, st
 
 	/* Without a pid namespace of our own, a new proc cannot be mounted. */
 	if (plan->disabled & (AL_DEF_PROC | AL_DEF_PIDNS)) {
-		int t = clone_tree("/proc", true, false, err);
+		int t = clone_tree("/proc", true, false, O_NOFOLLOW, err);
 		return t < 0 ? -1 : attach(root, t, "/proc", err);
 	}
 	if (make_dir_path(root, "/proc", path, sizeof(path), err) < 0)
@@ -284,7 +293,7 @@ int al_mount_setup(const struct al_plan *plan, struct al_error *err)
 			links[i][n] = '\0';
 			continue;
 		}
-		if ((trees[i] = clone_tree(b->host, b->writable, false, err)) < 0)
+		if ((trees[i] = clone_tree(b->host, b->writable, false, root->nofollow, err)) < 0)
 			goto out;
 	}
 

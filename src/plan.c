@@ -23,7 +23,8 @@ static const struct {
 	{ "dev", AL_DEF_DEV },               { "tmpfs-size", AL_DEF_TMPFS_SIZE },
 	{ "deathsig", AL_DEF_DEATHSIG },
 	{ "cgroupns", AL_DEF_CGROUPNS },     { "proc", AL_DEF_PROC },
-	{ "nofollow", AL_DEF_NOFOLLOW },
+	{ "nofollow", AL_DEF_NOFOLLOW },     { "groups", AL_DEF_GROUPS },
+	{ "cmdline", AL_DEF_CMDLINE },       { "landlock", AL_DEF_LANDLOCK },
 };
 
 int al_defences_parse(const char *list, unsigned *out, struct al_error *err)

@@ -56,7 +56,10 @@ enum al_defence {
 	AL_DEF_DEATHSIG = 1u << 18,  /* sandbox survives its supervisor */
 	AL_DEF_CGROUPNS = 1u << 20,
 	AL_DEF_PROC = 1u << 21,      /* bind the host's /proc instead of a new one */
-	AL_DEF_NOFOLLOW = 1u << 22,  /* follow symlinks when making mount points */
+	AL_DEF_NOFOLLOW = 1u << 22,  /* follow symlinks in bind paths (host and inside) */
+	AL_DEF_GROUPS = 1u << 23,    /* keep the root supervisor's supplementary groups */
+	AL_DEF_CMDLINE = 1u << 24,   /* leave the supervisor's arguments in /proc/1/cmdline */
+	AL_DEF_LANDLOCK = 1u << 25,
 };
 /* "seccomp,mount" -> mask; unknown names are an error. */
 int al_defences_parse(const char *list, unsigned *out, struct al_error *err);

@@ -60,17 +60,19 @@ bool al_path_ok(const char *p)
 {
 	if (p[0] != '/')
 		return false;
-	/* No "..", no "." components and no empty component beyond the root. */
-	for (const char *c = p; *c;) {
-		while (*c == '/')
-			c++;
+	if (p[1] == '\0')
+		return true;
+	/* Components separated by single slashes, none empty, ".", or "..";
+	 * no trailing slash (it would make the kernel follow a final symlink). */
+	for (const char *c = p + 1;;) {
 		const char *e = strchrnul(c, '/');
 		size_t n = (size_t)(e - c);
-		if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+		if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
 			return false;
-		c = e;
+		if (!*e)
+			return true;
+		c = e + 1;
 	}
-	return true;
 }
 
 int al_bind_parse(const char *spec, bool writable, struct al_bind *out, struct al_error *err)

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -111,6 +112,13 @@ static int watch_fd(struct al_sandbox *sb, int fd)
 	return epoll_ctl(sb->ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
+static int make_socketpair(int fds[2], struct al_error *err)
+{
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0)
+		return al_error_set(err, errno, "socketpair");
+	return 0;
+}
+
 static int make_pipe(int fds[2], struct al_error *err)
 {
 	if (pipe2(fds, O_CLOEXEC) < 0)
@@ -158,8 +166,10 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 	}
 	sb->res.cgroup = sb->cgroup.kind;
 
-	if (make_pipe(go, err) < 0 || make_pipe(msg, err) < 0 || make_pipe(so, err) < 0 ||
-	    make_pipe(se, err) < 0 || make_pipe(ack, err) < 0)
+	/* go and ack are socket pairs: a send to a dead child must not raise
+	 * SIGPIPE in the caller's process (MSG_NOSIGNAL). */
+	if (make_socketpair(go, err) < 0 || make_pipe(msg, err) < 0 || make_pipe(so, err) < 0 ||
+	    make_pipe(se, err) < 0 || make_socketpair(ack, err) < 0)
 		goto fail_fds;
 
 	uint64_t flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC |
@@ -191,7 +201,7 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 		struct al_child c = {
 			.plan = plan, .filter = filter, .cgroup = &sb->cgroup, .degraded = degraded,
 			.go_fd = go[0], .msg_fd = msg[1], .out_fd = so[1], .err_fd = se[1],
-			.ack_fd = ack[0],
+			.ack_fd = ack[0], .drop_groups = sb->lease.privileged && !(plan->disabled & AL_DEF_GROUPS),
 		};
 		close(ack[1]);
 		close(go[1]);
@@ -220,7 +230,7 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 		kill_sandbox(sb, AL_SETUP_ERROR);
 		goto fail;
 	}
-	if (write(sb->go_fd, "g", 1) != 1) {
+	if (send(sb->go_fd, "g", 1, MSG_NOSIGNAL) != 1) {
 		al_error_set(err, errno, "start sandbox");
 		kill_sandbox(sb, AL_SETUP_ERROR);
 		goto fail;
@@ -233,10 +243,13 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 		kill_sandbox(sb, AL_SETUP_ERROR);
 		goto fail;
 	}
-	if (l->time_s > 0 && !(plan->disabled & AL_DEF_TIME))
-		arm(sb->wall_fd, l->time_s);
-	if (l->cpu_time_s > 0 && !(plan->disabled & AL_DEF_CPU_TIME) && sb->cgroup.kind != AL_CGROUP_NONE)
-		arm_cpu_check(sb);
+	if ((l->time_s > 0 && !(plan->disabled & AL_DEF_TIME) && arm(sb->wall_fd, l->time_s) < 0) ||
+	    (l->cpu_time_s > 0 && !(plan->disabled & AL_DEF_CPU_TIME) && sb->cgroup.kind != AL_CGROUP_NONE &&
+	     arm_cpu_check(sb) < 0)) {
+		al_error_set(err, errno, "arm the time limits");
+		kill_sandbox(sb, AL_SETUP_ERROR);
+		goto fail;
+	}
 	sb->ep = epoll_create1(EPOLL_CLOEXEC);
 	const int watch[] = { sb->stream_fd[0], sb->stream_fd[1], sb->msg_fd, sb->pidfd, sb->wall_fd, sb->cpu_fd };
 	for (size_t i = 0; i < ARRAY_SIZE(watch) && sb->ep >= 0; i++)
@@ -310,7 +323,7 @@ static void take_listener(struct al_sandbox *sb, int fd)
 		kill_sandbox(sb, AL_SETUP_ERROR);
 		return;
 	}
-	(void)!write(sb->ack_fd, "a", 1);
+	(void)!send(sb->ack_fd, "a", 1, MSG_NOSIGNAL);
 	al_closep(&sb->ack_fd);
 }
 
@@ -416,7 +429,10 @@ static int handle_fd(struct al_sandbox *sb, int fd)
 		int status;
 		/* init is gone: the pid namespace with it. Anything left (only
 		 * possible without a pid namespace) dies with the cgroup. */
-		if (wait4(sb->pid, &status, WNOHANG, &sb->rusage) != sb->pid)
+		pid_t w = wait4(sb->pid, &status, WNOHANG, &sb->rusage);
+		/* ECHILD: the caller ignores SIGCHLD (or reaps for us); init is
+		 * gone all the same, and its report came through the pipe. */
+		if (w == 0 || (w < 0 && errno != ECHILD))
 			return 0;
 		sb->exited = true;
 		al_cgroup_kill(&sb->cgroup);

@@ -4,25 +4,35 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "util.h"
 
-static int try_lock(uid_t uid)
+/* Leases are byte-range locks on one root-only file in /run (a tmpfs): byte
+ * N locked means host uid N is in use. Open-file-description locks go away
+ * with the fd, so a supervisor that dies releases its uid, and no other user
+ * can take or squat one (unlike a name in a shared namespace). */
+#define LEASE_FILE "/run/airlock-uids.lock"
+
+static int open_lease_file(struct al_error *err)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int n = snprintf(sa.sun_path + 1, sizeof(sa.sun_path) - 1, "airlock/uid/%u", (unsigned)uid);
-	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	struct stat st;
+	int fd = open(LEASE_FILE, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 
 	if (fd < 0)
-		return -1;
-	if (bind(fd, (struct sockaddr *)&sa, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + (size_t)n)) < 0) {
+		return al_error_set(err, errno, "uid leases: open %s", LEASE_FILE);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 || (st.st_mode & 077)) {
 		close(fd);
-		return -1;
+		return al_error_set(err, EPERM, "uid leases: %s is not a root-only regular file", LEASE_FILE);
 	}
 	return fd;
+}
+
+static int try_lock(int fd, uid_t uid)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = (off_t)uid, .l_len = 1 };
+	return fcntl(fd, F_OFD_SETLK, &fl);
 }
 
 int al_userns_lease(const struct al_plan *plan, struct al_uid_lease *lease, struct al_error *err)
@@ -34,21 +44,27 @@ int al_userns_lease(const struct al_plan *plan, struct al_uid_lease *lease, stru
 		return 0;
 	}
 	lease->privileged = true;
+	int fd = open_lease_file(err);
+	if (fd < 0)
+		return -1;
 	/* Start at a pid-dependent offset so concurrent supervisors rarely collide. */
 	uint32_t start = (uint32_t)getpid() * 2654435761u % plan->uid_count;
 	for (uint32_t i = 0; i < plan->uid_count; i++) {
 		uid_t uid = plan->uid_first + (start + i) % plan->uid_count;
 		if (uid == 0 || uid == getuid() || uid == (uid_t)-1)
 			continue;
-		int fd = try_lock(uid);
-		if (fd >= 0) {
+		if (try_lock(fd, uid) == 0) {
 			lease->host_uid = uid;
 			lease->lock_fd = fd;
 			return 0;
 		}
-		if (errno != EADDRINUSE)
-			return al_error_set(err, errno, "uid lock");
+		if (errno != EAGAIN && errno != EACCES) {
+			al_error_set(err, errno, "uid lease");
+			close(fd);
+			return -1;
+		}
 	}
+	close(fd);
 	return al_error_set(err, 0, "all %u uids of the range %u:%u are in use", plan->uid_count,
 			    plan->uid_first, plan->uid_count);
 }
@@ -70,9 +86,11 @@ int al_userns_write_maps(pid_t child, const struct al_uid_lease *lease, bool map
 	dir = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dir < 0)
 		return al_error_set(err, errno, "open %s", path);
-	/* Unprivileged gid maps require setgroups to be denied; deny it always:
-	 * a sandbox has no use for supplementary groups. */
-	if (al_write_file_at(dir, "setgroups", "deny", err) < 0)
+	/* An unprivileged gid map requires setgroups to be denied (the caller's
+	 * groups then stay, as the kernel wants). As root the child sheds the
+	 * supervisor's groups itself with setgroups(0), which needs it allowed;
+	 * it cannot call it again once its capabilities are gone. */
+	if (!lease->privileged && al_write_file_at(dir, "setgroups", "deny", err) < 0)
 		return al_error_wrap(err, "user namespace");
 	snprintf(map, sizeof(map), "0 %u 1\n", (unsigned)uid);
 	if (al_write_file_at(dir, "uid_map", map, err) < 0)

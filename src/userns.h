@@ -15,8 +15,8 @@ struct al_uid_lease {
 };
 
 /* As root: take a host uid from the plan's range that no other running
- * sandbox holds (an abstract unix socket named after the uid is the lock,
- * released by the kernel when the supervisor dies). As a user: the caller's. */
+ * sandbox holds (a byte-range lock in a root-only file under /run, released
+ * by the kernel when the supervisor dies). As a user: the caller's. */
 int al_userns_lease(const struct al_plan *plan, struct al_uid_lease *lease, struct al_error *err);
 void al_userns_release(struct al_uid_lease *lease);
 /* Parent's half: write setgroups, uid_map and gid_map of the child. */

@@ -59,6 +59,8 @@ teardown_net() {
 	for d in "${NET_V1[@]}" $NET_V2; do
 		[ -d "$d" ] || continue
 		for p in $(cat "$d/cgroup.procs" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+		# Sandboxes' cgroups a killed case could not remove itself.
+		for sub in "$d"/airlock-*; do [ -d "$sub" ] && rmdir "$sub" 2>/dev/null; done
 		rmdir "$d" 2>/dev/null
 	done
 }

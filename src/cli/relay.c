@@ -21,7 +21,13 @@ struct relay {
 	struct chunk *head, *tail;
 	int done;
 	int started;
+	size_t queued;   /* bytes waiting */
+	size_t dropped;  /* bytes given up because the reader does not keep up */
 };
+
+/* What the relay holds for a reader that does not read; past it, output is
+ * dropped (and said so) rather than stalling the supervisor or growing. */
+enum { RELAY_MAX_QUEUED = 64 << 20 };
 
 static void *writer(void *arg)
 {
@@ -37,6 +43,7 @@ static void *writer(void *arg)
 		r->head = c->next;
 		if (!r->head)
 			r->tail = NULL;
+		r->queued -= c->len;
 		pthread_mutex_unlock(&r->lock);
 		/* A caller that closed its end loses the output, nothing else. */
 		(void)al_write_all(c->fd, c->data, c->len);
@@ -75,8 +82,16 @@ int relay_start(struct relay *r)
 void relay_push(void *arg, int stream, const char *buf, size_t len)
 {
 	struct relay *r = arg;
-	struct chunk *c = malloc(sizeof(*c) + len);
+	struct chunk *c;
 
+	pthread_mutex_lock(&r->lock);
+	if (r->queued + len > RELAY_MAX_QUEUED) {
+		r->dropped += len;
+		pthread_mutex_unlock(&r->lock);
+		return;
+	}
+	pthread_mutex_unlock(&r->lock);
+	c = malloc(sizeof(*c) + len);
 	if (!c)
 		return;
 	c->next = NULL;
@@ -89,14 +104,15 @@ void relay_push(void *arg, int stream, const char *buf, size_t len)
 	else
 		r->head = c;
 	r->tail = c;
+	r->queued += len;
 	pthread_cond_signal(&r->more);
 	pthread_mutex_unlock(&r->lock);
 }
 
-void relay_finish(struct relay *r)
+size_t relay_finish(struct relay *r)
 {
 	if (!r)
-		return;
+		return 0;
 	pthread_mutex_lock(&r->lock);
 	r->done = 1;
 	pthread_cond_signal(&r->more);
@@ -105,7 +121,9 @@ void relay_finish(struct relay *r)
 		pthread_join(r->thread, NULL);
 	else
 		writer(r); /* never started: write out what was queued here */
+	size_t dropped = r->dropped;
 	pthread_mutex_destroy(&r->lock);
 	pthread_cond_destroy(&r->more);
 	free(r);
+	return dropped;
 }

@@ -16,7 +16,8 @@ struct relay *relay_new(void);
 int relay_start(struct relay *r);
 /* An al_output_fn: queue a copy of buf for fd `stream` (1 or 2). */
 void relay_push(void *relay, int stream, const char *buf, size_t len);
-/* Write out what is queued, stop the thread, free everything. */
-void relay_finish(struct relay *r);
+/* Write out what is queued, stop the thread, free everything. Returns the
+ * bytes dropped because more than 64 MiB waited for a reader. */
+size_t relay_finish(struct relay *r);
 
 #endif

@@ -226,7 +226,10 @@ int cli_run(int argc, char **argv)
 	}
 	int sr = supervise(&plan, &filter, relay, &res, &err);
 	/* The command's output goes out before airlock's own lines and the report. */
-	relay_finish(relay);
+	size_t dropped = relay_finish(relay);
+	if (dropped)
+		fprintf(stderr, "airlock: %zu bytes of output dropped: airlock's own output was not read fast enough\n",
+			dropped);
 	if (sr < 0) {
 		char buf[640];
 		res.status = AL_SETUP_ERROR;
