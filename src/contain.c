@@ -15,6 +15,7 @@
 
 #include "caps.h"
 #include "internal.h"
+#include "landlock.h"
 #include "mount.h"
 #include "net.h"
 #include "rlimit.h"
@@ -131,6 +132,8 @@ static _Noreturn void start_command(struct al_child *c, int null_fd)
 		if (!(plan->disabled & AL_DEF_CAPS) && al_caps_drop_all(&err) < 0)
 			fail(c, &err);
 		if (al_caps_no_new_privs(&err) < 0)
+			fail(c, &err);
+		if (c->landlock_abi > 0 && al_landlock_apply(plan, c->landlock_abi, &err) < 0)
 			fail(c, &err);
 		if (!(plan->disabled & AL_DEF_SECCOMP) && load_filter(c, &err) < 0)
 			fail(c, &err);

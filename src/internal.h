@@ -33,6 +33,7 @@ struct al_child {
 	struct al_cgroup *cgroup;
 	bool degraded;   /* no cgroup: rlimit fallbacks */
 	bool drop_groups; /* supervisor is root: shed its supplementary groups */
+	int landlock_abi; /* 0: not applied */
 	int go_fd;       /* read end: the maps are written; HUP = supervisor gone */
 	int msg_fd;      /* write end of the message pipe */
 	int ack_fd;      /* read end: the supervisor holds our seccomp listener */

@@ -57,6 +57,7 @@ static int copy_profile(const struct al_profile *src, struct al_profile *dst, st
 	dst->limits = src->limits;
 	dst->seccomp = src->seccomp;
 	dst->has_seccomp = src->has_seccomp;
+	dst->landlock = src->landlock;
 	for (size_t i = 0; i < src->nbinds; i++) {
 		dst->binds[i] = src->binds[i];
 		dst->binds[i].host = strdup(src->binds[i].host);

@@ -64,6 +64,16 @@ enum al_defence {
 /* "seccomp,mount" -> mask; unknown names are an error. */
 int al_defences_parse(const char *list, unsigned *out, struct al_error *err);
 
+enum { AL_MAX_PORTS = 32 };
+
+/* Landlock settings of a profile; the file-system rules follow the binds. */
+struct al_landlock {
+	bool required;          /* refuse to run on a kernel without Landlock */
+	bool tcp_rules;         /* TCP bind/connect limited to the lists below */
+	uint16_t tcp_bind[AL_MAX_PORTS], tcp_connect[AL_MAX_PORTS];
+	size_t ntcp_bind, ntcp_connect;
+};
+
 struct al_profile {
 	char *name;
 	char *description;
@@ -75,7 +85,8 @@ struct al_profile {
 	char *net;             /* "none" only, for now */
 	struct al_limits limits;
 	struct al_sc_policy seccomp;
-	bool has_seccomp;      /* the profile had a "seccomp" section (for dumps) */
+	bool has_seccomp;
+	struct al_landlock landlock;      /* the profile had a "seccomp" section (for dumps) */
 };
 
 /* Parse a profile from JSON text; errors name the field ("limits.memory: ..."). */

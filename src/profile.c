@@ -534,6 +534,48 @@ static int parse_seccomp(json_t *obj, struct al_sc_policy *p, struct al_error *e
 	return 0;
 }
 
+static int parse_ports(json_t *v, const char *field, uint16_t *ports, size_t *n, struct al_error *err)
+{
+	size_t i;
+	json_t *e;
+
+	if (!json_is_array(v) || json_array_size(v) > AL_MAX_PORTS)
+		return al_error_set(err, 0, "%s: an array of at most %d ports", field, AL_MAX_PORTS);
+	json_array_foreach(v, i, e) {
+		if (!json_is_integer(e) || json_integer_value(e) < 1 || json_integer_value(e) > 65535)
+			return al_error_set(err, 0, "%s[%zu]: a port 1..65535", field, i);
+		ports[(*n)++] = (uint16_t)json_integer_value(e);
+	}
+	return 0;
+}
+
+static int parse_landlock(json_t *obj, struct al_landlock *l, struct al_error *err)
+{
+	const char *key;
+	json_t *v;
+
+	if (!json_is_object(obj))
+		return al_error_set(err, 0, "landlock: must be an object");
+	json_object_foreach(obj, key, v) {
+		if (strcmp(key, "required") == 0) {
+			if (!json_is_boolean(v))
+				return al_error_set(err, 0, "landlock.required: true or false");
+			l->required = json_is_true(v);
+		} else if (strcmp(key, "tcp_bind") == 0) {
+			l->tcp_rules = true;
+			if (parse_ports(v, "landlock.tcp_bind", l->tcp_bind, &l->ntcp_bind, err) < 0)
+				return -1;
+		} else if (strcmp(key, "tcp_connect") == 0) {
+			l->tcp_rules = true;
+			if (parse_ports(v, "landlock.tcp_connect", l->tcp_connect, &l->ntcp_connect, err) < 0)
+				return -1;
+		} else {
+			return al_error_set(err, 0, "landlock.%s: unknown field", key);
+		}
+	}
+	return 0;
+}
+
 static int parse_root(json_t *root, struct al_profile *p, struct al_error *err)
 {
 	const char *key;
@@ -565,6 +607,8 @@ static int parse_root(json_t *root, struct al_profile *p, struct al_error *err)
 				r = al_error_set(err, 0, "net: only \"none\" is supported");
 		} else if (strcmp(key, "limits") == 0)
 			r = parse_limits(v, &p->limits, err);
+		else if (strcmp(key, "landlock") == 0)
+			r = parse_landlock(v, &p->landlock, err);
 		else if (strcmp(key, "seccomp") == 0) {
 			r = parse_seccomp(v, &p->seccomp, err);
 			p->has_seccomp = true;
@@ -712,6 +756,18 @@ char *al_profile_dump(const struct al_profile *p)
 	json_object_set_new(lim, "open_files", json_integer((json_int_t)l->open_files));
 	json_object_set_new(lim, "file_size", json_integer((json_int_t)l->file_size));
 	json_object_set_new(root, "limits", lim);
+	json_t *ll = json_object();
+	json_object_set_new(ll, "required", json_boolean(p->landlock.required));
+	if (p->landlock.tcp_rules) {
+		json_t *b = json_array(), *c = json_array();
+		for (size_t i = 0; i < p->landlock.ntcp_bind; i++)
+			json_array_append_new(b, json_integer(p->landlock.tcp_bind[i]));
+		for (size_t i = 0; i < p->landlock.ntcp_connect; i++)
+			json_array_append_new(c, json_integer(p->landlock.tcp_connect[i]));
+		json_object_set_new(ll, "tcp_bind", b);
+		json_object_set_new(ll, "tcp_connect", c);
+	}
+	json_object_set_new(root, "landlock", ll);
 	if (p->has_seccomp || p->seccomp.mode != AL_SC_DENY_LIST)
 		json_object_set_new(root, "seccomp", dump_seccomp(&p->seccomp));
 	char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "landlock.h"
 #include "util.h"
 
 #ifndef CLONE_PIDFD
@@ -166,6 +167,15 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 	}
 	sb->res.cgroup = sb->cgroup.kind;
 
+	/* Landlock: applied when the kernel has it; a profile may require it.
+	 * (The test switch makes the kernel look as if it had none.) */
+	int abi = (plan->disabled & AL_DEF_LANDLOCK) ? 0 : al_landlock_abi();
+	sb->res.landlock = abi;
+	if (abi == 0 && plan->profile.landlock.required) {
+		al_error_set(err, 0, "the profile requires Landlock, which this kernel does not offer");
+		goto fail;
+	}
+
 	/* go and ack are socket pairs: a send to a dead child must not raise
 	 * SIGPIPE in the caller's process (MSG_NOSIGNAL). */
 	if (make_socketpair(go, err) < 0 || make_pipe(msg, err) < 0 || make_pipe(so, err) < 0 ||
@@ -202,6 +212,7 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 			.plan = plan, .filter = filter, .cgroup = &sb->cgroup, .degraded = degraded,
 			.go_fd = go[0], .msg_fd = msg[1], .out_fd = so[1], .err_fd = se[1],
 			.ack_fd = ack[0], .drop_groups = sb->lease.privileged && !(plan->disabled & AL_DEF_GROUPS),
+			.landlock_abi = abi,
 		};
 		close(ack[1]);
 		close(go[1]);

@@ -1,4 +1,4 @@
-# defence: mount
+# defence: mount,landlock
 # A program cannot replace its own binary (a host file, world-writable on
 # the host) through a /proc/self/exe handle kept across execve: the handle
 # refers to the file through the read-only bind.

@@ -1,4 +1,4 @@
-# defence: mount
+# defence: mount,landlock
 # Writes beside a writable bind do not reach the host: `..` out of the bind,
 # the bind's host parent by its full path, new directories beside it. The
 # host parent ($WORK, mode 1777) would accept them all; in the sandbox that

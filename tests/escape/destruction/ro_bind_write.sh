@@ -1,4 +1,4 @@
-# defence: mount
+# defence: mount,landlock
 # A directory bound read-only cannot be changed from inside, even though the
 # host directory and its file are world-writable: no overwrite, append,
 # truncate, new file, new directory, rename or removal reaches the host.

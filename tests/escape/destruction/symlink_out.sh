@@ -1,4 +1,4 @@
-# defence: mount
+# defence: mount,landlock
 # Symlinks made in a writable workspace are resolved in the sandbox's view,
 # never the host's: writes through links to an unbound host file (absolute,
 # relative, via a directory link) and to a file of a read-only bind leave

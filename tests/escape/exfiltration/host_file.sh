@@ -1,4 +1,4 @@
-# defence: mount
+# defence: mount,landlock
 # A file on the host that the profile does not bind must be invisible.
 . "$REPO/tests/escape/lib.sh"
 secret=$WORK/secret.txt

@@ -1,4 +1,4 @@
-# defence: mount
+# defence: mount,landlock
 # A bound directory holds symlinks (absolute and relative) to a secret next
 # to it on the host. Inside, symlinks resolve in the sandbox's own root, so
 # the secret, which is not bound, must stay out of reach.

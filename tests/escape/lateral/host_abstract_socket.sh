@@ -1,4 +1,4 @@
-# defence: netns
+# defence: netns,landlock
 # Abstract unix sockets (@name, no file) belong to a network namespace: a
 # host service listening on one (X11, D-Bus, containerd and others use
 # them) must be unreachable from inside, though its well-known name is.

@@ -1,4 +1,4 @@
-# defence: pidns
+# defence: pidns,landlock
 # A host process running as the very host uid the sandbox runs as (the
 # caller's own, for an unprivileged caller) must be out of reach of
 # signals: in its own pid namespace the sandbox cannot name it.
