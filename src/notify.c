@@ -149,7 +149,9 @@ int al_notify_handle(struct al_notify *n, const struct al_sc_policy *p, struct a
 		return 0; /* the caller died meanwhile (ENOENT), or EINTR */
 	int nr = req->data.nr;
 	struct al_sc_decision d = al_policy_decide(p, nr, (const uint64_t *)req->data.args);
-	if (p->mode == AL_SC_LEARN && nr >= 0 && nr < AL_SC_NR_MAX)
+	/* Learn mode records what ran; what the built-in list denied is not
+	 * something a learned profile may allow. */
+	if (p->mode == AL_SC_LEARN && d.action == AL_SC_ALLOW && nr >= 0 && nr < AL_SC_NR_MAX)
 		out->used[nr / 8] |= (uint8_t)(1u << (nr % 8));
 
 	memset(resp, 0, n->resp_size);

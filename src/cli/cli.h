@@ -3,6 +3,7 @@
 #define AIRLOCK_CLI_H
 
 int cli_run(int argc, char **argv);
+int cli_learn(int argc, char **argv);
 int cli_profile(int argc, char **argv);
 
 /* Exit status when airlock itself could not set the sandbox up. */

@@ -9,6 +9,7 @@
 static void usage(FILE *f)
 {
 	fputs("usage: airlock run [OPTIONS] -- COMMAND [ARG...]\n"
+	      "       airlock learn [OPTIONS] --output-profile FILE -- COMMAND [ARG...]\n"
 	      "       airlock profile show NAME | profile check FILE | profile list\n"
 	      "run 'airlock run --help' for the options\n",
 	      f);
@@ -22,6 +23,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "run") == 0)
 		return cli_run(argc - 1, argv + 1);
+	if (strcmp(argv[1], "learn") == 0)
+		return cli_learn(argc - 1, argv + 1);
 	if (strcmp(argv[1], "profile") == 0)
 		return cli_profile(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

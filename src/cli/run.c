@@ -41,13 +41,14 @@ static const char run_help[] =
 	"  --report FILE|-       write the JSON run report\n"
 	"  --uid-range FIRST:COUNT  host uids for sandboxes when run as root\n"
 	"  --allow-degraded      run with rlimits only if cgroups cannot be made\n"
-	"  --verbose             say what airlock is doing on stderr\n"
+	"  --on-violation deny|kill  a denied system call fails (default), or ends the run\n"
+	"  --verbose             say what airlock is doing (and each violation) on stderr\n"
 	"exit status: the command's; 128+N if killed by signal N; 125 if airlock could not set up\n";
 
 enum {
 	OPT_PROFILE = 256, OPT_RO, OPT_RW, OPT_WORKDIR, OPT_MEMORY, OPT_PIDS, OPT_CPU_TIME,
 	OPT_TIME, OPT_CPU_WEIGHT, OPT_OUTPUT, OPT_TMPFS, OPT_OPEN_FILES, OPT_FILE_SIZE, OPT_NET,
-	OPT_ENV, OPT_REPORT, OPT_UID_RANGE, OPT_DEGRADED, OPT_VERBOSE, OPT_HELP,
+	OPT_ENV, OPT_REPORT, OPT_UID_RANGE, OPT_DEGRADED, OPT_VERBOSE, OPT_HELP, OPT_ON_VIOLATION, OPT_OUTPUT_PROFILE,
 };
 
 static const struct option options[] = {
@@ -71,6 +72,8 @@ static const struct option options[] = {
 	{ "allow-degraded", no_argument, NULL, OPT_DEGRADED },
 	{ "verbose", no_argument, NULL, OPT_VERBOSE },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "on-violation", required_argument, NULL, OPT_ON_VIOLATION },
+	{ "output-profile", required_argument, NULL, OPT_OUTPUT_PROFILE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -95,6 +98,8 @@ static int write_report(const char *path, const struct al_plan *plan, const stru
 		fprintf(stderr, "airlock: cannot write report %s: %s\n", path, strerror(errno));
 	return r;
 }
+
+static int run_or_learn(int argc, char **argv, bool learn);
 
 static int setup_failed(const struct al_error *err)
 {
@@ -152,7 +157,46 @@ static int supervise(const struct al_plan *plan, const struct al_filter *filter,
 	return -1;
 }
 
+/* Learn mode's product: the profile with an allow-list of exactly the calls
+ * the run made, plus what starting a command needs whatever it is. */
+static int write_learned(const char *path, const struct al_plan *plan, const struct al_result *res)
+{
+	static const char *const launch[] = { "execve", "read", "write", "close", "exit", "exit_group",
+					      "rt_sigreturn", "restart_syscall" };
+	struct al_profile p = plan->profile;
+	char name[128];
+
+	p.seccomp.mode = AL_SC_ALLOW_LIST;
+	memcpy(p.seccomp.allowed, res->violations.used, sizeof(p.seccomp.allowed));
+	for (size_t i = 0; i < ARRAY_SIZE(launch); i++)
+		al_policy_allow(&p.seccomp, al_policy_nr(launch[i]));
+	p.has_seccomp = true;
+	snprintf(name, sizeof(name), "%s-learned", plan->profile.name);
+	p.name = name;
+	char *json = al_profile_dump(&p);
+	if (!json)
+		return -1;
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	int r = fd >= 0 && al_write_all(fd, json, strlen(json)) == 0 && al_write_all(fd, "\n", 1) == 0 ? 0 : -1;
+	if (fd >= 0)
+		close(fd);
+	free(json);
+	if (r < 0)
+		fprintf(stderr, "airlock: cannot write %s: %s\n", path, strerror(errno));
+	return r;
+}
+
+int cli_learn(int argc, char **argv)
+{
+	return run_or_learn(argc, argv, true);
+}
+
 int cli_run(int argc, char **argv)
+{
+	return run_or_learn(argc, argv, false);
+}
+
+static int run_or_learn(int argc, char **argv, bool learn)
 {
 	struct al_overrides ov = { 0 };
 	struct al_profile profile;
@@ -160,7 +204,7 @@ int cli_run(int argc, char **argv)
 	struct al_filter filter;
 	struct al_result res = { 0 };
 	struct al_error err = { 0 };
-	const char *profile_name = "default", *report = NULL;
+	const char *profile_name = "default", *report = NULL, *learned = NULL;
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "+", options, NULL)) != -1) {
@@ -197,6 +241,8 @@ int cli_run(int argc, char **argv)
 		case OPT_DEGRADED: ov.allow_degraded = true; break;
 		case OPT_VERBOSE: al_log_level++; break;
 		case OPT_HELP: fputs(run_help, stdout); return 0;
+		case OPT_ON_VIOLATION: ov.on_violation = optarg; break;
+		case OPT_OUTPUT_PROFILE: learned = optarg; break;
 		default: fputs(run_help, stderr); return EXIT_SETUP;
 		}
 	}
@@ -206,6 +252,9 @@ int cli_run(int argc, char **argv)
 	if (off && *off && al_defences_parse(off, &ov.disabled, &err) < 0)
 		return setup_failed(&err);
 #endif
+	if (learn != (learned != NULL))
+		return setup_failed(&(struct al_error){ 0, "--output-profile FILE goes with airlock learn, and only with it" });
+	ov.learn = learn;
 	if (al_profile_load(profile_name, &profile, &err) < 0)
 		return setup_failed(&err);
 	int r = al_plan_build(&profile, &ov, argv + optind, environ, &plan, &err);
@@ -247,6 +296,13 @@ int cli_run(int argc, char **argv)
 		fprintf(stderr, "airlock: degraded: %s\n", res.degraded);
 	if (report && write_report(report, &plan, &res) < 0 && status == 0)
 		status = EXIT_SETUP;
+	if (learned && res.status != AL_SETUP_ERROR) {
+		if (write_learned(learned, &plan, &res) < 0 && status == 0)
+			status = EXIT_SETUP;
+		else if (res.status != AL_EXITED || res.exit_code != 0)
+			fprintf(stderr, "airlock: the learning run did not succeed (%s); the profile covers only what it did\n",
+				al_status_name(res.status));
+	}
 	al_seccomp_free(&filter);
 	al_plan_free(&plan);
 	return status;

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 
 #include "plan.h"
+#include "policy.h"
 #include "unit.h"
 
 static int fails_naming(const char *json, const char *field)
@@ -82,6 +83,26 @@ int main(void)
 	big[300 * 1024 - 1] = '}';
 	CHECK("oversized profile refused", al_profile_parse(big, 300 * 1024, &p, &err) < 0 && strstr(err.msg, "larger"));
 	free(big);
+	/* Seccomp sections. */
+	const char *sc = "{\"seccomp\": {\"mode\": \"allow-list\", \"allow\": [\"read\", \"write\"], \"errno\": \"EACCES\","
+			 " \"on_violation\": \"kill\", \"deny\": [\"uname\", {\"syscall\": \"socket\", \"action\": \"log\","
+			 " \"args\": [{\"index\": 0, \"op\": \"eq\", \"value\": \"AF_NETLINK\"}]}]}}";
+	CHECK("seccomp section parses", al_profile_parse(sc, strlen(sc), &p, &err) == 0 &&
+						p.seccomp.mode == AL_SC_ALLOW_LIST && p.seccomp.errnum == 13 &&
+						p.seccomp.kill_on_violation && p.seccomp.ndeny == 2 &&
+						al_policy_allowed_p(&p.seccomp, al_policy_nr("read")) &&
+						!al_policy_allowed_p(&p.seccomp, al_policy_nr("open")) &&
+						p.seccomp.deny[1].cond[0].value == 16 && p.seccomp.deny[1].action == AL_SC_LOG);
+	if (p.name)
+		al_profile_free(&p);
+	CHECK("allow-list needs its list", fails_naming("{\"seccomp\": {\"mode\": \"allow-list\"}}", "seccomp.allow"));
+	CHECK("allow without allow-list", fails_naming("{\"seccomp\": {\"allow\": [\"read\"]}}", "seccomp.allow"));
+	CHECK("unknown syscall named", fails_naming("{\"seccomp\": {\"deny\": [\"frobnicate\"]}}", "seccomp.deny[0]"));
+	CHECK("unknown errno", fails_naming("{\"seccomp\": {\"errno\": \"EWHAT\"}}", "seccomp.errno"));
+	CHECK("bad action", fails_naming("{\"seccomp\": {\"action\": \"maybe\"}}", "seccomp.action"));
+	CHECK("bad arg index", fails_naming("{\"seccomp\": {\"deny\": [{\"syscall\": \"socket\", \"args\": [{\"index\": 7, \"op\": \"eq\", \"value\": 1}]}]}}", "args[0].index"));
+	CHECK("mask without masked_eq", fails_naming("{\"seccomp\": {\"deny\": [{\"syscall\": \"ioctl\", \"args\": [{\"index\": 1, \"op\": \"eq\", \"value\": 1, \"mask\": 3}]}]}}", "mask"));
+	CHECK("landlock ports", fails_naming("{\"landlock\": {\"tcp_bind\": [0]}}", "landlock.tcp_bind[0]"));
 	CHECK("unknown built-in named", al_profile_load("pyhton", &p, &err) < 0 && strstr(err.msg, "pyhton"));
 	CHECK("missing profile file", al_profile_load("/nonexistent/p.json", &p, &err) < 0 && err.errnum != 0);
 	return unit_failures != 0;
