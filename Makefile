@@ -24,7 +24,7 @@ TST_LIB := $(filter-out build/test/cli/%,$(TST_OBJ))
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,build/test/unit/%,$(UNIT_SRC))
 
-.PHONY: all check check-controls deps clean demo format
+.PHONY: all check check-controls deps clean demo format fuzz
 all: build/airlock
 
 # Install the Debian packages the build and the tests use, only if missing.
@@ -73,6 +73,28 @@ check: deps
 check-controls: deps
 	@$(MAKE) --no-print-directory build/test/airlock
 	@tests/run.sh --controls
+
+# libFuzzer targets (clang), each run for FUZZ_SECONDS on its seed corpus;
+# new inputs go to build/fuzz/corpus-*, crashes to build/fuzz/ (kept in
+# tests/fuzz/regressions/ once fixed, and replayed here).
+FUZZ_SECONDS ?= 60
+FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
+FUZZ_LIB := $(filter-out src/contain.c src/init.c src/sandbox.c src/report.c,$(LIB_SRC))
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(wildcard src/*.h) build/rel/profiles.o
+	@mkdir -p $(dir $@)
+	clang -std=gnu11 -D_GNU_SOURCE -iquote src $(FUZZ_SAN) -o $@ $< $(FUZZ_LIB) build/rel/profiles.o $(LIBS)
+
+fuzz: deps $(FUZZ_TARGETS)
+	@for t in $(FUZZ_TARGETS); do \
+		n=$$(basename $$t); c=$${n#fuzz_}; \
+		mkdir -p build/fuzz/corpus-$$c; \
+		if [ -d tests/fuzz/regressions/$$c ]; then $$t tests/fuzz/regressions/$$c/* || exit 1; fi; \
+		echo "== $$n for $(FUZZ_SECONDS)s"; \
+		$$t -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build/fuzz/$$n- -print_final_stats=1 \
+			build/fuzz/corpus-$$c tests/fuzz/corpus/$$c 2>&1 | grep -E 'stat::number_of_executed_units|stat::peak_rss|ERROR|SUMMARY|Done' || exit 1; \
+	done
 
 # The main job on its defaults: a sandboxed Python hello world.
 demo: deps build/airlock
