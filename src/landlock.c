@@ -127,8 +127,12 @@ int al_landlock_apply(const struct al_plan *plan, int abi, struct al_error *err)
 	if (!(plan->disabled & AL_DEF_MOUNT) &&
 	    (allow_path(rs, "/tmp", all, err) < 0 || allow_path(rs, p->workdir, all, err) < 0))
 		goto out;
-	if (allow_path(rs, "/dev", FS_READ_FILE | FS_WRITE_FILE | FS_READ_DIR | (abi >= 5 ? FS_IOCTL_DEV : 0), err) < 0 ||
-	    allow_path(rs, "/proc", FS_READ_FILE | FS_WRITE_FILE | FS_READ_DIR, err) < 0)
+	/* In /dev, the five nodes airlock puts there and nothing else beneath it. */
+	static const char *const nodes[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom" };
+	for (size_t i = 0; i < ARRAY_SIZE(nodes); i++)
+		if (allow_path(rs, nodes[i], FS_READ_FILE | FS_WRITE_FILE | (abi >= 5 ? FS_IOCTL_DEV : 0), err) < 0)
+			goto out;
+	if (allow_path(rs, "/proc", FS_READ_FILE | FS_WRITE_FILE | FS_READ_DIR, err) < 0)
 		goto out;
 	if (attr.handled_access_net &&
 	    (allow_ports(rs, ll->tcp_bind, ll->ntcp_bind, NET_BIND_TCP, err) < 0 ||
