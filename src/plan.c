@@ -174,7 +174,12 @@ int al_plan_build(const struct al_profile *profile, const struct al_overrides *o
 	out->uid_first = 1000000000u; /* default range: 1e9 .. 1e9+65535 */
 	out->uid_count = 65536;
 	out->allow_degraded = ov->allow_degraded;
+#ifdef AIRLOCK_TEST_SWITCHES
 	out->disabled = ov->disabled;
+#else
+	/* Release builds ignore the test switches, whoever asks. */
+	out->disabled = 0;
+#endif
 
 	for (size_t i = 0; i < ov->nro; i++)
 		if (add_bind(p, ov->ro[i], false, err) < 0)

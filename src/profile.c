@@ -223,8 +223,8 @@ static int parse_limit(json_t *v, const char *field, enum limit_kind kind, void 
 	case L_COUNT: r = al_parse_uint(s, 0, 1u << 22, out, err); break;
 	case L_WEIGHT: r = al_parse_uint(s, 1, 10000, out, err); break;
 	case L_DURATION:
-		/* 0 means unlimited for a duration. */
-		if (strcmp(s, "0") == 0) {
+		/* 0 (or 0.0, as a dump writes it) means unlimited for a duration. */
+		if (strspn(s, "0.") == strlen(s) && strchr(s, '0')) {
 			*(double *)out = 0;
 			return 0;
 		}

@@ -155,8 +155,9 @@ int al_parse_size(const char *s, uint64_t *out, struct al_error *err)
 	if (*end)
 		return al_error_set(err, 0, "'%s': unknown size unit", s);
 	v *= mult;
-	if (v >= 18446744073709551615.0)
-		return al_error_set(err, 0, "'%s' is too large", s);
+	/* At most 4 EiB: every consumer (cgroup files, JSON, rlimits) takes it. */
+	if (v > 4611686018427387904.0)
+		return al_error_set(err, 0, "'%s' is too large (at most 4E)", s);
 	if (mult == 1 && v != floor(v))
 		return al_error_set(err, 0, "'%s': a byte count must be whole", s);
 	*out = (uint64_t)v;

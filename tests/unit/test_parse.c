@@ -43,6 +43,7 @@ int main(void)
 	CHECK("size rejects unknown unit", size_bad("5X"));
 	CHECK("size rejects trailing junk", size_bad("5Mfoo"));
 	CHECK("size rejects overflow", size_bad("99999999999T"));
+	CHECK("size rejects more than JSON and cgroups take (fuzz find)", size_bad("16666666666665M"));
 	CHECK("size rejects fractional bytes", size_bad("1.5"));
 	CHECK("size rejects hex", size_bad("0x10"));
 	CHECK("size rejects NaN and inf", size_bad("nan") && size_bad("inf"));

@@ -59,6 +59,10 @@ int main(void)
 		      p.binds[1].optional && strcmp(p.binds[1].inside, "/x") == 0 && !p.binds[0].writable);
 	al_profile_free(&p);
 
+	const char *zero = "{\"limits\": {\"time\": 0.0, \"cpu_time\": \"0\"}}";
+	CHECK("zero durations mean unlimited (fuzz find)", al_profile_parse(zero, strlen(zero), &p, &err) == 0 &&
+								   p.limits.time_s == 0 && p.limits.cpu_time_s == 0);
+	al_profile_free(&p);
 	CHECK("not JSON", fails_naming("{", "line 1"));
 	CHECK("not an object", fails_naming("[]", "profile"));
 	CHECK("unknown field named", fails_naming("{\"rox\": []}", "rox"));
