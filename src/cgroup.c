@@ -387,6 +387,17 @@ int al_cgroup_stats(const struct al_cgroup *cg, struct al_cgroup_stats *st)
 	return -1;
 }
 
+uint64_t al_cgroup_cpu_ns(const struct al_cgroup *cg)
+{
+	uint64_t v = 0;
+
+	if (cg->kind == AL_CGROUP_V2 && al_read_keyed_u64_at(cg->v2_fd, "cpu.stat", "usage_usec", &v) == 0)
+		return v * 1000;
+	if (cg->kind == AL_CGROUP_V1 && al_read_u64_at(cg->v1_fd[AL_V1_CPUACCT], "cpuacct.usage", &v, NULL) == 0)
+		return v;
+	return 0;
+}
+
 /* Kill every pid listed in dirfd/cgroup.procs, reading the whole file: a
  * list cut short could end in a fragment that is another process's pid. */
 static void kill_listed(int dirfd)

@@ -44,6 +44,8 @@ int al_cgroup_enter_self(struct al_cgroup *cg);
 /* Close the child-only fds in the parent after clone. */
 void al_cgroup_after_clone(struct al_cgroup *cg);
 int al_cgroup_stats(const struct al_cgroup *cg, struct al_cgroup_stats *st);
+/* CPU time of the tree so far, in ns (0 without a cgroup). */
+uint64_t al_cgroup_cpu_ns(const struct al_cgroup *cg);
 /* Kill every process in the cgroup (v2 cgroup.kill, v1 by listing). */
 void al_cgroup_kill(const struct al_cgroup *cg);
 /* Remove the cgroup; kills stragglers first. Safe to call twice. */

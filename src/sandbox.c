@@ -84,22 +84,13 @@ static int arm(int fd, double seconds)
 	return timerfd_settime(fd, 0, &its, NULL);
 }
 
-static uint64_t cpu_used_ns(const struct al_sandbox *sb)
-{
-	struct al_cgroup_stats st;
-
-	if (al_cgroup_stats(&sb->cgroup, &st) < 0)
-		return 0;
-	return st.cpu_ns;
-}
-
 /* The tree cannot burn more than ncpu seconds of CPU per second of wall
  * time, so the next look is due when the rest of the budget could first be
  * gone: no polling, and no overshoot beyond the timer's slack. */
-static int arm_cpu_check(struct al_sandbox *sb)
+static int arm_cpu_check(struct al_sandbox *sb, bool first)
 {
 	double limit = sb->plan->profile.limits.cpu_time_s;
-	double used = (double)cpu_used_ns(sb) / 1e9;
+	double used = first ? 0 : (double)al_cgroup_cpu_ns(&sb->cgroup) / 1e9;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
 	if (used >= limit)
@@ -256,7 +247,7 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 	}
 	if ((l->time_s > 0 && !(plan->disabled & AL_DEF_TIME) && arm(sb->wall_fd, l->time_s) < 0) ||
 	    (l->cpu_time_s > 0 && !(plan->disabled & AL_DEF_CPU_TIME) && sb->cgroup.kind != AL_CGROUP_NONE &&
-	     arm_cpu_check(sb) < 0)) {
+	     arm_cpu_check(sb, true) < 0)) {
 		al_error_set(err, errno, "arm the time limits");
 		kill_sandbox(sb, AL_SETUP_ERROR);
 		goto fail;
@@ -417,9 +408,16 @@ static void finish(struct al_sandbox *sb)
 	sb->done = true;
 }
 
-static int handle_fd(struct al_sandbox *sb, int fd)
+static int handle_fd(struct al_sandbox *sb, int fd, uint32_t events)
 {
 	uint64_t ticks;
+
+	/* The listener hangs up once no process uses the filter any more:
+	 * drop it, or the level-triggered set would report it forever. */
+	if (fd == sb->notify.fd && !(events & EPOLLIN)) {
+		al_notify_close(&sb->notify);
+		return 0;
+	}
 
 	if (fd == sb->stream_fd[0] || fd == sb->stream_fd[1]) {
 		int i = fd == sb->stream_fd[1];
@@ -434,7 +432,7 @@ static int handle_fd(struct al_sandbox *sb, int fd)
 		if (read(fd, &ticks, sizeof(ticks)) == sizeof(ticks))
 			kill_sandbox(sb, AL_TIMEOUT);
 	} else if (fd == sb->cpu_fd) {
-		if (read(fd, &ticks, sizeof(ticks)) == sizeof(ticks) && arm_cpu_check(sb) == 1)
+		if (read(fd, &ticks, sizeof(ticks)) == sizeof(ticks) && arm_cpu_check(sb, false) == 1)
 			kill_sandbox(sb, AL_CPU_LIMIT);
 	} else if (fd == sb->pidfd) {
 		int status;
@@ -461,7 +459,7 @@ int al_sandbox_handle(struct al_sandbox *sb)
 		return 1;
 	int n = epoll_wait(sb->ep, evs, ARRAY_SIZE(evs), 0);
 	for (int i = 0; i < n; i++)
-		if (handle_fd(sb, evs[i].data.fd) == 1)
+		if (handle_fd(sb, evs[i].data.fd, evs[i].events) == 1)
 			return 1;
 	return 0;
 }
