@@ -457,7 +457,8 @@ def main():
         if v is None:
             print("  %-38s %10s  n/a" % (label, "-"))
         else:
-            print("  %-38s %10.2f  %s" % (label, v, "met" if ok(v) else "NOT met"))
+            shown = "%d KiB" % v if "KiB" in label else "%.2f" % v
+            print("  %-38s %10s  %s" % (label, shown, "met" if ok(v) else "NOT met"))
     print()
 
     print("Notes:")

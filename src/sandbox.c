@@ -402,9 +402,9 @@ static void finish(struct al_sandbox *sb)
 	else if (st.pids_max > 0 && !(r->status == AL_EXITED && r->exit_code == 0))
 		r->status = AL_PIDS;
 	else if (sb->cgroup.kind == AL_CGROUP_NONE && r->status == AL_SIGNALED &&
-		 (r->signal == SIGXCPU || r->signal == SIGKILL) && sb->plan->profile.limits.cpu_time_s > 0 &&
-		 r->cpu_ms >= sb->plan->profile.limits.cpu_time_s * 1000)
-		r->status = AL_CPU_LIMIT; /* degraded: RLIMIT_CPU enforced it */
+		 sb->plan->profile.limits.cpu_time_s > 0 &&
+		 (r->signal == SIGXCPU || (r->signal == SIGKILL && r->cpu_ms >= sb->plan->profile.limits.cpu_time_s * 1000)))
+		r->status = AL_CPU_LIMIT; /* degraded: RLIMIT_CPU enforced it (SIGXCPU, then SIGKILL) */
 	sb->done = true;
 }
 
