@@ -23,10 +23,14 @@ int al_rlimit_apply(const struct al_limits *l, bool degraded, struct al_error *e
 	if (l->file_size && set(RLIMIT_FSIZE, "RLIMIT_FSIZE", l->file_size, err) < 0)
 		return -1;
 	/* With a cgroup, a per-process backstop a second behind the supervisor's
-	 * whole-tree clock; without one, the limit itself (whole seconds). */
-	if (l->cpu_time_s > 0 &&
-	    set(RLIMIT_CPU, "RLIMIT_CPU", (rlim_t)ceil(l->cpu_time_s) + (degraded ? 0 : 1), err) < 0)
-		return -1;
+	 * whole-tree clock. Without one, the limit itself: SIGXCPU at it (which
+	 * tells the cause of death apart), SIGKILL a second later. */
+	if (l->cpu_time_s > 0) {
+		rlim_t secs = (rlim_t)ceil(l->cpu_time_s);
+		struct rlimit rl = { degraded ? secs : secs + 1, secs + 1 };
+		if (setrlimit(RLIMIT_CPU, &rl) < 0)
+			return al_error_set(err, errno, "setrlimit RLIMIT_CPU");
+	}
 	if (degraded) {
 		if (l->memory && set(RLIMIT_AS, "RLIMIT_AS", l->memory, err) < 0)
 			return -1;
