@@ -131,6 +131,12 @@ def cmd_output(argv):
         return "unknown (%s)" % e
 
 
+def file_sha256(path):
+    import hashlib
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
 def find_nosite_dirs():
     """Site-package dirs the host python sees but airlock's python profile does not:
     bwrap-nosite masks them, so Python starts with the same sys.path in both."""
@@ -324,6 +330,7 @@ def main():
 
     global NOSITE_DIRS
     NOSITE_DIRS = find_nosite_dirs()
+    airlock_sha = file_sha256(AIRLOCK)
 
     peers = ["plain", "unshare", "bwrap", "firejail"]
     skipped = {}
@@ -354,6 +361,7 @@ def main():
         "cgroup": "v2" if os.path.exists("/sys/fs/cgroup/cgroup.controllers") else "v1",
         "airlock": AIRLOCK,
         "airlock_git": cmd_output(["git", "-C", ROOT, "describe", "--always", "--dirty"]),
+        "airlock_sha256": airlock_sha,
         "versions": {"bwrap": cmd_output(["bwrap", "--version"]),
                      "firejail": cmd_output(["firejail", "--version"]),
                      "unshare": cmd_output(["unshare", "--version"]),
@@ -397,7 +405,8 @@ def main():
     print("=" * W)
     print("airlock benchmark  %s  %s, %d CPUs, kernel %s, cgroup %s" % (
         meta["date"], meta["cpu"], meta["cpus"], meta["kernel"], meta["cgroup"]))
-    print("airlock %s; %s; %s; %s" % (meta["airlock_git"], meta["versions"]["bwrap"],
+    print("airlock %s (sha256 %s); %s; %s; %s" % (meta["airlock_git"], airlock_sha[:12],
+                                      meta["versions"]["bwrap"],
                                       meta["versions"]["firejail"], meta["versions"]["unshare"]))
     print("=" * W)
     print("Latency: wall time of one whole run, spawn to reaped (ms); %d runs per tool," % RUNS)
@@ -471,6 +480,10 @@ def main():
         print("  whose .pth files Python's site module reads at start. bwrap-nosite is bwrap with")
         print("  those masked by empty tmpfs: the like-for-like peer for the python scenarios.")
     print("- firejail: %s (no profile, so no seccomp filter)" % " ".join(FIREJAIL))
+    meta["airlock_sha256_end"] = file_sha256(AIRLOCK)
+    if meta["airlock_sha256_end"] != airlock_sha:
+        print("- WARNING: %s changed during the run (rebuilt?): the figures mix two"
+              " binaries; run again" % os.path.relpath(AIRLOCK, ROOT))
     for t, why in skipped.items():
         for scen, w in why.items():
             print("- %s skipped for %s: %s" % (t, scen, w))
