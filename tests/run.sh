@@ -22,9 +22,9 @@ controls=0
 [ "${1:-}" = --controls ] && controls=1
 filter=${CASES:-}
 
-pass=0 fail=0
+pass=0 fail=0 skip=0
 declare -A cat_pass cat_fail
-failed=()
+failed=() skipped=()
 record() { # record CATEGORY NAME OK
 	if [ "$3" = 1 ]; then
 		pass=$((pass + 1)); cat_pass[$1]=$((${cat_pass[$1]:-0} + 1))
@@ -138,7 +138,10 @@ run_case() { # run_case FILE MODE(root|user)
 	[ $controls = 1 ] && want=1
 	local label="$name${mode/root/}"
 	[ "$mode" = user ] && label="$name (uid 65534)"
-	if [ $rc = $want ]; then
+	if [ $rc = 3 ]; then
+		skip=$((skip + 1))
+		skipped+=("$cat/$label: $(echo "$out" | sed -n 's/^N\/A: //p' | tail -1)")
+	elif [ $rc = $want ]; then
 		record "$cat" "$label" 1
 		[ -n "${VERBOSE:-}" ] && echo "ok $cat/$label: $(echo "$out" | tail -1)"
 	else
@@ -195,5 +198,10 @@ for c in $(printf '%s\n' "${!cat_pass[@]}" "${!cat_fail[@]}" | sort -u); do
 	printf '  %-16s %3d passed, %d failed\n' "$c" "${cat_pass[$c]:-0}" "${cat_fail[$c]:-0}"
 done
 [ ${#failed[@]} -gt 0 ] && printf 'failed: %s\n' "${failed[*]}"
-echo "$pass passed, $fail failed"
+for s in "${skipped[@]}"; do echo "skipped $s"; done
+if [ $skip -gt 0 ]; then
+	echo "$pass passed, $fail failed, $skip skipped"
+else
+	echo "$pass passed, $fail failed"
+fi
 [ $fail = 0 ]

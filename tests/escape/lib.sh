@@ -1,6 +1,7 @@
 # Helpers for containment cases. A case is a bash script that runs an attack
 # inside airlock and exits 0 when the attack was contained, 1 when it
-# succeeded (escaped), anything else on a broken test. Its header names the
+# succeeded (escaped), 3 when this kernel cannot run it (not_applicable),
+# anything else on a broken test. Its header names the
 # defence(s) it tests:
 #   # defence: seccomp            (AIRLOCK_TEST_DISABLE value for the control)
 #   # unprivileged: no            (skip as uid 65534: the defence needs root)
@@ -31,6 +32,10 @@ print(v)' "$1" "$2"
 
 contained() { echo "contained: $*"; exit 0; }
 escaped() { echo "ESCAPED: $*"; exit 1; }
+# The kernel itself rules the attack out (a feature it was built without):
+# neither the case nor its control can run here; the runner counts it as
+# skipped, with this reason, and never as passed.
+not_applicable() { echo "N/A: $*"; exit 3; }
 broken() { echo "BROKEN: $*"; exit 2; }
 
 # Build a C attack program from $CASE_DIR into $WORK (static, so it runs
