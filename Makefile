@@ -24,7 +24,7 @@ TST_LIB := $(filter-out build/test/cli/%,$(TST_OBJ))
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,build/test/unit/%,$(UNIT_SRC))
 
-.PHONY: all check check-controls deps clean demo format fuzz
+.PHONY: all bench check check-controls deps clean demo format fuzz
 all: build/airlock
 
 # Install the Debian packages the build and the tests use, only if missing.
@@ -56,6 +56,15 @@ build/test/%.o: src/%.c $(wildcard src/*.h src/cli/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC test $<"
 	@$(CC) $(BASE) -O1 -g $(SAN) -DAIRLOCK_TEST_SWITCHES -c -o $@ $<
+
+# Profiling build: release flags plus the launch-path timestamps (src/trace.h).
+TRC_OBJ := $(patsubst src/%.c,build/trace/%.o,$(LIB_SRC) $(CLI_SRC)) build/rel/profiles.o
+build/trace/airlock: $(TRC_OBJ)
+	$(CC) $(LDHARDEN) -o $@ $^ $(LIBS)
+
+build/trace/%.o: src/%.c $(wildcard src/*.h src/cli/*.h)
+	@mkdir -p $(dir $@)
+	@$(CC) $(BASE) -O2 $(HARDEN) -DAIRLOCK_TRACE -DAIRLOCK_TEST_SWITCHES -c -o $@ $<
 
 build/test/profiles.o: src/profiles.S $(PROFILES)
 	@mkdir -p $(dir $@)
@@ -95,6 +104,12 @@ fuzz: deps $(FUZZ_TARGETS)
 		$$t -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build/fuzz/$$n- -print_final_stats=1 \
 			build/fuzz/corpus-$$c tests/fuzz/corpus/$$c 2>&1 | grep -E 'stat::number_of_executed_units|stat::peak_rss|ERROR|SUMMARY|Done' || exit 1; \
 	done
+
+# airlock side by side with bubblewrap, firejail, unshare and plain exec
+# (bench/README.md); installs the peers when missing. Not a test: nothing is
+# asserted. BENCH_RUNS, BENCH_SECONDS tune it.
+bench: deps build/airlock
+	@bench/run.sh
 
 # The main job on its defaults: a sandboxed Python hello world.
 demo: deps build/airlock

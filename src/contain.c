@@ -19,6 +19,7 @@
 #include "mount.h"
 #include "net.h"
 #include "rlimit.h"
+#include "trace.h"
 #include "util.h"
 
 static _Noreturn void fail(struct al_child *c, const struct al_error *err)
@@ -99,6 +100,7 @@ static _Noreturn void start_command(struct al_child *c, int null_fd)
 	size_t nenv = 0;
 	sigset_t none;
 
+	AL_TRACE("cmd: cloned");
 	while (env[nenv] && ((plan->disabled & AL_DEF_ENV) || nenv < p->nenv))
 		nenv++;
 	/* A fresh session: no controlling terminal, no signals from the caller's job control. */
@@ -119,6 +121,7 @@ static _Noreturn void start_command(struct al_child *c, int null_fd)
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 
+	AL_TRACE("cmd: stdio and session");
 	if (!(plan->disabled & AL_DEF_RLIMITS) && al_rlimit_apply(&p->limits, c->degraded, &err) < 0)
 		fail(c, &err);
 	if (plan->disabled & AL_DEF_NNP) {
@@ -133,16 +136,31 @@ static _Noreturn void start_command(struct al_child *c, int null_fd)
 			fail(c, &err);
 		if (al_caps_no_new_privs(&err) < 0)
 			fail(c, &err);
+		AL_TRACE("cmd: rlimits, caps, no_new_privs");
 		if (c->landlock_abi > 0 && al_landlock_apply(plan, c->landlock_abi, &err) < 0)
 			fail(c, &err);
+		AL_TRACE("cmd: landlock");
 		if (!(plan->disabled & AL_DEF_SECCOMP) && load_filter(c, &err) < 0)
 			fail(c, &err);
+		AL_TRACE("cmd: seccomp loaded, listener taken");
 	}
+	AL_TRACE("cmd: execve");
 	int e = exec_command(plan->argv, (char *const *)env, nenv);
 	char msg[300];
 	snprintf(msg, sizeof(msg), "execve %s", plan->argv[0]);
 	al_child_send(c->msg_fd, AL_MSG_EXEC_ERROR, e, 0, msg);
 	_exit(e == ENOENT ? 127 : 126);
+}
+
+struct command_args {
+	struct al_child *c;
+	int null_fd;
+};
+
+static int command_main(void *arg)
+{
+	struct command_args *a = arg;
+	start_command(a->c, a->null_fd);
 }
 
 /* Close every fd but stdio and ours, moving ours above stdio first: a
@@ -151,7 +169,11 @@ static void keep_only_our_fds(struct al_child *c)
 {
 	int *ours[] = { &c->go_fd, &c->msg_fd, &c->out_fd, &c->err_fd, &c->ack_fd,
 			&c->cgroup->v1_tasks[0], &c->cgroup->v1_tasks[1], &c->cgroup->v1_tasks[2],
-			&c->cgroup->v1_tasks[3] };
+			&c->cgroup->v1_tasks[3],
+#ifdef AIRLOCK_TRACE
+			&(int){ AL_TRACE_FD },
+#endif
+	};
 	int keep[ARRAY_SIZE(ours)];
 	size_t n = 0;
 
@@ -186,17 +208,20 @@ void al_contain(struct al_child *c)
 
 	/* 1. A clean slate: the supervisor's signal handlers are not ours, and
 	 * no fd of the supervisor's but the few we need survives. */
+	AL_TRACE("init: cloned");
 	sigset_t all;
 	sigfillset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 	for (int sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL);
 	keep_only_our_fds(c);
+	AL_TRACE("init: fds closed");
 	/* 2. Into the v1 cgroup before anything can fork (v2: clone put us there). */
 	if (al_cgroup_enter_self(c->cgroup) < 0) {
 		al_error_set(&err, errno, "cgroup: enter");
 		fail(c, &err);
 	}
+	AL_TRACE("init: fds closed, cgroup entered");
 	/* 3. Wait until the supervisor has written our uid/gid maps (EOF: it died). */
 	if (read(c->go_fd, &go, 1) != 1)
 		_exit(125);
@@ -213,6 +238,7 @@ void al_contain(struct al_child *c)
 		al_error_set(&err, errno, "setresuid in user namespace");
 		fail(c, &err);
 	}
+	AL_TRACE("init: maps written, root in the namespace");
 	/* Die with the supervisor. Only now: a change of uid clears the
 	 * parent-death signal. Then make sure it did not die already (its end
 	 * of the lifeline is closed). */
@@ -238,9 +264,11 @@ void al_contain(struct al_child *c)
 	}
 	if (!(off & AL_DEF_NETNS) && al_net_loopback_up(&err) < 0)
 		fail(c, &err);
+	AL_TRACE("init: cgroupns, session, hostname, loopback");
 	/* 5. The file system: fresh root, binds, /proc, /dev, tmpfs, pivot_root. */
 	if (al_mount_setup(plan, &err) < 0)
 		fail(c, &err);
+	AL_TRACE("init: mounts and pivot_root");
 	int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null_fd < 0) {
 		al_error_set(&err, errno, "open /dev/null");
@@ -250,16 +278,20 @@ void al_contain(struct al_child *c)
 	sigset_t mask;
 	sigfillset(&mask);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
-	/* A raw clone, not fork(): glibc's fork runs atfork handlers and takes
-	 * malloc locks that another thread of the supervisor may have held
-	 * when we were cloned from it. */
-	pid_t main_pid = (pid_t)syscall(SYS_clone, SIGCHLD, 0, NULL, NULL, 0);
+	/* vfork-style, as posix_spawn does: the command shares init's memory
+	 * until its execve, on a stack of its own, and init waits meanwhile
+	 * (CLONE_VFORK). No page table is copied and no page copied on write:
+	 * a fork here cost more than all the mounts. Not glibc's fork(): it
+	 * runs atfork handlers and takes malloc locks that another thread of
+	 * the supervisor may have held when we were cloned from it. The
+	 * command allocates nothing before execve, so sharing is safe. */
+	struct command_args args = { .c = c, .null_fd = null_fd };
+	char stack[64 << 10] __attribute__((aligned(16)));
+	pid_t main_pid = clone(command_main, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
 	if (main_pid < 0) {
 		al_error_set(&err, errno, "fork");
 		fail(c, &err);
 	}
-	if (main_pid == 0)
-		start_command(c, null_fd);
 
 	/* 7. Init keeps nothing of use to the command: no capabilities, not
 	 * dumpable (its /proc files cannot be opened by the command), no stdio. */

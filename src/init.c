@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "trace.h"
 
 void al_child_send(int fd, int kind, int errnum, int wait_status, const char *text)
 {
@@ -99,6 +100,7 @@ void al_init_loop(struct al_child *c, pid_t main_pid)
 			if (pid <= 0)
 				break;
 			if (pid == main_pid) {
+				AL_TRACE("init: command reaped");
 				al_child_send(c->msg_fd, AL_MSG_EXIT, 0, status, NULL);
 				/* As pid 1, exiting kills the rest of the namespace. */
 				_exit(0);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/seccomp.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,8 +55,11 @@ int al_notify_acquire(struct al_notify *n, pid_t pid, int fd, struct al_error *e
 	if (pidfd < 0)
 		return al_error_set(err, errno, "seccomp listener: pidfd_open");
 	/* The command announced the fd number just before loading its filter
-	 * and waits for our word before it goes on: wait (briefly) for it. */
-	for (int i = 0; i < 20000; i++) {
+	 * and waits for our word before it goes on: wait (briefly) for it.
+	 * Loading takes a fraction of a millisecond on the other CPU: yield
+	 * for the first tries (a sleep, however short, is a timer tick on many
+	 * machines), then sleep. */
+	for (int i = 0; i < 22000; i++) {
 		int got = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
 		if (got >= 0) {
 			if (is_listener(got)) {
@@ -67,7 +71,10 @@ int al_notify_acquire(struct al_notify *n, pid_t pid, int fd, struct al_error *e
 		} else if (errno != EBADF) {
 			return al_error_set(err, errno, "seccomp listener: pidfd_getfd");
 		}
-		nanosleep(&(struct timespec){ 0, 50000 }, NULL);
+		if (i < 2000)
+			sched_yield();
+		else
+			nanosleep(&(struct timespec){ 0, 50000 }, NULL);
 	}
 	return al_error_set(err, ETIMEDOUT, "seccomp listener: the command did not load its filter");
 }

@@ -22,6 +22,7 @@
 
 #include "internal.h"
 #include "landlock.h"
+#include "trace.h"
 #include "util.h"
 
 #ifndef CLONE_PIDFD
@@ -137,8 +138,10 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 	sb->started_ms = al_now_ms();
 	al_cgroup_init(&sb->cgroup);
 
+	AL_TRACE("sup: spawn");
 	if (al_userns_lease(plan, &sb->lease, err) < 0)
 		goto fail;
+	AL_TRACE("sup: uid lease");
 	sb->res.host_uid = (plan->disabled & AL_DEF_USERNS_UID) ? 0 : sb->lease.host_uid;
 
 	if (!(plan->disabled & AL_DEF_CGROUP)) {
@@ -157,6 +160,7 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 		}
 	}
 	sb->res.cgroup = sb->cgroup.kind;
+	AL_TRACE("sup: cgroup created");
 
 	/* Landlock: applied when the kernel has it; a profile may require it.
 	 * (The test switch makes the kernel look as if it had none.) */
@@ -212,6 +216,7 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 		close(se[0]);
 		al_contain(&c);
 	}
+	AL_TRACE("sup: clone3 returned");
 	sb->pid = pid;
 	al_cgroup_after_clone(&sb->cgroup);
 	close(go[0]);
@@ -232,6 +237,7 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 		kill_sandbox(sb, AL_SETUP_ERROR);
 		goto fail;
 	}
+	AL_TRACE("sup: uid/gid maps written");
 	if (send(sb->go_fd, "g", 1, MSG_NOSIGNAL) != 1) {
 		al_error_set(err, errno, "start sandbox");
 		kill_sandbox(sb, AL_SETUP_ERROR);
@@ -262,6 +268,7 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 		kill_sandbox(sb, AL_SETUP_ERROR);
 		goto fail;
 	}
+	AL_TRACE("sup: watching");
 	*sbp = sb;
 	return 0;
 
@@ -325,6 +332,7 @@ static void take_listener(struct al_sandbox *sb, int fd)
 		kill_sandbox(sb, AL_SETUP_ERROR);
 		return;
 	}
+	AL_TRACE("sup: listener taken");
 	(void)!send(sb->ack_fd, "a", 1, MSG_NOSIGNAL);
 	al_closep(&sb->ack_fd);
 }
@@ -338,6 +346,7 @@ static void read_messages(struct al_sandbox *sb)
 		if (m.kind == AL_MSG_LISTENER) {
 			take_listener(sb, m.wait_status);
 		} else if (m.kind == AL_MSG_EXIT) {
+			AL_TRACE("sup: exit status received");
 			sb->have_status = true;
 			sb->wait_status = m.wait_status;
 		} else if (!sb->res.error[0]) {
@@ -444,8 +453,10 @@ static int handle_fd(struct al_sandbox *sb, int fd, uint32_t events)
 		if (w == 0 || (w < 0 && errno != ECHILD))
 			return 0;
 		sb->exited = true;
+		AL_TRACE("sup: init reaped");
 		al_cgroup_kill(&sb->cgroup);
 		finish(sb);
+		AL_TRACE("sup: result");
 		return 1;
 	}
 	return 0;
@@ -484,6 +495,7 @@ void al_sandbox_free(struct al_sandbox *sb)
 		waitpid(sb->pid, NULL, 0);
 	}
 	al_cgroup_destroy(&sb->cgroup);
+	AL_TRACE("sup: cgroup removed");
 	al_userns_release(&sb->lease);
 	al_closep(&sb->pidfd);
 	al_closep(&sb->go_fd);

@@ -202,3 +202,31 @@ double al_now_ms(void)
 
 /* The front end sets it once (--verbose); the library only reads it. */
 int al_log_level;
+
+#ifdef AIRLOCK_TRACE
+#include <sys/syscall.h>
+
+#include "trace.h"
+
+void al_trace_open(void)
+{
+	int fd = fcntl(2, F_DUPFD_CLOEXEC, AL_TRACE_FD);
+	if (fd >= 0 && fd != AL_TRACE_FD) {
+		dup3(fd, AL_TRACE_FD, O_CLOEXEC);
+		close(fd);
+	}
+}
+
+/* Async-signal-safe enough for the child: snprintf on the stack, one write. */
+void al_trace(const char *step)
+{
+	struct timespec ts;
+	char line[128];
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	int n = snprintf(line, sizeof(line), "trace %ld %.3f %s\n", (long)syscall(SYS_getpid),
+			 (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6, step);
+	if (n > 0)
+		(void)!write(AL_TRACE_FD, line, (size_t)n);
+}
+#endif

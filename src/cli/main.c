@@ -3,6 +3,7 @@
 
 #include "cli.h"
 #include "log.h"
+#include "trace.h"
 
 
 
@@ -17,6 +18,10 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+#ifdef AIRLOCK_TRACE
+	al_trace_open();
+	AL_TRACE("sup: main");
+#endif
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -15,6 +15,7 @@
 #include "../report.h"
 #include "../sandbox.h"
 #include "../seccomp.h"
+#include "../trace.h"
 #include "../util.h"
 #include "cli.h"
 #include "relay.h"
@@ -255,16 +256,19 @@ static int run_or_learn(int argc, char **argv, bool learn)
 	if (learn != (learned != NULL))
 		return setup_failed(&(struct al_error){ 0, "--output-profile FILE goes with airlock learn, and only with it" });
 	ov.learn = learn;
+	AL_TRACE("sup: options parsed");
 	if (al_profile_load(profile_name, &profile, &err) < 0)
 		return setup_failed(&err);
 	int r = al_plan_build(&profile, &ov, argv + optind, environ, &plan, &err);
 	al_profile_free(&profile);
 	if (r < 0)
 		return setup_failed(&err);
+	AL_TRACE("sup: profile loaded, plan built");
 	if (al_seccomp_compile(&plan.profile.seccomp, &filter, &err) < 0) {
 		al_plan_free(&plan);
 		return setup_failed(&err);
 	}
+	AL_TRACE("sup: filter compiled");
 	signal(SIGPIPE, SIG_IGN);
 	int status;
 	struct relay *relay = relay_new();
@@ -305,5 +309,6 @@ static int run_or_learn(int argc, char **argv, bool learn)
 	}
 	al_seccomp_free(&filter);
 	al_plan_free(&plan);
+	AL_TRACE("sup: exit");
 	return status;
 }
