@@ -36,8 +36,12 @@ deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
-build/airlock: $(REL_OBJ)
-	$(CC) $(LDHARDEN) -o $@ $^ $(LIBS)
+# The release binary is a static PIE: the dynamic loader's work (mapping and
+# relocating libseccomp, jansson and libc) was the largest single cost of a
+# launch on this machine's kind (measured 2.95 -> 1.70 ms for `airlock --help`);
+# ASLR stays. Debian's -dev packages ship the static libraries.
+build/airlock: $(REL_OBJ) Makefile
+	$(CC) -static-pie -Wl,-z,relro,-z,now -o $@ $(REL_OBJ) $(LIBS)
 
 build/rel/%.o: src/%.c $(wildcard src/*.h src/cli/*.h)
 	@mkdir -p $(dir $@)
@@ -59,8 +63,8 @@ build/test/%.o: src/%.c $(wildcard src/*.h src/cli/*.h)
 
 # Profiling build: release flags plus the launch-path timestamps (src/trace.h).
 TRC_OBJ := $(patsubst src/%.c,build/trace/%.o,$(LIB_SRC) $(CLI_SRC)) build/rel/profiles.o
-build/trace/airlock: $(TRC_OBJ)
-	$(CC) $(LDHARDEN) -o $@ $^ $(LIBS)
+build/trace/airlock: $(TRC_OBJ) Makefile
+	$(CC) -static-pie -Wl,-z,relro,-z,now -o $@ $(TRC_OBJ) $(LIBS)
 
 build/trace/%.o: src/%.c $(wildcard src/*.h src/cli/*.h)
 	@mkdir -p $(dir $@)

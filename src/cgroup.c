@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -66,16 +67,44 @@ int al_cgroup_self_path(const char *text, const char *controller, char *out, siz
 	return -1;
 }
 
-/* Mount point of a hierarchy: v2 (controller NULL) or the v1 one carrying
- * controller in its super options. */
-static int find_mount(const char *controller, char *out, size_t len)
-{
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[4096];
-	int r = -1;
+/* Where the caller's own cgroups are, in every hierarchy: found with one
+ * read of /proc/self/mountinfo and one of /proc/self/cgroup (each used to be
+ * read once per controller, twice over, on every launch). */
+struct hierarchy {
+	bool v2_found;
+	char v2[2048];              /* the caller's v2 cgroup directory */
+	bool v1_found[AL_V1_N];
+	char v1[AL_V1_N][2048];     /* the caller's v1 directory per controller */
+};
 
+/* Does a mount's super options list this controller? */
+static bool has_option(const char *opts, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *t = opts; *t;) {
+		const char *e = strchrnul(t, ',');
+		if ((size_t)(e - t) == n && strncmp(t, name, n) == 0)
+			return true;
+		t = *e ? e + 1 : e;
+	}
+	return false;
+}
+
+static void join(char *out, size_t len, const char *mnt, const char *self, bool *found)
+{
+	*found = (size_t)snprintf(out, len, "%s%s", mnt, strcmp(self, "/") == 0 ? "" : self) < len;
+}
+
+static void locate(struct hierarchy *h)
+{
+	char line[4096], text[4096], self[2048];
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+
+	memset(h, 0, sizeof(*h));
 	if (!f)
-		return -1;
+		return;
+	if (al_read_file_at(AT_FDCWD, "/proc/self/cgroup", text, sizeof(text), NULL) < 0)
+		text[0] = '\0';
 	while (fgets(line, sizeof(line), f)) {
 		/* ... mountpoint ... - fstype source superopts */
 		char *dash = strstr(line, " - ");
@@ -83,44 +112,20 @@ static int find_mount(const char *controller, char *out, size_t len)
 		if (!dash || sscanf(line, "%*s %*s %*s %*s %1023s", mnt) != 1 ||
 		    sscanf(dash + 3, "%63s %255s %1023s", fstype, source, opts) != 3)
 			continue;
-		if (!controller) {
-			if (strcmp(fstype, "cgroup2") != 0)
-				continue;
-		} else {
-			if (strcmp(fstype, "cgroup") != 0)
-				continue;
-			bool found = false;
-			for (char *save = NULL, *t = strtok_r(opts, ",", &save); t;
-			     t = strtok_r(NULL, ",", &save))
-				if (strcmp(t, controller) == 0)
-					found = true;
-			if (!found)
-				continue;
-		}
 		if (strchr(mnt, '\\')) /* octal escapes: not a path we handle */
 			continue;
-		snprintf(out, len, "%s", mnt);
-		r = 0;
-		break;
+		/* The first mount of each hierarchy wins, as before. */
+		if (strcmp(fstype, "cgroup2") == 0 && !h->v2_found) {
+			if (al_cgroup_self_path(text, NULL, self, sizeof(self)) == 0)
+				join(h->v2, sizeof(h->v2), mnt, self, &h->v2_found);
+		} else if (strcmp(fstype, "cgroup") == 0) {
+			for (int i = 0; i < AL_V1_N; i++)
+				if (!h->v1_found[i] && has_option(opts, v1_names[i]) &&
+				    al_cgroup_self_path(text, v1_names[i], self, sizeof(self)) == 0)
+					join(h->v1[i], sizeof(h->v1[i]), mnt, self, &h->v1_found[i]);
+		}
 	}
 	fclose(f);
-	return r;
-}
-
-/* Directory of the caller's own cgroup in a hierarchy. */
-static int self_dir(const char *controller, char *out, size_t len)
-{
-	char mnt[1024], self[2048], text[4096];
-
-	if (find_mount(controller, mnt, sizeof(mnt)) < 0)
-		return -1;
-	if (al_read_file_at(AT_FDCWD, "/proc/self/cgroup", text, sizeof(text), NULL) < 0)
-		return -1;
-	if (al_cgroup_self_path(text, controller, self, sizeof(self)) < 0)
-		return -1;
-	if ((size_t)snprintf(out, len, "%s%s", mnt, strcmp(self, "/") == 0 ? "" : self) >= len)
-		return -1;
-	return 0;
 }
 
 static bool v2_has_controllers(const char *dir)
@@ -133,16 +138,22 @@ static bool v2_has_controllers(const char *dir)
 	return strstr(buf, "memory") && strstr(buf, "pids") && strstr(buf, "cpu");
 }
 
-enum al_cgroup_kind al_cgroup_detect(void)
+static enum al_cgroup_kind detect(const struct hierarchy *h)
 {
-	char dir[2048];
-
-	if (self_dir(NULL, dir, sizeof(dir)) == 0 && v2_has_controllers(dir))
+	if (h->v2_found && v2_has_controllers(h->v2))
 		return AL_CGROUP_V2;
 	for (int i = 0; i < AL_V1_N; i++)
-		if (self_dir(v1_names[i], dir, sizeof(dir)) < 0 || access(dir, W_OK) < 0)
+		if (!h->v1_found[i] || access(h->v1[i], W_OK) < 0)
 			return AL_CGROUP_NONE;
 	return AL_CGROUP_V1;
+}
+
+enum al_cgroup_kind al_cgroup_detect(void)
+{
+	struct hierarchy h;
+
+	locate(&h);
+	return detect(&h);
 }
 
 /* Our pid namespace's inode: part of every cgroup name, because a pid only
@@ -300,13 +311,14 @@ static unsigned long next_seq(void)
 int al_cgroup_create(struct al_cgroup *cg, const struct al_limits *l, struct al_error *err)
 {
 	char name[64], dir[2048];
+	struct hierarchy h;
 
 	al_cgroup_init(cg);
 	snprintf(name, sizeof(name), "airlock-%d-%lu-%lu", (int)getpid(), next_seq(), pidns_id());
-	cg->kind = al_cgroup_detect();
+	locate(&h);
+	cg->kind = detect(&h);
 	if (cg->kind == AL_CGROUP_V2) {
-		if (self_dir(NULL, dir, sizeof(dir)) < 0)
-			return al_error_set(err, 0, "cgroup v2: cannot find own cgroup");
+		snprintf(dir, sizeof(dir), "%s", h.v2);
 		/* Already moved into our own leaf by an earlier spawn: its
 		 * parent is where sandboxes go, not the leaf itself. */
 		char leaf[64];
@@ -325,10 +337,7 @@ int al_cgroup_create(struct al_cgroup *cg, const struct al_limits *l, struct al_
 	}
 	if (cg->kind == AL_CGROUP_V1) {
 		for (int i = 0; i < AL_V1_N; i++) {
-			if (self_dir(v1_names[i], dir, sizeof(dir)) < 0) {
-				al_error_set(err, 0, "cgroup v1 %s: cannot find own cgroup", v1_names[i]);
-				goto fail;
-			}
+			snprintf(dir, sizeof(dir), "%s", h.v1[i]);
 			/* Controllers mounted together (cpu,cpuacct) share one directory. */
 			int same = -1;
 			for (int j = 0; j < i; j++)
@@ -359,16 +368,66 @@ fail:
 	return -1;
 }
 
-int al_cgroup_enter_self(struct al_cgroup *cg)
+int al_cgroup_send_tasks(const struct al_cgroup *cg, int sock, struct al_error *err)
 {
-	for (int i = 0; i < AL_V1_N; i++) {
-		if (cg->v1_tasks[i] < 0)
-			continue;
-		if (write(cg->v1_tasks[i], "0", 1) != 1)
-			return -1;
-		close(take_fd(cg->v1_tasks[i]));
-	}
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * AL_V1_N)];
+		struct cmsghdr align;
+	} u;
+	int fds[AL_V1_N], n = 0;
+
+	for (int i = 0; i < AL_V1_N; i++)
+		if (cg->v1_tasks[i] >= 0)
+			fds[n++] = cg->v1_tasks[i];
+	memset(&u, 0, sizeof(u));
+	struct iovec iov = { .iov_base = (char[]){ (char)n }, .iov_len = 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			     .msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n);
+	memcpy(CMSG_DATA(cm), fds, sizeof(int) * (size_t)n);
+	if (n == 0 || sendmsg(sock, &mh, MSG_NOSIGNAL) != 1)
+		return al_error_set(err, n ? errno : 0, "cgroup: hand the tasks files to the sandbox");
 	return 0;
+}
+
+int al_cgroup_recv_enter(int sock)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int) * AL_V1_N)];
+		struct cmsghdr align;
+	} u;
+	char count;
+	struct iovec iov = { .iov_base = &count, .iov_len = 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	int r = 0;
+
+	ssize_t got = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	if (got != 1) {
+		if (got == 0)
+			errno = EPIPE; /* the supervisor is gone */
+		return -1;
+	}
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	if (!cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS || (mh.msg_flags & MSG_CTRUNC)) {
+		errno = EPROTO;
+		return -1;
+	}
+	size_t n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+	int fds[AL_V1_N];
+	if (n != (size_t)count || n > AL_V1_N) {
+		errno = EPROTO;
+		return -1;
+	}
+	memcpy(fds, CMSG_DATA(cm), n * sizeof(int));
+	for (size_t i = 0; i < n; i++) {
+		if (r == 0 && write(fds[i], "0", 1) != 1)
+			r = -1;
+		close(fds[i]);
+	}
+	return r;
 }
 
 void al_cgroup_after_clone(struct al_cgroup *cg)

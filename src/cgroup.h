@@ -37,10 +37,11 @@ enum al_cgroup_kind al_cgroup_detect(void);
 /* Create the sandbox's cgroup under the caller's own cgroup and write the
  * limits. Fails (with the reason) when no hierarchy can be used. */
 int al_cgroup_create(struct al_cgroup *cg, const struct al_limits *l, struct al_error *err);
-/* Child side, first thing after clone: move itself into the v1 cgroup by
- * writing "0" to the tasks fds (no global lock, unlike a pid written by the
- * parent), then close them. No-op on v2 (CLONE_INTO_CGROUP) and none. */
-int al_cgroup_enter_self(struct al_cgroup *cg);
+/* v1, made after clone: send the tasks fds to the child over a unix
+ * socket (SCM_RIGHTS); the child receives them, moves itself in by writing
+ * "0" to each, and closes them. */
+int al_cgroup_send_tasks(const struct al_cgroup *cg, int sock, struct al_error *err);
+int al_cgroup_recv_enter(int sock);
 /* Close the child-only fds in the parent after clone. */
 void al_cgroup_after_clone(struct al_cgroup *cg);
 int al_cgroup_stats(const struct al_cgroup *cg, struct al_cgroup_stats *st);

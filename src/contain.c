@@ -67,16 +67,39 @@ static int exec_command(char *const argv[], char *const env[], size_t nenv)
  * the lowest free fd; we announce that number, load, and wait until the
  * supervisor has taken it (pidfd_getfd) before going on, so that no denied
  * call can happen while nobody listens. */
+static int read_full(int fd, void *buf, size_t len)
+{
+	for (size_t done = 0; done < len;) {
+		ssize_t n = read(fd, (char *)buf + done, len - done);
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			return -1;
+		}
+		done += (size_t)n;
+	}
+	return 0;
+}
+
 static int load_filter(struct al_child *c, struct al_error *err)
 {
+	struct sock_filter insns[AL_MAX_FILTER_INSNS];
+	struct al_filter filter = { .insns = insns };
+	uint32_t len;
 	int next = fcntl(0, F_DUPFD, 0);
 	char ack;
+
+	/* The supervisor compiled it while we were mounting. */
+	if (read_full(c->ack_fd, &len, sizeof(len)) < 0 || len == 0 || len > AL_MAX_FILTER_INSNS ||
+	    read_full(c->ack_fd, insns, len * sizeof(*insns)) < 0)
+		return al_error_set(err, errno, "seccomp: receive the filter");
+	filter.len = len;
 
 	if (next < 0)
 		return al_error_set(err, errno, "seccomp: find a free fd");
 	close(next);
 	al_child_send(c->msg_fd, AL_MSG_LISTENER, 0, next, NULL);
-	int fd = al_seccomp_load(c->filter, err);
+	int fd = al_seccomp_load(&filter, err);
 	if (fd < 0)
 		return -1;
 	if (fd != next)
@@ -216,13 +239,7 @@ void al_contain(struct al_child *c)
 		signal(sig, SIG_DFL);
 	keep_only_our_fds(c);
 	AL_TRACE("init: fds closed");
-	/* 2. Into the v1 cgroup before anything can fork (v2: clone put us there). */
-	if (al_cgroup_enter_self(c->cgroup) < 0) {
-		al_error_set(&err, errno, "cgroup: enter");
-		fail(c, &err);
-	}
-	AL_TRACE("init: fds closed, cgroup entered");
-	/* 3. Wait until the supervisor has written our uid/gid maps (EOF: it died). */
+	/* 2. Wait until the supervisor has written our uid/gid maps (EOF: it died). */
 	if (read(c->go_fd, &go, 1) != 1)
 		_exit(125);
 	/* Become root of the new user namespace: until now our ids are the
@@ -248,12 +265,7 @@ void al_contain(struct al_child *c)
 		if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLRDHUP | POLLERR)))
 			_exit(125);
 	}
-	/* 4. Namespaces that are unshared after the cgroup move: cgroup (so its
-	 * root is the sandbox's own cgroup). */
-	if (!(off & AL_DEF_CGROUPNS) && unshare(CLONE_NEWCGROUP) < 0) {
-		al_error_set(&err, errno, "cgroup namespace");
-		fail(c, &err);
-	}
+	/* 3. A session, a hostname and loopback of our own. */
 	if (!(off & AL_DEF_SETSID) && setsid() < 0) {
 		al_error_set(&err, errno, "setsid");
 		fail(c, &err);
@@ -264,11 +276,23 @@ void al_contain(struct al_child *c)
 	}
 	if (!(off & AL_DEF_NETNS) && al_net_loopback_up(&err) < 0)
 		fail(c, &err);
-	AL_TRACE("init: cgroupns, session, hostname, loopback");
-	/* 5. The file system: fresh root, binds, /proc, /dev, tmpfs, pivot_root. */
+	AL_TRACE("init: session, hostname, loopback");
+	/* 4. The file system: fresh root, binds, /proc, /dev, tmpfs, pivot_root. */
 	if (al_mount_setup(plan, &err) < 0)
 		fail(c, &err);
 	AL_TRACE("init: mounts and pivot_root");
+	/* 5. Into the cgroup before anything can fork: v1 sends its tasks files
+	 * now (they were made while we mounted); v2 put us there at clone.
+	 * Then the cgroup namespace, so that its root is the sandbox's own. */
+	if (c->cgroup_late && al_cgroup_recv_enter(c->go_fd) < 0) {
+		al_error_set(&err, errno, "cgroup: enter");
+		fail(c, &err);
+	}
+	if (!(off & AL_DEF_CGROUPNS) && unshare(CLONE_NEWCGROUP) < 0) {
+		al_error_set(&err, errno, "cgroup namespace");
+		fail(c, &err);
+	}
+	AL_TRACE("init: cgroup entered, cgroup namespace");
 	int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null_fd < 0) {
 		al_error_set(&err, errno, "open /dev/null");
@@ -286,7 +310,7 @@ void al_contain(struct al_child *c)
 	 * the supervisor may have held when we were cloned from it. The
 	 * command allocates nothing before execve, so sharing is safe. */
 	struct command_args args = { .c = c, .null_fd = null_fd };
-	char stack[64 << 10] __attribute__((aligned(16)));
+	char stack[256 << 10] __attribute__((aligned(16))); /* the filter (32K) is read onto it */
 	pid_t main_pid = clone(command_main, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
 	if (main_pid < 0) {
 		al_error_set(&err, errno, "fork");

@@ -29,16 +29,19 @@ struct al_child_msg {
  * child allocates nothing. */
 struct al_child {
 	const struct al_plan *plan;
-	const struct al_filter *filter;
 	struct al_cgroup *cgroup;
+	bool cgroup_late; /* v1: the tasks fds come over go_fd once made */
 	bool degraded;   /* no cgroup: rlimit fallbacks */
 	bool drop_groups; /* supervisor is root: shed its supplementary groups */
 	int landlock_abi; /* 0: not applied */
 	int go_fd;       /* read end: the maps are written; HUP = supervisor gone */
 	int msg_fd;      /* write end of the message pipe */
-	int ack_fd;      /* read end: the supervisor holds our seccomp listener */
+	int ack_fd;      /* read end: the seccomp filter, then "the supervisor holds our listener" */
 	int out_fd, err_fd;
 };
+
+/* Largest filter the supervisor hands over (the kernel's BPF_MAXINSNS). */
+#define AL_MAX_FILTER_INSNS 4096
 
 /* The child's whole life: containment sequence, then init. Never returns. */
 _Noreturn void al_contain(struct al_child *c);

@@ -44,6 +44,7 @@ struct al_sandbox {
 	int ack_fd;         /* write end: "your listener is taken, go on" */
 	int ep;             /* epoll over all of the above */
 	struct al_notify notify;
+	struct al_filter own_filter; /* compiled here when the caller passed none */
 	double started_ms;
 	bool exited, have_status, done;
 	int wait_status;
@@ -119,6 +120,38 @@ static int make_pipe(int fds[2], struct al_error *err)
 	return 0;
 }
 
+static bool child_gone(const struct al_error *err)
+{
+	return err->errnum == EPIPE || err->errnum == ECONNRESET;
+}
+
+/* The filter goes to the command over the ack socket: its length, then the
+ * program. The command reads it into its own stack just before loading. */
+static int send_all(int fd, const void *buf, size_t len)
+{
+	for (size_t done = 0; done < len;) {
+		/* MSG_NOSIGNAL: a child that died must not SIGPIPE the caller. */
+		ssize_t n = send(fd, (const char *)buf + done, len - done, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+static int send_filter(int fd, const struct al_filter *f, struct al_error *err)
+{
+	uint32_t len = (uint32_t)f->len;
+
+	if (f->len == 0 || f->len > AL_MAX_FILTER_INSNS)
+		return al_error_set(err, E2BIG, "seccomp filter of %zu instructions", f->len);
+	if (send_all(fd, &len, sizeof(len)) < 0 || send_all(fd, f->insns, f->len * sizeof(*f->insns)) < 0)
+		return al_error_set(err, errno, "hand the seccomp filter to the sandbox");
+	return 0;
+}
+
 int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter, al_output_fn out,
 		     void *ctx, struct al_sandbox **sbp, struct al_error *err)
 {
@@ -144,7 +177,13 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 	AL_TRACE("sup: uid lease");
 	sb->res.host_uid = (plan->disabled & AL_DEF_USERNS_UID) ? 0 : sb->lease.host_uid;
 
-	if (!(plan->disabled & AL_DEF_CGROUP)) {
+	/* cgroup v1 is made after clone, while the child builds its root: on
+	 * two CPUs its mkdirs and limit writes cost no wall time. The child
+	 * moves itself in just before it starts the command. v2 needs the
+	 * cgroup first (CLONE_INTO_CGROUP). */
+	enum al_cgroup_kind kind = (plan->disabled & AL_DEF_CGROUP) ? AL_CGROUP_NONE : al_cgroup_detect();
+	bool late_cgroup = kind == AL_CGROUP_V1;
+	if (!(plan->disabled & AL_DEF_CGROUP) && !late_cgroup) {
 		if (al_cgroup_create(&sb->cgroup, l, err) < 0) {
 			/* Fail closed unless the caller accepted weaker limits. */
 			if (!plan->allow_degraded) {
@@ -155,11 +194,9 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 			degraded = true;
 			snprintf(sb->res.degraded, sizeof(sb->res.degraded),
 				 "no cgroup: memory as RLIMIT_AS per process, pids as RLIMIT_NPROC per uid, CPU time per process, no CPU weight, no peak memory of the tree");
-		} else if (sb->cgroup.kind == AL_CGROUP_V1 && !sb->cgroup.memsw) {
-			snprintf(sb->res.degraded, sizeof(sb->res.degraded), "swap not counted (no memory.memsw)");
 		}
 	}
-	sb->res.cgroup = sb->cgroup.kind;
+	sb->res.cgroup = late_cgroup ? AL_CGROUP_V1 : sb->cgroup.kind;
 	AL_TRACE("sup: cgroup created");
 
 	/* Landlock: applied when the kernel has it; a profile may require it.
@@ -204,7 +241,7 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 	}
 	if (pid == 0) {
 		struct al_child c = {
-			.plan = plan, .filter = filter, .cgroup = &sb->cgroup, .degraded = degraded,
+			.plan = plan, .cgroup = &sb->cgroup, .cgroup_late = late_cgroup, .degraded = degraded,
 			.go_fd = go[0], .msg_fd = msg[1], .out_fd = so[1], .err_fd = se[1],
 			.ack_fd = ack[0], .drop_groups = sb->lease.privileged && !(plan->disabled & AL_DEF_GROUPS),
 			.landlock_abi = abi,
@@ -243,6 +280,33 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 		kill_sandbox(sb, AL_SETUP_ERROR);
 		goto fail;
 	}
+	/* While the child mounts: its cgroup (v1), then its filter. A child
+	 * that already failed has closed its ends (EPIPE): its own message
+	 * says why, and the watch below reads it. */
+	if (late_cgroup) {
+		if (al_cgroup_create(&sb->cgroup, l, err) < 0 ||
+		    (al_cgroup_send_tasks(&sb->cgroup, sb->go_fd, err) < 0 && !child_gone(err))) {
+			al_error_wrap(err, "cannot apply memory/pids/cpu limits");
+			kill_sandbox(sb, AL_SETUP_ERROR);
+			goto fail;
+		}
+		al_cgroup_after_clone(&sb->cgroup);
+		if (!sb->cgroup.memsw)
+			snprintf(sb->res.degraded, sizeof(sb->res.degraded), "swap not counted (no memory.memsw)");
+		AL_TRACE("sup: cgroup v1 created and handed over");
+	}
+	if (!filter) {
+		if (al_seccomp_compile(&plan->profile.seccomp, &sb->own_filter, err) < 0) {
+			kill_sandbox(sb, AL_SETUP_ERROR);
+			goto fail;
+		}
+		filter = &sb->own_filter;
+	}
+	if (send_filter(sb->ack_fd, filter, err) < 0 && !child_gone(err)) {
+		kill_sandbox(sb, AL_SETUP_ERROR);
+		goto fail;
+	}
+	AL_TRACE("sup: filter handed over");
 
 	sb->wall_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	sb->cpu_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
@@ -507,6 +571,7 @@ void al_sandbox_free(struct al_sandbox *sb)
 	al_closep(&sb->ack_fd);
 	al_closep(&sb->ep);
 	al_notify_close(&sb->notify);
+	al_seccomp_free(&sb->own_filter);
 	free(sb);
 }
 

@@ -41,7 +41,9 @@ typedef void (*al_output_fn)(void *ctx, int stream, const char *buf, size_t len)
 
 struct al_sandbox;
 
-/* Start the sandbox. plan and filter must outlive it. */
+/* Start the sandbox. plan and filter must outlive it. filter NULL: compile
+ * the plan's policy here, after clone, while the child builds its root (a
+ * caller that starts many sandboxes passes one from al_filter_cache_get). */
 int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter, al_output_fn out,
 		     void *ctx, struct al_sandbox **sbp, struct al_error *err);
 /* The fd the caller's loop watches for input (EPOLLIN): the sandbox's own

@@ -202,7 +202,6 @@ static int run_or_learn(int argc, char **argv, bool learn)
 	struct al_overrides ov = { 0 };
 	struct al_profile profile;
 	struct al_plan plan;
-	struct al_filter filter;
 	struct al_result res = { 0 };
 	struct al_error err = { 0 };
 	const char *profile_name = "default", *report = NULL, *learned = NULL;
@@ -264,20 +263,15 @@ static int run_or_learn(int argc, char **argv, bool learn)
 	if (r < 0)
 		return setup_failed(&err);
 	AL_TRACE("sup: profile loaded, plan built");
-	if (al_seccomp_compile(&plan.profile.seccomp, &filter, &err) < 0) {
-		al_plan_free(&plan);
-		return setup_failed(&err);
-	}
-	AL_TRACE("sup: filter compiled");
 	signal(SIGPIPE, SIG_IGN);
 	int status;
 	struct relay *relay = relay_new();
 	if (!relay) {
-		al_seccomp_free(&filter);
 		al_plan_free(&plan);
 		return setup_failed(&(struct al_error){ 0, "cannot start the output relay" });
 	}
-	int sr = supervise(&plan, &filter, relay, &res, &err);
+	/* No filter: the sandbox compiles the plan's while its child mounts. */
+	int sr = supervise(&plan, NULL, relay, &res, &err);
 	/* The command's output goes out before airlock's own lines and the report. */
 	size_t dropped = relay_finish(relay);
 	if (dropped)
@@ -307,7 +301,6 @@ static int run_or_learn(int argc, char **argv, bool learn)
 			fprintf(stderr, "airlock: the learning run did not succeed (%s); the profile covers only what it did\n",
 				al_status_name(res.status));
 	}
-	al_seccomp_free(&filter);
 	al_plan_free(&plan);
 	AL_TRACE("sup: exit");
 	return status;
