@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -81,25 +82,34 @@ static int read_full(int fd, void *buf, size_t len)
 	return 0;
 }
 
-static int load_filter(struct al_child *c, struct al_error *err)
+/* The supervisor compiled the filter while we were mounting. Into fresh
+ * pages (mmap, not a stack array: stack-clash probing would touch every page
+ * of the largest filter, a page fault each), and before the rlimits, which
+ * may cap the address space. */
+static int receive_filter(struct al_child *c, struct al_filter *filter, struct al_error *err)
 {
-	struct sock_filter insns[AL_MAX_FILTER_INSNS];
-	struct al_filter filter = { .insns = insns };
 	uint32_t len;
+
+	if (read_full(c->ack_fd, &len, sizeof(len)) < 0 || len == 0 || len > AL_MAX_FILTER_INSNS)
+		return al_error_set(err, errno, "seccomp: receive the filter");
+	filter->insns = mmap(NULL, len * sizeof(*filter->insns), PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (filter->insns == MAP_FAILED || read_full(c->ack_fd, filter->insns, len * sizeof(*filter->insns)) < 0)
+		return al_error_set(err, errno, "seccomp: receive the filter");
+	filter->len = len;
+	return 0;
+}
+
+static int load_filter(struct al_child *c, const struct al_filter *filter, struct al_error *err)
+{
 	int next = fcntl(0, F_DUPFD, 0);
 	char ack;
-
-	/* The supervisor compiled it while we were mounting. */
-	if (read_full(c->ack_fd, &len, sizeof(len)) < 0 || len == 0 || len > AL_MAX_FILTER_INSNS ||
-	    read_full(c->ack_fd, insns, len * sizeof(*insns)) < 0)
-		return al_error_set(err, errno, "seccomp: receive the filter");
-	filter.len = len;
 
 	if (next < 0)
 		return al_error_set(err, errno, "seccomp: find a free fd");
 	close(next);
 	al_child_send(c->msg_fd, AL_MSG_LISTENER, 0, next, NULL);
-	int fd = al_seccomp_load(&filter, err);
+	int fd = al_seccomp_load(filter, err);
 	if (fd < 0)
 		return -1;
 	if (fd != next)
@@ -123,7 +133,11 @@ static _Noreturn void start_command(struct al_child *c, int null_fd)
 	size_t nenv = 0;
 	sigset_t none;
 
+	struct al_filter filter = { 0 };
+
 	AL_TRACE("cmd: cloned");
+	if (!(plan->disabled & AL_DEF_SECCOMP) && receive_filter(c, &filter, &err) < 0)
+		fail(c, &err);
 	while (env[nenv] && ((plan->disabled & AL_DEF_ENV) || nenv < p->nenv))
 		nenv++;
 	/* A fresh session: no controlling terminal, no signals from the caller's job control. */
@@ -150,7 +164,7 @@ static _Noreturn void start_command(struct al_child *c, int null_fd)
 	if (plan->disabled & AL_DEF_NNP) {
 		/* Control only: without no_new_privs, seccomp needs CAP_SYS_ADMIN,
 		 * so load it while the capabilities are still there. */
-		if (!(plan->disabled & AL_DEF_SECCOMP) && load_filter(c, &err) < 0)
+		if (!(plan->disabled & AL_DEF_SECCOMP) && load_filter(c, &filter, &err) < 0)
 			fail(c, &err);
 		if (!(plan->disabled & AL_DEF_CAPS) && al_caps_drop_all(&err) < 0)
 			fail(c, &err);
@@ -163,7 +177,7 @@ static _Noreturn void start_command(struct al_child *c, int null_fd)
 		if (c->landlock_abi > 0 && al_landlock_apply(plan, c->landlock_abi, &err) < 0)
 			fail(c, &err);
 		AL_TRACE("cmd: landlock");
-		if (!(plan->disabled & AL_DEF_SECCOMP) && load_filter(c, &err) < 0)
+		if (!(plan->disabled & AL_DEF_SECCOMP) && load_filter(c, &filter, &err) < 0)
 			fail(c, &err);
 		AL_TRACE("cmd: seccomp loaded, listener taken");
 	}
@@ -173,17 +187,6 @@ static _Noreturn void start_command(struct al_child *c, int null_fd)
 	snprintf(msg, sizeof(msg), "execve %s", plan->argv[0]);
 	al_child_send(c->msg_fd, AL_MSG_EXEC_ERROR, e, 0, msg);
 	_exit(e == ENOENT ? 127 : 126);
-}
-
-struct command_args {
-	struct al_child *c;
-	int null_fd;
-};
-
-static int command_main(void *arg)
-{
-	struct command_args *a = arg;
-	start_command(a->c, a->null_fd);
 }
 
 /* Close every fd but stdio and ours, moving ours above stdio first: a
@@ -302,20 +305,20 @@ void al_contain(struct al_child *c)
 	sigset_t mask;
 	sigfillset(&mask);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
-	/* vfork-style, as posix_spawn does: the command shares init's memory
-	 * until its execve, on a stack of its own, and init waits meanwhile
-	 * (CLONE_VFORK). No page table is copied and no page copied on write:
-	 * a fork here cost more than all the mounts. Not glibc's fork(): it
-	 * runs atfork handlers and takes malloc locks that another thread of
-	 * the supervisor may have held when we were cloned from it. The
-	 * command allocates nothing before execve, so sharing is safe. */
-	struct command_args args = { .c = c, .null_fd = null_fd };
-	char stack[256 << 10] __attribute__((aligned(16))); /* the filter (32K) is read onto it */
-	pid_t main_pid = clone(command_main, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
+	/* vfork: the command shares init's memory until its execve and init
+	 * waits meanwhile, so no page table is copied and no page copied on
+	 * write (a fork here cost more than all the mounts). Not fork(): glibc's
+	 * runs atfork handlers and takes malloc locks that another thread of the
+	 * supervisor may have held when we were cloned from it; vfork takes
+	 * none. The command allocates nothing, writes nothing of init's and
+	 * never returns from start_command, as vfork requires. */
+	pid_t main_pid = vfork();
 	if (main_pid < 0) {
 		al_error_set(&err, errno, "fork");
 		fail(c, &err);
 	}
+	if (main_pid == 0)
+		start_command(c, null_fd);
 
 	/* 7. Init keeps nothing of use to the command: no capabilities, not
 	 * dumpable (its /proc files cannot be opened by the command), no stdio. */

@@ -1,6 +1,7 @@
 #include "mount.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <inttypes.h>
@@ -253,7 +254,8 @@ int al_mount_setup(const struct al_plan *plan, struct al_error *err)
 	const struct al_profile *p = &plan->profile;
 	int trees[AL_MAX_BINDS];
 	size_t order[AL_MAX_BINDS];
-	char links[AL_MAX_BINDS][256];
+	bool is_link[AL_MAX_BINDS]; /* bound at its own path and a symlink: recreated */
+	char link[256];
 	struct newroot nr = { -1, (plan->disabled & AL_DEF_NOFOLLOW) ? 0 : O_NOFOLLOW };
 	const struct newroot *root = &nr;
 	int r = -1;
@@ -271,7 +273,7 @@ int al_mount_setup(const struct al_plan *plan, struct al_error *err)
 	sort_binds(p, order);
 	for (size_t i = 0; i < p->nbinds; i++) {
 		trees[i] = -1;
-		links[i][0] = '\0';
+		is_link[i] = false;
 	}
 	for (size_t i = 0; i < p->nbinds; i++) {
 		const struct al_bind *b = &p->binds[order[i]];
@@ -285,12 +287,7 @@ int al_mount_setup(const struct al_plan *plan, struct al_error *err)
 		/* A host symlink bound at its own path (/lib64 -> usr/lib64 on
 		 * merged-/usr systems) is recreated, not followed. */
 		if (S_ISLNK(st.st_mode) && strcmp(b->host, b->inside) == 0) {
-			ssize_t n = readlink(b->host, links[i], sizeof(links[i]) - 1);
-			if (n < 0) {
-				al_error_set(err, errno, "readlink %s", b->host);
-				goto out;
-			}
-			links[i][n] = '\0';
+			is_link[i] = true;
 			continue;
 		}
 		if ((trees[i] = clone_tree(b->host, b->writable, false, root->nofollow, err)) < 0)
@@ -321,12 +318,19 @@ int al_mount_setup(const struct al_plan *plan, struct al_error *err)
 			goto out;
 	for (size_t i = 0; i < p->nbinds; i++) {
 		const char *base;
-		if (!links[i][0])
+		if (!is_link[i])
 			continue;
+		/* The host's view is still there, beside the new root. */
+		ssize_t n = readlink(p->binds[order[i]].host, link, sizeof(link) - 1);
+		if (n < 0) {
+			al_error_set(err, errno, "readlink %s", p->binds[order[i]].host);
+			goto out;
+		}
+		link[n] = '\0';
 		int parent = open_parent(root, p->binds[order[i]].inside, &base, err);
 		if (parent < 0)
 			goto out;
-		int sr = symlinkat(links[i], parent, base);
+		int sr = symlinkat(link, parent, base);
 		close(parent);
 		if (sr < 0 && errno != EEXIST) {
 			al_error_set(err, errno, "symlink %s", p->binds[order[i]].inside);

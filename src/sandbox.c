@@ -29,6 +29,8 @@
 #define CLONE_PIDFD 0x00001000
 #endif
 
+enum { AL_READ_BUF = 65536 };
+
 struct al_sandbox {
 	const struct al_plan *plan;
 	al_output_fn out;
@@ -45,6 +47,7 @@ struct al_sandbox {
 	int ep;             /* epoll over all of the above */
 	struct al_notify notify;
 	struct al_filter own_filter; /* compiled here when the caller passed none */
+	char *buf;          /* output read buffer (heap: a stack array is probed page by page) */
 	double started_ms;
 	bool exited, have_status, done;
 	int wait_status;
@@ -160,8 +163,10 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 	int go[2] = { -1, -1 }, msg[2] = { -1, -1 }, so[2] = { -1, -1 }, se[2] = { -1, -1 }, ack[2] = { -1, -1 };
 	bool degraded = false;
 
-	if (!sb)
+	if (!sb || !(sb->buf = malloc(AL_READ_BUF))) {
+		free(sb);
 		return al_error_set(err, ENOMEM, "sandbox");
+	}
 	sb->plan = plan;
 	sb->out = out;
 	sb->ctx = ctx;
@@ -357,12 +362,12 @@ int al_sandbox_fd(const struct al_sandbox *sb)
 /* Returns 0 on EOF (stream done), 1 if more may come. */
 static int read_stream(struct al_sandbox *sb, int i)
 {
-	char buf[65536];
+	char *buf = sb->buf;
 	uint64_t cap = sb->plan->profile.limits.output;
 	bool capped = cap && !(sb->plan->disabled & AL_DEF_OUTPUT);
 
 	for (;;) {
-		ssize_t n = read(sb->stream_fd[i], buf, sizeof(buf));
+		ssize_t n = read(sb->stream_fd[i], buf, AL_READ_BUF);
 		if (n < 0)
 			return errno == EAGAIN || errno == EINTR ? 1 : 0;
 		if (n == 0)
@@ -572,6 +577,7 @@ void al_sandbox_free(struct al_sandbox *sb)
 	al_closep(&sb->ep);
 	al_notify_close(&sb->notify);
 	al_seccomp_free(&sb->own_filter);
+	free(sb->buf);
 	free(sb);
 }
 

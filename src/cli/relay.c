@@ -20,6 +20,7 @@ struct relay {
 	pthread_cond_t more;
 	struct chunk *head, *tail;
 	int done;
+	int may_start;   /* the sandbox is spawned: a thread is no hazard now */
 	int started;
 	size_t queued;   /* bytes waiting */
 	size_t dropped;  /* bytes given up because the reader does not keep up */
@@ -65,7 +66,9 @@ struct relay *relay_new(void)
 	return r;
 }
 
-int relay_start(struct relay *r)
+/* The writer starts with the first output: a run that writes nothing (or
+ * little, before it ends) pays for no thread. */
+static void start_writer(struct relay *r)
 {
 	sigset_t all, old;
 
@@ -74,9 +77,15 @@ int relay_start(struct relay *r)
 	pthread_sigmask(SIG_BLOCK, &all, &old);
 	int e = pthread_create(&r->thread, NULL, writer, r);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	/* Without a thread the output waits for relay_finish: late, not lost. */
 	if (e == 0)
 		r->started = 1;
-	return e == 0 ? 0 : -1;
+}
+
+int relay_start(struct relay *r)
+{
+	r->may_start = 1;
+	return 0;
 }
 
 void relay_push(void *arg, int stream, const char *buf, size_t len)
@@ -107,6 +116,8 @@ void relay_push(void *arg, int stream, const char *buf, size_t len)
 	r->queued += len;
 	pthread_cond_signal(&r->more);
 	pthread_mutex_unlock(&r->lock);
+	if (r->may_start && !r->started)
+		start_writer(r);
 }
 
 size_t relay_finish(struct relay *r)
