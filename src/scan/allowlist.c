@@ -72,6 +72,9 @@ static const struct deny denied[] = {
 	{ "os", NULL, "operating system access (os)" },
 	{ "posix", NULL, "operating system access (posix)" },
 	{ "nt", NULL, "operating system access (nt)" },
+	{ "posixpath", NULL, "file system access (os.path)" },
+	{ "ntpath", NULL, "file system access (os.path)" },
+	{ "genericpath", NULL, "file system access (os.path)" },
 	{ "subprocess", NULL, "runs programs (subprocess)" },
 	{ "commands", NULL, "runs programs (commands)" },
 	{ "pty", NULL, "spawns a shell (pty)" },
@@ -272,6 +275,25 @@ enum scan_verdict allowlist_verdict(const char *module, const char *name, const 
 		return SCAN_DANGEROUS;
 	}
 	if (strchr(name, '.')) {
+		/* A path through a module attribute to a dangerous module or call
+		 * ("torch._utils" + "os.system") is as dangerous as the target. */
+		static const char *const hot[] = { "os", "sys", "subprocess", "system", "popen", "eval", "exec",
+						   "builtins", "getattr", "import_module", "posix", "nt", "socket",
+						   "pty", "runpy", "importlib", "ctypes", "shutil", "spawn" };
+		char comp[256];
+		for (const char *q = name; *q;) {
+			const char *dot = strchr(q, '.');
+			size_t cl = dot ? (size_t)(dot - q) : strlen(q);
+			snprintf(comp, sizeof(comp), "%.*s", (int)(cl < 255 ? cl : 255), q);
+			for (size_t h = 0; h < sizeof(hot) / sizeof(hot[0]); h++)
+				if (strcmp(comp, hot[h]) == 0 || strncmp(comp, "spawn", 5) == 0 || strncmp(comp, "exec", 4) == 0) {
+					*reason = "attribute path reaches a dangerous module or call";
+					return SCAN_DANGEROUS;
+				}
+			q += cl;
+			if (*q == '.')
+				q++;
+		}
 		/* Nested names (Class.method) resolve attribute by attribute in
 		 * protocol 4+; nothing on the list needs that. */
 		*reason = "nested attribute path";
