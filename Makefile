@@ -3,17 +3,18 @@
 # containment suite's negative controls.
 
 CC ?= gcc
-PKGS := gcc make pkg-config libseccomp-dev libjansson-dev python3 util-linux clang libclang-rt-14-dev
+PKGS := gcc make pkg-config libseccomp-dev libjansson-dev python3 util-linux clang libclang-rt-14-dev \
+	zlib1g-dev python3-numpy
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	-Wimplicit-fallthrough -Wvla -Wno-format-truncation  # messages may be cut short on purpose
 BASE := -std=gnu11 -D_GNU_SOURCE $(WARN) -iquote src
 HARDEN := -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fstack-clash-protection -fPIE
 LDHARDEN := -pie -Wl,-z,relro,-z,now
-LIBS := -lseccomp -ljansson -lm -lpthread
+LIBS := -lseccomp -ljansson -lz -lm -lpthread
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-LIB_SRC := $(wildcard src/*.c)
+LIB_SRC := $(wildcard src/*.c) $(wildcard src/scan/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
 PROFILES := $(wildcard src/profiles/*.json)
 
@@ -43,7 +44,7 @@ deps:
 build/airlock: $(REL_OBJ) Makefile
 	$(CC) -static-pie -Wl,-z,relro,-z,now -o $@ $(REL_OBJ) $(LIBS)
 
-build/rel/%.o: src/%.c $(wildcard src/*.h src/cli/*.h)
+build/rel/%.o: src/%.c $(wildcard src/*.h src/cli/*.h src/scan/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(BASE) -O2 $(HARDEN) -c -o $@ $<
@@ -56,7 +57,7 @@ build/rel/profiles.o: src/profiles.S $(PROFILES)
 build/test/airlock: $(TST_OBJ)
 	$(CC) $(SAN) -o $@ $^ $(LIBS)
 
-build/test/%.o: src/%.c $(wildcard src/*.h src/cli/*.h)
+build/test/%.o: src/%.c $(wildcard src/*.h src/cli/*.h src/scan/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC test $<"
 	@$(CC) $(BASE) -O1 -g $(SAN) -DAIRLOCK_TEST_SWITCHES -c -o $@ $<
@@ -95,7 +96,7 @@ FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
 FUZZ_LIB := $(filter-out src/contain.c src/init.c src/sandbox.c src/report.c,$(LIB_SRC))
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(wildcard src/*.h) build/rel/profiles.o
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(wildcard src/*.h src/scan/*.h) build/rel/profiles.o
 	@mkdir -p $(dir $@)
 	clang -std=gnu11 -D_GNU_SOURCE -iquote src $(FUZZ_SAN) -o $@ $< $(FUZZ_LIB) build/rel/profiles.o $(LIBS)
 
@@ -120,7 +121,7 @@ demo: deps build/airlock
 	build/airlock run --profile python -- python3 -c 'print("hello from airlock")'
 
 format:
-	clang-format -i src/*.c src/*.h src/cli/*.c src/cli/*.h tests/unit/*.c
+	clang-format -i src/*.c src/*.h src/cli/*.c src/cli/*.h src/scan/*.c src/scan/*.h tests/unit/*.c
 
 clean:
 	rm -rf build

@@ -5,6 +5,7 @@
 int cli_run(int argc, char **argv);
 int cli_learn(int argc, char **argv);
 int cli_profile(int argc, char **argv);
+int cli_scan(int argc, char **argv);
 
 /* Exit status when airlock itself could not set the sandbox up. */
 enum { EXIT_SETUP = 125 };

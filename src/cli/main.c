@@ -12,6 +12,7 @@ static void usage(FILE *f)
 	fputs("usage: airlock run [OPTIONS] -- COMMAND [ARG...]\n"
 	      "       airlock learn [OPTIONS] --output-profile FILE -- COMMAND [ARG...]\n"
 	      "       airlock profile show NAME | profile check FILE | profile list\n"
+	      "       airlock scan [--json] [--allow MODULE.NAME]... PATH...\n"
 	      "run 'airlock run --help' for the options\n",
 	      f);
 }
@@ -32,6 +33,8 @@ int main(int argc, char **argv)
 		return cli_learn(argc - 1, argv + 1);
 	if (strcmp(argv[1], "profile") == 0)
 		return cli_profile(argc - 1, argv + 1);
+	if (strcmp(argv[1], "scan") == 0)
+		return cli_scan(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
 		return 0;

@@ -1,0 +1,771 @@
+/* Formats found by content, never by extension: a plain pickle named .pt is
+ * a pickle. Each reader follows the loader that would open the file: NumPy's
+ * .npy (object arrays are pickles), legacy PyTorch (stacked pickles, or a
+ * tar), joblib (array data embedded in the pickle stream), safetensors (a
+ * JSON header, validated), GGUF (metadata; chat templates checked). Where
+ * one file means different things to different loaders (a pickle with a zip
+ * appended), every reading is scanned. */
+#include <ctype.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scan.h"
+
+static uint64_t le(const uint8_t *s, int n)
+{
+	uint64_t v = 0;
+	for (int k = n - 1; k >= 0; k--)
+		v = v << 8 | s[k];
+	return v;
+}
+
+/* --- joblib: after BUILD of a NumpyArrayWrapper the array data follows in
+ * the stream (joblib's NumpyUnpickler.load_build reads it); for object
+ * arrays it is another pickle. */
+struct joblib_ctx {
+	struct scan_result *res;
+	const struct scan_options *opt;
+	const char *member;
+	unsigned depth;
+	bool seen;
+};
+
+static long long dtype_itemsize(const char *dt, long long elsize)
+{
+	const char *p = dt;
+	if (*p == '<' || *p == '>' || *p == '|' || *p == '=')
+		p++;
+	if (elsize > 0)
+		return elsize;
+	char c = *p++;
+	long long n = 0;
+	while (*p >= '0' && *p <= '9' && n < 1000000)
+		n = n * 10 + (*p++ - '0');
+	if (*p && *p != '[')
+		return -1;
+	switch (c) {
+	case 'b': case 'i': case 'u': case 'f': case 'c': case 'M': case 'm': case 'S': case 'V': case 'a':
+		return n ? n : (c == 'b' ? 1 : -1);
+	case '?': return 1;
+	case 'U': return n * 4;
+	default: return -1;
+	}
+}
+
+static long long joblib_after_build(void *vctx, const char *module, const char *name, const void *state,
+				    const uint8_t *rest, size_t restlen)
+{
+	struct joblib_ctx *c = vctx;
+	char dt[64];
+	long long shape[16], elsize = -1, align = -1;
+	size_t nd = 0;
+
+	if (strcmp(module, "joblib.numpy_pickle") != 0 || strcmp(name, "NumpyArrayWrapper") != 0)
+		return 0;
+	c->seen = true;
+	if (!pickle_state_dict_get_ints(state, "shape", shape, 16, &nd) ||
+	    !pickle_state_dict_get_dtype(state, "dtype", dt, sizeof(dt), &elsize))
+		return -1;
+	if (dt[0] == 'O' || (dt[0] && dt[1] == 'O')) {
+		/* object array: a pickle, read with pickle.load (trailing data is
+		 * the rest of the outer stream) */
+		struct pickle_sink sink = { .res = c->res, .opt = c->opt, .member = c->member,
+					    .base = 0 };
+		struct al_error err = { 0 };
+		size_t used;
+		if (pickle_scan_one(rest, restlen, &used, &sink, &err) < 0)
+			return -1;
+		return (long long)used;
+	}
+	long long isz = dtype_itemsize(dt, elsize);
+	if (isz <= 0)
+		return -1;
+	unsigned long long count = 1;
+	for (size_t k = 0; k < nd; k++) {
+		if (shape[k] < 0 || (shape[k] && count > (1ull << 62) / (unsigned long long)shape[k]))
+			return -1;
+		count *= (unsigned long long)shape[k];
+	}
+	if (count > (1ull << 62) / (unsigned long long)isz)
+		return -1;
+	unsigned long long skip = 0;
+	/* joblib >= 1.2 aligns array data: one byte of padding length first. */
+	if (pickle_state_dict_get_int(state, "numpy_array_alignment_bytes", &align) && align > 0) {
+		if (restlen < 1)
+			return -1;
+		skip = 1 + rest[0];
+	}
+	skip += count * (unsigned long long)isz;
+	if (skip > restlen)
+		return -1;
+	return (long long)skip;
+}
+
+/* --- pickle streams: plain pickles, legacy PyTorch, joblib. */
+static const uint8_t torch_magic[] = { 0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e };
+
+static void scan_pickles(const uint8_t *data, size_t len, const char *member, unsigned depth,
+			 const struct scan_options *opt, struct scan_result *res, bool top_level)
+{
+	struct joblib_ctx jc = { .res = res, .opt = opt, .member = member, .depth = depth };
+	struct pickle_sink sink = { .res = res, .opt = opt, .member = member, .after_build = joblib_after_build,
+				    .ctx = &jc };
+	struct al_error err = { 0 };
+	size_t count = 0, used = 0, max = opt->limits.max_pickles;
+	size_t before = res->globals_seen;
+	bool legacy = len >= sizeof(torch_magic) && memcmp(data, torch_magic, sizeof(torch_magic)) == 0;
+
+	/* Legacy torch.save: magic, protocol, sys_info, the object, storage
+	 * keys; then raw storage bytes that are not pickles. */
+	if (legacy)
+		max = 5;
+	if (pickle_scan_stream(data, len, max, &count, &used, &sink, &err) < 0) {
+		if (top_level && res->globals_seen == before && strstr(err.msg, "offset 0:") &&
+		    strstr(err.msg, "invalid load key"))
+			scan_set_error(res, member, "not a recognised model format (and not a pickle)");
+		else
+			scan_set_error(res, member, "%s", err.msg);
+		return;
+	}
+	if (top_level || !res->format || strcmp(res->format, "unknown") == 0)
+		res->format = legacy ? "pytorch-legacy" : jc.seen ? "joblib" : "pickle";
+	if (legacy && count < 5)
+		scan_set_error(res, member, "legacy PyTorch file with %zu of its 5 pickles", count);
+	if (!legacy && count == max && used < len)
+		scan_add_issue(res, SCAN_UNKNOWN, member, used, "more than %zu stacked pickles: the rest is not scanned",
+			       max);
+}
+
+/* --- legacy PyTorch tar (torch < 0.4): members sys_info, pickle, storages,
+ * tensors. storages and tensors interleave pickles with raw data. */
+static uint64_t tar_octal(const uint8_t *p, size_t n)
+{
+	uint64_t v = 0;
+	for (size_t k = 0; k < n && p[k] >= '0' && p[k] <= '7'; k++)
+		v = v * 8 + (uint64_t)(p[k] - '0');
+	return v;
+}
+
+static long long storage_elsize(const char *global)
+{
+	static const struct { const char *name; int size; } t[] = {
+		{ "torch.DoubleStorage", 8 }, { "torch.FloatStorage", 4 }, { "torch.HalfStorage", 2 },
+		{ "torch.LongStorage", 8 }, { "torch.IntStorage", 4 }, { "torch.ShortStorage", 2 },
+		{ "torch.CharStorage", 1 }, { "torch.ByteStorage", 1 }, { "torch.BoolStorage", 1 },
+		{ "torch.BFloat16Storage", 2 }, { "torch.ComplexFloatStorage", 8 }, { "torch.ComplexDoubleStorage", 16 },
+	};
+	for (size_t k = 0; k < sizeof(t) / sizeof(t[0]); k++)
+		if (strcmp(global, t[k].name) == 0)
+			return t[k].size;
+	return -1;
+}
+
+static int one_pickle(const uint8_t *p, size_t len, size_t *used, const char *member, const struct scan_options *opt,
+		      struct scan_result *res, uint64_t base, char *last, size_t lcap)
+{
+	struct pickle_sink sink = { .res = res, .opt = opt, .member = member, .base = base };
+	struct al_error err = { 0 };
+	if (pickle_scan_one(p, len, used, &sink, &err) < 0) {
+		scan_set_error(res, member, "%s", err.msg);
+		return -1;
+	}
+	if (last)
+		snprintf(last, lcap, "%s", sink.last_global);
+	return 0;
+}
+
+static void scan_tar(const uint8_t *data, size_t len, const struct scan_options *opt, struct scan_result *res)
+{
+	size_t off = 0, members = 0;
+	bool have_pickle = false;
+
+	res->format = "pytorch-tar";
+	while (off + 512 <= len) {
+		const uint8_t *h = data + off;
+		char name[101];
+		bool zero = true;
+		for (int k = 0; k < 512 && zero; k++)
+			zero = h[k] == 0;
+		if (zero)
+			break;
+		if (++members > opt->limits.max_zip_entries) {
+			scan_set_error(res, NULL, "too many tar members");
+			return;
+		}
+		memcpy(name, h, 100);
+		name[100] = 0;
+		uint64_t size = tar_octal(h + 124, 12);
+		off += 512;
+		if (size > len - off) {
+			scan_set_error(res, name, "tar member truncated");
+			return;
+		}
+		const uint8_t *m = data + off;
+		size_t used, pos = 0;
+		char last[256];
+		if (strcmp(name, "pickle") == 0 || strcmp(name, "sys_info") == 0) {
+			if (one_pickle(m, size, &used, name, opt, res, off, NULL, 0) < 0)
+				return;
+			have_pickle |= name[0] == 'p';
+		} else if (strcmp(name, "storages") == 0 || strcmp(name, "tensors") == 0) {
+			/* a count, then per item a pickle and raw bytes */
+			if (one_pickle(m, size, &used, name, opt, res, off, NULL, 0) < 0)
+				return;
+			pos = used;
+			while (pos < size) {
+				if (one_pickle(m + pos, size - pos, &used, name, opt, res, off + pos, last, sizeof(last)) < 0)
+					return;
+				pos += used;
+				if (name[0] == 's') {
+					long long es = storage_elsize(last);
+					if (es < 0 || size - pos < 8) {
+						scan_set_error(res, name, "storage of unknown type %s", last);
+						return;
+					}
+					uint64_t cnt = le(m + pos, 8);
+					pos += 8;
+					if (cnt > (size - pos) / (uint64_t)es) {
+						scan_set_error(res, name, "storage data truncated");
+						return;
+					}
+					pos += cnt * (uint64_t)es;
+				} else {
+					if (size - pos < 8) {
+						scan_set_error(res, name, "tensor record truncated");
+						return;
+					}
+					uint32_t nd = (uint32_t)le(m + pos, 4);
+					pos += 8;
+					if (nd > 64 || size - pos < (uint64_t)nd * 16 + 8) {
+						scan_set_error(res, name, "tensor record truncated");
+						return;
+					}
+					pos += (uint64_t)nd * 16 + 8;
+				}
+			}
+		} else {
+			/* Not read by the loader; a pickle-looking member still counts. */
+			if (pickle_looks_like_p(m, size))
+				scan_pickles(m, size, name, 1, opt, res, false);
+		}
+		off += (size + 511) & ~(uint64_t)511;
+	}
+	if (!have_pickle)
+		scan_set_error(res, NULL, "tar without a 'pickle' member");
+	res->format = "pytorch-tar";
+}
+
+/* --- .npy: the header is a Python literal dict (numpy reads it with
+ * ast.literal_eval); this is a parser for just the literals it may hold. */
+struct lit {
+	const char *p, *end;
+	int depth;
+};
+
+static void lit_ws(struct lit *l)
+{
+	while (l->p < l->end && (*l->p == ' ' || *l->p == '\t' || *l->p == '\n' || *l->p == '\r'))
+		l->p++;
+}
+
+/* Skips one literal; when out is given and it is a str, copies it. Returns
+ * 1 for str, 2 for a tuple/list, 3 other, -1 on a syntax error. */
+static int lit_value(struct lit *l, char *out, size_t cap, bool *hasobj, int pos_in_tuple)
+{
+	lit_ws(l);
+	if (l->p >= l->end || ++l->depth > 32)
+		return -1;
+	char c = *l->p;
+	int rc;
+	if (c == '\'' || c == '"') {
+		const char *s = ++l->p;
+		while (l->p < l->end && *l->p != c && *l->p != '\\' && *l->p != '\n')
+			l->p++;
+		if (l->p >= l->end || *l->p != c)
+			return -1;
+		size_t n = (size_t)(l->p - s);
+		l->p++;
+		if (out && cap) {
+			snprintf(out, cap, "%.*s", (int)(n < cap - 1 ? n : cap - 1), s);
+		}
+		/* a type string in a structured descr: (name, type[, shape]) */
+		if (hasobj && pos_in_tuple == 1) {
+			const char *t = s;
+			if (n && (*t == '<' || *t == '>' || *t == '|' || *t == '='))
+				t++, n--;
+			if (n && *t == 'O')
+				*hasobj = true;
+		}
+		rc = 1;
+	} else if (c == '(' || c == '[') {
+		char close = c == '(' ? ')' : ']';
+		l->p++;
+		int k = 0;
+		for (;;) {
+			lit_ws(l);
+			if (l->p < l->end && *l->p == close) {
+				l->p++;
+				break;
+			}
+			if (lit_value(l, NULL, 0, hasobj, c == '(' ? k : -1) < 0)
+				return -1;
+			k++;
+			lit_ws(l);
+			if (l->p < l->end && *l->p == ',') {
+				l->p++;
+				continue;
+			}
+			if (l->p < l->end && *l->p == close) {
+				l->p++;
+				break;
+			}
+			return -1;
+		}
+		rc = 2;
+	} else if (isdigit((unsigned char)c) || c == '-') {
+		l->p++;
+		while (l->p < l->end && (isdigit((unsigned char)*l->p) || *l->p == 'L'))
+			l->p++;
+		rc = 3;
+	} else {
+		const char *w[] = { "True", "False", "None" };
+		rc = -1;
+		for (int k = 0; k < 3; k++)
+			if ((size_t)(l->end - l->p) >= strlen(w[k]) && memcmp(l->p, w[k], strlen(w[k])) == 0) {
+				l->p += strlen(w[k]);
+				rc = 3;
+			}
+	}
+	l->depth--;
+	return rc;
+}
+
+static void scan_npy(const uint8_t *data, size_t len, const char *member, unsigned depth,
+		     const struct scan_options *opt, struct scan_result *res)
+{
+	if (!member)
+		res->format = "npy";
+	if (len < 10) {
+		scan_set_error(res, member, "npy header truncated");
+		return;
+	}
+	unsigned major = data[6];
+	uint64_t hlen, hstart;
+	if (major == 1)
+		hlen = le(data + 8, 2), hstart = 10;
+	else if (major == 2 || major == 3) {
+		if (len < 12) {
+			scan_set_error(res, member, "npy header truncated");
+			return;
+		}
+		hlen = le(data + 8, 4), hstart = 12;
+	} else {
+		scan_set_error(res, member, "npy version %u is not known", major);
+		return;
+	}
+	if (hlen > (1u << 20) || hlen > len - hstart) {
+		scan_set_error(res, member, "npy header truncated or too large");
+		return;
+	}
+	struct lit l = { (const char *)data + hstart, (const char *)data + hstart + hlen, 0 };
+	char descr[128] = "", key[32];
+	bool hasobj = false, have_descr = false, have_shape = false, have_order = false;
+	lit_ws(&l);
+	if (l.p >= l.end || *l.p++ != '{') {
+		scan_set_error(res, member, "npy header is not a dict");
+		return;
+	}
+	for (;;) {
+		lit_ws(&l);
+		if (l.p < l.end && *l.p == '}') {
+			l.p++;
+			break;
+		}
+		if (lit_value(&l, key, sizeof(key), NULL, -1) != 1)
+			goto bad;
+		lit_ws(&l);
+		if (l.p >= l.end || *l.p++ != ':')
+			goto bad;
+		if (strcmp(key, "descr") == 0) {
+			int rc = lit_value(&l, descr, sizeof(descr), &hasobj, -1);
+			if (rc == 1) {
+				const char *t = descr;
+				if (*t == '<' || *t == '>' || *t == '|' || *t == '=')
+					t++;
+				hasobj = *t == 'O';
+			} else if (rc != 2) {
+				goto bad;
+			}
+			have_descr = true;
+		} else if (strcmp(key, "shape") == 0) {
+			if (lit_value(&l, NULL, 0, NULL, -1) != 2)
+				goto bad;
+			have_shape = true;
+		} else if (strcmp(key, "fortran_order") == 0) {
+			if (lit_value(&l, NULL, 0, NULL, -1) != 3)
+				goto bad;
+			have_order = true;
+		} else {
+			goto bad; /* numpy requires exactly these keys */
+		}
+		lit_ws(&l);
+		if (l.p < l.end && *l.p == ',')
+			l.p++;
+	}
+	if (!have_descr || !have_shape || !have_order)
+		goto bad;
+	if (hasobj) {
+		/* numpy.load(allow_pickle=True) runs pickle.load on the rest. */
+		struct pickle_sink sink = { .res = res, .opt = opt, .member = member, .base = hstart + hlen };
+		struct al_error err = { 0 };
+		size_t count, used;
+		(void)depth;
+		if (pickle_scan_stream(data + hstart + hlen, len - hstart - hlen, opt->limits.max_pickles, &count, &used,
+				       &sink, &err) < 0)
+			scan_set_error(res, member, "object array: %s", err.msg);
+		if (!member)
+			res->format = "npy-object";
+	}
+	return;
+bad:
+	scan_set_error(res, member, "npy header is not what numpy accepts");
+}
+
+/* --- safetensors: 8-byte header length, a JSON header, then data. */
+static int dtype_size(const char *d)
+{
+	static const struct { const char *n; int s; } t[] = {
+		{ "F64", 8 }, { "F32", 4 }, { "F16", 2 }, { "BF16", 2 }, { "I64", 8 }, { "I32", 4 }, { "I16", 2 },
+		{ "I8", 1 }, { "U64", 8 }, { "U32", 4 }, { "U16", 2 }, { "U8", 1 }, { "BOOL", 1 },
+		{ "F8_E4M3", 1 }, { "F8_E5M2", 1 }, { "C64", 8 },
+	};
+	for (size_t k = 0; k < sizeof(t) / sizeof(t[0]); k++)
+		if (strcmp(d, t[k].n) == 0)
+			return t[k].s;
+	return -1;
+}
+
+struct span {
+	uint64_t b, e;
+	const char *name;
+};
+
+static int span_cmp(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+	return x->b < y->b ? -1 : x->b > y->b ? 1 : (x->e < y->e ? -1 : x->e > y->e);
+}
+
+static bool safetensors_p(const uint8_t *data, size_t len)
+{
+	if (len < 10)
+		return false;
+	uint64_t n = le(data, 8);
+	return n >= 2 && n <= len - 8 && data[8] == '{';
+}
+
+static void scan_safetensors(const uint8_t *data, size_t len, const char *member, const struct scan_options *opt,
+			     struct scan_result *res)
+{
+	uint64_t n = le(data, 8);
+	json_error_t je;
+	if (!member)
+		res->format = "safetensors";
+	if (n > opt->limits.max_header) {
+		scan_set_error(res, member, "safetensors header of %llu bytes is over the limit", (unsigned long long)n);
+		return;
+	}
+	json_t *h = json_loadb((const char *)data + 8, n, JSON_REJECT_DUPLICATES, &je);
+	if (!h || !json_is_object(h)) {
+		scan_set_error(res, member, "safetensors header is not a JSON object: %s", h ? "" : je.text);
+		json_decref(h);
+		return;
+	}
+	uint64_t dlen = len - 8 - n;
+	size_t cnt = json_object_size(h), ns = 0;
+	struct span *sp = calloc(cnt ? cnt : 1, sizeof(*sp));
+	const char *key;
+	json_t *v;
+	if (!sp) {
+		scan_set_error(res, member, "out of memory");
+		json_decref(h);
+		return;
+	}
+	json_object_foreach(h, key, v) {
+		if (strcmp(key, "__metadata__") == 0) {
+			const char *mk;
+			json_t *mv;
+			if (!json_is_object(v)) {
+				scan_set_error(res, member, "__metadata__ is not an object");
+				goto out;
+			}
+			json_object_foreach(v, mk, mv) if (!json_is_string(mv))
+			{
+				scan_set_error(res, member, "__metadata__ value '%s' is not a string", mk);
+				goto out;
+			}
+			continue;
+		}
+		json_t *dt = json_object_get(v, "dtype"), *shape = json_object_get(v, "shape"),
+		       *offs = json_object_get(v, "data_offsets");
+		int es = json_is_string(dt) ? dtype_size(json_string_value(dt)) : -1;
+		if (!json_is_object(v) || es < 0 || !json_is_array(shape) || !json_is_array(offs) ||
+		    json_array_size(offs) != 2 || json_object_size(v) != 3) {
+			scan_set_error(res, member, "tensor '%s': bad dtype, shape or data_offsets", key);
+			goto out;
+		}
+		unsigned long long elems = 1;
+		size_t k;
+		json_t *d;
+		json_array_foreach(shape, k, d) {
+			if (!json_is_integer(d) || json_integer_value(d) < 0) {
+				scan_set_error(res, member, "tensor '%s': bad shape", key);
+				goto out;
+			}
+			unsigned long long x = (unsigned long long)json_integer_value(d);
+			if (x && elems > (1ull << 62) / x) {
+				scan_set_error(res, member, "tensor '%s': shape overflows", key);
+				goto out;
+			}
+			elems *= x;
+		}
+		json_t *b = json_array_get(offs, 0), *e = json_array_get(offs, 1);
+		if (!json_is_integer(b) || !json_is_integer(e) || json_integer_value(b) < 0 ||
+		    json_integer_value(e) < json_integer_value(b) || (uint64_t)json_integer_value(e) > dlen) {
+			scan_set_error(res, member, "tensor '%s': data_offsets outside the file", key);
+			goto out;
+		}
+		if (elems > (1ull << 62) / (unsigned)es ||
+		    elems * (unsigned)es != (uint64_t)(json_integer_value(e) - json_integer_value(b))) {
+			scan_set_error(res, member, "tensor '%s': data_offsets do not match dtype and shape", key);
+			goto out;
+		}
+		sp[ns++] = (struct span){ (uint64_t)json_integer_value(b), (uint64_t)json_integer_value(e), key };
+	}
+	qsort(sp, ns, sizeof(*sp), span_cmp);
+	for (size_t k = 1; k < ns; k++)
+		if (sp[k].b < sp[k - 1].e) {
+			scan_set_error(res, member, "tensors '%s' and '%s' overlap", sp[k - 1].name, sp[k].name);
+			goto out;
+		}
+out:
+	free(sp);
+	json_decref(h);
+}
+
+/* --- GGUF: metadata key/values, then tensor infos. A chat template is a
+ * Jinja program: constructs that reach Python objects make it dangerous in
+ * any loader that renders it outside a sandboxed environment. */
+struct rd {
+	const uint8_t *p, *end;
+	bool bad;
+};
+
+static uint64_t rd_u(struct rd *r, int n)
+{
+	if (r->bad || (size_t)(r->end - r->p) < (size_t)n) {
+		r->bad = true;
+		return 0;
+	}
+	uint64_t v = le(r->p, n);
+	r->p += n;
+	return v;
+}
+
+static bool rd_str(struct rd *r, const uint8_t **s, uint64_t *n)
+{
+	*n = rd_u(r, 8);
+	if (r->bad || *n > (uint64_t)(r->end - r->p)) {
+		r->bad = true;
+		return false;
+	}
+	*s = r->p;
+	r->p += *n;
+	return true;
+}
+
+static const char *const jinja_gadgets[] = {
+	"__", "\\x5f", "\\x5F", "\\u005f", "\\u005F", "\\137", "attr(", "|attr", "| attr", "getattr", "lipsum",
+	"cycler", "joiner", "namespace", "self.", "self|", "self[", "globals", "subclasses", "mro",
+	"builtins", "import", "popen", "eval(", "exec(", "os.", "config.", "request.", "url_for",
+	"get_flashed_messages", "{%include", "{% include", "{%extends", "{% extends", "{%from", "{% from",
+	".format(", "|format", "%c",
+};
+
+static void check_template(const uint8_t *s, uint64_t n, const char *key, const char *member, struct scan_result *res,
+			   uint64_t off)
+{
+	for (size_t k = 0; k < sizeof(jinja_gadgets) / sizeof(jinja_gadgets[0]); k++) {
+		const char *g = jinja_gadgets[k];
+		if (memmem(s, (size_t)n, g, strlen(g))) {
+			scan_add_issue(res, SCAN_DANGEROUS, member, off,
+				       "%s uses the Jinja construct '%s', which can reach Python objects", key, g);
+			return;
+		}
+	}
+}
+
+static bool gguf_skip_value(struct rd *r, uint32_t type, int depth)
+{
+	static const int sizes[] = { 1, 1, 2, 2, 4, 4, 4, 1, 0, 0, 8, 8, 8 };
+	const uint8_t *s;
+	uint64_t n;
+	if (type > 12)
+		return false;
+	if (type == 8)
+		return rd_str(r, &s, &n);
+	if (type == 9) {
+		uint32_t et = (uint32_t)rd_u(r, 4);
+		uint64_t cnt = rd_u(r, 8);
+		if (r->bad || depth > 2 || et > 12)
+			return false;
+		if (et != 8 && et != 9) {
+			if (cnt > (uint64_t)(r->end - r->p) / (uint64_t)sizes[et])
+				return false;
+			r->p += cnt * (uint64_t)sizes[et];
+			return true;
+		}
+		for (uint64_t k = 0; k < cnt; k++)
+			if (!gguf_skip_value(r, et, depth + 1) || r->bad)
+				return false;
+		return true;
+	}
+	rd_u(r, sizes[type]);
+	return !r->bad;
+}
+
+static void scan_gguf(const uint8_t *data, size_t len, const char *member, struct scan_result *res)
+{
+	struct rd r = { data + 4, data + len, false };
+	if (!member)
+		res->format = "gguf";
+	uint32_t ver = (uint32_t)rd_u(&r, 4);
+	if (ver < 2 || ver > 3) {
+		scan_set_error(res, member, "GGUF version %u is not supported", ver);
+		return;
+	}
+	uint64_t nt = rd_u(&r, 8), nkv = rd_u(&r, 8);
+	if (r.bad || nkv > len / 13 || nt > len / 24) {
+		scan_set_error(res, member, "GGUF header truncated or counts too large");
+		return;
+	}
+	for (uint64_t k = 0; k < nkv; k++) {
+		const uint8_t *ks, *vs;
+		uint64_t kn, vn;
+		char key[128];
+		if (!rd_str(&r, &ks, &kn) || kn > 65535) {
+			scan_set_error(res, member, "GGUF metadata key %llu truncated", (unsigned long long)k);
+			return;
+		}
+		snprintf(key, sizeof(key), "%.*s", (int)(kn < 127 ? kn : 127), ks);
+		uint32_t type = (uint32_t)rd_u(&r, 4);
+		const uint8_t *at = r.p;
+		if (type == 8 && strncmp(key, "tokenizer.chat_template", 23) == 0) {
+			if (!rd_str(&r, &vs, &vn)) {
+				scan_set_error(res, member, "GGUF value of %s truncated", key);
+				return;
+			}
+			check_template(vs, vn, key, member, res, (uint64_t)(at - data));
+			continue;
+		}
+		if (!gguf_skip_value(&r, type, 0)) {
+			scan_set_error(res, member, "GGUF value of %s is truncated or of unknown type", key);
+			return;
+		}
+	}
+	for (uint64_t k = 0; k < nt; k++) {
+		const uint8_t *s;
+		uint64_t n;
+		if (!rd_str(&r, &s, &n)) {
+			scan_set_error(res, member, "GGUF tensor info %llu truncated", (unsigned long long)k);
+			return;
+		}
+		uint32_t nd = (uint32_t)rd_u(&r, 4);
+		if (nd > 8) {
+			scan_set_error(res, member, "GGUF tensor with %u dimensions", nd);
+			return;
+		}
+		for (uint32_t d = 0; d < nd; d++)
+			rd_u(&r, 8);
+		rd_u(&r, 4);
+		uint64_t off = rd_u(&r, 8);
+		if (r.bad || off > len) {
+			scan_set_error(res, member, "GGUF tensor info %llu truncated or outside the file",
+				       (unsigned long long)k);
+			return;
+		}
+	}
+}
+
+static bool json_text_p(const uint8_t *data, size_t len)
+{
+	size_t k = 0;
+	while (k < len && (data[k] == ' ' || data[k] == '\n' || data[k] == '\t' || data[k] == '\r'))
+		k++;
+	return k < len && (data[k] == '{' || data[k] == '[');
+}
+
+void formats_scan(const uint8_t *data, size_t len, const char *member, unsigned depth, const struct scan_options *opt,
+		  struct scan_result *res)
+{
+	if (depth > opt->limits.max_depth) {
+		scan_add_issue(res, SCAN_UNKNOWN, member, 0, "containers nested deeper than %u: not scanned",
+			       opt->limits.max_depth);
+		return;
+	}
+	if (len >= 4 && data[0] == 'P' && data[1] == 'K' &&
+	    ((data[2] == 3 && data[3] == 4) || (data[2] == 5 && data[3] == 6))) {
+		zip_scan(data, len, member, depth, opt, res);
+		return;
+	}
+	if (len >= 6 && memcmp(data, "\x93NUMPY", 6) == 0) {
+		scan_npy(data, len, member, depth, opt, res);
+		return;
+	}
+	if (len >= 8 && memcmp(data, "GGUF", 4) == 0) {
+		scan_gguf(data, len, member, res);
+		return;
+	}
+	if (len >= 512 && memcmp(data + 257, "ustar", 5) == 0) {
+		scan_tar(data, len, opt, res);
+		return;
+	}
+	if (safetensors_p(data, len)) {
+		scan_safetensors(data, len, member, opt, res);
+		return;
+	}
+	if ((len >= 2 && data[0] == 0x1f && data[1] == 0x8b) || (len >= 3 && memcmp(data, "BZh", 3) == 0) ||
+	    (len >= 6 && memcmp(data, "\xfd" "7zXZ", 5) == 0) || (len >= 2 && data[0] == 'x' && data[1] == 0x9c) ||
+	    (len >= 2 && memcmp(data, "ZF", 2) == 0)) {
+		/* joblib's compressed dumps: not decompressed here. */
+		if (!member)
+			res->format = "compressed";
+		scan_add_issue(res, SCAN_UNKNOWN, member, 0,
+			       "compressed data (gzip/bz2/xz/zlib) is not scanned: decompress it and scan the content");
+		return;
+	}
+	if (json_text_p(data, len) && len <= opt->limits.max_header) {
+		json_error_t je;
+		json_t *j = json_loadb((const char *)data, len, 0, &je);
+		if (j) {
+			json_decref(j);
+			if (!member)
+				res->format = "json";
+			return;
+		}
+	}
+	/* Python's zipfile (numpy.load, picklescan) finds a zip at the end of
+	 * any file; torch.load takes the same file as legacy, i.e. a pickle:
+	 * both readings are scanned. */
+	bool zip = zip_find_p(data, len);
+	if (zip && !pickle_looks_like_p(data, len)) {
+		zip_scan(data, len, member, depth, opt, res);
+		scan_add_issue(res, SCAN_SAFE, member, 0, "data before the first zip entry");
+		return;
+	}
+	scan_pickles(data, len, member, depth, opt, res, true);
+	if (zip)
+		zip_scan(data, len, member, depth, opt, res);
+}

@@ -1,0 +1,290 @@
+/* Walking files and directories, and the result a scan builds: findings,
+ * their verdicts, and the file's verdict as the worst of them. Only
+ * scan_path() touches the file system; the rest is pure. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include "scan.h"
+#include "../util.h"
+
+const char *scan_verdict_name(enum scan_verdict v)
+{
+	switch (v) {
+	case SCAN_SAFE: return "safe";
+	case SCAN_ERROR: return "error";
+	case SCAN_UNKNOWN: return "unknown";
+	case SCAN_DANGEROUS: return "dangerous";
+	}
+	return "?";
+}
+
+void scan_limits_default(struct scan_limits *l)
+{
+	l->max_stack = 1u << 22;
+	l->max_marks = 1u << 20;
+	l->max_memo = 1u << 22;
+	l->max_string = 4096;
+	l->max_globals = 10000;
+	l->max_pickles = 64;
+	l->max_zip_entries = 1u << 20;
+	l->max_inflate = 4ull << 30;
+	l->max_header = 100u << 20; /* safetensors' own limit */
+	l->max_depth = 4;
+}
+
+void scan_raise(struct scan_result *r, enum scan_verdict v)
+{
+	if (v > r->verdict)
+		r->verdict = v;
+}
+
+int scan_add_global(struct scan_result *r, const struct scan_options *opt, const char *module, const char *name,
+		    const char *member, uint64_t offset, const char *opcode, enum scan_verdict verdict,
+		    const char *reason)
+{
+	scan_raise(r, verdict);
+	r->globals_seen++;
+	if (r->nglobals >= opt->limits.max_globals)
+		return -1; /* judged, not recorded */
+	if (r->nglobals == r->cap_globals) {
+		size_t ncap = r->cap_globals ? r->cap_globals * 2 : 16;
+		struct scan_global *n = realloc(r->globals, ncap * sizeof(*n));
+		if (!n)
+			return -1;
+		r->globals = n;
+		r->cap_globals = ncap;
+	}
+	struct scan_global *g = &r->globals[r->nglobals];
+	*g = (struct scan_global){ .module = strdup(module), .name = strdup(name),
+				   .member = member ? strdup(member) : NULL, .offset = offset,
+				   .verdict = verdict, .reason = reason, .opcode = opcode };
+	if (!g->module || !g->name) {
+		free(g->module);
+		free(g->name);
+		free(g->member);
+		return -1;
+	}
+	return (int)r->nglobals++;
+}
+
+void scan_add_issue(struct scan_result *r, enum scan_verdict v, const char *member, uint64_t offset, const char *fmt,
+		    ...)
+{
+	char buf[512];
+	va_list ap;
+
+	scan_raise(r, v);
+	if (r->nissues >= 1000)
+		return;
+	if (r->nissues == r->cap_issues) {
+		size_t ncap = r->cap_issues ? r->cap_issues * 2 : 8;
+		struct scan_issue *n = realloc(r->issues, ncap * sizeof(*n));
+		if (!n)
+			return;
+		r->issues = n;
+		r->cap_issues = ncap;
+	}
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	r->issues[r->nissues++] = (struct scan_issue){ .verdict = v, .what = strdup(buf),
+						       .member = member ? strdup(member) : NULL, .offset = offset };
+}
+
+/* The first error is kept: it is where parsing stopped. */
+void scan_set_error(struct scan_result *r, const char *member, const char *fmt, ...)
+{
+	char buf[600];
+	va_list ap;
+	int n = 0;
+
+	scan_raise(r, SCAN_ERROR);
+	if (r->error)
+		return;
+	if (member)
+		n = snprintf(buf, sizeof(buf), "%s: ", member);
+	va_start(ap, fmt);
+	vsnprintf(buf + n, sizeof(buf) - (size_t)n, fmt, ap);
+	va_end(ap);
+	r->error = strdup(buf);
+}
+
+void scan_result_free(struct scan_result *r)
+{
+	for (size_t k = 0; k < r->nglobals; k++) {
+		free(r->globals[k].module);
+		free(r->globals[k].name);
+		free(r->globals[k].member);
+	}
+	for (size_t k = 0; k < r->nissues; k++) {
+		free(r->issues[k].what);
+		free(r->issues[k].member);
+	}
+	free(r->globals);
+	free(r->issues);
+	free(r->error);
+	free(r->path);
+	memset(r, 0, sizeof(*r));
+}
+
+void scan_buffer(const uint8_t *data, size_t len, const char *name, const struct scan_options *opt,
+		 struct scan_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->path = strdup(name ? name : "-");
+	res->format = "unknown";
+	if (len == 0) {
+		scan_set_error(res, NULL, "empty file");
+		return;
+	}
+	formats_scan(data, len, NULL, 0, opt, res);
+}
+
+/* --- the file system side. */
+static void scan_fd(int fd, const char *path, const struct scan_options *opt, scan_cb cb, void *arg)
+{
+	struct scan_result r;
+	struct stat st;
+
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		memset(&r, 0, sizeof(r));
+		r.path = strdup(path);
+		r.format = "unknown";
+		scan_set_error(&r, NULL, "not a regular file");
+		cb(&r, arg);
+		scan_result_free(&r);
+		return;
+	}
+	if (st.st_size == 0) {
+		scan_buffer(NULL, 0, path, opt, &r);
+		cb(&r, arg);
+		scan_result_free(&r);
+		return;
+	}
+	/* Mapped, not read: checkpoints are gigabytes and most of it is skipped. */
+	void *map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (map == MAP_FAILED) {
+		memset(&r, 0, sizeof(r));
+		r.path = strdup(path);
+		r.format = "unknown";
+		scan_set_error(&r, NULL, "cannot map the file: %s", strerror(errno));
+	} else {
+		madvise(map, (size_t)st.st_size, MADV_SEQUENTIAL);
+		scan_buffer(map, (size_t)st.st_size, path, opt, &r);
+		munmap(map, (size_t)st.st_size);
+	}
+	cb(&r, arg);
+	scan_result_free(&r);
+}
+
+static void report_open_error(const char *path, int errnum, scan_cb cb, void *arg)
+{
+	struct scan_result r = { 0 };
+	r.path = strdup(path);
+	r.format = "unknown";
+	scan_set_error(&r, NULL, "cannot open: %s", strerror(errnum));
+	cb(&r, arg);
+	scan_result_free(&r);
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Directories are walked in name order without following symlinked
+ * directories (no loops); symlinked files are scanned, as loaders open them. */
+static void walk(int dfd, const char *path, unsigned depth, const struct scan_options *opt, scan_cb cb, void *arg)
+{
+	DIR *d = fdopendir(dfd);
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *e;
+
+	if (!d) {
+		close(dfd);
+		report_open_error(path, errno, cb, arg);
+		return;
+	}
+	while ((e = readdir(d))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 32;
+			char **nn = realloc(names, cap * sizeof(*nn));
+			if (!nn)
+				break;
+			names = nn;
+		}
+		if (!(names[n] = strdup(e->d_name)))
+			break;
+		n++;
+	}
+	qsort(names, n, sizeof(*names), name_cmp);
+	for (size_t k = 0; k < n; k++) {
+		cleanup_free char *sub = NULL;
+		struct stat st;
+		if (asprintf(&sub, "%s/%s", path, names[k]) < 0)
+			continue;
+		if (fstatat(dirfd(d), names[k], &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			report_open_error(sub, errno, cb, arg);
+			continue;
+		}
+		if (S_ISDIR(st.st_mode)) {
+			if (depth >= 64) {
+				report_open_error(sub, ELOOP, cb, arg);
+				continue;
+			}
+			int sfd = openat(dirfd(d), names[k], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sfd < 0)
+				report_open_error(sub, errno, cb, arg);
+			else
+				walk(sfd, sub, depth + 1, opt, cb, arg);
+			continue;
+		}
+		if (S_ISLNK(st.st_mode)) {
+			struct stat target;
+			if (fstatat(dirfd(d), names[k], &target, 0) == 0 && S_ISDIR(target.st_mode))
+				continue; /* symlinked directory: not followed */
+		}
+		/* O_NONBLOCK: a FIFO must not hang the scan; scan_fd rejects it. */
+		int fd = openat(dirfd(d), names[k], O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		if (fd < 0) {
+			report_open_error(sub, errno, cb, arg);
+			continue;
+		}
+		scan_fd(fd, sub, opt, cb, arg);
+		close(fd);
+	}
+	for (size_t k = 0; k < n; k++)
+		free(names[k]);
+	free(names);
+	closedir(d);
+}
+
+int scan_path(const char *path, const struct scan_options *opt, scan_cb cb, void *arg, struct al_error *err)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	struct stat st;
+
+	if (fd < 0)
+		return al_error_set(err, errno, "%s", path);
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return al_error_set(err, errno, "%s", path);
+	}
+	if (S_ISDIR(st.st_mode)) {
+		walk(fd, path, 0, opt, cb, arg); /* fd transferred */
+		return 0;
+	}
+	scan_fd(fd, path, opt, cb, arg);
+	close(fd);
+	return 0;
+}

@@ -1,0 +1,35 @@
+/* libFuzzer target: the pickle opcode machine on arbitrary bytes, through
+ * the same entry as a file (format detection, stacked pickles, joblib
+ * hooks), with small limits so that deep inputs reach the limit paths. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "scan/scan.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct scan_options opt = { 0 };
+	struct scan_result r;
+	struct pickle_sink sink;
+	struct al_error err;
+	size_t used;
+
+	scan_limits_default(&opt.limits);
+	opt.limits.max_stack = 4096;
+	opt.limits.max_memo = 4096;
+	opt.limits.max_globals = 64;
+	scan_buffer(data, size, "fuzz", &opt, &r);
+	/* A file that did not parse is never safe. */
+	if (r.error && r.verdict == SCAN_SAFE)
+		abort();
+	scan_result_free(&r);
+
+	memset(&r, 0, sizeof(r));
+	sink = (struct pickle_sink){ .res = &r, .opt = &opt };
+	if (pickle_scan_one(data, size, &used, &sink, &err) == 0 && used > size)
+		abort();
+	scan_result_free(&r);
+	return 0;
+}

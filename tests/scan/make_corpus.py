@@ -1,0 +1,392 @@
+#!/usr/bin/python3
+"""Generate the scanner's test corpus into OUTDIR, with OUTDIR/MANIFEST.
+
+Every file is made by the real producers where they exist here (Python's own
+pickle, Debian's NumPy, joblib and PyTorch when installed), by hand where a
+bypass needs opcodes no pickler writes. MANIFEST lines: EXPECTED<TAB>PATH with
+EXPECTED one of safe, unknown, dangerous, error (the verdict airlock scan must
+give; exit 0, 1, 1, 2). Run with Debian's /usr/bin/python3.
+"""
+import collections
+import io
+import os
+import pickle
+import struct
+import sys
+import tarfile
+import zipfile
+
+import numpy as np
+
+try:
+    import torch
+except Exception:  # not installed: torch files are built by hand below
+    torch = None
+try:
+    import joblib
+except Exception:
+    joblib = None
+
+OUT = sys.argv[1]
+manifest = []
+
+
+def put(expect, name, data):
+    path = os.path.join(OUT, expect if expect != "error" else "broken", name)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as f:
+        f.write(data)
+    manifest.append((expect, os.path.relpath(path, OUT)))
+    return path
+
+
+def record(expect, path):
+    manifest.append((expect, os.path.relpath(path, OUT)))
+
+
+class Cmd:
+    """An object whose pickle calls os.system: the classic payload."""
+    def __init__(self, fn=os.system, arg="echo pwned"):
+        self.fn, self.arg = fn, arg
+
+    def __reduce__(self):
+        return (self.fn, (self.arg,))
+
+
+BENIGN = {
+    "weights": [1.5, 2.5, -3.0],
+    "names": ("a", "b"),
+    "nested": {"x": [1, 2, {3, 4}], "y": frozenset({5})},
+    "od": collections.OrderedDict(k=1),
+    "blob": b"\x00\x01\x02",
+    "big": 1 << 80,
+    "none": None,
+    "flag": True,
+    "array": np.arange(6, dtype=np.float32).reshape(2, 3),
+    "scalar": np.float64(3.5),
+}
+
+# --- benign pickles, every protocol
+for proto in range(0, 6):
+    put("safe", f"pickle/containers_p{proto}.pkl", pickle.dumps(BENIGN, protocol=proto))
+    put("safe", f"pickle/numpy_p{proto}.pkl", pickle.dumps(np.linspace(0, 1, 7), protocol=proto))
+
+# --- malicious pickles, every protocol
+payloads = {
+    "os_system": (Cmd(), "dangerous"),
+    "subprocess": (Cmd(__import__("subprocess").check_output, ["id"]), "dangerous"),
+    "eval": (Cmd(eval, "1+1"), "dangerous"),
+    "exec": (Cmd(exec, "x=1"), "dangerous"),
+    "getattr": (Cmd(getattr, "x"), "dangerous"),
+    "importlib": (Cmd(__import__("importlib").import_module, "os"), "dangerous"),
+    "runpy": (Cmd(__import__("runpy").run_path, "/x"), "dangerous"),
+    "socket": (Cmd(__import__("socket").create_connection, ("h", 1)), "dangerous"),
+    "attrgetter": (Cmd(__import__("operator").attrgetter, "system"), "dangerous"),
+    # an unknown gadget: not on any deny-list, not on the allow-list
+    "unknown_print": (Cmd(print, "hello"), "unknown"),
+    "unknown_shlex": (Cmd(__import__("shlex").split, "a b"), "unknown"),
+    "unknown_zipfile": (Cmd(zipfile.ZipFile, "/etc/passwd"), "unknown"),
+}
+for name, (obj, expect) in payloads.items():
+    for proto in range(0, 6):
+        put(expect, f"pickle/{name}_p{proto}.pkl", pickle.dumps(obj, protocol=proto))
+        # a benign-looking container around it
+        put(expect, f"pickle/{name}_in_dict_p{proto}.pkl", pickle.dumps({"w": [1, 2], "x": obj}, protocol=proto))
+
+
+def op_str(s, proto):
+    b = s.encode()
+    if proto >= 4:
+        return b"\x8c" + bytes([len(b)]) + b
+    return b"X" + struct.pack("<I", len(b)) + b
+
+
+# --- STACK_GLOBAL from memoised strings, memo tricks
+for proto in (4, 5):
+    head = b"\x80" + bytes([proto])
+    # strings memoised, then fetched back for STACK_GLOBAL
+    p = head + op_str("os", proto) + b"\x94" + op_str("system", proto) + b"\x94" + b"0" + b"0" \
+        + b"h\x00h\x01\x93" + op_str("id", proto) + b"\x85R."
+    put("dangerous", f"crafted/stack_global_memo_p{proto}.pkl", p)
+    # memo index overwritten: first a benign name, then the real one
+    p = head + op_str("collections", proto) + b"q\x07" + op_str("OrderedDict", proto) + b"q\x08" + b"00" \
+        + op_str("subprocess", proto) + b"q\x07" + op_str("getoutput", proto) + b"q\x08" + b"00" \
+        + b"h\x07h\x08\x93" + op_str("id", proto) + b"\x85R."
+    put("dangerous", f"crafted/memo_overwrite_p{proto}.pkl", p)
+    # MEMOIZE indices are the memo's length, not the last index
+    p = head + op_str("x", proto) + b"r\x10\x00\x00\x00" + op_str("posix", proto) + b"\x94" \
+        + op_str("system", proto) + b"\x94" + b"000" + b"h\x01h\x02\x93" + op_str("id", proto) + b"\x85R."
+    put("dangerous", f"crafted/memoize_len_p{proto}.pkl", p)
+    # a nested attribute path through an allowed module (protocol 4 resolves dots)
+    p = head + op_str("torch.serialization", proto) + op_str("os.system", proto) + b"\x93" + op_str("id", proto) + b"\x85R."
+    put("dangerous", f"crafted/submodule_attr_p{proto}.pkl", p)
+    p = head + op_str("collections", proto) + op_str("OrderedDict.__init__.__globals__", proto) + b"\x93."
+    put("dangerous", f"crafted/dunder_path_p{proto}.pkl", p)
+# protocol 0: text memo with a NUL-terminated index (CPython stops at NUL)
+put("dangerous", "crafted/memo_nul_index_p0.pkl",
+    b"(S'os'\np5\x00junk\n0S'system'\np6\n0cbuiltins\ngetattr\n(c__builtin__\n__import__\n(g5\ntRg6\ntR(S'id'\ntR.")
+# STRING and UNICODE operands with escapes, for STACK_GLOBAL
+put("dangerous", "crafted/stack_global_escaped_p4.pkl",
+    b"\x80\x04S'\\x6fs'\nV\\u0073ystem\n\x93S'id'\n\x85R.")
+# submodule: os.path, posixpath-like names
+for proto in range(0, 6):
+    put("dangerous", f"pickle/os_path_p{proto}.pkl", pickle.dumps(Cmd(os.path.exists, "/"), protocol=proto))
+put("dangerous", "crafted/os_path_module_p0.pkl", b"cos.path\nexists\n(S'/'\ntR.")
+# INST and OBJ (protocol 0/1 ways to call)
+put("dangerous", "crafted/inst_p0.pkl", b"(S'id'\nios\nsystem\n.")
+put("dangerous", "crafted/obj_p1.pkl", b"(cos\nsystem\nX\x02\x00\x00\x00ido.")
+put("dangerous", "crafted/inst_builtin_p0.pkl", b"(S'1+1'\ni__builtin__\neval\n.")
+# EXT codes after registering the extension through copyreg
+put("dangerous", "crafted/ext_copyreg_p2.pkl",
+    b"\x80\x02ccopy_reg\nadd_extension\n(X\x02\x00\x00\x00osX\x06\x00\x00\x00systemK\x01tR0\x82\x01X\x02\x00\x00\x00id\x85R.")
+put("unknown", "crafted/ext1_p2.pkl", b"\x80\x02\x82\x05X\x02\x00\x00\x00id\x85R.")
+put("unknown", "crafted/ext2_p2.pkl", b"\x80\x02\x83\x05\x01X\x02\x00\x00\x00id\x85R.")
+put("unknown", "crafted/ext4_p2.pkl", b"\x80\x02\x84\x05\x01\x00\x00X\x02\x00\x00\x00id\x85R.")
+# BUILD on an imported class: sets attributes on a module-level object
+put("dangerous", "crafted/build_on_global_p2.pkl",
+    b"\x80\x02ccollections\nOrderedDict\nN}X\x07\x00\x00\x00__new__K\x01s\x86b.")
+# Python 2 names mapped by fix_imports
+put("dangerous", "crafted/py2_builtin_eval_p2.pkl", b"\x80\x02c__builtin__\neval\nX\x03\x00\x00\x001+1\x85R.")
+put("dangerous", "crafted/py2_commands_p0.pkl", b"ccommands\ngetoutput\n(S'id'\ntR.")
+# stacked pickles: the second one is bad
+for proto in range(0, 6):
+    put("dangerous", f"pickle/stacked_p{proto}.pkl",
+        pickle.dumps({"ok": 1}, protocol=proto) + pickle.dumps(Cmd(), protocol=proto))
+# a plain pickle named .pt
+put("dangerous", "pickle/plain_pickle.pt", pickle.dumps(Cmd(), protocol=2))
+
+# --- npy / npz
+buf = io.BytesIO()
+np.save(buf, np.arange(10, dtype=np.int64))
+put("safe", "numpy/ints.npy", buf.getvalue())
+buf = io.BytesIO()
+np.save(buf, np.array([[1.0, 2.0]], dtype=">f4"), allow_pickle=False)
+put("safe", "numpy/floats_be.npy", buf.getvalue())
+buf = io.BytesIO()
+np.save(buf, np.zeros(3, dtype=[("Out", "<f4"), ("b", "<i8")]))
+put("safe", "numpy/structured.npy", buf.getvalue())
+buf = io.BytesIO()
+np.save(buf, np.array([1, "two", (3,)], dtype=object), allow_pickle=True)
+put("safe", "numpy/object_benign.npy", buf.getvalue())
+buf = io.BytesIO()
+np.save(buf, np.array([1, Cmd()], dtype=object), allow_pickle=True)
+bad_npy = put("dangerous", "numpy/object_malicious.npy", buf.getvalue())
+buf = io.BytesIO()
+np.savez(buf, a=np.arange(3), b=np.ones((2, 2)))
+put("safe", "numpy/arrays.npz", buf.getvalue())
+buf = io.BytesIO()
+np.savez_compressed(buf, a=np.arange(100))
+put("safe", "numpy/compressed.npz", buf.getvalue())
+buf = io.BytesIO()
+np.savez(buf, a=np.arange(3), evil=np.array([Cmd()], dtype=object))
+put("dangerous", "numpy/malicious.npz", buf.getvalue())
+buf = io.BytesIO()
+np.savez_compressed(buf, evil=np.array([Cmd()], dtype=object))
+put("dangerous", "numpy/malicious_compressed.npz", buf.getvalue())
+
+# --- joblib
+if joblib is not None:
+    for proto in (2, 4, 5):
+        path = os.path.join(OUT, "safe", f"joblib/model_p{proto}.joblib")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        joblib.dump({"coef": np.arange(12.0).reshape(3, 4), "n": 3, "obj": np.array([1, "a"], dtype=object)}, path,
+                    protocol=proto)
+        record("safe", path)
+        path = os.path.join(OUT, "dangerous", f"joblib/evil_p{proto}.joblib")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        joblib.dump({"coef": np.arange(4.0), "evil": Cmd()}, path, protocol=proto)
+        record("dangerous", path)
+        path = os.path.join(OUT, "dangerous", f"joblib/evil_in_array_p{proto}.joblib")
+        joblib.dump({"coef": np.arange(4.0), "arr": np.array([Cmd()], dtype=object)}, path, protocol=proto)
+        record("dangerous", path)
+
+
+# --- PyTorch zip checkpoints, as torch.save lays them out
+def torch_zip(pkl, storages=(), prefix="archive", flag_bits=0, bad_crc=False, upper=False, lead=b""):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        def add(name, data):
+            if upper:
+                name = name.upper()
+            z.writestr(zipfile.ZipInfo(name), data)
+        add(f"{prefix}/data.pkl", pkl)
+        for k, data in storages:
+            add(f"{prefix}/data/{k}", data)
+        add(f"{prefix}/version", b"3\n")
+    data = bytearray(buf.getvalue())
+    # patch flag bits and CRCs in local and central headers
+    i = 0
+    while True:
+        i = data.find(b"PK\x03\x04", i)
+        if i < 0:
+            break
+        if flag_bits:
+            struct.pack_into("<H", data, i + 6, struct.unpack_from("<H", data, i + 6)[0] | flag_bits)
+        if bad_crc:
+            struct.pack_into("<I", data, i + 14, 0xDEADBEEF)
+        i += 4
+    i = 0
+    while True:
+        i = data.find(b"PK\x01\x02", i)
+        if i < 0:
+            break
+        if flag_bits:
+            struct.pack_into("<H", data, i + 8, struct.unpack_from("<H", data, i + 8)[0] | flag_bits)
+        if bad_crc:
+            struct.pack_into("<I", data, i + 16, 0xDEADBEEF)
+        i += 4
+    return lead + bytes(data)
+
+
+class TorchStorageRef:
+    """Pickles to a torch-style tensor rebuild with a persistent storage id."""
+
+
+def torch_like_pickle(evil=False, proto=2):
+    # The opcodes torch.save writes for {"w": tensor}: _rebuild_tensor_v2 and
+    # BINPERSID ('storage', FloatStorage, '0', 'cpu', 4)
+    p = b"\x80" + bytes([proto]) + b"}q\x00X\x01\x00\x00\x00wq\x01ctorch._utils\n_rebuild_tensor_v2\nq\x02(" \
+        + b"(X\x07\x00\x00\x00storageq\x03ctorch\nFloatStorage\nq\x04X\x01\x00\x00\x000q\x05X\x03\x00\x00\x00cpuq\x06K\x04tq\x07Q" \
+        + b"K\x00K\x04\x85K\x01\x85\x89ccollections\nOrderedDict\n)Rtq\x08Rq\x09s"
+    if evil:
+        p += b"X\x01\x00\x00\x00xcposix\nsystem\nX\x02\x00\x00\x00id\x85Rs"
+    return p + b"."
+
+
+store = [("0", struct.pack("<4f", 1, 2, 3, 4))]
+put("safe", "torch/handmade_zip.pt", torch_zip(torch_like_pickle(), store))
+put("dangerous", "torch/handmade_zip_evil.pt", torch_zip(torch_like_pickle(True), store))
+put("dangerous", "torch/zip_flag_bits.pt", torch_zip(torch_like_pickle(True), store, flag_bits=0x0806))
+put("dangerous", "torch/zip_bad_crc.pt", torch_zip(torch_like_pickle(True), store, bad_crc=True))
+put("dangerous", "torch/zip_uppercase.pt", torch_zip(torch_like_pickle(True), store, upper=True))
+put("dangerous", "torch/zip_data_before.pt", torch_zip(torch_like_pickle(True), store, lead=b"\x00" * 100))
+put("safe", "torch/zip_bad_crc_benign.pt", torch_zip(torch_like_pickle(), store, bad_crc=True))
+# a benign pickle in front (what torch.load reads) and an evil zip behind it (what zipfile reads)
+put("dangerous", "torch/pickle_then_zip.pt", pickle.dumps({"a": 1}, protocol=2) + torch_zip(torch_like_pickle(True), store))
+# an evil pickle in front of a benign zip
+put("dangerous", "torch/evil_pickle_then_zip.pt", pickle.dumps(Cmd(), protocol=2) + torch_zip(torch_like_pickle(), store))
+# an extra pickle hidden in another member
+buf = io.BytesIO()
+with zipfile.ZipFile(buf, "w") as z:
+    z.writestr("archive/data.pkl", torch_like_pickle())
+    z.writestr("archive/data/0", store[0][1])
+    z.writestr("archive/extra.pkl", pickle.dumps(Cmd(), protocol=4))
+put("dangerous", "torch/zip_extra_member.pt", buf.getvalue())
+
+if torch is not None:
+    lin = torch.nn.Linear(3, 2)
+    for proto in (2, 4, 5):
+        path = os.path.join(OUT, "safe", f"torch/state_dict_p{proto}.pt")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        torch.save(lin.state_dict(), path, pickle_protocol=proto)
+        record("safe", path)
+        path = os.path.join(OUT, "safe", f"torch/module_p{proto}.pt")
+        torch.save(lin, path, pickle_protocol=proto)
+        record("safe", path)
+        path = os.path.join(OUT, "safe", f"torch/legacy_p{proto}.pt")
+        torch.save({"w": torch.arange(5.0), "n": 1}, path, pickle_protocol=proto, _use_new_zipfile_serialization=False)
+        record("safe", path)
+        path = os.path.join(OUT, "dangerous", f"torch/legacy_evil_p{proto}.pt")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        torch.save({"w": torch.arange(5.0), "x": Cmd()}, path, pickle_protocol=proto,
+                   _use_new_zipfile_serialization=False)
+        record("dangerous", path)
+        path = os.path.join(OUT, "dangerous", f"torch/zip_evil_p{proto}.pt")
+        torch.save({"w": torch.arange(5.0), "x": Cmd()}, path, pickle_protocol=proto)
+        record("dangerous", path)
+
+# legacy stacked-pickle layout by hand (magic, protocol, sys_info, object, keys, raw data)
+magic = pickle.dumps(0x1950a86a20f9469cfc6c, protocol=2)
+def legacy(obj_pickle):
+    return magic + pickle.dumps(1001, protocol=2) + pickle.dumps({"little_endian": True}, protocol=2) \
+        + obj_pickle + pickle.dumps(["0"], protocol=2) + struct.pack("<q", 4) + store[0][1]
+put("safe", "torch/handmade_legacy.pt", legacy(torch_like_pickle()))
+put("dangerous", "torch/handmade_legacy_evil.pt", legacy(torch_like_pickle(True)))
+put("dangerous", "torch/handmade_legacy_evil_keys.pt",
+    magic + pickle.dumps(1001, protocol=2) + pickle.dumps({}, protocol=2) + torch_like_pickle()
+    + pickle.dumps(Cmd(), protocol=2))
+
+
+# legacy PyTorch tar (torch < 0.4)
+def legacy_tar(main):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as t:
+        def add(name, data):
+            ti = tarfile.TarInfo(name)
+            ti.size = len(data)
+            t.addfile(ti, io.BytesIO(data))
+        add("sys_info", pickle.dumps({"protocol_version": 1001}, protocol=2))
+        storages = pickle.dumps(1, protocol=2) + pickle.dumps(("0", "cpu", torch.FloatStorage if torch else None), protocol=2) \
+            if torch else pickle.dumps(0, protocol=2)
+        if torch:
+            storages += struct.pack("<q", 4) + store[0][1]
+        add("storages", storages)
+        add("tensors", pickle.dumps(0, protocol=2))
+        add("pickle", main)
+    return buf.getvalue()
+put("safe", "torch/legacy.tar", legacy_tar(pickle.dumps({"a": [1, 2]}, protocol=2)))
+put("dangerous", "torch/legacy_evil.tar", legacy_tar(pickle.dumps({"a": Cmd()}, protocol=2)))
+
+
+# --- safetensors
+def safetensors(header, data):
+    import json
+    h = json.dumps(header).encode()
+    return struct.pack("<Q", len(h)) + h + data
+put("safe", "safetensors/ok.safetensors", safetensors(
+    {"__metadata__": {"format": "pt"}, "a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
+     "b": {"dtype": "I64", "shape": [1], "data_offsets": [8, 16]}}, b"\x00" * 16))
+put("error", "safetensors/overlap.safetensors", safetensors(
+    {"a": {"dtype": "F32", "shape": [2], "data_offsets": [0, 8]},
+     "b": {"dtype": "F32", "shape": [2], "data_offsets": [4, 12]}}, b"\x00" * 16))
+put("error", "safetensors/outside.safetensors", safetensors(
+    {"a": {"dtype": "F32", "shape": [4], "data_offsets": [0, 16]}}, b"\x00" * 8))
+put("error", "safetensors/bad_dtype.safetensors", safetensors(
+    {"a": {"dtype": "PYOBJ", "shape": [1], "data_offsets": [0, 8]}}, b"\x00" * 8))
+put("error", "safetensors/size_mismatch.safetensors", safetensors(
+    {"a": {"dtype": "F32", "shape": [3], "data_offsets": [0, 8]}}, b"\x00" * 8))
+
+
+# --- GGUF
+def gguf(kvs):
+    def s(x):
+        b = x.encode()
+        return struct.pack("<Q", len(b)) + b
+    out = b"GGUF" + struct.pack("<IQQ", 3, 1, len(kvs))
+    for k, v in kvs:
+        if isinstance(v, str):
+            out += s(k) + struct.pack("<I", 8) + s(v)
+        else:
+            out += s(k) + struct.pack("<II", 4, v)
+    out += s("tok_embd.weight") + struct.pack("<I", 1) + struct.pack("<Q", 4) + struct.pack("<I", 0) + struct.pack("<Q", 0)
+    return out + b"\x00" * 32
+put("safe", "gguf/ok.gguf", gguf([("general.architecture", "llama"), ("general.alignment", 32),
+    ("tokenizer.chat_template", "{% for m in messages %}<|{{ m['role'] }}|>{{ m['content'] }}{% endfor %}")]))
+put("dangerous", "gguf/ssti.gguf", gguf([("general.architecture", "llama"),
+    ("tokenizer.chat_template", "{{ cycler.__init__.__globals__.os.popen('id').read() }}")]))
+put("dangerous", "gguf/ssti_attr.gguf", gguf([("tokenizer.chat_template",
+    "{{ ''|attr('\\x5f\\x5fclass\\x5f\\x5f') }}")]))
+put("error", "gguf/truncated.gguf", gguf([("general.architecture", "llama")])[:30])
+
+# --- JSON next to models
+put("safe", "misc/config.json", b'{"hidden_size": 4}')
+
+# --- truncated and garbage
+good = pickle.dumps(BENIGN, protocol=4)
+put("error", "truncated_pickle_p4.pkl", good[: len(good) // 2])
+put("error", "truncated_pickle_p0.pkl", pickle.dumps(BENIGN, protocol=0)[:200])
+put("error", "garbage.bin", bytes(range(256)) * 4)
+put("error", "text.txt", b"hello world, not a model\n")
+put("error", "empty.pt", b"")
+z = torch_zip(torch_like_pickle(), store)
+put("error", "truncated_zip.pt", z[: len(z) - 30])
+put("error", "npy_truncated.npy", b"\x93NUMPY\x01\x00\x76\x00{'descr': '<f8'")
+put("error", "npy_bad_keys.npy", b"\x93NUMPY\x01\x00\x16\x00{'descr': '<f8', }    \n")
+put("error", "pickle_no_stop.pkl", b"\x80\x02K\x01")
+put("error", "unsupported_proto.pkl", b"\x80\x06K\x01.")
+put("error", "next_buffer_p5.pkl", b"\x80\x05\x97.")
+
+with open(os.path.join(OUT, "MANIFEST"), "w") as f:
+    for expect, path in manifest:
+        f.write(f"{expect}\t{path}\n")
+print(f"{len(manifest)} files in {OUT}")
