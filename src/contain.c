@@ -301,6 +301,8 @@ void al_contain(struct al_child *c)
 		al_error_set(&err, errno, "open /dev/null");
 		fail(c, &err);
 	}
+	if (!(off & AL_DEF_CMDLINE))
+		al_init_hide_cmdline();
 	/* 6. The command, as pid 2 under this init. */
 	sigset_t mask;
 	sigfillset(&mask);

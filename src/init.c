@@ -30,7 +30,7 @@ static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGU
 /* /proc/1/cmdline is readable by every process of the sandbox, and ours is
  * still the supervisor's: its arguments (paths, values of --env, a daemon's
  * own options) are none of the command's business. Blank them in place. */
-static void hide_cmdline(void)
+void al_init_hide_cmdline(void)
 {
 	char buf[1024];
 	unsigned long start = 0, end = 0;
@@ -72,8 +72,6 @@ void al_init_loop(struct al_child *c, pid_t main_pid)
 		al_child_send(c->msg_fd, AL_MSG_SETUP_ERROR, errno, 0, "init: signalfd");
 		_exit(125);
 	}
-	if (!(c->plan->disabled & AL_DEF_CMDLINE))
-		hide_cmdline();
 	for (;;) {
 		struct pollfd pfd[2] = { { .fd = sfd, .events = POLLIN }, { .fd = c->go_fd, .events = POLLIN } };
 		struct signalfd_siginfo si;

@@ -47,6 +47,9 @@ struct al_child {
 _Noreturn void al_contain(struct al_child *c);
 /* pid 1: reap, forward signals, report the command's status, exit. */
 _Noreturn void al_init_loop(struct al_child *c, pid_t main_pid);
+/* Blank init's command line (the supervisor's arguments) in place: before
+ * the command exists, so that it can never read them in /proc/1/cmdline. */
+void al_init_hide_cmdline(void);
 /* Send a message to the supervisor (best effort). */
 void al_child_send(int fd, int kind, int errnum, int wait_status, const char *text);
 
