@@ -123,7 +123,10 @@ static int load_filter(struct al_child *c, const struct al_filter *filter, struc
 
 /* The command's process: its own session and stdio, then the last, irreversible
  * restrictions in DESIGN.md's order: caps, no_new_privs, rlimits, seccomp. */
-static _Noreturn void start_command(struct al_child *c, int null_fd)
+/* noinline: run by a vfork child, its locals must live in a frame of its
+ * own, below init's, never in init's (as they would if inlined into
+ * al_contain, where init reads them again after the command's execve). */
+static _Noreturn __attribute__((noinline)) void start_command(struct al_child *c, int null_fd)
 {
 	const struct al_plan *plan = c->plan;
 	const struct al_profile *p = &plan->profile;
@@ -313,7 +316,8 @@ void al_contain(struct al_child *c)
 	 * runs atfork handlers and takes malloc locks that another thread of the
 	 * supervisor may have held when we were cloned from it; vfork takes
 	 * none. The command allocates nothing, writes nothing of init's and
-	 * never returns from start_command, as vfork requires. */
+	 * never returns from start_command, as vfork requires; init does not
+	 * look at errno after it (shared). */
 	pid_t main_pid = vfork();
 	if (main_pid < 0) {
 		al_error_set(&err, errno, "fork");
@@ -323,7 +327,13 @@ void al_contain(struct al_child *c)
 		start_command(c, null_fd);
 
 	/* 7. Init keeps nothing of use to the command: no capabilities, not
-	 * dumpable (its /proc files cannot be opened by the command), no stdio. */
+	 * dumpable, no stdio. The command runs before this (vfork: init resumes
+	 * after its execve); until here init's /proc files (mem, environ, fd/
+	 * with the host's stdio) are closed to it because init holds
+	 * capabilities the command lacks. So: not dumpable first, then drop
+	 * the capabilities, never the other way round. (Not dumpable before
+	 * the vfork instead: the supervisor could then not take the command's
+	 * seccomp listener when it runs unprivileged.) */
 	close(c->out_fd);
 	close(c->err_fd);
 	close(c->ack_fd);

@@ -285,7 +285,10 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 		kill_sandbox(sb, AL_SETUP_ERROR);
 		goto fail;
 	}
-	/* While the child mounts: its cgroup (v1), then its filter. A child
+	/* While the child mounts: its cgroup (v1), then its filter. v1 was
+	 * found writable: failing to make the cgroup now is an error, never a
+	 * reason to degrade (--allow-degraded is for hosts without a usable
+	 * hierarchy, decided before clone). A child
 	 * that already failed has closed its ends (EPIPE): its own message
 	 * says why, and the watch below reads it. */
 	if (late_cgroup) {
