@@ -3,7 +3,8 @@
 # containment suite's negative controls.
 
 CC ?= gcc
-PKGS := gcc make pkg-config libseccomp-dev libjansson-dev python3 util-linux clang libclang-rt-14-dev
+PKGS := gcc make pkg-config libseccomp-dev libjansson-dev python3 util-linux clang libclang-rt-14-dev \
+	curl openssl ca-certificates
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	-Wimplicit-fallthrough -Wvla -Wno-format-truncation  # messages may be cut short on purpose
@@ -13,9 +14,10 @@ LDHARDEN := -pie -Wl,-z,relro,-z,now
 LIBS := -lseccomp -ljansson -lm -lpthread
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-LIB_SRC := $(wildcard src/*.c)
+LIB_SRC := $(wildcard src/*.c src/net/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
 PROFILES := $(wildcard src/profiles/*.json)
+HDRS := $(wildcard src/*.h src/net/*.h src/cli/*.h)
 
 REL_OBJ := $(patsubst src/%.c,build/rel/%.o,$(LIB_SRC) $(CLI_SRC)) build/rel/profiles.o
 TST_OBJ := $(patsubst src/%.c,build/test/%.o,$(LIB_SRC) $(CLI_SRC)) build/test/profiles.o
@@ -39,7 +41,7 @@ deps:
 build/airlock: $(REL_OBJ)
 	$(CC) $(LDHARDEN) -o $@ $^ $(LIBS)
 
-build/rel/%.o: src/%.c $(wildcard src/*.h src/cli/*.h)
+build/rel/%.o: src/%.c $(HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(BASE) -O2 $(HARDEN) -c -o $@ $<
@@ -52,7 +54,7 @@ build/rel/profiles.o: src/profiles.S $(PROFILES)
 build/test/airlock: $(TST_OBJ)
 	$(CC) $(SAN) -o $@ $^ $(LIBS)
 
-build/test/%.o: src/%.c $(wildcard src/*.h src/cli/*.h)
+build/test/%.o: src/%.c $(HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC test $<"
 	@$(CC) $(BASE) -O1 -g $(SAN) -DAIRLOCK_TEST_SWITCHES -c -o $@ $<
@@ -61,7 +63,7 @@ build/test/profiles.o: src/profiles.S $(PROFILES)
 	@mkdir -p $(dir $@)
 	$(CC) -c -o $@ $<
 
-build/test/unit/%: tests/unit/%.c tests/unit/unit.h $(TST_LIB)
+build/test/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(TST_LIB)
 	@mkdir -p $(dir $@)
 	@echo "  CC unit $<"
 	@$(CC) $(BASE) -iquote tests/unit -O1 -g $(SAN) -o $@ $< $(TST_LIB) $(LIBS)
@@ -82,7 +84,7 @@ FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
 FUZZ_LIB := $(filter-out src/contain.c src/init.c src/sandbox.c src/report.c,$(LIB_SRC))
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(wildcard src/*.h) build/rel/profiles.o
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(HDRS) build/rel/profiles.o
 	@mkdir -p $(dir $@)
 	clang -std=gnu11 -D_GNU_SOURCE -iquote src $(FUZZ_SAN) -o $@ $< $(FUZZ_LIB) build/rel/profiles.o $(LIBS)
 
@@ -101,7 +103,7 @@ demo: deps build/airlock
 	build/airlock run --profile python -- python3 -c 'print("hello from airlock")'
 
 format:
-	clang-format -i src/*.c src/*.h src/cli/*.c src/cli/*.h tests/unit/*.c
+	clang-format -i src/*.c src/*.h src/net/*.c src/net/*.h src/cli/*.c src/cli/*.h tests/unit/*.c
 
 clean:
 	rm -rf build

@@ -17,7 +17,7 @@
 #include "internal.h"
 #include "landlock.h"
 #include "mount.h"
-#include "net.h"
+#include "net/netns.h"
 #include "rlimit.h"
 #include "util.h"
 

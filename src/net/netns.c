@@ -1,4 +1,4 @@
-#include "net.h"
+#include "net/netns.h"
 
 #include <errno.h>
 #include <net/if.h>
