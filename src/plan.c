@@ -25,6 +25,10 @@ static const struct {
 	{ "cgroupns", AL_DEF_CGROUPNS },     { "proc", AL_DEF_PROC },
 	{ "nofollow", AL_DEF_NOFOLLOW },     { "groups", AL_DEF_GROUPS },
 	{ "cmdline", AL_DEF_CMDLINE },       { "landlock", AL_DEF_LANDLOCK },
+	{ "proxy-rules", AL_DEF_PROXY_RULES }, { "proxy-addr", AL_DEF_PROXY_ADDR },
+	{ "proxy-sni", AL_DEF_PROXY_SNI },   { "proxy-host", AL_DEF_PROXY_HOST },
+	{ "proxy-chain", AL_DEF_PROXY_CHAIN }, { "secret-env", AL_DEF_SECRET_ENV },
+	{ "agent-cwd", AL_DEF_AGENT_CWD },
 };
 
 int al_defences_parse(const char *list, unsigned *out, struct al_error *err)
@@ -58,6 +62,7 @@ static int copy_profile(const struct al_profile *src, struct al_profile *dst, st
 	dst->seccomp = src->seccomp;
 	dst->has_seccomp = src->has_seccomp;
 	dst->landlock = src->landlock;
+	dst->net_rules = src->net_rules;
 	for (size_t i = 0; i < src->nbinds; i++) {
 		dst->binds[i] = src->binds[i];
 		dst->binds[i].host = strdup(src->binds[i].host);
@@ -146,6 +151,39 @@ static int set_env(struct al_profile *p, const char *spec, char *const host_env[
 	return 0;
 }
 
+/* With egress allowed, ordinary clients find the proxy through these; a
+ * NO_PROXY would only make them try a direct connection, which has no route. */
+static int set_proxy_env(struct al_profile *p, struct al_error *err)
+{
+	static const char *const drop[] = { "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy" };
+	static const char *const set[] = { "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy" };
+
+	for (size_t i = 0; i < p->nenv;) {
+		bool gone = false;
+		for (size_t k = 0; k < ARRAY_SIZE(drop) + ARRAY_SIZE(set) && !gone; k++) {
+			const char *name = k < ARRAY_SIZE(drop) ? drop[k] : set[k - ARRAY_SIZE(drop)];
+			size_t n = strlen(name);
+			gone = strncmp(p->env[i], name, n) == 0 && p->env[i][n] == '=';
+		}
+		if (gone) {
+			free(p->env[i]);
+			p->env[i] = p->env[--p->nenv];
+		} else {
+			i++;
+		}
+	}
+	if (p->net_rules.n == 0)
+		return 0;
+	for (size_t k = 0; k < ARRAY_SIZE(set); k++) {
+		if (p->nenv >= AL_MAX_ENV)
+			return al_error_set(err, 0, "--env: more than %d variables", AL_MAX_ENV);
+		if (asprintf(&p->env[p->nenv], "%s=%s", set[k], AL_PROXY_URL) < 0)
+			return al_error_set(err, ENOMEM, "plan");
+		p->nenv++;
+	}
+	return 0;
+}
+
 static int parse_uid_range(const char *s, uint32_t *first, uint32_t *count, struct al_error *err)
 {
 	unsigned long long f, c;
@@ -211,6 +249,9 @@ int al_plan_build(const struct al_profile *profile, const struct al_overrides *o
 		{ "tmpfs_size", ov->tmpfs_size, "--tmpfs-size" },
 		{ "open_files", ov->open_files, "--open-files" },
 		{ "file_size", ov->file_size, "--file-size" },
+		{ "net_connections", ov->net_connections, "--net-connections" },
+		{ "net_bytes", ov->net_bytes, "--net-bytes" },
+		{ "net_idle", ov->net_idle, "--net-idle" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(limits); i++) {
 		if (limits[i].value && al_limit_set(&p->limits, limits[i].name, limits[i].value, err) < 0) {
@@ -234,10 +275,23 @@ int al_plan_build(const struct al_profile *profile, const struct al_overrides *o
 		al_error_set(err, 0, "--memory: at least 4M");
 		goto fail;
 	}
-	if (ov->net && strcmp(ov->net, "none") != 0) {
-		al_error_set(err, 0, "--net %s: only 'none' is supported in this version", ov->net);
+	if (ov->net) {
+		if (al_net_rules_parse(ov->net, &p->net_rules, err) < 0) {
+			al_error_wrap(err, "--net");
+			goto fail;
+		}
+		free(p->net);
+		if (!(p->net = strdup(ov->net))) {
+			al_error_set(err, ENOMEM, "plan");
+			goto fail;
+		}
+	}
+	if (p->net_rules.n > 0 && p->limits.net_connections == 0) {
+		al_error_set(err, 0, "--net-connections: at least 1 with --net allow:...");
 		goto fail;
 	}
+	if (set_proxy_env(p, err) < 0)
+		goto fail;
 	if (ov->on_violation) {
 		if (strcmp(ov->on_violation, "kill") == 0) {
 			p->seccomp.kill_on_violation = true;

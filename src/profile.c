@@ -249,6 +249,9 @@ static const struct {
 	{ "tmpfs_size", L_SIZE, offsetof(struct al_limits, tmpfs_size) },
 	{ "open_files", L_COUNT, offsetof(struct al_limits, open_files) },
 	{ "file_size", L_SIZE, offsetof(struct al_limits, file_size) },
+	{ "net_connections", L_COUNT, offsetof(struct al_limits, net_connections) },
+	{ "net_bytes", L_SIZE, offsetof(struct al_limits, net_bytes) },
+	{ "net_idle", L_DURATION, offsetof(struct al_limits, net_idle_s) },
 };
 
 int al_limit_set(struct al_limits *l, const char *name, const char *value, struct al_error *err)
@@ -298,6 +301,9 @@ static void limits_default(struct al_limits *l)
 		.tmpfs_size = 64ull << 20,
 		.open_files = 256,
 		.file_size = 64ull << 20,
+		.net_connections = 16,
+		.net_bytes = 256ull << 20,
+		.net_idle_s = 30,
 	};
 }
 
@@ -603,8 +609,8 @@ static int parse_root(json_t *root, struct al_profile *p, struct al_error *err)
 		} else if (strcmp(key, "net") == 0) {
 			free(p->net);
 			r = dup_string(v, "net", &p->net, err);
-			if (r == 0 && strcmp(p->net, "none") != 0)
-				r = al_error_set(err, 0, "net: only \"none\" is supported");
+			if (r == 0 && al_net_rules_parse(p->net, &p->net_rules, err) < 0)
+				r = al_error_wrap(err, "net");
 		} else if (strcmp(key, "limits") == 0)
 			r = parse_limits(v, &p->limits, err);
 		else if (strcmp(key, "landlock") == 0)
@@ -755,6 +761,9 @@ char *al_profile_dump(const struct al_profile *p)
 	json_object_set_new(lim, "tmpfs_size", json_integer((json_int_t)l->tmpfs_size));
 	json_object_set_new(lim, "open_files", json_integer((json_int_t)l->open_files));
 	json_object_set_new(lim, "file_size", json_integer((json_int_t)l->file_size));
+	json_object_set_new(lim, "net_connections", json_integer((json_int_t)l->net_connections));
+	json_object_set_new(lim, "net_bytes", json_integer((json_int_t)l->net_bytes));
+	json_object_set_new(lim, "net_idle", json_real(l->net_idle_s));
 	json_object_set_new(root, "limits", lim);
 	json_t *ll = json_object();
 	json_object_set_new(ll, "required", json_boolean(p->landlock.required));

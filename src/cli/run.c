@@ -37,6 +37,11 @@ static const char run_help[] =
 	"  --open-files N        open files per process\n"
 	"  --file-size SIZE      largest file a process may write\n"
 	"  --net none            network: only loopback (the default)\n"
+	"  --net allow:RULE[,RULE...]  egress through airlock's proxy to these only:\n"
+	"                        host, *.domain, 1.2.3.4 or [v6], each with :port (default 80, 443)\n"
+	"  --net-connections N   proxied connections at once (default 16)\n"
+	"  --net-bytes SIZE      bytes through the proxy per run, both ways (default 256M)\n"
+	"  --net-idle SECONDS    close a proxied connection idle this long (default 30)\n"
 	"  --env NAME[=VALUE]    pass a variable (NAME alone: the caller's value)\n"
 	"  --report FILE|-       write the JSON run report\n"
 	"  --uid-range FIRST:COUNT  host uids for sandboxes when run as root\n"
@@ -49,6 +54,7 @@ enum {
 	OPT_PROFILE = 256, OPT_RO, OPT_RW, OPT_WORKDIR, OPT_MEMORY, OPT_PIDS, OPT_CPU_TIME,
 	OPT_TIME, OPT_CPU_WEIGHT, OPT_OUTPUT, OPT_TMPFS, OPT_OPEN_FILES, OPT_FILE_SIZE, OPT_NET,
 	OPT_ENV, OPT_REPORT, OPT_UID_RANGE, OPT_DEGRADED, OPT_VERBOSE, OPT_HELP, OPT_ON_VIOLATION, OPT_OUTPUT_PROFILE,
+	OPT_NET_CONNECTIONS, OPT_NET_BYTES, OPT_NET_IDLE,
 };
 
 static const struct option options[] = {
@@ -74,6 +80,9 @@ static const struct option options[] = {
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "on-violation", required_argument, NULL, OPT_ON_VIOLATION },
 	{ "output-profile", required_argument, NULL, OPT_OUTPUT_PROFILE },
+	{ "net-connections", required_argument, NULL, OPT_NET_CONNECTIONS },
+	{ "net-bytes", required_argument, NULL, OPT_NET_BYTES },
+	{ "net-idle", required_argument, NULL, OPT_NET_IDLE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -243,6 +252,9 @@ static int run_or_learn(int argc, char **argv, bool learn)
 		case OPT_HELP: fputs(run_help, stdout); return 0;
 		case OPT_ON_VIOLATION: ov.on_violation = optarg; break;
 		case OPT_OUTPUT_PROFILE: learned = optarg; break;
+		case OPT_NET_CONNECTIONS: ov.net_connections = optarg; break;
+		case OPT_NET_BYTES: ov.net_bytes = optarg; break;
+		case OPT_NET_IDLE: ov.net_idle = optarg; break;
 		default: fputs(run_help, stderr); return EXIT_SETUP;
 		}
 	}
