@@ -12,7 +12,10 @@
 #include "net/rules.h"
 #include "policy.h"
 
-enum { AL_MAX_BINDS = 128, AL_MAX_ENV = 128, AL_MAX_ARGS = 4096 };
+enum { AL_MAX_BINDS = 128, AL_MAX_ENV = 128, AL_MAX_ARGS = 4096, AL_MAX_ENV_DENY = 64 };
+
+/* What a profile does with the caller's current directory. */
+enum al_cwd_mode { AL_CWD_NONE, AL_CWD_RO, AL_CWD_RW };
 
 struct al_bind {
 	char *host;    /* absolute host path */
@@ -104,6 +107,12 @@ struct al_profile {
 	struct al_sc_policy seccomp;
 	bool has_seccomp;
 	struct al_landlock landlock;      /* the profile had a "seccomp" section (for dumps) */
+	/* The agent's shape (profile "agent"): */
+	enum al_cwd_mode cwd;  /* bind the caller's cwd at its own path, as the workdir */
+	bool home_tmpfs;       /* the caller's $HOME path: an empty tmpfs, and HOME */
+	char *home_dir;        /* set by the plan: where that tmpfs goes */
+	char *env_deny[AL_MAX_ENV_DENY]; /* --env names matching these (fnmatch, any case) are refused */
+	size_t nenv_deny;
 };
 
 /* Parse a profile from JSON text; errors name the field ("limits.memory: ..."). */
@@ -130,6 +139,7 @@ struct al_overrides {
 	const char *memory, *pids, *cpu_weight, *time, *cpu_time, *output, *tmpfs_size,
 		*open_files, *file_size, *net_connections, *net_bytes, *net_idle;
 	const char *net;
+	const char *cwd;         /* the caller's current directory (resolved), for "cwd" profiles */
 	const char *uid_range;   /* "FIRST:COUNT", host uids used when run as root */
 	const char *on_violation; /* "deny" (default) or "kill" */
 	bool learn;              /* allow and record every call but the built-in deny-list */

@@ -23,7 +23,7 @@ extern char **environ;
 
 static const char run_help[] =
 	"usage: airlock run [OPTIONS] -- COMMAND [ARG...]\n"
-	"  --profile NAME|FILE   built-in profile (default, python, node, model-eval) or JSON file\n"
+	"  --profile NAME|FILE   built-in profile (default, python, node, model-eval, agent) or JSON file\n"
 	"  --ro HOST[:INSIDE]    bind a host path read-only (repeatable)\n"
 	"  --rw HOST[:INSIDE]    bind a host path writable (repeatable)\n"
 	"  --workdir DIR         working directory inside (a size-limited tmpfs)\n"
@@ -267,6 +267,8 @@ static int run_or_learn(int argc, char **argv, bool learn)
 	if (learn != (learned != NULL))
 		return setup_failed(&(struct al_error){ 0, "--output-profile FILE goes with airlock learn, and only with it" });
 	ov.learn = learn;
+	char cwd[4096];
+	ov.cwd = getcwd(cwd, sizeof(cwd)); /* for profiles that bind it (agent) */
 	if (al_profile_load(profile_name, &profile, &err) < 0)
 		return setup_failed(&err);
 	int r = al_plan_build(&profile, &ov, argv + optind, environ, &plan, &err);
