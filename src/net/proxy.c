@@ -123,12 +123,15 @@ static struct al_net_entry *entry(struct al_proxy *p, struct conn *c)
 
 /* --- connections --- */
 
+/* An fd that wants nothing is out of the set altogether: epoll reports
+ * hang-ups whatever the mask, and a hung-up socket whose data we cannot
+ * take yet (the other side's buffer is full) would spin the loop. */
 static void set_events(struct al_proxy *p, int fd, uint32_t *cur, uint32_t want, struct ep_tag *tag)
 {
 	if (fd < 0 || *cur == want)
 		return;
 	struct epoll_event ev = { .events = want, .data.ptr = tag };
-	epoll_ctl(p->ep, EPOLL_CTL_MOD, fd, &ev);
+	epoll_ctl(p->ep, *cur == 0 ? EPOLL_CTL_ADD : want == 0 ? EPOLL_CTL_DEL : EPOLL_CTL_MOD, fd, &ev);
 	*cur = want;
 }
 
@@ -489,8 +492,6 @@ static void try_connect(struct al_proxy *p, struct conn *c)
 		if (connect(c->ufd, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS)
 			continue;
 		c->tag[1] = (struct ep_tag){ c, 1 };
-		if (add_fd(p, c->ufd, 0, &c->tag[1]) < 0)
-			continue;
 		c->st = S_CONNECT;
 		update(p, c);
 		return;
@@ -580,11 +581,11 @@ static int from_client(struct al_proxy *p, struct conn *c)
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return 0;
-	if (n <= 0) {
-		if (n < 0 && c->st != S_RELAY) {
-			conn_end(p, c, NULL);
-			return -1;
-		}
+	if (n < 0) { /* reset: the client is gone, and can take nothing more */
+		conn_end(p, c, NULL);
+		return -1;
+	}
+	if (n == 0) {
 		c->c_eof = true;
 		return 0;
 	}
@@ -655,7 +656,7 @@ static int pump(struct al_proxy *p, struct conn *c)
 			shutdown(c->cfd, SHUT_WR);
 			c->c_shut = true;
 		}
-	} else if (c->c_eof && c->st == S_HELLO) {
+	} else if (c->st == S_HELLO && (c->c_eof || (c->u_eof && !c->ulen))) {
 		conn_end(p, c, NULL);
 		return -1;
 	}
@@ -790,7 +791,13 @@ static void conn_event(struct al_proxy *p, struct conn *c, int which, uint32_t e
 			conn_end(p, c, NULL);
 		return;
 	}
-	if (which == 0 && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && from_client(p, c) < 0)
+	/* A client socket that hung up or failed can take nothing more; an
+	 * upstream one may still hold data to read, so that is read first. */
+	if (which == 0 && (events & (EPOLLHUP | EPOLLERR))) {
+		conn_end(p, c, NULL);
+		return;
+	}
+	if (which == 0 && (events & EPOLLIN) && from_client(p, c) < 0)
 		return;
 	if (which == 1 && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
 		from_upstream(p, c);
