@@ -2,8 +2,10 @@
 # address). Usage: net_server.py KIND PORTFILE LOGFILE [CERT KEY]
 #   http   answers every GET with "token-<Host header>", logs request lines and Host
 #   https  the same over TLS (CERT, KEY)
+#   http6  the http server on [::1]
 #   raw    logs every byte a connection sends (until 1 s of silence), then
 #          answers "HTTP/1.0 200 OK" and closes
+#   sink   reads what a connection sends until it closes, says nothing
 # The port (random) is written to PORTFILE once the server listens.
 import http.server, os, socket, ssl, sys, threading
 
@@ -31,8 +33,11 @@ def announce(port):
         f.write(str(port))
     os.rename(portfile + ".tmp", portfile)
 
-if kind in ("http", "https"):
-    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+class Server6(http.server.ThreadingHTTPServer):
+    address_family = socket.AF_INET6
+
+if kind in ("http", "https", "http6"):
+    srv = Server6(("::1", 0), Handler) if kind == "http6" else http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     if kind == "https":
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(sys.argv[4], sys.argv[5])
@@ -47,7 +52,7 @@ else:
     announce(s.getsockname()[1])
     def serve(c):
         log("connection")
-        c.settimeout(1.0)
+        c.settimeout(60.0 if kind == "sink" else 1.0)
         data = b""
         try:
             while True:
@@ -58,6 +63,9 @@ else:
         except OSError:
             pass
         log("data " + repr(data))
+        if kind == "sink":
+            c.close()
+            return
         try:
             c.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: 9\r\n\r\nraw-token")
         except OSError:

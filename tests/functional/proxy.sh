@@ -5,7 +5,7 @@
 . "$REPO/tests/escape/netlib.sh"
 serve http
 serve https
-serve raw
+serve sink
 fail() { echo "FAIL: $*"; exit 1; }
 H=127.0.0.1:$http_port S=127.0.0.1:$https_port
 
@@ -67,7 +67,7 @@ assert r["limits"]["net_bytes"] == 10240
 PY
 
 # --net-idle: a tunnel that carries nothing is closed; --net-connections: one at a time.
-out=$(al --profile python --net "allow:127.0.0.1:$raw_port" --net-idle 1 --net-connections 1 --report "$WORK/r4.json" -- python3 -c '
+out=$(al --profile python --net "allow:127.0.0.1:$sink_port" --net-idle 1 --net-connections 1 --report "$WORK/r4.json" -- python3 -c '
 import socket, sys, time
 a = socket.create_connection(("127.0.0.1", 3128))
 a.sendall(b"CONNECT 127.0.0.1:%s HTTP/1.1\r\n\r\n" % sys.argv[1].encode())
@@ -79,13 +79,29 @@ a.settimeout(10)
 while a.recv(100):
     pass
 print("closed after %.0f s" % (time.time() - t))
-' "$raw_port" 2>&1) || fail "limits: $out"
+' "$sink_port" 2>&1) || fail "limits: $out"
 [[ "$out" == *"200 Connection established"*"503 Service Unavailable"*"closed after"* ]] || fail "limits: $out"
 python3 - "$WORK/r4.json" <<'PY' || fail "limits report: $(cat "$WORK/r4.json")"
 import json, sys
 net = json.load(open(sys.argv[1]))["network"]
 assert net[0]["verdict"] == "allowed" and "idle" in net[0]["reason"], net
 assert net[1]["verdict"] == "denied" and "connections at once" in net[1]["reason"], net
+PY
+
+# An IPv6 literal, end to end; a request that is not a proxy request.
+serve http6
+out=$(al --net "allow:[::1]:$http6_port" --report "$WORK/r5.json" -- sh -c '
+	curl -sS -g "http://[::1]:$1/six"
+	curl -sS -w " %{http_code}" --request-target / "http://[::1]:$1/"; echo
+	printf "GET http://[0:0::1]:$1/x HTTP/1.1\r\nHost: [0::1]:$1\r\n\r\n" | curl -sS telnet://127.0.0.1:3128' sh "$http6_port" 2>&1)
+[[ "$out" == *"token-[::1]:$http6_port"* ]] || fail "IPv6: $out"
+[[ "$out" == *"origin-form"*" 400"* ]] || fail "origin-form: $out"
+[[ "$out" == *"token-[0::1]:$http6_port"* ]] || fail "IPv6 in another spelling: $out"
+python3 - "$WORK/r5.json" <<'PY' || fail "IPv6 report: $(cat "$WORK/r5.json")"
+import json, sys
+net = json.load(open(sys.argv[1]))["network"]
+assert net[0]["host"] == "::1" and net[0]["address"] == "::1" and net[0]["verdict"] == "allowed", net
+assert net[1]["verdict"] == "denied" and "origin-form" in net[1]["reason"], net
 PY
 
 # Options are checked where they are given.
