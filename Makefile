@@ -96,6 +96,8 @@ fuzz: deps $(FUZZ_TARGETS)
 		echo "== $$n for $(FUZZ_SECONDS)s"; \
 		$$t -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build/fuzz/$$n- -print_final_stats=1 \
 			build/fuzz/corpus-$$c tests/fuzz/corpus/$$c 2>&1 | grep -E 'stat::number_of_executed_units|stat::peak_rss|ERROR|SUMMARY|Done' || exit 1; \
+		if ls build/fuzz/$$n-crash-* build/fuzz/$$n-leak-* build/fuzz/$$n-timeout-* >/dev/null 2>&1; then \
+			echo "$$n: a finding is in build/fuzz/"; exit 1; fi; \
 	done
 
 # The main job on its defaults: a sandboxed Python hello world.

@@ -181,15 +181,14 @@ static void deny(struct al_proxy *p, struct conn *c, int code, const char *fmt, 
 	al_info("network: denied %s%s%s:%u: %s", strchr(e->host, ':') ? "[" : "", e->host[0] ? e->host : "?",
 		strchr(e->host, ':') ? "]" : "", e->port, e->reason);
 	if (code) {
-		static const char *const text[] = { [0] = "", [1] = "Bad Request", [2] = "Forbidden",
-						    [3] = "Bad Gateway", [4] = "Service Unavailable" };
-		int t = code == 400 ? 1 : code == 403 ? 2 : code == 502 ? 3 : 4;
+		const char *text = code == 400 ? "Bad Request" : code == 403 ? "Forbidden" :
+				   code == 502 ? "Bad Gateway" : "Service Unavailable";
 		char msg[512];
 		int body = (int)strlen(e->reason) + 24;
 		int n = snprintf(msg, sizeof(msg),
 				 "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n"
 				 "Connection: close\r\n\r\nairlock proxy: denied: %s\n",
-				 code, text[t], body, e->reason);
+				 code, text, body, e->reason);
 		/* Best effort: a fresh socket's buffer takes this much. */
 		if (n > 0)
 			(void)!send(c->cfd, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1,

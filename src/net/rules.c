@@ -153,7 +153,8 @@ static int rule_parse(const char *s, size_t len, struct al_net_rule *r, struct a
 	if (!(s[0] == '[') && memchr(s, ':', hlen))
 		return al_error_set(err, 0, "'%.*s': write an IPv6 address in brackets, [::1]:443", (int)len, s);
 	if (hlen > 2 && s[0] == '*' && s[1] == '.') {
-		if (name_parse(s + 2, hlen - 2, r->name) < 0)
+		/* Room for at least one label before it, or it could match nothing. */
+		if (name_parse(s + 2, hlen - 2, r->name) < 0 || strlen(r->name) > AL_NET_HOST_MAX - 4)
 			return al_error_set(err, 0, "'%.*s': not a valid domain after '*.'", (int)len, s);
 		r->kind = AL_RULE_WILDCARD;
 		return 0;

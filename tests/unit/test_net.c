@@ -158,6 +158,11 @@ static void rules(void)
 	CHECK("rules: label with a leading hyphen", rule_bad("allow:-a.com", "not a host"));
 	CHECK("rules: empty label", rule_bad("allow:a..com", "not a host"));
 	CHECK("rules: label over 63", rule_bad("allow:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.com", "not a host"));
+	char longwild[300] = "allow:*.";
+	for (int i = 0; i < 5; i++)
+		strcat(longwild, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.");
+	strcat(longwild, "com");
+	CHECK("rules: a wildcard domain too long to have a name below it (fuzz find)", rule_bad(longwild, "domain"));
 	CHECK("rules: IPv6 zone", rule_bad("allow:[fe80::1%eth0]", "not a host"));
 	CHECK("rules: a URL is no rule", rule_bad("allow:http://a.com", NULL));
 	char many[2048] = "allow:a.com";
