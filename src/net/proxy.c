@@ -27,6 +27,7 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -600,11 +601,21 @@ static int from_client(struct al_proxy *p, struct conn *c)
 	return 0;
 }
 
-static int flush(int fd, uint8_t *buf, size_t *len, size_t *sent)
+/* What the run's byte limit still allows through (both ways). */
+static size_t budget(const struct al_proxy *p)
+{
+	uint64_t lim = p->plan->profile.limits.net_bytes;
+	if (!lim)
+		return SIZE_MAX;
+	return p->log.bytes >= lim ? 0 : (size_t)(lim - p->log.bytes);
+}
+
+static int flush(int fd, uint8_t *buf, size_t *len, size_t max, size_t *sent)
 {
 	*sent = 0;
-	while (*len) {
-		ssize_t n = send(fd, buf, *len, MSG_NOSIGNAL | MSG_DONTWAIT);
+	while (*len && *sent < max) {
+		size_t want = *len < max - *sent ? *len : max - *sent;
+		ssize_t n = send(fd, buf, want, MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0)
 			return errno == EAGAIN || errno == EINTR ? 0 : -1;
 		memmove(buf, buf + n, *len - (size_t)n);
@@ -632,13 +643,13 @@ static int pump(struct al_proxy *p, struct conn *c)
 			c->st = S_RELAY;
 	}
 	if (c->st == S_RELAY && c->clen) {
-		if (flush(c->ufd, c->cbuf, &c->clen, &sent) < 0) {
+		if (flush(c->ufd, c->cbuf, &c->clen, budget(p), &sent) < 0) {
 			conn_end(p, c, NULL);
 			return -1;
 		}
 		count(p, c, sent, true);
 	}
-	if (c->ulen && flush(c->cfd, c->ubuf, &c->ulen, &sent) < 0) {
+	if (c->ulen && flush(c->cfd, c->ubuf, &c->ulen, SIZE_MAX, &sent) < 0) {
 		conn_end(p, c, NULL);
 		return -1;
 	}
@@ -676,7 +687,12 @@ static int pump(struct al_proxy *p, struct conn *c)
 
 static int from_upstream(struct al_proxy *p, struct conn *c)
 {
-	ssize_t n = recv(c->ufd, c->ubuf + c->ulen, UBUF - c->ulen, MSG_DONTWAIT);
+	size_t room = UBUF - c->ulen, left = budget(p);
+	if (room > left)
+		room = left; /* the limit is exact: nothing past it is read */
+	if (room == 0)
+		return 0;
+	ssize_t n = recv(c->ufd, c->ubuf + c->ulen, room, MSG_DONTWAIT);
 
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return 0;
