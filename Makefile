@@ -4,7 +4,7 @@
 
 CC ?= gcc
 PKGS := gcc make pkg-config libseccomp-dev libjansson-dev python3 util-linux clang libclang-rt-14-dev \
-	zlib1g-dev python3-numpy python3-joblib
+	zlib1g-dev python3-numpy python3-joblib curl openssl ca-certificates
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	-Wimplicit-fallthrough -Wvla -Wno-format-truncation  # messages may be cut short on purpose
@@ -14,9 +14,10 @@ LDHARDEN := -pie -Wl,-z,relro,-z,now
 LIBS := -lseccomp -ljansson -lz -lm -lpthread
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-LIB_SRC := $(wildcard src/*.c) $(wildcard src/scan/*.c)
+LIB_SRC := $(wildcard src/*.c src/net/*.c src/scan/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
 PROFILES := $(wildcard src/profiles/*.json)
+HDRS := $(wildcard src/*.h src/net/*.h src/scan/*.h src/cli/*.h)
 
 REL_OBJ := $(patsubst src/%.c,build/rel/%.o,$(LIB_SRC) $(CLI_SRC)) build/rel/profiles.o
 TST_OBJ := $(patsubst src/%.c,build/test/%.o,$(LIB_SRC) $(CLI_SRC)) build/test/profiles.o
@@ -44,7 +45,7 @@ deps:
 build/airlock: $(REL_OBJ) Makefile
 	$(CC) -static-pie -Wl,-z,relro,-z,now -o $@ $(REL_OBJ) $(LIBS)
 
-build/rel/%.o: src/%.c $(wildcard src/*.h src/cli/*.h src/scan/*.h)
+build/rel/%.o: src/%.c $(HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(BASE) -O2 $(HARDEN) -c -o $@ $<
@@ -57,7 +58,7 @@ build/rel/profiles.o: src/profiles.S $(PROFILES)
 build/test/airlock: $(TST_OBJ)
 	$(CC) $(SAN) -o $@ $^ $(LIBS)
 
-build/test/%.o: src/%.c $(wildcard src/*.h src/cli/*.h src/scan/*.h)
+build/test/%.o: src/%.c $(HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC test $<"
 	@$(CC) $(BASE) -O1 -g $(SAN) -DAIRLOCK_TEST_SWITCHES -c -o $@ $<
@@ -67,7 +68,7 @@ TRC_OBJ := $(patsubst src/%.c,build/trace/%.o,$(LIB_SRC) $(CLI_SRC)) build/rel/p
 build/trace/airlock: $(TRC_OBJ) Makefile
 	$(CC) -static-pie -Wl,-z,relro,-z,now -o $@ $(TRC_OBJ) $(LIBS)
 
-build/trace/%.o: src/%.c $(wildcard src/*.h src/cli/*.h)
+build/trace/%.o: src/%.c $(HDRS)
 	@mkdir -p $(dir $@)
 	@$(CC) $(BASE) -O2 $(HARDEN) -DAIRLOCK_TRACE -DAIRLOCK_TEST_SWITCHES -c -o $@ $<
 
@@ -75,7 +76,7 @@ build/test/profiles.o: src/profiles.S $(PROFILES)
 	@mkdir -p $(dir $@)
 	$(CC) -c -o $@ $<
 
-build/test/unit/%: tests/unit/%.c tests/unit/unit.h $(TST_LIB)
+build/test/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(TST_LIB)
 	@mkdir -p $(dir $@)
 	@echo "  CC unit $<"
 	@$(CC) $(BASE) -iquote tests/unit -O1 -g $(SAN) -o $@ $< $(TST_LIB) $(LIBS)
@@ -96,7 +97,7 @@ FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
 FUZZ_LIB := $(filter-out src/contain.c src/init.c src/sandbox.c src/report.c,$(LIB_SRC))
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(wildcard src/*.h src/scan/*.h) build/rel/profiles.o
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(HDRS) build/rel/profiles.o
 	@mkdir -p $(dir $@)
 	clang -std=gnu11 -D_GNU_SOURCE -iquote src $(FUZZ_SAN) -o $@ $< $(FUZZ_LIB) build/rel/profiles.o $(LIBS)
 
@@ -108,6 +109,8 @@ fuzz: deps $(FUZZ_TARGETS)
 		echo "== $$n for $(FUZZ_SECONDS)s"; \
 		$$t -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build/fuzz/$$n- -print_final_stats=1 \
 			build/fuzz/corpus-$$c tests/fuzz/corpus/$$c 2>&1 | grep -E 'stat::number_of_executed_units|stat::peak_rss|ERROR|SUMMARY|Done' || exit 1; \
+		if ls build/fuzz/$$n-crash-* build/fuzz/$$n-leak-* build/fuzz/$$n-timeout-* >/dev/null 2>&1; then \
+			echo "$$n: a finding is in build/fuzz/"; exit 1; fi; \
 	done
 
 # airlock side by side with bubblewrap, firejail, unshare and plain exec
@@ -121,7 +124,7 @@ demo: deps build/airlock
 	build/airlock run --profile python -- python3 -c 'print("hello from airlock")'
 
 format:
-	clang-format -i src/*.c src/*.h src/cli/*.c src/cli/*.h src/scan/*.c src/scan/*.h tests/unit/*.c
+	clang-format -i src/*.c src/*.h src/net/*.c src/net/*.h src/scan/*.c src/scan/*.h src/cli/*.c src/cli/*.h tests/unit/*.c
 
 clean:
 	rm -rf build

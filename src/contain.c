@@ -18,7 +18,7 @@
 #include "internal.h"
 #include "landlock.h"
 #include "mount.h"
-#include "net.h"
+#include "net/netns.h"
 #include "rlimit.h"
 #include "trace.h"
 #include "util.h"
@@ -283,6 +283,9 @@ void al_contain(struct al_child *c)
 	if (!(off & AL_DEF_NETNS) && al_net_loopback_up(&err) < 0)
 		fail(c, &err);
 	AL_TRACE("init: session, hostname, loopback");
+	/* Allow-listed egress: the proxy's socket, made here, served outside. */
+	if (plan->profile.net_rules.n > 0 && al_net_proxy_listen(c->go_fd, AL_PROXY_PORT, &err) < 0)
+		fail(c, &err);
 	/* 4. The file system: fresh root, binds, /proc, /dev, tmpfs, pivot_root. */
 	if (al_mount_setup(plan, &err) < 0)
 		fail(c, &err);

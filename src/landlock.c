@@ -125,7 +125,8 @@ int al_landlock_apply(const struct al_plan *plan, int abi, struct al_error *err)
 	/* Without the mount defence (a test control) /tmp and the workdir are
 	 * the host's: they are not the sandbox's tmpfs and get no rule. */
 	if (!(plan->disabled & AL_DEF_MOUNT) &&
-	    (allow_path(rs, "/tmp", all, err) < 0 || allow_path(rs, p->workdir, all, err) < 0))
+	    (allow_path(rs, "/tmp", all, err) < 0 || allow_path(rs, p->workdir, all, err) < 0 ||
+	     (p->home_dir && allow_path(rs, p->home_dir, all, err) < 0)))
 		goto out;
 	/* In /dev, the five nodes airlock puts there and nothing else beneath it. */
 	static const char *const nodes[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom" };

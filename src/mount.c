@@ -307,7 +307,9 @@ int al_mount_setup(const struct al_plan *plan, struct al_error *err)
 	if (setup_proc(root, plan, err) < 0 || setup_dev(root, plan, err) < 0)
 		goto out;
 	uint64_t size = (plan->disabled & AL_DEF_TMPFS_SIZE) ? 0 : p->limits.tmpfs_size;
+	/* $HOME (agent profile) before the workdir, which may lie beneath it. */
 	if (mount_tmpfs(root, "/tmp", size, "1777", 0, err) < 0 ||
+	    (p->home_dir && mount_tmpfs(root, p->home_dir, size, "0700", 0, err) < 0) ||
 	    mount_tmpfs(root, p->workdir, size, "0755", 0, err) < 0)
 		goto out;
 

@@ -2,6 +2,7 @@
 #include "plan.h"
 
 #include <errno.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,6 +26,10 @@ static const struct {
 	{ "cgroupns", AL_DEF_CGROUPNS },     { "proc", AL_DEF_PROC },
 	{ "nofollow", AL_DEF_NOFOLLOW },     { "groups", AL_DEF_GROUPS },
 	{ "cmdline", AL_DEF_CMDLINE },       { "landlock", AL_DEF_LANDLOCK },
+	{ "proxy-rules", AL_DEF_PROXY_RULES }, { "proxy-addr", AL_DEF_PROXY_ADDR },
+	{ "proxy-sni", AL_DEF_PROXY_SNI },   { "proxy-host", AL_DEF_PROXY_HOST },
+	{ "proxy-chain", AL_DEF_PROXY_CHAIN }, { "secret-env", AL_DEF_SECRET_ENV },
+	{ "agent-cwd", AL_DEF_AGENT_CWD },
 };
 
 int al_defences_parse(const char *list, unsigned *out, struct al_error *err)
@@ -58,6 +63,14 @@ static int copy_profile(const struct al_profile *src, struct al_profile *dst, st
 	dst->seccomp = src->seccomp;
 	dst->has_seccomp = src->has_seccomp;
 	dst->landlock = src->landlock;
+	dst->net_rules = src->net_rules;
+	dst->cwd = src->cwd;
+	dst->home_tmpfs = src->home_tmpfs;
+	for (size_t i = 0; i < src->nenv_deny; i++) {
+		if (!(dst->env_deny[i] = strdup(src->env_deny[i])))
+			goto oom;
+		dst->nenv_deny++;
+	}
 	for (size_t i = 0; i < src->nbinds; i++) {
 		dst->binds[i] = src->binds[i];
 		dst->binds[i].host = strdup(src->binds[i].host);
@@ -111,7 +124,7 @@ static const char *env_lookup(char *const env[], const char *name, size_t n)
 	return NULL;
 }
 
-static int set_env(struct al_profile *p, const char *spec, char *const host_env[],
+static int set_env(struct al_profile *p, const char *spec, char *const host_env[], bool check_deny,
 		   struct al_error *err)
 {
 	const char *eq = strchr(spec, '=');
@@ -121,6 +134,16 @@ static int set_env(struct al_profile *p, const char *spec, char *const host_env[
 	if (n == 0 || n > 255 || strspn(spec, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != n ||
 	    (spec[0] >= '0' && spec[0] <= '9'))
 		return al_error_set(err, 0, "--env %s: not a valid variable name", spec);
+	/* A secret asked for by name is refused, not silently dropped: the
+	 * caller learns at once that the command will not have it. */
+	char name[256];
+	memcpy(name, spec, n);
+	name[n] = '\0';
+	for (size_t i = 0; check_deny && i < p->nenv_deny; i++)
+		if (fnmatch(p->env_deny[i], name, FNM_CASEFOLD) == 0)
+			return al_error_set(err, 0,
+					    "--env %s: the %s profile never passes secrets (%s matches its env_deny pattern %s)",
+					    name, p->name, name, p->env_deny[i]);
 	if (eq) {
 		entry = strdup(spec);
 	} else {
@@ -143,6 +166,89 @@ static int set_env(struct al_profile *p, const char *spec, char *const host_env[
 		return al_error_set(err, 0, "--env: more than %d variables", AL_MAX_ENV);
 	}
 	p->env[p->nenv++] = entry;
+	return 0;
+}
+
+/* With egress allowed, ordinary clients find the proxy through these; a
+ * NO_PROXY would only make them try a direct connection, which has no route. */
+static int set_proxy_env(struct al_profile *p, struct al_error *err)
+{
+	static const char *const drop[] = { "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy" };
+	static const char *const set[] = { "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy" };
+
+	for (size_t i = 0; i < p->nenv;) {
+		bool gone = false;
+		for (size_t k = 0; k < ARRAY_SIZE(drop) + ARRAY_SIZE(set) && !gone; k++) {
+			const char *name = k < ARRAY_SIZE(drop) ? drop[k] : set[k - ARRAY_SIZE(drop)];
+			size_t n = strlen(name);
+			gone = strncmp(p->env[i], name, n) == 0 && p->env[i][n] == '=';
+		}
+		if (gone) {
+			free(p->env[i]);
+			p->env[i] = p->env[--p->nenv];
+		} else {
+			i++;
+		}
+	}
+	if (p->net_rules.n == 0)
+		return 0;
+	for (size_t k = 0; k < ARRAY_SIZE(set); k++) {
+		if (p->nenv >= AL_MAX_ENV)
+			return al_error_set(err, 0, "--env: more than %d variables", AL_MAX_ENV);
+		if (asprintf(&p->env[p->nenv], "%s=%s", set[k], AL_PROXY_URL) < 0)
+			return al_error_set(err, ENOMEM, "plan");
+		p->nenv++;
+	}
+	return 0;
+}
+
+/* cwd is path or below it. */
+static bool under(const char *cwd, const char *path)
+{
+	size_t n = strlen(cwd);
+	return strncmp(cwd, path, n) == 0 && (path[n] == '\0' || path[n] == '/' || n == 1);
+}
+
+/* The agent's shape: the caller's cwd bound at its own path as the
+ * workdir, and $HOME's path an empty tmpfs. A cwd that is $HOME or above
+ * it would bind ~/.ssh, ~/.aws and the rest into the sandbox: refused. */
+static int apply_cwd_home(struct al_profile *p, const struct al_overrides *ov, char *const host_env[],
+			  unsigned disabled, struct al_error *err)
+{
+	const char *home_env = env_lookup(host_env, "HOME", 4);
+	const char *home = home_env ? home_env + 5 : "/home/agent";
+
+	if (p->home_tmpfs || p->cwd != AL_CWD_NONE) {
+		if (!al_path_ok(home) || strcmp(home, "/") == 0)
+			return al_error_set(err, 0, "$HOME %s: must be an absolute path other than /, without '.' or '..'",
+					    home);
+	}
+	if (p->cwd != AL_CWD_NONE) {
+		const char *cwd = ov->cwd;
+		if (!cwd)
+			return al_error_set(err, 0, "the %s profile binds the current directory, which is unknown", p->name);
+		if (!al_path_ok(cwd) || strchr(cwd, ':'))
+			return al_error_set(err, 0, "current directory %s: cannot be bound (not a plain absolute path)", cwd);
+		if (under(cwd, home) && !(disabled & AL_DEF_AGENT_CWD))
+			return al_error_set(err, 0,
+					    "current directory %s holds $HOME (%s): the %s profile would expose all of it; run it from a project directory",
+					    cwd, home, p->name);
+		cleanup_free char *spec = NULL;
+		if (asprintf(&spec, "%s:%s", cwd, cwd) < 0)
+			return al_error_set(err, ENOMEM, "plan");
+		if (add_bind(p, spec, p->cwd == AL_CWD_RW, err) < 0)
+			return al_error_wrap(err, "current directory");
+		free(p->workdir);
+		if (!(p->workdir = strdup(cwd)))
+			return al_error_set(err, ENOMEM, "plan");
+	}
+	if (p->home_tmpfs) {
+		cleanup_free char *entry = NULL;
+		if (!(p->home_dir = strdup(home)) || asprintf(&entry, "HOME=%s", home) < 0)
+			return al_error_set(err, ENOMEM, "plan");
+		if (set_env(p, entry, host_env, false, err) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -188,8 +294,10 @@ int al_plan_build(const struct al_profile *profile, const struct al_overrides *o
 		if (add_bind(p, ov->rw[i], true, err) < 0)
 			goto fail;
 	for (size_t i = 0; i < ov->nenv; i++)
-		if (set_env(p, ov->env[i], host_env, err) < 0)
+		if (set_env(p, ov->env[i], host_env, !(out->disabled & AL_DEF_SECRET_ENV), err) < 0)
 			goto fail;
+	if (apply_cwd_home(p, ov, host_env, out->disabled, err) < 0)
+		goto fail;
 	if (ov->workdir) {
 		if (!al_path_ok(ov->workdir) || strcmp(ov->workdir, "/") == 0) {
 			al_error_set(err, 0, "--workdir %s: must be an absolute path other than /, without '.' or '..'",
@@ -211,6 +319,9 @@ int al_plan_build(const struct al_profile *profile, const struct al_overrides *o
 		{ "tmpfs_size", ov->tmpfs_size, "--tmpfs-size" },
 		{ "open_files", ov->open_files, "--open-files" },
 		{ "file_size", ov->file_size, "--file-size" },
+		{ "net_connections", ov->net_connections, "--net-connections" },
+		{ "net_bytes", ov->net_bytes, "--net-bytes" },
+		{ "net_idle", ov->net_idle, "--net-idle" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(limits); i++) {
 		if (limits[i].value && al_limit_set(&p->limits, limits[i].name, limits[i].value, err) < 0) {
@@ -234,9 +345,30 @@ int al_plan_build(const struct al_profile *profile, const struct al_overrides *o
 		al_error_set(err, 0, "--memory: at least 4M");
 		goto fail;
 	}
-	if (ov->net && strcmp(ov->net, "none") != 0) {
-		al_error_set(err, 0, "--net %s: only 'none' is supported in this version", ov->net);
+	if (ov->net) {
+		if (al_net_rules_parse(ov->net, &p->net_rules, err) < 0) {
+			al_error_wrap(err, "--net");
+			goto fail;
+		}
+		free(p->net);
+		if (!(p->net = strdup(ov->net))) {
+			al_error_set(err, ENOMEM, "plan");
+			goto fail;
+		}
+	}
+	if (p->net_rules.n > 0 && p->limits.net_connections == 0) {
+		al_error_set(err, 0, "--net-connections: at least 1 with --net allow:...");
 		goto fail;
+	}
+	if (set_proxy_env(p, err) < 0)
+		goto fail;
+	/* A profile that limits TCP connects with Landlock still reaches the proxy. */
+	if (p->net_rules.n > 0 && p->landlock.tcp_rules) {
+		bool have = false;
+		for (size_t i = 0; i < p->landlock.ntcp_connect; i++)
+			have = have || p->landlock.tcp_connect[i] == AL_PROXY_PORT;
+		if (!have && p->landlock.ntcp_connect < AL_MAX_PORTS)
+			p->landlock.tcp_connect[p->landlock.ntcp_connect++] = AL_PROXY_PORT;
 	}
 	if (ov->on_violation) {
 		if (strcmp(ov->on_violation, "kill") == 0) {

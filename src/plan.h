@@ -9,9 +9,13 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "net/rules.h"
 #include "policy.h"
 
-enum { AL_MAX_BINDS = 128, AL_MAX_ENV = 128, AL_MAX_ARGS = 4096 };
+enum { AL_MAX_BINDS = 128, AL_MAX_ENV = 128, AL_MAX_ARGS = 4096, AL_MAX_ENV_DENY = 64 };
+
+/* What a profile does with the caller's current directory. */
+enum al_cwd_mode { AL_CWD_NONE, AL_CWD_RO, AL_CWD_RW };
 
 struct al_bind {
 	char *host;    /* absolute host path */
@@ -30,6 +34,9 @@ struct al_limits {
 	uint64_t tmpfs_size;  /* bytes, of /tmp and of the workdir (each its own tmpfs) */
 	uint64_t open_files;  /* RLIMIT_NOFILE */
 	uint64_t file_size;   /* RLIMIT_FSIZE */
+	uint64_t net_connections; /* proxy connections at once */
+	uint64_t net_bytes;   /* bytes through the proxy per run, both ways, 0 = unlimited */
+	double net_idle_s;    /* a proxied connection with no traffic this long is closed */
 };
 
 /* Debug-only switches that turn one defence off, for the negative controls of
@@ -60,11 +67,23 @@ enum al_defence {
 	AL_DEF_GROUPS = 1u << 23,    /* keep the root supervisor's supplementary groups */
 	AL_DEF_CMDLINE = 1u << 24,   /* leave the supervisor's arguments in /proc/1/cmdline */
 	AL_DEF_LANDLOCK = 1u << 25,
+	/* The proxy's checks, one switch each. */
+	AL_DEF_PROXY_RULES = 1u << 19, /* every destination allowed, as if named by a rule */
+	AL_DEF_PROXY_ADDR = 1u << 26,  /* loopback, private, link-local... addresses reachable */
+	AL_DEF_PROXY_SNI = 1u << 27,   /* a tunnel's TLS server name not compared */
+	AL_DEF_PROXY_HOST = 1u << 28,  /* a Host header naming another host forwarded */
+	AL_DEF_PROXY_CHAIN = 1u << 29, /* CONNECT in a tunnel, a second request on a forwarded connection */
+	AL_DEF_SECRET_ENV = 1u << 30,  /* a profile's env_deny patterns not applied */
+	AL_DEF_AGENT_CWD = 1u << 31,   /* cwd binds of $HOME or above it allowed */
 };
 /* "seccomp,mount" -> mask; unknown names are an error. */
 int al_defences_parse(const char *list, unsigned *out, struct al_error *err);
 
 enum { AL_MAX_PORTS = 32 };
+
+/* The port of the proxy's listening socket inside the sandbox (127.0.0.1). */
+enum { AL_PROXY_PORT = 3128 };
+#define AL_PROXY_URL "http://127.0.0.1:3128"
 
 /* Landlock settings of a profile; the file-system rules follow the binds. */
 struct al_landlock {
@@ -82,11 +101,18 @@ struct al_profile {
 	char *env[AL_MAX_ENV]; /* "NAME=VALUE" */
 	size_t nenv;
 	char *workdir;
-	char *net;             /* "none" only, for now */
+	char *net;             /* "none" or "allow:RULE[,RULE...]", as given */
+	struct al_net_rules net_rules; /* net, parsed; n == 0: no network */
 	struct al_limits limits;
 	struct al_sc_policy seccomp;
 	bool has_seccomp;
 	struct al_landlock landlock;      /* the profile had a "seccomp" section (for dumps) */
+	/* The agent's shape (profile "agent"): */
+	enum al_cwd_mode cwd;  /* bind the caller's cwd at its own path, as the workdir */
+	bool home_tmpfs;       /* the caller's $HOME path: an empty tmpfs, and HOME */
+	char *home_dir;        /* set by the plan: where that tmpfs goes */
+	char *env_deny[AL_MAX_ENV_DENY]; /* --env names matching these (fnmatch, any case) are refused */
+	size_t nenv_deny;
 };
 
 /* Parse a profile from JSON text; errors name the field ("limits.memory: ..."). */
@@ -111,8 +137,9 @@ struct al_overrides {
 	size_t nenv;
 	const char *workdir;
 	const char *memory, *pids, *cpu_weight, *time, *cpu_time, *output, *tmpfs_size,
-		*open_files, *file_size;
+		*open_files, *file_size, *net_connections, *net_bytes, *net_idle;
 	const char *net;
+	const char *cwd;         /* the caller's current directory (resolved), for "cwd" profiles */
 	const char *uid_range;   /* "FIRST:COUNT", host uids used when run as root */
 	const char *on_violation; /* "deny" (default) or "kill" */
 	bool learn;              /* allow and record every call but the built-in deny-list */

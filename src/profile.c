@@ -18,6 +18,7 @@ BUILTIN(al_profile_default);
 BUILTIN(al_profile_python);
 BUILTIN(al_profile_node);
 BUILTIN(al_profile_model_eval);
+BUILTIN(al_profile_agent);
 
 static const struct {
 	const char *name, *start, *end;
@@ -26,9 +27,10 @@ static const struct {
 	{ "python", al_profile_python_json, al_profile_python_json_end },
 	{ "node", al_profile_node_json, al_profile_node_json_end },
 	{ "model-eval", al_profile_model_eval_json, al_profile_model_eval_json_end },
+	{ "agent", al_profile_agent_json, al_profile_agent_json_end },
 };
 
-const char *const al_profile_names[] = { "default", "python", "node", "model-eval", NULL };
+const char *const al_profile_names[] = { "default", "python", "node", "model-eval", "agent", NULL };
 
 const char *al_profile_builtin(const char *name, size_t *len)
 {
@@ -249,6 +251,9 @@ static const struct {
 	{ "tmpfs_size", L_SIZE, offsetof(struct al_limits, tmpfs_size) },
 	{ "open_files", L_COUNT, offsetof(struct al_limits, open_files) },
 	{ "file_size", L_SIZE, offsetof(struct al_limits, file_size) },
+	{ "net_connections", L_COUNT, offsetof(struct al_limits, net_connections) },
+	{ "net_bytes", L_SIZE, offsetof(struct al_limits, net_bytes) },
+	{ "net_idle", L_DURATION, offsetof(struct al_limits, net_idle_s) },
 };
 
 int al_limit_set(struct al_limits *l, const char *name, const char *value, struct al_error *err)
@@ -298,6 +303,9 @@ static void limits_default(struct al_limits *l)
 		.tmpfs_size = 64ull << 20,
 		.open_files = 256,
 		.file_size = 64ull << 20,
+		.net_connections = 16,
+		.net_bytes = 256ull << 20,
+		.net_idle_s = 30,
 	};
 }
 
@@ -576,6 +584,27 @@ static int parse_landlock(json_t *obj, struct al_landlock *l, struct al_error *e
 	return 0;
 }
 
+static int parse_env_deny(json_t *v, struct al_profile *p, struct al_error *err)
+{
+	size_t i;
+	json_t *e;
+
+	if (!json_is_array(v))
+		return al_error_set(err, 0, "env_deny: must be an array of name patterns");
+	json_array_foreach(v, i, e) {
+		char field[32];
+		snprintf(field, sizeof(field), "env_deny[%zu]", i);
+		if (p->nenv_deny >= AL_MAX_ENV_DENY)
+			return al_error_set(err, 0, "env_deny: more than %d patterns", AL_MAX_ENV_DENY);
+		if (dup_string(e, field, &p->env_deny[p->nenv_deny], err) < 0)
+			return -1;
+		const char *s = p->env_deny[p->nenv_deny++];
+		if (!*s || strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_*?") != strlen(s))
+			return al_error_set(err, 0, "%s: '%s': letters, digits, _ and the wildcards * and ?", field, s);
+	}
+	return 0;
+}
+
 static int parse_root(json_t *root, struct al_profile *p, struct al_error *err)
 {
 	const char *key;
@@ -603,12 +632,24 @@ static int parse_root(json_t *root, struct al_profile *p, struct al_error *err)
 		} else if (strcmp(key, "net") == 0) {
 			free(p->net);
 			r = dup_string(v, "net", &p->net, err);
-			if (r == 0 && strcmp(p->net, "none") != 0)
-				r = al_error_set(err, 0, "net: only \"none\" is supported");
+			if (r == 0 && al_net_rules_parse(p->net, &p->net_rules, err) < 0)
+				r = al_error_wrap(err, "net");
 		} else if (strcmp(key, "limits") == 0)
 			r = parse_limits(v, &p->limits, err);
 		else if (strcmp(key, "landlock") == 0)
 			r = parse_landlock(v, &p->landlock, err);
+		else if (strcmp(key, "cwd") == 0) {
+			const char *s = json_is_string(v) ? json_string_value(v) : "";
+			p->cwd = strcmp(s, "rw") == 0 ? AL_CWD_RW : strcmp(s, "ro") == 0 ? AL_CWD_RO : AL_CWD_NONE;
+			r = p->cwd == AL_CWD_NONE && strcmp(s, "none") != 0
+				    ? al_error_set(err, 0, "cwd: \"rw\", \"ro\" or \"none\"")
+				    : 0;
+		} else if (strcmp(key, "home") == 0) {
+			const char *s = json_is_string(v) ? json_string_value(v) : "";
+			p->home_tmpfs = strcmp(s, "tmpfs") == 0;
+			r = !p->home_tmpfs && strcmp(s, "none") != 0 ? al_error_set(err, 0, "home: \"tmpfs\" or \"none\"") : 0;
+		} else if (strcmp(key, "env_deny") == 0)
+			r = parse_env_deny(v, p, err);
 		else if (strcmp(key, "seccomp") == 0) {
 			r = parse_seccomp(v, &p->seccomp, err);
 			p->has_seccomp = true;
@@ -655,7 +696,7 @@ int al_profile_load(const char *name, struct al_profile *out, struct al_error *e
 	if (text)
 		return al_profile_parse(text, len, out, err);
 	if (!strchr(name, '/') && !strstr(name, ".json"))
-		return al_error_set(err, 0, "profile %s: no such built-in profile (default, python, node, model-eval)",
+		return al_error_set(err, 0, "profile %s: no such built-in profile (default, python, node, model-eval, agent)",
 				    name);
 
 	cleanup_close int fd = open(name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -755,6 +796,9 @@ char *al_profile_dump(const struct al_profile *p)
 	json_object_set_new(lim, "tmpfs_size", json_integer((json_int_t)l->tmpfs_size));
 	json_object_set_new(lim, "open_files", json_integer((json_int_t)l->open_files));
 	json_object_set_new(lim, "file_size", json_integer((json_int_t)l->file_size));
+	json_object_set_new(lim, "net_connections", json_integer((json_int_t)l->net_connections));
+	json_object_set_new(lim, "net_bytes", json_integer((json_int_t)l->net_bytes));
+	json_object_set_new(lim, "net_idle", json_real(l->net_idle_s));
 	json_object_set_new(root, "limits", lim);
 	json_t *ll = json_object();
 	json_object_set_new(ll, "required", json_boolean(p->landlock.required));
@@ -768,6 +812,17 @@ char *al_profile_dump(const struct al_profile *p)
 		json_object_set_new(ll, "tcp_connect", c);
 	}
 	json_object_set_new(root, "landlock", ll);
+	static const char *const cwd_names[] = { "none", "ro", "rw" };
+	if (p->cwd != AL_CWD_NONE)
+		json_object_set_new(root, "cwd", json_string(cwd_names[p->cwd]));
+	if (p->home_tmpfs)
+		json_object_set_new(root, "home", json_string("tmpfs"));
+	if (p->nenv_deny) {
+		json_t *d = json_array();
+		for (size_t i = 0; i < p->nenv_deny; i++)
+			json_array_append_new(d, json_string(p->env_deny[i]));
+		json_object_set_new(root, "env_deny", d);
+	}
 	if (p->has_seccomp || p->seccomp.mode != AL_SC_DENY_LIST)
 		json_object_set_new(root, "seccomp", dump_seccomp(&p->seccomp));
 	char *s = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -787,5 +842,8 @@ void al_profile_free(struct al_profile *p)
 		free(p->env[i]);
 	free(p->workdir);
 	free(p->net);
+	free(p->home_dir);
+	for (size_t i = 0; i < p->nenv_deny; i++)
+		free(p->env_deny[i]);
 	memset(p, 0, sizeof(*p));
 }

@@ -13,4 +13,5 @@ PROFILE(al_profile_default, "src/profiles/default.json")
 PROFILE(al_profile_python, "src/profiles/python.json")
 PROFILE(al_profile_node, "src/profiles/node.json")
 PROFILE(al_profile_model_eval, "src/profiles/model-eval.json")
+PROFILE(al_profile_agent, "src/profiles/agent.json")
 	.section .note.GNU-stack,"",@progbits

@@ -33,6 +33,9 @@ char *al_report_json(const struct al_plan *plan, const struct al_result *res)
 	json_object_set_new(lim, "open_files", limit_or_null(l->open_files));
 	json_object_set_new(lim, "file_size", limit_or_null(l->file_size));
 	json_object_set_new(lim, "cpu_weight", json_integer((json_int_t)l->cpu_weight));
+	json_object_set_new(lim, "net_connections", json_integer((json_int_t)l->net_connections));
+	json_object_set_new(lim, "net_bytes", limit_or_null(l->net_bytes));
+	json_object_set_new(lim, "net_idle_s", seconds_or_null(l->net_idle_s));
 	json_object_set_new(root, "limits", lim);
 	json_t *viol = json_array();
 	for (size_t i = 0; i < res->violations.n; i++) {
@@ -44,7 +47,18 @@ char *al_report_json(const struct al_plan *plan, const struct al_result *res)
 	json_object_set_new(root, "violations", viol);
 	if (res->violations.dropped)
 		json_object_set_new(root, "violations_dropped", json_integer((json_int_t)res->violations.dropped));
-	json_object_set_new(root, "network", json_array());
+	json_t *net = json_array();
+	for (size_t i = 0; i < res->network.n; i++) {
+		const struct al_net_entry *e = &res->network.e[i];
+		json_array_append_new(net, json_pack("{s:s,s:i,s:s,s:s,s:s?,s:I,s:I,s:s?}", "host", e->host, "port",
+						     e->port, "verdict", e->allowed ? "allowed" : "denied", "method",
+						     e->method, "address", e->addr[0] ? e->addr : NULL, "bytes_up",
+						     (json_int_t)e->up, "bytes_down", (json_int_t)e->down, "reason",
+						     e->reason[0] ? e->reason : NULL));
+	}
+	json_object_set_new(root, "network", net);
+	if (res->network.dropped)
+		json_object_set_new(root, "network_dropped", json_integer((json_int_t)res->network.dropped));
 	json_object_set_new(root, "cgroup", json_string(cgroup_names[res->cgroup]));
 	json_object_set_new(root, "landlock", res->landlock > 0 ? json_integer(res->landlock) : json_string("unavailable"));
 	json_object_set_new(trunc, "stdout", json_boolean(res->truncated[0]));

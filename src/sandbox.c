@@ -48,6 +48,7 @@ struct al_sandbox {
 	struct al_notify notify;
 	struct al_filter own_filter; /* compiled here when the caller passed none */
 	char *buf;          /* output read buffer (heap: a stack array is probed page by page) */
+	struct al_proxy *proxy; /* allow-listed egress; NULL with --net none */
 	double started_ms;
 	bool exited, have_status, done;
 	int wait_status;
@@ -203,6 +204,8 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 	}
 	sb->res.cgroup = late_cgroup ? AL_CGROUP_V1 : sb->cgroup.kind;
 	AL_TRACE("sup: cgroup created");
+	if (plan->profile.net_rules.n > 0 && al_proxy_new(plan, &sb->proxy, err) < 0)
+		goto fail;
 
 	/* Landlock: applied when the kernel has it; a profile may require it.
 	 * (The test switch makes the kernel look as if it had none.) */
@@ -335,6 +338,9 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 	for (size_t i = 0; i < ARRAY_SIZE(watch) && sb->ep >= 0; i++)
 		if (watch_fd(sb, watch[i]) < 0)
 			al_closep(&sb->ep);
+	/* The proxy: its listener comes over the go socket, then its own set. */
+	if (sb->proxy && sb->ep >= 0 && (watch_fd(sb, sb->go_fd) < 0 || watch_fd(sb, al_proxy_fd(sb->proxy)) < 0))
+		al_closep(&sb->ep);
 	if (sb->ep < 0) {
 		al_error_set(err, errno, "epoll");
 		kill_sandbox(sb, AL_SETUP_ERROR);
@@ -409,6 +415,36 @@ static void take_listener(struct al_sandbox *sb, int fd)
 	al_closep(&sb->ack_fd);
 }
 
+/* The child's proxy socket, sent with SCM_RIGHTS; the go socket is then
+ * only the lifeline again, out of the set. */
+static void take_proxy_socket(struct al_sandbox *sb)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
+	char byte;
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct al_error err = { 0 };
+
+	ssize_t n = recvmsg(sb->go_fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	if (n < 0 && errno == EAGAIN)
+		return;
+	epoll_ctl(sb->ep, EPOLL_CTL_DEL, sb->go_fd, NULL);
+	struct cmsghdr *c = n == 1 ? CMSG_FIRSTHDR(&m) : NULL;
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int))) {
+		int fd;
+		memcpy(&fd, CMSG_DATA(c), sizeof(fd));
+		if (al_proxy_adopt(sb->proxy, fd, &err) < 0 && !sb->res.error[0]) {
+			char buf[512];
+			snprintf(sb->res.error, sizeof(sb->res.error), "%s", al_error_text(&err, buf, sizeof(buf)));
+			sb->res.exit_code = 125;
+			kill_sandbox(sb, AL_SETUP_ERROR);
+		}
+	}
+}
+
 static void read_messages(struct al_sandbox *sb)
 {
 	struct al_child_msg m;
@@ -474,6 +510,8 @@ static void finish(struct al_sandbox *sb)
 		r->exit_code = 128 + SIGKILL;
 	}
 	al_notify_close(&sb->notify);
+	if (sb->proxy)
+		al_proxy_finish(sb->proxy, &r->network);
 	if (sb->killed_for == AL_SETUP_ERROR)
 		r->status = AL_SETUP_ERROR;
 	else if (sb->killed_for != AL_EXITED)
@@ -506,6 +544,10 @@ static int handle_fd(struct al_sandbox *sb, int fd, uint32_t events)
 			al_closep(&sb->stream_fd[i]);
 	} else if (fd == sb->msg_fd) {
 		read_messages(sb);
+	} else if (sb->proxy && fd == sb->go_fd) {
+		take_proxy_socket(sb);
+	} else if (sb->proxy && fd == al_proxy_fd(sb->proxy)) {
+		al_proxy_handle(sb->proxy);
 	} else if (fd == sb->notify.fd) {
 		if (al_notify_handle(&sb->notify, &sb->plan->profile.seccomp, &sb->res.violations) == 1)
 			kill_sandbox(sb, AL_VIOLATION);
@@ -581,6 +623,7 @@ void al_sandbox_free(struct al_sandbox *sb)
 	al_notify_close(&sb->notify);
 	al_seccomp_free(&sb->own_filter);
 	free(sb->buf);
+	al_proxy_free(sb->proxy);
 	free(sb);
 }
 

@@ -10,6 +10,7 @@
 
 #include "cgroup.h"
 #include "error.h"
+#include "net/proxy.h"
 #include "notify.h"
 #include "plan.h"
 #include "seccomp.h"
@@ -34,6 +35,7 @@ struct al_result {
 	int landlock;               /* the Landlock ABI applied; 0: unavailable */
 	char error[512];            /* setup or exec error, "" if none */
 	struct al_violations violations; /* denied calls; in learn mode also every call seen */
+	struct al_net_log network;  /* every attempt through the proxy */
 };
 
 /* Where the command's output goes; stream is 1 (stdout) or 2 (stderr). */

@@ -24,7 +24,7 @@ extern char **environ;
 
 static const char run_help[] =
 	"usage: airlock run [OPTIONS] -- COMMAND [ARG...]\n"
-	"  --profile NAME|FILE   built-in profile (default, python, node, model-eval) or JSON file\n"
+	"  --profile NAME|FILE   built-in profile (default, python, node, model-eval, agent) or JSON file\n"
 	"  --ro HOST[:INSIDE]    bind a host path read-only (repeatable)\n"
 	"  --rw HOST[:INSIDE]    bind a host path writable (repeatable)\n"
 	"  --workdir DIR         working directory inside (a size-limited tmpfs)\n"
@@ -38,6 +38,11 @@ static const char run_help[] =
 	"  --open-files N        open files per process\n"
 	"  --file-size SIZE      largest file a process may write\n"
 	"  --net none            network: only loopback (the default)\n"
+	"  --net allow:RULE[,RULE...]  egress through airlock's proxy to these only:\n"
+	"                        host, *.domain, 1.2.3.4 or [v6], each with :port (default 80, 443)\n"
+	"  --net-connections N   proxied connections at once (default 16)\n"
+	"  --net-bytes SIZE      bytes through the proxy per run, both ways (default 256M)\n"
+	"  --net-idle SECONDS    close a proxied connection idle this long (default 30)\n"
 	"  --env NAME[=VALUE]    pass a variable (NAME alone: the caller's value)\n"
 	"  --report FILE|-       write the JSON run report\n"
 	"  --uid-range FIRST:COUNT  host uids for sandboxes when run as root\n"
@@ -50,6 +55,7 @@ enum {
 	OPT_PROFILE = 256, OPT_RO, OPT_RW, OPT_WORKDIR, OPT_MEMORY, OPT_PIDS, OPT_CPU_TIME,
 	OPT_TIME, OPT_CPU_WEIGHT, OPT_OUTPUT, OPT_TMPFS, OPT_OPEN_FILES, OPT_FILE_SIZE, OPT_NET,
 	OPT_ENV, OPT_REPORT, OPT_UID_RANGE, OPT_DEGRADED, OPT_VERBOSE, OPT_HELP, OPT_ON_VIOLATION, OPT_OUTPUT_PROFILE,
+	OPT_NET_CONNECTIONS, OPT_NET_BYTES, OPT_NET_IDLE,
 };
 
 static const struct option options[] = {
@@ -75,6 +81,9 @@ static const struct option options[] = {
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "on-violation", required_argument, NULL, OPT_ON_VIOLATION },
 	{ "output-profile", required_argument, NULL, OPT_OUTPUT_PROFILE },
+	{ "net-connections", required_argument, NULL, OPT_NET_CONNECTIONS },
+	{ "net-bytes", required_argument, NULL, OPT_NET_BYTES },
+	{ "net-idle", required_argument, NULL, OPT_NET_IDLE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -243,6 +252,9 @@ static int run_or_learn(int argc, char **argv, bool learn)
 		case OPT_HELP: fputs(run_help, stdout); return 0;
 		case OPT_ON_VIOLATION: ov.on_violation = optarg; break;
 		case OPT_OUTPUT_PROFILE: learned = optarg; break;
+		case OPT_NET_CONNECTIONS: ov.net_connections = optarg; break;
+		case OPT_NET_BYTES: ov.net_bytes = optarg; break;
+		case OPT_NET_IDLE: ov.net_idle = optarg; break;
 		default: fputs(run_help, stderr); return EXIT_SETUP;
 		}
 	}
@@ -256,6 +268,8 @@ static int run_or_learn(int argc, char **argv, bool learn)
 		return setup_failed(&(struct al_error){ 0, "--output-profile FILE goes with airlock learn, and only with it" });
 	ov.learn = learn;
 	AL_TRACE("sup: options parsed");
+	char cwd[4096];
+	ov.cwd = getcwd(cwd, sizeof(cwd)); /* for profiles that bind it (agent) */
 	if (al_profile_load(profile_name, &profile, &err) < 0)
 		return setup_failed(&err);
 	int r = al_plan_build(&profile, &ov, argv + optind, environ, &plan, &err);

@@ -79,7 +79,15 @@ int main(void)
 	CHECK("bad env name", fails_naming("{\"env\": {\"A-B\": \"x\"}}", "env.A-B"));
 	CHECK("env value not a string", fails_naming("{\"env\": {\"A\": 1}}", "env.A"));
 	CHECK("workdir relative", fails_naming("{\"workdir\": \"work\"}", "workdir"));
-	CHECK("net other than none", fails_naming("{\"net\": \"host\"}", "net"));
+	CHECK("net neither none nor allow:", fails_naming("{\"net\": \"host\"}", "net"));
+	CHECK("net with a bad rule", fails_naming("{\"net\": \"allow:a..b\"}", "net"));
+	const char *allow = "{\"net\": \"allow:pypi.org\"}";
+	CHECK("net allow parses", al_profile_parse(allow, strlen(allow), &p, &err) == 0 && p.net_rules.n == 1);
+	al_profile_free(&p);
+	CHECK("cwd value", fails_naming("{\"cwd\": \"yes\"}", "cwd"));
+	CHECK("home value", fails_naming("{\"home\": 1}", "home"));
+	CHECK("env_deny pattern", fails_naming("{\"env_deny\": [\"A-B\"]}", "env_deny[0]"));
+	CHECK("net limits", fails_naming("{\"limits\": {\"net_bytes\": \"x\"}}", "limits.net_bytes"));
 	CHECK("NUL in string refused", fails_naming("{\"workdir\": \"/a\\u0000b\"}", "u0000"));
 	char *big = malloc(300 * 1024);
 	memset(big, ' ', 300 * 1024);

@@ -1,0 +1,903 @@
+/* The egress proxy: one state machine per connection, driven by the
+ * proxy's epoll set.
+ *
+ *   HEAD     read the request head (absolute-form or CONNECT), decide on
+ *            the Host header, the allow-list and, for an IP literal, its
+ *            address class
+ *   RESOLVE  a name: getaddrinfo in a detached thread, the answer through
+ *            a socket pair; every address must be public (or the rule is
+ *            that literal)
+ *   CONNECT  non-blocking connect from the host's network namespace,
+ *            next address on failure
+ *   HELLO    a tunnel: nothing goes upstream until the client's first bytes
+ *            are checked (a ClientHello whose SNI is the CONNECT host; no
+ *            CONNECT inside the tunnel)
+ *   RELAY    bytes both ways; a plain request's body by its Content-Length,
+ *            and nothing after it (one request per connection)
+ *
+ * Resolution runs in a thread because getaddrinfo blocks and the
+ * supervisor's loop must not; the thread owns its job and its end of the
+ * socket pair, so a proxy freed mid-lookup loses nothing but the answer. */
+#include "net/proxy.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "net/addr.h"
+#include "net/http.h"
+#include "net/tls.h"
+#include "plan.h"
+#include "util.h"
+
+enum { CBUF = 40 * 1024, UBUF = 32 * 1024, MAX_ADDRS = 8, NO_ENTRY = -1 };
+
+enum state { S_HEAD, S_RESOLVE, S_CONNECT, S_HELLO, S_RELAY };
+
+struct conn;
+
+/* What an epoll event points at. */
+struct ep_tag {
+	struct conn *c; /* NULL: the listener or the timer */
+	int which;      /* 0 client, 1 upstream, 2 resolver, 3 listener, 4 timer */
+};
+
+struct conn {
+	struct conn *prev, *next;
+	int cfd, ufd, rfd;
+	uint32_t cev, uev; /* registered epoll masks */
+	struct ep_tag tag[3];
+	enum state st;
+	struct al_http_req req;
+	bool literal_rule; /* the matching rule is this IP literal: any class goes */
+	struct al_ip addrs[MAX_ADDRS];
+	size_t naddr, next_addr;
+	uint8_t cbuf[CBUF]; /* client -> upstream */
+	size_t clen;
+	uint8_t ubuf[UBUF]; /* upstream -> client */
+	size_t ulen;
+	uint64_t body_left; /* plain request: body bytes still to forward */
+	bool c_eof, u_eof, u_shut, c_shut;
+	int entry;
+	double last_ms;
+};
+
+struct al_proxy {
+	const struct al_plan *plan;
+	int ep, lfd, tfd;
+	bool timer_armed, cut; /* cut: the byte limit was reached */
+	struct ep_tag ltag, ttag;
+	struct conn *conns;
+	size_t nconns;
+	struct al_net_log log;
+	struct al_net_entry scratch; /* attempts past the table: written, not kept */
+};
+
+struct resolved {
+	int err; /* getaddrinfo's */
+	size_t n;
+	struct al_ip a[MAX_ADDRS];
+};
+
+struct job {
+	int fd;
+	char host[AL_NET_HOST_MAX];
+};
+
+static bool off(const struct al_proxy *p, unsigned bit)
+{
+	return (p->plan->disabled & bit) != 0;
+}
+
+/* --- the record --- */
+
+static int new_entry(struct al_proxy *p)
+{
+	if (p->log.n >= AL_NET_MAX_ENTRIES) {
+		p->log.dropped++;
+		return NO_ENTRY;
+	}
+	memset(&p->log.e[p->log.n], 0, sizeof(p->log.e[0]));
+	return (int)p->log.n++;
+}
+
+static struct al_net_entry *entry(struct al_proxy *p, struct conn *c)
+{
+	if (c->entry == NO_ENTRY) {
+		memset(&p->scratch, 0, sizeof(p->scratch));
+		return &p->scratch;
+	}
+	return &p->log.e[c->entry];
+}
+
+/* --- connections --- */
+
+/* An fd that wants nothing is out of the set altogether: epoll reports
+ * hang-ups whatever the mask, and a hung-up socket whose data we cannot
+ * take yet (the other side's buffer is full) would spin the loop. */
+static void set_events(struct al_proxy *p, int fd, uint32_t *cur, uint32_t want, struct ep_tag *tag)
+{
+	if (fd < 0 || *cur == want)
+		return;
+	struct epoll_event ev = { .events = want, .data.ptr = tag };
+	epoll_ctl(p->ep, *cur == 0 ? EPOLL_CTL_ADD : want == 0 ? EPOLL_CTL_DEL : EPOLL_CTL_MOD, fd, &ev);
+	*cur = want;
+}
+
+static int add_fd(struct al_proxy *p, int fd, uint32_t events, struct ep_tag *tag)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = tag };
+	return epoll_ctl(p->ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+static void conn_free(struct al_proxy *p, struct conn *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		p->conns = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	p->nconns--;
+	al_closep(&c->cfd); /* closing drops them from the epoll set */
+	al_closep(&c->ufd);
+	al_closep(&c->rfd);
+	free(c);
+}
+
+/* An allowed connection ends; reason says why, if it was cut. */
+static void conn_end(struct al_proxy *p, struct conn *c, const char *reason)
+{
+	struct al_net_entry *e = entry(p, c);
+	if (reason && !e->reason[0])
+		snprintf(e->reason, sizeof(e->reason), "%s", reason);
+	conn_free(p, c);
+}
+
+/* Refuse the attempt: record why, tell the client if it still speaks HTTP
+ * to us (before a tunnel is up), close. */
+static void deny(struct al_proxy *p, struct conn *c, int code, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static void deny(struct al_proxy *p, struct conn *c, int code, const char *fmt, ...)
+{
+	struct al_net_entry *e = entry(p, c);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(e->reason, sizeof(e->reason), fmt, ap);
+	va_end(ap);
+	e->allowed = false;
+	al_info("network: denied %s%s%s:%u: %s", strchr(e->host, ':') ? "[" : "", e->host[0] ? e->host : "?",
+		strchr(e->host, ':') ? "]" : "", e->port, e->reason);
+	if (code) {
+		const char *text = code == 400 ? "Bad Request" : code == 403 ? "Forbidden" :
+				   code == 502 ? "Bad Gateway" : "Service Unavailable";
+		char msg[512];
+		int body = (int)strlen(e->reason) + 24;
+		int n = snprintf(msg, sizeof(msg),
+				 "HTTP/1.1 %d %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n"
+				 "Connection: close\r\n\r\nairlock proxy: denied: %s\n",
+				 code, text, body, e->reason);
+		/* Best effort: a fresh socket's buffer takes this much. */
+		if (n > 0)
+			(void)!send(c->cfd, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1,
+				    MSG_NOSIGNAL | MSG_DONTWAIT);
+	}
+	conn_free(p, c);
+}
+
+/* Which fds want what, from the state and the buffers. */
+static void update(struct al_proxy *p, struct conn *c)
+{
+	uint32_t cw = 0, uw = 0;
+	bool tunnel_up = c->st == S_HELLO || c->st == S_RELAY;
+
+	if (!c->c_eof && ((c->st == S_HEAD && c->clen < AL_HTTP_HEAD_MAX) || (tunnel_up && c->clen < CBUF)))
+		cw |= EPOLLIN;
+	if (c->ulen)
+		cw |= EPOLLOUT;
+	if (c->st == S_CONNECT)
+		uw |= EPOLLOUT;
+	if (tunnel_up && !c->u_eof && c->ulen < UBUF)
+		uw |= EPOLLIN;
+	if (c->st == S_RELAY && c->clen)
+		uw |= EPOLLOUT;
+	set_events(p, c->cfd, &c->cev, cw, &c->tag[0]);
+	set_events(p, c->ufd, &c->uev, uw, &c->tag[1]);
+}
+
+static void *resolve_main(void *arg)
+{
+	struct job *j = arg;
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC }, *res = NULL;
+	struct resolved r = { 0 };
+
+	r.err = getaddrinfo(j->host, NULL, &hints, &res);
+	for (struct addrinfo *ai = res; ai && r.n < MAX_ADDRS; ai = ai->ai_next) {
+		struct al_ip ip = { .family = ai->ai_family };
+		if (ai->ai_family == AF_INET)
+			memcpy(ip.b, &((struct sockaddr_in *)ai->ai_addr)->sin_addr, 4);
+		else if (ai->ai_family == AF_INET6)
+			memcpy(ip.b, &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr, 16);
+		else
+			continue;
+		bool dup = false;
+		for (size_t i = 0; i < r.n && !dup; i++)
+			dup = al_ip_equal(&r.a[i], &ip);
+		if (!dup)
+			r.a[r.n++] = ip;
+	}
+	if (res)
+		freeaddrinfo(res);
+	(void)!send(j->fd, &r, sizeof(r), MSG_NOSIGNAL); /* the proxy may be gone: EPIPE */
+	close(j->fd);
+	free(j);
+	return NULL;
+}
+
+static int start_resolve(struct al_proxy *p, struct conn *c)
+{
+	int sv[2];
+	pthread_t t;
+	pthread_attr_t attr;
+
+	struct job *j = calloc(1, sizeof(*j));
+	if (!j)
+		return -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		free(j);
+		return -1;
+	}
+	j->fd = sv[1];
+	snprintf(j->host, sizeof(j->host), "%s", c->req.target.host);
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	int r = pthread_create(&t, &attr, resolve_main, j); /* j and sv[1]: transferred */
+	pthread_attr_destroy(&attr);
+	if (r != 0) {
+		close(sv[0]);
+		close(sv[1]);
+		free(j);
+		return -1;
+	}
+	c->rfd = sv[0];
+	c->tag[2] = (struct ep_tag){ c, 2 };
+	if (add_fd(p, c->rfd, EPOLLIN, &c->tag[2]) < 0)
+		return -1;
+	c->st = S_RESOLVE;
+	update(p, c);
+	return 0;
+}
+
+static void try_connect(struct al_proxy *p, struct conn *c);
+static int pump(struct al_proxy *p, struct conn *c);
+
+/* Every address the destination has must be one the sandbox may reach:
+ * a name that resolves to one public and one private address is refused
+ * as a whole rather than trusted to pick the public one. */
+static bool addrs_ok(struct al_proxy *p, struct conn *c)
+{
+	char buf[48];
+
+	if (c->literal_rule || off(p, AL_DEF_PROXY_ADDR))
+		return true;
+	for (size_t i = 0; i < c->naddr; i++) {
+		enum al_addr_class k = al_addr_classify(&c->addrs[i]);
+		if (k != AL_ADDR_PUBLIC) {
+			if (c->req.target.is_ip)
+				deny(p, c, 403, "%s is a %s address", al_ip_str(&c->addrs[i], buf, sizeof(buf)),
+				     al_addr_class_name(k));
+			else
+				deny(p, c, 403, "%s resolves to %s, a %s address", c->req.target.host,
+				     al_ip_str(&c->addrs[i], buf, sizeof(buf)), al_addr_class_name(k));
+			return false;
+		}
+	}
+	return true;
+}
+
+static void got_resolution(struct al_proxy *p, struct conn *c)
+{
+	struct resolved r;
+	ssize_t n = recv(c->rfd, &r, sizeof(r), MSG_DONTWAIT);
+
+	if (n < 0 && errno == EAGAIN)
+		return;
+	al_closep(&c->rfd);
+	if (n != (ssize_t)sizeof(r) || r.err != 0 || r.n == 0) {
+		deny(p, c, 502, "cannot resolve %s: %s", c->req.target.host,
+		     n == (ssize_t)sizeof(r) && r.err ? gai_strerror(r.err) : "no address");
+		return;
+	}
+	memcpy(c->addrs, r.a, sizeof(r.a));
+	c->naddr = r.n;
+	if (addrs_ok(p, c))
+		try_connect(p, c);
+}
+
+/* Decide on a complete head. */
+static void decide(struct al_proxy *p, struct conn *c)
+{
+	const struct al_http_req *q = &c->req;
+	struct al_net_entry *e = entry(p, c);
+
+	snprintf(e->host, sizeof(e->host), "%s", q->target.host);
+	e->port = q->target.port;
+	snprintf(e->method, sizeof(e->method), "%s", q->method);
+	if (!off(p, AL_DEF_PROXY_HOST) && !al_http_host_ok(q)) {
+		if (q->has_host)
+			deny(p, c, 400, "Host header %s:%u is not the request's host", q->host.host, q->host.port);
+		else
+			deny(p, c, 400, "HTTP/1.1 request without a Host header");
+		return;
+	}
+	if (p->cut) {
+		deny(p, c, 503, "the run's network byte limit is used up");
+		return;
+	}
+	const struct al_net_rule *rule = al_net_rules_match(&p->plan->profile.net_rules, &q->target);
+	if (!rule && !off(p, AL_DEF_PROXY_RULES)) {
+		deny(p, c, 403, "not in the allow-list");
+		return;
+	}
+	/* Only the literal itself in a rule lets a non-public address through
+	 * (the control without rules behaves as if every target had one). */
+	c->literal_rule = q->target.is_ip && (rule ? rule->kind == AL_RULE_IP : true);
+	if (q->target.is_ip) {
+		c->addrs[0] = q->target.ip;
+		c->naddr = 1;
+		if (addrs_ok(p, c))
+			try_connect(p, c);
+		return;
+	}
+	if (start_resolve(p, c) < 0)
+		deny(p, c, 502, "cannot start resolving %s", q->target.host);
+}
+
+static void read_head(struct al_proxy *p, struct conn *c)
+{
+	ssize_t n = recv(c->cfd, c->cbuf + c->clen, AL_HTTP_HEAD_MAX - c->clen, MSG_DONTWAIT);
+	const char *why;
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		/* A client that hangs up before a whole head asked for nothing. */
+		if (c->clen > 0) {
+			c->entry = new_entry(p);
+			deny(p, c, 0, "connection closed before a whole request head");
+		} else {
+			conn_free(p, c);
+		}
+		return;
+	}
+	c->clen += (size_t)n;
+	int r = al_http_parse((const char *)c->cbuf, c->clen, &c->req, &why);
+	if (r == 0)
+		return;
+	c->entry = new_entry(p);
+	if (r < 0) {
+		deny(p, c, 400, "%s", why);
+		return;
+	}
+	decide(p, c);
+}
+
+/* Bytes after a plain request's body belong to no request we checked;
+ * blank lines aside (old clients send a CRLF after a body), they end the
+ * connection. Returns how many of the n bytes at buf are to be forwarded,
+ * or -1 if the connection was denied. */
+static ssize_t body_part(struct al_proxy *p, struct conn *c, const uint8_t *buf, size_t n)
+{
+	size_t body = n < c->body_left ? n : (size_t)c->body_left, k = body;
+
+	c->body_left -= body;
+	while (k < n && (buf[k] == '\r' || buf[k] == '\n'))
+		k++;
+	if (k == n)
+		return (ssize_t)body;
+	if (off(p, AL_DEF_PROXY_CHAIN))
+		return (ssize_t)n; /* control: forwarded unchecked */
+	/* Recorded as an attempt of its own, denied: it was one. */
+	snprintf(entry(p, c)->reason, sizeof(entry(p, c)->reason), "%s",
+		 "the client sent a second request; connection closed");
+	c->entry = new_entry(p);
+	struct al_http_req second;
+	const char *why;
+	struct al_net_entry *e = entry(p, c);
+	if (al_http_parse((const char *)buf + k, n - k, &second, &why) > 0) {
+		snprintf(e->host, sizeof(e->host), "%s", second.target.host);
+		e->port = second.target.port;
+		snprintf(e->method, sizeof(e->method), "%s", second.method);
+	}
+	deny(p, c, 0, "a second request on a forwarded connection (one request per connection)");
+	return -1;
+}
+
+/* The connection to the destination is up. Returns -1 if c is gone. */
+static int connected(struct al_proxy *p, struct conn *c)
+{
+	struct al_net_entry *e = entry(p, c);
+	size_t head = c->req.head_len, rest = c->clen - head;
+
+	e->allowed = true;
+	c->last_ms = al_now_ms();
+	if (c->req.connect) {
+		static const char ok[] = "HTTP/1.1 200 Connection established\r\n\r\n";
+		memmove(c->cbuf, c->cbuf + head, rest);
+		c->clen = rest;
+		memcpy(c->ubuf, ok, sizeof(ok) - 1);
+		c->ulen = sizeof(ok) - 1;
+		c->st = S_HELLO;
+		return 0;
+	}
+	/* A plain request: the forwarded head, then at most the body. */
+	char fwd[AL_HTTP_HEAD_MAX + 512];
+	int m = al_http_forward_head((const char *)c->cbuf, &c->req, fwd, sizeof(fwd));
+	c->body_left = c->req.content_length;
+	ssize_t keep = body_part(p, c, c->cbuf + head, rest);
+	if (keep < 0)
+		return -1;
+	if (m < 0 || (size_t)m + (size_t)keep > CBUF) {
+		deny(p, c, 400, "request head too large to forward");
+		return -1;
+	}
+	memmove(c->cbuf + m, c->cbuf + head, (size_t)keep);
+	memcpy(c->cbuf, fwd, (size_t)m);
+	c->clen = (size_t)m + (size_t)keep;
+	c->st = S_RELAY;
+	return 0;
+}
+
+static void try_connect(struct al_proxy *p, struct conn *c)
+{
+	char buf[48];
+
+	while (c->next_addr < c->naddr) {
+		const struct al_ip *ip = &c->addrs[c->next_addr++];
+		struct sockaddr_storage ss = { 0 };
+		socklen_t len;
+		if (ip->family == AF_INET) {
+			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+			s4->sin_family = AF_INET;
+			s4->sin_port = htons(c->req.target.port);
+			memcpy(&s4->sin_addr, ip->b, 4);
+			len = sizeof(*s4);
+		} else {
+			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+			s6->sin6_family = AF_INET6;
+			s6->sin6_port = htons(c->req.target.port);
+			memcpy(&s6->sin6_addr, ip->b, 16);
+			len = sizeof(*s6);
+		}
+		al_closep(&c->ufd);
+		c->uev = 0;
+		c->ufd = socket(ip->family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		if (c->ufd < 0)
+			continue;
+		snprintf(entry(p, c)->addr, sizeof(entry(p, c)->addr), "%s", al_ip_str(ip, buf, sizeof(buf)));
+		if (connect(c->ufd, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS)
+			continue;
+		c->tag[1] = (struct ep_tag){ c, 1 };
+		c->st = S_CONNECT;
+		update(p, c);
+		return;
+	}
+	entry(p, c)->addr[0] = '\0';
+	deny(p, c, 502, "cannot connect to %s:%u", c->req.target.host, c->req.target.port);
+}
+
+static void connect_done(struct al_proxy *p, struct conn *c)
+{
+	int e = 0;
+	socklen_t len = sizeof(e);
+
+	if (getsockopt(c->ufd, SOL_SOCKET, SO_ERROR, &e, &len) < 0 || e != 0) {
+		try_connect(p, c);
+		return;
+	}
+	if (connected(p, c) == 0)
+		pump(p, c);
+}
+
+/* The first bytes of a tunnel, before any of them go upstream. Returns 1
+ * when the tunnel may open, 0 to wait for more, -1 when it was denied. */
+static int check_hello(struct al_proxy *p, struct conn *c)
+{
+	const struct al_net_target *t = &c->req.target;
+	struct al_tls_hello h;
+	const char *why;
+
+	if (c->clen == 0)
+		return 0;
+	if (t->port == 443 || al_tls_looks_like(c->cbuf, c->clen)) {
+		int r = al_tls_client_hello(c->cbuf, c->clen, &h, &why);
+		if (r == 0 && c->clen < CBUF)
+			return 0;
+		if (r <= 0) {
+			deny(p, c, 0, "tunnel to port %u: %s", t->port, r == 0 ? "ClientHello too large" : why);
+			return -1;
+		}
+		if (off(p, AL_DEF_PROXY_SNI))
+			return 1;
+		if (h.ech) {
+			deny(p, c, 0, "encrypted ClientHello: the server name is hidden");
+			return -1;
+		}
+		/* A name: the SNI must be that name. An IP literal: clients send
+		 * no SNI (RFC 6066 has none for addresses); a host name there
+		 * would ask a shared front end for some other site. */
+		if (!t->is_ip && (!h.has_sni || strcmp(h.sni, t->host) != 0)) {
+			deny(p, c, 0, "TLS server name %s%s%s is not the CONNECT host %s", h.has_sni ? "'" : "",
+			     h.has_sni ? h.sni : "(none)", h.has_sni ? "'" : "", t->host);
+			return -1;
+		}
+		if (t->is_ip && h.has_sni && strcmp(h.sni, t->host) != 0) {
+			deny(p, c, 0, "TLS server name '%s' in a tunnel to the address %s", h.sni, t->host);
+			return -1;
+		}
+		return 1;
+	}
+	if (off(p, AL_DEF_PROXY_CHAIN))
+		return 1;
+	int k = al_http_is_connect((const char *)c->cbuf, c->clen);
+	if (k == -1)
+		return 0;
+	if (k == 1) {
+		deny(p, c, 0, "CONNECT inside a tunnel");
+		return -1;
+	}
+	return 1;
+}
+
+static void count(struct al_proxy *p, struct conn *c, size_t n, bool up)
+{
+	struct al_net_entry *e = entry(p, c);
+	if (up)
+		e->up += n;
+	else
+		e->down += n;
+	p->log.bytes += n;
+	c->last_ms = al_now_ms();
+}
+
+/* Returns -1 when the connection is gone. */
+static int from_client(struct al_proxy *p, struct conn *c)
+{
+	ssize_t n = recv(c->cfd, c->cbuf + c->clen, CBUF - c->clen, MSG_DONTWAIT);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n < 0) { /* reset: the client is gone, and can take nothing more */
+		conn_end(p, c, NULL);
+		return -1;
+	}
+	if (n == 0) {
+		c->c_eof = true;
+		return 0;
+	}
+	c->last_ms = al_now_ms();
+	if (c->st == S_RELAY && !c->req.connect) {
+		ssize_t keep = body_part(p, c, c->cbuf + c->clen, (size_t)n);
+		if (keep < 0)
+			return -1;
+		c->clen += (size_t)keep;
+		return 0;
+	}
+	c->clen += (size_t)n;
+	return 0;
+}
+
+/* What the run's byte limit still allows through (both ways). */
+static size_t budget(const struct al_proxy *p)
+{
+	uint64_t lim = p->plan->profile.limits.net_bytes;
+	if (!lim)
+		return SIZE_MAX;
+	return p->log.bytes >= lim ? 0 : (size_t)(lim - p->log.bytes);
+}
+
+static int flush(int fd, uint8_t *buf, size_t *len, size_t max, size_t *sent)
+{
+	*sent = 0;
+	while (*len && *sent < max) {
+		size_t want = *len < max - *sent ? *len : max - *sent;
+		ssize_t n = send(fd, buf, want, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0)
+			return errno == EAGAIN || errno == EINTR ? 0 : -1;
+		memmove(buf, buf + n, *len - (size_t)n);
+		*len -= (size_t)n;
+		*sent += (size_t)n;
+	}
+	return 0;
+}
+
+static uint64_t limit_bytes(const struct al_proxy *p)
+{
+	return p->plan->profile.limits.net_bytes;
+}
+
+/* Move what can move; returns -1 when the connection is gone. */
+static int pump(struct al_proxy *p, struct conn *c)
+{
+	size_t sent;
+
+	if (c->st == S_HELLO) {
+		int r = check_hello(p, c);
+		if (r < 0)
+			return -1;
+		if (r == 1)
+			c->st = S_RELAY;
+	}
+	if (c->st == S_RELAY && c->clen) {
+		if (flush(c->ufd, c->cbuf, &c->clen, budget(p), &sent) < 0) {
+			conn_end(p, c, NULL);
+			return -1;
+		}
+		count(p, c, sent, true);
+	}
+	if (c->ulen && flush(c->cfd, c->ubuf, &c->ulen, SIZE_MAX, &sent) < 0) {
+		conn_end(p, c, NULL);
+		return -1;
+	}
+	if (c->st == S_RELAY) {
+		if (c->c_eof && !c->clen && !c->u_shut) {
+			shutdown(c->ufd, SHUT_WR);
+			c->u_shut = true;
+		}
+		if (c->u_eof && !c->ulen) {
+			if (!c->req.connect || c->c_eof || c->c_shut) {
+				conn_end(p, c, NULL);
+				return -1;
+			}
+			shutdown(c->cfd, SHUT_WR);
+			c->c_shut = true;
+		}
+	} else if (c->st == S_HELLO && (c->c_eof || (c->u_eof && !c->ulen))) {
+		conn_end(p, c, NULL);
+		return -1;
+	}
+	uint64_t lim = limit_bytes(p);
+	if (lim && p->log.bytes >= lim) {
+		p->cut = true;
+		char why[96];
+		snprintf(why, sizeof(why), "cut: the run's network byte limit (%llu bytes) was reached",
+			 (unsigned long long)lim);
+		al_info("network: %s", why);
+		while (p->conns)
+			conn_end(p, p->conns, why);
+		return -1;
+	}
+	update(p, c);
+	return 0;
+}
+
+static int from_upstream(struct al_proxy *p, struct conn *c)
+{
+	size_t room = UBUF - c->ulen, left = budget(p);
+	if (room > left)
+		room = left; /* the limit is exact: nothing past it is read */
+	if (room == 0)
+		return 0;
+	ssize_t n = recv(c->ufd, c->ubuf + c->ulen, room, MSG_DONTWAIT);
+
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return 0;
+	if (n <= 0) {
+		c->u_eof = true;
+		return 0;
+	}
+	c->ulen += (size_t)n;
+	count(p, c, (size_t)n, false);
+	return 0;
+}
+
+static void accept_all(struct al_proxy *p)
+{
+	for (;;) {
+		int fd = accept4(p->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;
+		uint64_t max = p->plan->profile.limits.net_connections;
+		if (max && p->nconns >= max) {
+			int i = new_entry(p);
+			struct al_net_entry *e = i == NO_ENTRY ? &p->scratch : &p->log.e[i];
+			snprintf(e->reason, sizeof(e->reason), "more than %llu connections at once",
+				 (unsigned long long)max);
+			al_info("network: denied a connection: %s", e->reason);
+			static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
+						   "Connection: close\r\n\r\n";
+			(void)!send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+			close(fd);
+			continue;
+		}
+		struct conn *c = calloc(1, sizeof(*c));
+		if (!c) {
+			close(fd);
+			continue;
+		}
+		c->cfd = fd;
+		c->ufd = c->rfd = -1;
+		c->entry = NO_ENTRY;
+		c->last_ms = al_now_ms();
+		c->tag[0] = (struct ep_tag){ c, 0 };
+		c->cev = EPOLLIN;
+		if (add_fd(p, fd, EPOLLIN, &c->tag[0]) < 0) {
+			close(fd);
+			free(c);
+			continue;
+		}
+		c->next = p->conns;
+		if (p->conns)
+			p->conns->prev = c;
+		p->conns = c;
+		p->nconns++;
+	}
+}
+
+/* Once a second while connections are open: close the idle ones. */
+static void sweep(struct al_proxy *p)
+{
+	double idle = p->plan->profile.limits.net_idle_s, now = al_now_ms();
+	char why[64];
+
+	if (idle <= 0)
+		return;
+	snprintf(why, sizeof(why), "closed: idle for %g s", idle);
+	for (struct conn *c = p->conns, *next; c; c = next) {
+		next = c->next;
+		if (now - c->last_ms < idle * 1000)
+			continue;
+		if (c->entry == NO_ENTRY && c->st == S_HEAD) {
+			c->entry = new_entry(p);
+			deny(p, c, 0, "no request head within %g s", idle);
+		} else if (c->st == S_RESOLVE || c->st == S_CONNECT) {
+			deny(p, c, 502, "%s: no answer within %g s", c->st == S_RESOLVE ? "resolving" : "connecting", idle);
+		} else {
+			conn_end(p, c, why);
+		}
+	}
+}
+
+static void arm_timer(struct al_proxy *p)
+{
+	bool want = p->nconns > 0;
+	if (want == p->timer_armed)
+		return;
+	struct itimerspec its = { 0 };
+	if (want)
+		its.it_value.tv_sec = its.it_interval.tv_sec = 1;
+	timerfd_settime(p->tfd, 0, &its, NULL);
+	p->timer_armed = want;
+}
+
+static void conn_event(struct al_proxy *p, struct conn *c, int which, uint32_t events)
+{
+	if (which == 2) {
+		got_resolution(p, c);
+		return;
+	}
+	if (c->st == S_HEAD) {
+		read_head(p, c);
+		return;
+	}
+	if (c->st == S_CONNECT) {
+		if (which == 1)
+			connect_done(p, c);
+		else if (events & (EPOLLHUP | EPOLLERR))
+			conn_end(p, c, NULL);
+		return;
+	}
+	if (c->st == S_RESOLVE) {
+		if (events & (EPOLLHUP | EPOLLERR))
+			conn_end(p, c, NULL);
+		return;
+	}
+	/* A client socket that hung up or failed can take nothing more; an
+	 * upstream one may still hold data to read, so that is read first. */
+	if (which == 0 && (events & (EPOLLHUP | EPOLLERR))) {
+		conn_end(p, c, NULL);
+		return;
+	}
+	if (which == 0 && (events & EPOLLIN) && from_client(p, c) < 0)
+		return;
+	if (which == 1 && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+		from_upstream(p, c);
+	pump(p, c);
+}
+
+/* A connection may be freed while a batch still holds events for it:
+ * handle one event per epoll_wait, so that no stale pointer is used. */
+void al_proxy_handle(struct al_proxy *p)
+{
+	struct epoll_event ev;
+
+	for (int rounds = 0; rounds < 256; rounds++) {
+		if (epoll_wait(p->ep, &ev, 1, 0) != 1)
+			break;
+		struct ep_tag *tag = ev.data.ptr;
+		if (!tag->c) {
+			if (tag->which == 3) {
+				accept_all(p);
+			} else {
+				uint64_t ticks;
+				if (read(p->tfd, &ticks, sizeof(ticks)) == sizeof(ticks))
+					sweep(p);
+			}
+		} else {
+			struct conn *c = tag->c;
+			conn_event(p, c, tag->which, ev.events);
+		}
+	}
+	arm_timer(p);
+}
+
+int al_proxy_new(const struct al_plan *plan, struct al_proxy **out, struct al_error *err)
+{
+	struct al_proxy *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return al_error_set(err, ENOMEM, "proxy");
+	p->plan = plan;
+	p->lfd = -1;
+	p->ep = epoll_create1(EPOLL_CLOEXEC);
+	p->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	p->ttag = (struct ep_tag){ NULL, 4 };
+	p->ltag = (struct ep_tag){ NULL, 3 };
+	if (p->ep < 0 || p->tfd < 0 || add_fd(p, p->tfd, EPOLLIN, &p->ttag) < 0) {
+		al_error_set(err, errno, "proxy: epoll/timerfd");
+		al_proxy_free(p);
+		return -1;
+	}
+	*out = p;
+	return 0;
+}
+
+int al_proxy_fd(const struct al_proxy *p)
+{
+	return p->ep;
+}
+
+int al_proxy_adopt(struct al_proxy *p, int fd, struct al_error *err)
+{
+	if (p->lfd >= 0) {
+		close(fd);
+		return al_error_set(err, 0, "proxy: a second listener");
+	}
+	p->lfd = fd;
+	if (fcntl(fd, F_SETFL, O_NONBLOCK) < 0 || add_fd(p, fd, EPOLLIN, &p->ltag) < 0)
+		return al_error_set(err, errno, "proxy: listener");
+	return 0;
+}
+
+void al_proxy_finish(struct al_proxy *p, struct al_net_log *out)
+{
+	while (p->conns)
+		conn_end(p, p->conns, p->conns->st == S_RELAY || p->conns->st == S_HELLO ? NULL : "sandbox ended");
+	*out = p->log;
+}
+
+void al_proxy_free(struct al_proxy *p)
+{
+	if (!p)
+		return;
+	while (p->conns)
+		conn_free(p, p->conns);
+	al_closep(&p->lfd);
+	al_closep(&p->tfd);
+	al_closep(&p->ep);
+	free(p);
+}
