@@ -206,74 +206,83 @@ int cli_run(int argc, char **argv)
 	return run_or_learn(argc, argv, false);
 }
 
-static int run_or_learn(int argc, char **argv, bool learn)
-{
-	struct al_overrides ov = { 0 };
+struct run_state {
+	struct al_overrides ov;
 	struct al_profile profile;
 	struct al_plan plan;
-	struct al_result res = { 0 };
+	struct al_result res;
+};
+
+static int run_or_learn(int argc, char **argv, bool learn)
+{
+	/* The big state on the heap: large enough that calloc maps fresh pages,
+	 * faulted in only where used (as locals, stack-clash probing touched
+	 * every page of them, ~140 KiB, on each run). */
+	cleanup_free struct run_state *st = calloc(1, sizeof(*st));
 	struct al_error err = { 0 };
 	const char *profile_name = "default", *report = NULL, *learned = NULL;
 	int opt;
 
+	if (!st)
+		return setup_failed(&(struct al_error){ ENOMEM, "airlock" });
 	while ((opt = getopt_long(argc, argv, "+", options, NULL)) != -1) {
 		switch (opt) {
 		case OPT_PROFILE: profile_name = optarg; break;
 		case OPT_RO:
-			if (ov.nro >= AL_MAX_BINDS)
+			if (st->ov.nro >= AL_MAX_BINDS)
 				return setup_failed(&(struct al_error){ 0, "--ro: too many binds" });
-			ov.ro[ov.nro++] = optarg;
+			st->ov.ro[st->ov.nro++] = optarg;
 			break;
 		case OPT_RW:
-			if (ov.nrw >= AL_MAX_BINDS)
+			if (st->ov.nrw >= AL_MAX_BINDS)
 				return setup_failed(&(struct al_error){ 0, "--rw: too many binds" });
-			ov.rw[ov.nrw++] = optarg;
+			st->ov.rw[st->ov.nrw++] = optarg;
 			break;
 		case OPT_ENV:
-			if (ov.nenv >= AL_MAX_ENV)
+			if (st->ov.nenv >= AL_MAX_ENV)
 				return setup_failed(&(struct al_error){ 0, "--env: too many variables" });
-			ov.env[ov.nenv++] = optarg;
+			st->ov.env[st->ov.nenv++] = optarg;
 			break;
-		case OPT_WORKDIR: ov.workdir = optarg; break;
-		case OPT_MEMORY: ov.memory = optarg; break;
-		case OPT_PIDS: ov.pids = optarg; break;
-		case OPT_CPU_TIME: ov.cpu_time = optarg; break;
-		case OPT_TIME: ov.time = optarg; break;
-		case OPT_CPU_WEIGHT: ov.cpu_weight = optarg; break;
-		case OPT_OUTPUT: ov.output = optarg; break;
-		case OPT_TMPFS: ov.tmpfs_size = optarg; break;
-		case OPT_OPEN_FILES: ov.open_files = optarg; break;
-		case OPT_FILE_SIZE: ov.file_size = optarg; break;
-		case OPT_NET: ov.net = optarg; break;
+		case OPT_WORKDIR: st->ov.workdir = optarg; break;
+		case OPT_MEMORY: st->ov.memory = optarg; break;
+		case OPT_PIDS: st->ov.pids = optarg; break;
+		case OPT_CPU_TIME: st->ov.cpu_time = optarg; break;
+		case OPT_TIME: st->ov.time = optarg; break;
+		case OPT_CPU_WEIGHT: st->ov.cpu_weight = optarg; break;
+		case OPT_OUTPUT: st->ov.output = optarg; break;
+		case OPT_TMPFS: st->ov.tmpfs_size = optarg; break;
+		case OPT_OPEN_FILES: st->ov.open_files = optarg; break;
+		case OPT_FILE_SIZE: st->ov.file_size = optarg; break;
+		case OPT_NET: st->ov.net = optarg; break;
 		case OPT_REPORT: report = optarg; break;
-		case OPT_UID_RANGE: ov.uid_range = optarg; break;
-		case OPT_DEGRADED: ov.allow_degraded = true; break;
+		case OPT_UID_RANGE: st->ov.uid_range = optarg; break;
+		case OPT_DEGRADED: st->ov.allow_degraded = true; break;
 		case OPT_VERBOSE: al_log_level++; break;
 		case OPT_HELP: fputs(run_help, stdout); return 0;
-		case OPT_ON_VIOLATION: ov.on_violation = optarg; break;
+		case OPT_ON_VIOLATION: st->ov.on_violation = optarg; break;
 		case OPT_OUTPUT_PROFILE: learned = optarg; break;
-		case OPT_NET_CONNECTIONS: ov.net_connections = optarg; break;
-		case OPT_NET_BYTES: ov.net_bytes = optarg; break;
-		case OPT_NET_IDLE: ov.net_idle = optarg; break;
+		case OPT_NET_CONNECTIONS: st->ov.net_connections = optarg; break;
+		case OPT_NET_BYTES: st->ov.net_bytes = optarg; break;
+		case OPT_NET_IDLE: st->ov.net_idle = optarg; break;
 		default: fputs(run_help, stderr); return EXIT_SETUP;
 		}
 	}
 #ifdef AIRLOCK_TEST_SWITCHES
 	/* Test builds only: switch one defence off for a negative control. */
 	const char *off = getenv("AIRLOCK_TEST_DISABLE");
-	if (off && *off && al_defences_parse(off, &ov.disabled, &err) < 0)
+	if (off && *off && al_defences_parse(off, &st->ov.disabled, &err) < 0)
 		return setup_failed(&err);
 #endif
 	if (learn != (learned != NULL))
 		return setup_failed(&(struct al_error){ 0, "--output-profile FILE goes with airlock learn, and only with it" });
-	ov.learn = learn;
+	st->ov.learn = learn;
 	AL_TRACE("sup: options parsed");
 	char cwd[4096];
-	ov.cwd = getcwd(cwd, sizeof(cwd)); /* for profiles that bind it (agent) */
-	if (al_profile_load(profile_name, &profile, &err) < 0)
+	st->ov.cwd = getcwd(cwd, sizeof(cwd)); /* for profiles that bind it (agent) */
+	if (al_profile_load(profile_name, &st->profile, &err) < 0)
 		return setup_failed(&err);
-	int r = al_plan_build(&profile, &ov, argv + optind, environ, &plan, &err);
-	al_profile_free(&profile);
+	int r = al_plan_build(&st->profile, &st->ov, argv + optind, environ, &st->plan, &err);
+	al_profile_free(&st->profile);
 	if (r < 0)
 		return setup_failed(&err);
 	AL_TRACE("sup: profile loaded, plan built");
@@ -281,11 +290,11 @@ static int run_or_learn(int argc, char **argv, bool learn)
 	int status;
 	struct relay *relay = relay_new();
 	if (!relay) {
-		al_plan_free(&plan);
+		al_plan_free(&st->plan);
 		return setup_failed(&(struct al_error){ 0, "cannot start the output relay" });
 	}
 	/* No filter: the sandbox compiles the plan's while its child mounts. */
-	int sr = supervise(&plan, NULL, relay, &res, &err);
+	int sr = supervise(&st->plan, NULL, relay, &st->res, &err);
 	/* The command's output goes out before airlock's own lines and the report. */
 	size_t dropped = relay_finish(relay);
 	if (dropped)
@@ -293,29 +302,29 @@ static int run_or_learn(int argc, char **argv, bool learn)
 			dropped);
 	if (sr < 0) {
 		char buf[640];
-		res.status = AL_SETUP_ERROR;
-		res.exit_code = EXIT_SETUP;
-		snprintf(res.error, sizeof(res.error), "%s", al_error_text(&err, buf, sizeof(buf)));
+		st->res.status = AL_SETUP_ERROR;
+		st->res.exit_code = EXIT_SETUP;
+		snprintf(st->res.error, sizeof(st->res.error), "%s", al_error_text(&err, buf, sizeof(buf)));
 	}
-	if (res.status == AL_SETUP_ERROR)
-		fprintf(stderr, "airlock: %s\n", res.error);
-	status = res.exit_code;
+	if (st->res.status == AL_SETUP_ERROR)
+		fprintf(stderr, "airlock: %s\n", st->res.error);
+	status = st->res.exit_code;
 	if (al_log_level > 0)
 		fprintf(stderr, "airlock: %s, exit %d, wall %.1f ms, cpu %.1f ms, peak %llu KiB\n",
-			al_status_name(res.status), res.exit_code, res.wall_ms, res.cpu_ms,
-			(unsigned long long)res.max_rss_kb);
-	if (res.degraded[0])
-		fprintf(stderr, "airlock: degraded: %s\n", res.degraded);
-	if (report && write_report(report, &plan, &res) < 0 && status == 0)
+			al_status_name(st->res.status), st->res.exit_code, st->res.wall_ms, st->res.cpu_ms,
+			(unsigned long long)st->res.max_rss_kb);
+	if (st->res.degraded[0])
+		fprintf(stderr, "airlock: degraded: %s\n", st->res.degraded);
+	if (report && write_report(report, &st->plan, &st->res) < 0 && status == 0)
 		status = EXIT_SETUP;
-	if (learned && res.status != AL_SETUP_ERROR) {
-		if (write_learned(learned, &plan, &res) < 0 && status == 0)
+	if (learned && st->res.status != AL_SETUP_ERROR) {
+		if (write_learned(learned, &st->plan, &st->res) < 0 && status == 0)
 			status = EXIT_SETUP;
-		else if (res.status != AL_EXITED || res.exit_code != 0)
+		else if (st->res.status != AL_EXITED || st->res.exit_code != 0)
 			fprintf(stderr, "airlock: the learning run did not succeed (%s); the profile covers only what it did\n",
-				al_status_name(res.status));
+				al_status_name(st->res.status));
 	}
-	al_plan_free(&plan);
+	al_plan_free(&st->plan);
 	AL_TRACE("sup: exit");
 	return status;
 }
