@@ -67,15 +67,6 @@ int al_cgroup_self_path(const char *text, const char *controller, char *out, siz
 	return -1;
 }
 
-/* Where the caller's own cgroups are, in every hierarchy: found with one
- * read of /proc/self/mountinfo and one of /proc/self/cgroup (each used to be
- * read once per controller, twice over, on every launch). */
-struct hierarchy {
-	bool v2_found;
-	char v2[2048];              /* the caller's v2 cgroup directory */
-	bool v1_found[AL_V1_N];
-	char v1[AL_V1_N][2048];     /* the caller's v1 directory per controller */
-};
 
 /* Does a mount's super options list this controller? */
 static bool has_option(const char *opts, const char *name)
@@ -95,7 +86,7 @@ static void join(char *out, size_t len, const char *mnt, const char *self, bool 
 	*found = (size_t)snprintf(out, len, "%s%s", mnt, strcmp(self, "/") == 0 ? "" : self) < len;
 }
 
-static void locate(struct hierarchy *h)
+static void locate(struct al_cgroup_hierarchy *h)
 {
 	char line[4096], text[4096], self[2048];
 	FILE *f = fopen("/proc/self/mountinfo", "re");
@@ -138,7 +129,7 @@ static bool v2_has_controllers(const char *dir)
 	return strstr(buf, "memory") && strstr(buf, "pids") && strstr(buf, "cpu");
 }
 
-static enum al_cgroup_kind detect(const struct hierarchy *h)
+static enum al_cgroup_kind detect(const struct al_cgroup_hierarchy *h)
 {
 	if (h->v2_found && v2_has_controllers(h->v2))
 		return AL_CGROUP_V2;
@@ -148,12 +139,11 @@ static enum al_cgroup_kind detect(const struct hierarchy *h)
 	return AL_CGROUP_V1;
 }
 
-enum al_cgroup_kind al_cgroup_detect(void)
+enum al_cgroup_kind al_cgroup_detect(struct al_cgroup_hierarchy *h)
 {
-	struct hierarchy h;
-
-	locate(&h);
-	return detect(&h);
+	locate(h);
+	h->kind = detect(h);
+	return h->kind;
 }
 
 /* Our pid namespace's inode: part of every cgroup name, because a pid only
@@ -308,17 +298,16 @@ static unsigned long next_seq(void)
 	return __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED);
 }
 
-int al_cgroup_create(struct al_cgroup *cg, const struct al_limits *l, struct al_error *err)
+int al_cgroup_create(struct al_cgroup *cg, const struct al_cgroup_hierarchy *h, const struct al_limits *l,
+		     struct al_error *err)
 {
 	char name[64], dir[2048];
-	struct hierarchy h;
 
 	al_cgroup_init(cg);
 	snprintf(name, sizeof(name), "airlock-%d-%lu-%lu", (int)getpid(), next_seq(), pidns_id());
-	locate(&h);
-	cg->kind = detect(&h);
+	cg->kind = h->kind;
 	if (cg->kind == AL_CGROUP_V2) {
-		snprintf(dir, sizeof(dir), "%s", h.v2);
+		snprintf(dir, sizeof(dir), "%s", h->v2);
 		/* Already moved into our own leaf by an earlier spawn: its
 		 * parent is where sandboxes go, not the leaf itself. */
 		char leaf[64];
@@ -337,7 +326,7 @@ int al_cgroup_create(struct al_cgroup *cg, const struct al_limits *l, struct al_
 	}
 	if (cg->kind == AL_CGROUP_V1) {
 		for (int i = 0; i < AL_V1_N; i++) {
-			snprintf(dir, sizeof(dir), "%s", h.v1[i]);
+			snprintf(dir, sizeof(dir), "%s", h->v1[i]);
 			/* Controllers mounted together (cpu,cpuacct) share one directory. */
 			int same = -1;
 			for (int j = 0; j < i; j++)

@@ -31,12 +31,24 @@ struct al_cgroup_stats {
 	uint64_t pids_max;     /* forks refused at the pids limit */
 };
 
-/* Which hierarchy is usable, from /proc/self/mountinfo and /proc/self/cgroup. */
-enum al_cgroup_kind al_cgroup_detect(void);
+/* Where the caller's own cgroups are, in every hierarchy: found with one
+ * read of /proc/self/mountinfo and one of /proc/self/cgroup. */
+struct al_cgroup_hierarchy {
+	enum al_cgroup_kind kind; /* what al_cgroup_detect found usable */
+	bool v2_found;
+	char v2[2048];              /* the caller's v2 cgroup directory */
+	bool v1_found[AL_V1_N];
+	char v1[AL_V1_N][2048];     /* the caller's v1 directory per controller */
+};
 
-/* Create the sandbox's cgroup under the caller's own cgroup and write the
- * limits. Fails (with the reason) when no hierarchy can be used. */
-int al_cgroup_create(struct al_cgroup *cg, const struct al_limits *l, struct al_error *err);
+/* Find the hierarchies and which one is usable. */
+enum al_cgroup_kind al_cgroup_detect(struct al_cgroup_hierarchy *h);
+
+/* Create the sandbox's cgroup under the caller's own cgroup, in the
+ * hierarchy al_cgroup_detect found, and write the limits. Fails (with the
+ * reason) when no hierarchy can be used. */
+int al_cgroup_create(struct al_cgroup *cg, const struct al_cgroup_hierarchy *h, const struct al_limits *l,
+		     struct al_error *err);
 /* v1, made after clone: send the tasks fds to the child over a unix
  * socket (SCM_RIGHTS); the child receives them, moves itself in by writing
  * "0" to each, and closes them. */

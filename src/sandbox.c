@@ -36,6 +36,7 @@ struct al_sandbox {
 	al_output_fn out;
 	void *ctx;
 	struct al_cgroup cgroup;
+	struct al_cgroup_hierarchy hier; /* found once per spawn, used before or after clone */
 	struct al_uid_lease lease;
 	pid_t pid;          /* init, as seen from here */
 	int pidfd;
@@ -129,8 +130,6 @@ static bool child_gone(const struct al_error *err)
 	return err->errnum == EPIPE || err->errnum == ECONNRESET;
 }
 
-/* The filter goes to the command over the ack socket: its length, then the
- * program. The command reads it into its own stack just before loading. */
 static int send_all(int fd, const void *buf, size_t len)
 {
 	for (size_t done = 0; done < len;) {
@@ -145,6 +144,8 @@ static int send_all(int fd, const void *buf, size_t len)
 	return 0;
 }
 
+/* The filter goes to the command over the ack socket: its length, then the
+ * program. The command reads it at its start, before the rlimits. */
 static int send_filter(int fd, const struct al_filter *f, struct al_error *err)
 {
 	uint32_t len = (uint32_t)f->len;
@@ -187,10 +188,10 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 	 * two CPUs its mkdirs and limit writes cost no wall time. The child
 	 * moves itself in just before it starts the command. v2 needs the
 	 * cgroup first (CLONE_INTO_CGROUP). */
-	enum al_cgroup_kind kind = (plan->disabled & AL_DEF_CGROUP) ? AL_CGROUP_NONE : al_cgroup_detect();
+	enum al_cgroup_kind kind = (plan->disabled & AL_DEF_CGROUP) ? AL_CGROUP_NONE : al_cgroup_detect(&sb->hier);
 	bool late_cgroup = kind == AL_CGROUP_V1;
 	if (!(plan->disabled & AL_DEF_CGROUP) && !late_cgroup) {
-		if (al_cgroup_create(&sb->cgroup, l, err) < 0) {
+		if (al_cgroup_create(&sb->cgroup, &sb->hier, l, err) < 0) {
 			/* Fail closed unless the caller accepted weaker limits. */
 			if (!plan->allow_degraded) {
 				al_error_wrap(err, "cannot apply memory/pids/cpu limits (use --allow-degraded to run with rlimits only)");
@@ -203,7 +204,7 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 		}
 	}
 	sb->res.cgroup = late_cgroup ? AL_CGROUP_V1 : sb->cgroup.kind;
-	AL_TRACE("sup: cgroup created");
+	AL_TRACE("sup: cgroup located (v2: created)");
 	if (plan->profile.net_rules.n > 0 && al_proxy_new(plan, &sb->proxy, err) < 0)
 		goto fail;
 
@@ -295,7 +296,7 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 	 * that already failed has closed its ends (EPIPE): its own message
 	 * says why, and the watch below reads it. */
 	if (late_cgroup) {
-		if (al_cgroup_create(&sb->cgroup, l, err) < 0 ||
+		if (al_cgroup_create(&sb->cgroup, &sb->hier, l, err) < 0 ||
 		    (al_cgroup_send_tasks(&sb->cgroup, sb->go_fd, err) < 0 && !child_gone(err))) {
 			al_error_wrap(err, "cannot apply memory/pids/cpu limits");
 			kill_sandbox(sb, AL_SETUP_ERROR);

@@ -14,7 +14,7 @@ struct relay *relay_new(void);
 /* Let the writer thread start (it does at the first output). Call it after
  * the sandbox is spawned: a thread that exists when the supervisor clones
  * is a hazard to the child. */
-int relay_start(struct relay *r);
+void relay_start(struct relay *r);
 /* An al_output_fn: queue a copy of buf for fd `stream` (1 or 2). */
 void relay_push(void *relay, int stream, const char *buf, size_t len);
 /* Write out what is queued, stop the thread, free everything. Returns the
