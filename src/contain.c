@@ -231,7 +231,7 @@ static void keep_only_our_fds(struct al_child *c)
 void al_contain(struct al_child *c)
 {
 	const struct al_plan *plan = c->plan;
-	unsigned off = plan->disabled;
+	uint64_t off = plan->disabled;
 	struct al_error err = { 0 };
 	char go;
 

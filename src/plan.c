@@ -11,7 +11,7 @@
 
 static const struct {
 	const char *name;
-	unsigned bit;
+	uint64_t bit;
 } defence_names[] = {
 	{ "userns-uid", AL_DEF_USERNS_UID }, { "mount", AL_DEF_MOUNT },
 	{ "env", AL_DEF_ENV },               { "netns", AL_DEF_NETNS },
@@ -30,9 +30,18 @@ static const struct {
 	{ "proxy-sni", AL_DEF_PROXY_SNI },   { "proxy-host", AL_DEF_PROXY_HOST },
 	{ "proxy-chain", AL_DEF_PROXY_CHAIN }, { "secret-env", AL_DEF_SECRET_ENV },
 	{ "agent-cwd", AL_DEF_AGENT_CWD },
+	{ "setid", AL_DEF_SETID },           { "git-ro", AL_DEF_GIT_RO },
+	{ "home-resolve", AL_DEF_HOME_RESOLVE }, { "proc-mask", AL_DEF_PROC_MASK },
+	{ "sc-inotify", AL_DEF_SC_INOTIFY }, { "sc-personality", AL_DEF_SC_PERSONALITY },
+	{ "sc-memfd-secret", AL_DEF_SC_MEMFD_SECRET }, { "sc-uevent", AL_DEF_SC_UEVENT },
+	{ "report-path", AL_DEF_REPORT_PATH }, { "builtin-action", AL_DEF_BUILTIN_ACTION },
+	{ "bind-check", AL_DEF_BIND_CHECK }, { "tty-escapes", AL_DEF_TTY_ESCAPES },
+	{ "proxy-pipeline", AL_DEF_PROXY_PIPELINE }, { "userns-sysctl", AL_DEF_USERNS_SYSCTL },
+	{ "rlimit-kernel", AL_DEF_RLIMIT_KERNEL }, { "tcp-mem", AL_DEF_TCP_MEM },
+	{ "notify-budget", AL_DEF_NOTIFY_BUDGET },
 };
 
-int al_defences_parse(const char *list, unsigned *out, struct al_error *err)
+int al_defences_parse(const char *list, uint64_t *out, struct al_error *err)
 {
 	cleanup_free char *copy = strdup(list);
 	char *save = NULL;
@@ -213,7 +222,7 @@ static bool under(const char *cwd, const char *path)
  * workdir, and $HOME's path an empty tmpfs. A cwd that is $HOME or above
  * it would bind ~/.ssh, ~/.aws and the rest into the sandbox: refused. */
 static int apply_cwd_home(struct al_profile *p, const struct al_overrides *ov, char *const host_env[],
-			  unsigned disabled, struct al_error *err)
+			  uint64_t disabled, struct al_error *err)
 {
 	const char *home_env = env_lookup(host_env, "HOME", 4);
 	const char *home = home_env ? home_env + 5 : "/home/agent";

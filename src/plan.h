@@ -41,6 +41,7 @@ struct al_limits {
 
 /* Debug-only switches that turn one defence off, for the negative controls of
  * the containment suite. Only test builds (AIRLOCK_TEST_SWITCHES) honour them. */
+#define AL_DEF_BIT(n) ((uint64_t)1 << (n))
 enum al_defence {
 	AL_DEF_USERNS_UID = 1u << 0, /* run as host root instead of an unprivileged uid */
 	AL_DEF_MOUNT = 1u << 1,      /* keep the host's root instead of a fresh one */
@@ -76,8 +77,27 @@ enum al_defence {
 	AL_DEF_SECRET_ENV = 1u << 30,  /* a profile's env_deny patterns not applied */
 	AL_DEF_AGENT_CWD = 1u << 31,   /* cwd binds of $HOME or above it allowed */
 };
+/* The switches past bit 31 (an enum constant is an int). */
+#define AL_DEF_SETID AL_DEF_BIT(32)          /* chmod/open/mknod may set set-uid/set-gid bits */
+#define AL_DEF_GIT_RO AL_DEF_BIT(33)         /* the agent's .git/config, hooks, info writable */
+#define AL_DEF_HOME_RESOLVE AL_DEF_BIT(34)   /* $HOME compared as typed, not resolved */
+#define AL_DEF_PROC_MASK AL_DEF_BIT(35)      /* /proc/locks, /proc/cmdline... not masked */
+#define AL_DEF_SC_INOTIFY AL_DEF_BIT(36)     /* inotify allowed */
+#define AL_DEF_SC_PERSONALITY AL_DEF_BIT(37) /* personality flags that weaken ASLR allowed */
+#define AL_DEF_SC_MEMFD_SECRET AL_DEF_BIT(38) /* memfd_secret allowed */
+#define AL_DEF_SC_UEVENT AL_DEF_BIT(39)      /* NETLINK_KOBJECT_UEVENT sockets allowed */
+#define AL_DEF_REPORT_PATH AL_DEF_BIT(40)    /* --report/--output-profile opened after the run */
+#define AL_DEF_BUILTIN_ACTION AL_DEF_BIT(41) /* built-in rules take the profile's action */
+#define AL_DEF_BIND_CHECK AL_DEF_BIT(42)     /* binds of /proc, /sys, /dev, /, sockets allowed */
+#define AL_DEF_TTY_ESCAPES AL_DEF_BIT(43)    /* terminal control sequences relayed as they are */
+#define AL_DEF_PROXY_PIPELINE AL_DEF_BIT(44) /* requests after the first in a tunnel unchecked */
+#define AL_DEF_USERNS_SYSCTL AL_DEF_BIT(45)  /* the sandbox's per-user kernel counters uncapped */
+#define AL_DEF_RLIMIT_KERNEL AL_DEF_BIT(46)  /* RLIMIT_SIGPENDING, _MSGQUEUE, _MEMLOCK as inherited */
+#define AL_DEF_TCP_MEM AL_DEF_BIT(47)        /* socket memory not charged to the v1 memory cgroup */
+#define AL_DEF_NOTIFY_BUDGET AL_DEF_BIT(48)  /* the supervisor answers denied calls without bound */
+/* bits 49-55: free */
 /* "seccomp,mount" -> mask; unknown names are an error. */
-int al_defences_parse(const char *list, unsigned *out, struct al_error *err);
+int al_defences_parse(const char *list, uint64_t *out, struct al_error *err);
 
 enum { AL_MAX_PORTS = 32 };
 
@@ -144,7 +164,7 @@ struct al_overrides {
 	const char *on_violation; /* "deny" (default) or "kill" */
 	bool learn;              /* allow and record every call but the built-in deny-list */
 	bool allow_degraded;     /* run without cgroups when they cannot be made */
-	unsigned disabled;       /* al_defence mask (test builds only) */
+	uint64_t disabled;       /* al_defence mask (test builds only) */
 };
 
 struct al_plan {
@@ -152,7 +172,7 @@ struct al_plan {
 	char **argv;                 /* command, NULL-terminated */
 	uint32_t uid_first, uid_count;
 	bool allow_degraded;
-	unsigned disabled;
+	uint64_t disabled;
 };
 
 /* Build the plan. host_env is the caller's environment, consulted only for

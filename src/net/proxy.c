@@ -96,7 +96,7 @@ struct job {
 	char host[AL_NET_HOST_MAX];
 };
 
-static bool off(const struct al_proxy *p, unsigned bit)
+static bool off(const struct al_proxy *p, uint64_t bit)
 {
 	return (p->plan->disabled & bit) != 0;
 }

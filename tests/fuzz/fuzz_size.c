@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint64_t u;
 	double d;
 	struct al_bind b;
-	unsigned mask;
+	uint64_t mask;
 
 	if (size >= sizeof(s))
 		return 0;

@@ -163,7 +163,7 @@ int main(void)
 	ov = (struct al_overrides){ 0 };
 	CHECK("no command refused", al_plan_build(&base, &ov, noargs, NULL, &plan, &err) < 0 && strstr(err.msg, "no command"));
 
-	unsigned mask;
+	uint64_t mask;
 	CHECK("defence names parse", al_defences_parse("seccomp,mount", &mask, &err) == 0 &&
 					      mask == (AL_DEF_SECCOMP | AL_DEF_MOUNT));
 	CHECK("unknown defence refused", al_defences_parse("seccomp,magic", &mask, &err) < 0 && strstr(err.msg, "magic"));
