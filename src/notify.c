@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <linux/seccomp.h>
 #include <sched.h>
+#include <seccomp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,11 +124,25 @@ static int inner_pid(pid_t host_pid)
 	return pid;
 }
 
+/* A foreign ABI's call, named for the report ("x32:1", "i386:26"). */
+static void foreign_name(const struct seccomp_notif *req, char *buf, size_t len)
+{
+	if (req->data.arch == SCMP_ARCH_X86)
+		snprintf(buf, len, "i386:%d", req->data.nr);
+	else if (req->data.arch == SCMP_ARCH_X86_64)
+		snprintf(buf, len, "x32:%d", req->data.nr & ~0x40000000);
+	else
+		snprintf(buf, len, "arch_%x:%d", (unsigned)req->data.arch, req->data.nr);
+}
+
 static void record(struct al_violations *out, const struct seccomp_notif *req, enum al_sc_action action)
 {
 	int nr = req->data.nr;
 	const uint64_t *args = (const uint64_t *)req->data.args;
+	bool foreign = al_policy_foreign_abi(req->data.arch, nr);
 
+	if (foreign)
+		nr = -1 - (nr & 0xffff); /* never a native number in the table */
 	for (size_t i = 0; i < out->n; i++)
 		if (out->v[i].nr == nr && out->v[i].action == action) {
 			out->v[i].count++;
@@ -141,9 +157,38 @@ static void record(struct al_violations *out, const struct seccomp_notif *req, e
 	v->action = action;
 	v->count = 1;
 	v->pid = inner_pid((pid_t)req->pid);
-	al_policy_name(nr, v->syscall, sizeof(v->syscall));
-	al_policy_summarize(nr, args, v->args, sizeof(v->args));
+	if (foreign) {
+		foreign_name(req, v->syscall, sizeof(v->syscall));
+		snprintf(v->args, sizeof(v->args), "a foreign system call ABI");
+	} else {
+		al_policy_name(nr, v->syscall, sizeof(v->syscall));
+		al_policy_summarize(nr, args, v->args, sizeof(v->args));
+	}
 	al_info("violation: %s(%s) by pid %d: %s", v->syscall, v->args, v->pid, al_policy_action_name(action));
+}
+
+/* The name a setxattr-family call sets, read from the caller's memory:
+ * "security." (capabilities, LSM labels) and "trusted." are refused and
+ * reported. This look is for the report: the kernel refuses those names to
+ * the sandbox anyway (no CAP_SETFCAP, no CAP_SYS_ADMIN), so a name changed
+ * after we read it gains nothing. Unreadable: refused. */
+static bool xattr_name_refused(const struct al_notify *n, const struct seccomp_notif *req)
+{
+	char path[64], name[32];
+	uint64_t addr = req->data.args[1];
+
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)req->pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return true;
+	ssize_t r = addr <= (uint64_t)INT64_MAX ? pread(fd, name, sizeof(name) - 1, (off_t)addr) : -1;
+	close(fd);
+	/* The pid may have been reused by another process since: only an id
+	 * still valid proves the memory read was the caller's. */
+	if (r <= 0 || ioctl(n->fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) < 0)
+		return true;
+	name[r] = '\0';
+	return strncmp(name, "security.", 9) == 0 || strncmp(name, "trusted.", 8) == 0;
 }
 
 int al_notify_handle(struct al_notify *n, const struct al_sc_policy *p, struct al_violations *out)
@@ -155,7 +200,15 @@ int al_notify_handle(struct al_notify *n, const struct al_sc_policy *p, struct a
 	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0)
 		return 0; /* the caller died meanwhile (ENOENT), or EINTR */
 	int nr = req->data.nr;
+	/* A call through a foreign ABI never runs, whatever the policy (learn
+	 * mode included): the sandbox ends, and the report says why. */
+	if (al_policy_foreign_abi(req->data.arch, nr)) {
+		record(out, req, AL_SC_KILL);
+		return 1;
+	}
 	struct al_sc_decision d = al_policy_decide(p, nr, (const uint64_t *)req->data.args);
+	if (d.inspect == AL_SC_INSPECT_XATTR_NAME && d.action != AL_SC_KILL && !xattr_name_refused(n, req))
+		d = (struct al_sc_decision){ AL_SC_ALLOW, 0, 0 };
 	/* Learn mode records what ran; what the built-in list denied is not
 	 * something a learned profile may allow. */
 	if (p->mode == AL_SC_LEARN && d.action == AL_SC_ALLOW && nr >= 0 && nr < AL_SC_NR_MAX)

@@ -296,6 +296,21 @@ int al_plan_build(const struct al_profile *profile, const struct al_overrides *o
 	out->disabled = 0;
 #endif
 
+	/* Negative controls: one built-in group lifted, or built-in rules
+	 * taking the profile's action (always 0 in release builds). */
+	static const struct {
+		uint64_t bit;
+		enum al_sc_group group;
+	} lifts[] = {
+		{ AL_DEF_SETID, AL_SC_GROUP_SETID },           { AL_DEF_SC_INOTIFY, AL_SC_GROUP_INOTIFY },
+		{ AL_DEF_SC_PERSONALITY, AL_SC_GROUP_PERSONALITY }, { AL_DEF_SC_MEMFD_SECRET, AL_SC_GROUP_MEMFD_SECRET },
+		{ AL_DEF_SC_UEVENT, AL_SC_GROUP_UEVENT },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(lifts); i++)
+		if (out->disabled & lifts[i].bit)
+			p->seccomp.relax |= AL_SC_RELAX(lifts[i].group);
+	p->seccomp.builtin_weak = (out->disabled & AL_DEF_BUILTIN_ACTION) != 0;
+
 	for (size_t i = 0; i < ov->nro; i++)
 		if (add_bind(p, ov->ro[i], false, err) < 0)
 			goto fail;

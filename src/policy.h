@@ -28,8 +28,30 @@ struct al_sc_cond {
 	uint64_t value, mask;
 };
 
+/* Groups of built-in rules. The core group always applies; the optional
+ * hardening groups apply unless a profile lifts them by name ("relax");
+ * set-id bits only in a test build's negative control. */
+enum al_sc_group {
+	AL_SC_GROUP_CORE = 0,
+	AL_SC_GROUP_SETID,        /* set-uid/set-gid bits, file capabilities */
+	AL_SC_GROUP_INOTIFY,      /* watching what the host does in read-only binds */
+	AL_SC_GROUP_PERSONALITY,  /* personality flags that weaken ASLR or NX */
+	AL_SC_GROUP_MEMFD_SECRET, /* memory hidden even from the kernel's own views */
+	AL_SC_GROUP_UEVENT,       /* NETLINK_KOBJECT_UEVENT: the host's device events */
+	AL_SC_GROUP_N,
+};
+#define AL_SC_RELAX(g) (1u << (g))
+
+/* How the supervisor looks at a call before deciding (see notify.c). */
+enum al_sc_inspect {
+	AL_SC_INSPECT_NONE = 0,
+	AL_SC_INSPECT_XATTR_NAME, /* setxattr family: denied when the name sets capabilities or labels */
+};
+
 struct al_sc_rule {
 	int nr;
+	uint8_t group;   /* enum al_sc_group (built-in rules) */
+	uint8_t inspect; /* enum al_sc_inspect */
 	uint8_t action;  /* enum al_sc_action; ALLOW means "the policy's action" */
 	int errnum;      /* for AL_SC_ERRNO; 0 means the policy's */
 	uint8_t ncond;   /* all must hold; none = every call */
@@ -42,6 +64,8 @@ struct al_sc_policy {
 	enum al_sc_action action; /* for denied calls without their own action */
 	int errnum;               /* errno for AL_SC_ERRNO (default EPERM) */
 	bool kill_on_violation;   /* end the sandbox at the first denied call */
+	uint32_t relax;           /* AL_SC_RELAX(group): optional built-in groups lifted */
+	bool builtin_weak;        /* test control only: built-in rules take the profile's action */
 	uint8_t allowed[AL_SC_NR_MAX / 8]; /* allow-list mode: bitmap of numbers */
 	struct al_sc_rule deny[AL_SC_MAX_DENY]; /* the profile's own denials */
 	size_t ndeny;
@@ -50,11 +74,19 @@ struct al_sc_policy {
 struct al_sc_decision {
 	enum al_sc_action action; /* AL_SC_ALLOW: not a violation */
 	int errnum;
+	uint8_t inspect;          /* enum al_sc_inspect: look at the call before answering */
 };
 
 void al_policy_default(struct al_sc_policy *p);
 /* The built-in deny-list, resolved for this architecture; *n rules. */
 const struct al_sc_rule *al_policy_builtin(size_t *n);
+/* A built-in rule applies under this policy (its group is not lifted). */
+bool al_policy_builtin_active(const struct al_sc_policy *p, const struct al_sc_rule *r);
+/* The name of a group a profile may lift ("inotify"), or NULL for the core
+ * and set-id groups, which no profile lifts. */
+const char *al_policy_group_name(enum al_sc_group g);
+/* A call through a foreign ABI (i386, x32): never run, always a kill. */
+bool al_policy_foreign_abi(uint32_t arch, int nr);
 /* What happens to syscall nr with these arguments. */
 struct al_sc_decision al_policy_decide(const struct al_sc_policy *p, int nr, const uint64_t args[6]);
 /* A rule's conditions hold for these arguments. */

@@ -470,6 +470,29 @@ static int parse_deny(json_t *v, const char *field, struct al_sc_rule *r, struct
 	return 0;
 }
 
+/* "relax": ["inotify", ...]: lift optional built-in groups by name. */
+static int parse_relax(json_t *v, const char *field, uint32_t *out, struct al_error *err)
+{
+	size_t i;
+	json_t *e;
+
+	if (!json_is_array(v))
+		return al_error_set(err, 0, "%s: an array of group names", field);
+	json_array_foreach(v, i, e) {
+		const char *s = json_is_string(e) ? json_string_value(e) : "";
+		int g;
+		for (g = 0; g < AL_SC_GROUP_N; g++)
+			if (al_policy_group_name((enum al_sc_group)g) && strcmp(al_policy_group_name((enum al_sc_group)g), s) == 0)
+				break;
+		if (g == AL_SC_GROUP_N)
+			return al_error_set(err, 0,
+					    "%s[%zu]: '%s' is not a group a profile may lift (inotify, personality, memfd_secret, netlink_uevent)",
+					    field, i, s);
+		*out |= AL_SC_RELAX(g);
+	}
+	return 0;
+}
+
 static int parse_seccomp(json_t *obj, struct al_sc_policy *p, struct al_error *err)
 {
 	const char *key;
@@ -505,6 +528,9 @@ static int parse_seccomp(json_t *obj, struct al_sc_policy *p, struct al_error *e
 				return al_error_set(err, 0, "%s: \"deny\" or \"kill\"", sub);
 		} else if (strcmp(key, "allow") == 0) {
 			allow = v;
+		} else if (strcmp(key, "relax") == 0) {
+			if (parse_relax(v, sub, &p->relax, err) < 0)
+				return -1;
 		} else if (strcmp(key, "deny") == 0) {
 			size_t i;
 			json_t *d;
@@ -728,6 +754,13 @@ static json_t *dump_seccomp(const struct al_sc_policy *sp)
 	json_object_set_new(o, "action", json_string(al_policy_action_name(sp->action)));
 	json_object_set_new(o, "errno", json_integer(sp->errnum));
 	json_object_set_new(o, "on_violation", json_string(sp->kill_on_violation ? "kill" : "deny"));
+	if (sp->relax) {
+		json_t *relax = json_array();
+		for (int g = 0; g < AL_SC_GROUP_N; g++)
+			if ((sp->relax & AL_SC_RELAX(g)) && al_policy_group_name((enum al_sc_group)g))
+				json_array_append_new(relax, json_string(al_policy_group_name((enum al_sc_group)g)));
+		json_object_set_new(o, "relax", relax);
+	}
 	if (sp->mode == AL_SC_ALLOW_LIST) {
 		json_t *allow = json_array();
 		for (int nr = 0; nr < AL_SC_NR_MAX; nr++)

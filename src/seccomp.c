@@ -45,10 +45,15 @@ static int build(scmp_filter_ctx ctx, const struct al_sc_policy *p, struct al_er
 	const struct al_sc_rule *b = al_policy_builtin(&nb);
 	int rc;
 
-	/* Foreign ABIs (i386 int 0x80, x32) kill the process: the filter only
+	/* Foreign ABIs (i386 int 0x80, x32) end the sandbox: the filter only
 	 * knows the native table, and a call through another one would slip
-	 * past it. libseccomp checks the audit arch and, for x86_64, the x32 bit. */
-	if ((rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS)) < 0)
+	 * past it. libseccomp checks the audit arch and, for x86_64, the x32
+	 * bit. They go to the supervisor, which never lets one run
+	 * (al_policy_foreign_abi) and kills the sandbox with the call in the
+	 * report: a kill in the filter itself left no trace when the caller was
+	 * not the command (a shell reaped it). Without a listener the kernel
+	 * answers ENOSYS, so the call never runs either way. */
+	if ((rc = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_NOTIFY)) < 0)
 		return al_error_set(err, -rc, "seccomp: bad-arch action");
 	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2); /* a binary tree, not a chain */
 
@@ -56,7 +61,7 @@ static int build(scmp_filter_ctx ctx, const struct al_sc_policy *p, struct al_er
 		const struct al_sc_rule *whole = NULL;
 		struct al_sc_rule all = { .nr = nr };
 		for (size_t i = 0; i < nb && !whole; i++)
-			if (b[i].nr == nr && b[i].ncond == 0)
+			if (b[i].nr == nr && b[i].ncond == 0 && al_policy_builtin_active(p, &b[i]))
 				whole = &b[i];
 		for (size_t i = 0; i < p->ndeny && !whole; i++)
 			if (p->deny[i].nr == nr && p->deny[i].ncond == 0)
@@ -69,7 +74,7 @@ static int build(scmp_filter_ctx ctx, const struct al_sc_policy *p, struct al_er
 			continue;
 		}
 		for (size_t i = 0; i < nb; i++)
-			if (b[i].nr == nr && add_rule(ctx, &b[i], err) < 0)
+			if (b[i].nr == nr && al_policy_builtin_active(p, &b[i]) && add_rule(ctx, &b[i], err) < 0)
 				return -1;
 		for (size_t i = 0; i < p->ndeny; i++)
 			if (p->deny[i].nr == nr && add_rule(ctx, &p->deny[i], err) < 0)
@@ -152,7 +157,7 @@ struct al_filter_cache {
 static bool rule_equal(const struct al_sc_rule *a, const struct al_sc_rule *b)
 {
 	if (a->nr != b->nr || a->action != b->action || a->errnum != b->errnum || a->ncond != b->ncond ||
-	    a->quiet != b->quiet)
+	    a->quiet != b->quiet || a->group != b->group || a->inspect != b->inspect)
 		return false;
 	for (unsigned i = 0; i < a->ncond; i++)
 		if (a->cond[i].index != b->cond[i].index || a->cond[i].op != b->cond[i].op ||
@@ -164,7 +169,8 @@ static bool rule_equal(const struct al_sc_rule *a, const struct al_sc_rule *b)
 /* Only what changes the BPF: actions are decided by the supervisor. */
 static bool policy_equal(const struct al_sc_policy *a, const struct al_sc_policy *b)
 {
-	if (a->mode != b->mode || a->ndeny != b->ndeny || memcmp(a->allowed, b->allowed, sizeof(a->allowed)))
+	if (a->mode != b->mode || a->ndeny != b->ndeny || a->relax != b->relax ||
+	    memcmp(a->allowed, b->allowed, sizeof(a->allowed)))
 		return false;
 	for (size_t i = 0; i < a->ndeny; i++)
 		if (!rule_equal(&a->deny[i], &b->deny[i]))

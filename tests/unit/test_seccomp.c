@@ -136,6 +136,37 @@ static long do_clone3(void)
 		_exit(0);
 	return r;
 }
+static char scratch[64];
+static long do_chmod_suid(void) { return syscall(SYS_chmod, scratch, 04755); }
+static long do_chmod_sgid(void) { return syscall(SYS_chmod, scratch, 02755); }
+static long do_chmod_plain(void) { return syscall(SYS_chmod, scratch, 0755); }
+static long do_fchmod_suid(void)
+{
+	int fd = open(scratch, O_RDONLY | O_CLOEXEC);
+	return syscall(SYS_fchmod, fd, 04755);
+}
+static long do_open_suid(void) { return syscall(SYS_open, scratch, O_CREAT | O_WRONLY, 04755); }
+static long do_open_plain(void) { return syscall(SYS_open, scratch, O_CREAT | O_WRONLY, 0644); }
+static long do_mknod_suid(void) { return syscall(SYS_mknod, "/nonexistent/x", 0100000 | 04755, 0); }
+static long do_fchmodat2_suid(void) { return syscall(452, AT_FDCWD, scratch, 04755, 0); }
+static long do_openat2(void)
+{
+	uint64_t how[3] = { O_RDONLY, 0, 0 };
+	return syscall(437, AT_FDCWD, scratch, how, sizeof(how));
+}
+static long do_xattr_user(void) { return syscall(SYS_setxattr, scratch, "user.airlock", "1", 1, 0); }
+static long do_xattr_cap(void)
+{
+	char cap[20] = { 0, 0, 0, 2 }; /* VFS_CAP_REVISION_2 */
+	return syscall(SYS_setxattr, scratch, "security.capability", cap, sizeof(cap), 0);
+}
+static long do_inotify(void) { return syscall(SYS_inotify_init1, 0); }
+static long do_persona_query(void) { return syscall(SYS_personality, 0xffffffffUL); }
+static long do_persona_linux(void) { return syscall(SYS_personality, 0UL); }
+static long do_persona_norandom(void) { return syscall(SYS_personality, 0x0040000UL); }
+static long do_persona_rie(void) { return syscall(SYS_personality, 0xf00000000UL | 0x0400000UL); }
+static long do_memfd_secret(void) { return syscall(447, 0); }
+static long do_uevent(void) { return syscall(SYS_socket, 16 /* AF_NETLINK */, SOCK_DGRAM, 15); }
 /* x32 ABI: the same audit arch as x86_64, syscall number with bit 30 set. */
 static long do_x32(void) { return syscall(0x40000000 | SYS_getpid); }
 /* The filter's verdict for one call, by interpreting its classic BPF here:
@@ -242,6 +273,9 @@ static int reported(const char *name, enum al_sc_action a)
 
 int main(void)
 {
+	/* A file of our own for the mode calls (a tmpfs or the build dir). */
+	snprintf(scratch, sizeof(scratch), "/tmp/airlock-seccomp-test.%d", (int)getpid());
+	close(open(scratch, O_CREAT | O_WRONLY | O_CLOEXEC, 0644));
 	al_policy_default(&policy);
 	CHECK("default policy compiles", compile() && filter.len > 10);
 	CHECK("getpid allowed", under_filter(do_getpid) == ALLOWED);
@@ -263,25 +297,89 @@ int main(void)
 	CHECK("TIOCSTI with high bits denied", under_filter(do_tiocsti_high) == EPERM_SEEN);
 	CHECK("TIOCLINUX denied", under_filter(do_tioclinux) == EPERM_SEEN);
 	CHECK("vsock socket denied", under_filter(do_vsock) == EPERM_SEEN);
-	CHECK("x32 syscall kills", under_filter(do_x32) == -SIGSYS);
+	CHECK("x32 syscall ends the sandbox", under_filter(do_x32) == -SIGKILL);
+	CHECK("x32 syscall reported as a kill", seen.n == 1 && strncmp(seen.v[0].syscall, "x32:", 4) == 0 &&
+							seen.v[0].action == AL_SC_KILL);
+	CHECK("foreign ABIs recognised", al_policy_foreign_abi(AUDIT_ARCH_I386, 20) &&
+						 al_policy_foreign_abi(AUDIT_ARCH_X86_64, 0x40000000 | 39) &&
+						 !al_policy_foreign_abi(AUDIT_ARCH_X86_64, 39));
 	/* The foreign ABIs, as the filter decides them (kernel-independent). */
 	CHECK("interpreter agrees: native getpid allowed",
 	      bpf_verdict(&filter, AUDIT_ARCH_X86_64, SYS_getpid, 0) == SECCOMP_RET_ALLOW);
 	CHECK("interpreter agrees: native ptrace goes to the supervisor",
 	      (bpf_verdict(&filter, AUDIT_ARCH_X86_64, SYS_ptrace, 0) & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF);
-	CHECK("i386 ABI kills the process (i386 getpid, 20)",
-	      bpf_verdict(&filter, AUDIT_ARCH_I386, 20, 0) == SECCOMP_RET_KILL_PROCESS);
-	CHECK("i386 ABI kills the process (i386 unshare, 310)",
-	      bpf_verdict(&filter, AUDIT_ARCH_I386, 310, CLONE_NEWUSER) == SECCOMP_RET_KILL_PROCESS);
-	CHECK("x32 ABI kills the process (x32 getpid)",
-	      bpf_verdict(&filter, AUDIT_ARCH_X86_64, 0x40000000 | SYS_getpid, 0) == SECCOMP_RET_KILL_PROCESS);
-	CHECK("an unknown architecture kills the process",
-	      bpf_verdict(&filter, AUDIT_ARCH_AARCH64, SYS_getpid, 0) == SECCOMP_RET_KILL_PROCESS);
+	CHECK("i386 ABI goes to the supervisor (i386 getpid, 20)",
+	      (bpf_verdict(&filter, AUDIT_ARCH_I386, 20, 0) & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF);
+	CHECK("i386 ABI goes to the supervisor (i386 unshare, 310)",
+	      (bpf_verdict(&filter, AUDIT_ARCH_I386, 310, CLONE_NEWUSER) & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF);
+	CHECK("x32 ABI goes to the supervisor (x32 getpid)",
+	      (bpf_verdict(&filter, AUDIT_ARCH_X86_64, 0x40000000 | SYS_getpid, 0) & SECCOMP_RET_ACTION_FULL) ==
+		      SECCOMP_RET_USER_NOTIF);
+	CHECK("an unknown architecture goes to the supervisor",
+	      (bpf_verdict(&filter, AUDIT_ARCH_AARCH64, SYS_getpid, 0) & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF);
 	/* And through the kernel, where it still has the i386 entry. */
 	if (kernel_has_ia32())
-		CHECK("i386 int 0x80 kills", under_filter(do_int80) == -SIGSYS);
+		CHECK("i386 int 0x80 ends the sandbox", under_filter(do_int80) == -SIGKILL);
 	else
 		printf("# i386 int 0x80 through the kernel: this kernel has no i386 entry (int 0x80 faults); proved by interpretation above\n");
+
+	/* Set-id bits, file capabilities, and the optional hardening groups. */
+	CHECK("chmod u+s denied", under_filter(do_chmod_suid) == EPERM_SEEN && reported("chmod", AL_SC_ERRNO));
+	CHECK("chmod g+s denied", under_filter(do_chmod_sgid) == EPERM_SEEN);
+	CHECK("fchmod u+s denied", under_filter(do_fchmod_suid) == EPERM_SEEN);
+	CHECK("plain chmod allowed", under_filter(do_chmod_plain) == ALLOWED);
+	CHECK("open(O_CREAT, 04755) denied", under_filter(do_open_suid) == EPERM_SEEN);
+	CHECK("open(O_CREAT, 0644) allowed", under_filter(do_open_plain) == ALLOWED);
+	CHECK("mknod of a set-uid regular file denied", under_filter(do_mknod_suid) == EPERM_SEEN);
+	CHECK("fchmodat2 with set-uid denied", under_filter(do_fchmodat2_suid) == EPERM_SEEN);
+	CHECK("openat2 unavailable, not reported", under_filter(do_openat2) == ENOSYS_SEEN && seen.n == 0);
+	CHECK("setxattr user.* allowed", under_filter(do_xattr_user) == ALLOWED);
+	CHECK("setxattr security.capability denied and reported",
+	      under_filter(do_xattr_cap) == EPERM_SEEN && reported("setxattr", AL_SC_ERRNO));
+	CHECK("inotify denied", under_filter(do_inotify) == EPERM_SEEN && reported("inotify_init1", AL_SC_ERRNO));
+	CHECK("personality query allowed", under_filter(do_persona_query) == ALLOWED);
+	CHECK("personality(PER_LINUX) allowed", under_filter(do_persona_linux) == ALLOWED);
+	CHECK("personality(ADDR_NO_RANDOMIZE) denied", under_filter(do_persona_norandom) == EPERM_SEEN);
+	CHECK("personality(READ_IMPLIES_EXEC) with high bits denied", under_filter(do_persona_rie) == EPERM_SEEN);
+	CHECK("memfd_secret denied", under_filter(do_memfd_secret) == EPERM_SEEN);
+	CHECK("NETLINK_KOBJECT_UEVENT socket denied", under_filter(do_uevent) == EPERM_SEEN);
+	CHECK("NETLINK_ROUTE socket allowed", under_filter(do_netlink) == ALLOWED);
+	policy.relax = AL_SC_RELAX(AL_SC_GROUP_INOTIFY);
+	CHECK("a lifted group compiles", compile());
+	CHECK("relax inotify: inotify allowed", under_filter(do_inotify) == ALLOWED);
+	CHECK("relax inotify: personality still denied", under_filter(do_persona_norandom) == EPERM_SEEN);
+	CHECK("relax inotify: ptrace still denied", under_filter(do_ptrace) == EPERM_SEEN);
+	policy.relax = 0;
+
+	/* No profile action weakens a built-in rule (class 8 of issue 11). */
+	{
+		static const enum al_sc_action actions[] = { AL_SC_ALLOW, AL_SC_ERRNO, AL_SC_KILL, AL_SC_LOG };
+		uint64_t newuser[6] = { CLONE_NEWUSER };
+		for (size_t i = 0; i < 4; i++) {
+			for (int kill = 0; kill < 2; kill++) {
+				char name[128];
+				al_policy_default(&policy);
+				policy.action = actions[i];
+				policy.kill_on_violation = kill;
+				struct al_sc_decision d = al_policy_decide(&policy, SYS_unshare, newuser);
+				snprintf(name, sizeof(name), "profile action %s%s: unshare(CLONE_NEWUSER) still refused",
+					 al_policy_action_name(actions[i]), kill ? " + kill on violation" : "");
+				CHECK(name, d.action == AL_SC_ERRNO || d.action == AL_SC_KILL);
+				snprintf(name, sizeof(name), "profile action %s%s: kill stays kill", al_policy_action_name(actions[i]),
+					 kill ? " + kill on violation" : "");
+				CHECK(name, (actions[i] == AL_SC_KILL || kill) == (d.action == AL_SC_KILL));
+			}
+		}
+		al_policy_default(&policy);
+		policy.action = AL_SC_LOG;
+		CHECK("log profile compiles", compile());
+		CHECK("log profile: unshare still fails", under_filter(do_unshare) == EPERM_SEEN);
+		CHECK("log profile: io_uring still fails", under_filter(do_uring) == EPERM_SEEN);
+		CHECK("log profile: vsock still fails", under_filter(do_vsock) == EPERM_SEEN);
+		policy.builtin_weak = true;
+		CHECK("test control (builtin_weak): log lets unshare's decision through",
+		      al_policy_decide(&policy, SYS_unshare, newuser).action == AL_SC_LOG);
+	}
 
 	/* A profile's own rules: socket(AF_NETLINK) with a chosen errno; uname logged. */
 	al_policy_default(&policy);
@@ -336,5 +434,6 @@ int main(void)
 	CHECK("cache returns the same filter for the same policy", a && a == b);
 	CHECK("cache compiles a different policy apart", c && c != a);
 	al_filter_cache_free(cache);
+	unlink(scratch);
 	return unit_failures != 0;
 }
