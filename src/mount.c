@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -94,9 +95,41 @@ static int make_mountpoint(const struct newroot *root, const char *inside, bool 
 	return fd;
 }
 
+/* What a bind must not be, judged on the object opened (no race with the
+ * path): a socket (a way to talk to a host service), a device node, or the
+ * root of a kernel file system, wherever it is mounted. The plan refused
+ * the well-known paths by name already. */
+static const char *unsafe_object(int fd)
+{
+	static const struct {
+		unsigned long magic;
+		const char *what;
+	} kernel_fs[] = {
+		{ 0x9fa0, "procfs" },        { 0x62656572, "sysfs" },   { 0x27e0eb, "cgroup" },
+		{ 0x63677270, "cgroup2" },   { 0x64626720, "debugfs" }, { 0x74726163, "tracefs" },
+		{ 0x73636673, "securityfs" }, { 0xcafe4a11, "bpf" },    { 0x62656570, "configfs" },
+		{ 0xde5e81e4, "efivarfs" },  { 0x6165676c, "pstore" },  { 0x6e736673, "nsfs" },
+		{ 0x1cd1, "devpts" },
+	};
+	struct stat st;
+	struct statfs sf;
+
+	if (fstat(fd, &st) < 0 || fstatfs(fd, &sf) < 0)
+		return "cannot be examined";
+	if (S_ISSOCK(st.st_mode))
+		return "a socket";
+	if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+		return "a device node";
+	for (size_t i = 0; i < ARRAY_SIZE(kernel_fs); i++)
+		if ((unsigned long)sf.f_type == kernel_fs[i].magic)
+			return kernel_fs[i].what;
+	return NULL;
+}
+
 /* Clone a host tree (recursively) and set its flags on every mount in it at
- * once: mount_setattr(AT_RECURSIVE) leaves no submount writable by accident. */
-static int clone_tree(const char *host, bool writable, bool devices, int nofollow, struct al_error *err)
+ * once: mount_setattr(AT_RECURSIVE) leaves no submount writable by accident.
+ * check: a user's bind, refused if unsafe_object() says so. */
+static int clone_tree(const char *host, bool writable, bool devices, int nofollow, bool check, struct al_error *err)
 {
 	struct mount_attr attr = {
 		.attr_set = MOUNT_ATTR_NOSUID | (devices ? MOUNT_ATTR_NOEXEC : MOUNT_ATTR_NODEV) |
@@ -110,6 +143,11 @@ static int clone_tree(const char *host, bool writable, bool devices, int nofollo
 	if (path < 0)
 		return al_error_set(err, errno, errno == ELOOP ? "bind %s: the path goes through a symlink (give it resolved)" : "bind %s",
 				    host);
+	const char *bad = check ? unsafe_object(path) : NULL;
+	if (bad) {
+		close(path);
+		return al_error_set(err, 0, "bind %s: refused: %s (--allow-unsafe-binds if you mean it)", host, bad);
+	}
 	int fd = open_tree(path, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
 	close(path);
 	if (fd < 0)
@@ -173,7 +211,7 @@ static int mount_tmpfs(const struct newroot *root, const char *inside, uint64_t 
 static int setup_dev(const struct newroot *root, const struct al_plan *plan, struct al_error *err)
 {
 	if (plan->disabled & AL_DEF_DEV) {
-		int t = clone_tree("/dev", true, true, O_NOFOLLOW, err);
+		int t = clone_tree("/dev", true, true, O_NOFOLLOW, false, err);
 		return t < 0 ? -1 : attach(root, t, "/dev", err);
 	}
 	if (mount_tmpfs(root, "/dev", 65536, "0755", MS_NOEXEC, err) < 0)
@@ -182,7 +220,7 @@ static int setup_dev(const struct newroot *root, const struct al_plan *plan, str
 		char host[32], inside[32];
 		snprintf(host, sizeof(host), "/dev/%s", dev_nodes[i]);
 		snprintf(inside, sizeof(inside), "/dev/%s", dev_nodes[i]);
-		int t = clone_tree(host, true, true, O_NOFOLLOW, err);
+		int t = clone_tree(host, true, true, O_NOFOLLOW, false, err);
 		if (t < 0)
 			return -1;
 		int r = attach(root, t, inside, err);
@@ -211,13 +249,53 @@ static int setup_proc(const struct newroot *root, const struct al_plan *plan, st
 
 	/* Without a pid namespace of our own, a new proc cannot be mounted. */
 	if (plan->disabled & (AL_DEF_PROC | AL_DEF_PIDNS)) {
-		int t = clone_tree("/proc", true, false, O_NOFOLLOW, err);
+		int t = clone_tree("/proc", true, false, O_NOFOLLOW, false, err);
 		return t < 0 ? -1 : attach(root, t, "/proc", err);
 	}
 	if (make_dir_path(root, "/proc", path, sizeof(path), err) < 0)
 		return -1;
 	if (mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return al_error_set(err, errno, "mount /proc");
+	return 0;
+}
+
+/* /proc files that tell the sandbox about the host or about other
+ * sandboxes, covered after /dev exists: files by /dev/null, directories by
+ * an empty read-only tmpfs (runc and crun mask much the same). /proc/locks
+ * lists every lock on the machine, among them the uid leases (how many
+ * sandboxes run, as which host uids); /proc/cmdline the host kernel's
+ * command line; the rest kernel addresses, timers, keys, devices. A path
+ * this kernel lacks is skipped. */
+static const char *const masked_files[] = {
+	"locks", "cmdline", "kcore", "kallsyms", "keys", "key-users", "timer_list", "sched_debug",
+	"latency_stats", "sysrq-trigger", "modules", "interrupts", "iomem", "ioports", "vmallocinfo",
+	"buddyinfo", "pagetypeinfo", "slabinfo", "zoneinfo", "partitions", "diskstats", "devices",
+	"softirqs", "config.gz", "mtrr",
+};
+static const char *const masked_dirs[] = { "acpi", "scsi", "asound", "irq", "bus", "driver", "fs", "tty", "sys/fs/binfmt_misc" };
+
+static int mask_proc(const struct al_plan *plan, struct al_error *err)
+{
+	char path[128];
+	struct stat st;
+
+	if (plan->disabled & (AL_DEF_PROC_MASK | AL_DEF_PROC | AL_DEF_PIDNS))
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(masked_files); i++) {
+		snprintf(path, sizeof(path), NEWROOT "/proc/%s", masked_files[i]);
+		if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		if (mount(NEWROOT "/dev/null", path, NULL, MS_BIND, NULL) < 0 ||
+		    mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NOEXEC, NULL) < 0)
+			return al_error_set(err, errno, "mask /proc/%s", masked_files[i]);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(masked_dirs); i++) {
+		snprintf(path, sizeof(path), NEWROOT "/proc/%s", masked_dirs[i]);
+		if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		if (mount("airlock", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,nr_inodes=1,mode=0555") < 0)
+			return al_error_set(err, errno, "mask /proc/%s", masked_dirs[i]);
+	}
 	return 0;
 }
 
@@ -279,10 +357,21 @@ int al_mount_setup(const struct al_plan *plan, struct al_error *err)
 		const struct al_bind *b = &p->binds[order[i]];
 		struct stat st;
 		if (lstat(b->host, &st) < 0) {
-			if (errno == ENOENT && b->optional)
+			if ((errno == ENOENT || errno == ENOTDIR) && b->optional)
 				continue;
 			al_error_set(err, errno, "bind %s", b->host);
 			goto out;
+		}
+		bool writable = b->writable;
+		if (b->protect) {
+			/* A symlink here would be recreated inside, pointing back into
+			 * the writable tree: what it protects would not be. */
+			if (S_ISLNK(st.st_mode)) {
+				al_error_set(err, 0, "%s is a symlink: it cannot be kept read-only (--git-writable to run anyway)",
+					     b->host);
+				goto out;
+			}
+			writable = writable && S_ISDIR(st.st_mode);
 		}
 		/* A host symlink bound at its own path (/lib64 -> usr/lib64 on
 		 * merged-/usr systems) is recreated, not followed. */
@@ -290,7 +379,7 @@ int al_mount_setup(const struct al_plan *plan, struct al_error *err)
 			is_link[i] = true;
 			continue;
 		}
-		if ((trees[i] = clone_tree(b->host, b->writable, false, root->nofollow, err)) < 0)
+		if ((trees[i] = clone_tree(b->host, writable, false, root->nofollow, !plan->allow_unsafe_binds, err)) < 0)
 			goto out;
 	}
 
@@ -304,7 +393,7 @@ int al_mount_setup(const struct al_plan *plan, struct al_error *err)
 		al_error_set(err, errno, "open new root");
 		goto out;
 	}
-	if (setup_proc(root, plan, err) < 0 || setup_dev(root, plan, err) < 0)
+	if (setup_proc(root, plan, err) < 0 || setup_dev(root, plan, err) < 0 || mask_proc(plan, err) < 0)
 		goto out;
 	uint64_t size = (plan->disabled & AL_DEF_TMPFS_SIZE) ? 0 : p->limits.tmpfs_size;
 	/* $HOME (agent profile) before the workdir, which may lie beneath it. */

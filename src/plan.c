@@ -84,6 +84,7 @@ static int copy_profile(const struct al_profile *src, struct al_profile *dst, st
 		dst->binds[i] = src->binds[i];
 		dst->binds[i].host = strdup(src->binds[i].host);
 		dst->binds[i].inside = strdup(src->binds[i].inside);
+		dst->binds[i].protect = false; /* only the plan sets it, never a profile */
 		dst->nbinds++;
 		if (!dst->binds[i].host || !dst->binds[i].inside)
 			goto oom;
@@ -218,20 +219,63 @@ static bool under(const char *cwd, const char *path)
 	return strncmp(cwd, path, n) == 0 && (path[n] == '\0' || path[n] == '/' || n == 1);
 }
 
+/* What git runs from a repository's own directory: its config (core.fsmonitor,
+ * core.pager, aliases, filters), hooks, info/attributes, and the same in the
+ * git directories of submodules and linked worktrees. Bound read-only over a
+ * writable cwd, so that code inside cannot plant what the user's own git
+ * runs later, unconfined; objects, refs, the index and logs stay writable,
+ * so commits work. .git itself is bound too (writable if a directory,
+ * read-only if a "gitdir:" file): a mount point cannot be renamed or
+ * removed, so a fresh .git cannot replace it. Optional: a path that does
+ * not exist is skipped; one that is a symlink is refused (mount.c). */
+static const char *const git_protected[] = { ".git", ".git/config", ".git/config.worktree", ".git/hooks",
+					     ".git/info", ".git/modules", ".git/worktrees" };
+
+static int protect_git(struct al_profile *p, const char *cwd, struct al_error *err)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(git_protected); i++) {
+		cleanup_free char *path = NULL;
+		bool taken = false;
+		if (asprintf(&path, "%s/%s", strcmp(cwd, "/") == 0 ? "" : cwd, git_protected[i]) < 0)
+			return al_error_set(err, ENOMEM, "plan");
+		for (size_t k = 0; k < p->nbinds && !taken; k++)
+			taken = strcmp(p->binds[k].inside, path) == 0; /* the caller's own --ro/--rw wins */
+		if (taken)
+			continue;
+		if (p->nbinds >= AL_MAX_BINDS)
+			return al_error_set(err, 0, "more than %d binds", AL_MAX_BINDS);
+		struct al_bind *b = &p->binds[p->nbinds];
+		*b = (struct al_bind){ .host = strdup(path), .inside = strdup(path), .optional = true, .protect = true,
+				       .writable = i == 0 };
+		p->nbinds++;
+		if (!b->host || !b->inside)
+			return al_error_set(err, ENOMEM, "plan");
+	}
+	return 0;
+}
+
 /* The agent's shape: the caller's cwd bound at its own path as the
  * workdir, and $HOME's path an empty tmpfs. A cwd that is $HOME or above
- * it would bind ~/.ssh, ~/.aws and the rest into the sandbox: refused. */
+ * it would bind ~/.ssh, ~/.aws and the rest into the sandbox: refused. Both
+ * paths are resolved (no symlink in either), so that a home reached through
+ * a symlink (/home -> var/home) is still recognised. */
 static int apply_cwd_home(struct al_profile *p, const struct al_overrides *ov, char *const host_env[],
 			  uint64_t disabled, struct al_error *err)
 {
-	const char *home_env = env_lookup(host_env, "HOME", 4);
-	const char *home = home_env ? home_env + 5 : "/home/agent";
+	const char *home = ov->home;
 
-	if (p->home_tmpfs || p->cwd != AL_CWD_NONE) {
-		if (!al_path_ok(home) || strcmp(home, "/") == 0)
-			return al_error_set(err, 0, "$HOME %s: must be an absolute path other than /, without '.' or '..'",
-					    home);
+	if (!(p->home_tmpfs || p->cwd != AL_CWD_NONE))
+		return 0;
+	if (disabled & AL_DEF_HOME_RESOLVE) {
+		/* Control only: $HOME as typed, as before issue 11. */
+		const char *home_env = env_lookup(host_env, "HOME", 4);
+		home = home_env ? home_env + 5 : "/home/agent";
 	}
+	if (!home)
+		return al_error_set(err, 0, "the %s profile hides $HOME, which could not be resolved", p->name);
+	if (!al_path_ok(home) || strcmp(home, "/") == 0)
+		return al_error_set(err, 0, "$HOME %s: must be an absolute path other than /, without '.' or '..'",
+				    home);
 	if (p->cwd != AL_CWD_NONE) {
 		const char *cwd = ov->cwd;
 		if (!cwd)
@@ -247,6 +291,9 @@ static int apply_cwd_home(struct al_profile *p, const struct al_overrides *ov, c
 			return al_error_set(err, ENOMEM, "plan");
 		if (add_bind(p, spec, p->cwd == AL_CWD_RW, err) < 0)
 			return al_error_wrap(err, "current directory");
+		if (p->cwd == AL_CWD_RW && !ov->git_writable && !(disabled & AL_DEF_GIT_RO) &&
+		    protect_git(p, cwd, err) < 0)
+			return -1;
 		free(p->workdir);
 		if (!(p->workdir = strdup(cwd)))
 			return al_error_set(err, ENOMEM, "plan");
@@ -257,6 +304,40 @@ static int apply_cwd_home(struct al_profile *p, const struct al_overrides *ov, c
 			return al_error_set(err, ENOMEM, "plan");
 		if (set_env(p, entry, host_env, false, err) < 0)
 			return -1;
+	}
+	return 0;
+}
+
+/* Host paths that are the kernel's or the machine's, not data: the host's
+ * root, /proc (every host process), /sys and /dev (devices, the kernel's
+ * knobs); and inside paths where a bind would replace the sandbox's own
+ * /proc or /dev. Checked as strings here (bind paths contain no symlink: the
+ * child opens them with RESOLVE_NO_SYMLINKS), and by file type and file
+ * system in the child (a socket, a device, procfs mounted elsewhere). */
+static int check_binds(const struct al_profile *p, bool allow_unsafe, struct al_error *err)
+{
+	static const char *const host_bad[] = { "/proc", "/sys", "/dev" };
+	static const char *const inside_bad[] = { "/proc", "/dev" };
+
+	if (allow_unsafe)
+		return 0;
+	for (size_t i = 0; i < p->nbinds; i++) {
+		const struct al_bind *b = &p->binds[i];
+		const char *why = NULL;
+		if (strcmp(b->host, "/") == 0)
+			why = "the host's whole root";
+		for (size_t k = 0; k < ARRAY_SIZE(host_bad) && !why; k++)
+			if (under(host_bad[k], b->host))
+				why = host_bad[k][1] == 'p' ? "the host's processes (/proc)"
+				      : host_bad[k][1] == 's' ? "the kernel's devices and settings (/sys)"
+							      : "the host's devices (/dev)";
+		for (size_t k = 0; k < ARRAY_SIZE(inside_bad) && !why; k++)
+			if (under(inside_bad[k], b->inside))
+				why = "it would replace the sandbox's own /proc or /dev";
+		if (why)
+			return al_error_set(err, 0,
+					    "bind %s:%s: refused: %s (--allow-unsafe-binds if you mean it)",
+					    b->host, b->inside, why);
 	}
 	return 0;
 }
@@ -321,6 +402,9 @@ int al_plan_build(const struct al_profile *profile, const struct al_overrides *o
 		if (set_env(p, ov->env[i], host_env, !(out->disabled & AL_DEF_SECRET_ENV), err) < 0)
 			goto fail;
 	if (apply_cwd_home(p, ov, host_env, out->disabled, err) < 0)
+		goto fail;
+	out->allow_unsafe_binds = ov->allow_unsafe_binds || (out->disabled & AL_DEF_BIND_CHECK);
+	if (check_binds(p, out->allow_unsafe_binds, err) < 0)
 		goto fail;
 	if (ov->workdir) {
 		if (!al_path_ok(ov->workdir) || strcmp(ov->workdir, "/") == 0) {

@@ -22,6 +22,7 @@ struct al_bind {
 	char *inside;  /* absolute path inside the sandbox */
 	bool writable;
 	bool optional; /* skipped when the host path does not exist */
+	bool protect;  /* a path git runs things from: never a symlink; writable only as a directory */
 };
 
 struct al_limits {
@@ -160,10 +161,13 @@ struct al_overrides {
 		*open_files, *file_size, *net_connections, *net_bytes, *net_idle;
 	const char *net;
 	const char *cwd;         /* the caller's current directory (resolved), for "cwd" profiles */
+	const char *home;        /* the caller's home, resolved (al_home_resolve), for "cwd"/"home" profiles */
+	bool git_writable;       /* cwd profiles: leave .git/config, hooks, info... writable */
 	const char *uid_range;   /* "FIRST:COUNT", host uids used when run as root */
 	const char *on_violation; /* "deny" (default) or "kill" */
 	bool learn;              /* allow and record every call but the built-in deny-list */
 	bool allow_degraded;     /* run without cgroups when they cannot be made */
+	bool allow_unsafe_binds; /* binds of /, /proc, /sys, /dev, sockets and devices */
 	uint64_t disabled;       /* al_defence mask (test builds only) */
 };
 
@@ -172,6 +176,7 @@ struct al_plan {
 	char **argv;                 /* command, NULL-terminated */
 	uint32_t uid_first, uid_count;
 	bool allow_degraded;
+	bool allow_unsafe_binds;
 	uint64_t disabled;
 };
 

@@ -4,6 +4,8 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pwd.h>
+#include <sys/stat.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
@@ -230,3 +232,42 @@ void al_trace(const char *step)
 		(void)!write(AL_TRACE_FD, line, (size_t)n);
 }
 #endif
+
+int al_home_resolve(char *const env[], char *out, size_t len, struct al_error *err)
+{
+	const char *home = NULL;
+	char buf[4096];
+	struct passwd pw, *res = NULL;
+
+	for (size_t i = 0; env && env[i]; i++)
+		if (strncmp(env[i], "HOME=", 5) == 0 && env[i][5])
+			home = env[i] + 5;
+	if (!home) {
+		if (getpwuid_r(getuid(), &pw, buf, sizeof(buf), &res) != 0 || !res || !res->pw_dir[0])
+			return al_error_set(err, errno ? errno : ENOENT, "$HOME is unset and uid %u has no passwd entry",
+					    (unsigned)getuid());
+		home = res->pw_dir;
+	}
+	cleanup_free char *real = realpath(home, NULL);
+	if (!real)
+		return al_error_set(err, errno, "$HOME %s: cannot be resolved", home);
+	if (strlen(real) >= len)
+		return al_error_set(err, ENAMETOOLONG, "$HOME %s", home);
+	memcpy(out, real, strlen(real) + 1);
+	return 0;
+}
+
+int al_open_output(const char *path, struct al_error *err)
+{
+	struct stat st;
+	int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0644);
+
+	if (fd < 0)
+		return al_error_set(err, errno, "%s", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return al_error_set(err, 0, "%s: not a regular file", path);
+	}
+	fcntl(fd, F_SETFL, 0);
+	return fd;
+}

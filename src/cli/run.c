@@ -47,6 +47,8 @@ static const char run_help[] =
 	"  --report FILE|-       write the JSON run report\n"
 	"  --uid-range FIRST:COUNT  host uids for sandboxes when run as root\n"
 	"  --allow-degraded      run with rlimits only if cgroups cannot be made\n"
+	"  --allow-unsafe-binds  allow binds of /, /proc, /sys, /dev, sockets and devices\n"
+	"  --git-writable        (agent profile) leave .git/config, hooks, info writable\n"
 	"  --on-violation deny|kill  a denied system call fails (default), or ends the run\n"
 	"  --verbose             say what airlock is doing (and each violation) on stderr\n"
 	"exit status: the command's; 128+N if killed by signal N; 125 if airlock could not set up\n";
@@ -55,7 +57,7 @@ enum {
 	OPT_PROFILE = 256, OPT_RO, OPT_RW, OPT_WORKDIR, OPT_MEMORY, OPT_PIDS, OPT_CPU_TIME,
 	OPT_TIME, OPT_CPU_WEIGHT, OPT_OUTPUT, OPT_TMPFS, OPT_OPEN_FILES, OPT_FILE_SIZE, OPT_NET,
 	OPT_ENV, OPT_REPORT, OPT_UID_RANGE, OPT_DEGRADED, OPT_VERBOSE, OPT_HELP, OPT_ON_VIOLATION, OPT_OUTPUT_PROFILE,
-	OPT_NET_CONNECTIONS, OPT_NET_BYTES, OPT_NET_IDLE,
+	OPT_NET_CONNECTIONS, OPT_NET_BYTES, OPT_NET_IDLE, OPT_UNSAFE_BINDS, OPT_GIT_WRITABLE,
 };
 
 static const struct option options[] = {
@@ -84,29 +86,42 @@ static const struct option options[] = {
 	{ "net-connections", required_argument, NULL, OPT_NET_CONNECTIONS },
 	{ "net-bytes", required_argument, NULL, OPT_NET_BYTES },
 	{ "net-idle", required_argument, NULL, OPT_NET_IDLE },
+	{ "allow-unsafe-binds", no_argument, NULL, OPT_UNSAFE_BINDS },
+	{ "git-writable", no_argument, NULL, OPT_GIT_WRITABLE },
 	{ NULL, 0, NULL, 0 },
 };
 
-static int write_report(const char *path, const struct al_plan *plan, const struct al_result *res)
+/* Write the report to stdout ("-"), or to the file opened before the run. */
+static int write_report(const char *path, int fd, const struct al_plan *plan, const struct al_result *res)
 {
 	char *json = al_report_json(plan, res);
 	int r = -1;
 
 	if (!json)
 		return -1;
-	if (strcmp(path, "-") == 0) {
-		r = al_write_all(1, json, strlen(json)) == 0 && al_write_all(1, "\n", 1) == 0 ? 0 : -1;
-	} else {
-		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-		if (fd >= 0) {
-			r = al_write_all(fd, json, strlen(json)) == 0 && al_write_all(fd, "\n", 1) == 0 ? 0 : -1;
-			close(fd);
-		}
-	}
+	if (strcmp(path, "-") == 0)
+		fd = 1;
+	else if (ftruncate(fd, 0) < 0)
+		fd = -1;
+	if (fd >= 0)
+		r = al_write_all(fd, json, strlen(json)) == 0 && al_write_all(fd, "\n", 1) == 0 ? 0 : -1;
 	free(json);
 	if (r < 0)
 		fprintf(stderr, "airlock: cannot write report %s: %s\n", path, strerror(errno));
 	return r;
+}
+
+/* --report FILE and --output-profile FILE are opened before the sandbox
+ * starts: afterwards a writable bind may hold a symlink or a FIFO planted
+ * on their path. (The test control opens them late, as airlock once did.) */
+static int open_output(const char *option, const char *path, bool late, int *fd, struct al_error *err)
+{
+	*fd = -1;
+	if (!path || strcmp(path, "-") == 0 || late)
+		return 0;
+	if ((*fd = al_open_output(path, err)) < 0)
+		return al_error_wrap(err, "%s", option);
+	return 0;
 }
 
 static int run_or_learn(int argc, char **argv, bool learn);
@@ -117,6 +132,12 @@ static int setup_failed(const struct al_error *err)
 	fprintf(stderr, "airlock: %s\n", al_error_text(err, buf, sizeof(buf)));
 	return EXIT_SETUP;
 }
+
+static void restore_sigmask(sigset_t *old)
+{
+	sigprocmask(SIG_SETMASK, old, NULL);
+}
+#define cleanup_sigmask __attribute__((cleanup(restore_sigmask)))
 
 /* Supervise one sandbox; SIGINT, SIGTERM and SIGHUP go to the command. */
 static int supervise(const struct al_plan *plan, const struct al_filter *filter,
@@ -130,10 +151,13 @@ static int supervise(const struct al_plan *plan, const struct al_filter *filter,
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGHUP);
-	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
 	if (ep < 0 || sfd < 0)
 		return al_error_set(err, errno, "epoll/signalfd");
+	/* Blocked only while the signalfd forwards them to the command; after
+	 * it, a signal ends airlock as usual, whatever it then waits for. */
+	cleanup_sigmask sigset_t old;
+	sigprocmask(SIG_BLOCK, &sigs, &old);
 	if (al_sandbox_spawn(plan, filter, relay_push, relay, &sb, err) < 0)
 		return -1;
 	relay_start(relay);
@@ -166,7 +190,7 @@ static int supervise(const struct al_plan *plan, const struct al_filter *filter,
 
 /* Learn mode's product: the profile with an allow-list of exactly the calls
  * the run made, plus what starting a command needs whatever it is. */
-static int write_learned(const char *path, const struct al_plan *plan, const struct al_result *res)
+static int write_learned(const char *path, int fd, const struct al_plan *plan, const struct al_result *res)
 {
 	static const char *const launch[] = { "execve", "read", "write", "close", "exit", "exit_group",
 					      "rt_sigreturn", "restart_syscall" };
@@ -183,10 +207,10 @@ static int write_learned(const char *path, const struct al_plan *plan, const str
 	char *json = al_profile_dump(&p);
 	if (!json)
 		return -1;
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	int r = fd >= 0 && al_write_all(fd, json, strlen(json)) == 0 && al_write_all(fd, "\n", 1) == 0 ? 0 : -1;
-	if (fd >= 0)
-		close(fd);
+	int r = fd >= 0 && ftruncate(fd, 0) == 0 && al_write_all(fd, json, strlen(json)) == 0 &&
+			al_write_all(fd, "\n", 1) == 0
+		? 0
+		: -1;
 	free(json);
 	if (r < 0)
 		fprintf(stderr, "airlock: cannot write %s: %s\n", path, strerror(errno));
@@ -261,6 +285,8 @@ static int run_or_learn(int argc, char **argv, bool learn)
 		case OPT_NET_CONNECTIONS: st->ov.net_connections = optarg; break;
 		case OPT_NET_BYTES: st->ov.net_bytes = optarg; break;
 		case OPT_NET_IDLE: st->ov.net_idle = optarg; break;
+		case OPT_UNSAFE_BINDS: st->ov.allow_unsafe_binds = true; break;
+		case OPT_GIT_WRITABLE: st->ov.git_writable = true; break;
 		default: fputs(run_help, stderr); return EXIT_SETUP;
 		}
 	}
@@ -274,14 +300,29 @@ static int run_or_learn(int argc, char **argv, bool learn)
 		return setup_failed(&(struct al_error){ 0, "--output-profile FILE goes with airlock learn, and only with it" });
 	st->ov.learn = learn;
 	AL_TRACE("sup: options parsed");
-	char cwd[4096];
+	char cwd[4096], home[4096];
 	st->ov.cwd = getcwd(cwd, sizeof(cwd)); /* for profiles that bind it (agent) */
+	/* Profiles that hide $HOME need it resolved; an error says why when
+	 * they do (the plan refuses a profile that needs it without it). */
+	struct al_error home_err = { 0 };
+	if (al_home_resolve(environ, home, sizeof(home), &home_err) == 0)
+		st->ov.home = home;
 	if (al_profile_load(profile_name, &st->profile, &err) < 0)
 		return setup_failed(&err);
 	int r = al_plan_build(&st->profile, &st->ov, argv + optind, environ, &st->plan, &err);
 	al_profile_free(&st->profile);
-	if (r < 0)
+	if (r < 0) {
+		if (!st->ov.home && home_err.msg[0] && strstr(err.msg, "$HOME"))
+			al_error_wrap(&err, "%s", home_err.msg);
 		return setup_failed(&err);
+	}
+	bool late = (st->plan.disabled & AL_DEF_REPORT_PATH) != 0;
+	cleanup_close int report_fd = -1, learned_fd = -1;
+	if (open_output("--report", report, late, &report_fd, &err) < 0 ||
+	    open_output("--output-profile", learned, late, &learned_fd, &err) < 0) {
+		al_plan_free(&st->plan);
+		return setup_failed(&err);
+	}
 	AL_TRACE("sup: profile loaded, plan built");
 	signal(SIGPIPE, SIG_IGN);
 	int status;
@@ -312,10 +353,14 @@ static int run_or_learn(int argc, char **argv, bool learn)
 			(unsigned long long)st->res.max_rss_kb);
 	if (st->res.degraded[0])
 		fprintf(stderr, "airlock: degraded: %s\n", st->res.degraded);
-	if (report && write_report(report, &st->plan, &st->res) < 0 && status == 0)
+	if (late && report && strcmp(report, "-") != 0)
+		report_fd = open(report, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (late && learned)
+		learned_fd = open(learned, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (report && write_report(report, report_fd, &st->plan, &st->res) < 0 && status == 0)
 		status = EXIT_SETUP;
 	if (learned && st->res.status != AL_SETUP_ERROR) {
-		if (write_learned(learned, &st->plan, &st->res) < 0 && status == 0)
+		if (write_learned(learned, learned_fd, &st->plan, &st->res) < 0 && status == 0)
 			status = EXIT_SETUP;
 		else if (st->res.status != AL_EXITED || st->res.exit_code != 0)
 			fprintf(stderr, "airlock: the learning run did not succeed (%s); the profile covers only what it did\n",

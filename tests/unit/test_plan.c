@@ -19,6 +19,43 @@ static bool has_env(const struct al_plan *plan, const char *entry)
 	return false;
 }
 
+static const struct al_bind *find_bind(const struct al_plan *plan, const char *inside)
+{
+	for (size_t i = 0; i < plan->profile.nbinds; i++)
+		if (strcmp(plan->profile.binds[i].inside, inside) == 0)
+			return &plan->profile.binds[i];
+	return NULL;
+}
+
+static void unsafe_binds(void)
+{
+	struct al_plan plan;
+	struct al_error err = { 0 };
+	static const char *const bad[] = { "/proc", "/proc/1", "/sys", "/sys/fs/cgroup", "/dev", "/dev/sda", "/:/host",
+					   "/usr/bin:/proc", "/usr/bin:/proc/sys", "/usr/bin:/dev", "/usr/bin:/dev/x" };
+	static const char *const good[] = { "/procx", "/usr/bin:/sysx", "/devices", "/usr/bin:/sys", "/data:/devel" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char name[96];
+		struct al_overrides ov = { .ro = { bad[i] }, .nro = 1 };
+		snprintf(name, sizeof(name), "unsafe bind %s refused, named", bad[i]);
+		CHECK(name, build(&ov, &plan, &err) < 0 && strstr(err.msg, "refused") && strstr(err.msg, "--allow-unsafe-binds"));
+		ov.allow_unsafe_binds = true;
+		snprintf(name, sizeof(name), "unsafe bind %s with --allow-unsafe-binds", bad[i]);
+		CHECK(name, build(&ov, &plan, &err) == 0 && plan.allow_unsafe_binds);
+		al_plan_free(&plan);
+		ov = (struct al_overrides){ .rw = { bad[i] }, .nrw = 1 };
+		snprintf(name, sizeof(name), "unsafe --rw %s refused", bad[i]);
+		CHECK(name, build(&ov, &plan, &err) < 0);
+	}
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		char name[96];
+		struct al_overrides ov = { .ro = { good[i] }, .nro = 1 };
+		snprintf(name, sizeof(name), "ordinary bind %s accepted", good[i]);
+		CHECK(name, build(&ov, &plan, &err) == 0 && !plan.allow_unsafe_binds);
+		al_plan_free(&plan);
+	}
+}
+
 static void agent(void)
 {
 	struct al_profile agent;
@@ -31,12 +68,21 @@ static void agent(void)
 		printf("not ok load agent: %s\n", err.msg);
 		return;
 	}
-	struct al_overrides ov = { .cwd = "/home/dev/proj" };
+	struct al_overrides ov = { .home = "/home/dev", .cwd = "/home/dev/proj" };
 	CHECK("agent: cwd bound writable at its own path, as the workdir",
 	      al_plan_build(&agent, &ov, argv, env, &plan, &err) == 0 &&
-		      strcmp(plan.profile.workdir, "/home/dev/proj") == 0 &&
-		      strcmp(plan.profile.binds[plan.profile.nbinds - 1].host, "/home/dev/proj") == 0 &&
-		      plan.profile.binds[plan.profile.nbinds - 1].writable);
+		      strcmp(plan.profile.workdir, "/home/dev/proj") == 0 && find_bind(&plan, "/home/dev/proj") &&
+		      find_bind(&plan, "/home/dev/proj")->writable &&
+		      strcmp(find_bind(&plan, "/home/dev/proj")->host, "/home/dev/proj") == 0);
+	const struct al_bind *g = find_bind(&plan, "/home/dev/proj/.git/hooks");
+	CHECK("agent: .git/hooks read-only, protected, optional", g && !g->writable && g->protect && g->optional);
+	g = find_bind(&plan, "/home/dev/proj/.git/config");
+	CHECK("agent: .git/config read-only", g && !g->writable && g->protect);
+	CHECK("agent: .git/info, modules, worktrees read-only",
+	      find_bind(&plan, "/home/dev/proj/.git/info") && !find_bind(&plan, "/home/dev/proj/.git/info")->writable &&
+		      find_bind(&plan, "/home/dev/proj/.git/modules") && find_bind(&plan, "/home/dev/proj/.git/worktrees"));
+	g = find_bind(&plan, "/home/dev/proj/.git");
+	CHECK("agent: .git itself pinned (writable as a directory)", g && g->writable && g->protect);
 	CHECK("agent: $HOME is a tmpfs at its path, and HOME", plan.profile.home_dir &&
 								 strcmp(plan.profile.home_dir, "/home/dev") == 0 &&
 								 has_env(&plan, "HOME=/home/dev"));
@@ -46,28 +92,51 @@ static void agent(void)
 					       "github_token=x", "SSH_AUTH_SOCK=/x", "HF_TOKEN=x", "DEPLOY_KEY=x" };
 	for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++) {
 		char name[96];
-		ov = (struct al_overrides){ .cwd = "/home/dev/proj", .env = { secrets[i] }, .nenv = 1 };
+		ov = (struct al_overrides){ .home = "/home/dev", .cwd = "/home/dev/proj", .env = { secrets[i] }, .nenv = 1 };
 		snprintf(name, sizeof(name), "agent: --env %s refused as a secret", secrets[i]);
 		CHECK(name, al_plan_build(&agent, &ov, argv, env, &plan, &err) < 0 && strstr(err.msg, "never passes secrets"));
 	}
-	ov = (struct al_overrides){ .cwd = "/home/dev/proj", .env = { "MODE=fast", "EDITOR=vi" }, .nenv = 2 };
+	ov = (struct al_overrides){ .home = "/home/dev", .cwd = "/home/dev/proj", .env = { "MODE=fast", "EDITOR=vi" }, .nenv = 2 };
 	CHECK("agent: ordinary variables pass", al_plan_build(&agent, &ov, argv, env, &plan, &err) == 0 &&
 							has_env(&plan, "MODE=fast"));
 	al_plan_free(&plan);
-	ov = (struct al_overrides){ .cwd = "/home/dev" };
+	ov = (struct al_overrides){ .home = "/home/dev", .cwd = "/home/dev" };
 	CHECK("agent: cwd = $HOME refused", al_plan_build(&agent, &ov, argv, env, &plan, &err) < 0 &&
 						   strstr(err.msg, "holds $HOME"));
-	ov = (struct al_overrides){ .cwd = "/home" };
+	ov = (struct al_overrides){ .home = "/home/dev", .cwd = "/home" };
 	CHECK("agent: cwd above $HOME refused", al_plan_build(&agent, &ov, argv, env, &plan, &err) < 0);
-	ov = (struct al_overrides){ .cwd = "/" };
+	ov = (struct al_overrides){ .home = "/home/dev", .cwd = "/" };
 	CHECK("agent: cwd / refused", al_plan_build(&agent, &ov, argv, env, &plan, &err) < 0);
-	ov = (struct al_overrides){ .cwd = "/home/devx" };
+	ov = (struct al_overrides){ .home = "/home/dev", .cwd = "/home/devx" };
 	CHECK("agent: a sibling of $HOME is fine", al_plan_build(&agent, &ov, argv, env, &plan, &err) == 0);
 	al_plan_free(&plan);
 	ov = (struct al_overrides){ 0 };
 	CHECK("agent: unknown cwd refused", al_plan_build(&agent, &ov, argv, env, &plan, &err) < 0);
-	ov = (struct al_overrides){ .cwd = "/home/dev/proj", .disabled = AL_DEF_AGENT_CWD | AL_DEF_SECRET_ENV };
-	(void)ov;
+	ov = (struct al_overrides){ .home = "/home/dev", .cwd = "/home/dev/proj", .git_writable = true };
+	CHECK("agent: --git-writable leaves .git alone", al_plan_build(&agent, &ov, argv, env, &plan, &err) == 0 &&
+								  !find_bind(&plan, "/home/dev/proj/.git/hooks"));
+	al_plan_free(&plan);
+	ov = (struct al_overrides){ .home = "/home/dev", .cwd = "/home/dev/proj", .rw = { "/home/dev/proj/.git/hooks" }, .nrw = 1 };
+	CHECK("agent: the caller's own --rw of .git/hooks wins", al_plan_build(&agent, &ov, argv, env, &plan, &err) == 0 &&
+									  find_bind(&plan, "/home/dev/proj/.git/hooks")->writable);
+	al_plan_free(&plan);
+	/* Resolved paths: $HOME typed as /home/dev is /var/home/dev (a symlinked
+	 * /home); the caller passes it resolved, and cwd is always resolved. */
+	ov = (struct al_overrides){ .home = "/var/home/dev", .cwd = "/var/home/dev" };
+	CHECK("agent: cwd = resolved $HOME refused, whatever HOME says",
+	      al_plan_build(&agent, &ov, argv, env, &plan, &err) < 0 && strstr(err.msg, "holds $HOME"));
+	ov = (struct al_overrides){ .home = "/var/home/dev", .cwd = "/var/home/dev/proj" };
+	CHECK("agent: the home tmpfs goes to the resolved path", al_plan_build(&agent, &ov, argv, env, &plan, &err) == 0 &&
+									 strcmp(plan.profile.home_dir, "/var/home/dev") == 0 &&
+									 has_env(&plan, "HOME=/var/home/dev"));
+	al_plan_free(&plan);
+	ov = (struct al_overrides){ .cwd = "/var/home/dev/proj" };
+	CHECK("agent: an unresolved $HOME refused", al_plan_build(&agent, &ov, argv, env, &plan, &err) < 0 &&
+							   strstr(err.msg, "could not be resolved"));
+	ov = (struct al_overrides){ .cwd = "/var/home/dev", .disabled = AL_DEF_HOME_RESOLVE };
+	CHECK("agent: control (home-resolve off) compares $HOME as typed",
+	      al_plan_build(&agent, &ov, argv, env, &plan, &err) == 0);
+	al_plan_free(&plan);
 	al_profile_free(&agent);
 }
 
@@ -81,6 +150,7 @@ int main(void)
 		printf("not ok load default: %s\n", err.msg);
 		return 1;
 	}
+	unsafe_binds();
 	CHECK("defaults pass", build(&ov, &plan, &err) == 0 && plan.uid_first == 1000000000u &&
 				       strcmp(plan.argv[0], "true") == 0 && plan.argv[1] == NULL);
 	int leaked = 0;
