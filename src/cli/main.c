@@ -1,9 +1,12 @@
+#include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
+#include <jansson.h>
 
 #include "cli.h"
 #include "log.h"
 #include "trace.h"
+#include "../version.h"
 
 
 
@@ -13,7 +16,8 @@ static void usage(FILE *f)
 	      "       airlock learn [OPTIONS] --output-profile FILE -- COMMAND [ARG...]\n"
 	      "       airlock profile show NAME | profile check FILE | profile list\n"
 	      "       airlock scan [--json] [--allow MODULE.NAME]... PATH...\n"
-	      "run 'airlock run --help' for the options\n",
+	      "       airlock --version\n"
+	      "run 'airlock run --help' for the options; man doc/airlock.1 for all of it\n",
 	      f);
 }
 
@@ -35,6 +39,12 @@ int main(int argc, char **argv)
 		return cli_profile(argc - 1, argv + 1);
 	if (strcmp(argv[1], "scan") == 0)
 		return cli_scan(argc - 1, argv + 1);
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		const struct scmp_version *v = seccomp_version();
+		printf("airlock %s (libseccomp %u.%u.%u, jansson %s)\n", AIRLOCK_VERSION, v->major, v->minor, v->micro,
+		       jansson_version_str());
+		return 0;
+	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
 		return 0;

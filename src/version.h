@@ -1,0 +1,5 @@
+/* airlock's version: bumped with each release (semantic versioning). */
+#ifndef AIRLOCK_VERSION_H
+#define AIRLOCK_VERSION_H
+#define AIRLOCK_VERSION "0.11.0"
+#endif
