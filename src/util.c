@@ -202,8 +202,6 @@ double al_now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* The front end sets it once (--verbose); the library only reads it. */
-int al_log_level;
 
 #ifdef AIRLOCK_TRACE
 #include <sys/syscall.h>

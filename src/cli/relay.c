@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../ttysafe.h"
 #include "../util.h"
 
 struct chunk {
@@ -24,11 +25,29 @@ struct relay {
 	int started;
 	size_t queued;   /* bytes waiting */
 	size_t dropped;  /* bytes given up because the reader does not keep up */
+	bool safe[3];    /* by fd: the stream goes to a terminal, through ttysafe */
+	struct al_ttysafe tty[3];
 };
 
 /* What the relay holds for a reader that does not read; past it, output is
  * dropped (and said so) rather than stalling the supervisor or growing. */
 enum { RELAY_MAX_QUEUED = 64 << 20 };
+
+/* Input bytes filtered per write to a terminal: the output fits on the
+ * writer's stack. */
+enum { SAFE_SLICE = 16 << 10 };
+
+/* Write a chunk for a terminal: its control bytes shown, not sent. Only the
+ * writer thread touches r->tty, and only relay_finish after it has ended. */
+static void write_safe(struct relay *r, int fd, const char *buf, size_t len)
+{
+	char out[AL_TTYSAFE_MAX(SAFE_SLICE)];
+
+	for (size_t off = 0; off < len; off += SAFE_SLICE) {
+		size_t n = len - off < SAFE_SLICE ? len - off : SAFE_SLICE;
+		(void)al_write_all(fd, out, al_ttysafe_filter(&r->tty[fd], buf + off, n, out));
+	}
+}
 
 static void *writer(void *arg)
 {
@@ -47,7 +66,10 @@ static void *writer(void *arg)
 		r->queued -= c->len;
 		pthread_mutex_unlock(&r->lock);
 		/* A caller that closed its end loses the output, nothing else. */
-		(void)al_write_all(c->fd, c->data, c->len);
+		if (c->fd >= 1 && c->fd <= 2 && r->safe[c->fd])
+			write_safe(r, c->fd, c->data, c->len);
+		else
+			(void)al_write_all(c->fd, c->data, c->len);
 		free(c);
 		pthread_mutex_lock(&r->lock);
 	}
@@ -55,12 +77,16 @@ static void *writer(void *arg)
 	return NULL;
 }
 
-struct relay *relay_new(void)
+struct relay *relay_new(bool safe_stdout, bool safe_stderr)
 {
 	struct relay *r = calloc(1, sizeof(*r));
 
 	if (!r)
 		return NULL;
+	r->safe[1] = safe_stdout;
+	r->safe[2] = safe_stderr;
+	al_ttysafe_init(&r->tty[1], false);
+	al_ttysafe_init(&r->tty[2], false);
 	pthread_mutex_init(&r->lock, NULL);
 	pthread_cond_init(&r->more, NULL);
 	return r;
@@ -131,6 +157,12 @@ size_t relay_finish(struct relay *r)
 		pthread_join(r->thread, NULL);
 	else
 		writer(r); /* never started: write out what was queued here */
+	/* A UTF-8 sequence the command left unfinished is shown, not dropped. */
+	for (int fd = 1; fd <= 2; fd++) {
+		char tail[AL_TTYSAFE_MAX(0)];
+		if (r->safe[fd])
+			(void)al_write_all(fd, tail, al_ttysafe_end(&r->tty[fd], tail));
+	}
 	size_t dropped = r->dropped;
 	pthread_mutex_destroy(&r->lock);
 	pthread_cond_destroy(&r->more);

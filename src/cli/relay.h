@@ -5,12 +5,15 @@
 #ifndef AIRLOCK_CLI_RELAY_H
 #define AIRLOCK_CLI_RELAY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct relay;
 
-/* Allocate the relay; nothing runs yet. */
-struct relay *relay_new(void);
+/* Allocate the relay; nothing runs yet. A stream marked safe goes through
+ * the terminal filter (src/ttysafe.h): its control sequences are shown, not
+ * sent; the others are written as they come. */
+struct relay *relay_new(bool safe_stdout, bool safe_stderr);
 /* Let the writer thread start (it does at the first output). Call it after
  * the sandbox is spawned: a thread that exists when the supervisor clones
  * is a hazard to the child. */

@@ -51,13 +51,15 @@ static const char run_help[] =
 	"  --git-writable        (agent profile) leave .git/config, hooks, info writable\n"
 	"  --on-violation deny|kill  a denied system call fails (default), or ends the run\n"
 	"  --verbose             say what airlock is doing (and each violation) on stderr\n"
+	"  --terminal-escapes    relay the command's control sequences to a terminal as they are\n"
+	"                        (by default they are shown as ^[ ... when stdout/stderr is a terminal)\n"
 	"exit status: the command's; 128+N if killed by signal N; 125 if airlock could not set up\n";
 
 enum {
 	OPT_PROFILE = 256, OPT_RO, OPT_RW, OPT_WORKDIR, OPT_MEMORY, OPT_PIDS, OPT_CPU_TIME,
 	OPT_TIME, OPT_CPU_WEIGHT, OPT_OUTPUT, OPT_TMPFS, OPT_OPEN_FILES, OPT_FILE_SIZE, OPT_NET,
 	OPT_ENV, OPT_REPORT, OPT_UID_RANGE, OPT_DEGRADED, OPT_VERBOSE, OPT_HELP, OPT_ON_VIOLATION, OPT_OUTPUT_PROFILE,
-	OPT_NET_CONNECTIONS, OPT_NET_BYTES, OPT_NET_IDLE, OPT_UNSAFE_BINDS, OPT_GIT_WRITABLE,
+	OPT_NET_CONNECTIONS, OPT_NET_BYTES, OPT_NET_IDLE, OPT_UNSAFE_BINDS, OPT_GIT_WRITABLE, OPT_TERMINAL_ESCAPES,
 };
 
 static const struct option options[] = {
@@ -88,6 +90,7 @@ static const struct option options[] = {
 	{ "net-idle", required_argument, NULL, OPT_NET_IDLE },
 	{ "allow-unsafe-binds", no_argument, NULL, OPT_UNSAFE_BINDS },
 	{ "git-writable", no_argument, NULL, OPT_GIT_WRITABLE },
+	{ "terminal-escapes", no_argument, NULL, OPT_TERMINAL_ESCAPES },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -242,6 +245,7 @@ static int run_or_learn(int argc, char **argv, bool learn)
 	cleanup_free struct run_state *st = calloc(1, sizeof(*st));
 	struct al_error err = { 0 };
 	const char *profile_name = "default", *report = NULL, *learned = NULL;
+	bool raw_escapes = false;
 	int opt;
 
 	if (!st)
@@ -287,6 +291,7 @@ static int run_or_learn(int argc, char **argv, bool learn)
 		case OPT_NET_IDLE: st->ov.net_idle = optarg; break;
 		case OPT_UNSAFE_BINDS: st->ov.allow_unsafe_binds = true; break;
 		case OPT_GIT_WRITABLE: st->ov.git_writable = true; break;
+		case OPT_TERMINAL_ESCAPES: raw_escapes = true; break;
 		default: fputs(run_help, stderr); return EXIT_SETUP;
 		}
 	}
@@ -326,7 +331,10 @@ static int run_or_learn(int argc, char **argv, bool learn)
 	AL_TRACE("sup: profile loaded, plan built");
 	signal(SIGPIPE, SIG_IGN);
 	int status;
-	struct relay *relay = relay_new();
+	/* The command's escape sequences reach a terminal only when asked for
+	 * (src/ttysafe.h says why); a pipe or file gets its bytes untouched. */
+	raw_escapes |= (st->plan.disabled & AL_DEF_TTY_ESCAPES) != 0;
+	struct relay *relay = relay_new(!raw_escapes && isatty(1), !raw_escapes && isatty(2));
 	if (!relay) {
 		al_plan_free(&st->plan);
 		return setup_failed(&(struct al_error){ 0, "cannot start the output relay" });
