@@ -87,7 +87,8 @@ static int parse_target(const char *buf, size_t off, size_t len, bool tunnel, st
 	return 0;
 }
 
-static int parse_request_line(const char *buf, size_t eol, bool tunnel, struct al_http_req *req, const char **why)
+static int parse_request_line(const char *buf, size_t eol, bool tunnel, struct al_http_req *req,
+			      const char **why)
 {
 	size_t m = 0;
 
