@@ -1,6 +1,7 @@
 /* The proxy's request head parser. Everything not plainly valid is refused. */
 #include "net/http.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -19,12 +20,14 @@ static bool name_is(const char *buf, struct al_http_span s, const char *name)
 	return strlen(name) == s.len && strncasecmp(buf + s.off, name, s.len) == 0;
 }
 
-/* Find the end of the head; refuse a bare LF or NUL anywhere in it. */
-static int find_end(const char *buf, size_t len, size_t *end, const char **why)
+/* Find the end of the head; refuse a bare LF or NUL anywhere in it. The
+ * first from bytes were scanned before (a head arriving in pieces is
+ * scanned once, not once per piece). */
+static int find_end(const char *buf, size_t len, size_t from, size_t *end, const char **why)
 {
 	size_t lim = len < AL_HTTP_HEAD_MAX ? len : AL_HTTP_HEAD_MAX;
 
-	for (size_t i = 0; i < lim; i++) {
+	for (size_t i = from; i < lim; i++) {
 		if (buf[i] == '\0')
 			return *why = "NUL in the request head", -1;
 		if (buf[i] == '\n') {
@@ -43,7 +46,10 @@ static int find_end(const char *buf, size_t len, size_t *end, const char **why)
 	return 0;
 }
 
-static int parse_target(const char *buf, size_t off, size_t len, struct al_http_req *req, const char **why)
+/* tunnel: a request inside a tunnel, to the server itself, where
+ * origin-form is the usual target. */
+static int parse_target(const char *buf, size_t off, size_t len, bool tunnel, struct al_http_req *req,
+			const char **why)
 {
 	const char *t = buf + off;
 
@@ -51,6 +57,14 @@ static int parse_target(const char *buf, size_t off, size_t len, struct al_http_
 		/* authority-form, port required */
 		if (al_net_authority_parse(t, len, 0, &req->target) < 0)
 			return *why = "CONNECT target is not host:port", -1;
+		return 0;
+	}
+	if (len > 0 && t[0] == '/' && tunnel) {
+		if (memchr(t, '#', len))
+			return *why = "fragment in the request target", -1;
+		req->origin = true;
+		req->path.off = (uint32_t)off;
+		req->path.len = (uint32_t)len;
 		return 0;
 	}
 	if (len > 0 && t[0] == '/')
@@ -73,7 +87,8 @@ static int parse_target(const char *buf, size_t off, size_t len, struct al_http_
 	return 0;
 }
 
-static int parse_request_line(const char *buf, size_t eol, struct al_http_req *req, const char **why)
+static int parse_request_line(const char *buf, size_t eol, bool tunnel, struct al_http_req *req,
+			      const char **why)
 {
 	size_t m = 0;
 
@@ -93,7 +108,7 @@ static int parse_request_line(const char *buf, size_t eol, struct al_http_req *r
 	    (buf[te + 8] != '0' && buf[te + 8] != '1'))
 		return *why = "not HTTP/1.0 or HTTP/1.1", -1;
 	req->minor = buf[te + 8] - '0';
-	return parse_target(buf, t, te - t, req, why);
+	return parse_target(buf, t, te - t, tunnel, req, why);
 }
 
 static int parse_u64(const char *s, size_t len, uint64_t *out)
@@ -161,7 +176,7 @@ static int parse_header(const char *buf, size_t off, size_t eol, struct al_http_
 	return 0;
 }
 
-int al_http_parse(const char *buf, size_t len, struct al_http_req *req, const char **why)
+static int parse_head(const char *buf, size_t len, bool tunnel, struct al_http_req *req, const char **why)
 {
 	size_t end;
 	bool seen_cl = false;
@@ -170,11 +185,11 @@ int al_http_parse(const char *buf, size_t len, struct al_http_req *req, const ch
 	*why = NULL;
 	if (len > 0 && (buf[0] < 'A' || buf[0] > 'Z'))
 		return *why = "not an HTTP request", -1;
-	int r = find_end(buf, len, &end, why);
+	int r = find_end(buf, len, 0, &end, why);
 	if (r <= 0)
 		return r;
 	size_t eol = (size_t)((const char *)memchr(buf, '\r', end) - buf);
-	if (parse_request_line(buf, eol, req, why) < 0)
+	if (parse_request_line(buf, eol, tunnel, req, why) < 0)
 		return -1;
 	for (size_t off = eol + 2; off < end - 2;) {
 		size_t e = (size_t)((const char *)memchr(buf + off, '\r', end - off) - buf);
@@ -188,12 +203,21 @@ int al_http_parse(const char *buf, size_t len, struct al_http_req *req, const ch
 	return (int)end;
 }
 
+int al_http_parse(const char *buf, size_t len, struct al_http_req *req, const char **why)
+{
+	return parse_head(buf, len, false, req, why);
+}
+
+bool al_http_same_target(const struct al_net_target *a, const struct al_net_target *b)
+{
+	return a->port == b->port && a->is_ip == b->is_ip && strcmp(a->host, b->host) == 0;
+}
+
 bool al_http_host_ok(const struct al_http_req *req)
 {
 	if (!req->has_host)
 		return req->connect || req->minor == 0;
-	return req->host.port == req->target.port && req->host.is_ip == req->target.is_ip &&
-	       strcmp(req->host.host, req->target.host) == 0;
+	return al_http_same_target(&req->host, &req->target);
 }
 
 static bool put(char *out, size_t outlen, size_t *n, const char *s, size_t len)
@@ -241,4 +265,82 @@ int al_http_is_connect(const char *buf, size_t len)
 	if (len - i >= 8)
 		return strncasecmp(buf + i, "CONNECT ", 8) == 0;
 	return strncasecmp(buf + i, "CONNECT ", len - i) == 0 ? -1 : 0;
+}
+
+int al_http_looks_like(const char *buf, size_t len)
+{
+	size_t i = 0, j;
+
+	while (i < len && (buf[i] == '\r' || buf[i] == '\n'))
+		i++;
+	if (len - i < 4 && len < AL_HTTP_HEAD_MAX && strncmp(buf + i, "SSH-", len - i) == 0)
+		return -1;
+	if (len - i >= 4 && strncmp(buf + i, "SSH-", 4) == 0)
+		return 0; /* RFC 4253: the identification string may carry a space */
+	for (j = i; j < len && tchar((unsigned char)buf[j]); j++)
+		;
+	if (j == len)
+		return len >= AL_HTTP_HEAD_MAX ? 1 : -1;
+	return j > i && buf[j] == ' ';
+}
+
+void al_http_seq_init(struct al_http_seq *s, const struct al_net_target *dst)
+{
+	memset(s, 0, sizeof(*s));
+	s->dst = *dst;
+}
+
+ssize_t al_http_seq_next(struct al_http_seq *s, const char *buf, size_t len, struct al_http_req *req,
+			 const char **why)
+{
+	size_t end, k = 0;
+
+	memset(req, 0, sizeof(*req));
+	*why = NULL;
+	if (len == 0)
+		return 0;
+	if (s->body_left) {
+		/* A body: passed, never read (what it holds is the server's to
+		 * read as a body, not as a request). */
+		size_t n = len < s->body_left ? len : (size_t)s->body_left;
+		if (n > SSIZE_MAX)
+			n = SSIZE_MAX;
+		s->body_left -= n;
+		return (ssize_t)n;
+	}
+	if (s->scanned == 0) {
+		/* Blank lines (CRLF) before a request line are ignored by servers
+		 * (RFC 9112, 2.2), and old clients send one after a body. */
+		while (k + 1 < len && buf[k] == '\r' && buf[k + 1] == '\n')
+			k += 2;
+		if (k > 0)
+			return (ssize_t)k;
+		if (len == 1 && buf[0] == '\r')
+			return 0;
+	}
+	if (buf[0] < 'A' || buf[0] > 'Z')
+		return *why = "not an HTTP request", -1;
+	int r = find_end(buf, len, s->scanned, &end, why);
+	if (r < 0)
+		return -1;
+	if (r == 0) {
+		s->scanned = len < AL_HTTP_HEAD_MAX ? len : AL_HTTP_HEAD_MAX;
+		return 0;
+	}
+	if (parse_head(buf, end, true, req, why) < 0)
+		return -1;
+	if (req->connect)
+		return *why = "CONNECT inside a tunnel", -1;
+	if (req->origin)
+		req->target = s->dst;
+	else if (!al_http_same_target(&req->target, &s->dst))
+		return *why = "the request's URL names another destination than the tunnel's", -1;
+	if (!al_http_host_ok(req))
+		return *why = req->has_host ? "the Host header names another destination than the tunnel's" :
+					      "HTTP/1.1 request without a Host header",
+		       -1;
+	s->body_left = req->content_length;
+	s->scanned = 0;
+	s->nreq++;
+	return (ssize_t)end;
 }

@@ -10,10 +10,13 @@
  *   CONNECT  non-blocking connect from the host's network namespace,
  *            next address on failure
  *   HELLO    a tunnel: nothing goes upstream until the client's first bytes
- *            are checked (a ClientHello whose SNI is the CONNECT host; no
- *            CONNECT inside the tunnel)
+ *            are checked: a ClientHello whose SNI is the CONNECT host (then
+ *            the TLS server is the one destination), or plain HTTP, or
+ *            neither (opaque)
  *   RELAY    bytes both ways; a plain request's body by its Content-Length,
- *            and nothing after it (one request per connection)
+ *            and nothing after it (one request per connection); in a plain
+ *            HTTP tunnel, every request the client sends, each checked
+ *            before any of its bytes go upstream (c->checked)
  *
  * Resolution runs in a thread because getaddrinfo blocks and the
  * supervisor's loop must not; the thread owns its job and its end of the
@@ -69,6 +72,9 @@ struct conn {
 	uint8_t ubuf[UBUF]; /* upstream -> client */
 	size_t ulen;
 	uint64_t body_left; /* plain request: body bytes still to forward */
+	bool http_tunnel;   /* a tunnel carrying plain HTTP: seq checks it */
+	struct al_http_seq seq;
+	size_t checked;     /* http_tunnel: cbuf bytes checked, free to go upstream */
 	bool c_eof, u_eof, u_shut, c_shut;
 	int entry;
 	double last_ms;
@@ -198,6 +204,13 @@ static void deny(struct al_proxy *p, struct conn *c, int code, const char *fmt, 
 	conn_free(p, c);
 }
 
+/* The client's bytes that may go upstream: in a plain-HTTP tunnel, those
+ * checked so far; the rest wait for the end of their request head. */
+static size_t ready(const struct conn *c)
+{
+	return c->http_tunnel ? c->checked : c->clen;
+}
+
 /* Which fds want what, from the state and the buffers. */
 static void update(struct al_proxy *p, struct conn *c)
 {
@@ -212,7 +225,7 @@ static void update(struct al_proxy *p, struct conn *c)
 		uw |= EPOLLOUT;
 	if (tunnel_up && !c->u_eof && c->ulen < UBUF)
 		uw |= EPOLLIN;
-	if (c->st == S_RELAY && c->clen)
+	if (c->st == S_RELAY && ready(c))
 		uw |= EPOLLOUT;
 	set_events(p, c->cfd, &c->cev, cw, &c->tag[0]);
 	set_events(p, c->ufd, &c->uev, uw, &c->tag[1]);
@@ -396,6 +409,32 @@ static void read_head(struct al_proxy *p, struct conn *c)
 	decide(p, c);
 }
 
+/* A request the proxy refuses arrived on a connection it allowed: that
+ * connection's entry says why it was closed, and the request is recorded
+ * as an attempt of its own, denied (it was one), naming what it asked for
+ * (named, NULL if unknown). */
+static void deny_next(struct al_proxy *p, struct conn *c, const char *closed, const struct al_net_target *named,
+		      const char *method, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+static void deny_next(struct al_proxy *p, struct conn *c, const char *closed, const struct al_net_target *named,
+		      const char *method, const char *fmt, ...)
+{
+	char reason[sizeof(p->scratch.reason)];
+	va_list ap;
+
+	snprintf(entry(p, c)->reason, sizeof(entry(p, c)->reason), "%s", closed);
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	va_end(ap);
+	c->entry = new_entry(p);
+	struct al_net_entry *e = entry(p, c);
+	if (named) {
+		snprintf(e->host, sizeof(e->host), "%s", named->host);
+		e->port = named->port;
+	}
+	snprintf(e->method, sizeof(e->method), "%s", method);
+	deny(p, c, 0, "%s", reason);
+}
+
 /* Bytes after a plain request's body belong to no request we checked;
  * blank lines aside (old clients send a CRLF after a body), they end the
  * connection. Returns how many of the n bytes at buf are to be forwarded,
@@ -411,19 +450,11 @@ static ssize_t body_part(struct al_proxy *p, struct conn *c, const uint8_t *buf,
 		return (ssize_t)body;
 	if (off(p, AL_DEF_PROXY_CHAIN))
 		return (ssize_t)n; /* control: forwarded unchecked */
-	/* Recorded as an attempt of its own, denied: it was one. */
-	snprintf(entry(p, c)->reason, sizeof(entry(p, c)->reason), "%s",
-		 "the client sent a second request; connection closed");
-	c->entry = new_entry(p);
 	struct al_http_req second;
 	const char *why;
-	struct al_net_entry *e = entry(p, c);
-	if (al_http_parse((const char *)buf + k, n - k, &second, &why) > 0) {
-		snprintf(e->host, sizeof(e->host), "%s", second.target.host);
-		e->port = second.target.port;
-		snprintf(e->method, sizeof(e->method), "%s", second.method);
-	}
-	deny(p, c, 0, "a second request on a forwarded connection (one request per connection)");
+	bool parsed = al_http_parse((const char *)buf + k, n - k, &second, &why) > 0;
+	deny_next(p, c, "the client sent a second request; connection closed", parsed ? &second.target : NULL,
+		  parsed ? second.method : "", "a second request on a forwarded connection (one request per connection)");
 	return -1;
 }
 
@@ -513,56 +544,6 @@ static void connect_done(struct al_proxy *p, struct conn *c)
 		pump(p, c);
 }
 
-/* The first bytes of a tunnel, before any of them go upstream. Returns 1
- * when the tunnel may open, 0 to wait for more, -1 when it was denied. */
-static int check_hello(struct al_proxy *p, struct conn *c)
-{
-	const struct al_net_target *t = &c->req.target;
-	struct al_tls_hello h;
-	const char *why;
-
-	if (c->clen == 0)
-		return 0;
-	if (t->port == 443 || al_tls_looks_like(c->cbuf, c->clen)) {
-		int r = al_tls_client_hello(c->cbuf, c->clen, &h, &why);
-		if (r == 0 && c->clen < CBUF)
-			return 0;
-		if (r <= 0) {
-			deny(p, c, 0, "tunnel to port %u: %s", t->port, r == 0 ? "ClientHello too large" : why);
-			return -1;
-		}
-		if (off(p, AL_DEF_PROXY_SNI))
-			return 1;
-		if (h.ech) {
-			deny(p, c, 0, "encrypted ClientHello: the server name is hidden");
-			return -1;
-		}
-		/* A name: the SNI must be that name. An IP literal: clients send
-		 * no SNI (RFC 6066 has none for addresses); a host name there
-		 * would ask a shared front end for some other site. */
-		if (!t->is_ip && (!h.has_sni || strcmp(h.sni, t->host) != 0)) {
-			deny(p, c, 0, "TLS server name %s%s%s is not the CONNECT host %s", h.has_sni ? "'" : "",
-			     h.has_sni ? h.sni : "(none)", h.has_sni ? "'" : "", t->host);
-			return -1;
-		}
-		if (t->is_ip && h.has_sni && strcmp(h.sni, t->host) != 0) {
-			deny(p, c, 0, "TLS server name '%s' in a tunnel to the address %s", h.sni, t->host);
-			return -1;
-		}
-		return 1;
-	}
-	if (off(p, AL_DEF_PROXY_CHAIN))
-		return 1;
-	int k = al_http_is_connect((const char *)c->cbuf, c->clen);
-	if (k == -1)
-		return 0;
-	if (k == 1) {
-		deny(p, c, 0, "CONNECT inside a tunnel");
-		return -1;
-	}
-	return 1;
-}
-
 static void count(struct al_proxy *p, struct conn *c, size_t n, bool up)
 {
 	struct al_net_entry *e = entry(p, c);
@@ -625,6 +606,125 @@ static int flush(int fd, uint8_t *buf, size_t *len, size_t max, size_t *sent)
 	return 0;
 }
 
+/* The first bytes of a tunnel, before any of them go upstream. Returns 1
+ * when the tunnel may open, 0 to wait for more, -1 when it was denied. */
+static int check_hello(struct al_proxy *p, struct conn *c)
+{
+	const struct al_net_target *t = &c->req.target;
+	struct al_tls_hello h;
+	const char *why;
+
+	if (c->clen == 0)
+		return 0;
+	if (t->port == 443 || al_tls_looks_like(c->cbuf, c->clen)) {
+		int r = al_tls_client_hello(c->cbuf, c->clen, &h, &why);
+		if (r == 0 && c->clen < CBUF)
+			return 0;
+		if (r <= 0) {
+			deny(p, c, 0, "tunnel to port %u: %s", t->port, r == 0 ? "ClientHello too large" : why);
+			return -1;
+		}
+		if (off(p, AL_DEF_PROXY_SNI))
+			return 1;
+		if (h.ech) {
+			deny(p, c, 0, "encrypted ClientHello: the server name is hidden");
+			return -1;
+		}
+		/* A name: the SNI must be that name. An IP literal: clients send
+		 * no SNI (RFC 6066 has none for addresses); a host name there
+		 * would ask a shared front end for some other site. */
+		if (!t->is_ip && (!h.has_sni || strcmp(h.sni, t->host) != 0)) {
+			deny(p, c, 0, "TLS server name %s%s%s is not the CONNECT host %s", h.has_sni ? "'" : "",
+			     h.has_sni ? h.sni : "(none)", h.has_sni ? "'" : "", t->host);
+			return -1;
+		}
+		if (t->is_ip && h.has_sni && strcmp(h.sni, t->host) != 0) {
+			deny(p, c, 0, "TLS server name '%s' in a tunnel to the address %s", h.sni, t->host);
+			return -1;
+		}
+		return 1;
+	}
+	if (!off(p, AL_DEF_PROXY_PIPELINE)) {
+		/* Plain HTTP: every request is checked as it comes (check_stream);
+		 * anything else (SSH, a database's protocol) is opaque. */
+		int k = al_http_looks_like((const char *)c->cbuf, c->clen);
+		if (k == -1 && !c->c_eof)
+			return 0;
+		/* Undecided at the client's end (a few letters): no request,
+		 * and nothing more is coming; they go as they are. */
+		if (k == 1) {
+			c->http_tunnel = true;
+			c->checked = 0;
+			al_http_seq_init(&c->seq, t);
+		}
+		return 1;
+	}
+	/* Control: only the first bytes are checked, as before requests in
+	 * tunnels were. */
+	if (off(p, AL_DEF_PROXY_CHAIN))
+		return 1;
+	int k = al_http_is_connect((const char *)c->cbuf, c->clen);
+	if (k == -1)
+		return 0;
+	if (k == 1) {
+		deny(p, c, 0, "CONNECT inside a tunnel");
+		return -1;
+	}
+	return 1;
+}
+
+/* The destination a refused request in a tunnel asked for: its URL's or
+ * its Host header's if either names another one, else the tunnel's. */
+static const struct al_net_target *named_by(const struct al_http_req *q, const struct al_net_target *dst)
+{
+	if (q->target.host[0] && !q->origin && !al_http_same_target(&q->target, dst))
+		return &q->target;
+	if (q->has_host && !al_http_same_target(&q->host, dst))
+		return &q->host;
+	return dst;
+}
+
+/* A plain-HTTP tunnel: check the client's bytes past c->checked, request
+ * by request, as far as they go. Returns -1 when the tunnel was closed. */
+static int check_stream(struct al_proxy *p, struct conn *c)
+{
+	struct al_http_req q;
+	const char *why;
+
+	while (c->http_tunnel && c->checked < c->clen) {
+		ssize_t n = al_http_seq_next(&c->seq, (const char *)c->cbuf + c->checked, c->clen - c->checked, &q, &why);
+		if (n > 0) {
+			c->checked += (size_t)n;
+			continue;
+		}
+		if (n == 0)
+			break;
+		if (q.head_len && q.connect && off(p, AL_DEF_PROXY_CHAIN)) {
+			c->http_tunnel = false; /* control: a tunnel in the tunnel, unchecked */
+			break;
+		}
+		/* The requests before it were checked: they go (as far as the
+		 * socket takes them now), nothing of this one does. */
+		size_t sent, max = budget(p) < c->checked ? budget(p) : c->checked;
+		if (flush(c->ufd, c->cbuf, &c->clen, max, &sent) == 0)
+			count(p, c, sent, true);
+		const struct al_net_target *t = &c->req.target;
+		bool v6 = t->is_ip && t->ip.family == AF_INET6;
+		deny_next(p, c, "the client sent a request the proxy refuses; tunnel closed", named_by(&q, t), q.method,
+			  "request %llu in the tunnel to %s%s%s:%u: %s", (unsigned long long)c->seq.nreq + 1,
+			  v6 ? "[" : "", t->host, v6 ? "]" : "", t->port, why);
+		return -1;
+	}
+	if (c->http_tunnel && c->c_eof && c->checked < c->clen) {
+		/* The client is done in the middle of a request head: that is no
+		 * request, and nothing of it goes upstream. */
+		c->clen = c->checked;
+		snprintf(entry(p, c)->reason, sizeof(entry(p, c)->reason), "%s",
+			 "the client closed the tunnel in the middle of a request head (not forwarded)");
+	}
+	return 0;
+}
+
 static uint64_t limit_bytes(const struct al_proxy *p)
 {
 	return p->plan->profile.limits.net_bytes;
@@ -642,11 +742,16 @@ static int pump(struct al_proxy *p, struct conn *c)
 		if (r == 1)
 			c->st = S_RELAY;
 	}
-	if (c->st == S_RELAY && c->clen) {
-		if (flush(c->ufd, c->cbuf, &c->clen, budget(p), &sent) < 0) {
+	if (c->st == S_RELAY && c->http_tunnel && check_stream(p, c) < 0)
+		return -1;
+	if (c->st == S_RELAY && ready(c)) {
+		size_t max = budget(p) < ready(c) ? budget(p) : ready(c);
+		if (flush(c->ufd, c->cbuf, &c->clen, max, &sent) < 0) {
 			conn_end(p, c, NULL);
 			return -1;
 		}
+		if (c->http_tunnel)
+			c->checked -= sent;
 		count(p, c, sent, true);
 	}
 	if (c->ulen && flush(c->cfd, c->ubuf, &c->ulen, SIZE_MAX, &sent) < 0) {

@@ -1,6 +1,7 @@
 /* libFuzzer target: everything the proxy parses from the sandbox (request
  * heads, TLS ClientHellos, host names) and the allow-list rules (from
  * profiles and the command line), with invariants on what they accept. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,44 @@ static void check_target(const struct al_net_target *t)
 			abort(); /* names are lower-cased, literals printed by inet_ntop */
 	if (t->is_ip)
 		(void)al_addr_classify(&t->ip);
+}
+
+/* The input as a tunnel's client bytes, arriving chunk bytes at a time and
+ * checked as the proxy checks them. Returns the bytes passed; *refused
+ * whether it stopped on a refusal. */
+static size_t seq_feed(const struct al_net_target *dst, const char *buf, size_t len, size_t chunk, bool *refused)
+{
+	static struct al_http_req req;
+	struct al_http_seq s;
+	size_t have = 0, checked = 0;
+	const char *why;
+
+	al_http_seq_init(&s, dst);
+	*refused = false;
+	while (have < len) {
+		have += len - have < chunk ? len - have : chunk;
+		while (checked < have) {
+			ssize_t n = al_http_seq_next(&s, buf + checked, have - checked, &req, &why);
+			if (n < 0) {
+				if (!why)
+					abort();
+				*refused = true;
+				return checked;
+			}
+			if (n == 0)
+				break;
+			if ((size_t)n > have - checked)
+				abort();
+			if (req.head_len) {
+				/* A head passed: for the tunnel's destination, never CONNECT. */
+				if ((size_t)n != req.head_len || req.connect ||
+				    !al_http_same_target(&req.target, dst) || !al_http_host_ok(&req))
+					abort();
+			}
+			checked += (size_t)n;
+		}
+	}
+	return checked;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -57,6 +96,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	(void)al_http_is_connect((const char *)data, size);
+
+	/* The input as requests in a plain-HTTP tunnel: however the bytes
+	 * arrive, the same ones pass and the same request is refused. */
+	static struct al_net_target dst;
+	if (!dst.port && al_net_authority_parse("a.org:80", 8, 0, &dst) < 0)
+		abort();
+	bool r1, r2, r3;
+	size_t whole = seq_feed(&dst, (const char *)data, size, size ? size : 1, &r1);
+	size_t bytes = seq_feed(&dst, (const char *)data, size, 1, &r2);
+	size_t some = seq_feed(&dst, (const char *)data, size, size > 0 ? 1 + data[0] % 61 : 1, &r3);
+	if (whole != bytes || whole != some || r1 != r2 || r1 != r3)
+		abort();
+	int look = al_http_looks_like((const char *)data, size);
+	if (look >= 0 && size > 1 && al_http_looks_like((const char *)data, size - 1) == 1 - look)
+		abort(); /* decided on a prefix: the same answer with more bytes */
 
 	/* The ClientHello. */
 	struct al_tls_hello h;

@@ -286,6 +286,171 @@ static void http(void)
 							 al_http_is_connect("SSH-2.0", 7) == 0);
 }
 
+/* Feed a tunnel's client bytes to the request-sequence checker as the proxy
+ * does: chunk bytes arrive at a time, each arrival checked as far as it
+ * goes. Returns the bytes passed (free to go upstream); *refused and *why
+ * say whether and why it stopped, *nreq how many heads passed. */
+static size_t seq_feed(const char *dst, const char *buf, size_t len, size_t chunk, bool *refused, const char **why,
+		       uint64_t *nreq)
+{
+	struct al_net_target t;
+	struct al_http_seq s;
+	struct al_http_req req;
+	size_t have = 0, checked = 0;
+
+	if (al_net_authority_parse(dst, strlen(dst), 0, &t) < 0)
+		abort();
+	al_http_seq_init(&s, &t);
+	*refused = false;
+	*why = NULL;
+	while (have < len) {
+		have += len - have < chunk ? len - have : chunk;
+		while (checked < have) {
+			ssize_t n = al_http_seq_next(&s, buf + checked, have - checked, &req, why);
+			if (n < 0) {
+				*refused = true;
+				*nreq = s.nreq;
+				return checked;
+			}
+			if (n == 0)
+				break;
+			checked += (size_t)n;
+		}
+	}
+	*nreq = s.nreq;
+	return checked;
+}
+
+/* The stream passes whole, in one piece, in pieces of 7 and byte by byte. */
+static bool seq_passes(const char *dst, const char *buf, uint64_t want_nreq)
+{
+	static const size_t chunks[] = { SIZE_MAX, 7, 1 };
+	size_t len = strlen(buf);
+	bool refused;
+	const char *why;
+	uint64_t nreq;
+
+	for (size_t i = 0; i < 3; i++) {
+		size_t n = seq_feed(dst, buf, len, chunks[i], &refused, &why, &nreq);
+		if (refused || n != len || nreq != want_nreq) {
+			printf("# chunk %zu: passed %zu of %zu, %llu heads, %s\n", chunks[i], n, len,
+			       (unsigned long long)nreq, why ? why : "not refused");
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The stream is refused at byte passed (everything before it passes, nothing
+ * from it), for a reason containing what, however it arrives. */
+static bool seq_refused(const char *dst, const char *buf, size_t passed, const char *what)
+{
+	static const size_t chunks[] = { SIZE_MAX, 7, 1 };
+	size_t len = strlen(buf);
+	bool refused;
+	const char *why;
+	uint64_t nreq;
+
+	for (size_t i = 0; i < 3; i++) {
+		size_t n = seq_feed(dst, buf, len, chunks[i], &refused, &why, &nreq);
+		if (!refused || n != passed || !why || !strstr(why, what)) {
+			printf("# chunk %zu: passed %zu (want %zu), %s\n", chunks[i], n, passed,
+			       why ? why : "not refused");
+			return false;
+		}
+	}
+	return true;
+}
+
+#define GOOD "GET /a HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n"
+
+static void http_seq(void)
+{
+	const char *d = "127.0.0.1:8080";
+
+	CHECK("tunnel: pipelined requests pass in order",
+	      seq_passes(d, GOOD "GET http://127.0.0.1:8080/b?c HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n"
+			    "HEAD /c HTTP/1.0\r\n\r\n" GOOD, 4));
+	CHECK("tunnel: blank lines between requests pass",
+	      seq_passes(d, "\r\n" GOOD "\r\n\r\n" GOOD, 2));
+	bool refused;
+	const char *why;
+	uint64_t nreq;
+	const char *part = GOOD "GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n";
+	CHECK("tunnel: an incomplete head passes nothing yet",
+	      seq_feed(d, part, strlen(part), 1, &refused, &why, &nreq) == strlen(GOOD) && !refused && nreq == 1);
+	CHECK("tunnel: a POST body passes whole, then the next head is checked",
+	      seq_passes(d, "POST /p HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Length: 5\r\n\r\nhello" GOOD, 2));
+	/* A body that holds a request head: the server reads it as a body, so
+	 * must the checker (skipped, not parsed), and the head after it is
+	 * parsed. */
+	const char *hidden = "GET http://evil.example/ HTTP/1.1\r\nHost: evil.example\r\n\r\n";
+	char buf[1024];
+	snprintf(buf, sizeof(buf), "POST / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Length: %zu\r\n\r\n%s" GOOD,
+		 strlen(hidden), hidden);
+	CHECK("tunnel: a body that looks like a request is skipped, not parsed", seq_passes(d, buf, 2));
+	size_t head = strlen(buf) - strlen(GOOD);
+	snprintf(buf, sizeof(buf), "POST / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Length: %zu\r\n\r\n%s%s",
+		 strlen(hidden), hidden, hidden);
+	CHECK("tunnel: ... and the request after the body is checked", seq_refused(d, buf, head, "URL names another"));
+	snprintf(buf, sizeof(buf), "POST / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Length: %zu\r\n\r\n%s",
+		 strlen(hidden) - 1, hidden);
+	CHECK("tunnel: the body ends exactly at its Content-Length", seq_refused(d, buf, strlen(buf) - 1, "not an HTTP"));
+
+	size_t g = strlen(GOOD);
+	CHECK("tunnel: a pipelined CONNECT is refused",
+	      seq_refused(d, GOOD "CONNECT evil.example:443 HTTP/1.1\r\nHost: evil.example:443\r\n\r\n", g, "CONNECT"));
+	CHECK("tunnel: a CONNECT as the first request is refused",
+	      seq_refused(d, "CONNECT evil.example:443 HTTP/1.1\r\n\r\n", 0, "CONNECT"));
+	CHECK("tunnel: absolute-form to another host is refused",
+	      seq_refused(d, GOOD "GET http://evil.example/ HTTP/1.1\r\nHost: evil.example\r\n\r\n", g, "URL names another"));
+	CHECK("tunnel: absolute-form to another port is refused",
+	      seq_refused(d, GOOD "GET http://127.0.0.1:8081/ HTTP/1.1\r\nHost: 127.0.0.1:8081\r\n\r\n", g,
+			  "URL names another"));
+	CHECK("tunnel: a Host header for another host is refused",
+	      seq_refused(d, GOOD "GET / HTTP/1.1\r\nHost: evil.example\r\n\r\n", g, "Host header names another"));
+	CHECK("tunnel: a Host header without the tunnel's port is refused",
+	      seq_refused(d, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 0, "Host header names another"));
+	CHECK("tunnel: a URL naming the tunnel with another Host is refused",
+	      seq_refused(d, "GET http://127.0.0.1:8080/ HTTP/1.1\r\nHost: evil.example:8080\r\n\r\n", 0, "Host header"));
+	CHECK("tunnel: HTTP/1.1 without Host is refused",
+	      seq_refused(d, GOOD "GET / HTTP/1.1\r\nX: y\r\n\r\n", g, "without a Host"));
+	CHECK("tunnel: Transfer-Encoding is refused",
+	      seq_refused(d, GOOD "POST / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+			  g, "Transfer-Encoding"));
+	CHECK("tunnel: two Host headers are refused",
+	      seq_refused(d, GOOD "GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nHost: evil.example\r\n\r\n", g, "two Host"));
+	CHECK("tunnel: https:// in a plain tunnel is refused",
+	      seq_refused(d, "GET https://127.0.0.1:8080/ HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n", 0, "https://"));
+	CHECK("tunnel: a fragment is refused", seq_refused(d, "GET /#x HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n", 0, "fragment"));
+	CHECK("tunnel: bytes that are no request after one are refused",
+	      seq_refused(d, GOOD "\x16\x03\x01\x00\x10", g, "not an HTTP"));
+	CHECK("tunnel: a bare LF between requests is refused", seq_refused(d, GOOD "\n" GOOD, g, "not an HTTP"));
+	CHECK("tunnel: a lower-case method is refused", seq_refused(d, "get / HTTP/1.1\r\n\r\n", 0, "not an HTTP"));
+	CHECK("tunnel: the port 80 default", seq_passes("a.org:80", "GET http://A.org/ HTTP/1.1\r\nHost: a.org\r\n\r\n", 1));
+	CHECK("tunnel: IPv6, any spelling",
+	      seq_passes("[::1]:8000", "GET http://[0::1]:8000/ HTTP/1.1\r\nHost: [::1]:8000\r\n\r\nGET / HTTP/1.1\r\nHost: [0:0::1]:8000\r\n\r\n", 2));
+
+	char *big = malloc(AL_HTTP_HEAD_MAX + 200);
+	strcpy(big, GOOD "GET / HTTP/1.1\r\nX: ");
+	memset(big + strlen(big), 'a', AL_HTTP_HEAD_MAX);
+	big[AL_HTTP_HEAD_MAX + 100] = '\0';
+	CHECK("tunnel: a head over 16 KiB is refused, however it arrives", seq_refused(d, big, g, "16 KiB"));
+	free(big);
+
+	CHECK("tunnel looks like HTTP: a request line", al_http_looks_like("GET / HTTP/1.1\r\n", 16) == 1 &&
+								  al_http_looks_like("\r\nPOST ", 7) == 1 &&
+								  al_http_looks_like("get /", 5) == 1);
+	CHECK("tunnel looks like HTTP: not SSH, TLS, binary",
+	      al_http_looks_like("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n", 32) == 0 &&
+		      al_http_looks_like("\x16\x03\x01", 3) == 0 && al_http_looks_like("*1\r\n$4\r\n", 8) == 0 &&
+		      al_http_looks_like("\0\0\0\x08", 4) == 0);
+	CHECK("tunnel looks like HTTP: too short to tell", al_http_looks_like("GE", 2) == -1 &&
+								 al_http_looks_like("SS", 2) == -1 &&
+								 al_http_looks_like("\r\n", 2) == -1 &&
+								 al_http_looks_like("", 0) == -1);
+}
+
 /* A ClientHello record with the given extensions block. */
 static size_t make_hello(uint8_t *out, const uint8_t *ext, size_t extlen)
 {
@@ -397,6 +562,7 @@ int main(void)
 	classifier();
 	rules();
 	http();
+	http_seq();
 	tls();
 	return unit_failures ? 1 : 0;
 }

@@ -284,6 +284,164 @@ static void byte_limit_and_second_request(void)
 		      strstr(log->e[1].reason, "second request"));
 }
 
+/* Send buf in pieces of chunk bytes, the proxy running between them. */
+static void send_slowly(struct rig *r, int c, const char *buf, size_t len, size_t chunk)
+{
+	for (size_t i = 0; i < len; i += chunk) {
+		send(c, buf + i, len - i < chunk ? len - i : chunk, MSG_NOSIGNAL);
+		spin(r->p, 1);
+	}
+}
+
+/* Whether fd sees its end (EOF or reset, no data) within ms. */
+static bool closed_within(struct rig *r, int fd, int ms)
+{
+	char b[256];
+	double end = al_now_ms() + ms;
+
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	while (al_now_ms() < end) {
+		spin(r->p, 5);
+		ssize_t k = recv(fd, b, sizeof(b), 0);
+		if (k == 0 || (k < 0 && errno != EAGAIN))
+			return true;
+		if (k > 0)
+			return false;
+	}
+	return false;
+}
+
+#define IN_TUNNEL(port) "GET /a HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n\r\n", port
+
+/* Good requests, pipelined and split anywhere, reach the destination whole
+ * and in order; a body that holds a request head passes as a body. */
+static void tunnel_pipeline_ok(void)
+{
+	struct rig r;
+	char req[1024], buf[4096];
+	int s;
+	const char *hidden = "GET http://evil.example/ HTTP/1.1\r\nHost: evil.example\r\n\r\n";
+
+	rig_up(&r, NULL);
+	int c = tunnel(&r, &s);
+	int n = snprintf(req, sizeof(req),
+			 "GET /a HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n\r\n"
+			 "POST /b HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nContent-Length: %zu\r\n\r\n%s"
+			 "GET http://127.0.0.1:%u/c HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n\r\n",
+			 r.dest_port, r.dest_port, strlen(hidden), hidden, r.dest_port, r.dest_port);
+	send_slowly(&r, c, req, 10, 1);          /* a head byte by byte */
+	send_slowly(&r, c, req + 10, 70, 7);     /* the rest of it, into the next head */
+	send(c, req + 80, (size_t)n - 80, 0);    /* the body and a third request in one read */
+	shutdown(c, SHUT_WR);
+	size_t got = slurp(r.p, s, buf, sizeof(buf), 300);
+	CHECK("proxy tunnel: pipelined requests, split anywhere, pass whole and in order",
+	      got == (size_t)n && memcmp(buf, req, got) == 0);
+	close(s);
+	spin(r.p, 20);
+	close(c);
+	struct al_net_log *log = rig_down(&r);
+	CHECK("proxy tunnel: one allowed entry, all bytes up, no reason",
+	      log->n == 1 && log->e[0].allowed && log->e[0].up == (uint64_t)n && !log->e[0].reason[0]);
+}
+
+/* In a tunnel, after a first good request, one that asks for more: the
+ * good one reaches the destination, nothing of the bad one does, the tunnel
+ * closes, and the bad one is an entry of its own. */
+static void tunnel_refused(const char *name, const char *bad, size_t chunk, const char *host, uint16_t port,
+			   const char *method, const char *reason)
+{
+	struct rig r;
+	char req[1024], buf[4096], label[160];
+	int s;
+
+	rig_up(&r, NULL);
+	int c = tunnel(&r, &s);
+	int g = snprintf(req, sizeof(req), IN_TUNNEL(r.dest_port));
+	const char *at = strstr(bad, "PORT"); /* the destination's port, where the request names it */
+	if (at)
+		snprintf(req + g, sizeof(req) - (size_t)g, "%.*s%u%s", (int)(at - bad), bad, r.dest_port, at + 4);
+	else
+		snprintf(req + g, sizeof(req) - (size_t)g, "%s", bad);
+	send_slowly(&r, c, req, strlen(req), chunk);
+	size_t got = slurp(r.p, s, buf, sizeof(buf), 200);
+	snprintf(label, sizeof(label), "proxy tunnel: %s: the first request passes, nothing of the second", name);
+	CHECK(label, got == (size_t)g && memcmp(buf, req, got) == 0);
+	snprintf(label, sizeof(label), "proxy tunnel: %s: the tunnel is closed", name);
+	CHECK(label, closed_within(&r, c, 200)); /* while the destination still holds it open */
+	close(s);
+	close(c);
+	struct al_net_log *log = rig_down(&r);
+	snprintf(label, sizeof(label), "proxy tunnel: %s: a denied entry of its own", name);
+	bool ok = log->n == 2 && log->e[0].allowed && strstr(log->e[0].reason, "tunnel closed") &&
+		  log->e[0].up == (uint64_t)g && !log->e[1].allowed && strcmp(log->e[1].host, host) == 0 &&
+		  log->e[1].port == (port ? port : r.dest_port) && strcmp(log->e[1].method, method) == 0 &&
+		  strstr(log->e[1].reason, "request 2 in the tunnel to 127.0.0.1:") && strstr(log->e[1].reason, reason);
+	if (!ok && log->n == 2)
+		printf("# %s %u %s: %s\n", log->e[1].host, log->e[1].port, log->e[1].method, log->e[1].reason);
+	CHECK(label, ok);
+}
+
+/* The test switch: only the first bytes are checked, and the pipelined
+ * CONNECT goes through (what the escape case's control shows end to end). */
+static void tunnel_pipeline_control(void)
+{
+	struct rig r;
+	char req[512], buf[4096];
+	int s;
+
+	rig_up(&r, NULL);
+	r.plan.disabled |= AL_DEF_PROXY_PIPELINE;
+	int c = tunnel(&r, &s);
+	int n = snprintf(req, sizeof(req), IN_TUNNEL(r.dest_port));
+	n += snprintf(req + n, sizeof(req) - (size_t)n, "CONNECT evil.example:443 HTTP/1.1\r\n\r\n");
+	send(c, req, (size_t)n, 0);
+	size_t got = slurp(r.p, s, buf, sizeof(buf), 200);
+	CHECK("proxy tunnel: with proxy-pipeline off, the pipelined CONNECT is forwarded",
+	      got == (size_t)n && strstr(buf, "evil.example"));
+	close(s);
+	close(c);
+	rig_down(&r);
+}
+
+/* A tunnel that is not HTTP (SSH here) stays opaque; one whose client
+ * stops in the middle of a head forwards nothing of it; one waiting for
+ * the end of a head does not spin. */
+static void tunnel_opaque_and_partial(void)
+{
+	struct rig r;
+	char req[512], buf[4096];
+	int s;
+
+	rig_up(&r, NULL);
+	int c = tunnel(&r, &s);
+	const char *ssh = "SSH-2.0-OpenSSH_9.2p1 Debian-2\r\nGET http://x/ HTTP/1.1\r\n\r\n";
+	send(c, ssh, strlen(ssh), 0);
+	size_t got = slurp(r.p, s, buf, sizeof(buf), 200);
+	CHECK("proxy tunnel: an SSH stream stays opaque", got == strlen(ssh));
+	close(s);
+	close(c);
+	struct al_net_log *log = rig_down(&r);
+	CHECK("proxy tunnel: ... one allowed entry", log->n == 1 && log->e[0].allowed);
+
+	rig_up(&r, NULL);
+	c = tunnel(&r, &s);
+	int g = snprintf(req, sizeof(req), IN_TUNNEL(r.dest_port));
+	strcat(req, "GET /b HTTP/1.1\r\nHost: 127.0.0.1:");
+	send(c, req, strlen(req), 0);
+	spin(r.p, 20);
+	int wakeups = spin(r.p, 200);
+	CHECK("proxy tunnel: waiting for the rest of a head does not spin", wakeups < 20);
+	shutdown(c, SHUT_WR);
+	got = slurp(r.p, s, buf, sizeof(buf), 200);
+	CHECK("proxy tunnel: a head cut by the client's end is not forwarded, the end is",
+	      got == (size_t)g && memcmp(buf, req, got) == 0);
+	close(s);
+	spin(r.p, 20);
+	close(c);
+	log = rig_down(&r);
+	CHECK("proxy tunnel: ... and the entry says so", log->n == 1 && strstr(log->e[0].reason, "middle of a request head"));
+}
+
 int main(void)
 {
 	plain_get();
@@ -291,5 +449,16 @@ int main(void)
 	client_reset();
 	slow_client();
 	byte_limit_and_second_request();
+	tunnel_pipeline_ok();
+	tunnel_refused("pipelined CONNECT", "CONNECT evil.example:443 HTTP/1.1\r\nHost: evil.example:443\r\n\r\n", 1000,
+		       "evil.example", 443, "CONNECT", "CONNECT inside a tunnel");
+	tunnel_refused("absolute-form to another host", "GET http://evil.example/x HTTP/1.1\r\nHost: evil.example\r\n\r\n",
+		       1, "evil.example", 80, "GET", "URL names another");
+	tunnel_refused("Host for another host", "GET / HTTP/1.1\r\nHost: evil.example:PORT\r\n\r\n", 3, "evil.example", 0,
+		       "GET", "Host header names another");
+	tunnel_refused("Transfer-Encoding", "POST / HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\nTransfer-Encoding: chunked\r\n\r\n", 1000,
+		       "127.0.0.1", 0, "POST", "Transfer-Encoding");
+	tunnel_pipeline_control();
+	tunnel_opaque_and_partial();
 	return unit_failures ? 1 : 0;
 }
