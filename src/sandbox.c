@@ -191,7 +191,7 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 	enum al_cgroup_kind kind = (plan->disabled & AL_DEF_CGROUP) ? AL_CGROUP_NONE : al_cgroup_detect(&sb->hier);
 	bool late_cgroup = kind == AL_CGROUP_V1;
 	if (!(plan->disabled & AL_DEF_CGROUP) && !late_cgroup) {
-		if (al_cgroup_create(&sb->cgroup, &sb->hier, l, err) < 0) {
+		if (al_cgroup_create(&sb->cgroup, &sb->hier, l, !(plan->disabled & AL_DEF_TCP_MEM), err) < 0) {
 			/* Fail closed unless the caller accepted weaker limits. */
 			if (!plan->allow_degraded) {
 				al_error_wrap(err, "cannot apply memory/pids/cpu limits (use --allow-degraded to run with rlimits only)");
@@ -296,7 +296,7 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 	 * that already failed has closed its ends (EPIPE): its own message
 	 * says why, and the watch below reads it. */
 	if (late_cgroup) {
-		if (al_cgroup_create(&sb->cgroup, &sb->hier, l, err) < 0 ||
+		if (al_cgroup_create(&sb->cgroup, &sb->hier, l, !(plan->disabled & AL_DEF_TCP_MEM), err) < 0 ||
 		    (al_cgroup_send_tasks(&sb->cgroup, sb->go_fd, err) < 0 && !child_gone(err))) {
 			al_error_wrap(err, "cannot apply memory/pids/cpu limits");
 			kill_sandbox(sb, AL_SETUP_ERROR);
