@@ -1,13 +1,14 @@
 /* Per-user kernel counters: take as much of one as the kernel gives (up to
  * a bound), say how much, and hold it until DONE_FILE exists (at most 10 s);
  * or, as "probe-...", check that one more can still be taken here.
- *   ucounts inotify|sigqueue|mqueue BOUND DONE_FILE
- *   ucounts probe-inotify|probe-sigqueue|probe-mqueue
+ *   ucounts inotify|sigqueue|mqueue|watches|userns BOUND DONE_FILE
+ *   ucounts probe-COUNTER
  * Prints "held N stop REASON"; a probe exits 0 when it could take one. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <mqueue.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,23 @@ static int take(const char *what, long i, int probe)
 		}
 		return 0;
 	}
+	if (strcmp(what, "watches") == 0) {
+		/* One instance, a watch on each of many files (one per inode). */
+		static int fd = -1;
+		char name[64];
+		if (fd < 0 && (fd = inotify_init1(IN_CLOEXEC)) < 0)
+			return errno;
+		if (probe) /* the host's: a watch on an inode that is there */
+			return inotify_add_watch(fd, "/", IN_MODIFY) < 0 ? errno : 0;
+		snprintf(name, sizeof(name), "/tmp/w%ld", i);
+		int f = open(name, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+		if (f < 0)
+			return errno;
+		close(f);
+		return inotify_add_watch(fd, name, IN_MODIFY) < 0 ? errno : 0;
+	}
+	if (strcmp(what, "userns") == 0) /* nested, each kept by the next */
+		return unshare(CLONE_NEWUSER) < 0 ? errno : 0;
 	fprintf(stderr, "unknown counter %s\n", what);
 	exit(2);
 }
