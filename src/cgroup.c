@@ -233,7 +233,7 @@ int al_cgroup_v2_read_stats(int dirfd, struct al_cgroup_stats *st)
 	return 0;
 }
 
-int al_cgroup_v1_write_limits(const int fds[AL_V1_N], const struct al_limits *l, bool *memsw,
+int al_cgroup_v1_write_limits(const int fds[AL_V1_N], const struct al_limits *l, bool tcp_mem, bool *memsw,
 			      struct al_error *err)
 {
 	char buf[64];
@@ -245,6 +245,19 @@ int al_cgroup_v1_write_limits(const int fds[AL_V1_N], const struct al_limits *l,
 		if (al_write_file_at(fds[AL_V1_MEMORY], "memory.limit_in_bytes", buf, err) < 0)
 			return -1;
 		if (*memsw && al_write_file_at(fds[AL_V1_MEMORY], "memory.memsw.limit_in_bytes", buf, err) < 0)
+			return -1;
+		/* v1 charges socket buffers to no memory counter until a TCP
+		 * limit is written: then TCP (and UDP) buffers of sockets made
+		 * in the cgroup go to a counter of their own (kmem.tcp, apart
+		 * from limit_in_bytes), and a socket that would pass it gets no
+		 * more buffer. Without it, one loopback connection after another
+		 * pinned the host's TCP pool (470 MiB under --memory 32M). The
+		 * sandbox may so hold its memory limit twice: once in memory,
+		 * once in socket buffers. (v2 charges socket memory to
+		 * memory.max itself.) A kernel without the file has no v1
+		 * socket accounting to turn on. */
+		if (tcp_mem && al_write_file_at(fds[AL_V1_MEMORY], "memory.kmem.tcp.limit_in_bytes", buf, err) < 0 &&
+		    err->errnum != ENOENT)
 			return -1;
 	}
 	if (l->pids) {
@@ -298,7 +311,7 @@ static unsigned long next_seq(void)
 	return __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED);
 }
 
-int al_cgroup_create(struct al_cgroup *cg, const struct al_cgroup_hierarchy *h, const struct al_limits *l,
+int al_cgroup_create(struct al_cgroup *cg, const struct al_cgroup_hierarchy *h, const struct al_limits *l, bool tcp_mem,
 		     struct al_error *err)
 {
 	char name[64], dir[2048];
@@ -345,7 +358,7 @@ int al_cgroup_create(struct al_cgroup *cg, const struct al_cgroup_hierarchy *h, 
 				goto fail;
 			}
 		}
-		if (al_cgroup_v1_write_limits(cg->v1_fd, l, &cg->memsw, err) < 0)
+		if (al_cgroup_v1_write_limits(cg->v1_fd, l, tcp_mem, &cg->memsw, err) < 0)
 			goto fail;
 		return 0;
 	}

@@ -47,7 +47,8 @@ enum al_cgroup_kind al_cgroup_detect(struct al_cgroup_hierarchy *h);
 /* Create the sandbox's cgroup under the caller's own cgroup, in the
  * hierarchy al_cgroup_detect found, and write the limits. Fails (with the
  * reason) when no hierarchy can be used. */
-int al_cgroup_create(struct al_cgroup *cg, const struct al_cgroup_hierarchy *h, const struct al_limits *l,
+/* tcp_mem: on v1, also charge (and limit) the sandbox's socket buffers. */
+int al_cgroup_create(struct al_cgroup *cg, const struct al_cgroup_hierarchy *h, const struct al_limits *l, bool tcp_mem,
 		     struct al_error *err);
 /* v1, made after clone: send the tasks fds to the child over a unix
  * socket (SCM_RIGHTS); the child receives them, moves itself in by writing
@@ -68,7 +69,7 @@ void al_cgroup_init(struct al_cgroup *cg);
 /* Pure pieces, unit-tested against a fake hierarchy directory. */
 int al_cgroup_v2_write_limits(int dirfd, const struct al_limits *l, struct al_error *err);
 int al_cgroup_v2_read_stats(int dirfd, struct al_cgroup_stats *st);
-int al_cgroup_v1_write_limits(const int fds[AL_V1_N], const struct al_limits *l, bool *memsw,
+int al_cgroup_v1_write_limits(const int fds[AL_V1_N], const struct al_limits *l, bool tcp_mem, bool *memsw,
 			      struct al_error *err);
 int al_cgroup_v1_read_stats(const int fds[AL_V1_N], bool memsw, struct al_cgroup_stats *st);
 /* The caller's cgroup path for a v1 controller ("memory") or v2 (NULL), from

@@ -21,6 +21,7 @@
 #include "net/netns.h"
 #include "rlimit.h"
 #include "trace.h"
+#include "userns.h"
 #include "util.h"
 
 static _Noreturn void fail(struct al_child *c, const struct al_error *err)
@@ -162,7 +163,8 @@ static _Noreturn __attribute__((noinline)) void start_command(struct al_child *c
 	sigprocmask(SIG_SETMASK, &none, NULL);
 
 	AL_TRACE("cmd: stdio and session");
-	if (!(plan->disabled & AL_DEF_RLIMITS) && al_rlimit_apply(&p->limits, c->degraded, &err) < 0)
+	if (!(plan->disabled & AL_DEF_RLIMITS) && al_rlimit_apply(&p->limits, c->degraded,
+								 !(plan->disabled & AL_DEF_RLIMIT_KERNEL), &err) < 0)
 		fail(c, &err);
 	if (plan->disabled & AL_DEF_NNP) {
 		/* Control only: without no_new_privs, seccomp needs CAP_SYS_ADMIN,
@@ -302,6 +304,12 @@ void al_contain(struct al_child *c)
 		fail(c, &err);
 	}
 	AL_TRACE("init: cgroup entered, cgroup namespace");
+	/* The per-user kernel counters (inotify, namespaces) that the kernel
+	 * charges to our creator too: capped in our namespace, in the /proc we
+	 * mounted, while init still holds CAP_SYS_RESOURCE here; after the
+	 * cgroup namespace, the last one we make ourselves. */
+	if (!(off & AL_DEF_USERNS_SYSCTL) && al_userns_cap_counters("/proc/sys/user", &err) < 0)
+		fail(c, &err);
 	int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (null_fd < 0) {
 		al_error_set(&err, errno, "open /dev/null");

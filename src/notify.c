@@ -246,3 +246,41 @@ void al_notify_close(struct al_notify *n)
 	free(n->resp);
 	n->req = n->resp = NULL;
 }
+
+void al_notify_budget_init(struct al_notify_budget *b, uint64_t now_ns)
+{
+	b->tokens_ns = AL_NOTIFY_BURST_NS;
+	b->last_ns = now_ns;
+	b->spent_ns = 0;
+}
+
+static void refill(struct al_notify_budget *b, uint64_t now_ns)
+{
+	if (now_ns <= b->last_ns)
+		return;
+	uint64_t gained = (now_ns - b->last_ns) / 100 * AL_NOTIFY_SHARE_PCT;
+	b->tokens_ns = gained >= (uint64_t)(AL_NOTIFY_BURST_NS - b->tokens_ns) ? AL_NOTIFY_BURST_NS
+									       : b->tokens_ns + (int64_t)gained;
+	b->last_ns = now_ns;
+}
+
+void al_notify_budget_spend(struct al_notify_budget *b, uint64_t now_ns, uint64_t cost_ns)
+{
+	refill(b, now_ns);
+	if (cost_ns > (uint64_t)INT64_MAX / 2)
+		cost_ns = (uint64_t)INT64_MAX / 2;
+	b->tokens_ns -= (int64_t)cost_ns;
+	b->spent_ns += cost_ns;
+}
+
+uint64_t al_notify_budget_wait_ns(const struct al_notify_budget *b, uint64_t now_ns)
+{
+	struct al_notify_budget t = *b;
+
+	refill(&t, now_ns);
+	if (t.tokens_ns > 0)
+		return 0;
+	/* Until one nanosecond of CPU is back, rounded as refill() rounds. */
+	uint64_t need = (uint64_t)-t.tokens_ns + 1;
+	return (need + AL_NOTIFY_SHARE_PCT - 1) / AL_NOTIFY_SHARE_PCT * 100;
+}

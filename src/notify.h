@@ -44,4 +44,24 @@ int al_notify_acquire_fd(struct al_notify *n, int fd);
 int al_notify_handle(struct al_notify *n, const struct al_sc_policy *p, struct al_violations *out);
 void al_notify_close(struct al_notify *n);
 
+/* The supervisor's own CPU for answering denied calls, bounded: a token
+ * bucket of CPU nanoseconds, filled at AL_NOTIFY_SHARE_PCT percent of one
+ * CPU up to AL_NOTIFY_BURST_NS. A flood of denied calls otherwise made the
+ * supervisor burn as much CPU as the sandbox, outside its cgroup and its
+ * --cpu-time. When the bucket is empty the supervisor stops reading the
+ * listener until it has refilled: the callers wait in the kernel, and a
+ * program that makes a few denied calls never notices. Pure code. */
+enum { AL_NOTIFY_SHARE_PCT = 5 };
+#define AL_NOTIFY_BURST_NS 25000000LL /* 25 ms */
+struct al_notify_budget {
+	int64_t tokens_ns;  /* may go below 0: the last answer cost more than was left */
+	uint64_t last_ns;   /* monotonic time of the last refill */
+	uint64_t spent_ns;  /* all CPU spent answering, for the report and --cpu-time */
+};
+void al_notify_budget_init(struct al_notify_budget *b, uint64_t now_ns);
+/* Refill for the time since the last refill, then take cost_ns. */
+void al_notify_budget_spend(struct al_notify_budget *b, uint64_t now_ns, uint64_t cost_ns);
+/* Wall nanoseconds from now_ns until the bucket holds a token again; 0 if it does. */
+uint64_t al_notify_budget_wait_ns(const struct al_notify_budget *b, uint64_t now_ns);
+
 #endif

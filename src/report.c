@@ -23,6 +23,7 @@ char *al_report_json(const struct al_plan *plan, const struct al_result *res)
 	json_object_set_new(root, "signal", res->signal ? json_integer(res->signal) : json_null());
 	json_object_set_new(root, "wall_ms", json_real(res->wall_ms));
 	json_object_set_new(root, "cpu_ms", json_real(res->cpu_ms));
+	json_object_set_new(root, "supervisor_cpu_ms", json_real(res->supervisor_cpu_ms));
 	json_object_set_new(root, "max_rss_kb", json_integer((json_int_t)res->max_rss_kb));
 	json_object_set_new(lim, "memory", limit_or_null(l->memory));
 	json_object_set_new(lim, "pids", limit_or_null(l->pids));

@@ -13,8 +13,22 @@ static int set(int res, const char *name, rlim_t v, struct al_error *err)
 	return 0;
 }
 
-int al_rlimit_apply(const struct al_limits *l, bool degraded, struct al_error *err)
+/* Lower only: a caller's stricter limit stays (raising it would fail). */
+static int lower(int res, const char *name, rlim_t v, struct al_error *err)
 {
+	struct rlimit cur;
+
+	if (getrlimit(res, &cur) == 0 && cur.rlim_max < v)
+		v = cur.rlim_max;
+	return set(res, name, v, err);
+}
+
+int al_rlimit_apply(const struct al_limits *l, bool degraded, bool cap_kernel, struct al_error *err)
+{
+	if (cap_kernel && (lower(RLIMIT_SIGPENDING, "RLIMIT_SIGPENDING", AL_RLIMIT_SIGPENDING, err) < 0 ||
+			   lower(RLIMIT_MSGQUEUE, "RLIMIT_MSGQUEUE", AL_RLIMIT_MSGQUEUE, err) < 0 ||
+			   lower(RLIMIT_MEMLOCK, "RLIMIT_MEMLOCK", AL_RLIMIT_MEMLOCK, err) < 0))
+		return -1;
 	/* No core files: a dump could fill the workspace or leak memory contents. */
 	if (set(RLIMIT_CORE, "RLIMIT_CORE", 0, err) < 0)
 		return -1;

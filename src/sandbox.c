@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
@@ -44,6 +45,8 @@ struct al_sandbox {
 	int msg_fd;
 	int stream_fd[2];   /* stdout, stderr read ends */
 	int wall_fd, cpu_fd;
+	int pace_fd;        /* timerfd: the listener's budget has refilled */
+	struct al_notify_budget budget; /* the supervisor's CPU for denied calls */
 	int ack_fd;         /* write end: "your listener is taken, go on" */
 	int ep;             /* epoll over all of the above */
 	struct al_notify notify;
@@ -97,12 +100,20 @@ static int arm(int fd, double seconds)
 static int arm_cpu_check(struct al_sandbox *sb, bool first)
 {
 	double limit = sb->plan->profile.limits.cpu_time_s;
-	double used = first ? 0 : (double)al_cgroup_cpu_ns(&sb->cgroup) / 1e9;
+	/* The supervisor's work for the sandbox counts against its budget too. */
+	double used = first ? 0 : (double)(al_cgroup_cpu_ns(&sb->cgroup) + sb->budget.spent_ns) / 1e9;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
 	if (used >= limit)
 		return 1;
 	return arm(sb->cpu_fd, (limit - used) / (double)(ncpu > 0 ? ncpu : 1)) < 0 ? -1 : 0;
+}
+
+static uint64_t clock_ns(clockid_t id)
+{
+	struct timespec ts;
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static int watch_fd(struct al_sandbox *sb, int fd)
@@ -172,7 +183,7 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 	sb->plan = plan;
 	sb->out = out;
 	sb->ctx = ctx;
-	sb->pidfd = sb->go_fd = sb->msg_fd = sb->wall_fd = sb->cpu_fd = sb->ack_fd = sb->ep = -1;
+	sb->pidfd = sb->go_fd = sb->msg_fd = sb->wall_fd = sb->cpu_fd = sb->pace_fd = sb->ack_fd = sb->ep = -1;
 	sb->notify.fd = -1;
 	sb->stream_fd[0] = sb->stream_fd[1] = -1;
 	sb->started_ms = al_now_ms();
@@ -191,7 +202,7 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 	enum al_cgroup_kind kind = (plan->disabled & AL_DEF_CGROUP) ? AL_CGROUP_NONE : al_cgroup_detect(&sb->hier);
 	bool late_cgroup = kind == AL_CGROUP_V1;
 	if (!(plan->disabled & AL_DEF_CGROUP) && !late_cgroup) {
-		if (al_cgroup_create(&sb->cgroup, &sb->hier, l, err) < 0) {
+		if (al_cgroup_create(&sb->cgroup, &sb->hier, l, !(plan->disabled & AL_DEF_TCP_MEM), err) < 0) {
 			/* Fail closed unless the caller accepted weaker limits. */
 			if (!plan->allow_degraded) {
 				al_error_wrap(err, "cannot apply memory/pids/cpu limits (use --allow-degraded to run with rlimits only)");
@@ -296,7 +307,7 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 	 * that already failed has closed its ends (EPIPE): its own message
 	 * says why, and the watch below reads it. */
 	if (late_cgroup) {
-		if (al_cgroup_create(&sb->cgroup, &sb->hier, l, err) < 0 ||
+		if (al_cgroup_create(&sb->cgroup, &sb->hier, l, !(plan->disabled & AL_DEF_TCP_MEM), err) < 0 ||
 		    (al_cgroup_send_tasks(&sb->cgroup, sb->go_fd, err) < 0 && !child_gone(err))) {
 			al_error_wrap(err, "cannot apply memory/pids/cpu limits");
 			kill_sandbox(sb, AL_SETUP_ERROR);
@@ -322,7 +333,9 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 
 	sb->wall_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	sb->cpu_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (sb->wall_fd < 0 || sb->cpu_fd < 0) {
+	sb->pace_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	al_notify_budget_init(&sb->budget, clock_ns(CLOCK_MONOTONIC));
+	if (sb->wall_fd < 0 || sb->cpu_fd < 0 || sb->pace_fd < 0) {
 		al_error_set(err, errno, "timerfd");
 		kill_sandbox(sb, AL_SETUP_ERROR);
 		goto fail;
@@ -335,7 +348,8 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 		goto fail;
 	}
 	sb->ep = epoll_create1(EPOLL_CLOEXEC);
-	const int watch[] = { sb->stream_fd[0], sb->stream_fd[1], sb->msg_fd, sb->pidfd, sb->wall_fd, sb->cpu_fd };
+	const int watch[] = { sb->stream_fd[0], sb->stream_fd[1], sb->msg_fd, sb->pidfd, sb->wall_fd, sb->cpu_fd,
+			      sb->pace_fd };
 	for (size_t i = 0; i < ARRAY_SIZE(watch) && sb->ep >= 0; i++)
 		if (watch_fd(sb, watch[i]) < 0)
 			al_closep(&sb->ep);
@@ -487,6 +501,7 @@ static void finish(struct al_sandbox *sb)
 		}
 	read_messages(sb);
 	r->wall_ms = al_now_ms() - sb->started_ms;
+	r->supervisor_cpu_ms = (double)sb->budget.spent_ns / 1e6;
 	if (have_stats) {
 		r->cpu_ms = (double)st.cpu_ns / 1e6;
 		r->max_rss_kb = st.peak_bytes / 1024;
@@ -528,6 +543,46 @@ static void finish(struct al_sandbox *sb)
 	sb->done = true;
 }
 
+/* Answer one denied call, on the budget: the CPU it took (this thread's
+ * clock) is spent, and once the bucket is empty the listener leaves the set
+ * until the pace timer says it has refilled. The callers meanwhile wait in
+ * the kernel; nothing else in the loop waits. Learn mode sends every call
+ * here by the operator's choice, and is not paced. */
+static void answer_call(struct al_sandbox *sb)
+{
+	uint64_t t0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	int kill = al_notify_handle(&sb->notify, &sb->plan->profile.seccomp, &sb->res.violations);
+	uint64_t now = clock_ns(CLOCK_MONOTONIC);
+
+	al_notify_budget_spend(&sb->budget, now, clock_ns(CLOCK_THREAD_CPUTIME_ID) - t0);
+	if (kill == 1) {
+		kill_sandbox(sb, AL_VIOLATION);
+		return;
+	}
+	if ((sb->plan->disabled & AL_DEF_NOTIFY_BUDGET) || sb->plan->profile.seccomp.mode == AL_SC_LEARN)
+		return;
+	uint64_t wait = al_notify_budget_wait_ns(&sb->budget, now);
+	if (wait == 0)
+		return;
+	/* Pauses of at least 10 ms: fewer wake-ups, each answering more. */
+	t0 = clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	if (epoll_ctl(sb->ep, EPOLL_CTL_DEL, sb->notify.fd, NULL) == 0)
+		arm(sb->pace_fd, wait < 10000000 ? 0.01 : (double)wait / 1e9);
+	al_notify_budget_spend(&sb->budget, now, clock_ns(CLOCK_THREAD_CPUTIME_ID) - t0);
+}
+
+static void resume_calls(struct al_sandbox *sb)
+{
+	uint64_t t0 = clock_ns(CLOCK_THREAD_CPUTIME_ID), ticks;
+
+	/* The listener back in the set (unless it is gone meanwhile); failing
+	 * that, its callers would wait for ever: end the run. */
+	if (read(sb->pace_fd, &ticks, sizeof(ticks)) == sizeof(ticks) && sb->notify.fd >= 0 &&
+	    watch_fd(sb, sb->notify.fd) < 0)
+		kill_sandbox(sb, AL_SETUP_ERROR);
+	al_notify_budget_spend(&sb->budget, clock_ns(CLOCK_MONOTONIC), clock_ns(CLOCK_THREAD_CPUTIME_ID) - t0);
+}
+
 static int handle_fd(struct al_sandbox *sb, int fd, uint32_t events)
 {
 	uint64_t ticks;
@@ -550,8 +605,9 @@ static int handle_fd(struct al_sandbox *sb, int fd, uint32_t events)
 	} else if (sb->proxy && fd == al_proxy_fd(sb->proxy)) {
 		al_proxy_handle(sb->proxy);
 	} else if (fd == sb->notify.fd) {
-		if (al_notify_handle(&sb->notify, &sb->plan->profile.seccomp, &sb->res.violations) == 1)
-			kill_sandbox(sb, AL_VIOLATION);
+		answer_call(sb);
+	} else if (fd == sb->pace_fd) {
+		resume_calls(sb);
 	} else if (fd == sb->wall_fd) {
 		if (read(fd, &ticks, sizeof(ticks)) == sizeof(ticks))
 			kill_sandbox(sb, AL_TIMEOUT);
@@ -619,6 +675,7 @@ void al_sandbox_free(struct al_sandbox *sb)
 	al_closep(&sb->stream_fd[1]);
 	al_closep(&sb->wall_fd);
 	al_closep(&sb->cpu_fd);
+	al_closep(&sb->pace_fd);
 	al_closep(&sb->ack_fd);
 	al_closep(&sb->ep);
 	al_notify_close(&sb->notify);

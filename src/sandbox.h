@@ -26,6 +26,7 @@ struct al_result {
 	int exit_code;          /* valid when status is exited (or a limit with an exit) */
 	int signal;             /* the signal that ended the command, 0 if none */
 	double wall_ms, cpu_ms;
+	double supervisor_cpu_ms;   /* the supervisor's CPU answering the sandbox's denied calls */
 	uint64_t max_rss_kb;
 	uint64_t output_bytes[2];   /* stdout, stderr: bytes the command wrote */
 	bool truncated[2];

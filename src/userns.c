@@ -100,3 +100,31 @@ int al_userns_write_maps(pid_t child, const struct al_uid_lease *lease, bool map
 		return al_error_wrap(err, "user namespace");
 	return 0;
 }
+
+/* inotify: 8 instances (an editor, a file watcher, node's event loop use
+ * one each) and 4096 watches, against the host's 128 and ~190,000 per uid;
+ * fanotify likewise. */
+const struct al_userns_cap al_userns_caps[] = {
+	{ "max_inotify_instances", 8 },   { "max_inotify_watches", 4096 },
+	{ "max_fanotify_groups", 8 },     { "max_fanotify_marks", 4096 },
+	{ "max_user_namespaces", 0 },     { "max_pid_namespaces", 0 },
+	{ "max_net_namespaces", 0 },      { "max_mnt_namespaces", 0 },
+	{ "max_ipc_namespaces", 0 },      { "max_uts_namespaces", 0 },
+	{ "max_cgroup_namespaces", 0 },   { "max_time_namespaces", 0 },
+};
+const unsigned al_userns_ncaps = ARRAY_SIZE(al_userns_caps);
+
+int al_userns_cap_counters(const char *proc_sys_user, struct al_error *err)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(al_userns_caps); i++) {
+		char path[128], val[16];
+		snprintf(path, sizeof(path), "%s/%s", proc_sys_user, al_userns_caps[i].name);
+		snprintf(val, sizeof(val), "%u", al_userns_caps[i].max);
+		if (al_write_file_at(AT_FDCWD, path, val, err) < 0) {
+			if (err->errnum == ENOENT)
+				continue;
+			return al_error_wrap(err, "cap the sandbox's per-user counters");
+		}
+	}
+	return 0;
+}

@@ -44,3 +44,25 @@ build_c() {
 	gcc -O1 -static -o "$WORK/$1" "$CASE_DIR/$1.c" 2>"$WORK/$1.cc.log" || broken "cannot compile $1.c: $(cat "$WORK/$1.cc.log")"
 	chmod 755 "$WORK/$1"
 }
+
+# Per-user kernel counters (ucounts.c): the attack inside takes up to BOUND
+# of COUNTER and holds it; meanwhile a host process of the caller's uid (the
+# uid that created the sandbox's user namespace) tries to take one. Sets
+# HELD (the attack's "held N stop WHY"), PROBE and PROBE_RC (0: it could).
+ucounts_attack() { # ucounts_attack COUNTER BOUND [AIRLOCK OPTION...]
+	local what=$1 bound=$2 pid i
+	shift 2
+	rm -f "$WORK/done" "$WORK/attack.out"
+	(al --ro "$WORK:$WORK" "$@" -- "$WORK/ucounts" "$what" "$bound" "$WORK/done" >"$WORK/attack.out" 2>&1) &
+	pid=$!
+	for i in $(seq 200); do
+		grep -q '^held' "$WORK/attack.out" && break
+		sleep 0.05
+	done
+	HELD=$(grep '^held' "$WORK/attack.out")
+	PROBE=$("$WORK/ucounts" "probe-$what" 2>&1)
+	PROBE_RC=$?
+	touch "$WORK/done"
+	wait $pid
+	[ -n "$HELD" ] || broken "the attack said nothing: $(cat "$WORK/attack.out")"
+}
