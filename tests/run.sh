@@ -152,16 +152,22 @@ run_case() { # run_case FILE MODE(root|user)
 }
 
 # --- nothing left behind: what the host looks like before, compared after.
+# Only what the suite made is counted, so that other programs on a shared
+# machine (another checkout's suite, a build's temp files) never fail it:
+# airlock's own names in /tmp (a sandbox cannot write the host's /tmp, and
+# airlock makes no other temp file), and the cgroups and processes inside
+# the suite's own safety-net cgroups, where every case and its sandboxes ran.
 snapshot() {
 	echo "mounts $(wc -l </proc/self/mountinfo)"
-	ls -a /tmp | grep -v -e '^airlock-case\.' -e '^airlock-suite\.' | sed 's/^/tmp /'
-	for c in memory pids cpu cpuacct; do
-		own=$(awk -F: -v c=$c '$2 ~ "(^|,)"c"(,|$)" {print $3}' /proc/self/cgroup)
-		ls "/sys/fs/cgroup/$c${own%/}" 2>/dev/null | grep '^airlock-[0-9]' | sed "s|^|cgroup $c |"
+	ls -a /tmp | grep '^airlock' | grep -v -e '^airlock-case\.' -e '^airlock-suite\.' | sed 's/^/tmp /'
+	local d
+	for d in "${NET_V1[@]}" $NET_V2; do
+		[ -d "$d" ] || continue
+		find "$d" -mindepth 1 -type d -name 'airlock-*' 2>/dev/null | sed 's/^/cgroup /'
+		find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null | while read -r pid; do
+			echo "process $pid $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"
+		done
 	done
-	own=$(sed -n 's/^0:://p' /proc/self/cgroup)
-	ls "/sys/fs/cgroup${own%/}" 2>/dev/null | grep '^airlock-[0-9]' | sed 's/^/cgroup v2 /'
-	ps -eo uid=,args= | awk '$1 >= 1000000000 && $1 < 1000065536 {print "process " $0}'
 }
 # Only what appeared counts: a file another program removed meanwhile is
 # none of the suite's doing (the mount count is compared as a number).
