@@ -1,4 +1,4 @@
-# defence: seccomp
+# defence: seccomp,userns-sysctl
 # clone(2) with any namespace flag fails with EPERM (the filter reads the
 # flags argument), while a plain fork still works. Without the filter
 # CLONE_NEWUSER makes a child in a new user namespace.

@@ -1,4 +1,4 @@
-# defence: seccomp
+# defence: seccomp,userns-sysctl
 # A system call through the i386 ABI (int $0x80) never runs, whatever its
 # number (the filter only knows the native table): the supervisor ends the
 # sandbox with status "violation" and the call in the report. The attack is

@@ -1,4 +1,4 @@
-# defence: seccomp
+# defence: seccomp,userns-sysctl
 # unshare(2) of any namespace fails with EPERM. The kernel lets anyone make a
 # user namespace, with every capability inside it; the filter is what stops
 # it (capabilities are dropped, but a new user namespace gives them back).

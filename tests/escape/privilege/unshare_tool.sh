@@ -1,4 +1,4 @@
-# defence: seccomp,landlock
+# defence: seccomp,landlock,userns-sysctl
 # What an attacker would type: util-linux `unshare -U -m --keep-caps` for
 # every capability in a new user and mount namespace, then a mount there.
 # (`unshare -r` would fail anyway: mapping uid 0 needs CAP_SETFCAP at
