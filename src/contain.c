@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -230,12 +231,53 @@ static void keep_only_our_fds(struct al_child *c)
 	syscall(SYS_close_range, lo, ~0U, 0);
 }
 
+/* The go message, and its fds (see struct al_go_msg). */
+static int receive_go(struct al_child *c)
+{
+	struct al_go_msg m;
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int) * AL_MAX_BINDS)];
+	} u;
+	int fds[AL_MAX_BINDS];
+	size_t got = 0, nfds = 0;
+
+	for (size_t i = 0; i < AL_MAX_BINDS; i++)
+		c->trees[i] = -1;
+	while (got < sizeof(m)) {
+		struct iovec iov = { .iov_base = (char *)&m + got, .iov_len = sizeof(m) - got };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+		ssize_t n = recvmsg(c->go_fd, &mh, MSG_CMSG_CLOEXEC);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		for (struct cmsghdr *h = CMSG_FIRSTHDR(&mh); h; h = CMSG_NXTHDR(&mh, h)) {
+			size_t k = h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS
+					   ? (h->cmsg_len - CMSG_LEN(0)) / sizeof(int)
+					   : 0;
+			if (nfds + k > AL_MAX_BINDS)
+				return -1;
+			memcpy(fds + nfds, CMSG_DATA(h), k * sizeof(int));
+			nfds += k;
+		}
+		got += (size_t)n;
+	}
+	if (m.go != 'g' || nfds != m.n)
+		return -1;
+	for (size_t k = 0; k < nfds; k++) {
+		if (m.idx[k] >= c->plan->profile.nbinds)
+			return -1;
+		c->trees[m.idx[k]] = fds[k];
+	}
+	return 0;
+}
+
 void al_contain(struct al_child *c)
 {
 	const struct al_plan *plan = c->plan;
 	uint64_t off = plan->disabled;
 	struct al_error err = { 0 };
-	char go;
 
 	/* 1. A clean slate: the supervisor's signal handlers are not ours, and
 	 * no fd of the supervisor's but the few we need survives. */
@@ -247,8 +289,9 @@ void al_contain(struct al_child *c)
 		signal(sig, SIG_DFL);
 	keep_only_our_fds(c);
 	AL_TRACE("init: fds closed");
-	/* 2. Wait until the supervisor has written our uid/gid maps (EOF: it died). */
-	if (read(c->go_fd, &go, 1) != 1)
+	/* 2. Wait until the supervisor has written our uid/gid maps (EOF: it died),
+	 * and take the trees it opened for us. */
+	if (receive_go(c) < 0)
 		_exit(125);
 	/* Become root of the new user namespace: until now our ids are the
 	 * supervisor's, which the namespace does not map. Raw system calls:
@@ -289,7 +332,7 @@ void al_contain(struct al_child *c)
 	if (plan->profile.net_rules.n > 0 && al_net_proxy_listen(c->go_fd, AL_PROXY_PORT, &err) < 0)
 		fail(c, &err);
 	/* 4. The file system: fresh root, binds, /proc, /dev, tmpfs, pivot_root. */
-	if (al_mount_setup(plan, &err) < 0)
+	if (al_mount_setup(plan, c->trees, &err) < 0)
 		fail(c, &err);
 	AL_TRACE("init: mounts and pivot_root");
 	/* 5. Into the cgroup before anything can fork: v1 sends its tasks files

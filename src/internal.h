@@ -25,6 +25,15 @@ struct al_child_msg {
 	char text[480];
 };
 
+/* The supervisor's word that the maps are written ("g"), with the id-mapped
+ * trees it opened for the caller's binds as SCM_RIGHTS, in the order of idx
+ * (plan bind indices). */
+struct al_go_msg {
+	char go;
+	uint8_t n;
+	uint8_t idx[AL_MAX_BINDS];
+};
+
 /* Everything the child needs, prepared by the supervisor before clone: the
  * child allocates nothing. */
 struct al_child {
@@ -38,6 +47,7 @@ struct al_child {
 	int msg_fd;      /* write end of the message pipe */
 	int ack_fd;      /* read end: the seccomp filter, then "the supervisor holds our listener" */
 	int out_fd, err_fd;
+	int trees[AL_MAX_BINDS]; /* per plan bind: a tree the supervisor opened, or -1 (filled from the go message) */
 };
 
 /* Largest filter the supervisor hands over (the kernel's BPF_MAXINSNS). */

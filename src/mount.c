@@ -129,11 +129,13 @@ static const char *unsafe_object(int fd)
 /* Clone a host tree (recursively) and set its flags on every mount in it at
  * once: mount_setattr(AT_RECURSIVE) leaves no submount writable by accident.
  * check: a user's bind, refused if unsafe_object() says so. */
-static int clone_tree(const char *host, bool writable, bool devices, int nofollow, bool check, struct al_error *err)
+static int clone_tree_idmapped(const char *host, bool writable, bool devices, int nofollow, bool check, int userns_fd,
+			       struct al_error *err)
 {
 	struct mount_attr attr = {
 		.attr_set = MOUNT_ATTR_NOSUID | (devices ? MOUNT_ATTR_NOEXEC : MOUNT_ATTR_NODEV) |
-			    (writable ? 0 : MOUNT_ATTR_RDONLY),
+			    (writable ? 0 : MOUNT_ATTR_RDONLY) | (userns_fd >= 0 ? MOUNT_ATTR_IDMAP : 0),
+		.userns_fd = userns_fd >= 0 ? (uint64_t)userns_fd : 0,
 	};
 	/* The host path is resolved without following any symlink: a writable
 	 * bind of an earlier run may have planted one to redirect this one
@@ -153,11 +155,48 @@ static int clone_tree(const char *host, bool writable, bool devices, int nofollo
 	if (fd < 0)
 		return al_error_set(err, errno, "bind %s", host);
 	if (mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0) {
-		al_error_set(err, errno, "bind %s: set read-only,nosuid,nodev", host);
+		al_error_set(err, errno, userns_fd >= 0 ? "bind %s: an id-mapped mount (the file system must support them)"
+							: "bind %s: set read-only,nosuid,nodev",
+			     host);
 		close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+static int clone_tree(const char *host, bool writable, bool devices, int nofollow, bool check, struct al_error *err)
+{
+	return clone_tree_idmapped(host, writable, devices, nofollow, check, -1, err);
+}
+
+int al_mount_open_bind(const struct al_plan *plan, const struct al_bind *b, int userns_fd, bool *is_link,
+		       struct al_error *err)
+{
+	struct stat st;
+	int nofollow = (plan->disabled & AL_DEF_NOFOLLOW) ? 0 : O_NOFOLLOW;
+
+	*is_link = false;
+	if (lstat(b->host, &st) < 0) {
+		if ((errno == ENOENT || errno == ENOTDIR) && b->optional)
+			return AL_BIND_SKIP;
+		return al_error_set(err, errno, "bind %s", b->host);
+	}
+	bool writable = b->writable;
+	if (b->protect) {
+		/* A symlink here would be recreated inside, pointing back into
+		 * the writable tree: what it protects would not be. */
+		if (S_ISLNK(st.st_mode))
+			return al_error_set(err, 0, "%s is a symlink: it cannot be kept read-only (--git-writable to run anyway)",
+					    b->host);
+		writable = writable && S_ISDIR(st.st_mode);
+	}
+	/* A host symlink bound at its own path (/lib64 -> usr/lib64 on
+	 * merged-/usr systems) is recreated, not followed. */
+	if (S_ISLNK(st.st_mode) && strcmp(b->host, b->inside) == 0) {
+		*is_link = true;
+		return AL_BIND_SKIP;
+	}
+	return clone_tree_idmapped(b->host, writable, false, nofollow, !plan->allow_unsafe_binds, userns_fd, err);
 }
 
 static int attach(const struct newroot *root, int tree, const char *inside, struct al_error *err)
@@ -327,7 +366,7 @@ static int pivot(const char *workdir, struct al_error *err)
 	return 0;
 }
 
-int al_mount_setup(const struct al_plan *plan, struct al_error *err)
+int al_mount_setup(const struct al_plan *plan, int *given, struct al_error *err)
 {
 	const struct al_profile *p = &plan->profile;
 	int trees[AL_MAX_BINDS];
@@ -354,32 +393,14 @@ int al_mount_setup(const struct al_plan *plan, struct al_error *err)
 		is_link[i] = false;
 	}
 	for (size_t i = 0; i < p->nbinds; i++) {
-		const struct al_bind *b = &p->binds[order[i]];
-		struct stat st;
-		if (lstat(b->host, &st) < 0) {
-			if ((errno == ENOENT || errno == ENOTDIR) && b->optional)
-				continue;
-			al_error_set(err, errno, "bind %s", b->host);
-			goto out;
-		}
-		bool writable = b->writable;
-		if (b->protect) {
-			/* A symlink here would be recreated inside, pointing back into
-			 * the writable tree: what it protects would not be. */
-			if (S_ISLNK(st.st_mode)) {
-				al_error_set(err, 0, "%s is a symlink: it cannot be kept read-only (--git-writable to run anyway)",
-					     b->host);
-				goto out;
-			}
-			writable = writable && S_ISDIR(st.st_mode);
-		}
-		/* A host symlink bound at its own path (/lib64 -> usr/lib64 on
-		 * merged-/usr systems) is recreated, not followed. */
-		if (S_ISLNK(st.st_mode) && strcmp(b->host, b->inside) == 0) {
-			is_link[i] = true;
+		/* Opened by the supervisor already (an id-mapped caller's bind). */
+		if (given && given[order[i]] >= 0) {
+			trees[i] = given[order[i]];
+			given[order[i]] = -1;
 			continue;
 		}
-		if ((trees[i] = clone_tree(b->host, writable, false, root->nofollow, !plan->allow_unsafe_binds, err)) < 0)
+		trees[i] = al_mount_open_bind(plan, &p->binds[order[i]], -1, &is_link[i], err);
+		if (trees[i] == -1)
 			goto out;
 	}
 

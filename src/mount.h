@@ -5,9 +5,22 @@
 #ifndef AIRLOCK_MOUNT_H
 #define AIRLOCK_MOUNT_H
 
+#include <stdbool.h>
+
 #include "error.h"
 #include "plan.h"
 
-int al_mount_setup(const struct al_plan *plan, struct al_error *err);
+/* given: NULL, or per plan bind a tree the supervisor opened (id-mapped),
+ * -1 where none; the ones used are closed and set to -1. */
+int al_mount_setup(const struct al_plan *plan, int *given, struct al_error *err);
+
+/* Open one bind's host tree, detached, with its flags set: < 0 on error,
+ * AL_BIND_SKIP for a missing optional path or a symlink to recreate
+ * (*is_link). userns_fd >= 0 makes it an id-mapped mount through that user
+ * namespace (the supervisor, as root: the caller's files are the sandbox
+ * root's inside, and what it creates is the caller's on the host). */
+enum { AL_BIND_SKIP = -2 };
+int al_mount_open_bind(const struct al_plan *plan, const struct al_bind *b, int userns_fd, bool *is_link,
+		       struct al_error *err);
 
 #endif

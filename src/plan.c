@@ -38,7 +38,7 @@ static const struct {
 	{ "bind-check", AL_DEF_BIND_CHECK }, { "tty-escapes", AL_DEF_TTY_ESCAPES },
 	{ "proxy-pipeline", AL_DEF_PROXY_PIPELINE }, { "userns-sysctl", AL_DEF_USERNS_SYSCTL },
 	{ "rlimit-kernel", AL_DEF_RLIMIT_KERNEL }, { "tcp-mem", AL_DEF_TCP_MEM },
-	{ "notify-budget", AL_DEF_NOTIFY_BUDGET },
+	{ "notify-budget", AL_DEF_NOTIFY_BUDGET }, { "idmap", AL_DEF_IDMAP },
 };
 
 int al_defences_parse(const char *list, uint64_t *out, struct al_error *err)
@@ -84,7 +84,7 @@ static int copy_profile(const struct al_profile *src, struct al_profile *dst, st
 		dst->binds[i] = src->binds[i];
 		dst->binds[i].host = strdup(src->binds[i].host);
 		dst->binds[i].inside = strdup(src->binds[i].inside);
-		dst->binds[i].protect = false; /* only the plan sets it, never a profile */
+		dst->binds[i].protect = dst->binds[i].caller = false; /* only the plan sets them, never a profile */
 		dst->nbinds++;
 		if (!dst->binds[i].host || !dst->binds[i].inside)
 			goto oom;
@@ -109,6 +109,7 @@ static int add_bind(struct al_profile *p, const char *spec, bool writable, struc
 
 	if (al_bind_parse(spec, writable, &b, err) < 0)
 		return al_error_wrap(err, writable ? "--rw" : "--ro");
+	b.caller = true;
 	for (size_t i = 0; i < p->nbinds; i++) {
 		if (strcmp(p->binds[i].inside, b.inside) == 0) {
 			free(p->binds[i].host);
@@ -246,7 +247,7 @@ static int protect_git(struct al_profile *p, const char *cwd, struct al_error *e
 			return al_error_set(err, 0, "more than %d binds", AL_MAX_BINDS);
 		struct al_bind *b = &p->binds[p->nbinds];
 		*b = (struct al_bind){ .host = strdup(path), .inside = strdup(path), .optional = true, .protect = true,
-				       .writable = i == 0 };
+				       .writable = i == 0, .caller = true };
 		p->nbinds++;
 		if (!b->host || !b->inside)
 			return al_error_set(err, ENOMEM, "plan");

@@ -23,6 +23,7 @@ struct al_bind {
 	bool writable;
 	bool optional; /* skipped when the host path does not exist */
 	bool protect;  /* a path git runs things from: never a symlink; writable only as a directory */
+	bool caller;   /* the caller's own (--ro, --rw, the cwd): id-mapped to the sandbox's root when run as root */
 };
 
 struct al_limits {
@@ -96,7 +97,8 @@ enum al_defence {
 #define AL_DEF_RLIMIT_KERNEL AL_DEF_BIT(46)  /* RLIMIT_SIGPENDING, _MSGQUEUE, _MEMLOCK as inherited */
 #define AL_DEF_TCP_MEM AL_DEF_BIT(47)        /* socket memory not charged to the v1 memory cgroup */
 #define AL_DEF_NOTIFY_BUDGET AL_DEF_BIT(48)  /* the supervisor answers denied calls without bound */
-/* bits 49-55: free */
+#define AL_DEF_IDMAP AL_DEF_BIT(49)          /* the caller's binds not id-mapped (root: they belong to nobody inside) */
+/* bits 50-55: free */
 /* "seccomp,mount" -> mask; unknown names are an error. */
 int al_defences_parse(const char *list, uint64_t *out, struct al_error *err);
 

@@ -23,6 +23,7 @@
 
 #include "internal.h"
 #include "landlock.h"
+#include "mount.h"
 #include "trace.h"
 #include "util.h"
 
@@ -168,6 +169,65 @@ static int send_filter(int fd, const struct al_filter *f, struct al_error *err)
 	return 0;
 }
 
+/* The caller's binds, as root: opened here and id-mapped through the
+ * sandbox's own user namespace (host uid 0 <-> the sandbox's root, which is
+ * its host uid), so that inside, the sandbox reads and writes them as the
+ * caller does, and what it creates there is the caller's, while everything
+ * else it does is its own unprivileged uid's. The child cannot: an id-mapped
+ * mount of a host file system needs CAP_SYS_ADMIN in the initial namespace.
+ * Then the word to go, with the trees. */
+static int send_go(struct al_sandbox *sb, struct al_error *err)
+{
+	const struct al_plan *plan = sb->plan;
+	struct al_go_msg m = { .go = 'g' };
+	int fds[AL_MAX_BINDS];
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int) * AL_MAX_BINDS)];
+	} u;
+	int r = -1;
+
+	if (sb->lease.privileged && !(plan->disabled & (AL_DEF_MOUNT | AL_DEF_USERNS_UID | AL_DEF_IDMAP))) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)sb->pid);
+		cleanup_close int userns = open(path, O_RDONLY | O_CLOEXEC);
+		if (userns < 0)
+			return al_error_set(err, errno, "open %s", path);
+		for (size_t i = 0; i < plan->profile.nbinds; i++) {
+			bool is_link;
+			if (!plan->profile.binds[i].caller)
+				continue;
+			int fd = al_mount_open_bind(plan, &plan->profile.binds[i], userns, &is_link, err);
+			if (fd == -1)
+				goto out;
+			if (fd >= 0) {
+				m.idx[m.n] = (uint8_t)i;
+				fds[m.n++] = fd;
+			}
+		}
+	}
+	struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	if (m.n) {
+		mh.msg_control = u.buf;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * m.n);
+		struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
+		h->cmsg_level = SOL_SOCKET;
+		h->cmsg_type = SCM_RIGHTS;
+		h->cmsg_len = CMSG_LEN(sizeof(int) * m.n);
+		memcpy(CMSG_DATA(h), fds, sizeof(int) * m.n);
+	}
+	if (sendmsg(sb->go_fd, &mh, MSG_NOSIGNAL) != (ssize_t)sizeof(m)) {
+		al_error_set(err, errno, "start sandbox");
+		goto out;
+	}
+	r = 0;
+out:
+	for (size_t k = 0; k < m.n; k++)
+		close(fds[k]);
+	return r;
+}
+
 int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter, al_output_fn out,
 		     void *ctx, struct al_sandbox **sbp, struct al_error *err)
 {
@@ -295,8 +355,7 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 		goto fail;
 	}
 	AL_TRACE("sup: uid/gid maps written");
-	if (send(sb->go_fd, "g", 1, MSG_NOSIGNAL) != 1) {
-		al_error_set(err, errno, "start sandbox");
+	if (send_go(sb, err) < 0) {
 		kill_sandbox(sb, AL_SETUP_ERROR);
 		goto fail;
 	}

@@ -66,3 +66,14 @@ ucounts_attack() { # ucounts_attack COUNTER BOUND [AIRLOCK OPTION...]
 	wait $pid
 	[ -n "$HELD" ] || broken "the attack said nothing: $(cat "$WORK/attack.out")"
 }
+
+# A profile file ($WORK/NAME.json): the default profile with one more bind
+# of KIND (ro or rw) HOST:INSIDE. A profile's own binds are not the caller's:
+# as root they are not id-mapped, so files there keep their host owners and
+# what a sandbox makes belongs to its own host uid.
+profile_with_bind() { # profile_with_bind NAME ro|rw HOST:INSIDE
+	"$AIRLOCK" profile show default | python3 -c 'import json, sys
+p = json.load(sys.stdin); p["name"] = sys.argv[1]; p.setdefault(sys.argv[2], []).append(sys.argv[3])
+print(json.dumps(p))' "$1" "$2" "$3" >"$WORK/$1.json" || broken "cannot make profile $1"
+	echo "$WORK/$1.json"
+}

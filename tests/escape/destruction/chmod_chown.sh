@@ -2,7 +2,8 @@
 # Files of a read-only bind keep their metadata, even files the sandbox's
 # uid owns on the host: chmod (set-uid, world-writable, mode 000), chown and
 # touch all fail with EROFS. As root the case picks the sandbox's host uid
-# with --uid-range and gives it the files; as an unprivileged caller the
+# with --uid-range and gives it the files, bound by a profile (the caller's
+# own binds would be id-mapped to the caller); as an unprivileged caller the
 # sandbox runs as the caller, who owns them already.
 . "$REPO/tests/escape/lib.sh"
 d=$WORK/data
@@ -12,7 +13,8 @@ uid=$((1999000000 + $$ % 50000))
 [ "$(id -u)" = 0 ] && chown -R "$uid:$uid" "$d"
 state() { stat -c '%n %a %u:%g %Y' "$d" "$d/prog" "$d/notes"; }
 before=$(state)
-out=$(al --uid-range "$uid:1" --ro "$d:$d" -- sh -c '
+prof=$(profile_with_bind data ro "$d:$d")
+out=$(al --uid-range "$uid:1" --profile "$prof" -- sh -c '
 	cd "$1" || exit 9
 	ls -ln
 	chmod 4777 prog && echo "prog is set-uid, world-writable"
