@@ -107,14 +107,13 @@ static long long joblib_after_build(void *vctx, const char *module, const char *
 static const uint8_t torch_magic[] = { 0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e };
 
 static void scan_pickles(const uint8_t *data, size_t len, const char *member, unsigned depth,
-			 const struct scan_options *opt, struct scan_result *res, bool top_level)
+			 const struct scan_options *opt, struct scan_result *res)
 {
 	struct joblib_ctx jc = { .res = res, .opt = opt, .member = member, .depth = depth };
 	struct pickle_sink sink = { .res = res, .opt = opt, .member = member, .after_build = joblib_after_build,
 				    .ctx = &jc };
 	struct al_error err = { 0 };
 	size_t count = 0, used = 0, max = opt->limits.max_pickles;
-	size_t before = res->globals_seen;
 	bool legacy = len >= sizeof(torch_magic) && memcmp(data, torch_magic, sizeof(torch_magic)) == 0;
 
 	/* Legacy torch.save: magic, protocol, sys_info, the object, storage
@@ -122,14 +121,12 @@ static void scan_pickles(const uint8_t *data, size_t len, const char *member, un
 	if (legacy)
 		max = 5;
 	if (pickle_scan_stream(data, len, max, &count, &used, &sink, &err) < 0) {
-		if (top_level && res->globals_seen == before && strstr(err.msg, "offset 0:") &&
-		    strstr(err.msg, "invalid load key"))
-			scan_set_error(res, member, "not a recognised model format (and not a pickle)");
-		else
-			scan_set_error(res, member, "%s", err.msg);
+		scan_set_error(res, member, "%s", err.msg);
 		return;
 	}
-	if (top_level || !res->format || strcmp(res->format, "unknown") == 0)
+	/* A member's pickle does not name the file: a torch.save zip stays
+	 * pytorch-zip (zip_scan names it when it is done). */
+	if (!member)
 		res->format = legacy ? "pytorch-legacy" : jc.seen ? "joblib" : "pickle";
 	if (legacy && count < 5)
 		scan_set_error(res, member, "legacy PyTorch file with %zu of its 5 pickles", count);
@@ -248,7 +245,7 @@ static void scan_tar(const uint8_t *data, size_t len, const struct scan_options 
 		} else {
 			/* Not read by the loader; a pickle-looking member still counts. */
 			if (pickle_looks_like_p(m, size))
-				scan_pickles(m, size, name, 1, opt, res, false);
+				scan_pickles(m, size, name, 1, opt, res);
 		}
 		off += (size + 511) & ~(uint64_t)511;
 	}
@@ -707,6 +704,39 @@ static bool json_text_p(const uint8_t *data, size_t len)
 	return k < len && (data[k] == '{' || data[k] == '[');
 }
 
+/* The prefixes joblib's _detect_compressor knows, as exact as can be:
+ * joblib.load decompresses these before unpickling. Apart from "BZh", none
+ * starts with a pickle opcode ('x', 0x1f, 0xfd, 'Z', 0x04; ']' then 0x00). */
+static const char *compressed_kind(const uint8_t *d, size_t len)
+{
+	if (len >= 3 && d[0] == 0x1f && d[1] == 0x8b && d[2] == 8)
+		return "gzip";
+	if (len >= 4 && memcmp(d, "BZh", 3) == 0 && d[3] >= '1' && d[3] <= '9')
+		return "bz2";
+	if (len >= 6 && memcmp(d, "\xfd" "7zXZ\0", 6) == 0)
+		return "xz";
+	if (len >= 2 && d[0] == 0x5d && d[1] == 0)
+		return "lzma";
+	/* zlib at any level: method 8, header checksum (joblib: compress=N) */
+	if (len >= 2 && d[0] == 0x78 && ((unsigned)d[0] << 8 | d[1]) % 31 == 0)
+		return "zlib";
+	if (len >= 2 && memcmp(d, "ZF", 2) == 0)
+		return "zlib (joblib < 0.10)";
+	if (len >= 4 && memcmp(d, "\x04\x22\x4d\x18", 4) == 0)
+		return "lz4";
+	return NULL;
+}
+
+/* Not a model format: reported as skipped, the verdict untouched. */
+static void skip(struct scan_result *res, const char *why)
+{
+	char buf[200];
+	snprintf(buf, sizeof(buf), "not a model format: %s", why);
+	res->format = "skipped";
+	free(res->skipped);
+	res->skipped = strdup(buf);
+}
+
 void formats_scan(const uint8_t *data, size_t len, const char *member, unsigned depth, const struct scan_options *opt,
 		  struct scan_result *res)
 {
@@ -736,36 +766,43 @@ void formats_scan(const uint8_t *data, size_t len, const char *member, unsigned 
 		scan_safetensors(data, len, member, opt, res);
 		return;
 	}
-	if ((len >= 2 && data[0] == 0x1f && data[1] == 0x8b) || (len >= 3 && memcmp(data, "BZh", 3) == 0) ||
-	    (len >= 6 && memcmp(data, "\xfd" "7zXZ", 5) == 0) || (len >= 2 && data[0] == 'x' && data[1] == 0x9c) ||
-	    (len >= 2 && memcmp(data, "ZF", 2) == 0)) {
+	const char *packer = compressed_kind(data, len);
+	if (packer) {
 		/* joblib's compressed dumps: not decompressed here. */
 		if (!member)
 			res->format = "compressed";
 		scan_add_issue(res, SCAN_UNKNOWN, member, 0,
-			       "compressed data (gzip/bz2/xz/zlib) is not scanned: decompress it and scan the content");
+			       "%s-compressed data is not scanned: decompress it and scan the content", packer);
 		return;
 	}
+	/* Valid JSON is never a pickle: '[' and whitespace are no opcodes, and
+	 * after '{' comes whitespace, '"' or '}' and then no opcode either. */
 	if (json_text_p(data, len) && len <= opt->limits.max_header) {
 		json_error_t je;
 		json_t *j = json_loadb((const char *)data, len, 0, &je);
 		if (j) {
 			json_decref(j);
 			if (!member)
-				res->format = "json";
+				skip(res, "JSON text");
 			return;
 		}
 	}
 	/* Python's zipfile (numpy.load, picklescan) finds a zip at the end of
 	 * any file; torch.load takes the same file as legacy, i.e. a pickle:
-	 * both readings are scanned. */
+	 * both readings are scanned, unless no unpickler gets past byte 0. */
+	char why[128];
+	bool no_pickle = pickle_cannot_start_p(data, len, why, sizeof(why));
 	bool zip = zip_find_p(data, len);
-	if (zip && !pickle_looks_like_p(data, len)) {
+	if (!zip && no_pickle && !member) {
+		skip(res, why);
+		return;
+	}
+	if (zip && no_pickle) {
 		zip_scan(data, len, member, depth, opt, res);
 		scan_add_issue(res, SCAN_SAFE, member, 0, "data before the first zip entry");
 		return;
 	}
-	scan_pickles(data, len, member, depth, opt, res, true);
+	scan_pickles(data, len, member, depth, opt, res);
 	if (zip)
 		zip_scan(data, len, member, depth, opt, res);
 }

@@ -1166,6 +1166,111 @@ bool pickle_looks_like_p(const uint8_t *p, size_t len)
 	return strchr("(cdl]}KJMNISVUXTFG)ipe", p[0]) != NULL && p[0] != 0;
 }
 
+/* Could CPython's Unpickler get past the first opcode of p? false (with the
+ * reason in why) only where it certainly raises there, before it imports or
+ * calls anything: the byte is no opcode; the opcode needs a stack item, a
+ * MARK or a memo entry (all empty at the start); its operand runs past the
+ * end; a text operand cannot start the way int(), float() or a quoted STRING
+ * must. Deliberately independent of the machine above: this decides what is
+ * not scanned at all, so it claims only what holds for every input. */
+static bool line_present(const uint8_t *p, size_t len)
+{
+	return memchr(p, '\n', len) != NULL;
+}
+
+bool pickle_cannot_start_p(const uint8_t *p, size_t len, char *why, size_t cap)
+{
+	const uint8_t *a = p + 1;
+	size_t rest = len ? len - 1 : 0;
+	uint64_t n;
+	int w;
+
+	if (len == 0) {
+		snprintf(why, cap, "empty");
+		return true;
+	}
+	switch (p[0]) {
+	/* Operands only, never failing, or reaching outside the unpickler
+	 * (GLOBAL imports, PERSID calls persistent_load, EXT looks up copyreg):
+	 * these are pickles to scan. PROTO: a binary pickle, even a broken one. */
+	case 'N': case '(': case ')': case ']': case '}': case 0x88: case 0x89: case 0x8f:
+	case 'c': case 'P': case 0x80:
+		return false;
+	case 0x82: case 0x83: case 0x84:
+		w = p[0] == 0x82 ? 1 : p[0] == 0x83 ? 2 : 4;
+		if (rest < (size_t)w)
+			break;
+		n = le(a, w);
+		if (n == 0 || (w == 4 && (int32_t)n < 0)) {
+			snprintf(why, cap, "EXT code 0");
+			return true;
+		}
+		return false;
+	/* Need something on the stack, a MARK or a memo entry. */
+	case '.': case '0': case '1': case '2': case 'a': case 'b': case 'e': case 'l': case 'd': case 's':
+	case 't': case 'u': case 'R': case 'o': case 'i': case 'Q': case 'q': case 'r': case 'p': case 'g':
+	case 'h': case 'j': case 0x81: case 0x85: case 0x86: case 0x87: case 0x90: case 0x91: case 0x92:
+	case 0x93: case 0x94: case 0x98:
+		snprintf(why, cap, "opcode 0x%02x needs a stack item, a MARK or a memo entry", p[0]);
+		return true;
+	case 0x97: /* NEXT_BUFFER: no loader passes buffers */
+		snprintf(why, cap, "out-of-band buffer");
+		return true;
+	/* Fixed-size operands. */
+	case 'J': case 'K': case 'M': case 'G':
+		w = p[0] == 'J' ? 4 : p[0] == 'K' ? 1 : p[0] == 'M' ? 2 : 8;
+		if (rest < (size_t)w)
+			break;
+		return false;
+	case 0x95: /* FRAME */
+		if (rest < 8 || le(a, 8) > rest - 8)
+			break;
+		return false;
+	/* Counted operands: the count must fit in what is left. */
+	case 'T': case 'U': case 'X': case 'B': case 'C': case 0x8a: case 0x8b: case 0x8c: case 0x8d: case 0x8e:
+	case 0x96:
+		w = p[0] == 'U' || p[0] == 'C' || p[0] == 0x8a || p[0] == 0x8c ? 1
+		    : p[0] == 'T' || p[0] == 'X' || p[0] == 'B' || p[0] == 0x8b ? 4
+								       : 8;
+		if (rest < (size_t)w)
+			break;
+		n = le(a, w);
+		if ((p[0] == 'T' || p[0] == 0x8b) && (int32_t)n < 0) {
+			snprintf(why, cap, "negative count");
+			return true;
+		}
+		if (n > rest - (size_t)w)
+			break;
+		return false;
+	/* Text operands: a line, and a first byte int()/float() can start with. */
+	case 'I': case 'L': case 'F': case 'S': case 'V':
+		if (!line_present(a, rest))
+			break;
+		if (p[0] == 'V')
+			return false;
+		if (p[0] == 'S') {
+			size_t l = (size_t)((const uint8_t *)memchr(a, '\n', rest) - a);
+			if (l >= 2 && a[0] == a[l - 1] && (a[0] == '\'' || a[0] == '"'))
+				return false;
+			snprintf(why, cap, "STRING (S) without a quoted string");
+			return true;
+		}
+		/* strtol, PyLong_FromString, PyOS_string_to_double: leading
+		 * space, a sign, a digit; '.', inf and nan for floats; an empty
+		 * C string (NUL first) is INT 0. */
+		if (strchr("0123456789+- \t\n\v\f\r", a[0]) || a[0] == 0 ||
+		    (p[0] == 'F' && strchr(".iInN", a[0])))
+			return false;
+		snprintf(why, cap, "%s without a number", p[0] == 'F' ? "FLOAT (F)" : p[0] == 'I' ? "INT (I)" : "LONG (L)");
+		return true;
+	default:
+		snprintf(why, cap, "0x%02x is not a pickle opcode", p[0]);
+		return true;
+	}
+	snprintf(why, cap, "the operand of opcode 0x%02x runs past the end", p[0]);
+	return true;
+}
+
 int pickle_scan_stream(const uint8_t *p, size_t len, size_t max, size_t *count, size_t *used,
 		       struct pickle_sink *sink, struct al_error *err)
 {

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,6 +131,7 @@ void scan_result_free(struct scan_result *r)
 	free(r->globals);
 	free(r->issues);
 	free(r->error);
+	free(r->skipped);
 	free(r->path);
 	memset(r, 0, sizeof(*r));
 }
@@ -145,6 +147,36 @@ void scan_buffer(const uint8_t *data, size_t len, const char *name, const struct
 		return;
 	}
 	formats_scan(data, len, NULL, 0, opt, res);
+}
+
+/* --- selection (pure). */
+static bool glob_hit(const char *const *globs, size_t n, const char *rel)
+{
+	const char *base = strrchr(rel, '/');
+	base = base ? base + 1 : rel;
+	for (size_t k = 0; k < n; k++)
+		if (fnmatch(globs[k], rel, 0) == 0 || fnmatch(globs[k], base, 0) == 0)
+			return true;
+	return false;
+}
+
+bool scan_selected_p(const struct scan_options *opt, const char *rel, bool dir)
+{
+	if (glob_hit(opt->exclude, opt->nexclude, rel))
+		return false;
+	/* includes name files: directories are entered to find them */
+	return dir || !opt->ninclude || glob_hit(opt->include, opt->ninclude, rel);
+}
+
+char *scan_join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir);
+	char *out = NULL;
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (asprintf(&out, "%.*s%s%s", (int)n, dir, n && dir[n - 1] == '/' ? "" : "/", name) < 0)
+		return NULL;
+	return out;
 }
 
 /* --- the file system side. */
@@ -201,7 +233,8 @@ static int name_cmp(const void *a, const void *b)
 
 /* Directories are walked in name order without following symlinked
  * directories (no loops); symlinked files are scanned, as loaders open them. */
-static void walk(int dfd, const char *path, unsigned depth, const struct scan_options *opt, scan_cb cb, void *arg)
+static void walk(int dfd, const char *path, const char *rel, unsigned depth, const struct scan_options *opt,
+		 scan_cb cb, void *arg)
 {
 	DIR *d = fdopendir(dfd);
 	char **names = NULL;
@@ -229,14 +262,19 @@ static void walk(int dfd, const char *path, unsigned depth, const struct scan_op
 	}
 	qsort(names, n, sizeof(*names), name_cmp);
 	for (size_t k = 0; k < n; k++) {
-		cleanup_free char *sub = NULL;
+		cleanup_free char *sub = scan_join(path, names[k]);
+		cleanup_free char *subrel = *rel ? scan_join(rel, names[k]) : strdup(names[k]);
 		struct stat st;
-		if (asprintf(&sub, "%s/%s", path, names[k]) < 0)
+		if (!sub || !subrel)
 			continue;
 		if (fstatat(dirfd(d), names[k], &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (!scan_selected_p(opt, subrel, false))
+				continue;
 			report_open_error(sub, errno, cb, arg);
 			continue;
 		}
+		if (!scan_selected_p(opt, subrel, S_ISDIR(st.st_mode)))
+			continue;
 		if (S_ISDIR(st.st_mode)) {
 			if (depth >= 64) {
 				report_open_error(sub, ELOOP, cb, arg);
@@ -246,7 +284,7 @@ static void walk(int dfd, const char *path, unsigned depth, const struct scan_op
 			if (sfd < 0)
 				report_open_error(sub, errno, cb, arg);
 			else
-				walk(sfd, sub, depth + 1, opt, cb, arg);
+				walk(sfd, sub, subrel, depth + 1, opt, cb, arg);
 			continue;
 		}
 		if (S_ISLNK(st.st_mode)) {
@@ -281,7 +319,7 @@ int scan_path(const char *path, const struct scan_options *opt, scan_cb cb, void
 		return al_error_set(err, errno, "%s", path);
 	}
 	if (S_ISDIR(st.st_mode)) {
-		walk(fd, path, 0, opt, cb, arg); /* fd transferred */
+		walk(fd, path, "", 0, opt, cb, arg); /* fd transferred */
 		return 0;
 	}
 	scan_fd(fd, path, opt, cb, arg);

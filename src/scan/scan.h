@@ -65,6 +65,7 @@ struct scan_result {
 	const char *format;   /* "pickle", "pytorch-zip", "npy", ... */
 	enum scan_verdict verdict;
 	char *error;          /* why it could not be fully parsed, or NULL */
+	char *skipped;        /* not a model format: why (verdict stays SCAN_SAFE) */
 	struct scan_global *globals;
 	size_t nglobals, cap_globals;
 	size_t globals_seen;  /* including those not recorded (limit) */
@@ -77,8 +78,17 @@ void scan_result_free(struct scan_result *r);
 struct scan_options {
 	const char *const *allow;
 	size_t nallow;
+	/* Directory walks: fnmatch globs on the path below the directory and on
+	 * the base name. A file is scanned when it matches an include (or none
+	 * are given) and no exclude; an excluded directory is not entered. */
+	const char *const *include, *const *exclude;
+	size_t ninclude, nexclude;
 	struct scan_limits limits;
 };
+/* Is this entry of a directory walk selected by include/exclude? (pure) */
+bool scan_selected_p(const struct scan_options *opt, const char *rel, bool dir);
+/* "dir" + "name" with one '/' between them, however dir ends (malloc'd). */
+char *scan_join(const char *dir, const char *name);
 
 /* Scan the bytes of one file (pure). name is for messages and may hint at
  * nothing: formats are found by content. Fills res (caller frees). */
@@ -127,6 +137,9 @@ int pickle_scan_one(const uint8_t *p, size_t len, size_t *used, struct pickle_si
  * *count gets how many parsed completely; *used the bytes they took. */
 int pickle_scan_stream(const uint8_t *p, size_t len, size_t max, size_t *count, size_t *used,
 		       struct pickle_sink *sink, struct al_error *err);
+/* Would CPython's Unpickler certainly raise at the first opcode of p, before
+ * importing or calling anything? Then p is not a pickle (why says how). */
+bool pickle_cannot_start_p(const uint8_t *p, size_t len, char *why, size_t cap);
 /* Does p look like the start of a pickle (a PROTO opcode, or a text opcode)? */
 bool pickle_looks_like_p(const uint8_t *p, size_t len);
 

@@ -4,8 +4,8 @@
 Every file is made by the real producers where they exist here (Python's own
 pickle, Debian's NumPy, joblib and PyTorch when installed), by hand where a
 bypass needs opcodes no pickler writes. MANIFEST lines: EXPECTED<TAB>PATH with
-EXPECTED one of safe, unknown, dangerous, error (the verdict airlock scan must
-give; exit 0, 1, 1, 2). Run with Debian's /usr/bin/python3.
+EXPECTED one of safe, unknown, dangerous, error, skipped (the verdict airlock
+scan must give; exit 0, 1, 1, 2, 0). Run with Debian's /usr/bin/python3.
 """
 import collections
 import io
@@ -31,8 +31,10 @@ OUT = sys.argv[1]
 manifest = []
 
 
-def put(expect, name, data):
-    path = os.path.join(OUT, expect if expect != "error" else "broken", name)
+def put(expect, name, data, where=None):
+    if where is None:
+        where = {"error": "broken", "skipped": "broken"}.get(expect, expect)
+    path = os.path.join(OUT, where, name)
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with open(path, "wb") as f:
         f.write(data)
@@ -368,15 +370,77 @@ put("dangerous", "gguf/ssti_attr.gguf", gguf([("tokenizer.chat_template",
     "{{ ''|attr('\\x5f\\x5fclass\\x5f\\x5f') }}")]))
 put("error", "gguf/truncated.gguf", gguf([("general.architecture", "llama")])[:30])
 
-# --- JSON next to models
-put("safe", "misc/config.json", b'{"hidden_size": 4}')
+# --- JSON next to models: no model format, skipped
+put("skipped", "misc/config.json", b'{"hidden_size": 4}', where="safe")
+
+
+# --- a Hugging Face model directory: one model file, the rest text (skipped)
+def safetensors_np(tensors, metadata=None):
+    import json
+    header, blobs, off = {}, [], 0
+    if metadata:
+        header["__metadata__"] = metadata
+    for name, arr in tensors.items():
+        raw = arr.tobytes()
+        header[name] = {"dtype": {"float32": "F32", "int64": "I64"}[str(arr.dtype)], "shape": list(arr.shape),
+                        "data_offsets": [off, off + len(raw)]}
+        blobs.append(raw)
+        off += len(raw)
+    h = json.dumps(header).encode()
+    h += b" " * (-len(h) % 8)  # the safetensors writer pads the header to 8 bytes
+    return struct.pack("<Q", len(h)) + h + b"".join(blobs)
+
+
+def hf_text_files(where):
+    import json
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "##s", "model", ".", ","]
+    put("skipped", "config.json", json.dumps({"architectures": ["BertModel"], "hidden_size": 4,
+                                              "vocab_size": len(vocab)}, indent=2).encode(), where)
+    put("skipped", "tokenizer.json", json.dumps({"version": "1.0", "model": {"type": "WordPiece", "vocab": {
+        t: i for i, t in enumerate(vocab)}}}).encode(), where)
+    put("skipped", "tokenizer_config.json", b'{"do_lower_case": true, "model_max_length": 512}\n', where)
+    put("skipped", "vocab.txt", "\n".join(vocab).encode() + b"\n", where)
+    put("skipped", "merges.txt", b"#version: 0.2\nt h\nth e\n", where)
+    put("skipped", "README.md", b"---\nlicense: apache-2.0\ntags:\n- bert\n---\n\n# tiny-bert\n\nThe model.\n", where)
+    put("skipped", ".gitattributes", b"*.safetensors filter=lfs diff=lfs merge=lfs -text\n*.bin filter=lfs\n", where)
+
+
+hf = "hf/tiny-bert"
+put("safe", "model.safetensors", safetensors_np(
+    {"embeddings.weight": np.arange(40, dtype=np.float32).reshape(10, 4),
+     "position_ids": np.arange(8, dtype=np.int64).reshape(1, 8)}, {"format": "pt"}), hf)
+hf_text_files(hf)
+# the same directory with a protocol-0 pickle dressed up as the vocabulary
+put("dangerous", "vocab.txt", b"(S'echo pwned'\nios\nsystem\n.", "dangerous/hf_vocab")
+put("dangerous", "merges.txt", b"cposix\nsystem\n(S'id'\ntR.", "dangerous/hf_vocab")
+# text with a pickle's first byte is read as a pickle: never skipped
+put("error", "notes.txt", b"Note: not a model\n")
+
+# --- compressed joblib dumps (and streams made like them): unknown, not scanned
+import bz2
+import gzip
+import lzma
+import zlib
+inner = pickle.dumps(Cmd(), protocol=4)
+put("unknown", "compressed/zlib_level3.joblib", zlib.compress(inner, 3))
+put("unknown", "compressed/zlib_level9.joblib", zlib.compress(inner, 9))
+put("unknown", "compressed/gzip.joblib", gzip.compress(inner))
+put("unknown", "compressed/bz2.joblib", bz2.compress(inner))
+put("unknown", "compressed/xz.joblib", lzma.compress(inner))
+put("unknown", "compressed/lzma.joblib", lzma.compress(inner, format=lzma.FORMAT_ALONE))
+if joblib is not None:
+    for c in ("zlib", "gzip", "bz2", "xz", "lzma"):
+        path = os.path.join(OUT, "unknown", f"joblib/compressed_{c}.joblib")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        joblib.dump({"coef": np.arange(4.0)}, path, compress=(c, 3))
+        record("unknown", path)
 
 # --- truncated and garbage
 good = pickle.dumps(BENIGN, protocol=4)
 put("error", "truncated_pickle_p4.pkl", good[: len(good) // 2])
 put("error", "truncated_pickle_p0.pkl", pickle.dumps(BENIGN, protocol=0)[:200])
-put("error", "garbage.bin", bytes(range(256)) * 4)
-put("error", "text.txt", b"hello world, not a model\n")
+put("skipped", "garbage.bin", bytes(range(256)) * 4)
+put("skipped", "text.txt", b"hello world, not a model\n")
 put("error", "empty.pt", b"")
 z = torch_zip(torch_like_pickle(), store)
 put("error", "truncated_zip.pt", z[: len(z) - 30])

@@ -59,7 +59,7 @@ int main(void)
 	      first_global_is(S("(S'os'\np5\x00junk\n0S'system'\np6\n0g5\ng6\n\x93."), "os", "system"));
 	CHECK("text PUT index with underscores and spaces",
 	      first_global_is(S("S'os'\np 1_0 \n0S'x'\np11\n0g10\ng11\n\x93."), "os", "x"));
-	CHECK("GET of a missing index is an error", verdict_of(S("g7\n.")) == SCAN_ERROR);
+	CHECK("GET of a missing index is an error", verdict_of(S("N0g7\n.")) == SCAN_ERROR);
 	CHECK("STRING escapes decoded", first_global_is(S("S'\\x6fs'\nS'sys\\164em'\n\x93."), "os", "system"));
 	CHECK("UNICODE raw-unicode-escape decoded", first_global_is(S("V\\u006fs\nVsystem\n\x93."), "os", "system"));
 	CHECK("STACK_GLOBAL requires str", verdict_of(S("K\x01K\x02\x93.")) == SCAN_ERROR);
@@ -114,6 +114,72 @@ int main(void)
 	CHECK("--allow entry syntax", allowlist_entry_valid_p("a.b") && allowlist_entry_valid_p("a.*") &&
 					      !allowlist_entry_valid_p("a") && !allowlist_entry_valid_p("a..b") &&
 					      !allowlist_entry_valid_p("a b.c") && !allowlist_entry_valid_p("*.a"));
+
+	/* what is not a pickle: CPython raises at the first opcode, importing nothing */
+	char why[128];
+#define CANNOT(lit) pickle_cannot_start_p((const uint8_t *)lit, sizeof(lit) - 1, why, sizeof(why))
+	CHECK("not a pickle: '[' (vocab.txt) is no opcode", CANNOT("[PAD]\n[UNK]\n"));
+	CHECK("not a pickle: '#', '-', '*', '<', NUL", CANNOT("#version: 0.2\n") && CANNOT("---\nlicense: mit\n") &&
+							     CANNOT("*.bin filter=lfs\n") && CANNOT("<pad>\n") &&
+							     CANNOT("\x00\x01"));
+	CHECK("not a pickle: opcodes that need a stack, a MARK or the memo",
+	      CANNOT("hello\n") && CANNOT("a\n") && CANNOT("the end\n") && CANNOT("2024\n") && CANNOT(".") &&
+		      CANNOT("g0\n") && CANNOT("p0\n") && CANNOT("i\nos\nsystem\n") && CANNOT("R"));
+	CHECK("not a pickle: counted operand past the end", CANNOT("The model\n") && CANNOT("Ux") && CANNOT("K"));
+	CHECK("not a pickle: text operands that cannot parse", CANNOT("S no quotes\n") && CANNOT("Infinity\n") &&
+								 CANNOT("Llama\n") && CANNOT("Fast model\n") &&
+								 CANNOT("S'unterminated"));
+	CHECK("a pickle: PROTO, even a broken one", !CANNOT("\x80\x02") && !CANNOT("\x80\x09N."));
+	CHECK("a pickle: opcodes that cannot fail", !CANNOT("N") && !CANNOT("(") && !CANNOT("]") && !CANNOT("}"));
+	CHECK("a pickle: GLOBAL, PERSID and EXT reach outside the unpickler",
+	      !CANNOT("cos\nsystem\n") && !CANNOT("c") && !CANNOT("P0\n") && !CANNOT("\x82\x01"));
+	CHECK("a pickle: text operands that may parse", !CANNOT("I01\n") && !CANNOT("I 5\n") && !CANNOT("I\n") &&
+							      !CANNOT("I\x00x\n") && !CANNOT("Finf\n") &&
+							      !CANNOT("S'os'\n") && !CANNOT("Vanything\n"));
+	CHECK("a pickle: counted operand that fits", !CANNOT("U\x02" "ab.") && !CANNOT("X\x01\x00\x00\x00" "a."));
+	CHECK("EXT code 0 cannot start", CANNOT("\x82\x00"));
+	scan(S("[PAD]\n[UNK]\n[CLS]\n"), &r);
+	CHECK("vocab.txt is skipped, not an error", r.skipped && !r.error && r.verdict == SCAN_SAFE &&
+							    strcmp(r.format, "skipped") == 0);
+	scan_result_free(&r);
+	scan(S("{\"hidden_size\": 4}"), &r);
+	CHECK("JSON is skipped", r.skipped && r.verdict == SCAN_SAFE);
+	scan_result_free(&r);
+	scan(S("(S'id'\nios\nsystem\n."), &r);
+	CHECK("a protocol 0 pickle is never skipped", !r.skipped && r.verdict == SCAN_DANGEROUS);
+	scan_result_free(&r);
+	scan(S("cos\nsystem\n"), &r);
+	CHECK("a broken pickle with a GLOBAL is judged, not skipped", !r.skipped && r.verdict == SCAN_DANGEROUS);
+	scan_result_free(&r);
+	scan(S("Note: nothing\n"), &r);
+	CHECK("text whose first byte can start a pickle is read as one", !r.skipped && r.verdict == SCAN_ERROR);
+	scan_result_free(&r);
+	CHECK("compressed joblib is unknown: zlib level 3, lzma",
+	      verdict_of(S("\x78\x5e\x2d\x4f")) == SCAN_UNKNOWN && verdict_of(S("\x5d\x00\x00\x40\x00")) == SCAN_UNKNOWN &&
+		      verdict_of(S("\x1f\x8b\x08\x00")) == SCAN_UNKNOWN && verdict_of(S("BZh91AY")) == SCAN_UNKNOWN);
+	CHECK("'x' without a zlib header checksum is no zlib", verdict_of(S("xyz\n")) == SCAN_SAFE);
+
+	/* directory walks: include/exclude, joined paths */
+	const char *inc[] = { "*.bin", "sub/*.pt" }, *exc[] = { ".git", "*.tmp.bin" };
+	struct scan_options so = opt;
+	CHECK("no globs: everything", scan_selected_p(&so, "a/b.txt", false));
+	so.include = inc;
+	so.ninclude = 2;
+	so.exclude = exc;
+	so.nexclude = 2;
+	CHECK("include by base name", scan_selected_p(&so, "deep/dir/model.bin", false));
+	CHECK("include by relative path", scan_selected_p(&so, "sub/m.pt", false) && !scan_selected_p(&so, "m.pt", false));
+	CHECK("not included", !scan_selected_p(&so, "README.md", false));
+	CHECK("directories are entered to find included files", scan_selected_p(&so, "deep", true));
+	CHECK("exclude wins over include", !scan_selected_p(&so, "x.tmp.bin", false));
+	CHECK("excluded directory not entered", !scan_selected_p(&so, "a/.git", true));
+	char *j1 = scan_join("dir/", "f"), *j2 = scan_join("dir", "f"), *j3 = scan_join("/", "f"), *j4 = scan_join("d//", "f");
+	CHECK("joined paths have one slash", j1 && j2 && j3 && j4 && strcmp(j1, "dir/f") == 0 && strcmp(j2, "dir/f") == 0 &&
+						     strcmp(j3, "/f") == 0 && strcmp(j4, "d/f") == 0);
+	free(j1);
+	free(j2);
+	free(j3);
+	free(j4);
 
 	/* limits */
 	struct scan_options small = opt;
