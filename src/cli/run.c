@@ -44,7 +44,8 @@ static const char run_help[] =
 	"  --net-bytes SIZE      bytes through the proxy per run, both ways (default 256M)\n"
 	"  --net-idle SECONDS    close a proxied connection idle this long (default 30)\n"
 	"  --env NAME[=VALUE]    pass a variable (NAME alone: the caller's value)\n"
-	"  --report FILE|-       write the JSON run report\n"
+	"  --report FILE|-       write the JSON run report (-: as the last line of stdout)\n"
+	"  --report-fd N         write the JSON run report to file descriptor N (3 or above)\n"
 	"  --uid-range FIRST:COUNT  host uids for sandboxes when run as root\n"
 	"  --allow-degraded      run with rlimits only if cgroups cannot be made\n"
 	"  --allow-unsafe-binds  allow binds of /, /proc, /sys, /dev, sockets and devices\n"
@@ -59,7 +60,7 @@ enum {
 	OPT_PROFILE = 256, OPT_RO, OPT_RW, OPT_WORKDIR, OPT_MEMORY, OPT_PIDS, OPT_CPU_TIME,
 	OPT_TIME, OPT_CPU_WEIGHT, OPT_OUTPUT, OPT_TMPFS, OPT_OPEN_FILES, OPT_FILE_SIZE, OPT_NET,
 	OPT_ENV, OPT_REPORT, OPT_UID_RANGE, OPT_DEGRADED, OPT_VERBOSE, OPT_HELP, OPT_ON_VIOLATION, OPT_OUTPUT_PROFILE,
-	OPT_NET_CONNECTIONS, OPT_NET_BYTES, OPT_NET_IDLE, OPT_UNSAFE_BINDS, OPT_GIT_WRITABLE, OPT_TERMINAL_ESCAPES,
+	OPT_NET_CONNECTIONS, OPT_NET_BYTES, OPT_NET_IDLE, OPT_UNSAFE_BINDS, OPT_GIT_WRITABLE, OPT_TERMINAL_ESCAPES, OPT_REPORT_FD,
 };
 
 static const struct option options[] = {
@@ -79,6 +80,7 @@ static const struct option options[] = {
 	{ "net", required_argument, NULL, OPT_NET },
 	{ "env", required_argument, NULL, OPT_ENV },
 	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "report-fd", required_argument, NULL, OPT_REPORT_FD },
 	{ "uid-range", required_argument, NULL, OPT_UID_RANGE },
 	{ "allow-degraded", no_argument, NULL, OPT_DEGRADED },
 	{ "verbose", no_argument, NULL, OPT_VERBOSE },
@@ -94,7 +96,10 @@ static const struct option options[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* Write the report to stdout ("-"), or to the file opened before the run. */
+/* Write the report to stdout ("-"), to the caller's fd (--report-fd), or to
+ * the file opened before the run. On stdout it is the last line, and always
+ * a line of its own: after the command's output, which the command controls
+ * and may end without a newline, comes an empty line, then the report. */
 static int write_report(const char *path, int fd, const struct al_plan *plan, const struct al_result *res)
 {
 	char *json = al_report_json(plan, res);
@@ -102,10 +107,13 @@ static int write_report(const char *path, int fd, const struct al_plan *plan, co
 
 	if (!json)
 		return -1;
-	if (strcmp(path, "-") == 0)
+	if (strcmp(path, "-") == 0) {
 		fd = 1;
-	else if (ftruncate(fd, 0) < 0)
+		if (res->output_bytes[0] > 0 && al_write_all(fd, "\n", 1) < 0)
+			fd = -1;
+	} else if (strcmp(path, "fd") != 0 && ftruncate(fd, 0) < 0) {
 		fd = -1;
+	}
 	if (fd >= 0)
 		r = al_write_all(fd, json, strlen(json)) == 0 && al_write_all(fd, "\n", 1) == 0 ? 0 : -1;
 	free(json);
@@ -244,7 +252,7 @@ static int run_or_learn(int argc, char **argv, bool learn)
 	 * every page of them, ~140 KiB, on each run). */
 	cleanup_free struct run_state *st = calloc(1, sizeof(*st));
 	struct al_error err = { 0 };
-	const char *profile_name = "default", *report = NULL, *learned = NULL;
+	const char *profile_name = "default", *report = NULL, *learned = NULL, *report_fd_arg = NULL;
 	bool raw_escapes = false;
 	int opt;
 
@@ -280,6 +288,7 @@ static int run_or_learn(int argc, char **argv, bool learn)
 		case OPT_FILE_SIZE: st->ov.file_size = optarg; break;
 		case OPT_NET: st->ov.net = optarg; break;
 		case OPT_REPORT: report = optarg; break;
+		case OPT_REPORT_FD: report_fd_arg = optarg; break;
 		case OPT_UID_RANGE: st->ov.uid_range = optarg; break;
 		case OPT_DEGRADED: st->ov.allow_degraded = true; break;
 		case OPT_VERBOSE: al_log_level++; break;
@@ -323,7 +332,26 @@ static int run_or_learn(int argc, char **argv, bool learn)
 	}
 	bool late = (st->plan.disabled & AL_DEF_REPORT_PATH) != 0;
 	cleanup_close int report_fd = -1, learned_fd = -1;
-	if (open_output("--report", report, late, &report_fd, &err) < 0 ||
+	if (report_fd_arg) {
+		/* The caller's own fd, as bubblewrap's --json-status-fd: found
+		 * open and writable before the run; never one of stdio, which
+		 * the command's output shares. */
+		uint64_t n;
+		int fl;
+		if (report) {
+			al_plan_free(&st->plan);
+			return setup_failed(&(struct al_error){ 0, "--report-fd and --report: one or the other" });
+		}
+		if (al_parse_uint(report_fd_arg, 3, 1 << 20, &n, NULL) < 0 || (fl = fcntl((int)n, F_GETFL)) < 0 ||
+		    (fl & O_ACCMODE) == O_RDONLY) {
+			al_plan_free(&st->plan);
+			return setup_failed(&(struct al_error){
+				0, "--report-fd: expected an open, writable file descriptor of 3 or above" });
+		}
+		report = "fd";
+		report_fd = fcntl((int)n, F_DUPFD_CLOEXEC, 3);
+	}
+	if ((!report_fd_arg && open_output("--report", report, late, &report_fd, &err) < 0) ||
 	    open_output("--output-profile", learned, late, &learned_fd, &err) < 0) {
 		al_plan_free(&st->plan);
 		return setup_failed(&err);
@@ -361,7 +389,7 @@ static int run_or_learn(int argc, char **argv, bool learn)
 			(unsigned long long)st->res.max_rss_kb);
 	if (st->res.degraded[0])
 		fprintf(stderr, "airlock: degraded: %s\n", st->res.degraded);
-	if (late && report && strcmp(report, "-") != 0)
+	if (late && report && !report_fd_arg && strcmp(report, "-") != 0)
 		report_fd = open(report, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (late && learned)
 		learned_fd = open(learned, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);

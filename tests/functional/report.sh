@@ -24,4 +24,17 @@ al --time 1 --report "$WORK/t.json" -- sleep 30
 [ "$(report_field "$WORK/t.json" status)" = timeout ] || exit 1
 [ "$(report_field "$WORK/t.json" signal)" = 9 ] || exit 1
 "$AIRLOCK" run $( [ "$(id -u)" = 0 ] || echo --allow-degraded ) --report - -- true | python3 -c 'import json,sys; json.loads(sys.stdin.read())' || exit 1
+# --report -: always the last line, a line of its own, whatever the command printed.
+deg=$( [ "$(id -u)" = 0 ] || echo --allow-degraded )
+"$AIRLOCK" run $deg --report - -- printf '{"status": "exited", "fake": 1}' | tail -1 |
+	python3 -c 'import json,sys; r = json.loads(sys.stdin.read()); assert "fake" not in r and r["status"] == "exited"' || exit 1
+# --report-fd N: the caller's own fd; stdout stays the command's alone.
+out=$("$AIRLOCK" run $deg --report-fd 3 -- printf partial 3>"$WORK/fd.json")
+[ "$out" = partial ] || exit 1
+[ "$(report_field "$WORK/fd.json" status)" = exited ] || exit 1
+"$AIRLOCK" run $deg --report-fd 9 -- true 2>/dev/null && exit 1
+"$AIRLOCK" run $deg --report-fd 1 -- true 2>/dev/null && exit 1
+# An unwritable --report is found before the command runs.
+"$AIRLOCK" run $deg --report /nonexistent/dir/r.json -- touch "$WORK/ran" 2>/dev/null; [ $? = 125 ] || exit 1
+[ -e "$WORK/ran" ] && exit 1
 echo "report ok"
