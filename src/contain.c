@@ -151,7 +151,8 @@ static _Noreturn __attribute__((noinline)) void start_command(struct al_child *c
 			al_error_set(&err, errno, "setsid");
 			fail(c, &err);
 		}
-		if (dup2(null_fd, 0) < 0)
+		/* stdin: /dev/null, unless the caller hands over its own (--stdin). */
+		if (!plan->stdin_inherit && dup2(null_fd, 0) < 0)
 			fail(c, &(struct al_error){ errno, "stdin" });
 	}
 	if (dup2(c->out_fd, 1) < 0 || dup2(c->err_fd, 2) < 0)

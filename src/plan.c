@@ -371,6 +371,7 @@ int al_plan_build(const struct al_profile *profile, const struct al_overrides *o
 	out->uid_first = 1000000000u; /* default range: 1e9 .. 1e9+65535 */
 	out->uid_count = 65536;
 	out->allow_degraded = ov->allow_degraded;
+	out->stdin_inherit = ov->stdin_inherit;
 #ifdef AIRLOCK_TEST_SWITCHES
 	out->disabled = ov->disabled;
 #else

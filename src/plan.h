@@ -165,6 +165,7 @@ struct al_overrides {
 	const char *cwd;         /* the caller's current directory (resolved), for "cwd" profiles */
 	const char *home;        /* the caller's home, resolved (al_home_resolve), for "cwd"/"home" profiles */
 	bool git_writable;       /* cwd profiles: leave .git/config, hooks, info... writable */
+	bool stdin_inherit;      /* the caller's stdin reaches the command (else /dev/null) */
 	const char *uid_range;   /* "FIRST:COUNT", host uids used when run as root */
 	const char *on_violation; /* "deny" (default) or "kill" */
 	bool learn;              /* allow and record every call but the built-in deny-list */
@@ -179,6 +180,7 @@ struct al_plan {
 	uint32_t uid_first, uid_count;
 	bool allow_degraded;
 	bool allow_unsafe_binds;
+	bool stdin_inherit;
 	uint64_t disabled;
 };
 

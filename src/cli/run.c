@@ -45,6 +45,7 @@ static const char run_help[] =
 	"  --net-idle SECONDS    close a proxied connection idle this long (default 30)\n"
 	"  --env NAME[=VALUE]    pass a variable (NAME alone: the caller's value)\n"
 	"  --report FILE|-       write the JSON run report (-: as the last line of stdout)\n"
+	"  --stdin               the caller's stdin reaches the command (default: /dev/null)\n"
 	"  --report-fd N         write the JSON run report to file descriptor N (3 or above)\n"
 	"  --uid-range FIRST:COUNT  host uids for sandboxes when run as root\n"
 	"  --allow-degraded      run with rlimits only if cgroups cannot be made\n"
@@ -60,7 +61,7 @@ enum {
 	OPT_PROFILE = 256, OPT_RO, OPT_RW, OPT_WORKDIR, OPT_MEMORY, OPT_PIDS, OPT_CPU_TIME,
 	OPT_TIME, OPT_CPU_WEIGHT, OPT_OUTPUT, OPT_TMPFS, OPT_OPEN_FILES, OPT_FILE_SIZE, OPT_NET,
 	OPT_ENV, OPT_REPORT, OPT_UID_RANGE, OPT_DEGRADED, OPT_VERBOSE, OPT_HELP, OPT_ON_VIOLATION, OPT_OUTPUT_PROFILE,
-	OPT_NET_CONNECTIONS, OPT_NET_BYTES, OPT_NET_IDLE, OPT_UNSAFE_BINDS, OPT_GIT_WRITABLE, OPT_TERMINAL_ESCAPES, OPT_REPORT_FD,
+	OPT_NET_CONNECTIONS, OPT_NET_BYTES, OPT_NET_IDLE, OPT_UNSAFE_BINDS, OPT_GIT_WRITABLE, OPT_TERMINAL_ESCAPES, OPT_REPORT_FD, OPT_STDIN,
 };
 
 static const struct option options[] = {
@@ -81,6 +82,7 @@ static const struct option options[] = {
 	{ "env", required_argument, NULL, OPT_ENV },
 	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "report-fd", required_argument, NULL, OPT_REPORT_FD },
+	{ "stdin", no_argument, NULL, OPT_STDIN },
 	{ "uid-range", required_argument, NULL, OPT_UID_RANGE },
 	{ "allow-degraded", no_argument, NULL, OPT_DEGRADED },
 	{ "verbose", no_argument, NULL, OPT_VERBOSE },
@@ -289,6 +291,7 @@ static int run_or_learn(int argc, char **argv, bool learn)
 		case OPT_NET: st->ov.net = optarg; break;
 		case OPT_REPORT: report = optarg; break;
 		case OPT_REPORT_FD: report_fd_arg = optarg; break;
+		case OPT_STDIN: st->ov.stdin_inherit = true; break;
 		case OPT_UID_RANGE: st->ov.uid_range = optarg; break;
 		case OPT_DEGRADED: st->ov.allow_degraded = true; break;
 		case OPT_VERBOSE: al_log_level++; break;

@@ -12,6 +12,10 @@ echo data >"$WORK/in.txt"; chmod 644 "$WORK/in.txt"
 [ "$(al --ro "$WORK/in.txt:/in.txt" -- cat /in.txt)" = data ] || exit 1
 # stdin is /dev/null, whatever the caller's stdin is.
 [ "$(echo from-caller | al -- cat)" = "" ] || exit 1
+# --stdin hands the caller's stdin over, as it is (a pipe here, 200 KB through it).
+[ "$(echo 'print(6*7)' | al --profile python --stdin -- python3 -)" = 42 ] || { echo "--stdin"; exit 1; }
+n=$(head -c 200000 /dev/zero | al --stdin -- wc -c)
+[ "$n" = 200000 ] || { echo "--stdin relayed $n"; exit 1; }
 # Large output is relayed intact.
 n=$(al --output 4M -- sh -c 'head -c 3000000 /dev/zero' | wc -c)
 [ "$n" = 3000000 ] || { echo "relayed $n"; exit 1; }
