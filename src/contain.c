@@ -190,8 +190,16 @@ static _Noreturn __attribute__((noinline)) void start_command(struct al_child *c
 	}
 	AL_TRACE("cmd: execve");
 	int e = exec_command(plan->argv, (char *const *)env, nenv);
-	char msg[300];
-	snprintf(msg, sizeof(msg), "execve %s", plan->argv[0]);
+	char msg[400];
+	/* Say where it was looked for: only what the profile binds exists inside. */
+	if (e == ENOENT && strchr(plan->argv[0], '/'))
+		snprintf(msg, sizeof(msg), "execve %s: not in the sandbox (it holds only what the profile binds; add --ro HOST[:INSIDE])",
+			 plan->argv[0]);
+	else if (e == ENOENT)
+		snprintf(msg, sizeof(msg), "execve %s: not found in the sandbox's PATH (%s)", plan->argv[0],
+			 env_get(env, nenv, "PATH") ? env_get(env, nenv, "PATH") : "unset");
+	else
+		snprintf(msg, sizeof(msg), "execve %s", plan->argv[0]);
 	al_child_send(c->msg_fd, AL_MSG_EXEC_ERROR, e, 0, msg);
 	_exit(e == ENOENT ? 127 : 126);
 }

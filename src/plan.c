@@ -414,6 +414,11 @@ int al_plan_build(const struct al_profile *profile, const struct al_overrides *o
 				     ov->workdir);
 			goto fail;
 		}
+		if (under("/proc", ov->workdir) || under("/dev", ov->workdir)) {
+			al_error_set(err, 0, "--workdir %s: /proc and /dev are the sandbox's own; pick another directory",
+				     ov->workdir);
+			goto fail;
+		}
 		free(p->workdir);
 		if (!(p->workdir = strdup(ov->workdir))) {
 			al_error_set(err, ENOMEM, "plan");
@@ -449,6 +454,10 @@ int al_plan_build(const struct al_profile *profile, const struct al_overrides *o
 	}
 	if (p->limits.open_files && p->limits.open_files < 8) {
 		al_error_set(err, 0, "--open-files: at least 8 (the command needs its stdio)");
+		goto fail;
+	}
+	if (p->limits.pids && p->limits.pids < 2) {
+		al_error_set(err, 0, "--pids: at least 2 (airlock's init and the command)");
 		goto fail;
 	}
 	if (p->limits.memory && p->limits.memory < (4u << 20)) {
@@ -499,6 +508,10 @@ int al_plan_build(const struct al_profile *profile, const struct al_overrides *o
 		argc++;
 	if (argc == 0) {
 		al_error_set(err, 0, "no command given (airlock run [OPTIONS] -- COMMAND [ARG...])");
+		goto fail;
+	}
+	if (!argv[0][0]) {
+		al_error_set(err, 0, "the command is an empty string");
 		goto fail;
 	}
 	if (argc > AL_MAX_ARGS) {

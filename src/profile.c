@@ -77,29 +77,46 @@ bool al_path_ok(const char *p)
 	}
 }
 
+/* "HOST[:INSIDE]", where "\\:" is a colon that belongs to a path and "\\\\" a
+ * backslash; into malloc'd strings. */
+static char *bind_part(const char *s, const char **rest)
+{
+	char *out = malloc(strlen(s) + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	for (; *s && *s != ':'; s++) {
+		if (*s == '\\' && (s[1] == ':' || s[1] == '\\'))
+			s++;
+		*o++ = *s;
+	}
+	*o = '\0';
+	*rest = *s == ':' ? s + 1 : NULL;
+	return out;
+}
+
 int al_bind_parse(const char *spec, bool writable, struct al_bind *out, struct al_error *err)
 {
-	const char *colon = strchr(spec, ':');
-	size_t hlen = colon ? (size_t)(colon - spec) : strlen(spec);
+	const char *rest = NULL, *end = NULL;
 
 	memset(out, 0, sizeof(*out));
-	if (hlen == 0 || hlen > MAX_STRING)
+	if (strlen(spec) > MAX_STRING)
 		return al_error_set(err, 0, "'%s': expected HOST[:INSIDE]", spec);
-	out->host = strndup(spec, hlen);
-	out->inside = strdup(colon ? colon + 1 : out->host);
+	out->host = bind_part(spec, &rest);
+	out->inside = rest ? bind_part(rest, &end) : (out->host ? strdup(out->host) : NULL);
 	out->writable = writable;
 	if (!out->host || !out->inside) {
 		free(out->host);
 		free(out->inside);
+		memset(out, 0, sizeof(*out));
 		return al_error_set(err, ENOMEM, "bind");
 	}
-	if (!al_path_ok(out->host) || !al_path_ok(out->inside) ||
-	    strcmp(out->inside, "/") == 0) {
+	if (!out->host[0] || end || !al_path_ok(out->host) || !al_path_ok(out->inside) || strcmp(out->inside, "/") == 0) {
 		free(out->host);
 		free(out->inside);
 		memset(out, 0, sizeof(*out));
 		return al_error_set(err, 0,
-				    "'%s': paths must be absolute, without '.' or '..', and not '/' inside",
+				    "'%s': expected HOST[:INSIDE], absolute paths without '.' or '..', not '/' inside (write a colon in a path as \\:)",
 				    spec);
 	}
 	return 0;
@@ -196,10 +213,19 @@ static int parse_env(json_t *obj, struct al_profile *p, struct al_error *err)
 	return 0;
 }
 
-/* A limit is a number or a string with a unit; kind picks the parser. */
+/* A limit is a number or a string with a unit; kind picks the parser.
+ * "unlimited" says so in words; a 0 that would remove a defence is refused
+ * rather than read as unlimited. (Stored as 0, which the code reads as "no
+ * limit".) */
 enum limit_kind { L_SIZE, L_COUNT, L_DURATION, L_WEIGHT };
 
-static int parse_limit(json_t *v, const char *field, enum limit_kind kind, void *out,
+static bool is_zero(const char *s)
+{
+	size_t n = strspn(s, "0.");
+	return n > 0 && strchr(s, '0') && (s[n] == '\0' || strchr("kKmMgGtTpPeE", s[n]));
+}
+
+static int parse_limit(json_t *v, const char *field, enum limit_kind kind, bool may_be_unlimited, void *out,
 		       struct al_error *err)
 {
 	char buf[64];
@@ -210,8 +236,16 @@ static int parse_limit(json_t *v, const char *field, enum limit_kind kind, void 
 			return al_error_set(err, 0, "limits.%s: must not be negative", field);
 		snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
 		s = buf;
-	} else if (json_is_real(v) && kind == L_DURATION) {
-		snprintf(buf, sizeof(buf), "%.6f", json_real_value(v));
+	} else if (json_is_real(v)) {
+		double d = json_real_value(v);
+		if (!(d >= 0) || d > 4611686018427387904.0)
+			return al_error_set(err, 0, "limits.%s: %g is out of range", field, d);
+		if (kind != L_DURATION && d != (double)(uint64_t)d)
+			return al_error_set(err, 0, "limits.%s: %g is not a whole number", field, d);
+		if (kind == L_DURATION)
+			snprintf(buf, sizeof(buf), "%.6f", d);
+		else
+			snprintf(buf, sizeof(buf), "%llu", (unsigned long long)d);
 		s = buf;
 	} else if (json_is_string(v) && json_string_length(v) < sizeof(buf)) {
 		s = json_string_value(v);
@@ -219,19 +253,24 @@ static int parse_limit(json_t *v, const char *field, enum limit_kind kind, void 
 		return al_error_set(err, 0, "limits.%s: must be a number or a string such as \"64M\"",
 				    field);
 	}
+	if (strcmp(s, "unlimited") == 0) {
+		if (!may_be_unlimited)
+			return al_error_set(err, 0, "limits.%s: cannot be unlimited", field);
+		if (kind == L_DURATION)
+			*(double *)out = 0;
+		else
+			*(uint64_t *)out = 0;
+		return 0;
+	}
+	if (may_be_unlimited && is_zero(s))
+		return al_error_set(err, 0, "limits.%s: 0 would remove the limit; write \"unlimited\" if that is what you mean",
+				    field);
 	int r;
 	switch (kind) {
 	case L_SIZE: r = al_parse_size(s, out, err); break;
 	case L_COUNT: r = al_parse_uint(s, 0, 1u << 22, out, err); break;
 	case L_WEIGHT: r = al_parse_uint(s, 1, 10000, out, err); break;
-	case L_DURATION:
-		/* 0 (or 0.0, as a dump writes it) means unlimited for a duration. */
-		if (strspn(s, "0.") == strlen(s) && strchr(s, '0')) {
-			*(double *)out = 0;
-			return 0;
-		}
-		r = al_parse_duration(s, out, err);
-		break;
+	case L_DURATION: r = al_parse_duration(s, out, err); break;
 	default: r = -1;
 	}
 	return r < 0 ? al_error_wrap(err, "limits.%s", field) : 0;
@@ -240,20 +279,21 @@ static int parse_limit(json_t *v, const char *field, enum limit_kind kind, void 
 static const struct {
 	const char *name;
 	enum limit_kind kind;
+	bool unlimited; /* may be "unlimited" (stored as 0); a plain 0 is refused */
 	size_t offset;
 } limit_fields[] = {
-	{ "memory", L_SIZE, offsetof(struct al_limits, memory) },
-	{ "pids", L_COUNT, offsetof(struct al_limits, pids) },
-	{ "cpu_weight", L_WEIGHT, offsetof(struct al_limits, cpu_weight) },
-	{ "time", L_DURATION, offsetof(struct al_limits, time_s) },
-	{ "cpu_time", L_DURATION, offsetof(struct al_limits, cpu_time_s) },
-	{ "output", L_SIZE, offsetof(struct al_limits, output) },
-	{ "tmpfs_size", L_SIZE, offsetof(struct al_limits, tmpfs_size) },
-	{ "open_files", L_COUNT, offsetof(struct al_limits, open_files) },
-	{ "file_size", L_SIZE, offsetof(struct al_limits, file_size) },
-	{ "net_connections", L_COUNT, offsetof(struct al_limits, net_connections) },
-	{ "net_bytes", L_SIZE, offsetof(struct al_limits, net_bytes) },
-	{ "net_idle", L_DURATION, offsetof(struct al_limits, net_idle_s) },
+	{ "memory", L_SIZE, true, offsetof(struct al_limits, memory) },
+	{ "pids", L_COUNT, true, offsetof(struct al_limits, pids) },
+	{ "cpu_weight", L_WEIGHT, false, offsetof(struct al_limits, cpu_weight) },
+	{ "time", L_DURATION, true, offsetof(struct al_limits, time_s) },
+	{ "cpu_time", L_DURATION, true, offsetof(struct al_limits, cpu_time_s) },
+	{ "output", L_SIZE, true, offsetof(struct al_limits, output) },
+	{ "tmpfs_size", L_SIZE, true, offsetof(struct al_limits, tmpfs_size) },
+	{ "open_files", L_COUNT, true, offsetof(struct al_limits, open_files) },
+	{ "file_size", L_SIZE, true, offsetof(struct al_limits, file_size) },
+	{ "net_connections", L_COUNT, false, offsetof(struct al_limits, net_connections) },
+	{ "net_bytes", L_SIZE, true, offsetof(struct al_limits, net_bytes) },
+	{ "net_idle", L_DURATION, false, offsetof(struct al_limits, net_idle_s) },
 };
 
 int al_limit_set(struct al_limits *l, const char *name, const char *value, struct al_error *err)
@@ -263,7 +303,7 @@ int al_limit_set(struct al_limits *l, const char *name, const char *value, struc
 
 	for (size_t i = 0; i < ARRAY_SIZE(limit_fields); i++)
 		if (strcmp(limit_fields[i].name, name) == 0)
-			r = parse_limit(v, name, limit_fields[i].kind,
+			r = parse_limit(v, name, limit_fields[i].kind, limit_fields[i].unlimited,
 					(char *)l + limit_fields[i].offset, err);
 	json_decref(v);
 	return r;
@@ -283,8 +323,8 @@ static int parse_limits(json_t *obj, struct al_limits *l, struct al_error *err)
 				break;
 		if (i == ARRAY_SIZE(limit_fields))
 			return al_error_set(err, 0, "limits.%s: unknown limit", key);
-		if (parse_limit(v, key, limit_fields[i].kind, (char *)l + limit_fields[i].offset,
-				err) < 0)
+		if (parse_limit(v, key, limit_fields[i].kind, limit_fields[i].unlimited,
+				(char *)l + limit_fields[i].offset, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -562,6 +602,9 @@ static int parse_seccomp(json_t *obj, struct al_sc_policy *p, struct al_error *e
 				return -1;
 			al_policy_allow(p, nr);
 		}
+		if (!al_policy_allowed_p(p, al_policy_nr("execve")))
+			return al_error_set(err, 0,
+					    "seccomp.allow: must contain execve (the command is started with it; airlock learn writes a list that works)");
 	} else if (p->mode == AL_SC_ALLOW_LIST) {
 		return al_error_set(err, 0, "seccomp.allow: missing (an allow-list needs its list)");
 	}
@@ -655,6 +698,9 @@ static int parse_root(json_t *root, struct al_profile *p, struct al_error *err)
 			r = dup_string(v, "workdir", &p->workdir, err);
 			if (r == 0 && (!al_path_ok(p->workdir) || strcmp(p->workdir, "/") == 0))
 				r = al_error_set(err, 0, "workdir: must be an absolute path other than /");
+			else if (r == 0 && (strncmp(p->workdir, "/proc", 5) == 0 || strncmp(p->workdir, "/dev", 4) == 0) &&
+				 (p->workdir[p->workdir[1] == 'p' ? 5 : 4] == '\0' || p->workdir[p->workdir[1] == 'p' ? 5 : 4] == '/'))
+				r = al_error_set(err, 0, "workdir: /proc and /dev are the sandbox's own; pick another directory");
 		} else if (strcmp(key, "net") == 0) {
 			free(p->net);
 			r = dup_string(v, "net", &p->net, err);
@@ -725,7 +771,9 @@ int al_profile_load(const char *name, struct al_profile *out, struct al_error *e
 		return al_error_set(err, 0, "profile %s: no such built-in profile (default, python, node, model-eval, agent)",
 				    name);
 
-	cleanup_close int fd = open(name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO planted at the path must not block us; it is
+	 * refused below as not a regular file. */
+	cleanup_close int fd = open(name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	struct stat st;
 	if (fd < 0)
 		return al_error_set(err, errno, "profile %s", name);
@@ -820,17 +868,19 @@ char *al_profile_dump(const struct al_profile *p)
 	json_object_set_new(root, "workdir", json_string(p->workdir));
 	json_object_set_new(root, "net", json_string(p->net));
 	const struct al_limits *l = &p->limits;
-	json_object_set_new(lim, "memory", json_integer((json_int_t)l->memory));
-	json_object_set_new(lim, "pids", json_integer((json_int_t)l->pids));
+#define COUNT_OR_UNLIMITED(v) ((v) ? json_integer((json_int_t)(v)) : json_string("unlimited"))
+#define SECONDS_OR_UNLIMITED(v) ((v) > 0 ? json_real(v) : json_string("unlimited"))
+	json_object_set_new(lim, "memory", COUNT_OR_UNLIMITED(l->memory));
+	json_object_set_new(lim, "pids", COUNT_OR_UNLIMITED(l->pids));
 	json_object_set_new(lim, "cpu_weight", json_integer((json_int_t)l->cpu_weight));
-	json_object_set_new(lim, "time", json_real(l->time_s));
-	json_object_set_new(lim, "cpu_time", json_real(l->cpu_time_s));
-	json_object_set_new(lim, "output", json_integer((json_int_t)l->output));
-	json_object_set_new(lim, "tmpfs_size", json_integer((json_int_t)l->tmpfs_size));
-	json_object_set_new(lim, "open_files", json_integer((json_int_t)l->open_files));
-	json_object_set_new(lim, "file_size", json_integer((json_int_t)l->file_size));
+	json_object_set_new(lim, "time", SECONDS_OR_UNLIMITED(l->time_s));
+	json_object_set_new(lim, "cpu_time", SECONDS_OR_UNLIMITED(l->cpu_time_s));
+	json_object_set_new(lim, "output", COUNT_OR_UNLIMITED(l->output));
+	json_object_set_new(lim, "tmpfs_size", COUNT_OR_UNLIMITED(l->tmpfs_size));
+	json_object_set_new(lim, "open_files", COUNT_OR_UNLIMITED(l->open_files));
+	json_object_set_new(lim, "file_size", COUNT_OR_UNLIMITED(l->file_size));
 	json_object_set_new(lim, "net_connections", json_integer((json_int_t)l->net_connections));
-	json_object_set_new(lim, "net_bytes", json_integer((json_int_t)l->net_bytes));
+	json_object_set_new(lim, "net_bytes", COUNT_OR_UNLIMITED(l->net_bytes));
 	json_object_set_new(lim, "net_idle", json_real(l->net_idle_s));
 	json_object_set_new(root, "limits", lim);
 	json_t *ll = json_object();

@@ -132,30 +132,38 @@ int al_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out, stru
 
 int al_parse_size(const char *s, uint64_t *out, struct al_error *err)
 {
+	static const char units[] = "kmgtpe";
 	char *end;
 	double mult = 1;
 
-	/* Decimal only: strtod alone would also take hex, "inf" and exponents. */
-	if (!s || !isdigit((unsigned char)*s) || strspn(s, "0123456789.") == 0 ||
-	    strpbrk(s, "xXeEpP") != NULL)
+	/* Decimal only: strtod alone would also take hex, "inf" and exponents,
+	 * so the number part is checked to be digits and dots first. */
+	size_t digits = s ? strspn(s, "0123456789.") : 0;
+	if (!s || !isdigit((unsigned char)*s) || digits == 0)
 		return al_error_set(err, 0, "'%s' is not a size (e.g. 64M)", s ? s : "");
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || !isfinite(v))
+	char num[64];
+	if (digits >= sizeof(num))
 		return al_error_set(err, 0, "'%s' is not a size (e.g. 64M)", s);
-	switch (tolower((unsigned char)*end)) {
-	case '\0': break;
-	case 'k': mult = 1024.0; end++; break;
-	case 'm': mult = 1024.0 * 1024; end++; break;
-	case 'g': mult = 1024.0 * 1024 * 1024; end++; break;
-	case 't': mult = 1024.0 * 1024 * 1024 * 1024; end++; break;
-	default: return al_error_set(err, 0, "'%s': unknown size unit", s);
+	memcpy(num, s, digits);
+	num[digits] = '\0';
+	errno = 0;
+	double v = strtod(num, &end);
+	if (errno || !isfinite(v) || *end)
+		return al_error_set(err, 0, "'%s' is not a size (e.g. 64M)", s);
+	end = (char *)s + digits;
+	const char *u = *end ? strchr(units, tolower((unsigned char)*end)) : NULL;
+	if (*end && !u)
+		return al_error_set(err, 0, "'%s': unknown size unit (K, M, G, T, P, E)", s);
+	if (u) {
+		for (const char *k = units; k <= u; k++)
+			mult *= 1024.0;
+		end++;
 	}
 	/* Accept "64M", "64MB", "64MiB" alike. */
 	if (mult > 1 && (strcasecmp(end, "b") == 0 || strcasecmp(end, "ib") == 0))
 		end += strlen(end);
 	if (*end)
-		return al_error_set(err, 0, "'%s': unknown size unit", s);
+		return al_error_set(err, 0, "'%s': unknown size unit (K, M, G, T, P, E)", s);
 	v *= mult;
 	/* At most 4 EiB: every consumer (cgroup files, JSON, rlimits) takes it. */
 	if (v > 4611686018427387904.0)

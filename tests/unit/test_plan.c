@@ -2,6 +2,8 @@
 #include "plan.h"
 #include "unit.h"
 
+#include <stdlib.h>
+
 static struct al_profile base;
 
 static int build(struct al_overrides *ov, struct al_plan *plan, struct al_error *err)
@@ -25,6 +27,22 @@ static const struct al_bind *find_bind(const struct al_plan *plan, const char *i
 		if (strcmp(plan->profile.binds[i].inside, inside) == 0)
 			return &plan->profile.binds[i];
 	return NULL;
+}
+
+static void bind_specs(void)
+{
+	struct al_bind b;
+	struct al_error err = { 0 };
+	CHECK("bind HOST alone", al_bind_parse("/data", false, &b, &err) == 0 && strcmp(b.inside, "/data") == 0);
+	free(b.host), free(b.inside);
+	CHECK("bind with an escaped colon", al_bind_parse("/srv/a\\:b:/in", true, &b, &err) == 0 &&
+						   strcmp(b.host, "/srv/a:b") == 0 && strcmp(b.inside, "/in") == 0 && b.writable);
+	free(b.host), free(b.inside);
+	CHECK("bind escaped colon on both sides", al_bind_parse("/a\\:b:/c\\:d", false, &b, &err) == 0 &&
+							 strcmp(b.inside, "/c:d") == 0);
+	free(b.host), free(b.inside);
+	CHECK("bind with a third part refused", al_bind_parse("/a:/b:/c", false, &b, &err) < 0 && strstr(err.msg, "\\:"));
+	CHECK("bind with an empty host refused", al_bind_parse(":/b", false, &b, &err) < 0);
 }
 
 static void unsafe_binds(void)
@@ -151,6 +169,7 @@ int main(void)
 		return 1;
 	}
 	unsafe_binds();
+	bind_specs();
 	CHECK("defaults pass", build(&ov, &plan, &err) == 0 && plan.uid_first == 1000000000u &&
 				       strcmp(plan.argv[0], "true") == 0 && plan.argv[1] == NULL);
 	int leaked = 0;
@@ -176,6 +195,19 @@ int main(void)
 	CHECK("--memory", p->limits.memory == 64ull << 20);
 	CHECK("--time", p->limits.time_s == 1.5);
 	CHECK("--workdir", strcmp(p->workdir, "/src") == 0);
+	{
+		struct al_plan q;
+		struct al_overrides o = { .workdir = "/dev/shm" };
+		CHECK("--workdir under /dev refused, named", build(&o, &q, &err) < 0 && strstr(err.msg, "--workdir"));
+		o = (struct al_overrides){ .pids = "1" };
+		CHECK("--pids 1 refused, saying why", build(&o, &q, &err) < 0 && strstr(err.msg, "at least 2"));
+		o = (struct al_overrides){ .memory = "0" };
+		CHECK("--memory 0 refused, named", build(&o, &q, &err) < 0 && strstr(err.msg, "--memory") &&
+							   strstr(err.msg, "unlimited"));
+		o = (struct al_overrides){ .memory = "unlimited" };
+		CHECK("--memory unlimited", build(&o, &q, &err) == 0 && q.profile.limits.memory == 0);
+		al_plan_free(&q);
+	}
 	al_plan_free(&plan);
 
 	ov = (struct al_overrides){ .ro = { "/a:/usr/bin" }, .nro = 1 };

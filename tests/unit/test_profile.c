@@ -59,10 +59,34 @@ int main(void)
 		      p.binds[1].optional && strcmp(p.binds[1].inside, "/x") == 0 && !p.binds[0].writable);
 	al_profile_free(&p);
 
-	const char *zero = "{\"limits\": {\"time\": 0.0, \"cpu_time\": \"0\"}}";
-	CHECK("zero durations mean unlimited (fuzz find)", al_profile_parse(zero, strlen(zero), &p, &err) == 0 &&
-								   p.limits.time_s == 0 && p.limits.cpu_time_s == 0);
+	const char *unl = "{\"limits\": {\"time\": \"unlimited\", \"cpu_time\": \"unlimited\", \"memory\": \"unlimited\","
+			  " \"pids\": \"unlimited\", \"output\": \"unlimited\"}}";
+	CHECK("\"unlimited\" in words", al_profile_parse(unl, strlen(unl), &p, &err) == 0 && p.limits.time_s == 0 &&
+						p.limits.cpu_time_s == 0 && p.limits.memory == 0 && p.limits.pids == 0 &&
+						p.limits.output == 0);
+	char *dumped = al_profile_dump(&p);
+	CHECK("a dump says unlimited and reads back", dumped && strstr(dumped, "\"memory\": \"unlimited\"") &&
+							     strstr(dumped, "\"time\": \"unlimited\""));
 	al_profile_free(&p);
+	CHECK("the dump parses", dumped && al_profile_parse(dumped, strlen(dumped), &p, &err) == 0 && p.limits.memory == 0);
+	al_profile_free(&p);
+	free(dumped);
+	/* A 0 that would remove a defence is refused, never read as unlimited. */
+	static const char *const zeros[] = { "{\"limits\": {\"time\": 0.0}}", "{\"limits\": {\"cpu_time\": \"0\"}}",
+					     "{\"limits\": {\"pids\": 0}}", "{\"limits\": {\"memory\": \"0M\"}}",
+					     "{\"limits\": {\"output\": 0}}", "{\"limits\": {\"tmpfs_size\": 0}}",
+					     "{\"limits\": {\"file_size\": 0}}", "{\"limits\": {\"open_files\": 0}}" };
+	for (size_t i = 0; i < sizeof(zeros) / sizeof(zeros[0]); i++) {
+		char name[96];
+		snprintf(name, sizeof(name), "0 refused: %s", zeros[i]);
+		CHECK(name, fails_naming(zeros[i], "unlimited"));
+	}
+	CHECK("net_connections cannot be unlimited",
+	      fails_naming("{\"limits\": {\"net_connections\": \"unlimited\"}}", "cannot be unlimited"));
+	CHECK("a huge real is out of range, named", fails_naming("{\"limits\": {\"memory\": 1e300}}", "out of range"));
+	CHECK("a fractional byte count refused", fails_naming("{\"limits\": {\"memory\": 1.5}}", "whole"));
+	CHECK("workdir /dev refused", fails_naming("{\"workdir\": \"/dev/x\"}", "own"));
+	CHECK("an allow-list without execve refused", fails_naming("{\"seccomp\": {\"mode\": \"allow-list\", \"allow\": []}}", "execve"));
 	CHECK("not JSON", fails_naming("{", "line 1"));
 	CHECK("not an object", fails_naming("[]", "profile"));
 	CHECK("unknown field named", fails_naming("{\"rox\": []}", "rox"));
@@ -96,7 +120,7 @@ int main(void)
 	CHECK("oversized profile refused", al_profile_parse(big, 300 * 1024, &p, &err) < 0 && strstr(err.msg, "larger"));
 	free(big);
 	/* Seccomp sections. */
-	const char *sc = "{\"seccomp\": {\"mode\": \"allow-list\", \"allow\": [\"read\", \"write\"], \"errno\": \"EACCES\","
+	const char *sc = "{\"seccomp\": {\"mode\": \"allow-list\", \"allow\": [\"read\", \"write\", \"execve\"], \"errno\": \"EACCES\","
 			 " \"on_violation\": \"kill\", \"deny\": [\"uname\", {\"syscall\": \"socket\", \"action\": \"log\","
 			 " \"args\": [{\"index\": 0, \"op\": \"eq\", \"value\": \"AF_NETLINK\"}]}]}}";
 	CHECK("seccomp section parses", al_profile_parse(sc, strlen(sc), &p, &err) == 0 &&
