@@ -4,7 +4,8 @@
 
 CC ?= gcc
 PKGS := gcc make pkg-config libseccomp-dev libjansson-dev python3 util-linux clang libclang-rt-14-dev \
-	zlib1g-dev python3-numpy python3-joblib curl openssl ca-certificates
+	zlib1g-dev curl openssl ca-certificates \
+	python3-numpy python3-pandas python3-scipy python3-sklearn python3-joblib python3-matplotlib python3-torch
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	-Wimplicit-fallthrough -Wvla -Wno-format-truncation  # messages may be cut short on purpose

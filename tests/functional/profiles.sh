@@ -6,7 +6,11 @@ set -e
 if [ -x /usr/bin/node ]; then
 	[ "$(al --profile node -- node -e 'console.log("node", 6*7)')" = "node 42" ]
 fi
-[ "$(al --profile model-eval -- python3 -c 'print("eval ok")')" = "eval ok" ]
+# NumPy (through the BLAS alternative) in each Python profile; the
+# libraries one by one, for real, in datascience.sh.
+for p in python model-eval; do
+	[ "$(al --profile $p -- python3 -c 'import numpy; print("np", round(numpy.linalg.det(numpy.eye(3) * 2)))')" = "np 8" ]
+done
 for p in default python node model-eval; do
 	"$AIRLOCK" profile show $p >"$WORK/$p.json"
 	"$AIRLOCK" profile check "$WORK/$p.json" >/dev/null

@@ -4,6 +4,7 @@
 #include "plan.h"
 #include "policy.h"
 #include "unit.h"
+#include "util.h"
 
 static int fails_naming(const char *json, const char *field)
 {
@@ -51,6 +52,23 @@ int main(void)
 		found |= strcmp(p.binds[i].inside, "/usr/lib/python3.11") == 0;
 	CHECK("python has /usr/lib/python3.11", found);
 	al_profile_free(&p);
+
+	/* The data-science binds name single files under /etc and /usr/lib (the
+	 * BLAS alternatives, matplotlib's rc, torch's libraries): never those
+	 * directories whole, nor /etc/alternatives. */
+	static const char *const wholesale[] = { "/", "/etc", "/etc/alternatives", "/etc/fonts", "/usr", "/usr/lib",
+						 "/usr/share" };
+	for (size_t i = 0; al_profile_names[i]; i++) {
+		char name[96];
+		int narrow = al_profile_load(al_profile_names[i], &p, &err) == 0;
+		for (size_t k = 0; narrow && k < p.nbinds; k++)
+			for (size_t w = 0; w < ARRAY_SIZE(wholesale); w++)
+				narrow &= strcmp(p.binds[k].host, wholesale[w]) != 0;
+		snprintf(name, sizeof(name), "built-in %s binds no /etc, /usr/lib or /usr/share whole",
+			 al_profile_names[i]);
+		CHECK(name, narrow);
+		al_profile_free(&p);
+	}
 
 	const char *minimal = "{\"ro\": [\"/usr/bin\", {\"host\": \"/opt/x\", \"inside\": \"/x\", \"optional\": true}]}";
 	CHECK("minimal profile gets safe defaults",
