@@ -4,7 +4,7 @@
 
 CC ?= gcc
 PKGS := gcc make pkg-config libseccomp-dev libjansson-dev python3 util-linux clang libclang-rt-14-dev \
-	zlib1g-dev curl openssl ca-certificates \
+	zlib1g-dev curl openssl ca-certificates git man-db libc6-dev \
 	python3-numpy python3-pandas python3-scipy python3-sklearn python3-joblib python3-matplotlib python3-torch
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
@@ -27,7 +27,7 @@ TST_LIB := $(filter-out build/test/cli/%,$(TST_OBJ))
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,build/test/unit/%,$(UNIT_SRC))
 
-.PHONY: all bench check check-controls deps clean demo format fuzz
+.PHONY: all bench check check-controls deps clean demo format fuzz install uninstall
 all: build/airlock
 
 # Install the Debian packages the build and the tests use, only if missing.
@@ -84,7 +84,8 @@ build/test/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(TST_LIB)
 
 check: deps
 	@$(MAKE) --no-print-directory build/airlock build/test/airlock $(UNIT_BIN)
-	@tests/run.sh
+	@rm -rf build/install-check && $(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/build/install-check >/dev/null
+	@INSTALL_CHECK=$(CURDIR)/build/install-check$(PREFIX) tests/run.sh
 
 check-controls: deps
 	@$(MAKE) --no-print-directory build/test/airlock
@@ -123,6 +124,17 @@ bench: deps build/airlock
 # The main job on its defaults: a sandboxed Python hello world.
 demo: deps build/airlock
 	build/airlock run --profile python -- python3 -c 'print("hello from airlock")'
+
+# make install [PREFIX=/usr/local] [DESTDIR=staging]: the release binary and
+# the man page.
+PREFIX ?= /usr/local
+install: build/airlock
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 build/airlock $(DESTDIR)$(PREFIX)/bin/airlock
+	install -m 0644 doc/airlock.1 $(DESTDIR)$(PREFIX)/share/man/man1/airlock.1
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/airlock $(DESTDIR)$(PREFIX)/share/man/man1/airlock.1
 
 format:
 	clang-format -i src/*.c src/*.h src/net/*.c src/net/*.h src/scan/*.c src/scan/*.h src/cli/*.c src/cli/*.h tests/unit/*.c

@@ -192,6 +192,18 @@ BEFORE=$(snapshot)
 setup_net
 trap teardown_net EXIT
 [ $controls = 0 ] && run_units
+# make install into a staging directory (the Makefile's check target): the
+# binary runs from there and the man page is where man looks.
+if [ $controls = 0 ] && [ -n "${INSTALL_CHECK:-}" ]; then
+	if "$INSTALL_CHECK/bin/airlock" --version | grep -q '^airlock [0-9]' &&
+		[ -f "$INSTALL_CHECK/share/man/man1/airlock.1" ] &&
+		man -l "$INSTALL_CHECK/share/man/man1/airlock.1" 2>/dev/null | grep -q 'airlock run'; then
+		record unit "make install: binary and man page" 1
+	else
+		record unit "make install: binary and man page" 0
+		echo "FAIL unit: make install (staged in $INSTALL_CHECK)"
+	fi
+fi
 if [ $controls = 0 ]; then
 	for f in tests/functional/*.sh; do
 		[ -n "$filter" ] && [[ "$f" != *$filter* ]] && continue
