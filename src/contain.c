@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -151,9 +152,15 @@ static _Noreturn __attribute__((noinline)) void start_command(struct al_child *c
 			al_error_set(&err, errno, "setsid");
 			fail(c, &err);
 		}
-		/* stdin: /dev/null, unless the caller hands over its own (--stdin). */
-		if (!plan->stdin_inherit && dup2(null_fd, 0) < 0)
+		/* stdin: /dev/null, unless the caller hands over its own (--stdin),
+		 * or a terminal of the command's own (--tty), which becomes its
+		 * controlling terminal in its new session. */
+		if (c->tty) {
+			if (ioctl(c->out_fd, TIOCSCTTY, 0) < 0 || dup2(c->out_fd, 0) < 0)
+				fail(c, &(struct al_error){ errno, "controlling terminal" });
+		} else if (!plan->stdin_inherit && dup2(null_fd, 0) < 0) {
 			fail(c, &(struct al_error){ errno, "stdin" });
+		}
 	}
 	if (dup2(c->out_fd, 1) < 0 || dup2(c->err_fd, 2) < 0)
 		fail(c, &(struct al_error){ errno, "stdout/stderr" });

@@ -46,7 +46,8 @@ struct al_child {
 	int go_fd;       /* read end: the maps are written; HUP = supervisor gone */
 	int msg_fd;      /* write end of the message pipe */
 	int ack_fd;      /* read end: the seccomp filter, then "the supervisor holds our listener" */
-	int out_fd, err_fd;
+	int out_fd, err_fd;      /* with a tty: both the terminal's slave side */
+	bool tty;                /* the command takes out_fd as stdin and controlling terminal */
 	int trees[AL_MAX_BINDS]; /* per plan bind: a tree the supervisor opened, or -1 (filled from the go message) */
 };
 

@@ -372,6 +372,11 @@ int al_plan_build(const struct al_profile *profile, const struct al_overrides *o
 	out->uid_count = 65536;
 	out->allow_degraded = ov->allow_degraded;
 	out->stdin_inherit = ov->stdin_inherit;
+	out->tty = ov->tty;
+	if (ov->tty && ov->stdin_inherit) {
+		al_error_set(err, 0, "--tty and --stdin: one or the other (with --tty, input goes to the command's terminal)");
+		goto fail;
+	}
 #ifdef AIRLOCK_TEST_SWITCHES
 	out->disabled = ov->disabled;
 #else

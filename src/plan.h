@@ -166,6 +166,7 @@ struct al_overrides {
 	const char *home;        /* the caller's home, resolved (al_home_resolve), for "cwd"/"home" profiles */
 	bool git_writable;       /* cwd profiles: leave .git/config, hooks, info... writable */
 	bool stdin_inherit;      /* the caller's stdin reaches the command (else /dev/null) */
+	bool tty;                /* the command's stdio is a new pseudo-terminal (interactive use) */
 	const char *uid_range;   /* "FIRST:COUNT", host uids used when run as root */
 	const char *on_violation; /* "deny" (default) or "kill" */
 	bool learn;              /* allow and record every call but the built-in deny-list */
@@ -181,6 +182,7 @@ struct al_plan {
 	bool allow_degraded;
 	bool allow_unsafe_binds;
 	bool stdin_inherit;
+	bool tty;
 	uint64_t disabled;
 };
 

@@ -137,6 +137,31 @@ static int make_pipe(int fds[2], struct al_error *err)
 	return 0;
 }
 
+/* --tty: a pseudo-terminal pair in place of the stdout pipe: [0] the master
+ * (read here as stdout, written with the caller's input), [1] the slave,
+ * the command's stdio and controlling terminal. */
+static int make_pty(int fds[2], struct al_error *err)
+{
+	fds[0] = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fds[0] < 0 || grantpt(fds[0]) < 0 || unlockpt(fds[0]) < 0) {
+		al_error_set(err, errno, "pseudo-terminal");
+		al_closep(&fds[0]);
+		return -1;
+	}
+	char name[64];
+	if (ptsname_r(fds[0], name, sizeof(name)) != 0 || (fds[1] = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
+		al_error_set(err, errno, "pseudo-terminal");
+		al_closep(&fds[0]);
+		return -1;
+	}
+	return 0;
+}
+
+int al_sandbox_tty_fd(const struct al_sandbox *sb)
+{
+	return sb->plan->tty ? sb->stream_fd[0] : -1;
+}
+
 static bool child_gone(const struct al_error *err)
 {
 	return err->errnum == EPIPE || err->errnum == ECONNRESET;
@@ -290,7 +315,7 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 
 	/* go and ack are socket pairs: a send to a dead child must not raise
 	 * SIGPIPE in the caller's process (MSG_NOSIGNAL). */
-	if (make_socketpair(go, err) < 0 || make_pipe(msg, err) < 0 || make_pipe(so, err) < 0 ||
+	if (make_socketpair(go, err) < 0 || make_pipe(msg, err) < 0 || (plan->tty ? make_pty(so, err) : make_pipe(so, err)) < 0 ||
 	    make_pipe(se, err) < 0 || make_socketpair(ack, err) < 0)
 		goto fail_fds;
 
@@ -322,7 +347,7 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 	if (pid == 0) {
 		struct al_child c = {
 			.plan = plan, .cgroup = &sb->cgroup, .cgroup_late = late_cgroup, .degraded = degraded,
-			.go_fd = go[0], .msg_fd = msg[1], .out_fd = so[1], .err_fd = se[1],
+			.go_fd = go[0], .msg_fd = msg[1], .out_fd = so[1], .err_fd = plan->tty ? so[1] : se[1], .tty = plan->tty,
 			.ack_fd = ack[0], .drop_groups = sb->lease.privileged && !(plan->disabled & AL_DEF_GROUPS),
 			.landlock_abi = abi,
 		};

@@ -54,6 +54,10 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 int al_sandbox_fd(const struct al_sandbox *sb);
 /* Handle what is ready; returns 1 once the sandbox is over and the result ready. */
 int al_sandbox_handle(struct al_sandbox *sb);
+/* With a tty (plan->tty): the terminal's master side, where the caller
+ * writes the command's input and sets its window size; -1 otherwise, or
+ * once the terminal is closed. */
+int al_sandbox_tty_fd(const struct al_sandbox *sb);
 /* Forward a signal to the command (through init). */
 void al_sandbox_signal(struct al_sandbox *sb, int sig);
 const struct al_result *al_sandbox_result(const struct al_sandbox *sb);

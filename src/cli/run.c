@@ -19,6 +19,7 @@
 #include "../util.h"
 #include "cli.h"
 #include "relay.h"
+#include "tty.h"
 
 extern char **environ;
 
@@ -46,6 +47,7 @@ static const char run_help[] =
 	"  --env NAME[=VALUE]    pass a variable (NAME alone: the caller's value)\n"
 	"  --report FILE|-       write the JSON run report (-: as the last line of stdout)\n"
 	"  --stdin               the caller's stdin reaches the command (default: /dev/null)\n"
+	"  --tty                 run the command on a pseudo-terminal of its own (interactive use)\n"
 	"  --report-fd N         write the JSON run report to file descriptor N (3 or above)\n"
 	"  --uid-range FIRST:COUNT  host uids for sandboxes when run as root\n"
 	"  --allow-degraded      run with rlimits only if cgroups cannot be made\n"
@@ -61,7 +63,7 @@ enum {
 	OPT_PROFILE = 256, OPT_RO, OPT_RW, OPT_WORKDIR, OPT_MEMORY, OPT_PIDS, OPT_CPU_TIME,
 	OPT_TIME, OPT_CPU_WEIGHT, OPT_OUTPUT, OPT_TMPFS, OPT_OPEN_FILES, OPT_FILE_SIZE, OPT_NET,
 	OPT_ENV, OPT_REPORT, OPT_UID_RANGE, OPT_DEGRADED, OPT_VERBOSE, OPT_HELP, OPT_ON_VIOLATION, OPT_OUTPUT_PROFILE,
-	OPT_NET_CONNECTIONS, OPT_NET_BYTES, OPT_NET_IDLE, OPT_UNSAFE_BINDS, OPT_GIT_WRITABLE, OPT_TERMINAL_ESCAPES, OPT_REPORT_FD, OPT_STDIN,
+	OPT_NET_CONNECTIONS, OPT_NET_BYTES, OPT_NET_IDLE, OPT_UNSAFE_BINDS, OPT_GIT_WRITABLE, OPT_TERMINAL_ESCAPES, OPT_REPORT_FD, OPT_STDIN, OPT_TTY,
 };
 
 static const struct option options[] = {
@@ -83,6 +85,7 @@ static const struct option options[] = {
 	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "report-fd", required_argument, NULL, OPT_REPORT_FD },
 	{ "stdin", no_argument, NULL, OPT_STDIN },
+	{ "tty", no_argument, NULL, OPT_TTY },
 	{ "uid-range", required_argument, NULL, OPT_UID_RANGE },
 	{ "allow-degraded", no_argument, NULL, OPT_DEGRADED },
 	{ "verbose", no_argument, NULL, OPT_VERBOSE },
@@ -164,6 +167,8 @@ static int supervise(const struct al_plan *plan, const struct al_filter *filter,
 	sigaddset(&sigs, SIGINT);
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGHUP);
+	if (plan->tty)
+		sigaddset(&sigs, SIGWINCH);
 	sfd = signalfd(-1, &sigs, SFD_CLOEXEC);
 	if (ep < 0 || sfd < 0)
 		return al_error_set(err, errno, "epoll/signalfd");
@@ -178,6 +183,12 @@ static int supervise(const struct al_plan *plan, const struct al_filter *filter,
 	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
 	ev.data.fd = al_sandbox_fd(sb);
 	epoll_ctl(ep, EPOLL_CTL_ADD, ev.data.fd, &ev);
+	struct tty_session tty = { .master = -1 };
+	if (plan->tty) {
+		tty_begin(&tty, al_sandbox_tty_fd(sb));
+		ev.data.fd = 0;
+		epoll_ctl(ep, EPOLL_CTL_ADD, 0, &ev); /* fails harmlessly for a regular file: no input then */
+	}
 	for (;;) {
 		struct epoll_event evs[8];
 		int k = epoll_wait(ep, evs, 8, -1);
@@ -187,9 +198,18 @@ static int supervise(const struct al_plan *plan, const struct al_filter *filter,
 			int fd = evs[i].data.fd;
 			if (fd == sfd) {
 				struct signalfd_siginfo si;
-				if (read(sfd, &si, sizeof(si)) == sizeof(si))
+				if (read(sfd, &si, sizeof(si)) != sizeof(si))
+					continue;
+				if (si.ssi_signo == SIGWINCH)
+					tty_resize(&tty);
+				else
 					al_sandbox_signal(sb, (int)si.ssi_signo);
+			} else if (fd == 0) {
+				tty.master = al_sandbox_tty_fd(sb);
+				if (tty_forward(&tty) == 0)
+					epoll_ctl(ep, EPOLL_CTL_DEL, 0, NULL);
 			} else if (al_sandbox_handle(sb) == 1) {
+				tty_end(&tty);
 				*res = *al_sandbox_result(sb);
 				al_sandbox_free(sb);
 				return 0;
@@ -197,6 +217,7 @@ static int supervise(const struct al_plan *plan, const struct al_filter *filter,
 		}
 	}
 	al_error_set(err, errno, "epoll_wait");
+	tty_end(&tty);
 	al_sandbox_free(sb);
 	return -1;
 }
@@ -292,6 +313,7 @@ static int run_or_learn(int argc, char **argv, bool learn)
 		case OPT_REPORT: report = optarg; break;
 		case OPT_REPORT_FD: report_fd_arg = optarg; break;
 		case OPT_STDIN: st->ov.stdin_inherit = true; break;
+		case OPT_TTY: st->ov.tty = true; break;
 		case OPT_UID_RANGE: st->ov.uid_range = optarg; break;
 		case OPT_DEGRADED: st->ov.allow_degraded = true; break;
 		case OPT_VERBOSE: al_log_level++; break;
