@@ -207,7 +207,9 @@ int al_notify_handle(struct al_notify *n, const struct al_sc_policy *p, struct a
 		return 1;
 	}
 	struct al_sc_decision d = al_policy_decide(p, nr, (const uint64_t *)req->data.args);
-	if (d.inspect == AL_SC_INSPECT_XATTR_NAME && d.action != AL_SC_KILL && !xattr_name_refused(n, req))
+	/* An inspected call is a violation only if the look says so (a user.*
+	 * attribute is no violation, whatever --on-violation says). */
+	if (d.inspect == AL_SC_INSPECT_XATTR_NAME && d.action != AL_SC_ALLOW && !xattr_name_refused(n, req))
 		d = (struct al_sc_decision){ AL_SC_ALLOW, 0, 0 };
 	/* Learn mode records what ran; what the built-in list denied is not
 	 * something a learned profile may allow. */

@@ -396,6 +396,8 @@ int main(void)
 	policy.kill_on_violation = true;
 	CHECK("kill policy compiles", compile());
 	CHECK("a violation kills", under_filter(do_ptrace) == -SIGKILL && reported("ptrace", AL_SC_KILL));
+	CHECK("kill policy: a user.* setxattr is no violation", under_filter(do_xattr_user) == ALLOWED && seen.n == 0);
+	CHECK("kill policy: security.capability kills", under_filter(do_xattr_cap) == -SIGKILL);
 	CHECK("decision says kill", al_policy_decide(&policy, SYS_ptrace, (uint64_t[6]){ 0 }).action == AL_SC_KILL);
 
 	/* An allow-list of every call but uname (the sanitizer runtime in this
