@@ -268,6 +268,9 @@ int al_open_output(const char *path, struct al_error *err)
 	struct stat st;
 	int fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0644);
 
+	/* ENXIO: a FIFO nobody reads (O_NONBLOCK saved us from waiting). */
+	if (fd < 0 && errno == ENXIO)
+		return al_error_set(err, 0, "%s: not a regular file", path);
 	if (fd < 0)
 		return al_error_set(err, errno, "%s", path);
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
