@@ -522,8 +522,11 @@ static void take_proxy_socket(struct al_sandbox *sb)
 static void read_messages(struct al_sandbox *sb)
 {
 	struct al_child_msg m;
+	ssize_t n;
 
-	while (read(sb->msg_fd, &m, sizeof(m)) == sizeof(m)) {
+	if (sb->msg_fd < 0)
+		return;
+	while ((n = read(sb->msg_fd, &m, sizeof(m))) == sizeof(m)) {
 		m.text[sizeof(m.text) - 1] = '\0';
 		if (m.kind == AL_MSG_LISTENER) {
 			take_listener(sb, m.wait_status);
@@ -542,6 +545,15 @@ static void read_messages(struct al_sandbox *sb)
 			else
 				sb->res.exit_code = m.errnum == ENOENT ? 127 : 126;
 		}
+	}
+	/* init closes its end when it exits, well before it can be reaped (it
+	 * first waits out the rest of its pid namespace): at EOF the pipe
+	 * leaves the level-triggered set, which would otherwise report its
+	 * hang-up on every turn, a CPU spinning while init exits. */
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		if (sb->ep >= 0)
+			epoll_ctl(sb->ep, EPOLL_CTL_DEL, sb->msg_fd, NULL);
+		al_closep(&sb->msg_fd);
 	}
 }
 
