@@ -103,9 +103,10 @@ FILE_ACTIONS = [(os.POSIX_SPAWN_DUP2, DEVNULL, 0), (os.POSIX_SPAWN_DUP2, DEVNULL
 PIPE_BUF = bytearray(ONE_MB)
 
 
-def timed_run(argv, piped=False):
+def timed_run(argv, piped=False, expect=None):
     """Wall time in ns of one whole run, and its wait status. piped: stdout is
-    a pipe read here to its end (1 MiB reads, the data copied and dropped)."""
+    a pipe read here to its end (1 MiB reads, the data copied and dropped); a
+    run that delivers other than expect bytes counts as failed (status -1)."""
     if not piped:
         t0 = time.perf_counter_ns()
         pid = os.posix_spawn(argv[0], argv, ENV, file_actions=FILE_ACTIONS)
@@ -116,11 +117,16 @@ def timed_run(argv, piped=False):
     pid = os.posix_spawn(argv[0], argv, ENV, file_actions=[
         (os.POSIX_SPAWN_DUP2, DEVNULL, 0), (os.POSIX_SPAWN_DUP2, w, 1), (os.POSIX_SPAWN_DUP2, DEVNULL, 2)])
     os.close(w)
-    while os.readv(r, [PIPE_BUF]):
-        pass
+    got = 0
+    while True:
+        n = os.readv(r, [PIPE_BUF])
+        if not n:
+            break
+        got += n
     os.close(r)
     _, status, _ = os.wait4(pid, 0)
-    return time.perf_counter_ns() - t0, status
+    t1 = time.perf_counter_ns()
+    return t1 - t0, status if expect is None or got == expect else -1
 
 
 def pct(sorted_xs, p):
@@ -212,7 +218,7 @@ def latency(scen, tools):
         # interleaved, A B C A B C ..., the starting tool rotating each round
         k = r % len(tools)
         for t in tools[k:] + tools[:k]:
-            ns, status = timed_run(cmds[t], piped)
+            ns, status = timed_run(cmds[t], piped, expect)
             if status == 0:
                 samples[t].append(ns)
             else:
