@@ -6,7 +6,11 @@ clone + exec, the cheapest launch python has) and times it with
 time.perf_counter_ns from just before the spawn to the return of wait4.
 stdin, stdout and stderr of every run are /dev/null.
 
+The output scenarios write 100 MB: to /dev/null, and to a pipe this process
+reads to the end (the time includes the draining).
+
 Environment: BENCH_RUNS (runs per tool and latency scenario, default 200),
+BENCH_OUTPUT_RUNS (runs per tool of the 100 MB scenarios, default BENCH_RUNS/4),
 BENCH_SECONDS (throughput seconds per tool, default 10), BENCH_MEM_RUNS
 (memory measurements per tool, default 5), AIRLOCK (binary, default
 build/airlock), BENCH_OUT (output directory, default build/bench).
@@ -29,11 +33,13 @@ OUT = os.path.abspath(os.path.join(ROOT, os.environ.get("BENCH_OUT", "build/benc
 RUNS = int(os.environ.get("BENCH_RUNS", "200"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
 MEM_RUNS = int(os.environ.get("BENCH_MEM_RUNS", "5"))
+OUTPUT_RUNS = int(os.environ.get("BENCH_OUTPUT_RUNS", str(max(1, RUNS // 4))))
 WARMUP = min(5, RUNS)
 SLICE = 2.0          # throughput: each tool's time is cut in slices, run round robin
 WORKERS = 2
 PY = "/usr/bin/python3"  # Debian's; never a python from PATH (pyenv etc.)
 ONE_MB = 1048576
+HUNDRED_MB = 100000000
 
 # Same environment for every tool, the one airlock's python profile sets.
 ENV = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "TERM": "dumb",
@@ -44,7 +50,11 @@ SCENARIOS = [
     ("/bin/true", ["/bin/true"], False, 0),
     ("python3 -c pass", [PY, "-c", "pass"], True, 0),
     ("python3 json 1MB", [PY, "-c", 'import json,sys; sys.stdout.write("x"*1048576)'], True, ONE_MB),
+    ("100 MB > /dev/null", ["head", "-c", "100MB", "/dev/zero"], False, HUNDRED_MB),
+    ("100 MB | pipe", ["head", "-c", "100MB", "/dev/zero"], False, HUNDRED_MB),
 ]
+# Scenarios whose stdout is a pipe the bench drains, not /dev/null.
+PIPED = {"100 MB | pipe"}
 
 BWRAP = ["bwrap", "--unshare-all", "--die-with-parent", "--ro-bind", "/usr", "/usr",
          "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
@@ -57,13 +67,15 @@ UNSHARE = ["unshare", "--user", "--map-root-user", "--pid", "--fork", "--mount",
 NOSITE_DIRS = []  # filled in by find_nosite_dirs()
 
 
-def wrap(tool, argv, python):
+def wrap(tool, argv, python, expect=0):
     if tool == "plain":
         return list(argv)
     if tool == "unshare":
         return UNSHARE + argv
     if tool == "airlock":
-        return [AIRLOCK, "run"] + (["--profile", "python"] if python else []) + ["--"] + argv
+        # its default --output is 1 MiB per stream
+        limit = ["--output", "128M"] if expect > ONE_MB else []
+        return [AIRLOCK, "run"] + (["--profile", "python"] if python else []) + limit + ["--"] + argv
     if tool == "bwrap":
         return BWRAP + ["--chdir", "/tmp"] + argv
     if tool == "bwrap-nosite":
@@ -88,13 +100,33 @@ FILE_ACTIONS = [(os.POSIX_SPAWN_DUP2, DEVNULL, 0), (os.POSIX_SPAWN_DUP2, DEVNULL
                 (os.POSIX_SPAWN_DUP2, DEVNULL, 2)]
 
 
-def timed_run(argv):
-    """Wall time in ns of one whole run, and its wait status."""
+PIPE_BUF = bytearray(ONE_MB)
+
+
+def timed_run(argv, piped=False, expect=None):
+    """Wall time in ns of one whole run, and its wait status. piped: stdout is
+    a pipe read here to its end (1 MiB reads, the data copied and dropped); a
+    run that delivers other than expect bytes counts as failed (status -1)."""
+    if not piped:
+        t0 = time.perf_counter_ns()
+        pid = os.posix_spawn(argv[0], argv, ENV, file_actions=FILE_ACTIONS)
+        _, status, _ = os.wait4(pid, 0)
+        return time.perf_counter_ns() - t0, status
     t0 = time.perf_counter_ns()
-    pid = os.posix_spawn(argv[0], argv, ENV, file_actions=FILE_ACTIONS)
+    r, w = os.pipe()
+    pid = os.posix_spawn(argv[0], argv, ENV, file_actions=[
+        (os.POSIX_SPAWN_DUP2, DEVNULL, 0), (os.POSIX_SPAWN_DUP2, w, 1), (os.POSIX_SPAWN_DUP2, DEVNULL, 2)])
+    os.close(w)
+    got = 0
+    while True:
+        n = os.readv(r, [PIPE_BUF])
+        if not n:
+            break
+        got += n
+    os.close(r)
     _, status, _ = os.wait4(pid, 0)
     t1 = time.perf_counter_ns()
-    return t1 - t0, status
+    return t1 - t0, status if expect is None or got == expect else -1
 
 
 def pct(sorted_xs, p):
@@ -151,7 +183,7 @@ def preflight(tool, scen):
     """Run once, check exit status and output. Returns None or the reason it failed."""
     name, argv, python, expect = scen
     try:
-        full = resolve(wrap(tool, argv, python))
+        full = resolve(wrap(tool, argv, python, expect))
     except FileNotFoundError as e:
         return "not installed: %s" % e
     try:
@@ -168,20 +200,25 @@ def preflight(tool, scen):
 
 # --- latency -----------------------------------------------------------------
 
+def scenario_runs(name):
+    return OUTPUT_RUNS if name.startswith("100 MB") else RUNS
+
+
 def latency(scen, tools):
-    name, argv, python, _ = scen
-    cmds = {t: resolve(wrap(t, argv, python)) for t in tools}
+    name, argv, python, expect = scen
+    cmds = {t: resolve(wrap(t, argv, python, expect)) for t in tools}
     samples = {t: [] for t in tools}
     fails = {t: 0 for t in tools}
+    piped = name in PIPED
     for r in range(WARMUP):
         for t in tools:
-            timed_run(cmds[t])
+            timed_run(cmds[t], piped)
     gc.disable()
-    for r in range(RUNS):
+    for r in range(scenario_runs(name)):
         # interleaved, A B C A B C ..., the starting tool rotating each round
         k = r % len(tools)
         for t in tools[k:] + tools[:k]:
-            ns, status = timed_run(cmds[t])
+            ns, status = timed_run(cmds[t], piped, expect)
             if status == 0:
                 samples[t].append(ns)
             else:
@@ -367,7 +404,7 @@ def main():
                      "unshare": cmd_output(["unshare", "--version"]),
                      "python3": cmd_output([PY, "--version"])},
         "runs": RUNS, "warmup": WARMUP, "throughput_seconds": SECONDS, "workers": WORKERS,
-        "memory_runs": MEM_RUNS, "env": ENV, "bwrap_nosite_masks": NOSITE_DIRS,
+        "memory_runs": MEM_RUNS, "output_runs": OUTPUT_RUNS, "env": ENV, "bwrap_nosite_masks": NOSITE_DIRS,
         "timing": "perf_counter_ns around os.posix_spawn .. os.wait4 in one python process",
     }
 
@@ -376,7 +413,7 @@ def main():
         name = scen[0]
         tools = usable[name]
         t0 = time.time()
-        log("latency: %s, %d runs x %s" % (name, RUNS, " ".join(tools)))
+        log("latency: %s, %d runs x %s" % (name, scenario_runs(name), " ".join(tools)))
         cmds, samples, fails = latency(scen, tools)
         stats = {}
         for t in tools:
@@ -409,7 +446,8 @@ def main():
                                       meta["versions"]["bwrap"],
                                       meta["versions"]["firejail"], meta["versions"]["unshare"]))
     print("=" * W)
-    print("Latency: wall time of one whole run, spawn to reaped (ms); %d runs per tool," % RUNS)
+    print("Latency: wall time of one whole run, spawn to reaped (ms); %d runs per tool" % RUNS)
+    print("(%d for the 100 MB scenarios; '| pipe': stdout is a pipe this bench drains)," % OUTPUT_RUNS)
     print("interleaved round robin, %d warm-up rounds dropped. ratio = airlock median /" % WARMUP)
     print("tool median (bootstrap 95% interval); below 1 means airlock is faster.")
     print()
@@ -472,8 +510,9 @@ def main():
 
     print("Notes:")
     print("- every run gets the same environment (the one airlock's python profile sets) and")
-    print("  Debian's %s; stdin, stdout and stderr are /dev/null (airlock relays" % PY)
-    print("  the command's output through its own pipes to them)")
+    print("  Debian's %s; stdin, stdout and stderr are /dev/null, stdout a pipe for" % PY)
+    print("  '| pipe' (airlock moves the command's output through its own pipes to them,")
+    print("  counted and capped: spliced into a pipe or /dev/null, copied to anything else)")
     if NOSITE_DIRS:
         print("- airlock's python profile binds no site packages; bwrap, firejail, unshare and")
         print("  plain see %s," % ", ".join(NOSITE_DIRS))
@@ -523,6 +562,16 @@ def main():
         log("gnuplot failed:", r.stderr.strip())
         return 1
     print("- samples: %s; plot: %s" % (os.path.relpath(jpath, ROOT), os.path.relpath(png, ROOT)))
+    # The closing line: the figures issue 12 asks about, airlock against bubblewrap.
+    closing = []
+    for name in ("100 MB > /dev/null", "100 MB | pipe", "/bin/true"):
+        v = ratio(name, "bwrap") if name in lat else None
+        if v is not None:
+            closing.append("%s %.2fx" % (name, v))
+    if "bwrap" in tp:
+        closing.append("throughput %.2fx" % (tp["airlock"]["runs_per_s"] / tp["bwrap"]["runs_per_s"]))
+    print("- airlock/bubblewrap: %s (time ratios: below 1 is faster; throughput: above 1)"
+          % ", ".join(closing))
     print("- took %.0f s" % (time.time() - t_start))
     return 0
 

@@ -15,6 +15,8 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
@@ -32,6 +34,11 @@
 #endif
 
 enum { AL_READ_BUF = 65536 };
+/* Bytes asked of one splice: a pipe moves what it holds, whole pages. */
+enum { AL_SPLICE_MAX = 1 << 20 };
+#ifndef AL_STREAM_PIPE
+#define AL_STREAM_PIPE (1 << 20)
+#endif
 
 struct al_sandbox {
 	const struct al_plan *plan;
@@ -45,6 +52,9 @@ struct al_sandbox {
 	int go_fd;          /* write end: held open as the child's lifeline */
 	int msg_fd;
 	int stream_fd[2];   /* stdout, stderr read ends */
+	int sink_fd[2];     /* the caller's pipe or /dev/null per stream, -1: the callback */
+	bool sink_pipe[2];  /* else /dev/null */
+	bool sink_full[2];  /* the sink took no more: the stream is out of the set, the sink in */
 	int wall_fd, cpu_fd;
 	int pace_fd;        /* timerfd: the listener's budget has refilled */
 	struct al_notify_budget budget; /* the supervisor's CPU for denied calls */
@@ -271,6 +281,7 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 	sb->pidfd = sb->go_fd = sb->msg_fd = sb->wall_fd = sb->cpu_fd = sb->pace_fd = sb->ack_fd = sb->ep = -1;
 	sb->notify.fd = -1;
 	sb->stream_fd[0] = sb->stream_fd[1] = -1;
+	sb->sink_fd[0] = sb->sink_fd[1] = -1;
 	sb->started_ms = al_now_ms();
 	al_cgroup_init(&sb->cgroup);
 
@@ -373,6 +384,11 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 	sb->stream_fd[1] = se[0];
 	fcntl(so[0], F_SETFL, O_NONBLOCK);
 	fcntl(se[0], F_SETFL, O_NONBLOCK);
+	/* Fewer wake-ups per megabyte: the command runs ahead of the
+	 * supervisor by this much. Its pages are the command's (charged to
+	 * the cgroup that writes them); failing, the default 64 KiB does. */
+	(void)fcntl(so[0], F_SETPIPE_SZ, AL_STREAM_PIPE);
+	(void)fcntl(se[0], F_SETPIPE_SZ, AL_STREAM_PIPE);
 	fcntl(msg[0], F_SETFL, O_NONBLOCK);
 
 	if (al_userns_write_maps(pid, &sb->lease, plan->disabled & AL_DEF_USERNS_UID, err) < 0) {
@@ -467,13 +483,107 @@ int al_sandbox_fd(const struct al_sandbox *sb)
 	return sb->ep;
 }
 
-/* Returns 0 on EOF (stream done), 1 if more may come. */
-static int read_stream(struct al_sandbox *sb, int i)
+int al_sandbox_set_sink(struct al_sandbox *sb, int stream, int fd)
+{
+	struct stat st;
+	int fl = fcntl(fd, F_GETFL);
+
+	if (stream < 1 || stream > 2 || fl < 0 || (fl & O_ACCMODE) == O_RDONLY || fstat(fd, &st) < 0 ||
+	    !(S_ISFIFO(st.st_mode) || (S_ISCHR(st.st_mode) && st.st_rdev == makedev(1, 3)))) {
+		errno = EINVAL;
+		return -1;
+	}
+	sb->sink_fd[stream - 1] = fd;
+	sb->sink_pipe[stream - 1] = S_ISFIFO(st.st_mode);
+	return 0;
+}
+
+/* The sink is full: the stream leaves the set (it would be reported ready
+ * on every turn) until the sink can take more. The command meanwhile
+ * waits on its full pipe, and its clocks run. */
+static int wait_for_sink(struct al_sandbox *sb, int i)
+{
+	struct epoll_event ev = { .events = EPOLLOUT, .data.fd = sb->sink_fd[i] };
+
+	/* EEXIST: the other stream waits on the same sink. */
+	if (epoll_ctl(sb->ep, EPOLL_CTL_ADD, sb->sink_fd[i], &ev) < 0 && errno != EEXIST)
+		return -1;
+	epoll_ctl(sb->ep, EPOLL_CTL_DEL, sb->stream_fd[i], NULL);
+	sb->sink_full[i] = true;
+	return 0;
+}
+
+/* The sink has room: every stream that waited on it is back in the set. */
+static void sink_ready(struct al_sandbox *sb, int fd)
+{
+	epoll_ctl(sb->ep, EPOLL_CTL_DEL, fd, NULL);
+	for (int i = 0; i < 2; i++)
+		if (sb->sink_full[i] && sb->sink_fd[i] == fd) {
+			sb->sink_full[i] = false;
+			/* Failing that, the command would wait for ever: end the run. */
+			if (watch_fd(sb, sb->stream_fd[i]) < 0)
+				kill_sandbox(sb, AL_SETUP_ERROR);
+		}
+}
+
+/* Move the stream's bytes into its sink with splice: no copy, and with
+ * SPLICE_F_NONBLOCK no wait on either pipe. At most room bytes, so that the
+ * output limit stays exact. Returns 0 at EOF; 1 when the stream is empty or
+ * the sink full (the stream then waits for it, unless final); 2 when the
+ * rest must be read instead: the room is used up (what comes after is
+ * counted there), the sink failed (a reader that hung up loses the output,
+ * as with the callback), or final with a full sink (the callback gets what
+ * is left: the run is over and must not wait for its caller's reader). */
+static int splice_stream(struct al_sandbox *sb, int i, uint64_t room, bool final)
+{
+	for (;;) {
+		if (room == 0)
+			return 2;
+		ssize_t n = splice(sb->stream_fd[i], NULL, sb->sink_fd[i], NULL,
+				   room < AL_SPLICE_MAX ? (size_t)room : AL_SPLICE_MAX, SPLICE_F_NONBLOCK);
+		if (n > 0) {
+			sb->res.output_bytes[i] += (uint64_t)n;
+			room -= (uint64_t)n;
+			continue;
+		}
+		if (n == 0)
+			return 0;
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN) {
+			sb->sink_fd[i] = -1;
+			return 2;
+		}
+		/* EAGAIN: either side. /dev/null is never full; a pipe that
+		 * takes more meant an empty stream (if bytes came since, the
+		 * set reports them). */
+		struct pollfd p = { .fd = sb->sink_fd[i], .events = POLLOUT };
+		if (!sb->sink_pipe[i] || poll(&p, 1, 0) != 0)
+			return 1;
+		if (final || wait_for_sink(sb, i) < 0) {
+			sb->sink_fd[i] = -1;
+			return 2;
+		}
+		return 1;
+	}
+}
+
+/* Returns 0 on EOF (stream done), 1 if more may come. final: the run is
+ * over, take what is there without waiting for a sink. */
+static int read_stream(struct al_sandbox *sb, int i, bool final)
 {
 	char *buf = sb->buf;
 	uint64_t cap = sb->plan->profile.limits.output;
 	bool capped = cap && !(sb->plan->disabled & AL_DEF_OUTPUT);
 
+	if (sb->sink_full[i] && !final)
+		return 1; /* a stale report: the stream waits for its sink */
+	if (sb->sink_fd[i] >= 0 && !sb->sink_full[i]) {
+		uint64_t sent = sb->res.output_bytes[i];
+		int r = splice_stream(sb, i, !capped ? UINT64_MAX : sent >= cap ? 0 : cap - sent, final);
+		if (r < 2)
+			return r;
+	}
 	for (;;) {
 		ssize_t n = read(sb->stream_fd[i], buf, AL_READ_BUF);
 		if (n < 0)
@@ -547,8 +657,11 @@ static void take_proxy_socket(struct al_sandbox *sb)
 static void read_messages(struct al_sandbox *sb)
 {
 	struct al_child_msg m;
+	ssize_t n;
 
-	while (read(sb->msg_fd, &m, sizeof(m)) == sizeof(m)) {
+	if (sb->msg_fd < 0)
+		return;
+	while ((n = read(sb->msg_fd, &m, sizeof(m))) == sizeof(m)) {
 		m.text[sizeof(m.text) - 1] = '\0';
 		if (m.kind == AL_MSG_LISTENER) {
 			take_listener(sb, m.wait_status);
@@ -568,6 +681,15 @@ static void read_messages(struct al_sandbox *sb)
 				sb->res.exit_code = m.errnum == ENOENT ? 127 : 126;
 		}
 	}
+	/* init closes its end when it exits, well before it can be reaped (it
+	 * first waits out the rest of its pid namespace): at EOF the pipe
+	 * leaves the level-triggered set, which would otherwise report its
+	 * hang-up on every turn, a CPU spinning while init exits. */
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		if (sb->ep >= 0)
+			epoll_ctl(sb->ep, EPOLL_CTL_DEL, sb->msg_fd, NULL);
+		al_closep(&sb->msg_fd);
+	}
 }
 
 /* Decide the status: a limit the supervisor enforced, then what the kernel
@@ -580,7 +702,7 @@ static void finish(struct al_sandbox *sb)
 
 	for (int i = 0; i < 2; i++)
 		if (sb->stream_fd[i] >= 0) {
-			read_stream(sb, i);
+			read_stream(sb, i, true);
 			al_closep(&sb->stream_fd[i]);
 		}
 	read_messages(sb);
@@ -678,9 +800,11 @@ static int handle_fd(struct al_sandbox *sb, int fd, uint32_t events)
 		return 0;
 	}
 
-	if (fd == sb->stream_fd[0] || fd == sb->stream_fd[1]) {
+	if ((sb->sink_full[0] && fd == sb->sink_fd[0]) || (sb->sink_full[1] && fd == sb->sink_fd[1])) {
+		sink_ready(sb, fd);
+	} else if (fd == sb->stream_fd[0] || fd == sb->stream_fd[1]) {
 		int i = fd == sb->stream_fd[1];
-		if (read_stream(sb, i) == 0)
+		if (read_stream(sb, i, false) == 0)
 			al_closep(&sb->stream_fd[i]);
 	} else if (fd == sb->msg_fd) {
 		read_messages(sb);

@@ -49,6 +49,17 @@ struct al_sandbox;
  * caller that starts many sandboxes passes one from al_filter_cache_get). */
 int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter, al_output_fn out,
 		     void *ctx, struct al_sandbox **sbp, struct al_error *err);
+/* Send stream 1 (stdout) or 2 (stderr) straight to fd, a pipe or /dev/null,
+ * instead of to the callback: the supervisor splices it there, no copy. It
+ * never waits on fd: while the pipe is full, the command's own pipe is left
+ * unread (the command waits, its clocks run on). The output limit and the
+ * byte counts are as with the callback; what is left when the sandbox ends,
+ * or once fd fails (EPIPE: the caller ignores SIGPIPE), goes to the
+ * callback. fd stays the caller's and open until al_sandbox_free; its file
+ * flags are left alone. Call before the first al_sandbox_handle. -1 with
+ * EINVAL for any other kind of fd (a terminal, a socket, a regular file,
+ * which could block): the callback keeps the stream. */
+int al_sandbox_set_sink(struct al_sandbox *sb, int stream, int fd);
 /* The fd the caller's loop watches for input (EPOLLIN): the sandbox's own
  * epoll set, which nests in the caller's. */
 int al_sandbox_fd(const struct al_sandbox *sb);

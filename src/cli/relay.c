@@ -108,6 +108,11 @@ static void start_writer(struct relay *r)
 		r->started = 1;
 }
 
+bool relay_filters(const struct relay *r, int fd)
+{
+	return fd >= 1 && fd <= 2 && r->safe[fd];
+}
+
 void relay_start(struct relay *r)
 {
 	r->may_start = 1;

@@ -18,6 +18,8 @@ struct relay *relay_new(bool safe_stdout, bool safe_stderr);
  * the sandbox is spawned: a thread that exists when the supervisor clones
  * is a hazard to the child. */
 void relay_start(struct relay *r);
+/* Whether fd's stream goes through the terminal filter. */
+bool relay_filters(const struct relay *r, int fd);
 /* An al_output_fn: queue a copy of buf for fd `stream` (1 or 2). */
 void relay_push(void *relay, int stream, const char *buf, size_t len);
 /* Write out what is queued, stop the thread, free everything. Returns the

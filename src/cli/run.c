@@ -178,6 +178,12 @@ static int supervise(const struct al_plan *plan, const struct al_filter *filter,
 	sigprocmask(SIG_BLOCK, &sigs, &old);
 	if (al_sandbox_spawn(plan, filter, relay_push, relay, &sb, err) < 0)
 		return -1;
+	/* A pipe or /dev/null takes the output straight from the sandbox's
+	 * pipe (spliced, never copied here); a terminal goes through the
+	 * relay's filter, a file or socket through its thread. */
+	for (int fd = 1; fd <= 2; fd++)
+		if (!relay_filters(relay, fd))
+			(void)al_sandbox_set_sink(sb, fd, fd);
 	relay_start(relay);
 	struct epoll_event ev = { .events = EPOLLIN, .data.fd = sfd };
 	epoll_ctl(ep, EPOLL_CTL_ADD, sfd, &ev);
