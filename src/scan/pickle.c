@@ -553,7 +553,7 @@ static bool dotted_name_ok(const char *s, size_t n)
 }
 
 static int import_global(struct machine *m, const char *mod, size_t mlen, const char *name, size_t nlen,
-			 const char *opcode, const char *forced_reason, struct val *out)
+			 const char *opcode, const char *forced_reason, enum scan_verdict forced_v, struct val *out)
 {
 	char module[256], gname[256];
 	const char *reason = NULL;
@@ -577,8 +577,8 @@ static int import_global(struct machine *m, const char *mod, size_t mlen, const 
 			allowlist_fix_import(module, sizeof(module), gname, sizeof(gname));
 		v = allowlist_verdict(module, gname, k->opt, &reason);
 	}
-	if (forced_reason && v < SCAN_UNKNOWN) {
-		v = SCAN_UNKNOWN;
+	if (forced_reason && v < forced_v) {
+		v = forced_v;
 		reason = forced_reason;
 	}
 	int idx = scan_add_global(k->res, k->opt, module, gname, k->member, k->base + m->op_off, opcode, v, reason);
@@ -619,7 +619,14 @@ static int global_from_lines(struct machine *m, const char *opcode, bool ascii, 
 			return fail(m, "%s: name is not ASCII", opcode);
 	if (!utf8_valid((const uint8_t *)a, alen, false) || !utf8_valid((const uint8_t *)b, blen, false))
 		return fail(m, "%s: invalid UTF-8", opcode);
-	return import_global(m, a, alen, b, blen, opcode, NULL, out);
+	return import_global(m, a, alen, b, blen, opcode, NULL, SCAN_SAFE, out);
+}
+
+/* Could this value be a str at load time although the file holds no
+ * literal for it? The result of a call, a persistent object, a global. */
+static bool computed_p(const struct val *v)
+{
+	return v->kind == K_OBJ || v->kind == K_PERSID || v->kind == K_OTHER || v->kind == K_GLOBAL;
 }
 
 static void mark_called(struct machine *m, const struct val *callee)
@@ -1018,14 +1025,23 @@ static int step(struct machine *m, bool *stop)
 	case 0x93: /* STACK_GLOBAL: name, then module, both exact str */
 		if (pop(m, &b) < 0 || pop(m, &a) < 0)
 			return -1;
+		if (computed_p(&a) || computed_p(&b)) {
+			/* A module or name made at load time (_codecs.encode('cbfvk',
+			 * 'rot13') is 'posix'): the import is whatever the call
+			 * returns. No pickler writes this; it is an attack. */
+			if (import_global(m, "<computed>", 10, "<computed>", 10, "STACK_GLOBAL",
+					  "module or name computed by a call at load time", SCAN_DANGEROUS, &v) < 0)
+				return -1;
+			return push(m, v);
+		}
 		if (a.kind != K_STR || b.kind != K_STR)
 			return fail(m, "STACK_GLOBAL requires str");
 		if ((a.flags | b.flags) & F_LONG) {
 			/* Content not kept (longer than the limit): an import we cannot name. */
 			if (import_global(m, "<long string>", 13, "<long string>", 13, "STACK_GLOBAL",
-					  "operands longer than the scanner keeps", &v) < 0)
+					  "operands longer than the scanner keeps", SCAN_UNKNOWN, &v) < 0)
 				return -1;
-		} else if (import_global(m, a.s, a.len, b.s, b.len, "STACK_GLOBAL", NULL, &v) < 0) {
+		} else if (import_global(m, a.s, a.len, b.s, b.len, "STACK_GLOBAL", NULL, SCAN_SAFE, &v) < 0) {
 			return -1;
 		}
 		return push(m, v);
@@ -1046,7 +1062,8 @@ static int step(struct machine *m, bool *stop)
 		 * loading process: nothing the file alone can vouch for. */
 		snprintf(code, sizeof(code), "%llu", (unsigned long long)n);
 		if (import_global(m, "<copyreg extension>", 19, code, strlen(code), w == 1 ? "EXT1" : w == 2 ? "EXT2" : "EXT4",
-				  "extension code: resolves to whatever copyreg registered in the loading process", &v) < 0)
+				  "extension code: resolves to whatever copyreg registered in the loading process",
+				  SCAN_UNKNOWN, &v) < 0)
 			return -1;
 		return push(m, v);
 	}

@@ -435,6 +435,67 @@ if joblib is not None:
         joblib.dump({"coef": np.arange(4.0)}, path, compress=(c, 3))
         record("unknown", path)
 
+
+# --- issue 14: gadgets, computed globals, false positives
+def evil_pickle(mod, name, proto, arg="id"):
+    """A call of mod.name(arg), as a pickler of that protocol would write it."""
+    if proto < 2:
+        return f"c{mod}\n{name}\n(S'{arg}'\ntR.".encode()
+    if proto < 4:
+        return b"\x80" + bytes([proto]) + f"c{mod}\n{name}\n".encode() + op_str(arg, proto) + b"\x85R."
+    return b"\x80" + bytes([proto]) + op_str(mod, proto) + op_str(name, proto) + b"\x93" + op_str(arg, proto) + b"\x85R."
+
+
+GADGETS = [
+    ("_operator", "attrgetter"), ("_operator", "methodcaller"), ("operator", "methodcaller"), ("venv", "create"),
+    ("ensurepip", "bootstrap"), ("uuid", "_get_command_stdout"), ("_osx_support", "_read_output"),
+    ("_aix_support", "_read_cmd_output"), ("imaplib", "IMAP4_stream"), ("_pyrepl.pager", "pipe_pager"),
+    ("test.support.script_helper", "assert_python_ok"), ("torch.utils.collect_env", "run"),
+    ("torch.fx.experimental.symbolic_shapes", "ShapeEnv"), ("logging.config", "listen"),
+    ("_posixsubprocess", "fork_exec"), ("pydoc", "pipepager"), ("code", "InteractiveInterpreter"),
+    ("pty", "spawn"), ("runpy", "_run_code"), ("cProfile", "run"), ("profile", "run"), ("timeit", "timeit"),
+    ("trace", "Trace"), ("bdb", "Bdb"), ("idlelib.pyshell", "ModifiedInterpreter"), ("lib2to3.main", "main"),
+    ("distutils.spawn", "spawn"), ("numpy.f2py", "compile"), ("platform", "popen"), ("_functools", "partial"),
+    ("atexit", "register"), ("weakref", "finalize"), ("sqlite3", "connect"), ("tkinter", "Tcl"),
+    ("numpy.lib.format", "read_array"), ("numpy.ctypeslib", "load_library"), ("pandas", "read_pickle"),
+    ("torch.utils.data.datapipes.utils.decoder", "basichandlers"), ("torch.package", "PackageImporter"),
+    ("unittest.mock", "patch"), ("sched", "scheduler"), ("pkg_resources", "load_entry_point"),
+]
+for mod, name in GADGETS:
+    for proto in (0, 2, 4):
+        put("dangerous", f"gadgets/{mod}.{name}_p{proto}.pkl", evil_pickle(mod, name, proto))
+
+
+# computed globals: module and name made by allowed calls at load time
+def computed(proto):
+    h = b"\x80" + bytes([proto])
+    enc = op_str("_codecs", proto) + op_str("encode", proto) + b"\x93"
+    return (h + enc + op_str("cbfvk", proto) + op_str("rot13", proto) + b"\x86R" + enc + op_str("flfgrz", proto)
+            + op_str("rot13", proto) + b"\x86R\x93" + op_str("id", proto) + b"\x85R.")
+
+
+for proto in (4, 5):
+    put("dangerous", f"crafted/computed_global_p{proto}.pkl", computed(proto))
+    # the computed strings parked in the memo first
+    h = b"\x80" + bytes([proto])
+    put("dangerous", f"crafted/computed_global_memo_p{proto}.pkl",
+        h + b"\x8c\x07_codecs\x8c\x06encode\x93\x94" + b"h\x00" + op_str("cbfvk", proto) + op_str("rot13", proto)
+        + b"\x86R\x94" + b"0" + b"h\x00" + op_str("flfgrz", proto) + op_str("rot13", proto) + b"\x86R\x94" + b"0"
+        + b"h\x01h\x02\x93" + op_str("id", proto) + b"\x85R.")
+
+
+# false positives: every protocol 0/1 pickle of a plain object calls copyreg._reconstructor
+class Plain:
+    pass
+
+
+import __future__
+for proto in range(0, 6):
+    plain = pickle.dumps(Plain(), protocol=proto).replace(b"__main__", b"argparse").replace(
+        b"\nPlain\n", b"\nNamespace\n").replace(b"\x05Plain", b"\x09Namespace")
+    put("safe", f"pickle/reconstructor_p{proto}.pkl", plain)
+    put("safe", f"pickle/future_feature_p{proto}.pkl", pickle.dumps(__future__.annotations, protocol=proto))
+
 # --- truncated and garbage
 good = pickle.dumps(BENIGN, protocol=4)
 put("error", "truncated_pickle_p4.pkl", good[: len(good) // 2])
