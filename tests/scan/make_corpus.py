@@ -484,6 +484,63 @@ for proto in (4, 5):
         + b"h\x01h\x02\x93" + op_str("id", proto) + b"\x85R.")
 
 
+
+# npy headers that hide object arrays: every one checked against numpy's own
+# header reader here (hasobject), so the corpus cannot drift from the loader.
+def npy_raw(header, payload, version=1):
+    h = header.encode("latin1")
+    pad = 64 - (10 + len(h) + 1) % 64
+    h = h + b" " * pad + b"\n"
+    if version == 1:
+        return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h + payload
+    return b"\x93NUMPY" + bytes([version]) + b"\x00" + struct.pack("<I", len(h) + 2) + h + b"  " + payload
+
+
+def npy_hasobject(data):
+    import numpy.lib.format as fmt
+    f = io.BytesIO(data)
+    version = fmt.read_magic(f)
+    shape, order, dtype = fmt._read_array_header(f, version, max_header_size=1 << 30)
+    return dtype.hasobject
+
+
+HIDDEN_OBJECT_DESCRS = {
+    "word": "'object'", "word_le": "'|O8'", "o4": "'O4'", "comma": "'i4,O'", "comma_space": "'f8, O'",
+    "subarray_prefix": "'(2,)O'", "repeat_prefix": "'2O'", "tuple_top": "('O', (2,))",
+    "tuple_field": "[('a', '<f8'), ('b', 'O', (2,))]", "nested": "[('a', [('b', [('c', 'O')])])]",
+    "tuple_type_field": "[('a', ('O', (1,)))]", "escape_hex": "'\\x4f'", "escape_octal": "'\\117'",
+    "escape_unicode": "'\\u004f'", "concat": "'ob' 'ject'", "concat_paren": "('O' '8')",
+    "named_escape": "'\\N{LATIN CAPITAL LETTER O}'", "unpacked_string_field": "['aO']",
+    "dict_keys": "{'aO': 1}", "comment": "'O' # c\n", "title_field": "[(('t', 'a'), 'O')]",
+}
+evil_obj = pickle.dumps(Cmd(), protocol=3)
+for name, descr in HIDDEN_OBJECT_DESCRS.items():
+    for key_order in (0, 1):
+        if key_order == 0:
+            header = "{'descr': %s, 'fortran_order': False, 'shape': (1,), }" % descr
+        else:  # keys spelled oddly: concatenated, escaped, double-quoted, reordered
+            header = "{\"shape\": (1,), 'fortran' '_order': False, '\\x64escr': %s}" % descr
+        data = npy_raw(header, evil_obj)
+        try:
+            ok = npy_hasobject(data)
+        except Exception as e:
+            ok = False
+        if not ok:
+            continue  # numpy itself does not read this spelling as objects
+        put("dangerous", f"numpy/hidden_object_{name}_{key_order}.npy", data)
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as z:
+            z.writestr("a.npy", np.save(io.BytesIO(), np.arange(2)) or b"")
+            z.writestr(f"{name}.npy", data)
+        put("dangerous", f"numpy/hidden_object_{name}_{key_order}.npz", buf.getvalue())
+put("dangerous", "numpy/hidden_object_v3.npy", npy_raw("{'descr': 'object', 'fortran_order': False, 'shape': (1,)}", evil_obj, 3))
+put("dangerous", "numpy/python2_long.npy", npy_raw("{'descr': 'O', 'fortran_order': False, 'shape': (1L,)}", evil_obj))
+for name, dt in {"structured_nested": [("a", "<f4", (2,)), ("b", [("c", "<i8"), ("Obj", "u1")])],
+                 "subarray": ("<f8", (2, 3)), "words": "float64", "comma": "i4,f8,(2,)u1"}.items():
+    buf = io.BytesIO()
+    np.save(buf, np.zeros(3, dtype=dt))
+    put("safe", f"numpy/{name}.npy", buf.getvalue())
+
 # false positives: every protocol 0/1 pickle of a plain object calls copyreg._reconstructor
 class Plain:
     pass
