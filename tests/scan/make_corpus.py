@@ -541,6 +541,72 @@ for name, dt in {"structured_nested": [("a", "<f4", (2,)), ("b", [("c", "<i8"), 
     np.save(buf, np.zeros(3, dtype=dt))
     put("safe", f"numpy/{name}.npy", buf.getvalue())
 
+
+# zip central directories read differently by zipfile (np.load) and PyTorch
+def zip_split(members):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        for n, d in members:
+            z.writestr(n, d)
+    data = buf.getvalue()
+    e = data.rindex(b"PK\x05\x06")
+    n, size, off = struct.unpack("<HII", data[e + 10:e + 20])
+    recs, p = [], off
+    for _ in range(n):
+        ln = 46 + sum(struct.unpack("<HHH", data[p + 28:p + 34]))
+        recs.append(data[p:p + ln])
+        p += ln
+    return data[:off], recs
+
+
+def rec_shift(rec, delta):
+    return rec[:42] + struct.pack("<I", struct.unpack("<I", rec[42:46])[0] + delta) + rec[46:]
+
+
+def eocd(count, size, off):
+    return b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, count, count, size, off, 0)
+
+
+npy_evil = io.BytesIO()
+np.save(npy_evil, np.array([Cmd()], dtype=object), allow_pickle=True)
+npy_ok = io.BytesIO()
+np.save(npy_ok, np.arange(3))
+# an understated count: zipfile reads every record within the size
+local, recs = zip_split([("a.npy", npy_ok.getvalue()), ("evil.npy", npy_evil.getvalue())])
+cd = b"".join(recs)
+data = local + cd + eocd(1, len(cd), len(local))
+assert "evil.npy" in zipfile.ZipFile(io.BytesIO(data)).namelist()
+put("dangerous", "zipcd/understated_count.npz", data)
+# a second central directory: the stated offset shows only the benign member,
+# zipfile reads the one at "end record minus size" (offsets shifted to match)
+# (a first member that no directory lists makes room for the shift)
+local, recs = zip_split([("pad", b"\0" * 256), ("a.npy", npy_ok.getvalue()), ("evil.npy", npy_evil.getvalue())])
+cd_a = recs[1]
+x = len(local)
+y = x + len(cd_a)
+cd_b = b"".join(rec_shift(r, -(y - x)) for r in recs[1:])
+data = local + cd_a + cd_b + eocd(1, len(cd_b), x)
+assert "evil.npy" in zipfile.ZipFile(io.BytesIO(data)).namelist()
+put("dangerous", "zipcd/hidden_cd_zipfile.npz", data)
+# the other way round: PyTorch's reader takes the stated offset and count
+if torch is not None:
+    evil_pkl = pickle.dumps(Cmd(), protocol=2)
+    good_pkl = pickle.dumps({"w": 1}, protocol=2)
+    import warnings
+    warnings.simplefilter("ignore")
+    local, recs = zip_split([("archive/data.pkl", evil_pkl), ("archive/version", b"3\n"),
+                             ("archive/data.pkl", good_pkl)])
+    cd_t = recs[0] + recs[1]  # what PyTorch reads, at the stated offset: the evil data.pkl
+    x = len(local)
+    # what zipfile reads, at end minus size; its header offsets are shifted by len(cd_t)
+    cd_p = rec_shift(recs[2], -len(cd_t))
+    # PyTorch's reader wants its records within the stated size: a comment pads zipfile's
+    cd_p = cd_p[:32] + struct.pack("<H", len(cd_t)) + cd_p[34:] + b" " * len(cd_t)
+    data = local + cd_t + cd_p + eocd(2, len(cd_p), x)
+    p = put("dangerous", "zipcd/hidden_cd_torch.pt", data)
+    assert torch._C.PyTorchFileReader(p).get_record("data.pkl") == evil_pkl
+    assert zipfile.ZipFile(p).read("archive/data.pkl") == good_pkl
+
 # false positives: every protocol 0/1 pickle of a plain object calls copyreg._reconstructor
 class Plain:
     pass
