@@ -607,6 +607,60 @@ if torch is not None:
     assert torch._C.PyTorchFileReader(p).get_record("data.pkl") == evil_pkl
     assert zipfile.ZipFile(p).read("archive/data.pkl") == good_pkl
 
+
+# FRAMEs whose stated length lies: what each reader imports is checked here
+# with an instrumented find_class that returns a stub (nothing runs)
+def imports_of(unpickler_cls, data, from_file):
+    seen = []
+
+    class U(unpickler_cls):
+        def find_class(self, mod, name):
+            seen.append((mod, name))
+            return lambda *a, **k: None
+
+    try:
+        if from_file:
+            U(io.BytesIO(data)).load()
+        else:
+            U(io.BytesIO(data)).load() if unpickler_cls is pickle._Unpickler else pickle.loads(data) and None
+    except Exception:
+        pass
+    return seen
+
+
+def loads_imports(data):
+    seen = []
+
+    class U(pickle.Unpickler):
+        def find_class(self, mod, name):
+            seen.append((mod, name))
+            return lambda *a, **k: None
+    # the C Unpickler over a bytes-like buffer with peek(): frames are transparent
+    class Peek(io.BufferedReader):
+        pass
+    try:
+        U(Peek(io.BytesIO(data))).load()
+    except Exception:
+        pass
+    return seen
+
+
+evil_ops = b"\x8c\x02os\x8c\x06system\x93\x8c\x02id\x85R0"
+evil_ops += b"N0" * ((78 - len(evil_ops)) // 2)
+assert len(evil_ops) == 78
+# the C Unpickler on a file without peek() (torch.load's BytesIO) drops the
+# rest of a frame an operand runs past, and reads on after it
+frame_lie = b"\x80\x04\x95" + struct.pack("<Q", 3) + b"\x8c\x0c" + b"a" * 12 + b"CN" + evil_ops + b"."
+assert ("os", "system") in imports_of(pickle.Unpickler, frame_lie, True)
+assert ("os", "system") not in loads_imports(frame_lie)
+put("dangerous", "frames/frame_short_c_file.pkl", frame_lie)
+if torch is not None:
+    put("dangerous", "frames/frame_short_in_torch_zip.pt", torch_zip(frame_lie))
+# Python's _Unframer (joblib) reads a frame longer than the file as far as it goes
+frame_long = b"\x80\x04\x95" + struct.pack("<Q", 1000) + evil_ops[:-1] + b"."
+assert ("os", "system") in imports_of(pickle._Unpickler, frame_long, True)
+put("dangerous", "frames/frame_long_python.pkl", frame_long)
+
 # false positives: every protocol 0/1 pickle of a plain object calls copyreg._reconstructor
 class Plain:
     pass
