@@ -19,7 +19,7 @@ static const char *const allowed[] = {
 	"copyreg._reconstructor", "_codecs.encode", "codecs.encode",
 	"datetime.datetime", "datetime.date", "datetime.time", "datetime.timedelta", "datetime.timezone",
 	"decimal.Decimal", "fractions.Fraction", "uuid.UUID", "pathlib.PosixPath", "pathlib.PurePosixPath",
-	"argparse.Namespace", "types.SimpleNamespace",
+	"argparse.Namespace", "types.SimpleNamespace", "__future__._Feature",
 	/* NumPy 1.x and 2.x */
 	"numpy.ndarray", "numpy.dtype", "numpy.core.multiarray._reconstruct", "numpy.core.multiarray.scalar",
 	"numpy._core.multiarray._reconstruct", "numpy._core.multiarray.scalar",
@@ -191,6 +191,77 @@ static const struct deny denied[] = {
 	{ "torch._C", "_load_for_lite_interpreter", "loads code" },
 	{ "torch.ops", NULL, "loads native operators" },
 	{ "joblib", "load", "nested unpickling (joblib.load)" },
+	/* Published gadgets that run code, spawn programs or unpickle again
+	 * (issue 14: picklescan, modelscan, fickling and the CVE write-ups). */
+	{ "_operator", "attrgetter", "reaches any attribute (_operator.attrgetter)" },
+	{ "_operator", "methodcaller", "calls any method (_operator.methodcaller)" },
+	{ "_operator", "itemgetter", "indexes arbitrary objects (_operator.itemgetter)" },
+	{ "_operator", "call", "calls any callable (_operator.call)" },
+	{ "operator", "call", "calls any callable (operator.call)" },
+	{ "_functools", "partial", "binds arbitrary calls (_functools.partial)" },
+	{ "_functools", "reduce", "applies arbitrary callables (_functools.reduce)" },
+	{ "venv", NULL, "creates environments and runs pip (venv)" },
+	{ "ensurepip", NULL, "runs pip (ensurepip)" },
+	{ "uuid", "_get_command_stdout", "runs programs (uuid._get_command_stdout)" },
+	{ "uuid", "_popen", "runs programs (uuid._popen)" },
+	{ "_osx_support", NULL, "runs programs (_osx_support)" },
+	{ "_aix_support", NULL, "runs programs (_aix_support)" },
+	{ "_bootsubprocess", NULL, "runs programs (_bootsubprocess)" },
+	{ "_posixsubprocess", NULL, "runs programs (_posixsubprocess)" },
+	{ "platform", NULL, "runs programs (platform)" },
+	{ "imaplib", NULL, "runs programs and opens connections (imaplib)" },
+	{ "poplib", NULL, "network access (poplib)" },
+	{ "nntplib", NULL, "network access (nntplib)" },
+	{ "socketserver", NULL, "network access (socketserver)" },
+	{ "wsgiref", NULL, "network access (wsgiref)" },
+	{ "asyncore", NULL, "network access (asyncore)" },
+	{ "asynchat", NULL, "network access (asynchat)" },
+	{ "smtpd", NULL, "network access (smtpd)" },
+	{ "aiohttp", NULL, "network access (aiohttp)" },
+	{ "_pyrepl", NULL, "interactive interpreter (_pyrepl)" },
+	{ "test", NULL, "test helpers run code and programs (test)" },
+	{ "unittest", NULL, "test helpers run code (unittest)" },
+	{ "logging.config", NULL, "evaluates configuration, listens on a socket (logging.config)" },
+	{ "atexit", NULL, "registers calls at exit (atexit)" },
+	{ "weakref", "finalize", "registers calls at collection (weakref.finalize)" },
+	{ "sched", NULL, "runs scheduled calls (sched)" },
+	{ "types", "MethodType", "binds arbitrary callables (types.MethodType)" },
+	{ "types", "LambdaType", "makes functions (types.LambdaType)" },
+	{ "tkinter", NULL, "evaluates Tcl (tkinter)" },
+	{ "_tkinter", NULL, "evaluates Tcl (_tkinter)" },
+	{ "sqlite3", NULL, "opens databases, loads extensions (sqlite3)" },
+	{ "_sqlite3", NULL, "opens databases, loads extensions (_sqlite3)" },
+	{ "dbm", NULL, "opens files (dbm)" },
+	{ "mmap", NULL, "maps files (mmap)" },
+	{ "fileinput", NULL, "opens files (fileinput)" },
+	{ "linecache", NULL, "reads files (linecache)" },
+	{ "_winapi", NULL, "operating system access (_winapi)" },
+	{ "winreg", NULL, "operating system access (winreg)" },
+	{ "msvcrt", NULL, "operating system access (msvcrt)" },
+	{ "pkg_resources", NULL, "imports any module (pkg_resources)" },
+	{ "pydevd", NULL, "debugger (pydevd)" },
+	{ "_pydevd_bundle", NULL, "debugger (pydevd)" },
+	{ "jsonpickle", NULL, "nested unpickling (jsonpickle)" },
+	{ "numpy.lib.format", NULL, "reads arrays with pickles, maps files (numpy.lib.format)" },
+	{ "numpy.ctypeslib", NULL, "loads native libraries (numpy.ctypeslib)" },
+	{ "numpy.lib.utils", NULL, "runs code (numpy.lib.utils)" },
+	{ "pandas", "read_pickle", "nested unpickling (pandas.read_pickle)" },
+	{ "pandas.io", NULL, "reads files and pickles (pandas.io)" },
+	{ "torch.utils.collect_env", NULL, "runs programs (torch.utils.collect_env)" },
+	{ "torch.utils.bottleneck", NULL, "runs code (torch.utils.bottleneck)" },
+	{ "torch.utils._config_module", NULL, "loads pickled configuration" },
+	{ "torch.utils.benchmark", NULL, "compiles and runs code (torch.utils.benchmark)" },
+	{ "torch.utils.data.datapipes.utils.decoder", NULL, "nested unpickling (datapipes decoder)" },
+	{ "torch.fx", NULL, "compiles and runs code (torch.fx)" },
+	{ "torch._export", NULL, "deserialises programs (torch._export)" },
+	{ "torch.export", NULL, "deserialises programs (torch.export)" },
+	{ "torch.package", NULL, "imports packaged code (torch.package)" },
+	{ "torch.distributed", NULL, "remote calls and processes (torch.distributed)" },
+	{ "torch.multiprocessing", NULL, "starts processes (torch.multiprocessing)" },
+	{ "torch.testing", NULL, "runs code (torch.testing)" },
+	{ "torch", "compile", "compiles code (torch.compile)" },
+	{ "torch._ops", NULL, "loads native operators (torch._ops)" },
+	{ "torch.library", NULL, "registers native operators (torch.library)" },
 	{ "yaml", NULL, "yaml loading can construct objects" },
 	{ "jinja2", NULL, "template execution (jinja2)" },
 	{ "mako", NULL, "template execution (mako)" },
@@ -255,6 +326,15 @@ enum scan_verdict allowlist_verdict(const char *module, const char *name, const 
 {
 	char full[520];
 
+	/* Exact entries first: they name one callable each, checked to rebuild
+	 * data only, inside modules denied as a whole (copyreg._reconstructor,
+	 * which every protocol 0/1 pickle of a plain object calls). */
+	snprintf(full, sizeof(full), "%s.%s", module, name);
+	for (size_t k = 0; k < sizeof(allowed) / sizeof(allowed[0]); k++)
+		if (strcmp(full, allowed[k]) == 0) {
+			*reason = NULL;
+			return SCAN_SAFE;
+		}
 	for (size_t k = 0; k < sizeof(denied) / sizeof(denied[0]); k++) {
 		const struct deny *d = &denied[k];
 		if (module_under(module, d->module) && (!d->name || strcmp(name, d->name) == 0 ||
@@ -264,12 +344,6 @@ enum scan_verdict allowlist_verdict(const char *module, const char *name, const 
 			return SCAN_DANGEROUS;
 		}
 	}
-	snprintf(full, sizeof(full), "%s.%s", module, name);
-	for (size_t k = 0; k < sizeof(allowed) / sizeof(allowed[0]); k++)
-		if (strcmp(full, allowed[k]) == 0) {
-			*reason = NULL;
-			return SCAN_SAFE;
-		}
 	if (strstr(full, "__")) {
 		*reason = "dunder attribute path reaches interpreter internals";
 		return SCAN_DANGEROUS;

@@ -254,89 +254,504 @@ static void scan_tar(const uint8_t *data, size_t len, const struct scan_options 
 	res->format = "pytorch-tar";
 }
 
-/* --- .npy: the header is a Python literal dict (numpy reads it with
- * ast.literal_eval); this is a parser for just the literals it may hold. */
+/* --- .npy: the header is a Python literal (numpy reads it with
+ * ast.literal_eval, after dropping Python 2 'L' suffixes) and the array holds
+ * pickles whenever np.dtype(descr).hasobject. A dtype can say "object" in
+ * many ways: 'O', '|O8', 'object', comma strings ('i4,O'), sub-array and
+ * repeat prefixes ('(2,)O', '2O'), (type, shape) tuples, fields of a
+ * structured type, nested fields, two-character strings unpacked as
+ * (name, type), and any of these spelled with escapes or as concatenated
+ * literals. So the header is parsed as Python literals into a small tree,
+ * and the descr judged over it. */
+enum lkind { L_STR, L_BYTES, L_NUM, L_BOOL, L_NONE, L_TUPLE, L_LIST, L_DICT, L_SET };
+
+struct lnode {
+	uint8_t kind;
+	bool unsure;       /* L_STR: an escape we do not decode (\N{...}) */
+	uint32_t first, next; /* children (dict: key, value, key, ...), 0 = none */
+	char *s;           /* L_STR / L_BYTES / L_NUM: text, NUL-terminated */
+	size_t n;
+};
+
+#define LIT_NODES 4096
 struct lit {
 	const char *p, *end;
 	int depth;
+	struct lnode nodes[LIT_NODES];
+	uint32_t nn;
+	char *buf;        /* string arena: at most the header's length + NULs */
+	size_t blen, bcap;
 };
 
+/* Python's tokenizer between tokens: blanks, comments, backslash-newline.
+ * Inside brackets newlines are blanks too; literal_eval's expression is
+ * bracketed or on one logical line, so newlines are accepted everywhere
+ * (a header numpy refuses is then at worst scanned, never skipped). */
 static void lit_ws(struct lit *l)
 {
-	while (l->p < l->end && (*l->p == ' ' || *l->p == '\t' || *l->p == '\n' || *l->p == '\r'))
-		l->p++;
+	for (;;) {
+		while (l->p < l->end && (*l->p == ' ' || *l->p == '\t' || *l->p == '\n' || *l->p == '\r' || *l->p == '\f'))
+			l->p++;
+		if (l->p < l->end && *l->p == '#') {
+			while (l->p < l->end && *l->p != '\n')
+				l->p++;
+			continue;
+		}
+		if (l->p + 1 < l->end && *l->p == '\\' && (l->p[1] == '\n' || l->p[1] == '\r')) {
+			l->p += 2;
+			continue;
+		}
+		return;
+	}
 }
 
-/* Skips one literal; when out is given and it is a str, copies it. Returns
- * 1 for str, 2 for a tuple/list, 3 other, -1 on a syntax error. */
-static int lit_value(struct lit *l, char *out, size_t cap, bool *hasobj, int pos_in_tuple)
+static int lit_new(struct lit *l, enum lkind k)
+{
+	if (l->nn >= LIT_NODES)
+		return -1;
+	uint32_t i = l->nn++;
+	memset(&l->nodes[i], 0, sizeof(l->nodes[i]));
+	l->nodes[i].kind = (uint8_t)k;
+	return (int)i;
+}
+
+static void lit_put(struct lit *l, char c)
+{
+	if (l->blen < l->bcap)
+		l->buf[l->blen++] = c;
+}
+
+static void lit_put_utf8(struct lit *l, uint32_t cp)
+{
+	if (cp < 0x80) {
+		lit_put(l, (char)cp);
+	} else if (cp < 0x800) {
+		lit_put(l, (char)(0xC0 | cp >> 6));
+		lit_put(l, (char)(0x80 | (cp & 0x3F)));
+	} else if (cp < 0x10000) {
+		lit_put(l, (char)(0xE0 | cp >> 12));
+		lit_put(l, (char)(0x80 | ((cp >> 6) & 0x3F)));
+		lit_put(l, (char)(0x80 | (cp & 0x3F)));
+	} else {
+		lit_put(l, (char)(0xF0 | cp >> 18));
+		lit_put(l, (char)(0x80 | ((cp >> 12) & 0x3F)));
+		lit_put(l, (char)(0x80 | ((cp >> 6) & 0x3F)));
+		lit_put(l, (char)(0x80 | (cp & 0x3F)));
+	}
+}
+
+static int hexdig(int c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* One string token (prefix, quotes, escapes) appended to the arena. */
+static int lit_string_token(struct lit *l, bool *is_bytes, bool *unsure)
+{
+	bool raw = false, bytes = false;
+	while (l->p < l->end && strchr("rRbBuU", *l->p) && *l->p) {
+		raw |= *l->p == 'r' || *l->p == 'R';
+		bytes |= *l->p == 'b' || *l->p == 'B';
+		l->p++;
+	}
+	if (l->p >= l->end || (*l->p != '\'' && *l->p != '"'))
+		return -1;
+	char q = *l->p;
+	bool triple = l->end - l->p >= 3 && l->p[1] == q && l->p[2] == q;
+	l->p += triple ? 3 : 1;
+	*is_bytes = bytes;
+	for (;;) {
+		if (l->p >= l->end)
+			return -1;
+		char c = *l->p;
+		if (c == q && (!triple || (l->end - l->p >= 3 && l->p[1] == q && l->p[2] == q))) {
+			l->p += triple ? 3 : 1;
+			return 0;
+		}
+		if (c == '\n' && !triple)
+			return -1;
+		l->p++;
+		if (c != '\\') {
+			lit_put(l, c);
+			continue;
+		}
+		if (l->p >= l->end)
+			return -1;
+		char e = *l->p++;
+		if (raw) {
+			lit_put(l, '\\');
+			lit_put(l, e);
+			continue;
+		}
+		int cnt = 0;
+		switch (e) {
+		case '\n': break;
+		case 'n': lit_put(l, '\n'); break;
+		case 't': lit_put(l, '\t'); break;
+		case 'r': lit_put(l, '\r'); break;
+		case 'a': lit_put(l, '\a'); break;
+		case 'b': lit_put(l, '\b'); break;
+		case 'f': lit_put(l, '\f'); break;
+		case 'v': lit_put(l, '\v'); break;
+		case '\\': case '\'': case '"': lit_put(l, e); break;
+		case 'x': cnt = 2; break;
+		case 'u': cnt = bytes ? 0 : 4; break;
+		case 'U': cnt = bytes ? 0 : 8; break;
+		case 'N':
+			if (bytes)
+				goto literal;
+			/* a named character: any letter, 'O' included */
+			*unsure = true;
+			while (l->p < l->end && *l->p != '}' && *l->p != q)
+				l->p++;
+			if (l->p < l->end && *l->p == '}')
+				l->p++;
+			break;
+		default:
+			if (e >= '0' && e <= '7') {
+				unsigned v = (unsigned)(e - '0');
+				for (int j = 0; j < 2 && l->p < l->end && *l->p >= '0' && *l->p <= '7'; j++)
+					v = v * 8 + (unsigned)(*l->p++ - '0');
+				lit_put_utf8(l, v);
+				break;
+			}
+		literal:
+			lit_put(l, '\\');
+			lit_put(l, e);
+		}
+		if (e == 'u' || e == 'U' || e == 'x') {
+			if (!cnt)
+				goto literal;
+			uint32_t v = 0;
+			for (int j = 0; j < cnt; j++) {
+				if (l->p >= l->end || hexdig((unsigned char)*l->p) < 0)
+					return -1;
+				v = v << 4 | (uint32_t)hexdig((unsigned char)*l->p++);
+			}
+			if (v > 0x10FFFF)
+				return -1;
+			if (bytes)
+				lit_put(l, (char)v);
+			else
+				lit_put_utf8(l, v);
+		}
+	}
+}
+
+static int lit_value(struct lit *l);
+
+/* Items up to the closing bracket, linked under node i. */
+static int lit_items(struct lit *l, int i, char close, bool dict, int *count, bool *comma)
+{
+	uint32_t *link = &l->nodes[i].first;
+	*count = 0;
+	*comma = false;
+	for (;;) {
+		lit_ws(l);
+		if (l->p < l->end && *l->p == close) {
+			l->p++;
+			return 0;
+		}
+		int c = lit_value(l);
+		if (c < 0)
+			return -1;
+		*link = (uint32_t)c;
+		link = &l->nodes[c].next;
+		if (dict) {
+			lit_ws(l);
+			if (l->p >= l->end || *l->p++ != ':')
+				return -1;
+			int v = lit_value(l);
+			if (v < 0)
+				return -1;
+			*link = (uint32_t)v;
+			link = &l->nodes[v].next;
+		}
+		(*count)++;
+		lit_ws(l);
+		if (l->p < l->end && *l->p == ',') {
+			l->p++;
+			*comma = true;
+			continue;
+		}
+		lit_ws(l);
+		if (l->p < l->end && *l->p == close) {
+			l->p++;
+			return 0;
+		}
+		return -1;
+	}
+}
+
+/* One literal; returns its node index or -1 where literal_eval raises
+ * (or where this parser does not follow it: then the header is an error). */
+static int lit_value(struct lit *l)
 {
 	lit_ws(l);
-	if (l->p >= l->end || ++l->depth > 32)
+	if (l->p >= l->end || ++l->depth > 64)
 		return -1;
 	char c = *l->p;
-	int rc;
-	if (c == '\'' || c == '"') {
-		const char *s = ++l->p;
-		while (l->p < l->end && *l->p != c && *l->p != '\\' && *l->p != '\n')
-			l->p++;
-		if (l->p >= l->end || *l->p != c)
+	int i = -1;
+	if (c == '\'' || c == '"' || ((c == 'r' || c == 'R' || c == 'b' || c == 'B' || c == 'u' || c == 'U') &&
+				       l->end - l->p >= 2 && strchr("'\"rRbB", l->p[1]) && l->p[1])) {
+		/* adjacent string tokens concatenate ('O' 'bject' is 'Object') */
+		i = lit_new(l, L_STR);
+		if (i < 0)
 			return -1;
-		size_t n = (size_t)(l->p - s);
-		l->p++;
-		if (out && cap) {
-			snprintf(out, cap, "%.*s", (int)(n < cap - 1 ? n : cap - 1), s);
-		}
-		/* a type string in a structured descr: (name, type[, shape]) */
-		if (hasobj && pos_in_tuple == 1) {
-			const char *t = s;
-			if (n && (*t == '<' || *t == '>' || *t == '|' || *t == '='))
-				t++, n--;
-			if (n && *t == 'O')
-				*hasobj = true;
-		}
-		rc = 1;
-	} else if (c == '(' || c == '[') {
-		char close = c == '(' ? ')' : ']';
-		l->p++;
-		int k = 0;
+		size_t start = l->blen;
+		bool first = true, bytes = false;
 		for (;;) {
-			lit_ws(l);
-			if (l->p < l->end && *l->p == close) {
-				l->p++;
-				break;
-			}
-			if (lit_value(l, NULL, 0, hasobj, c == '(' ? k : -1) < 0)
+			bool b = false, u = false;
+			if (lit_string_token(l, &b, &u) < 0)
 				return -1;
-			k++;
+			if (!first && b != bytes)
+				return -1; /* cannot mix bytes and str */
+			bytes = b;
+			first = false;
+			l->nodes[i].unsure |= u;
 			lit_ws(l);
-			if (l->p < l->end && *l->p == ',') {
-				l->p++;
+			if (l->p < l->end && (*l->p == '\'' || *l->p == '"' ||
+					      (strchr("rRbBuU", *l->p) && *l->p && l->end - l->p >= 2 &&
+					       strchr("'\"rRbB", l->p[1]) && l->p[1])))
 				continue;
+			break;
+		}
+		lit_put(l, 0);
+		l->nodes[i].kind = bytes ? L_BYTES : L_STR;
+		l->nodes[i].s = l->buf + start;
+		l->nodes[i].n = l->blen - start - 1;
+	} else if (c == '(' || c == '[' || c == '{') {
+		l->p++;
+		int count;
+		bool comma;
+		lit_ws(l);
+		if (c == '{' && l->p < l->end && *l->p == '}') {
+			l->p++;
+			i = lit_new(l, L_DICT);
+		} else if (c == '{') {
+			/* a dict or a set: look at what follows the first item */
+			const char *save = l->p;
+			uint32_t savenn = l->nn;
+			size_t saveb = l->blen;
+			int k = lit_value(l);
+			lit_ws(l);
+			bool dict = k >= 0 && l->p < l->end && *l->p == ':';
+			l->p = save, l->nn = savenn, l->blen = saveb;
+			i = lit_new(l, dict ? L_DICT : L_SET);
+			if (i < 0 || lit_items(l, i, '}', dict, &count, &comma) < 0)
+				return -1;
+		} else {
+			i = lit_new(l, c == '(' ? L_TUPLE : L_LIST);
+			if (i < 0 || lit_items(l, i, c == '(' ? ')' : ']', false, &count, &comma) < 0)
+				return -1;
+			/* (x) is x; (x,) and () are tuples */
+			if (c == '(' && count == 1 && !comma) {
+				int inner = (int)l->nodes[i].first;
+				l->nodes[inner].next = 0;
+				i = inner;
 			}
-			if (l->p < l->end && *l->p == close) {
-				l->p++;
+		}
+	} else if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.') {
+		/* a number, signs, complex sums: kept as text (shape entries) */
+		i = lit_new(l, L_NUM);
+		if (i < 0)
+			return -1;
+		size_t start = l->blen;
+		while (l->p < l->end && (isalnum((unsigned char)*l->p) || strchr("+-._", *l->p)) && *l->p) {
+			if ((*l->p == '+' || *l->p == '-') && l->blen > start && !strchr("eE", l->buf[l->blen - 1]) &&
+			    l->p[-1] != '+' && l->p[-1] != '-' && !isdigit((unsigned char)l->p[-1]) && l->p[-1] != '.')
+				break;
+			lit_put(l, *l->p++);
+		}
+		lit_put(l, 0);
+		l->nodes[i].s = l->buf + start;
+		l->nodes[i].n = l->blen - start - 1;
+	} else {
+		static const struct { const char *w; enum lkind k; } words[] = {
+			{ "True", L_BOOL }, { "False", L_BOOL }, { "None", L_NONE } };
+		for (size_t k = 0; k < 3; k++) {
+			size_t n = strlen(words[k].w);
+			if ((size_t)(l->end - l->p) >= n && memcmp(l->p, words[k].w, n) == 0 &&
+			    !(l->p + n < l->end && (isalnum((unsigned char)l->p[n]) || l->p[n] == '_'))) {
+				l->p += n;
+				i = lit_new(l, words[k].k);
 				break;
 			}
-			return -1;
 		}
-		rc = 2;
-	} else if (isdigit((unsigned char)c) || c == '-') {
-		l->p++;
-		while (l->p < l->end && (isdigit((unsigned char)*l->p) || *l->p == 'L'))
-			l->p++;
-		rc = 3;
-	} else {
-		const char *w[] = { "True", "False", "None" };
-		rc = -1;
-		for (int k = 0; k < 3; k++)
-			if ((size_t)(l->end - l->p) >= strlen(w[k]) && memcmp(l->p, w[k], strlen(w[k])) == 0) {
-				l->p += strlen(w[k]);
-				rc = 3;
-			}
 	}
 	l->depth--;
-	return rc;
+	return i;
+}
+
+/* How sure is it that numpy makes an object dtype of this? */
+enum { OBJ_NO, OBJ_MAYBE, OBJ_YES };
+
+static int worst(int a, int b)
+{
+	return a > b ? a : b;
+}
+
+/* A string given to np.dtype(): comma-separated parts, each with an
+ * optional shape or repeat prefix and byte order, then the type. */
+static int str_hasobj(const struct lnode *s)
+{
+	if (s->unsure)
+		return OBJ_MAYBE;
+	int r = OBJ_NO;
+	const char *p = s->s, *e = s->s + s->n;
+	while (p <= e) {
+		const char *q = memchr(p, ',', (size_t)(e - p));
+		if (!q)
+			q = e;
+		const char *t = p;
+		while (t < q && isspace((unsigned char)*t))
+			t++;
+		if (t < q && *t == '(') {
+			const char *c = memchr(t, ')', (size_t)(q - t));
+			/* "(2,3)O": the comma inside the shape is no separator */
+			if (!c) {
+				c = memchr(t, ')', (size_t)(e - t));
+				if (c)
+					q = memchr(c, ',', (size_t)(e - c)) ? memchr(c, ',', (size_t)(e - c)) : e;
+			}
+			t = c ? c + 1 : q;
+		}
+		while (t < q && isdigit((unsigned char)*t))
+			t++;
+		while (t < q && isspace((unsigned char)*t))
+			t++;
+		if (t < q && strchr("<>|=", *t))
+			t++;
+		if (t < q && (*t == 'O' || ((size_t)(q - t) >= 6 && memcmp(t, "object", 6) == 0)))
+			return OBJ_YES;
+		p = q + 1;
+	}
+	if (memchr(s->s, 'O', s->n) || memmem(s->s, s->n, "object", 6))
+		r = OBJ_MAYBE;
+	return r;
+}
+
+static int type_hasobj(struct lit *l, uint32_t i, int depth);
+
+/* One field of a structured descr: (name, type[, shape]); a string or list
+ * of length 2 or 3 unpacks the same way, character by character. */
+static int field_hasobj(struct lit *l, uint32_t i, int depth)
+{
+	const struct lnode *f = &l->nodes[i];
+	if (f->kind == L_STR) {
+		if (f->unsure)
+			return OBJ_MAYBE;
+		for (size_t k = 1; k < f->n && k < 3; k++)
+			if (f->s[k] == 'O')
+				return OBJ_YES;
+		return OBJ_NO;
+	}
+	if (f->kind == L_TUPLE || f->kind == L_LIST) {
+		uint32_t name = f->first, type = name ? l->nodes[name].next : 0;
+		return type ? type_hasobj(l, type, depth + 1) : OBJ_NO;
+	}
+	return OBJ_NO;
+}
+
+/* descr_to_dtype(x): a string, a (type, shape) tuple, or fields. */
+static int type_hasobj(struct lit *l, uint32_t i, int depth)
+{
+	const struct lnode *t = &l->nodes[i];
+	int r = OBJ_NO;
+	if (depth > 32)
+		return OBJ_MAYBE;
+	switch (t->kind) {
+	case L_STR:
+		return str_hasobj(t);
+	case L_TUPLE:
+		return t->first ? type_hasobj(l, t->first, depth + 1) : OBJ_NO;
+	case L_LIST:
+	case L_SET:
+		for (uint32_t c = t->first; c; c = l->nodes[c].next)
+			r = worst(r, field_hasobj(l, c, depth));
+		return r;
+	case L_DICT: /* iterating a dict gives its keys */
+		for (uint32_t c = t->first; c; c = l->nodes[c].next ? l->nodes[l->nodes[c].next].next : 0)
+			r = worst(r, field_hasobj(l, c, depth));
+		return r;
+	default:
+		return OBJ_NO;
+	}
+}
+
+static bool lit_str_is(const struct lnode *n, const char *s)
+{
+	return n->kind == L_STR && !n->unsure && n->n == strlen(s) && memcmp(n->s, s, n->n) == 0;
+}
+
+/* Parses the header; *obj gets whether numpy would unpickle the payload.
+ * Returns NULL when numpy accepts it, or why not. */
+static const char *npy_header(const char *h, size_t n, int *obj)
+{
+	struct lit *l = calloc(1, sizeof(*l));
+	const char *why = NULL;
+	if (!l)
+		return "out of memory";
+	l->bcap = n + 64;
+	l->buf = malloc(l->bcap);
+	l->p = h;
+	l->end = h + n;
+	l->nn = 1; /* node 0 means none */
+	*obj = OBJ_NO;
+	int root = l->buf ? lit_value(l) : -1;
+	lit_ws(l);
+	if (root < 0 || l->p != l->end) {
+		why = "npy header is not a Python literal numpy reads";
+		goto out;
+	}
+	if (l->nodes[root].kind != L_DICT) {
+		why = "npy header is not a dict";
+		goto out;
+	}
+	int have = 0, count = 0;
+	uint32_t descr = 0;
+	for (uint32_t k = l->nodes[root].first; k; k = l->nodes[l->nodes[k].next].next) {
+		uint32_t v = l->nodes[k].next;
+		const struct lnode *key = &l->nodes[k], *val = &l->nodes[v];
+		count++;
+		if (lit_str_is(key, "descr")) {
+			have |= 1;
+			descr = v; /* a repeated key: the last one wins, as in a dict */
+		} else if (lit_str_is(key, "shape")) {
+			bool ok = val->kind == L_TUPLE;
+			for (uint32_t c = ok ? val->first : 0; c; c = l->nodes[c].next)
+				ok &= l->nodes[c].kind == L_NUM || l->nodes[c].kind == L_BOOL;
+			if (!ok) {
+				why = "npy shape is not a tuple of ints";
+				goto out;
+			}
+			have |= 2;
+		} else if (lit_str_is(key, "fortran_order")) {
+			if (val->kind != L_BOOL) {
+				why = "npy fortran_order is not a bool";
+				goto out;
+			}
+			have |= 4;
+		} else if (key->kind == L_STR && key->unsure) {
+			/* a key spelled with \N{...}: it might be any of the three */
+			have |= 8;
+		} else {
+			why = "npy header has keys numpy refuses";
+			goto out;
+		}
+	}
+	if ((have & 7) != 7 && !(have & 8)) {
+		why = "npy header lacks descr, shape or fortran_order";
+		goto out;
+	}
+	*obj = descr ? type_hasobj(l, descr, 0) : OBJ_MAYBE;
+	if (have & 8)
+		*obj = worst(*obj, OBJ_MAYBE);
+	(void)count;
+out:
+	free(l->buf);
+	free(l);
+	return why;
 }
 
 static void scan_npy(const uint8_t *data, size_t len, const char *member, unsigned depth,
@@ -366,68 +781,49 @@ static void scan_npy(const uint8_t *data, size_t len, const char *member, unsign
 		scan_set_error(res, member, "npy header truncated or too large");
 		return;
 	}
-	struct lit l = { (const char *)data + hstart, (const char *)data + hstart + hlen, 0 };
-	char descr[128] = "", key[32];
-	bool hasobj = false, have_descr = false, have_shape = false, have_order = false;
-	lit_ws(&l);
-	if (l.p >= l.end || *l.p++ != '{') {
-		scan_set_error(res, member, "npy header is not a dict");
+	int obj;
+	const char *why = npy_header((const char *)data + hstart, hlen, &obj);
+	if (why) {
+		scan_set_error(res, member, "%s", why);
 		return;
 	}
-	for (;;) {
-		lit_ws(&l);
-		if (l.p < l.end && *l.p == '}') {
-			l.p++;
-			break;
-		}
-		if (lit_value(&l, key, sizeof(key), NULL, -1) != 1)
-			goto bad;
-		lit_ws(&l);
-		if (l.p >= l.end || *l.p++ != ':')
-			goto bad;
-		if (strcmp(key, "descr") == 0) {
-			int rc = lit_value(&l, descr, sizeof(descr), &hasobj, -1);
-			if (rc == 1) {
-				const char *t = descr;
-				if (*t == '<' || *t == '>' || *t == '|' || *t == '=')
-					t++;
-				hasobj = *t == 'O';
-			} else if (rc != 2) {
-				goto bad;
-			}
-			have_descr = true;
-		} else if (strcmp(key, "shape") == 0) {
-			if (lit_value(&l, NULL, 0, NULL, -1) != 2)
-				goto bad;
-			have_shape = true;
-		} else if (strcmp(key, "fortran_order") == 0) {
-			if (lit_value(&l, NULL, 0, NULL, -1) != 3)
-				goto bad;
-			have_order = true;
-		} else {
-			goto bad; /* numpy requires exactly these keys */
-		}
-		lit_ws(&l);
-		if (l.p < l.end && *l.p == ',')
-			l.p++;
-	}
-	if (!have_descr || !have_shape || !have_order)
-		goto bad;
-	if (hasobj) {
-		/* numpy.load(allow_pickle=True) runs pickle.load on the rest. */
+	(void)depth;
+	if (obj == OBJ_NO)
+		return;
+	/* numpy.load(allow_pickle=True) runs pickle.load on the rest. */
+	const uint8_t *body = data + hstart + hlen;
+	size_t blen = len - hstart - hlen;
+	if (obj == OBJ_YES) {
 		struct pickle_sink sink = { .res = res, .opt = opt, .member = member, .base = hstart + hlen };
 		struct al_error err = { 0 };
 		size_t count, used;
-		(void)depth;
-		if (pickle_scan_stream(data + hstart + hlen, len - hstart - hlen, opt->limits.max_pickles, &count, &used,
-				       &sink, &err) < 0)
+		if (pickle_scan_stream(body, blen, opt->limits.max_pickles, &count, &used, &sink, &err) < 0)
 			scan_set_error(res, member, "object array: %s", err.msg);
 		if (!member)
 			res->format = "npy-object";
+		return;
 	}
-	return;
-bad:
-	scan_set_error(res, member, "npy header is not what numpy accepts");
+	/* Perhaps an object dtype (a spelling this reader does not decide):
+	 * what a pickle there would import counts, a failed parse does not. */
+	scan_add_issue(res, SCAN_SAFE, member, 0, "npy descr might be an object type: payload scanned as a pickle");
+	if (!pickle_cannot_start_p(body, blen, (char[8]){ 0 }, 8)) {
+		struct scan_result tmp = { 0 };
+		struct pickle_sink sink = { .res = &tmp, .opt = opt, .member = member, .base = hstart + hlen };
+		struct al_error err = { 0 };
+		size_t count, used;
+		int rc = pickle_scan_stream(body, blen, opt->limits.max_pickles, &count, &used, &sink, &err);
+		for (size_t g = 0; g < tmp.nglobals; g++) {
+			struct scan_global *sg = &tmp.globals[g];
+			scan_add_global(res, opt, sg->module, sg->name, sg->member, sg->offset, sg->opcode, sg->verdict,
+					sg->reason);
+		}
+		for (size_t g = 0; g < tmp.nissues; g++)
+			scan_add_issue(res, tmp.issues[g].verdict, tmp.issues[g].member, tmp.issues[g].offset, "%s",
+				       tmp.issues[g].what);
+		if (rc == 0 && tmp.nglobals)
+			scan_add_issue(res, SCAN_UNKNOWN, member, hstart + hlen, "npy payload is a pickle that imports");
+		scan_result_free(&tmp);
+	}
 }
 
 /* --- safetensors: 8-byte header length, a JSON header, then data. */

@@ -77,7 +77,23 @@ struct machine {
 	char **pool; /* decoded strings, freed with the machine */
 	size_t npool, pcap, pool_bytes;
 	uint64_t op_off; /* offset of the current opcode */
+	/* How the bytes are read (see need()): */
+	int mode;
+	const uint8_t *win_end; /* READ_C_FILE: end of the buffer a FRAME filled */
+	const uint8_t *frame_end, *fpos; /* READ_PY_FILE: the current frame, the file position */
+	bool saw_frame, crossed;
 };
+
+/* pickle.loads(bytes) and the C Unpickler on a file read frames as no more
+ * than a length check... except that the C Unpickler reading a file without
+ * peek() (io.BytesIO: torch.load's data.pkl) keeps the frame in a buffer
+ * and drops what is left of it when an operand runs past its end, reading
+ * on from the file after the frame. Python's own Unpickler (joblib's
+ * NumpyUnpickler) reads frames through _Unframer: an operand crossing a
+ * frame's end raises, and joblib reads array data from the file itself,
+ * after the frame. A FRAME whose stated length lies thus makes one loader
+ * call what another reads as data: every reading is scanned. */
+enum { READ_BYTES, READ_C_FILE, READ_PY_FILE };
 
 static int fail(struct machine *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(struct machine *m, const char *fmt, ...)
@@ -93,8 +109,41 @@ static int fail(struct machine *m, const char *fmt, ...)
 }
 
 /* --- reading: lines must end in '\n' (CPython raises otherwise). */
+/* Before a read of n bytes (or a line, n == SIZE_MAX): where the reader
+ * takes it from. into: the C Unpickler's _Unpickler_ReadInto (BINBYTES*,
+ * BYTEARRAY8), which copies what is left in its buffer first. */
+static int frame_boundary(struct machine *m, size_t n, bool into)
+{
+	if (m->mode == READ_C_FILE && m->win_end) {
+		bool fits = n == SIZE_MAX ? memchr(m->p, '\n', (size_t)(m->win_end - m->p)) != NULL
+					  : (size_t)(m->win_end - m->p) >= n;
+		if (!fits && !into) {
+			m->crossed |= m->p < m->win_end;
+			m->p = m->win_end;
+			m->win_end = NULL;
+		} else if (!fits) {
+			m->win_end = NULL;
+		}
+	} else if (m->mode == READ_PY_FILE && m->frame_end) {
+		if (m->p == m->frame_end && n != 0) {
+			m->frame_end = NULL; /* frame used up: on from the file */
+			m->p = m->fpos;
+			return 0;
+		}
+		bool fits = n == SIZE_MAX ? memchr(m->p, '\n', (size_t)(m->frame_end - m->p)) != NULL
+					  : (size_t)(m->frame_end - m->p) >= n;
+		if (!fits) {
+			m->crossed = true;
+			return fail(m, "pickle exhausted before end of frame");
+		}
+	}
+	return 0;
+}
+
 static int need(struct machine *m, size_t n, const uint8_t **out)
 {
+	if (frame_boundary(m, n, false) < 0)
+		return -1;
 	if ((size_t)(m->end - m->p) < n)
 		return fail(m, "pickle data was truncated");
 	*out = m->p;
@@ -102,9 +151,29 @@ static int need(struct machine *m, size_t n, const uint8_t **out)
 	return 0;
 }
 
+static int need_into(struct machine *m, size_t n)
+{
+	if (frame_boundary(m, n, true) < 0)
+		return -1;
+	if ((size_t)(m->end - m->p) < n)
+		return fail(m, "pickle data was truncated");
+	m->p += n;
+	return 0;
+}
+
 static int readline(struct machine *m, const char **line, size_t *len)
 {
+	if (frame_boundary(m, SIZE_MAX, false) < 0)
+		return -1;
 	const uint8_t *nl = memchr(m->p, '\n', (size_t)(m->end - m->p));
+	if (!nl && m->mode == READ_PY_FILE && m->p < m->end) {
+		/* Python's readline() at the end of the file: what is left, whose
+		 * last byte the opcode then cuts off as if it were the newline */
+		*line = (const char *)m->p;
+		*len = (size_t)(m->end - m->p);
+		m->p = m->end;
+		return 0;
+	}
 	if (!nl)
 		return fail(m, "pickle data was truncated (no newline)");
 	*line = (const char *)m->p;
@@ -553,7 +622,7 @@ static bool dotted_name_ok(const char *s, size_t n)
 }
 
 static int import_global(struct machine *m, const char *mod, size_t mlen, const char *name, size_t nlen,
-			 const char *opcode, const char *forced_reason, struct val *out)
+			 const char *opcode, const char *forced_reason, enum scan_verdict forced_v, struct val *out)
 {
 	char module[256], gname[256];
 	const char *reason = NULL;
@@ -577,8 +646,8 @@ static int import_global(struct machine *m, const char *mod, size_t mlen, const 
 			allowlist_fix_import(module, sizeof(module), gname, sizeof(gname));
 		v = allowlist_verdict(module, gname, k->opt, &reason);
 	}
-	if (forced_reason && v < SCAN_UNKNOWN) {
-		v = SCAN_UNKNOWN;
+	if (forced_reason && v < forced_v) {
+		v = forced_v;
 		reason = forced_reason;
 	}
 	int idx = scan_add_global(k->res, k->opt, module, gname, k->member, k->base + m->op_off, opcode, v, reason);
@@ -619,7 +688,14 @@ static int global_from_lines(struct machine *m, const char *opcode, bool ascii, 
 			return fail(m, "%s: name is not ASCII", opcode);
 	if (!utf8_valid((const uint8_t *)a, alen, false) || !utf8_valid((const uint8_t *)b, blen, false))
 		return fail(m, "%s: invalid UTF-8", opcode);
-	return import_global(m, a, alen, b, blen, opcode, NULL, out);
+	return import_global(m, a, alen, b, blen, opcode, NULL, SCAN_SAFE, out);
+}
+
+/* Could this value be a str at load time although the file holds no
+ * literal for it? The result of a call, a persistent object, a global. */
+static bool computed_p(const struct val *v)
+{
+	return v->kind == K_OBJ || v->kind == K_PERSID || v->kind == K_OTHER || v->kind == K_GLOBAL;
 }
 
 static void mark_called(struct machine *m, const struct val *callee)
@@ -708,14 +784,18 @@ static int do_build(struct machine *m)
 		}
 		if (m->sink->after_build && callee) {
 			struct state_ref ref = { m, state };
+			if (m->mode == READ_BYTES && m->win_end && m->p != m->win_end)
+				m->crossed = true; /* joblib would read the data after the frame */
+			/* joblib reads array data from the file, after any frame */
+			const uint8_t **at = m->mode == READ_PY_FILE && m->frame_end ? &m->fpos : &m->p;
 			long long skip = m->sink->after_build(m->sink->ctx, callee, callee + strlen(callee) + 1, &ref,
-							     m->p, (size_t)(m->end - m->p));
+							     *at, (size_t)(m->end - *at));
 			if (skip < 0)
 				return fail(m, "BUILD: the array data embedded after it cannot be read");
-			if ((unsigned long long)skip > (size_t)(m->end - m->p))
+			if ((unsigned long long)skip > (size_t)(m->end - *at))
 				return fail(m, "BUILD: embedded data truncated");
 			if (skip > 0) {
-				m->p += skip;
+				*at += skip;
 				*inst = mk(K_OTHER); /* joblib replaces the wrapper by the array */
 			}
 		}
@@ -735,6 +815,10 @@ static int step(struct machine *m, bool *stop)
 	uint8_t op;
 
 	m->op_off = (uint64_t)(m->p - m->start);
+	if (m->mode == READ_BYTES && m->win_end && m->p >= m->win_end) {
+		m->crossed |= m->p > m->win_end; /* an opcode ran across the frame's end */
+		m->win_end = NULL;
+	}
 	if (need(m, 1, &s) < 0)
 		return -1;
 	op = s[0];
@@ -895,9 +979,8 @@ static int step(struct machine *m, bool *stop)
 		n = le(s, w);
 		if (n > (uint64_t)INT64_MAX)
 			return fail(m, "byte count exceeds system's maximum size");
-		if ((uint64_t)(m->end - m->p) < n)
+		if ((uint64_t)(m->end - m->p) < n || need_into(m, (size_t)n) < 0)
 			return fail(m, "pickle data was truncated");
-		m->p += n;
 		v = mk(K_BYTES);
 		return push(m, v);
 	}
@@ -1018,14 +1101,23 @@ static int step(struct machine *m, bool *stop)
 	case 0x93: /* STACK_GLOBAL: name, then module, both exact str */
 		if (pop(m, &b) < 0 || pop(m, &a) < 0)
 			return -1;
+		if (computed_p(&a) || computed_p(&b)) {
+			/* A module or name made at load time (_codecs.encode('cbfvk',
+			 * 'rot13') is 'posix'): the import is whatever the call
+			 * returns. No pickler writes this; it is an attack. */
+			if (import_global(m, "<computed>", 10, "<computed>", 10, "STACK_GLOBAL",
+					  "module or name computed by a call at load time", SCAN_DANGEROUS, &v) < 0)
+				return -1;
+			return push(m, v);
+		}
 		if (a.kind != K_STR || b.kind != K_STR)
 			return fail(m, "STACK_GLOBAL requires str");
 		if ((a.flags | b.flags) & F_LONG) {
 			/* Content not kept (longer than the limit): an import we cannot name. */
 			if (import_global(m, "<long string>", 13, "<long string>", 13, "STACK_GLOBAL",
-					  "operands longer than the scanner keeps", &v) < 0)
+					  "operands longer than the scanner keeps", SCAN_UNKNOWN, &v) < 0)
 				return -1;
-		} else if (import_global(m, a.s, a.len, b.s, b.len, "STACK_GLOBAL", NULL, &v) < 0) {
+		} else if (import_global(m, a.s, a.len, b.s, b.len, "STACK_GLOBAL", NULL, SCAN_SAFE, &v) < 0) {
 			return -1;
 		}
 		return push(m, v);
@@ -1046,7 +1138,8 @@ static int step(struct machine *m, bool *stop)
 		 * loading process: nothing the file alone can vouch for. */
 		snprintf(code, sizeof(code), "%llu", (unsigned long long)n);
 		if (import_global(m, "<copyreg extension>", 19, code, strlen(code), w == 1 ? "EXT1" : w == 2 ? "EXT2" : "EXT4",
-				  "extension code: resolves to whatever copyreg registered in the loading process", &v) < 0)
+				  "extension code: resolves to whatever copyreg registered in the loading process",
+				  SCAN_UNKNOWN, &v) < 0)
 			return -1;
 		return push(m, v);
 	}
@@ -1112,14 +1205,48 @@ static int step(struct machine *m, bool *stop)
 			return fail(m, "unsupported pickle protocol: %d", s[0]);
 		m->proto = s[0];
 		return 0;
-	case 0x95: /* FRAME: the C unpickler only checks the bytes are there */
+	case 0x95: /* FRAME */
 		if (need(m, 8, &s) < 0)
 			return -1;
 		n = le(s, 8);
 		if (n > (uint64_t)INT64_MAX)
 			return fail(m, "FRAME length exceeds system's maximum");
-		if ((uint64_t)(m->end - m->p) < n)
+		m->saw_frame = true;
+		if (m->mode == READ_PY_FILE) {
+			/* _Unframer.load_frame: the last frame must be used up; the
+			 * new one is what file.read(n) returns, however short */
+			if (m->frame_end && m->p != m->frame_end) {
+				m->crossed = true;
+				return fail(m, "beginning of a new frame before end of current frame");
+			}
+			const uint8_t *at = m->frame_end ? m->fpos : m->p;
+			size_t have = (size_t)(m->end - at);
+			m->p = at;
+			m->frame_end = m->fpos = at + (n < have ? n : have);
+			return 0;
+		}
+		if (m->mode == READ_C_FILE && !(m->win_end && (uint64_t)(m->win_end - m->p) >= n)) {
+			/* read(n) into a new buffer, what was left of the old one lost */
+			if (m->win_end) {
+				m->crossed |= m->p < m->win_end;
+				m->p = m->win_end;
+			}
+			m->win_end = NULL;
+			if ((uint64_t)(m->end - m->p) < n)
+				return fail(m, "pickle data was truncated (frame)");
+			m->win_end = m->p + n;
+			return 0;
+		}
+		/* the bytes must be there; then it is read on as if there were no
+		 * frame. Whether the frame tells the truth (ends where an opcode
+		 * starts, nothing crosses it) decides if the file readers are run. */
+		if (m->win_end && m->p < m->win_end)
+			m->crossed = true;
+		m->win_end = m->p + n;
+		if ((uint64_t)(m->end - m->p) < n) {
+			m->crossed = true;
 			return fail(m, "pickle data was truncated (frame)");
+		}
 		return 0;
 	case 0x97: /* NEXT_BUFFER: out-of-band data, never given by loaders */
 		return fail(m, "pickle stream refers to out-of-band data but no *buffers* argument was given");
@@ -1143,16 +1270,69 @@ static void machine_free(struct machine *m)
 	free(m->pool);
 }
 
-int pickle_scan_one(const uint8_t *p, size_t len, size_t *used, struct pickle_sink *sink, struct al_error *err)
+static int run(const uint8_t *p, size_t len, size_t *used, struct pickle_sink *sink, struct al_error *err, int mode,
+	       bool *saw_frame, bool *crossed)
 {
-	struct machine m = { .p = p, .start = p, .end = p + len, .sink = sink, .lim = &sink->opt->limits, .err = err };
+	struct machine m = { .p = p, .start = p, .end = p + len, .sink = sink, .lim = &sink->opt->limits, .err = err,
+			     .mode = mode };
 	bool stop = false;
 	int rc = 0;
 
 	while (!stop && (rc = step(&m, &stop)) == 0)
 		;
-	*used = (size_t)(m.p - p);
+	/* where the file is left: after the buffer or frame last read */
+	const uint8_t *after = m.p;
+	if (m.mode == READ_C_FILE && m.win_end && m.win_end > after)
+		after = m.win_end;
+	if (m.mode == READ_PY_FILE && m.frame_end && m.fpos > after)
+		after = m.fpos;
+	*used = (size_t)(after - p);
+	*saw_frame = m.saw_frame;
+	*crossed = m.crossed;
 	machine_free(&m);
+	return rc;
+}
+
+static bool same_global(const struct scan_global *a, const struct scan_global *b)
+{
+	return a->offset == b->offset && strcmp(a->module, b->module) == 0 && strcmp(a->name, b->name) == 0;
+}
+
+int pickle_scan_one(const uint8_t *p, size_t len, size_t *used, struct pickle_sink *sink, struct al_error *err)
+{
+	bool saw_frame = false, crossed = false;
+	int rc = run(p, len, used, sink, err, READ_BYTES, &saw_frame, &crossed);
+	if (!saw_frame || !crossed)
+		return rc; /* no frame, or frames as picklers write them: every reader agrees */
+	/* Frames: the file readers too. What they import counts; that they
+	 * fail where pickle.loads does not (or the reverse) is their business. */
+	bool disagree = false;
+	for (int mode = READ_C_FILE; mode <= READ_PY_FILE; mode++) {
+		struct scan_result tmp = { 0 };
+		struct pickle_sink s2 = *sink;
+		struct al_error e2 = { 0 };
+		size_t u2;
+		bool sf, cr = false;
+		s2.res = &tmp;
+		run(p, len, &u2, &s2, &e2, mode, &sf, &cr);
+		disagree |= cr;
+		for (size_t g = 0; g < tmp.nglobals; g++) {
+			struct scan_global *sg = &tmp.globals[g];
+			bool dup = false;
+			for (size_t h = 0; h < sink->res->nglobals && !dup; h++)
+				dup = same_global(sg, &sink->res->globals[h]);
+			if (!dup)
+				scan_add_global(sink->res, sink->opt, sg->module, sg->name, sg->member, sg->offset, sg->opcode,
+						sg->verdict, sg->reason);
+		}
+		for (size_t g = 0; g < tmp.nissues; g++)
+			scan_add_issue(sink->res, tmp.issues[g].verdict, tmp.issues[g].member, tmp.issues[g].offset, "%s",
+				       tmp.issues[g].what);
+		scan_result_free(&tmp);
+	}
+	if (disagree)
+		scan_add_issue(sink->res, SCAN_UNKNOWN, sink->member, sink->base,
+			       "FRAME lengths disagree with the opcodes: pickle.loads and file readers read different pickles");
 	return rc;
 }
 

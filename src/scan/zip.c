@@ -21,66 +21,90 @@ static uint64_t le(const uint8_t *s, int n)
 	return v;
 }
 
+/* One reading of the central directory. Python's zipfile (np.load) finds
+ * it at "end record minus its stated size", shifts every local header by
+ * the difference to the stated offset, and reads every record within the
+ * stated size whatever the stated count. PyTorch's reader (miniz) takes the
+ * stated offset and reads exactly the stated count. A second, hidden
+ * central directory or an understated count shows one reader members the
+ * other does not see: both readings are scanned. */
 struct cd {
-	uint64_t eocd;    /* offset of the end record */
-	uint64_t cd_off;  /* where the central directory really is */
+	uint64_t cd_off;  /* where this reader reads the central directory */
 	uint64_t cd_size;
-	uint64_t entries;
-	uint64_t concat;  /* bytes before the archive (self-extractor style) */
+	uint64_t entries; /* records to read; UINT64_MAX: all within cd_size */
+	int64_t concat;   /* added to each local header offset */
+	const char *who;
 };
 
-/* The end-of-central-directory record, the zip64 one if present, and the
- * real position of the central directory (shifted when data was prepended). */
-static bool find_cd(const uint8_t *d, size_t len, struct cd *c)
+/* Walks the records of a view; false when that reader would refuse it. */
+static bool cd_valid(const uint8_t *d, size_t len, const struct cd *c, uint64_t max)
 {
-	if (len < 22)
+	uint64_t p = c->cd_off, end = c->cd_off + c->cd_size, k = 0;
+	if (c->cd_off > len || c->cd_size > len - c->cd_off)
 		return false;
+	for (; c->entries == UINT64_MAX ? p < end : k < c->entries; k++) {
+		if (k > max || p + 46 > end || memcmp(d + p, "PK\x01\x02", 4) != 0)
+			return false;
+		p += 46 + le(d + p + 28, 2) + le(d + p + 30, 2) + le(d + p + 32, 2);
+		if (c->entries != UINT64_MAX && p > end)
+			return false;
+	}
+	return true;
+}
+
+/* The end record (the last one, as both readers search backwards) and the
+ * views of the two readers: *n gets how many are valid (0 to 2). */
+static void find_cd(const uint8_t *d, size_t len, uint64_t max, struct cd v[2], int *nv)
+{
+	*nv = 0;
+	if (len < 22)
+		return;
 	size_t lo = len > 22 + 65535 ? len - 22 - 65535 : 0;
 	for (size_t k = len - 22 + 1; k-- > lo;) {
 		if (memcmp(d + k, "PK\x05\x06", 4) != 0)
 			continue;
 		uint64_t n = le(d + k + 10, 2), size = le(d + k + 12, 4), off = le(d + k + 16, 4);
-		uint64_t end = k; /* the CD ends where the zip64 records or the EOCD start */
-		if ((n == 0xFFFF || size == 0xFFFFFFFF || off == 0xFFFFFFFF) && k >= 20 &&
-		    memcmp(d + k - 20, "PK\x06\x07", 4) == 0) {
-			uint64_t z = le(d + k - 20 + 8, 8);
-			/* the zip64 record sits just before the locator; its stated offset may be shifted */
-			uint64_t zpos = k - 20 >= 56 ? k - 20 - 56 : 0;
-			if (z + 56 <= len && memcmp(d + z, "PK\x06\x06", 4) == 0)
-				zpos = z;
-			if (zpos + 56 > len || memcmp(d + zpos, "PK\x06\x06", 4) != 0)
-				continue;
-			n = le(d + zpos + 32, 8);
-			size = le(d + zpos + 40, 8);
-			off = le(d + zpos + 48, 8);
-			end = zpos;
+		uint64_t pn = n, psize = size, poff = off, pend = k, tn = n, tsize = size, toff = off;
+		bool loc = k >= 20 && memcmp(d + k - 20, "PK\x06\x07", 4) == 0, pok = true, tok = true;
+		if (loc) {
+			/* zipfile: the zip64 record right before the locator; miniz:
+			 * the one at the locator's stated offset */
+			uint64_t zp = k - 20 >= 56 ? k - 20 - 56 : UINT64_MAX, zt = le(d + k - 20 + 8, 8);
+			pok = zp != UINT64_MAX && memcmp(d + zp, "PK\x06\x06", 4) == 0;
+			if (pok)
+				pn = le(d + zp + 32, 8), psize = le(d + zp + 40, 8), poff = le(d + zp + 48, 8), pend = zp;
+			tok = zt <= len - 56 && memcmp(d + zt, "PK\x06\x06", 4) == 0;
+			if (tok)
+				tn = le(d + zt + 32, 8), tsize = le(d + zt + 40, 8), toff = le(d + zt + 48, 8);
 		}
-		if (size > end)
-			continue;
-		c->eocd = k;
-		c->cd_size = size;
-		c->entries = n;
-		if (off + size <= end && off + 4 <= len && (size == 0 || memcmp(d + off, "PK\x01\x02", 4) == 0)) {
-			c->cd_off = off;
-			c->concat = 0;
-		} else {
-			uint64_t real = end - size;
-			if (real < off || (size && (real + 4 > len || memcmp(d + real, "PK\x01\x02", 4) != 0)))
-				continue;
-			c->cd_off = real;
-			c->concat = real - off;
+		(void)pn;
+		if (pok && psize <= pend) {
+			struct cd c = { pend - psize, psize, UINT64_MAX, (int64_t)(pend - psize) - (int64_t)poff, "zipfile" };
+			if (cd_valid(d, len, &c, max))
+				v[(*nv)++] = c;
 		}
-		return true;
+		if (tok && tn <= max) {
+			struct cd c = { toff, tsize, tn, 0, "PyTorch" };
+			bool same = *nv && v[0].cd_off == c.cd_off && v[0].concat == 0;
+			if (cd_valid(d, len, &c, max) && !same)
+				v[(*nv)++] = c;
+			else if (same && cd_valid(d, len, &c, max)) {
+				/* same place: differs only when the count is understated,
+				 * and zipfile's view then holds every record already */
+			}
+		}
+		if (*nv)
+			return;
 	}
-	return false;
 }
 
 bool zip_find_p(const uint8_t *data, size_t len)
 {
-	struct cd c;
-	return find_cd(data, len, &c);
+	struct cd v[2];
+	int nv;
+	find_cd(data, len, 1u << 20, v, &nv);
+	return nv > 0;
 }
-
 static bool ends_with_ci(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), m = strlen(suffix);
@@ -145,39 +169,58 @@ bad:
 	return NULL;
 }
 
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
 void zip_scan(const uint8_t *data, size_t len, const char *member, unsigned depth, const struct scan_options *opt,
 	      struct scan_result *res)
 {
-	struct cd c;
+	struct cd views[2];
+	int nv;
 	bool torch = false, all_npy = true;
-	char first_dir[256] = "";
+	uint64_t nentries = 0;
+	uint64_t *seen = NULL; /* local headers already scanned (sorted): one member, one scan */
+	size_t nseen = 0;
 
-	if (!find_cd(data, len, &c)) {
-		scan_set_error(res, member, "zip without a readable central directory");
+	find_cd(data, len, opt->limits.max_zip_entries, views, &nv);
+	if (!nv) {
+		scan_set_error(res, member, "zip without a readable central directory (or over %zu entries)",
+			       opt->limits.max_zip_entries);
 		return;
 	}
-	if (c.entries > opt->limits.max_zip_entries) {
-		scan_set_error(res, member, "zip with %llu entries is over the limit", (unsigned long long)c.entries);
+	if (nv == 2)
+		scan_add_issue(res, SCAN_SAFE, member, 0,
+			       "zipfile and PyTorch read different central directories: both scanned");
+	seen = calloc(opt->limits.max_zip_entries + 2, sizeof(*seen));
+	if (!seen) {
+		scan_set_error(res, member, "out of memory");
 		return;
 	}
-	if (c.concat)
-		scan_add_issue(res, SCAN_SAFE, member, 0, "%llu bytes before the first zip entry",
-			       (unsigned long long)c.concat);
+	for (int vi = 0; vi < nv; vi++) {
+	struct cd c = views[vi];
+	if (vi == 1)
+		qsort(seen, nseen, sizeof(*seen), u64_cmp);
+	if (c.concat > 0)
+		scan_add_issue(res, SCAN_SAFE, member, 0, "%lld bytes before the first zip entry", (long long)c.concat);
 	uint64_t p = c.cd_off, end = c.cd_off + c.cd_size;
-	for (uint64_t k = 0; k < c.entries; k++) {
-		if (p + 46 > end || memcmp(data + p, "PK\x01\x02", 4) != 0) {
-			scan_set_error(res, member, "zip central directory entry %llu is broken", (unsigned long long)k);
-			return;
-		}
+	for (uint64_t k = 0; c.entries == UINT64_MAX ? p < end : k < c.entries; k++) {
+		if (p + 46 > end || memcmp(data + p, "PK\x01\x02", 4) != 0)
+			break; /* cd_valid checked it */
 		const uint8_t *e = data + p;
 		unsigned flags = (unsigned)le(e + 8, 2), method = (unsigned)le(e + 10, 2);
 		uint32_t crc = (uint32_t)le(e + 16, 4);
 		uint64_t csize = le(e + 20, 4), usize = le(e + 24, 4), lho = le(e + 42, 4);
 		size_t nlen = (size_t)le(e + 28, 2), elen = (size_t)le(e + 30, 2), clen = (size_t)le(e + 32, 2);
-		if (p + 46 + nlen + elen + clen > end) {
-			scan_set_error(res, member, "zip central directory entry %llu is truncated", (unsigned long long)k);
-			return;
-		}
+		/* zipfile reads a last record cut by the stated size as far as it goes */
+		if (p + 46 + nlen > end)
+			nlen = (size_t)(end - p - 46);
+		if (p + 46 + nlen + elen > end)
+			elen = (size_t)(end - p - 46 - nlen);
+		if (p + 46 + nlen + elen + clen > end)
+			clen = (size_t)(end - p - 46 - nlen - elen);
 		/* zip64 sizes and offset, in this order, for the fields at their maximum */
 		const uint8_t *x = e + 46 + nlen, *xend = x + elen;
 		while (x + 4 <= xend) {
@@ -207,10 +250,7 @@ void zip_scan(const uint8_t *data, size_t len, const char *member, unsigned dept
 			snprintf(full, sizeof(full), "%s:%s", member, name);
 		else
 			snprintf(full, sizeof(full), "%s", name);
-		if (k == 0) {
-			const char *slash = strchr(name, '/');
-			snprintf(first_dir, sizeof(first_dir), "%.*s", slash ? (int)(slash - name) : 0, name);
-		}
+		nentries++;
 		if (ends_with_ci(name, "/data.pkl") || strcasecmp(name, "data.pkl") == 0) {
 			torch = true;
 			if (!strstr(name, "data.pkl"))
@@ -223,15 +263,19 @@ void zip_scan(const uint8_t *data, size_t len, const char *member, unsigned dept
 
 		/* The data: after the local header, whose name and extra lengths
 		 * may differ from the central directory's (both readers use them). */
-		uint64_t lh = lho + c.concat;
+		uint64_t lh = lho + (uint64_t)c.concat;
+		if (vi == 0 && nseen < opt->limits.max_zip_entries + 1)
+			seen[nseen++] = lh;
+		else if (vi == 1 && bsearch(&lh, seen, nseen, sizeof(*seen), u64_cmp))
+			continue; /* the first view scanned it */
 		if (lh + 30 > len || memcmp(data + lh, "PK\x03\x04", 4) != 0) {
 			scan_set_error(res, full, "zip local header missing");
-			return;
+			continue;
 		}
 		uint64_t doff = lh + 30 + le(data + lh + 26, 2) + le(data + lh + 28, 2);
 		if (doff > len || csize > len - doff) {
 			scan_set_error(res, full, "zip entry data outside the file");
-			return;
+			continue;
 		}
 		if (le(data + lh + 26, 2) != nlen || memcmp(data + lh + 30, e + 46, nlen) != 0)
 			scan_add_issue(res, SCAN_SAFE, full, lh, "local header name differs from the central directory");
@@ -293,11 +337,12 @@ void zip_scan(const uint8_t *data, size_t len, const char *member, unsigned dept
 		}
 		free(owned);
 	}
+	}
+	free(seen);
 	if (!member || !res->format || strcmp(res->format, "unknown") == 0 || strcmp(res->format, "pickle") == 0) {
-		const char *f = torch ? "pytorch-zip" : all_npy && c.entries ? "npz" : "zip";
+		const char *f = torch ? "pytorch-zip" : all_npy && nentries ? "npz" : "zip";
 		if (!member && res->format && strcmp(res->format, "pickle") == 0)
 			f = "pickle+zip";
 		res->format = f;
 	}
-	(void)first_dir;
 }

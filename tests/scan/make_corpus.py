@@ -435,6 +435,244 @@ if joblib is not None:
         joblib.dump({"coef": np.arange(4.0)}, path, compress=(c, 3))
         record("unknown", path)
 
+
+# --- issue 14: gadgets, computed globals, false positives
+def evil_pickle(mod, name, proto, arg="id"):
+    """A call of mod.name(arg), as a pickler of that protocol would write it."""
+    if proto < 2:
+        return f"c{mod}\n{name}\n(S'{arg}'\ntR.".encode()
+    if proto < 4:
+        return b"\x80" + bytes([proto]) + f"c{mod}\n{name}\n".encode() + op_str(arg, proto) + b"\x85R."
+    return b"\x80" + bytes([proto]) + op_str(mod, proto) + op_str(name, proto) + b"\x93" + op_str(arg, proto) + b"\x85R."
+
+
+GADGETS = [
+    ("_operator", "attrgetter"), ("_operator", "methodcaller"), ("operator", "methodcaller"), ("venv", "create"),
+    ("ensurepip", "bootstrap"), ("uuid", "_get_command_stdout"), ("_osx_support", "_read_output"),
+    ("_aix_support", "_read_cmd_output"), ("imaplib", "IMAP4_stream"), ("_pyrepl.pager", "pipe_pager"),
+    ("test.support.script_helper", "assert_python_ok"), ("torch.utils.collect_env", "run"),
+    ("torch.fx.experimental.symbolic_shapes", "ShapeEnv"), ("logging.config", "listen"),
+    ("_posixsubprocess", "fork_exec"), ("pydoc", "pipepager"), ("code", "InteractiveInterpreter"),
+    ("pty", "spawn"), ("runpy", "_run_code"), ("cProfile", "run"), ("profile", "run"), ("timeit", "timeit"),
+    ("trace", "Trace"), ("bdb", "Bdb"), ("idlelib.pyshell", "ModifiedInterpreter"), ("lib2to3.main", "main"),
+    ("distutils.spawn", "spawn"), ("numpy.f2py", "compile"), ("platform", "popen"), ("_functools", "partial"),
+    ("atexit", "register"), ("weakref", "finalize"), ("sqlite3", "connect"), ("tkinter", "Tcl"),
+    ("numpy.lib.format", "read_array"), ("numpy.ctypeslib", "load_library"), ("pandas", "read_pickle"),
+    ("torch.utils.data.datapipes.utils.decoder", "basichandlers"), ("torch.package", "PackageImporter"),
+    ("unittest.mock", "patch"), ("sched", "scheduler"), ("pkg_resources", "load_entry_point"),
+]
+for mod, name in GADGETS:
+    for proto in (0, 2, 4):
+        put("dangerous", f"gadgets/{mod}.{name}_p{proto}.pkl", evil_pickle(mod, name, proto))
+
+
+# computed globals: module and name made by allowed calls at load time
+def computed(proto):
+    h = b"\x80" + bytes([proto])
+    enc = op_str("_codecs", proto) + op_str("encode", proto) + b"\x93"
+    return (h + enc + op_str("cbfvk", proto) + op_str("rot13", proto) + b"\x86R" + enc + op_str("flfgrz", proto)
+            + op_str("rot13", proto) + b"\x86R\x93" + op_str("id", proto) + b"\x85R.")
+
+
+for proto in (4, 5):
+    put("dangerous", f"crafted/computed_global_p{proto}.pkl", computed(proto))
+    # the computed strings parked in the memo first
+    h = b"\x80" + bytes([proto])
+    put("dangerous", f"crafted/computed_global_memo_p{proto}.pkl",
+        h + b"\x8c\x07_codecs\x8c\x06encode\x93\x94" + b"h\x00" + op_str("cbfvk", proto) + op_str("rot13", proto)
+        + b"\x86R\x94" + b"0" + b"h\x00" + op_str("flfgrz", proto) + op_str("rot13", proto) + b"\x86R\x94" + b"0"
+        + b"h\x01h\x02\x93" + op_str("id", proto) + b"\x85R.")
+
+
+
+# npy headers that hide object arrays: every one checked against numpy's own
+# header reader here (hasobject), so the corpus cannot drift from the loader.
+def npy_raw(header, payload, version=1):
+    h = header.encode("latin1")
+    pad = 64 - (10 + len(h) + 1) % 64
+    h = h + b" " * pad + b"\n"
+    if version == 1:
+        return b"\x93NUMPY\x01\x00" + struct.pack("<H", len(h)) + h + payload
+    return b"\x93NUMPY" + bytes([version]) + b"\x00" + struct.pack("<I", len(h) + 2) + h + b"  " + payload
+
+
+def npy_hasobject(data):
+    import numpy.lib.format as fmt
+    f = io.BytesIO(data)
+    version = fmt.read_magic(f)
+    shape, order, dtype = fmt._read_array_header(f, version, max_header_size=1 << 30)
+    return dtype.hasobject
+
+
+HIDDEN_OBJECT_DESCRS = {
+    "word": "'object'", "word_le": "'|O8'", "o4": "'O4'", "comma": "'i4,O'", "comma_space": "'f8, O'",
+    "subarray_prefix": "'(2,)O'", "repeat_prefix": "'2O'", "tuple_top": "('O', (2,))",
+    "tuple_field": "[('a', '<f8'), ('b', 'O', (2,))]", "nested": "[('a', [('b', [('c', 'O')])])]",
+    "tuple_type_field": "[('a', ('O', (1,)))]", "escape_hex": "'\\x4f'", "escape_octal": "'\\117'",
+    "escape_unicode": "'\\u004f'", "concat": "'ob' 'ject'", "concat_paren": "('O' '8')",
+    "named_escape": "'\\N{LATIN CAPITAL LETTER O}'", "unpacked_string_field": "['aO']",
+    "dict_keys": "{'aO': 1}", "comment": "'O' # c\n", "title_field": "[(('t', 'a'), 'O')]",
+}
+evil_obj = pickle.dumps(Cmd(), protocol=3)
+for name, descr in HIDDEN_OBJECT_DESCRS.items():
+    for key_order in (0, 1):
+        if key_order == 0:
+            header = "{'descr': %s, 'fortran_order': False, 'shape': (1,), }" % descr
+        else:  # keys spelled oddly: concatenated, escaped, double-quoted, reordered
+            header = "{\"shape\": (1,), 'fortran' '_order': False, '\\x64escr': %s}" % descr
+        data = npy_raw(header, evil_obj)
+        try:
+            ok = npy_hasobject(data)
+        except Exception as e:
+            ok = False
+        if not ok:
+            continue  # numpy itself does not read this spelling as objects
+        put("dangerous", f"numpy/hidden_object_{name}_{key_order}.npy", data)
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as z:
+            z.writestr("a.npy", np.save(io.BytesIO(), np.arange(2)) or b"")
+            z.writestr(f"{name}.npy", data)
+        put("dangerous", f"numpy/hidden_object_{name}_{key_order}.npz", buf.getvalue())
+put("dangerous", "numpy/hidden_object_v3.npy", npy_raw("{'descr': 'object', 'fortran_order': False, 'shape': (1,)}", evil_obj, 3))
+put("dangerous", "numpy/python2_long.npy", npy_raw("{'descr': 'O', 'fortran_order': False, 'shape': (1L,)}", evil_obj))
+for name, dt in {"structured_nested": [("a", "<f4", (2,)), ("b", [("c", "<i8"), ("Obj", "u1")])],
+                 "subarray": ("<f8", (2, 3)), "words": "float64", "comma": "i4,f8,(2,)u1"}.items():
+    buf = io.BytesIO()
+    np.save(buf, np.zeros(3, dtype=dt))
+    put("safe", f"numpy/{name}.npy", buf.getvalue())
+
+
+# zip central directories read differently by zipfile (np.load) and PyTorch
+def zip_split(members):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        for n, d in members:
+            z.writestr(n, d)
+    data = buf.getvalue()
+    e = data.rindex(b"PK\x05\x06")
+    n, size, off = struct.unpack("<HII", data[e + 10:e + 20])
+    recs, p = [], off
+    for _ in range(n):
+        ln = 46 + sum(struct.unpack("<HHH", data[p + 28:p + 34]))
+        recs.append(data[p:p + ln])
+        p += ln
+    return data[:off], recs
+
+
+def rec_shift(rec, delta):
+    return rec[:42] + struct.pack("<I", struct.unpack("<I", rec[42:46])[0] + delta) + rec[46:]
+
+
+def eocd(count, size, off):
+    return b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, count, count, size, off, 0)
+
+
+npy_evil = io.BytesIO()
+np.save(npy_evil, np.array([Cmd()], dtype=object), allow_pickle=True)
+npy_ok = io.BytesIO()
+np.save(npy_ok, np.arange(3))
+# an understated count: zipfile reads every record within the size
+local, recs = zip_split([("a.npy", npy_ok.getvalue()), ("evil.npy", npy_evil.getvalue())])
+cd = b"".join(recs)
+data = local + cd + eocd(1, len(cd), len(local))
+assert "evil.npy" in zipfile.ZipFile(io.BytesIO(data)).namelist()
+put("dangerous", "zipcd/understated_count.npz", data)
+# a second central directory: the stated offset shows only the benign member,
+# zipfile reads the one at "end record minus size" (offsets shifted to match)
+# (a first member that no directory lists makes room for the shift)
+local, recs = zip_split([("pad", b"\0" * 256), ("a.npy", npy_ok.getvalue()), ("evil.npy", npy_evil.getvalue())])
+cd_a = recs[1]
+x = len(local)
+y = x + len(cd_a)
+cd_b = b"".join(rec_shift(r, -(y - x)) for r in recs[1:])
+data = local + cd_a + cd_b + eocd(1, len(cd_b), x)
+assert "evil.npy" in zipfile.ZipFile(io.BytesIO(data)).namelist()
+put("dangerous", "zipcd/hidden_cd_zipfile.npz", data)
+# the other way round: PyTorch's reader takes the stated offset and count
+if torch is not None:
+    evil_pkl = pickle.dumps(Cmd(), protocol=2)
+    good_pkl = pickle.dumps({"w": 1}, protocol=2)
+    import warnings
+    warnings.simplefilter("ignore")
+    local, recs = zip_split([("archive/data.pkl", evil_pkl), ("archive/version", b"3\n"),
+                             ("archive/data.pkl", good_pkl)])
+    cd_t = recs[0] + recs[1]  # what PyTorch reads, at the stated offset: the evil data.pkl
+    x = len(local)
+    # what zipfile reads, at end minus size; its header offsets are shifted by len(cd_t)
+    cd_p = rec_shift(recs[2], -len(cd_t))
+    # PyTorch's reader wants its records within the stated size: a comment pads zipfile's
+    cd_p = cd_p[:32] + struct.pack("<H", len(cd_t)) + cd_p[34:] + b" " * len(cd_t)
+    data = local + cd_t + cd_p + eocd(2, len(cd_p), x)
+    p = put("dangerous", "zipcd/hidden_cd_torch.pt", data)
+    assert torch._C.PyTorchFileReader(p).get_record("data.pkl") == evil_pkl
+    assert zipfile.ZipFile(p).read("archive/data.pkl") == good_pkl
+
+
+# FRAMEs whose stated length lies: what each reader imports is checked here
+# with an instrumented find_class that returns a stub (nothing runs)
+def imports_of(unpickler_cls, data, from_file):
+    seen = []
+
+    class U(unpickler_cls):
+        def find_class(self, mod, name):
+            seen.append((mod, name))
+            return lambda *a, **k: None
+
+    try:
+        if from_file:
+            U(io.BytesIO(data)).load()
+        else:
+            U(io.BytesIO(data)).load() if unpickler_cls is pickle._Unpickler else pickle.loads(data) and None
+    except Exception:
+        pass
+    return seen
+
+
+def loads_imports(data):
+    seen = []
+
+    class U(pickle.Unpickler):
+        def find_class(self, mod, name):
+            seen.append((mod, name))
+            return lambda *a, **k: None
+    # the C Unpickler over a bytes-like buffer with peek(): frames are transparent
+    class Peek(io.BufferedReader):
+        pass
+    try:
+        U(Peek(io.BytesIO(data))).load()
+    except Exception:
+        pass
+    return seen
+
+
+evil_ops = b"\x8c\x02os\x8c\x06system\x93\x8c\x02id\x85R0"
+evil_ops += b"N0" * ((78 - len(evil_ops)) // 2)
+assert len(evil_ops) == 78
+# the C Unpickler on a file without peek() (torch.load's BytesIO) drops the
+# rest of a frame an operand runs past, and reads on after it
+frame_lie = b"\x80\x04\x95" + struct.pack("<Q", 3) + b"\x8c\x0c" + b"a" * 12 + b"CN" + evil_ops + b"."
+assert ("os", "system") in imports_of(pickle.Unpickler, frame_lie, True)
+assert ("os", "system") not in loads_imports(frame_lie)
+put("dangerous", "frames/frame_short_c_file.pkl", frame_lie)
+if torch is not None:
+    put("dangerous", "frames/frame_short_in_torch_zip.pt", torch_zip(frame_lie))
+# Python's _Unframer (joblib) reads a frame longer than the file as far as it goes
+frame_long = b"\x80\x04\x95" + struct.pack("<Q", 1000) + evil_ops[:-1] + b"."
+assert ("os", "system") in imports_of(pickle._Unpickler, frame_long, True)
+put("dangerous", "frames/frame_long_python.pkl", frame_long)
+
+# false positives: every protocol 0/1 pickle of a plain object calls copyreg._reconstructor
+class Plain:
+    pass
+
+
+import __future__
+for proto in range(0, 6):
+    plain = pickle.dumps(Plain(), protocol=proto).replace(b"__main__", b"argparse").replace(
+        b"\nPlain\n", b"\nNamespace\n").replace(b"\x05Plain", b"\x09Namespace")
+    put("safe", f"pickle/reconstructor_p{proto}.pkl", plain)
+    put("safe", f"pickle/future_feature_p{proto}.pkl", pickle.dumps(__future__.annotations, protocol=proto))
+
 # --- truncated and garbage
 good = pickle.dumps(BENIGN, protocol=4)
 put("error", "truncated_pickle_p4.pkl", good[: len(good) // 2])
