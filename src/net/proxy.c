@@ -4,9 +4,8 @@
  *   HEAD     read the request head (absolute-form or CONNECT), decide on
  *            the Host header, the allow-list and, for an IP literal, its
  *            address class
- *   RESOLVE  a name: getaddrinfo in a detached thread, the answer through
- *            a socket pair; every address must be public (or the rule is
- *            that literal)
+ *   RESOLVE  a name: c-ares, its sockets and timer in this same epoll set;
+ *            every address must be public (or the rule is that literal)
  *   CONNECT  non-blocking connect from the host's network namespace,
  *            next address on failure
  *   HELLO    a tunnel: nothing goes upstream until the client's first bytes
@@ -18,15 +17,17 @@
  *            HTTP tunnel, every request the client sends, each checked
  *            before any of its bytes go upstream (c->checked)
  *
- * Resolution runs in a thread because getaddrinfo blocks and the
- * supervisor's loop must not; the thread owns its job and its end of the
- * socket pair, so a proxy freed mid-lookup loses nothing but the answer. */
+ * Resolution never blocks the supervisor's loop: c-ares (Debian's) hands us
+ * its sockets (sock_state_cb) and its next timeout, and answers through a
+ * callback. A lookup outlives the connection that asked for it only as a
+ * struct lookup whose conn pointer is cleared when the connection goes. */
 #include "net/proxy.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <ares.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -54,14 +55,22 @@ struct conn;
 /* What an epoll event points at. */
 struct ep_tag {
 	struct conn *c; /* NULL: the listener or the timer */
-	int which;      /* 0 client, 1 upstream, 2 resolver, 3 listener, 4 timer */
+	int which;      /* 0 client, 1 upstream, 3 listener, 4 timer, 5 resolver socket, 6 resolver timer */
+	int fd;         /* which 5: the resolver's socket */
+};
+
+/* A name being resolved; c is cleared when the connection goes first. */
+struct lookup {
+	struct al_proxy *p;
+	struct conn *c;
 };
 
 struct conn {
 	struct conn *prev, *next;
-	int cfd, ufd, rfd;
+	int cfd, ufd;
+	struct lookup *lk; /* S_RESOLVE: the pending lookup */
 	uint32_t cev, uev; /* registered epoll masks */
-	struct ep_tag tag[3];
+	struct ep_tag tag[2];
 	enum state st;
 	struct al_http_req req;
 	bool literal_rule; /* the matching rule is this IP literal: any class goes */
@@ -80,26 +89,21 @@ struct conn {
 	double last_ms;
 };
 
+enum { MAX_RESOLVER_FDS = 16 };
+
 struct al_proxy {
 	const struct al_plan *plan;
 	int ep, lfd, tfd;
+	ares_channel dns;             /* NULL until the first name */
+	int dns_tfd;                  /* the resolver's next timeout */
+	struct ep_tag dns_ttag;
+	struct ep_tag dns_tags[MAX_RESOLVER_FDS]; /* fd -1: free */
 	bool timer_armed, cut; /* cut: the byte limit was reached */
 	struct ep_tag ltag, ttag;
 	struct conn *conns;
 	size_t nconns;
 	struct al_net_log log;
 	struct al_net_entry scratch; /* attempts past the table: written, not kept */
-};
-
-struct resolved {
-	int err; /* getaddrinfo's */
-	size_t n;
-	struct al_ip a[MAX_ADDRS];
-};
-
-struct job {
-	int fd;
-	char host[AL_NET_HOST_MAX];
 };
 
 static bool off(const struct al_proxy *p, uint64_t bit)
@@ -159,7 +163,8 @@ static void conn_free(struct al_proxy *p, struct conn *c)
 	p->nconns--;
 	al_closep(&c->cfd); /* closing drops them from the epoll set */
 	al_closep(&c->ufd);
-	al_closep(&c->rfd);
+	if (c->lk)
+		c->lk->c = NULL; /* the lookup's answer will find nobody */
 	free(c);
 }
 
@@ -231,71 +236,150 @@ static void update(struct al_proxy *p, struct conn *c)
 	set_events(p, c->ufd, &c->uev, uw, &c->tag[1]);
 }
 
-static void *resolve_main(void *arg)
-{
-	struct job *j = arg;
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC }, *res = NULL;
-	struct resolved r = { 0 };
+/* --- resolution (c-ares) --- */
 
-	r.err = getaddrinfo(j->host, NULL, &hints, &res);
-	for (struct addrinfo *ai = res; ai && r.n < MAX_ADDRS; ai = ai->ai_next) {
-		struct al_ip ip = { .family = ai->ai_family };
-		if (ai->ai_family == AF_INET)
-			memcpy(ip.b, &((struct sockaddr_in *)ai->ai_addr)->sin_addr, 4);
-		else if (ai->ai_family == AF_INET6)
-			memcpy(ip.b, &((struct sockaddr_in6 *)ai->ai_addr)->sin6_addr, 16);
-		else
-			continue;
-		bool dup = false;
-		for (size_t i = 0; i < r.n && !dup; i++)
-			dup = al_ip_equal(&r.a[i], &ip);
-		if (!dup)
-			r.a[r.n++] = ip;
+/* c-ares opens, watches and closes its sockets: mirror them in our set. */
+static void dns_sock_state(void *data, ares_socket_t fd, int readable, int writable)
+{
+	struct al_proxy *p = data;
+	struct ep_tag *t = NULL, *free_tag = NULL;
+
+	for (size_t i = 0; i < MAX_RESOLVER_FDS; i++) {
+		if (p->dns_tags[i].fd == fd)
+			t = &p->dns_tags[i];
+		else if (p->dns_tags[i].fd < 0 && !free_tag)
+			free_tag = &p->dns_tags[i];
 	}
-	if (res)
-		freeaddrinfo(res);
-	(void)!send(j->fd, &r, sizeof(r), MSG_NOSIGNAL); /* the proxy may be gone: EPIPE */
-	close(j->fd);
-	free(j);
-	return NULL;
+	uint32_t want = (readable ? EPOLLIN : 0) | (writable ? EPOLLOUT : 0);
+	if (!want) {
+		if (t) {
+			epoll_ctl(p->ep, EPOLL_CTL_DEL, fd, NULL);
+			t->fd = -1;
+		}
+		return;
+	}
+	if (!t) {
+		if (!free_tag)
+			return; /* more sockets than servers we would ever use: its lookups time out */
+		t = free_tag;
+		*t = (struct ep_tag){ NULL, 5, fd };
+		struct epoll_event ev = { .events = want, .data.ptr = t };
+		epoll_ctl(p->ep, EPOLL_CTL_ADD, fd, &ev);
+		return;
+	}
+	struct epoll_event ev = { .events = want, .data.ptr = t };
+	epoll_ctl(p->ep, EPOLL_CTL_MOD, fd, &ev);
 }
 
-static int start_resolve(struct al_proxy *p, struct conn *c)
+/* The resolver's own timeouts (retries, giving up) on a timerfd. */
+static void dns_arm(struct al_proxy *p)
 {
-	int sv[2];
-	pthread_t t;
-	pthread_attr_t attr;
+	struct timeval tv, *next = p->dns ? ares_timeout(p->dns, NULL, &tv) : NULL;
+	struct itimerspec its = { 0 };
 
-	struct job *j = calloc(1, sizeof(*j));
-	if (!j)
+	if (next) {
+		its.it_value.tv_sec = next->tv_sec;
+		its.it_value.tv_nsec = next->tv_usec * 1000L;
+		if (!its.it_value.tv_sec && !its.it_value.tv_nsec)
+			its.it_value.tv_nsec = 1; /* now: zero would disarm */
+	}
+	timerfd_settime(p->dns_tfd, 0, &its, NULL);
+}
+
+/* c-ares' process-wide setup, once (it is not thread-safe). */
+static void dns_lib_init(void)
+{
+	ares_library_init(ARES_LIB_INIT_ALL);
+}
+
+static int dns_init(struct al_proxy *p)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	struct ares_options o = { .sock_state_cb = dns_sock_state, .sock_state_cb_data = p };
+
+	if (p->dns)
+		return 0;
+	pthread_once(&once, dns_lib_init);
+	if (ares_library_initialized() != ARES_SUCCESS)
 		return -1;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		free(j);
+	if (ares_init_options(&p->dns, &o, ARES_OPT_SOCK_STATE_CB) != ARES_SUCCESS) {
+		p->dns = NULL;
 		return -1;
 	}
-	j->fd = sv[1];
-	snprintf(j->host, sizeof(j->host), "%s", c->req.target.host);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	pthread_attr_setstacksize(&attr, 256 * 1024);
-	int r = pthread_create(&t, &attr, resolve_main, j); /* j and sv[1]: transferred */
-	pthread_attr_destroy(&attr);
-	if (r != 0) {
-		close(sv[0]);
-		close(sv[1]);
-		free(j);
-		return -1;
-	}
-	c->rfd = sv[0];
-	c->tag[2] = (struct ep_tag){ c, 2 };
-	if (add_fd(p, c->rfd, EPOLLIN, &c->tag[2]) < 0)
-		return -1;
-	c->st = S_RESOLVE;
-	update(p, c);
 	return 0;
 }
 
 static void try_connect(struct al_proxy *p, struct conn *c);
+static bool addrs_ok(struct al_proxy *p, struct conn *c);
+
+static void dns_answer(void *arg, int status, int timeouts, struct ares_addrinfo *res)
+{
+	struct lookup *lk = arg;
+	struct conn *c = lk->c;
+
+	(void)timeouts;
+	if (c) {
+		c->lk = NULL;
+		c->naddr = 0;
+		for (struct ares_addrinfo_node *n = res ? res->nodes : NULL; n && c->naddr < MAX_ADDRS; n = n->ai_next) {
+			struct al_ip ip = { .family = n->ai_family };
+			if (n->ai_family == AF_INET)
+				memcpy(ip.b, &((struct sockaddr_in *)n->ai_addr)->sin_addr, 4);
+			else if (n->ai_family == AF_INET6)
+				memcpy(ip.b, &((struct sockaddr_in6 *)n->ai_addr)->sin6_addr, 16);
+			else
+				continue;
+			bool dup = false;
+			for (size_t i = 0; i < c->naddr && !dup; i++)
+				dup = al_ip_equal(&c->addrs[i], &ip);
+			if (!dup)
+				c->addrs[c->naddr++] = ip;
+		}
+		if (status != ARES_SUCCESS || c->naddr == 0)
+			deny(lk->p, c, 502, "cannot resolve %s: %s", c->req.target.host,
+			     status != ARES_SUCCESS ? ares_strerror(status) : "no address");
+		else if (addrs_ok(lk->p, c))
+			try_connect(lk->p, c);
+	}
+	if (res)
+		ares_freeaddrinfo(res);
+	free(lk);
+}
+
+static int start_resolve(struct al_proxy *p, struct conn *c)
+{
+	struct ares_addrinfo_hints hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
+	struct lookup *lk = calloc(1, sizeof(*lk));
+
+	if (!lk || dns_init(p) < 0) {
+		free(lk);
+		return -1;
+	}
+	*lk = (struct lookup){ p, c };
+	c->lk = lk;
+	c->st = S_RESOLVE;
+	update(p, c);
+	/* The answer may come at once (an IP in /etc/hosts, a cached one): the
+	 * callback then runs inside this call and may free c. */
+	ares_getaddrinfo(p->dns, c->req.target.host, NULL, &hints, dns_answer, lk); /* lk: transferred */
+	dns_arm(p);
+	return 0;
+}
+
+static void dns_event(struct al_proxy *p, struct ep_tag *t, uint32_t events)
+{
+	if (t->which == 6) {
+		uint64_t ticks;
+		(void)!read(p->dns_tfd, &ticks, sizeof(ticks));
+		ares_process_fd(p->dns, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	} else {
+		int fd = t->fd;
+		ares_process_fd(p->dns, (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) ? fd : ARES_SOCKET_BAD,
+				(events & EPOLLOUT) ? fd : ARES_SOCKET_BAD);
+	}
+	dns_arm(p);
+}
+
 static int pump(struct al_proxy *p, struct conn *c);
 
 /* Every address the destination has must be one the sandbox may reach:
@@ -320,25 +404,6 @@ static bool addrs_ok(struct al_proxy *p, struct conn *c)
 		}
 	}
 	return true;
-}
-
-static void got_resolution(struct al_proxy *p, struct conn *c)
-{
-	struct resolved r;
-	ssize_t n = recv(c->rfd, &r, sizeof(r), MSG_DONTWAIT);
-
-	if (n < 0 && errno == EAGAIN)
-		return;
-	al_closep(&c->rfd);
-	if (n != (ssize_t)sizeof(r) || r.err != 0 || r.n == 0) {
-		deny(p, c, 502, "cannot resolve %s: %s", c->req.target.host,
-		     n == (ssize_t)sizeof(r) && r.err ? gai_strerror(r.err) : "no address");
-		return;
-	}
-	memcpy(c->addrs, r.a, sizeof(r.a));
-	c->naddr = r.n;
-	if (addrs_ok(p, c))
-		try_connect(p, c);
 }
 
 /* Decide on a complete head. */
@@ -522,7 +587,7 @@ static void try_connect(struct al_proxy *p, struct conn *c)
 		snprintf(entry(p, c)->addr, sizeof(entry(p, c)->addr), "%s", al_ip_str(ip, buf, sizeof(buf)));
 		if (connect(c->ufd, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS)
 			continue;
-		c->tag[1] = (struct ep_tag){ c, 1 };
+		c->tag[1] = (struct ep_tag){ c, 1, -1 };
 		c->st = S_CONNECT;
 		update(p, c);
 		return;
@@ -835,10 +900,10 @@ static void accept_all(struct al_proxy *p)
 			continue;
 		}
 		c->cfd = fd;
-		c->ufd = c->rfd = -1;
+		c->ufd = -1;
 		c->entry = NO_ENTRY;
 		c->last_ms = al_now_ms();
-		c->tag[0] = (struct ep_tag){ c, 0 };
+		c->tag[0] = (struct ep_tag){ c, 0, -1 };
 		c->cev = EPOLLIN;
 		if (add_fd(p, fd, EPOLLIN, &c->tag[0]) < 0) {
 			close(fd);
@@ -891,10 +956,6 @@ static void arm_timer(struct al_proxy *p)
 
 static void conn_event(struct al_proxy *p, struct conn *c, int which, uint32_t events)
 {
-	if (which == 2) {
-		got_resolution(p, c);
-		return;
-	}
 	if (c->st == S_HEAD) {
 		read_head(p, c);
 		return;
@@ -937,6 +998,8 @@ void al_proxy_handle(struct al_proxy *p)
 		if (!tag->c) {
 			if (tag->which == 3) {
 				accept_all(p);
+			} else if (tag->which == 5 || tag->which == 6) {
+				dns_event(p, tag, ev.events);
 			} else {
 				uint64_t ticks;
 				if (read(p->tfd, &ticks, sizeof(ticks)) == sizeof(ticks))
@@ -960,9 +1023,14 @@ int al_proxy_new(const struct al_plan *plan, struct al_proxy **out, struct al_er
 	p->lfd = -1;
 	p->ep = epoll_create1(EPOLL_CLOEXEC);
 	p->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	p->ttag = (struct ep_tag){ NULL, 4 };
-	p->ltag = (struct ep_tag){ NULL, 3 };
-	if (p->ep < 0 || p->tfd < 0 || add_fd(p, p->tfd, EPOLLIN, &p->ttag) < 0) {
+	p->ttag = (struct ep_tag){ NULL, 4, -1 };
+	p->ltag = (struct ep_tag){ NULL, 3, -1 };
+	p->dns_ttag = (struct ep_tag){ NULL, 6, -1 };
+	for (size_t i = 0; i < MAX_RESOLVER_FDS; i++)
+		p->dns_tags[i] = (struct ep_tag){ NULL, 5, -1 };
+	p->dns_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (p->ep < 0 || p->tfd < 0 || p->dns_tfd < 0 || add_fd(p, p->tfd, EPOLLIN, &p->ttag) < 0 ||
+	    add_fd(p, p->dns_tfd, EPOLLIN, &p->dns_ttag) < 0) {
 		al_error_set(err, errno, "proxy: epoll/timerfd");
 		al_proxy_free(p);
 		return -1;
@@ -1001,8 +1069,13 @@ void al_proxy_free(struct al_proxy *p)
 		return;
 	while (p->conns)
 		conn_free(p, p->conns);
+	/* Pending lookups are answered (ARES_EDESTRUCTION) and freed here; their
+	 * connections are gone already. */
+	if (p->dns)
+		ares_destroy(p->dns);
 	al_closep(&p->lfd);
 	al_closep(&p->tfd);
+	al_closep(&p->dns_tfd);
 	al_closep(&p->ep);
 	free(p);
 }
