@@ -286,6 +286,9 @@ static int receive_go(struct al_child *c)
 			return -1;
 		c->trees[m.idx[k]] = fds[k];
 	}
+	for (size_t i = 0; i < c->plan->profile.nbinds; i++)
+		if ((m.skip[i / 8] >> (i % 8) & 1) && c->trees[i] < 0)
+			c->trees[i] = AL_BIND_SKIP;
 	return 0;
 }
 

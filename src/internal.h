@@ -32,6 +32,7 @@ struct al_go_msg {
 	char go;
 	uint8_t n;
 	uint8_t idx[AL_MAX_BINDS];
+	uint8_t skip[(AL_MAX_BINDS + 7) / 8]; /* optional binds the supervisor found missing: not retried */
 };
 
 /* Everything the child needs, prepared by the supervisor before clone: the

@@ -6,6 +6,7 @@
 #include <linux/openat2.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -126,11 +127,102 @@ static const char *unsafe_object(int fd)
 	return NULL;
 }
 
+/* A bind is cloned with everything mounted beneath it (AT_RECURSIVE): a
+ * kernel file system mounted somewhere below a bound directory would come
+ * along (a procfs at /srv/data/proc shows the host's processes). Refused
+ * here, from one read of the mount table, for the binds that are the
+ * caller's (a profile's system directories are the operator's). */
+static bool kernel_fs_name(const char *t)
+{
+	static const char *const names[] = { "proc", "sysfs", "cgroup", "cgroup2", "debugfs", "tracefs",
+					     "securityfs", "bpf", "configfs", "efivarfs", "pstore", "nsfs",
+					     "devpts", "devtmpfs", "mqueue", "fusectl", "binfmt_misc" };
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (strcmp(t, names[i]) == 0)
+			return true;
+	return false;
+}
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static void unescape(char *s)
+{
+	char *o = s;
+	for (; *s; s++, o++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+			*o = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*o = *s;
+		}
+	}
+	*o = '\0';
+}
+
+int al_mount_check_submounts(const struct al_plan *plan, struct al_error *err)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < plan->profile.nbinds; i++)
+		any = any || plan->profile.binds[i].caller;
+	if (!any || plan->allow_unsafe_binds)
+		return 0;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return al_error_set(err, errno, "read the mount table");
+	char *line = NULL;
+	size_t cap = 0;
+	int r = 0;
+	while (r == 0 && getline(&line, &cap, f) > 0) {
+		char *save = NULL, *mnt = NULL, *sep = strstr(line, " - ");
+		if (!sep)
+			continue;
+		char *tok = strtok_r(line, " ", &save);
+		for (int k = 1; tok && k < 5; k++)
+			tok = strtok_r(NULL, " ", &save);
+		mnt = tok;
+		char *type = strtok_r(sep + 3, " ", &save);
+		if (!mnt || !type || !kernel_fs_name(type))
+			continue;
+		unescape(mnt);
+		for (size_t i = 0; i < plan->profile.nbinds && r == 0; i++) {
+			const struct al_bind *b = &plan->profile.binds[i];
+			size_t n = strlen(b->host);
+			if (b->caller && strncmp(mnt, b->host, n) == 0 && mnt[n] == '/')
+				r = al_error_set(err, 0, "bind %s: refused: a %s is mounted beneath it, at %s (--allow-unsafe-binds if you mean it)",
+						 b->host, type, mnt);
+		}
+	}
+	free(line);
+	fclose(f);
+	return r;
+}
+
 /* Clone a host tree (recursively) and set its flags on every mount in it at
  * once: mount_setattr(AT_RECURSIVE) leaves no submount writable by accident.
  * check: a user's bind, refused if unsafe_object() says so. */
+/* A caller's bind is id-mapped (its owner's files the sandbox root's, what
+ * the sandbox makes the caller's) only when it is the caller's own and the
+ * caller means to share it that way: writable and not world-writable (in a
+ * world-writable sticky directory, root-owned files made by the sandbox
+ * would defeat protected_symlinks and protected_regular); read-only only
+ * with --ro-as-caller, and then only what others may not read (a private
+ * directory handed over). Id-mapping widens what the sandbox reaches in the
+ * tree: root-only files, and unix sockets, whose connect() checks write
+ * permission through the mapping and which no mount flag or Landlock right
+ * of this kernel closes; so a read-only bind stays as it is by default. */
+static bool idmap_wanted(const struct stat *st, bool writable, bool ro_as_caller)
+{
+	if (st->st_uid != getuid())
+		return false;
+	if (writable)
+		return !(st->st_mode & S_IWOTH);
+	if (!ro_as_caller)
+		return false;
+	return S_ISDIR(st->st_mode) ? (st->st_mode & (S_IROTH | S_IXOTH)) != (S_IROTH | S_IXOTH) : !(st->st_mode & S_IROTH);
+}
+
 static int clone_tree_idmapped(const char *host, bool writable, bool devices, int nofollow, bool check, int userns_fd,
-			       struct al_error *err)
+			       bool ro_as_caller, struct al_error *err)
 {
 	struct mount_attr attr = {
 		.attr_set = MOUNT_ATTR_NOSUID | (devices ? MOUNT_ATTR_NOEXEC : MOUNT_ATTR_NODEV) |
@@ -150,6 +242,15 @@ static int clone_tree_idmapped(const char *host, bool writable, bool devices, in
 		close(path);
 		return al_error_set(err, 0, "bind %s: refused: %s (--allow-unsafe-binds if you mean it)", host, bad);
 	}
+	/* Id-mapped only where the caller means to share what is theirs, judged
+	 * on the object opened: see idmap_wanted(). */
+	struct stat st;
+	if (userns_fd >= 0 && (fstat(path, &st) < 0 || !idmap_wanted(&st, writable, ro_as_caller))) {
+		userns_fd = -1;
+		attr.attr_clr = 0;
+		attr.attr_set &= ~(uint64_t)MOUNT_ATTR_IDMAP;
+		attr.userns_fd = 0;
+	}
 	int fd = open_tree(path, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE | AT_EMPTY_PATH);
 	close(path);
 	if (fd < 0)
@@ -166,7 +267,7 @@ static int clone_tree_idmapped(const char *host, bool writable, bool devices, in
 
 static int clone_tree(const char *host, bool writable, bool devices, int nofollow, bool check, struct al_error *err)
 {
-	return clone_tree_idmapped(host, writable, devices, nofollow, check, -1, err);
+	return clone_tree_idmapped(host, writable, devices, nofollow, check, -1, false, err);
 }
 
 int al_mount_open_bind(const struct al_plan *plan, const struct al_bind *b, int userns_fd, bool *is_link,
@@ -196,7 +297,8 @@ int al_mount_open_bind(const struct al_plan *plan, const struct al_bind *b, int 
 		*is_link = true;
 		return AL_BIND_SKIP;
 	}
-	return clone_tree_idmapped(b->host, writable, false, nofollow, !plan->allow_unsafe_binds, userns_fd, err);
+	return clone_tree_idmapped(b->host, writable, false, nofollow, !plan->allow_unsafe_binds, userns_fd,
+				   plan->ro_as_caller, err);
 }
 
 static int attach(const struct newroot *root, int tree, const char *inside, struct al_error *err)
@@ -393,8 +495,10 @@ int al_mount_setup(const struct al_plan *plan, int *given, struct al_error *err)
 		is_link[i] = false;
 	}
 	for (size_t i = 0; i < p->nbinds; i++) {
-		/* Opened by the supervisor already (an id-mapped caller's bind). */
-		if (given && given[order[i]] >= 0) {
+		/* Opened by the supervisor already (a caller's bind, as root), or
+		 * found missing there (AL_BIND_SKIP): not looked at again here,
+		 * where the sandbox's uid may not even reach it. */
+		if (given && given[order[i]] != -1) {
 			trees[i] = given[order[i]];
 			given[order[i]] = -1;
 			continue;

@@ -10,8 +10,9 @@
 #include "error.h"
 #include "plan.h"
 
-/* given: NULL, or per plan bind a tree the supervisor opened (id-mapped),
- * -1 where none; the ones used are closed and set to -1. */
+/* given: NULL, or per plan bind a tree the supervisor opened (a caller's
+ * bind, as root; id-mapped where the caller shares their own), AL_BIND_SKIP
+ * for one it found missing, -1 where none; used ones are closed, set -1. */
 int al_mount_setup(const struct al_plan *plan, int *given, struct al_error *err);
 
 /* Open one bind's host tree, detached, with its flags set: < 0 on error,
@@ -20,6 +21,9 @@ int al_mount_setup(const struct al_plan *plan, int *given, struct al_error *err)
  * namespace (the supervisor, as root: the caller's files are the sandbox
  * root's inside, and what it creates is the caller's on the host). */
 enum { AL_BIND_SKIP = -2 };
+/* The supervisor, before clone: refuse a caller's bind with a kernel file
+ * system (procfs, sysfs, cgroup, ...) mounted beneath it. */
+int al_mount_check_submounts(const struct al_plan *plan, struct al_error *err);
 int al_mount_open_bind(const struct al_plan *plan, const struct al_bind *b, int userns_fd, bool *is_link,
 		       struct al_error *err);
 

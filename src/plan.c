@@ -283,10 +283,12 @@ static int apply_cwd_home(struct al_profile *p, const struct al_overrides *ov, c
 			return al_error_set(err, 0, "the %s profile binds the current directory, which is unknown", p->name);
 		if (!al_path_ok(cwd) || strchr(cwd, ':'))
 			return al_error_set(err, 0, "current directory %s: cannot be bound (not a plain absolute path)", cwd);
-		if (under(cwd, home) && !(disabled & AL_DEF_AGENT_CWD))
+		/* Both homes: HOME may not be the passwd one (sudo -E, a service). */
+		const char *held = under(cwd, home) ? home : ov->home_passwd && under(cwd, ov->home_passwd) ? ov->home_passwd : NULL;
+		if (held && !(disabled & AL_DEF_AGENT_CWD))
 			return al_error_set(err, 0,
 					    "current directory %s holds $HOME (%s): the %s profile would expose all of it; run it from a project directory",
-					    cwd, home, p->name);
+					    cwd, held, p->name);
 		cleanup_free char *spec = NULL;
 		if (asprintf(&spec, "%s:%s", cwd, cwd) < 0)
 			return al_error_set(err, ENOMEM, "plan");
@@ -311,13 +313,14 @@ static int apply_cwd_home(struct al_profile *p, const struct al_overrides *ov, c
 
 /* Host paths that are the kernel's or the machine's, not data: the host's
  * root, /proc (every host process), /sys and /dev (devices, the kernel's
- * knobs); and inside paths where a bind would replace the sandbox's own
+ * knobs), /run (the sockets of its services: docker, containerd, dbus);
+ * and inside paths where a bind would replace the sandbox's own
  * /proc or /dev. Checked as strings here (bind paths contain no symlink: the
  * child opens them with RESOLVE_NO_SYMLINKS), and by file type and file
  * system in the child (a socket, a device, procfs mounted elsewhere). */
 static int check_binds(const struct al_profile *p, bool allow_unsafe, struct al_error *err)
 {
-	static const char *const host_bad[] = { "/proc", "/sys", "/dev" };
+	static const char *const host_bad[] = { "/proc", "/sys", "/dev", "/run", "/var/run" };
 	static const char *const inside_bad[] = { "/proc", "/dev" };
 
 	if (allow_unsafe)
@@ -329,9 +332,10 @@ static int check_binds(const struct al_profile *p, bool allow_unsafe, struct al_
 			why = "the host's whole root";
 		for (size_t k = 0; k < ARRAY_SIZE(host_bad) && !why; k++)
 			if (under(host_bad[k], b->host))
-				why = host_bad[k][1] == 'p' ? "the host's processes (/proc)"
-				      : host_bad[k][1] == 's' ? "the kernel's devices and settings (/sys)"
-							      : "the host's devices (/dev)";
+				why = k == 0   ? "the host's processes (/proc)"
+				      : k == 1 ? "the kernel's devices and settings (/sys)"
+				      : k == 2 ? "the host's devices (/dev)"
+					       : "the host's services' sockets (/run)";
 		for (size_t k = 0; k < ARRAY_SIZE(inside_bad) && !why; k++)
 			if (under(inside_bad[k], b->inside))
 				why = "it would replace the sandbox's own /proc or /dev";
@@ -373,6 +377,7 @@ int al_plan_build(const struct al_profile *profile, const struct al_overrides *o
 	out->allow_degraded = ov->allow_degraded;
 	out->stdin_inherit = ov->stdin_inherit;
 	out->tty = ov->tty;
+	out->ro_as_caller = ov->ro_as_caller;
 	if (ov->tty && ov->stdin_inherit) {
 		al_error_set(err, 0, "--tty and --stdin: one or the other (with --tty, input goes to the command's terminal)");
 		goto fail;

@@ -164,9 +164,11 @@ struct al_overrides {
 	const char *net;
 	const char *cwd;         /* the caller's current directory (resolved), for "cwd" profiles */
 	const char *home;        /* the caller's home, resolved (al_home_resolve), for "cwd"/"home" profiles */
+	const char *home_passwd; /* the passwd entry's home, resolved, if it differs: never bound either */
 	bool git_writable;       /* cwd profiles: leave .git/config, hooks, info... writable */
 	bool stdin_inherit;      /* the caller's stdin reaches the command (else /dev/null) */
 	bool tty;                /* the command's stdio is a new pseudo-terminal (interactive use) */
+	bool ro_as_caller;       /* as root: the caller's private read-only binds id-mapped too */
 	const char *uid_range;   /* "FIRST:COUNT", host uids used when run as root */
 	const char *on_violation; /* "deny" (default) or "kill" */
 	bool learn;              /* allow and record every call but the built-in deny-list */
@@ -183,6 +185,7 @@ struct al_plan {
 	bool allow_unsafe_binds;
 	bool stdin_inherit;
 	bool tty;
+	bool ro_as_caller;
 	uint64_t disabled;
 };
 

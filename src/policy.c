@@ -39,12 +39,14 @@
 #define NR_MEMFD_SECRET 447
 #define NR_FCHMODAT2 452
 #define NR_SETXATTRAT 463
+#define NR_OPEN_TREE_ATTR 467
 #define NETLINK_KOBJECT_UEVENT_ 15
 
 static const struct al_sc_rule builtin_rules[] = {
 	DENY(ptrace), DENY(process_vm_readv), DENY(process_vm_writev),
 	DENY(mount), DENY(umount2), DENY(pivot_root), DENY(chroot), DENY(move_mount), DENY(open_tree),
 	DENY(fsopen), DENY(fsconfig), DENY(fsmount), DENY(fspick), DENY(mount_setattr),
+	{ .nr = NR_OPEN_TREE_ATTR },
 	DENY(unshare), DENY(setns),
 	DENY(bpf), DENY(userfaultfd), DENY(perf_event_open),
 	DENY(io_uring_setup), DENY(io_uring_enter), DENY(io_uring_register),

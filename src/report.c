@@ -71,6 +71,7 @@ char *al_report_json(const struct al_plan *plan, const struct al_result *res)
 	json_object_set_new(root, "profile", json_string(plan->profile.name));
 	json_object_set_new(root, "host_uid", json_integer((json_int_t)res->host_uid));
 	json_object_set_new(root, "degraded", res->degraded[0] ? json_string(res->degraded) : json_null());
+	json_object_set_new(root, "quarantined", res->quarantined[0] ? json_string(res->quarantined) : json_null());
 	json_object_set_new(root, "error", res->error[0] ? json_string(res->error) : json_null());
 	char *s = json_dumps(root, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(6));
 	json_decref(root);

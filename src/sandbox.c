@@ -25,6 +25,8 @@
 
 #include "internal.h"
 #include "landlock.h"
+#include "gitguard.h"
+#include "log.h"
 #include "mount.h"
 #include "trace.h"
 #include "util.h"
@@ -64,6 +66,7 @@ struct al_sandbox {
 	struct al_filter own_filter; /* compiled here when the caller passed none */
 	char *buf;          /* output read buffer (heap: a stack array is probed page by page) */
 	struct al_proxy *proxy; /* allow-listed egress; NULL with --net none */
+	struct al_git_guard git; /* the agent's repository: redirects swept after the run */
 	double started_ms;
 	bool exited, have_status, done;
 	int wait_status;
@@ -204,13 +207,15 @@ static int send_filter(int fd, const struct al_filter *f, struct al_error *err)
 	return 0;
 }
 
-/* The caller's binds, as root: opened here and id-mapped through the
+/* The caller's binds, as root: opened here, with the caller's authority
+ * (the sandbox's uid may not reach them), and id-mapped through the
  * sandbox's own user namespace (host uid 0 <-> the sandbox's root, which is
- * its host uid), so that inside, the sandbox reads and writes them as the
- * caller does, and what it creates there is the caller's, while everything
- * else it does is its own unprivileged uid's. The child cannot: an id-mapped
- * mount of a host file system needs CAP_SYS_ADMIN in the initial namespace.
- * Then the word to go, with the trees. */
+ * its host uid) where the caller shares what is theirs (idmap_wanted in
+ * mount.c): inside, the sandbox writes them as the caller does, and what it
+ * creates there is the caller's, while everything else it does is its own
+ * unprivileged uid's. The child cannot: an id-mapped mount of a host file
+ * system needs CAP_SYS_ADMIN in the initial namespace. Then the word to go,
+ * with the trees. */
 static int send_go(struct al_sandbox *sb, struct al_error *err)
 {
 	const struct al_plan *plan = sb->plan;
@@ -235,6 +240,8 @@ static int send_go(struct al_sandbox *sb, struct al_error *err)
 			int fd = al_mount_open_bind(plan, &plan->profile.binds[i], userns, &is_link, err);
 			if (fd == -1)
 				goto out;
+			if (fd == AL_BIND_SKIP && !is_link)
+				m.skip[i / 8] |= (uint8_t)(1u << (i % 8));
 			if (fd >= 0) {
 				m.idx[m.n] = (uint8_t)i;
 				fds[m.n++] = fd;
@@ -283,10 +290,12 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 	sb->stream_fd[0] = sb->stream_fd[1] = -1;
 	sb->sink_fd[0] = sb->sink_fd[1] = -1;
 	sb->started_ms = al_now_ms();
+	sb->git.dirfd = -1;
 	al_cgroup_init(&sb->cgroup);
 
 	AL_TRACE("sup: spawn");
-	if (al_userns_lease(plan, &sb->lease, err) < 0)
+	if (al_userns_lease(plan, &sb->lease, err) < 0 || al_mount_check_submounts(plan, err) < 0 ||
+	    al_git_guard_prepare(plan, &sb->git, err) < 0)
 		goto fail;
 	AL_TRACE("sup: uid lease");
 	sb->res.host_uid = (plan->disabled & AL_DEF_USERNS_UID) ? 0 : sb->lease.host_uid;
@@ -700,6 +709,12 @@ static void finish(struct al_sandbox *sb)
 	struct al_cgroup_stats st = { 0 };
 	bool have_stats = al_cgroup_stats(&sb->cgroup, &st) == 0;
 
+	/* Nothing of the sandbox runs any more: what it left for git to follow
+	 * goes out of git's way now. */
+	al_git_guard_sweep(&sb->git, r->quarantined, sizeof(r->quarantined));
+	if (r->quarantined[0])
+		al_info("quarantined what the sandbox left for git to follow: %s", r->quarantined);
+
 	for (int i = 0; i < 2; i++)
 		if (sb->stream_fd[i] >= 0) {
 			read_stream(sb, i, true);
@@ -874,6 +889,7 @@ void al_sandbox_free(struct al_sandbox *sb)
 		waitpid(sb->pid, NULL, 0);
 	}
 	al_cgroup_destroy(&sb->cgroup);
+	al_git_guard_close(&sb->git);
 	AL_TRACE("sup: cgroup removed");
 	al_userns_release(&sb->lease);
 	al_closep(&sb->pidfd);

@@ -245,6 +245,7 @@ int al_home_resolve(char *const env[], char *out, size_t len, struct al_error *e
 	char buf[4096];
 	struct passwd pw, *res = NULL;
 
+	/* env NULL: the passwd entry's home, whatever HOME says. */
 	for (size_t i = 0; env && env[i]; i++)
 		if (strncmp(env[i], "HOME=", 5) == 0 && env[i][5])
 			home = env[i] + 5;

@@ -55,8 +55,8 @@ int al_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out, stru
 /* Monotonic time in milliseconds. */
 double al_now_ms(void);
 /* The caller's home, resolved (no symlink, no "." or ".."): $HOME when set
- * and not empty, else the passwd entry of the real uid. Into out; fails
- * (naming what) when neither can be resolved. */
+ * and not empty, else (or with env NULL) the passwd entry of the real uid.
+ * Into out; fails (naming what) when it cannot be resolved. */
 int al_home_resolve(char *const env[], char *out, size_t len, struct al_error *err);
 /* Open a file the supervisor will write after the run, now, before any
  * sandbox could plant a symlink or a FIFO on its path: O_NOFOLLOW on the

@@ -47,6 +47,7 @@ static const char run_help[] =
 	"  --env NAME[=VALUE]    pass a variable (NAME alone: the caller's value)\n"
 	"  --report FILE|-       write the JSON run report (-: as the last line of stdout)\n"
 	"  --stdin               the caller's stdin reaches the command (default: /dev/null)\n"
+	"  --ro-as-caller        as root: read-only binds of your own private directories are read as you\n"
 	"  --tty                 run the command on a pseudo-terminal of its own (interactive use)\n"
 	"  --report-fd N         write the JSON run report to file descriptor N (3 or above)\n"
 	"  --uid-range FIRST:COUNT  host uids for sandboxes when run as root\n"
@@ -63,7 +64,7 @@ enum {
 	OPT_PROFILE = 256, OPT_RO, OPT_RW, OPT_WORKDIR, OPT_MEMORY, OPT_PIDS, OPT_CPU_TIME,
 	OPT_TIME, OPT_CPU_WEIGHT, OPT_OUTPUT, OPT_TMPFS, OPT_OPEN_FILES, OPT_FILE_SIZE, OPT_NET,
 	OPT_ENV, OPT_REPORT, OPT_UID_RANGE, OPT_DEGRADED, OPT_VERBOSE, OPT_HELP, OPT_ON_VIOLATION, OPT_OUTPUT_PROFILE,
-	OPT_NET_CONNECTIONS, OPT_NET_BYTES, OPT_NET_IDLE, OPT_UNSAFE_BINDS, OPT_GIT_WRITABLE, OPT_TERMINAL_ESCAPES, OPT_REPORT_FD, OPT_STDIN, OPT_TTY,
+	OPT_NET_CONNECTIONS, OPT_NET_BYTES, OPT_NET_IDLE, OPT_UNSAFE_BINDS, OPT_GIT_WRITABLE, OPT_TERMINAL_ESCAPES, OPT_REPORT_FD, OPT_STDIN, OPT_TTY, OPT_RO_AS_CALLER,
 };
 
 static const struct option options[] = {
@@ -86,6 +87,7 @@ static const struct option options[] = {
 	{ "report-fd", required_argument, NULL, OPT_REPORT_FD },
 	{ "stdin", no_argument, NULL, OPT_STDIN },
 	{ "tty", no_argument, NULL, OPT_TTY },
+	{ "ro-as-caller", no_argument, NULL, OPT_RO_AS_CALLER },
 	{ "uid-range", required_argument, NULL, OPT_UID_RANGE },
 	{ "allow-degraded", no_argument, NULL, OPT_DEGRADED },
 	{ "verbose", no_argument, NULL, OPT_VERBOSE },
@@ -320,6 +322,7 @@ static int run_or_learn(int argc, char **argv, bool learn)
 		case OPT_REPORT_FD: report_fd_arg = optarg; break;
 		case OPT_STDIN: st->ov.stdin_inherit = true; break;
 		case OPT_TTY: st->ov.tty = true; break;
+		case OPT_RO_AS_CALLER: st->ov.ro_as_caller = true; break;
 		case OPT_UID_RANGE: st->ov.uid_range = optarg; break;
 		case OPT_DEGRADED: st->ov.allow_degraded = true; break;
 		case OPT_VERBOSE: al_log_level++; break;
@@ -352,6 +355,10 @@ static int run_or_learn(int argc, char **argv, bool learn)
 	struct al_error home_err = { 0 };
 	if (al_home_resolve(environ, home, sizeof(home), &home_err) == 0)
 		st->ov.home = home;
+	char home_pw[4096];
+	struct al_error pw_err = { 0 };
+	if (al_home_resolve(NULL, home_pw, sizeof(home_pw), &pw_err) == 0)
+		st->ov.home_passwd = home_pw;
 	if (al_profile_load(profile_name, &st->profile, &err) < 0)
 		return setup_failed(&err);
 	int r = al_plan_build(&st->profile, &st->ov, argv + optind, environ, &st->plan, &err);
@@ -360,6 +367,13 @@ static int run_or_learn(int argc, char **argv, bool learn)
 		if (!st->ov.home && home_err.msg[0] && strstr(err.msg, "$HOME"))
 			al_error_wrap(&err, "%s", home_err.msg);
 		return setup_failed(&err);
+	}
+	/* A terminal handed over as stdin would be the command's to write to
+	 * and reconfigure (escape sequences, stty), past the output filter. */
+	if (st->plan.stdin_inherit && isatty(0)) {
+		al_plan_free(&st->plan);
+		return setup_failed(&(struct al_error){
+			0, "--stdin: stdin is a terminal; use --tty (a terminal of the command's own), or pipe the input" });
 	}
 	bool late = (st->plan.disabled & AL_DEF_REPORT_PATH) != 0;
 	cleanup_close int report_fd = -1, learned_fd = -1;
@@ -420,6 +434,9 @@ static int run_or_learn(int argc, char **argv, bool learn)
 			(unsigned long long)st->res.max_rss_kb);
 	if (st->res.degraded[0])
 		fprintf(stderr, "airlock: degraded: %s\n", st->res.degraded);
+	if (st->res.quarantined[0])
+		fprintf(stderr, "airlock: renamed out of git's way what the sandbox left for it to follow: %s\n",
+			st->res.quarantined);
 	if (late && report && !report_fd_arg && strcmp(report, "-") != 0)
 		report_fd = open(report, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (late && learned)

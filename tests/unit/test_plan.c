@@ -148,6 +148,9 @@ static void agent(void)
 									 strcmp(plan.profile.home_dir, "/var/home/dev") == 0 &&
 									 has_env(&plan, "HOME=/var/home/dev"));
 	al_plan_free(&plan);
+	ov = (struct al_overrides){ .home = "/tmp/x", .home_passwd = "/root", .cwd = "/root" };
+	CHECK("agent: the passwd home is refused too when HOME says otherwise",
+	      al_plan_build(&agent, &ov, argv, env, &plan, &err) < 0 && strstr(err.msg, "/root"));
 	ov = (struct al_overrides){ .cwd = "/var/home/dev/proj" };
 	CHECK("agent: an unresolved $HOME refused", al_plan_build(&agent, &ov, argv, env, &plan, &err) < 0 &&
 							   strstr(err.msg, "could not be resolved"));
