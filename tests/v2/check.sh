@@ -84,7 +84,7 @@ for ver in $versions; do
 	start=$(date +%s)
 	timeout 900 qemu-system-x86_64 -accel tcg,thread=multi -cpu max -smp 2 -m 3G -nographic -no-reboot \
 		-kernel "$k/vmlinuz" -initrd "$k/initramfs.gz" \
-		-append "console=ttyS0 quiet panic=-1 cgroup_no_v1=all" \
+		-append "console=ttyS0 quiet panic=-1 cgroup_no_v1=all${V2_CASES:+ v2.cases=$V2_CASES}" \
 		-virtfs local,path=/usr,mount_tag=usr,security_model=none,readonly=on \
 		-drive file="$disk",if=virtio,format=raw </dev/null >"$log" 2>&1
 	rc=$?

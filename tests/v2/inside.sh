@@ -95,6 +95,12 @@ CASES="exhaustion/memory_bomb exhaustion/memory_tree exhaustion/fork_bomb exhaus
 exhaustion/cpu_busy exhaustion/cpu_multi exhaustion/cpu_weight exhaustion/tmpfs_memory exhaustion/pipes
 exhaustion/tcp_buffers leftovers/after_normal_run leftovers/after_timeout leftovers/daemon_survives
 leftovers/stale_cgroup_reap exfiltration/cgroup_path destruction/sysfs_cgroup_write"
+# make check-v2 V2_CASES=a,b: only these cases, no direct checks (to debug).
+only=$(sed -n 's/.*v2\.cases=\([^ ]*\).*/\1/p' /proc/cmdline)
+if [ -n "$only" ]; then
+	CASES=${only//,/ }
+	direct() { :; }
+fi
 suite() { # suite PLACEMENT [VAR=VALUE...]
 	local where=$1 r=/tmp/v2-results t=$SECONDS
 	shift
