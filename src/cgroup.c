@@ -189,12 +189,24 @@ int al_cgroup_v2_base(const char *mnt, const char *self_dir, uid_t euid, char *o
 
 static enum al_cgroup_kind detect(struct al_cgroup_hierarchy *h)
 {
-	if (h->v2_found && al_cgroup_v2_base(h->v2_mnt, h->v2, geteuid(), h->v2_base, sizeof(h->v2_base)) == 0 &&
-	    v2_has_controllers(h->v2_base))
-		return AL_CGROUP_V2;
+	const char *v2 = "no v2 hierarchy";
+
+	if (h->v2_found) {
+		if (al_cgroup_v2_base(h->v2_mnt, h->v2, geteuid(), h->v2_base, sizeof(h->v2_base)) < 0) {
+			v2 = "v2: no cgroup delegated to this user";
+		} else if (!v2_has_controllers(h->v2_base)) {
+			v2 = "v2: memory, pids or cpu not available";
+		} else {
+			snprintf(h->why, sizeof(h->why), "v2: %s", geteuid() == 0 ? "root, the top of the hierarchy" : "the caller's delegated subtree");
+			return AL_CGROUP_V2;
+		}
+	}
 	for (int i = 0; i < AL_V1_N; i++)
-		if (!h->v1_found[i] || access(h->v1[i], W_OK) < 0)
+		if (!h->v1_found[i] || access(h->v1[i], W_OK) < 0) {
+			snprintf(h->why, sizeof(h->why), "%s; v1 %s %s", v2, v1_names[i], h->v1_found[i] ? "not writable" : "not mounted");
 			return AL_CGROUP_NONE;
+		}
+	snprintf(h->why, sizeof(h->why), "%s; v1 memory, pids, cpu, cpuacct writable", v2);
 	return AL_CGROUP_V1;
 }
 

@@ -41,6 +41,7 @@ struct al_cgroup_hierarchy {
 	char v2[2048];              /* the caller's v2 cgroup directory */
 	char v2_mnt[1024];          /* where the v2 hierarchy is mounted */
 	char v2_base[2048];         /* the cgroup airlock owns, under which its "airlock" subtree goes */
+	char why[160];              /* why this hierarchy (for the report) */
 	bool v1_found[AL_V1_N];
 	char v1[AL_V1_N][2048];     /* the caller's v1 directory per controller */
 };

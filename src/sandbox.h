@@ -33,6 +33,7 @@ struct al_result {
 	enum al_cgroup_kind cgroup;
 	uid_t host_uid;             /* the host uid the sandbox ran as */
 	char degraded[256];         /* what was weaker than asked, "" if nothing */
+	char cgroup_why[160];       /* why that hierarchy */
 	int landlock;               /* the Landlock ABI applied; 0: unavailable */
 	char error[512];            /* setup or exec error, "" if none */
 	struct al_violations violations; /* denied calls; in learn mode also every call seen */

@@ -57,6 +57,9 @@ expect() {
 		bad "$where: $what: status '$st' (wanted $want), cgroup '$cg': $(tail -3 <<<"$out")"
 	fi
 	if [ "$what" = "true" ]; then
+		local why
+		why=$(field "$rep" cgroup_reason)
+		[[ "$why" == "v2: "* ]] && ok "$where: the report says why: $why" || bad "$where: cgroup_reason '$why'"
 		if [ "$ll" = "$ABI" ] && [ "$ABI" -lt 7 ]; then
 			ok "$where: the report gives the kernel's older Landlock ABI ($ll)"
 		else
