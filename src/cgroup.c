@@ -107,7 +107,8 @@ static void locate(struct al_cgroup_hierarchy *h)
 			continue;
 		/* The first mount of each hierarchy wins, as before. */
 		if (strcmp(fstype, "cgroup2") == 0 && !h->v2_found) {
-			if (al_cgroup_self_path(text, NULL, self, sizeof(self)) == 0)
+			if (al_cgroup_self_path(text, NULL, self, sizeof(self)) == 0 &&
+			    (size_t)snprintf(h->v2_mnt, sizeof(h->v2_mnt), "%s", mnt) < sizeof(h->v2_mnt))
 				join(h->v2, sizeof(h->v2), mnt, self, &h->v2_found);
 		} else if (strcmp(fstype, "cgroup") == 0) {
 			for (int i = 0; i < AL_V1_N; i++)
@@ -119,6 +120,27 @@ static void locate(struct al_cgroup_hierarchy *h)
 	fclose(f);
 }
 
+/* Does a space-separated controller list name all of memory, pids and cpu? */
+static bool lists_ours(const char *list)
+{
+	static const char *const want[] = { "memory", "pids", "cpu" };
+	for (size_t i = 0; i < 3; i++) {
+		size_t n = strlen(want[i]);
+		bool found = false;
+		for (const char *t = list; *t && !found;) {
+			t += strspn(t, " \n");
+			size_t w = strcspn(t, " \n");
+			found = w == n && strncmp(t, want[i], n) == 0;
+			t += w;
+		}
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+/* Are memory, pids and cpu available to DIR's children (its own
+ * cgroup.controllers lists what it may enable for them)? */
 static bool v2_has_controllers(const char *dir)
 {
 	char path[2304], buf[512];
@@ -126,16 +148,65 @@ static bool v2_has_controllers(const char *dir)
 	snprintf(path, sizeof(path), "%s/cgroup.controllers", dir);
 	if (al_read_file_at(AT_FDCWD, path, buf, sizeof(buf), NULL) < 0)
 		return false;
-	return strstr(buf, "memory") && strstr(buf, "pids") && strstr(buf, "cpu");
+	return lists_ours(buf);
 }
 
-static enum al_cgroup_kind detect(const struct al_cgroup_hierarchy *h)
+static bool owned_by(const char *dir, const char *file, uid_t uid)
 {
-	if (h->v2_found && v2_has_controllers(h->v2))
-		return AL_CGROUP_V2;
+	char path[2304];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s%s%s", dir, file ? "/" : "", file ? file : "");
+	return lstat(path, &st) == 0 && st.st_uid == uid && (file ? S_ISREG(st.st_mode) : S_ISDIR(st.st_mode));
+}
+
+int al_cgroup_v2_base(const char *mnt, const char *self_dir, uid_t euid, char *out, size_t len)
+{
+	char dir[2048];
+	size_t ml = strlen(mnt);
+	bool found = false;
+
+	if (euid == 0)
+		return (size_t)snprintf(out, len, "%s", mnt) < len ? 0 : -1;
+	if ((size_t)snprintf(dir, sizeof(dir), "%s", self_dir) >= sizeof(dir) || strncmp(dir, mnt, ml) != 0 ||
+	    (dir[ml] != '/' && dir[ml] != '\0'))
+		return -1;
+	/* Walk up while the cgroup is delegated to us; the last one wins. */
+	for (;;) {
+		if (!owned_by(dir, NULL, euid) || !owned_by(dir, "cgroup.procs", euid) ||
+		    !owned_by(dir, "cgroup.subtree_control", euid))
+			break;
+		if ((size_t)snprintf(out, len, "%s", dir) >= len)
+			return -1;
+		found = true;
+		char *slash = strrchr(dir, '/');
+		if (strlen(dir) <= ml || !slash || (size_t)(slash - dir) < ml)
+			break;
+		*slash = '\0';
+	}
+	return found ? 0 : -1;
+}
+
+static enum al_cgroup_kind detect(struct al_cgroup_hierarchy *h)
+{
+	const char *v2 = "no v2 hierarchy";
+
+	if (h->v2_found) {
+		if (al_cgroup_v2_base(h->v2_mnt, h->v2, geteuid(), h->v2_base, sizeof(h->v2_base)) < 0) {
+			v2 = "v2: no cgroup delegated to this user";
+		} else if (!v2_has_controllers(h->v2_base)) {
+			v2 = "v2: memory, pids or cpu not available";
+		} else {
+			snprintf(h->why, sizeof(h->why), "v2: %s", geteuid() == 0 ? "root, the top of the hierarchy" : "the caller's delegated subtree");
+			return AL_CGROUP_V2;
+		}
+	}
 	for (int i = 0; i < AL_V1_N; i++)
-		if (!h->v1_found[i] || access(h->v1[i], W_OK) < 0)
+		if (!h->v1_found[i] || access(h->v1[i], W_OK) < 0) {
+			snprintf(h->why, sizeof(h->why), "%s; v1 %s %s", v2, v1_names[i], h->v1_found[i] ? "not writable" : "not mounted");
 			return AL_CGROUP_NONE;
+		}
+	snprintf(h->why, sizeof(h->why), "%s; v1 memory, pids, cpu, cpuacct writable", v2);
 	return AL_CGROUP_V1;
 }
 
@@ -281,26 +352,42 @@ int al_cgroup_v1_read_stats(const int fds[AL_V1_N], bool memsw, struct al_cgroup
 	return 0;
 }
 
-/* Enable memory, pids and cpu for the caller's cgroup's children. v2 refuses
- * that while the cgroup itself holds processes ("no internal processes"), so
- * the supervisor then first moves itself into a leaf of its own, named like a
- * sandbox's cgroup with sequence 0 so that a later run reaps it. */
+/* Enable memory, pids and cpu for DIR's children, writing only what is
+ * missing: the write is refused (EBUSY, v2's "no internal processes" rule)
+ * in a cgroup that holds processes, even when it would change nothing. */
 static int v2_enable_controllers(const char *dir, struct al_error *err)
 {
-	char sub[2304], leaf[2304], procs[2400];
+	char path[2304], buf[512];
 
-	snprintf(sub, sizeof(sub), "%s/cgroup.subtree_control", dir);
-	if (al_write_file_at(AT_FDCWD, sub, "+memory +pids +cpu", err) == 0)
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
+	if (al_read_file_at(AT_FDCWD, path, buf, sizeof(buf), err) < 0)
+		return -1;
+	if (lists_ours(buf))
 		return 0;
-	if (err->errnum != EBUSY)
+	return al_write_file_at(AT_FDCWD, path, "+memory +pids +cpu", err);
+}
+
+/* BASE/airlock: a cgroup holding only sandboxes' cgroups (never a process,
+ * so its controllers can always be enabled), made by the first sandbox and
+ * removed by the last. */
+static int v2_parent(const char *base, char **parent, struct al_error *err)
+{
+	struct stat st;
+
+	if (v2_enable_controllers(base, err) < 0)
 		return -1;
-	snprintf(leaf, sizeof(leaf), "%s/airlock-%d-0-%lu", dir, (int)getpid(), pidns_id());
-	if (mkdir(leaf, 0755) < 0 && errno != EEXIST)
-		return al_error_set(err, errno, "mkdir %s", leaf);
-	snprintf(procs, sizeof(procs), "%s/cgroup.procs", leaf);
-	if (al_write_file_at(AT_FDCWD, procs, "0", err) < 0)
-		return -1;
-	return al_write_file_at(AT_FDCWD, sub, "+memory +pids +cpu", err);
+	if (asprintf(parent, "%s/airlock", base) < 0) {
+		*parent = NULL;
+		return al_error_set(err, ENOMEM, "cgroup");
+	}
+	if (mkdir(*parent, 0755) < 0 && errno != EEXIST)
+		return al_error_set(err, errno, "mkdir %s", *parent);
+	/* Never adopt a cgroup someone else made there. */
+	if (lstat(*parent, &st) < 0)
+		return al_error_set(err, errno, "%s", *parent);
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+		return al_error_set(err, EPERM, "%s is not airlock's own cgroup (owner %u)", *parent, (unsigned)st.st_uid);
+	return v2_enable_controllers(*parent, err);
 }
 
 static unsigned long next_seq(void)
@@ -320,20 +407,20 @@ int al_cgroup_create(struct al_cgroup *cg, const struct al_cgroup_hierarchy *h, 
 	snprintf(name, sizeof(name), "airlock-%d-%lu-%lu", (int)getpid(), next_seq(), pidns_id());
 	cg->kind = h->kind;
 	if (cg->kind == AL_CGROUP_V2) {
-		snprintf(dir, sizeof(dir), "%s", h->v2);
-		/* Already moved into our own leaf by an earlier spawn: its
-		 * parent is where sandboxes go, not the leaf itself. */
-		char leaf[64];
-		snprintf(leaf, sizeof(leaf), "/airlock-%d-0-%lu", (int)getpid(), pidns_id());
-		size_t dl = strlen(dir), ll = strlen(leaf);
-		if (dl > ll && strcmp(dir + dl - ll, leaf) == 0)
-			dir[dl - ll] = '\0';
-		/* Enable the controllers for children; on v2 a cgroup holding
-		 * processes may not do so, which the error then says. */
-		if (v2_enable_controllers(dir, err) < 0)
-			goto fail;
-		if (make_dir(dir, name, &cg->v2_path, &cg->v2_fd, err) < 0 ||
-		    al_cgroup_v2_write_limits(cg->v2_fd, l, err) < 0)
+		/* Another supervisor's last sandbox may remove BASE/airlock
+		 * between our mkdirs: then make it again. */
+		for (int tries = 0;; tries++) {
+			free(cg->v2_parent);
+			cg->v2_parent = NULL;
+			if (v2_parent(h->v2_base, &cg->v2_parent, err) == 0) {
+				free(cg->v2_path);
+				if (make_dir(cg->v2_parent, name, &cg->v2_path, &cg->v2_fd, err) == 0)
+					break;
+			}
+			if (err->errnum != ENOENT || tries == 3)
+				goto fail;
+		}
+		if (al_cgroup_v2_write_limits(cg->v2_fd, l, err) < 0)
 			goto fail;
 		return 0;
 	}
@@ -505,6 +592,12 @@ void al_cgroup_destroy(struct al_cgroup *cg)
 	al_cgroup_kill(cg);
 	al_closep(&cg->v2_fd);
 	remove_dir(&cg->v2_path);
+	/* Refused (EBUSY) while another sandbox is in it: the last one out
+	 * removes it. */
+	if (cg->v2_parent)
+		rmdir(cg->v2_parent);
+	free(cg->v2_parent);
+	cg->v2_parent = NULL;
 	for (int i = 0; i < AL_V1_N; i++) {
 		al_closep(&cg->v1_tasks[i]);
 		al_closep(&cg->v1_fd[i]);

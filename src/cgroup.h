@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "error.h"
 #include "plan.h"
@@ -18,6 +19,7 @@ struct al_cgroup {
 	enum al_cgroup_kind kind;
 	int v2_fd;             /* v2: the sandbox's cgroup directory (for CLONE_INTO_CGROUP) */
 	char *v2_path;
+	char *v2_parent;       /* v2: BASE/airlock, removed at the end when no other sandbox is in it */
 	int v1_fd[AL_V1_N];    /* v1: the sandbox's directory in each hierarchy */
 	int v1_tasks[AL_V1_N]; /* v1: its "tasks" file, opened for the child to move itself */
 	char *v1_path[AL_V1_N];
@@ -37,6 +39,9 @@ struct al_cgroup_hierarchy {
 	enum al_cgroup_kind kind; /* what al_cgroup_detect found usable */
 	bool v2_found;
 	char v2[2048];              /* the caller's v2 cgroup directory */
+	char v2_mnt[1024];          /* where the v2 hierarchy is mounted */
+	char v2_base[2048];         /* the cgroup airlock owns, under which its "airlock" subtree goes */
+	char why[160];              /* why this hierarchy (for the report) */
 	bool v1_found[AL_V1_N];
 	char v1[AL_V1_N][2048];     /* the caller's v1 directory per controller */
 };
@@ -44,8 +49,9 @@ struct al_cgroup_hierarchy {
 /* Find the hierarchies and which one is usable. */
 enum al_cgroup_kind al_cgroup_detect(struct al_cgroup_hierarchy *h);
 
-/* Create the sandbox's cgroup under the caller's own cgroup, in the
- * hierarchy al_cgroup_detect found, and write the limits. Fails (with the
+/* Create the sandbox's cgroup in the hierarchy al_cgroup_detect found (v1:
+ * under the caller's own cgroup; v2: in BASE/airlock, see
+ * al_cgroup_v2_base), and write the limits. Fails (with the
  * reason) when no hierarchy can be used. */
 /* tcp_mem: on v1, also charge (and limit) the sandbox's socket buffers. */
 int al_cgroup_create(struct al_cgroup *cg, const struct al_cgroup_hierarchy *h, const struct al_limits *l, bool tcp_mem,
@@ -76,6 +82,16 @@ int al_cgroup_v1_read_stats(const int fds[AL_V1_N], bool memsw, struct al_cgroup
  * the text of /proc/self/cgroup. */
 int al_cgroup_self_path(const char *proc_self_cgroup, const char *controller, char *out,
 			size_t len);
+/* v2: the cgroup airlock may own, for a caller of this euid whose cgroup is
+ * SELF_DIR in the hierarchy mounted at MNT. Root: the top of the hierarchy
+ * (MNT itself; the root cgroup is exempt from v2's "no internal processes"
+ * rule, so a busy caller's cgroup never matters). Anyone else: the highest
+ * ancestor of SELF_DIR (itself included, never above MNT) delegated to
+ * euid as systemd delegates (the directory, its cgroup.procs and its
+ * cgroup.subtree_control owned by euid); the caller's own processes stay
+ * where they are, and the kernel lets the sandbox be born anywhere in that
+ * subtree. Fails when nothing is delegated. */
+int al_cgroup_v2_base(const char *mnt, const char *self_dir, uid_t euid, char *out, size_t len);
 /* v1 cpu.shares for a v2-style weight (1..10000, default 100 = 1024 shares). */
 uint64_t al_cgroup_weight_to_shares(uint64_t weight);
 

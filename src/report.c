@@ -61,6 +61,7 @@ char *al_report_json(const struct al_plan *plan, const struct al_result *res)
 	if (res->network.dropped)
 		json_object_set_new(root, "network_dropped", json_integer((json_int_t)res->network.dropped));
 	json_object_set_new(root, "cgroup", json_string(cgroup_names[res->cgroup]));
+	json_object_set_new(root, "cgroup_reason", json_string(res->cgroup_why));
 	json_object_set_new(root, "landlock", res->landlock > 0 ? json_integer(res->landlock) : json_string("unavailable"));
 	json_object_set_new(trunc, "stdout", json_boolean(res->truncated[0]));
 	json_object_set_new(trunc, "stderr", json_boolean(res->truncated[1]));

@@ -320,6 +320,8 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 		}
 	}
 	sb->res.cgroup = late_cgroup ? AL_CGROUP_V1 : sb->cgroup.kind;
+	snprintf(sb->res.cgroup_why, sizeof(sb->res.cgroup_why), "%s",
+		 (plan->disabled & AL_DEF_CGROUP) ? "switched off" : sb->hier.why);
 	AL_TRACE("sup: cgroup located (v2: created)");
 	if (plan->profile.net_rules.n > 0 && al_proxy_new(plan, &sb->proxy, err) < 0)
 		goto fail;

@@ -34,6 +34,7 @@ struct al_result {
 	uid_t host_uid;             /* the host uid the sandbox ran as */
 	char degraded[256];         /* what was weaker than asked, "" if nothing */
 	char quarantined[192];      /* files the sandbox left for git to follow, renamed away ("" if none) */
+	char cgroup_why[160];       /* why that hierarchy */
 	int landlock;               /* the Landlock ABI applied; 0: unavailable */
 	char error[512];            /* setup or exec error, "" if none */
 	struct al_violations violations; /* denied calls; in learn mode also every call seen */

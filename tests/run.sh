@@ -34,15 +34,35 @@ record() { # record CATEGORY NAME OK
 }
 
 # --- the outer safety net: every case runs in a cgroup with small limits, so
-# that a control (its defence off) cannot exhaust the machine.
-NET_V1=() NET_V2=
+# that a control (its defence off) cannot exhaust the machine. On v2 the
+# case's shell goes into a leaf of it (NET/cases), never into NET itself:
+# NET then holds no process and can be delegated (NET_OWNER=UID chowns it as
+# systemd delegates, so that airlock run as UID makes its sandboxes under
+# NET/airlock). V2_NET=none runs cases where the runner is (the pure-v2 VM's
+# "root at the top" placement).
+NET_V1=() NET_V2= V2MNT=$(findmnt -n -t cgroup2 -o TARGET 2>/dev/null | head -1)
 setup_net() {
 	local own
 	if grep -q '^0::' /proc/self/cgroup && [ -f /sys/fs/cgroup/cgroup.controllers ] &&
 		grep -q memory /sys/fs/cgroup/cgroup.controllers; then
+		[ "${V2_NET:-}" = none ] && return
 		own=$(sed -n 's/^0:://p' /proc/self/cgroup)
 		NET_V2=/sys/fs/cgroup${own%/}/airlock-test-net-$$
-		mkdir -p "$NET_V2" && echo 2G >"$NET_V2/memory.max" && echo 1024 >"$NET_V2/pids.max" || NET_V2=
+		mkdir -p "$NET_V2/cases" && echo 2G >"$NET_V2/memory.max" && echo 1024 >"$NET_V2/pids.max" || {
+			echo "FAIL: cannot make the safety-net cgroup $NET_V2 (its parent must enable memory and pids)"
+			rmdir "$NET_V2/cases" "$NET_V2" 2>/dev/null
+			NET_V2=
+			record setup "safety-net cgroup" 0
+			return
+		}
+		if [ -n "${NET_OWNER:-}" ]; then
+			local d f
+			for d in "$NET_V2" "$NET_V2/cases"; do
+				for f in "" /cgroup.procs /cgroup.subtree_control /cgroup.threads; do
+					chown "$NET_OWNER:$NET_OWNER" "$d$f"
+				done
+			done
+		fi
 		return
 	fi
 	for c in memory pids; do
@@ -56,17 +76,22 @@ setup_net() {
 }
 teardown_net() {
 	rm -rf "$SUITE"
-	for d in "${NET_V1[@]}" $NET_V2; do
+	local d p sub
+	for d in "${NET_V1[@]}" ${NET_V2:+"$NET_V2/cases"}; do
 		[ -d "$d" ] || continue
 		for p in $(cat "$d/cgroup.procs" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
-		# Sandboxes' cgroups a killed case could not remove itself.
-		for sub in "$d"/airlock-*; do [ -d "$sub" ] && rmdir "$sub" 2>/dev/null; done
+	done
+	for d in "${NET_V1[@]}" $NET_V2; do
+		[ -d "$d" ] || continue
+		# Sandboxes' cgroups a killed case could not remove itself,
+		# deepest first.
+		find "$d" -mindepth 1 -depth -type d -exec rmdir {} \; 2>/dev/null
 		rmdir "$d" 2>/dev/null
 	done
 }
 in_net() { # run "$@" inside the safety net
-	local cmd='for f in "$NETS"; do :; done; for d in $NETS; do echo $$ > "$d/cgroup.procs"; done; exec "$@"'
-	NETS="${NET_V1[*]} $NET_V2" bash -c "$cmd" in_net "$@"
+	local cmd='for d in $NETS; do echo $$ > "$d/cgroup.procs"; done; exec "$@"'
+	NETS="${NET_V1[*]} ${NET_V2:+$NET_V2/cases}" bash -c "$cmd" in_net "$@"
 }
 
 # --- unit tests: each binary prints "ok NAME" or "not ok NAME" per check.
@@ -160,10 +185,22 @@ run_case() { # run_case FILE MODE(root|user)
 snapshot() {
 	echo "mounts $(wc -l </proc/self/mountinfo)"
 	ls -a /tmp | grep '^airlock' | grep -v -e '^airlock-case\.' -e '^airlock-suite\.' | sed 's/^/tmp /'
-	local d
+	local d c pid
+	# v2, as root: sandboxes' cgroups are made under V2MNT/airlock. Another
+	# suite's live sandbox there is not ours (its supervisor is alive); the
+	# parent counts once nothing is in it (the last sandbox removes it).
+	if [ -n "$V2MNT" ] && [ -d "$V2MNT/airlock" ]; then
+		for c in "$V2MNT"/airlock/airlock-*; do
+			[ -d "$c" ] || continue
+			pid=${c##*/airlock-}
+			pid=${pid%%-*}
+			kill -0 "$pid" 2>/dev/null || echo "cgroup $c"
+		done
+		[ -z "$(find "$V2MNT/airlock" -mindepth 1 -maxdepth 1 -type d)" ] && echo "cgroup $V2MNT/airlock"
+	fi
 	for d in "${NET_V1[@]}" $NET_V2; do
 		[ -d "$d" ] || continue
-		find "$d" -mindepth 1 -type d -name 'airlock-*' 2>/dev/null | sed 's/^/cgroup /'
+		find "$d" -mindepth 1 -type d -name 'airlock*' 2>/dev/null | sed 's/^/cgroup /'
 		find "$d" -name cgroup.procs -exec cat {} + 2>/dev/null | while read -r pid; do
 			echo "process $pid $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"
 		done
@@ -188,6 +225,13 @@ check_leftovers() {
 	fi
 }
 
+# CASES: space-separated patterns (any may match); MODES: root, user or both.
+wanted() {
+	[ -z "$filter" ] && return 0
+	local p
+	for p in $filter; do [[ "$1" == *$p* ]] && return 0; done
+	return 1
+}
 BEFORE=$(snapshot)
 setup_net
 trap teardown_net EXIT
@@ -206,27 +250,31 @@ if [ $controls = 0 ] && [ -n "${INSTALL_CHECK:-}" ]; then
 fi
 if [ $controls = 0 ]; then
 	for f in tests/functional/*.sh; do
-		[ -n "$filter" ] && [[ "$f" != *$filter* ]] && continue
+		wanted "$f" || continue
 		run_functional "$f" root
 		run_functional "$f" user
 	done
 fi
+modes=${MODES:-root user}
 for f in tests/escape/*/*.sh; do
-	[ -n "$filter" ] && [[ "$f" != *$filter* ]] && continue
-	run_case "$f" root
-	[ $controls = 0 ] && run_case "$f" user
+	wanted "$f" || continue
+	[[ " $modes " == *" root "* ]] && run_case "$f" root
+	[ $controls = 0 ] && [[ " $modes " == *" user "* ]] && run_case "$f" user
 done
 
-[ $controls = 0 ] && [ -z "$filter" ] && check_leftovers
+[ $controls = 0 ] && { [ -z "$filter" ] || [ -n "${LEFTOVERS:-}" ]; } && check_leftovers
 echo
 for c in $(printf '%s\n' "${!cat_pass[@]}" "${!cat_fail[@]}" | sort -u); do
 	printf '  %-16s %3d passed, %d failed\n' "$c" "${cat_pass[$c]:-0}" "${cat_fail[$c]:-0}"
 done
 [ ${#failed[@]} -gt 0 ] && printf 'failed: %s\n' "${failed[*]}"
 for s in "${skipped[@]}"; do echo "skipped $s"; done
+# RESULTS=FILE: the counts for a caller that adds up several runs (make
+# check: this machine, then the pure-v2 VM); LABEL prefixes the line.
+[ -n "${RESULTS:-}" ] && echo "$pass $fail $skip" >"$RESULTS"
 if [ $skip -gt 0 ]; then
-	echo "$pass passed, $fail failed, $skip skipped"
+	echo "${LABEL:+$LABEL: }$pass passed, $fail failed, $skip skipped"
 else
-	echo "$pass passed, $fail failed"
+	echo "${LABEL:+$LABEL: }$pass passed, $fail failed"
 fi
 [ $fail = 0 ]

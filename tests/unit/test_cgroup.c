@@ -116,8 +116,51 @@ int main(void)
 	unlinkat(fds[AL_V1_MEMORY], "memory.kmem.tcp.limit_in_bytes", 0);
 	CHECK("v1 without socket accounting still limits memory", al_cgroup_v1_write_limits(fds, &l, true, &memsw, &err) == 0);
 
-	char cmd[256];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s %s %s %s %s", t2, t1[0], t1[1], t1[2], t1[3]);
+	/* v2 placement: root takes the top; anyone else the highest cgroup
+	 * delegated to it (directory, cgroup.procs, cgroup.subtree_control). */
+	char tb[] = "/tmp/airlock-unit-base.XXXXXX", want[300], self[300];
+	int db = fake_dir(tb);
+	CHECK("v2 base: root takes the top", al_cgroup_v2_base(tb, "/elsewhere", 0, out, sizeof(out)) == 0 &&
+						     strcmp(out, tb) == 0);
+	if (geteuid() == 0) {
+		const char *dirs[] = { "user", "user/app", "user/app/shell", "session" };
+		for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+			char f[300];
+			mkdirat(db, dirs[i], 0755);
+			snprintf(f, sizeof(f), "%s/cgroup.procs", dirs[i]);
+			put(db, f, "");
+			snprintf(f, sizeof(f), "%s/cgroup.subtree_control", dirs[i]);
+			put(db, f, "");
+			if (strcmp(dirs[i], "session") == 0)
+				continue; /* root's: not delegated */
+			(void)!fchownat(db, dirs[i], 65534, 65534, 0);
+			snprintf(f, sizeof(f), "%s/cgroup.procs", dirs[i]);
+			(void)!fchownat(db, f, 65534, 65534, 0);
+			snprintf(f, sizeof(f), "%s/cgroup.subtree_control", dirs[i]);
+			(void)!fchownat(db, f, 65534, 65534, 0);
+		}
+		snprintf(self, sizeof(self), "%s/user/app/shell", tb);
+		snprintf(want, sizeof(want), "%s/user", tb);
+		CHECK("v2 base: the top of the delegated subtree, not the caller's busy leaf",
+		      al_cgroup_v2_base(tb, self, 65534, out, sizeof(out)) == 0 && strcmp(out, want) == 0);
+		CHECK("v2 base: never another user's delegation",
+		      al_cgroup_v2_base(tb, self, 65533, out, sizeof(out)) < 0);
+		snprintf(self, sizeof(self), "%s/session", tb);
+		CHECK("v2 base: a cgroup not delegated is refused", al_cgroup_v2_base(tb, self, 65534, out, sizeof(out)) < 0);
+		(void)!fchownat(db, "user/app/cgroup.subtree_control", 0, 0, 0);
+		snprintf(self, sizeof(self), "%s/user/app/shell", tb);
+		snprintf(want, sizeof(want), "%s/user/app/shell", tb);
+		CHECK("v2 base: the walk stops where delegation stops",
+		      al_cgroup_v2_base(tb, self, 65534, out, sizeof(out)) == 0 && strcmp(out, want) == 0);
+		CHECK("v2 base: a path outside the hierarchy is refused",
+		      al_cgroup_v2_base(tb, "/tmp", 65534, out, sizeof(out)) < 0);
+	} else {
+		printf("# v2 delegation checks need root to chown the fake tree\n");
+	}
+	close(db);
+
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s %s %s %s %s %s", t2, t1[0], t1[1], t1[2], t1[3], tb);
 	(void)!system(cmd);
 	return unit_failures != 0;
 }

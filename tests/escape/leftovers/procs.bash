@@ -71,8 +71,10 @@ kill_listed() {
 	for p in $(still_alive "$@"); do kill -9 "$p" 2>/dev/null; done
 }
 
-# The caller's own cgroup directory in each hierarchy airlock may use: the
-# v2 one, and the v1 memory, pids, cpu and cpuacct ones.
+# The directory in each hierarchy airlock may use where it makes sandboxes'
+# cgroups: on v2 BASE/airlock (BASE the top for root, else the highest cgroup
+# delegated to the caller: src/cgroup.c), on v1 the caller's own memory,
+# pids, cpu and cpuacct directories.
 own_cgroup_dirs() {
 	python3 - <<'EOF'
 import os
@@ -82,6 +84,21 @@ for line in open("/proc/self/mountinfo"):
     mnt = pre.split()[4]
     fstype, _, opts = post.split()[:3]
     mounts.append((mnt, fstype, set(opts.split(","))))
+def owned(d, uid):
+    try:
+        return all(os.lstat(d + f).st_uid == uid for f in ("", "/cgroup.procs", "/cgroup.subtree_control"))
+    except OSError:
+        return False
+def v2_base(mnt, d):
+    uid, base = os.geteuid(), "/nonexistent"
+    if uid == 0:
+        return mnt
+    while d.startswith(mnt) and owned(d, uid):
+        base = d
+        if len(d) <= len(mnt):
+            break
+        d = os.path.dirname(d)
+    return base
 own = {}
 for line in open("/proc/self/cgroup"):
     _, ctrls, path = line.rstrip("\n").split(":", 2)
@@ -93,6 +110,8 @@ for c in ["<v2>", "memory", "pids", "cpu", "cpuacct"]:
     for mnt, fstype, opts in mounts:
         if (c == "<v2>" and fstype == "cgroup2") or (fstype == "cgroup" and c in opts):
             d = mnt + (own[c] if own[c] != "/" else "")
+            if c == "<v2>":
+                d = v2_base(mnt, d) + "/airlock"
             if os.path.isdir(d):
                 print(d)
             break
