@@ -4,7 +4,7 @@
 
 CC ?= gcc
 PKGS := gcc make pkg-config libseccomp-dev libjansson-dev python3 util-linux clang libclang-rt-14-dev \
-	zlib1g-dev curl openssl ca-certificates git man-db libc6-dev \
+	zlib1g-dev libbz2-dev liblzma-dev liblz4-dev curl openssl ca-certificates git man-db libc6-dev \
 	python3-numpy python3-pandas python3-scipy python3-sklearn python3-joblib python3-matplotlib python3-torch
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
@@ -12,7 +12,7 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 BASE := -std=gnu11 -D_GNU_SOURCE $(WARN) -iquote src
 HARDEN := -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fstack-clash-protection -fPIE
 LDHARDEN := -pie -Wl,-z,relro,-z,now
-LIBS := -lseccomp -ljansson -lz -lm -lpthread
+LIBS := -lseccomp -ljansson -lz -lbz2 -llzma -llz4 -lm -lpthread
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 LIB_SRC := $(wildcard src/*.c src/net/*.c src/scan/*.c)

@@ -1358,6 +1358,12 @@ static bool line_present(const uint8_t *p, size_t len)
 	return memchr(p, '\n', len) != NULL;
 }
 
+/* Is c an opcode of some protocol (0 to 5)? */
+static bool opcode_p(uint8_t c)
+{
+	return (c >= 0x80 && c <= 0x98) || (c && strchr("(.012BCFGIJKLMNPQRSTUVXabcdeghijlopqrstu]})", c));
+}
+
 bool pickle_cannot_start_p(const uint8_t *p, size_t len, char *why, size_t cap)
 {
 	const uint8_t *a = p + 1;
@@ -1374,6 +1380,13 @@ bool pickle_cannot_start_p(const uint8_t *p, size_t len, char *why, size_t cap)
 	 * (GLOBAL imports, PERSID calls persistent_load, EXT looks up copyreg):
 	 * these are pickles to scan. PROTO: a binary pickle, even a broken one. */
 	case 'N': case '(': case ')': case ']': case '}': case 0x88: case 0x89: case 0x8f:
+		/* ... unless the next byte is no opcode: CPython raises there
+		 * ("]\0" starts every lzma-alone file) */
+		if (rest && !opcode_p(a[0])) {
+			snprintf(why, cap, "invalid load key 0x%02x at offset 1", a[0]);
+			return true;
+		}
+		return false;
 	case 'c': case 'P': case 0x80:
 		return false;
 	case 0x82: case 0x83: case 0x84:
@@ -1536,11 +1549,13 @@ bool pickle_state_dict_get_str(const void *state, const char *key, char *out, si
 	return true;
 }
 
-bool pickle_state_dict_get_dtype(const void *state, const char *key, char *out, size_t cap, long long *elsize)
+bool pickle_state_dict_get_dtype(const void *state, const char *key, char *out, size_t cap, long long *elsize,
+				 long long *flags)
 {
 	struct machine *m;
 	const struct val *v = dict_get(state, key, &m);
-	/* numpy.dtype(str, align, copy) with BUILD state (ver, order, ..., elsize, ...) */
+	/* numpy.dtype(str, align, copy) with BUILD state (ver, order, subdescr,
+	 * names, fields, elsize, alignment, flags) */
 	if (!v || v->kind != K_OBJ || !v->ref)
 		return false;
 	struct node *n = &m->nodes[v->ref];
@@ -1555,10 +1570,25 @@ bool pickle_state_dict_get_dtype(const void *state, const char *key, char *out, 
 	memcpy(out, s->s, s->len);
 	out[s->len] = 0;
 	*elsize = -1;
-	if (n->n >= 2 && n->items[1].kind == K_TUPLE && n->items[1].ref) {
+	*flags = 0; /* numpy's default when the state has none */
+	if (n->n >= 2 && n->items[1].kind != K_NONE) {
+		/* a state numpy's __setstate__ reads: anything not a plain tuple
+		 * of these is not followed */
+		if (n->items[1].kind != K_TUPLE || !n->items[1].ref)
+			return false;
 		struct node *st = &m->nodes[n->items[1].ref];
-		if (st->n >= 6 && st->n <= NODE_ITEMS && st->items[5].kind == K_INT)
+		if (st->n > NODE_ITEMS)
+			return false;
+		if (st->n >= 6 && st->items[5].kind == K_INT)
 			*elsize = st->items[5].i;
+		else if (st->n >= 6)
+			return false;
+		/* flags: numpy trusts them for void dtypes, hasobject included
+		 * (a sub-array of objects is V16 whose flags say so) */
+		if (st->n >= 8 && st->items[7].kind == K_INT)
+			*flags = st->items[7].i;
+		else if (st->n >= 8)
+			return false;
 		/* state[3] is the field dict of a structured dtype: not supported */
 		if (st->n >= 4 && st->items[3].kind != K_NONE)
 			return false;
