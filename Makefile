@@ -93,7 +93,9 @@ check-controls: deps
 
 # libFuzzer targets (clang), each run for FUZZ_SECONDS on its seed corpus;
 # new inputs go to build/fuzz/corpus-*, crashes to build/fuzz/ (kept in
-# tests/fuzz/regressions/ once fixed, and replayed here).
+# tests/fuzz/regressions/ once fixed, and replayed here). Then the scanner's
+# saved inputs go through the real loaders, sandboxed, and every import they
+# make must be one airlock scan reported (FUZZ_DIFF_MAX inputs, newest first).
 FUZZ_SECONDS ?= 60
 FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
 FUZZ_LIB := $(filter-out src/contain.c src/init.c src/sandbox.c src/report.c,$(LIB_SRC))
@@ -114,6 +116,9 @@ fuzz: deps $(FUZZ_TARGETS)
 		if ls build/fuzz/$$n-crash-* build/fuzz/$$n-leak-* build/fuzz/$$n-timeout-* >/dev/null 2>&1; then \
 			echo "$$n: a finding is in build/fuzz/"; exit 1; fi; \
 	done
+	@$(MAKE) --no-print-directory build/airlock
+	@echo "== the saved pickle/npy/zip inputs through the real loaders (tests/scan/fuzz_differential.sh)"
+	@tests/scan/fuzz_differential.sh build/airlock build/fuzz/disagreements build/fuzz/corpus-pickle build/fuzz/corpus-zip
 
 # airlock side by side with bubblewrap, firejail, unshare and plain exec
 # (bench/README.md); installs the peers when missing. Not a test: nothing is

@@ -112,11 +112,26 @@ static int fail(struct machine *m, const char *fmt, ...)
 /* Before a read of n bytes (or a line, n == SIZE_MAX): where the reader
  * takes it from. into: the C Unpickler's _Unpickler_ReadInto (BINBYTES*,
  * BYTEARRAY8), which copies what is left in its buffer first. */
+/* Bytes from p to lim that are inside the data (a frame's stated end may
+ * lie past the file, and p past the window). */
+static size_t span(const struct machine *m, const uint8_t *lim)
+{
+	if (lim > m->end)
+		lim = m->end;
+	return lim > m->p ? (size_t)(lim - m->p) : 0;
+}
+
+/* Bytes from p to a frame's stated end, which may lie past the file. */
+static size_t left(const struct machine *m, const uint8_t *lim)
+{
+	return lim > m->p ? (size_t)(lim - m->p) : 0;
+}
+
 static int frame_boundary(struct machine *m, size_t n, bool into)
 {
 	if (m->mode == READ_C_FILE && m->win_end) {
-		bool fits = n == SIZE_MAX ? memchr(m->p, '\n', (size_t)(m->win_end - m->p)) != NULL
-					  : (size_t)(m->win_end - m->p) >= n;
+		bool fits = n == SIZE_MAX ? memchr(m->p, '\n', span(m, m->win_end)) != NULL
+					  : left(m, m->win_end) >= n;
 		if (!fits && !into) {
 			m->crossed |= m->p < m->win_end;
 			m->p = m->win_end;
@@ -130,8 +145,8 @@ static int frame_boundary(struct machine *m, size_t n, bool into)
 			m->p = m->fpos;
 			return 0;
 		}
-		bool fits = n == SIZE_MAX ? memchr(m->p, '\n', (size_t)(m->frame_end - m->p)) != NULL
-					  : (size_t)(m->frame_end - m->p) >= n;
+		bool fits = n == SIZE_MAX ? memchr(m->p, '\n', span(m, m->frame_end)) != NULL
+					  : left(m, m->frame_end) >= n;
 		if (!fits) {
 			m->crossed = true;
 			return fail(m, "pickle exhausted before end of frame");
@@ -1225,7 +1240,7 @@ static int step(struct machine *m, bool *stop)
 			m->frame_end = m->fpos = at + (n < have ? n : have);
 			return 0;
 		}
-		if (m->mode == READ_C_FILE && !(m->win_end && (uint64_t)(m->win_end - m->p) >= n)) {
+		if (m->mode == READ_C_FILE && !(m->win_end && left(m, m->win_end) >= n)) {
 			/* read(n) into a new buffer, what was left of the old one lost */
 			if (m->win_end) {
 				m->crossed |= m->p < m->win_end;
@@ -1242,11 +1257,12 @@ static int step(struct machine *m, bool *stop)
 		 * starts, nothing crosses it) decides if the file readers are run. */
 		if (m->win_end && m->p < m->win_end)
 			m->crossed = true;
-		m->win_end = m->p + n;
 		if ((uint64_t)(m->end - m->p) < n) {
+			m->win_end = NULL; /* never a window past the data */
 			m->crossed = true;
 			return fail(m, "pickle data was truncated (frame)");
 		}
+		m->win_end = m->p + n;
 		return 0;
 	case 0x97: /* NEXT_BUFFER: out-of-band data, never given by loaders */
 		return fail(m, "pickle stream refers to out-of-band data but no *buffers* argument was given");
@@ -1415,8 +1431,10 @@ bool pickle_cannot_start_p(const uint8_t *p, size_t len, char *why, size_t cap)
 		if (rest < (size_t)w)
 			break;
 		return false;
-	case 0x95: /* FRAME */
-		if (rest < 8 || le(a, 8) > rest - 8)
+	case 0x95: /* FRAME: Python's _Unframer reads a frame longer than the
+		    * file as far as it goes (joblib), so only a cut length or one
+		    * past sys.maxsize raises at once */
+		if (rest < 8 || le(a, 8) > (uint64_t)INT64_MAX)
 			break;
 		return false;
 	/* Counted operands: the count must fit in what is left. */
