@@ -37,7 +37,10 @@ const char *compress_kind(const uint8_t *d, size_t len)
 		return "gzip";
 	if (len >= 4 && memcmp(d, "BZh", 3) == 0 && d[3] >= '1' && d[3] <= '9')
 		return "bz2";
-	if (len >= 6 && memcmp(d, "\xfd" "7zXZ\0", 6) == 0)
+	if (len >= 6 && memcmp(d,
+			       "\xfd"
+			       "7zXZ\0",
+			       6) == 0)
 		return "xz";
 	if (len >= 2 && d[0] == 0x5d && d[1] == 0)
 		return "lzma";
@@ -80,15 +83,12 @@ static int room(struct obuf *b, const char **why)
 	return 0;
 }
 
-static unsigned chunk(size_t n)
-{
-	return n > (1u << 30) ? 1u << 30 : (unsigned)n;
-}
+static unsigned chunk(size_t n) { return n > (1u << 30) ? 1u << 30 : (unsigned)n; }
 
 /* zlib and gzip. Returns 0 (all read), 1 (broke off: *why), -1 (limit). */
 static int dec_zlib(const uint8_t *in, size_t len, bool gzip, struct obuf *o, const char **why)
 {
-	z_stream z = { 0 };
+	z_stream z = {0};
 	size_t pos = 0;
 	int rc = 0;
 
@@ -149,7 +149,7 @@ static int dec_bz2(const uint8_t *in, size_t len, struct obuf *o, const char **w
 {
 	size_t pos = 0;
 	for (bool first = true; pos < len; first = false) {
-		bz_stream s = { 0 };
+		bz_stream s = {0};
 		size_t out0 = o->n;
 		int br, rc = 0;
 		if (BZ2_bzDecompressInit(&s, 0, 0) != BZ_OK) {
@@ -207,7 +207,8 @@ static int dec_lzma(const uint8_t *in, size_t len, struct obuf *o, const char **
 			pos += bi - s.avail_in;
 			o->n += bo - s.avail_out;
 			if (lr == LZMA_MEMLIMIT_ERROR)
-				rc = next_stream_failed(first, out0, o, "needs more decoder memory than allowed", why);
+				rc = next_stream_failed(first, out0, o,
+							"needs more decoder memory than allowed", why);
 			else if (lr == LZMA_BUF_ERROR && o->n < o->cap)
 				rc = next_stream_failed(first, out0, o, "compressed stream truncated", why);
 			else if (lr != LZMA_OK && lr != LZMA_STREAM_END && lr != LZMA_BUF_ERROR)
@@ -252,10 +253,10 @@ static int dec_lz4(const uint8_t *in, size_t len, struct obuf *o, const char **w
 	return 0;
 }
 
-int compress_decode(const char *kind, const uint8_t *in, size_t len, uint64_t max, uint8_t **out, size_t *outlen,
-		    const char **why)
+int compress_decode(const char *kind, const uint8_t *in, size_t len, uint64_t max, uint8_t **out,
+		    size_t *outlen, const char **why)
 {
-	struct obuf o = { .max = max ? max : 1 };
+	struct obuf o = {.max = max ? max : 1};
 	int rc;
 
 	if (strcmp(kind, "zlib") == 0 || strcmp(kind, "gzip") == 0)
