@@ -73,7 +73,7 @@ static void find_cd(const uint8_t *d, size_t len, uint64_t max, struct cd v[2], 
 			pok = zp != UINT64_MAX && memcmp(d + zp, "PK\x06\x06", 4) == 0;
 			if (pok)
 				pn = le(d + zp + 32, 8), psize = le(d + zp + 40, 8), poff = le(d + zp + 48, 8), pend = zp;
-			tok = zt <= len - 56 && memcmp(d + zt, "PK\x06\x06", 4) == 0;
+			tok = len >= 56 && zt <= len - 56 && memcmp(d + zt, "PK\x06\x06", 4) == 0;
 			if (tok)
 				tn = le(d + zt + 32, 8), tsize = le(d + zt + 40, 8), toff = le(d + zt + 48, 8);
 		}
