@@ -1607,8 +1607,12 @@ bool pickle_state_dict_get_dtype(const void *state, const char *key, char *out, 
 			*flags = st->items[7].i;
 		else if (st->n >= 8)
 			return false;
-		/* state[3] is the field dict of a structured dtype: not supported */
-		if (st->n >= 4 && st->items[3].kind != K_NONE)
+		/* state[3], state[4]: names and fields of a structured dtype. For
+		 * a void dtype numpy takes itemsize and hasobject from elsize and
+		 * flags whatever the fields say (sklearn's tree nodes are such
+		 * records); on any other type they are not followed. */
+		const char *t = out + (out[0] == '<' || out[0] == '>' || out[0] == '|' || out[0] == '=');
+		if (st->n >= 4 && st->items[3].kind != K_NONE && *t != 'V')
 			return false;
 	}
 	return true;

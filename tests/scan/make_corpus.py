@@ -243,7 +243,53 @@ if joblib is not None:
     forged.__setstate__((3, "|", None, None, None, 8, 1, 1))
     assert forged.hasobject
     joblib_with_dtype("dangerous", "joblib/void_flag_object.joblib", np.array([Cmd()], dtype=object), forged, (1,))
-    for f in ("safe/joblib/subarray_object.joblib", "safe/joblib/compressed_lz4.joblib"):
+    # a record with an object field: V16 with names, fields and the flag
+    rec = np.dtype([("a", "<i8"), ("b", "O")])
+    joblib_with_dtype("dangerous", "joblib/record_object.joblib", np.array([[1, Cmd()]], dtype=object), rec, (1,))
+
+# --- benign scikit-learn models (tree nodes are records: V plus fields)
+try:
+    from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.tree import DecisionTreeRegressor
+except Exception:
+    LogisticRegression = None
+if joblib is not None and LogisticRegression is not None:
+    X = np.random.RandomState(0).randn(40, 3)
+    y = (X[:, 0] > 0).astype(int)
+    models = {"pipeline": make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y),
+              "random_forest": RandomForestClassifier(n_estimators=3, random_state=0).fit(X, y),
+              "gradient_boosting": GradientBoostingClassifier(n_estimators=3, random_state=0).fit(X, y),
+              "tree_regressor": DecisionTreeRegressor(max_depth=3).fit(X, X[:, 1])}
+    for name, model in models.items():
+        path = os.path.join(OUT, "safe", f"sklearn/{name}.joblib")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        joblib.dump(model, path)
+        record("safe", path)
+        joblib.dump(model, path.replace(".joblib", "_zlib.joblib"), compress=3)
+        record("safe", path.replace(".joblib", "_zlib.joblib"))
+        put("safe", f"sklearn/{name}.pkl", pickle.dumps(model, protocol=4))
+
+# --- benign PyTorch training checkpoints: optimizer state alone and with the model
+if torch is not None:
+    net = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
+    for name, opt in (("adam", torch.optim.Adam(net.parameters())),
+                      ("sgd_momentum", torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9))):
+        net(torch.randn(5, 3)).sum().backward()
+        opt.step()
+        for what, obj in (("state", opt.state_dict()),
+                          ("checkpoint", {"model": net.state_dict(), "optimizer": opt.state_dict(), "epoch": 3,
+                                          "loss": 0.25})):
+            path = os.path.join(OUT, "safe", f"torch/optimizer_{name}_{what}.pt")
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            torch.save(obj, path)
+            record("safe", path)
+
+if joblib is not None:
+    for f in ("safe/joblib/subarray_object.joblib", "safe/joblib/compressed_lz4.joblib",
+              "safe/sklearn/random_forest.joblib"):
         if os.path.exists(os.path.join(OUT, f)):
             joblib.load(os.path.join(OUT, f))  # loads for real: the layout is joblib's own
 
