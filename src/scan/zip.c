@@ -258,7 +258,7 @@ void zip_scan(const uint8_t *data, size_t len, const char *member, unsigned dept
 		}
 		if (!ends_with_ci(name, ".npy"))
 			all_npy = false;
-		if (name[nlen ? nlen - 1 : 0] == '/' && usize == 0)
+		if (nlen && e[46 + nlen - 1] == '/' && usize == 0) /* the stored name: name[] may be cut */
 			continue; /* a directory */
 
 		/* The data: after the local header, whose name and extra lengths
