@@ -135,12 +135,14 @@ static int dec_zlib(const uint8_t *in, size_t len, bool gzip, struct obuf *o, co
 }
 
 /* The DecompressReader loop's rule for the stream after the first: one
- * that yields nothing before failing is trailing data and ignored. */
+ * that yields nothing before failing is trailing data and ignored
+ * (TRAILING: the caller stops, all read); otherwise the data broke off. */
+enum { TRAILING = 2 };
 static int next_stream_failed(bool first, size_t out_before, const struct obuf *o, const char *what,
 			      const char **why)
 {
 	if (!first && o->n == out_before)
-		return 0;
+		return TRAILING;
 	*why = what;
 	return 1;
 }
@@ -176,7 +178,7 @@ static int dec_bz2(const uint8_t *in, size_t len, struct obuf *o, const char **w
 		} while (rc == 0 && br == BZ_OK);
 		BZ2_bzDecompressEnd(&s);
 		if (rc != 0 || br != BZ_STREAM_END)
-			return rc;
+			return rc == TRAILING ? 0 : rc;
 	}
 	return 0;
 }
@@ -216,7 +218,7 @@ static int dec_lzma(const uint8_t *in, size_t len, struct obuf *o, const char **
 		} while (rc == 0 && lr != LZMA_STREAM_END);
 		lzma_end(&s);
 		if (rc != 0)
-			return rc;
+			return rc == TRAILING ? 0 : rc;
 	}
 	return 0;
 }
@@ -248,7 +250,7 @@ static int dec_lz4(const uint8_t *in, size_t len, struct obuf *o, const char **w
 		}
 		LZ4F_freeDecompressionContext(d);
 		if (rc != 0)
-			return rc;
+			return rc == TRAILING ? 0 : rc;
 	}
 	return 0;
 }

@@ -102,10 +102,15 @@ static void test_compressed(void)
 	scan((const char *)buf, n - 8, &r);
 	CHECK("a benign pickle in a cut gzip stream is not safe", r.verdict != SCAN_SAFE);
 	scan_result_free(&r);
-	/* bz2 with trailing bytes: ignored, as DecompressReader ignores them */
-	n = pack("bz2", (const uint8_t *)"N.", 2, buf, sizeof(buf));
-	memcpy(buf + n, "trailing", 8);
-	CHECK("bz2: trailing bytes after the stream are ignored", verdict_of((const char *)buf, n + 8) == SCAN_SAFE);
+	/* trailing bytes after a stream: ignored, as DecompressReader ignores
+	 * them (a new stream that fails at once ends the reading) */
+	static const char *const multi[] = { "bz2", "xz", "lz4" };
+	for (size_t k = 0; k < 3; k++) {
+		n = pack(multi[k], (const uint8_t *)"N.", 2, buf, sizeof(buf));
+		memcpy(buf + n, "trailing", 8);
+		snprintf(name, sizeof(name), "%s: trailing bytes after the stream are ignored", multi[k]);
+		CHECK(name, verdict_of((const char *)buf, n + 8) == SCAN_SAFE);
+	}
 	/* the decompressed size is bounded: past it, an error */
 	static uint8_t big[64 * 1024];
 	for (size_t k = 0; k + 2 <= sizeof(big); k += 2)
