@@ -111,7 +111,7 @@ fuzz: deps $(FUZZ_TARGETS)
 		mkdir -p build/fuzz/corpus-$$c; \
 		if [ -d tests/fuzz/regressions/$$c ]; then $$t tests/fuzz/regressions/$$c/* || exit 1; fi; \
 		echo "== $$n for $(FUZZ_SECONDS)s"; \
-		$$t -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build/fuzz/$$n- -print_final_stats=1 \
+		$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -artifact_prefix=build/fuzz/$$n- -print_final_stats=1 \
 			build/fuzz/corpus-$$c tests/fuzz/corpus/$$c 2>&1 | grep -E 'stat::number_of_executed_units|stat::peak_rss|ERROR|SUMMARY|Done' || exit 1; \
 		if ls build/fuzz/$$n-crash-* build/fuzz/$$n-leak-* build/fuzz/$$n-timeout-* >/dev/null 2>&1; then \
 			echo "$$n: a finding is in build/fuzz/"; exit 1; fi; \
