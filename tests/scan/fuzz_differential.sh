@@ -15,12 +15,13 @@ REPO=$(cd "$(dirname "$0")/../.." && pwd)
 work=$(mktemp -d /tmp/airlock-fuzzdiff.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/in" "$OUT"
-# newest first, bounded: the probe forks one child per input and loader
+# newest first, bounded (MAX shared evenly by the directories): the probe
+# forks one child per input and loader
 n=0
+per=$((MAX / $#))
 for d in "$@"; do
 	[ -d "$d" ] || continue
-	for f in $(ls -t "$d" | head -n "$MAX"); do
-		[ $n -lt "$MAX" ] || break
+	for f in $(ls -t "$d" | head -n "$per"); do
 		cp "$d/$f" "$work/in/$(basename "$d")-$f" && n=$((n + 1))
 	done
 done
@@ -46,7 +47,15 @@ for line in open(work + "/probe.jsonl"):
         continue
     rec["path"] = work + rec["path"]
     recs.append(rec)
-scan = json.load(open(work + "/scan.json"))
+# xargs may have run airlock scan more than once: one document each
+text, at, files = open(work + "/scan.json").read(), 0, []
+dec = json.JSONDecoder()
+while at < len(text.rstrip()):
+    doc, at = dec.raw_decode(text, at)
+    files += doc["files"]
+    while at < len(text) and text[at].isspace():
+        at += 1
+scan = {"files": files}
 verdict = {f["path"]: f["verdict"] for f in scan["files"]}
 bad = compare_scan(recs, scan)
 passed = [b for b in bad if verdict.get(b[0]) in ("safe", "skipped")]
