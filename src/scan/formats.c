@@ -434,8 +434,11 @@ static int lit_string_token(struct lit *l, bool *is_bytes, bool *unsure)
 			lit_put(l, e);
 		}
 		if (e == 'u' || e == 'U' || e == 'x') {
-			if (!cnt)
-				goto literal;
+			if (!cnt) { /* \u, \U in bytes: kept as written */
+				lit_put(l, '\\');
+				lit_put(l, e);
+				continue;
+			}
 			uint32_t v = 0;
 			for (int j = 0; j < cnt; j++) {
 				if (l->p >= l->end || hexdig((unsigned char)*l->p) < 0)

@@ -193,6 +193,8 @@ static void test_npy(void)
 	CHECK("npy: a record with an object field is a pickle", verdict_of(buf, n) == SCAN_DANGEROUS);
 	n = npy(buf, "{\"descr\": \"|O\", \"fortran_order\": False, \"shape\": (1,)}", pay, 16);
 	CHECK("npy: double quotes and no trailing comma, as literal_eval reads them", verdict_of(buf, n) == SCAN_DANGEROUS);
+	n = npy(buf, "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), 'x': b'\\u00e9'}", pay, 16);
+	CHECK("npy: \\u in a bytes literal is kept as written (and ends)", verdict_of(buf, n) == SCAN_ERROR);
 	n = npy(buf, "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), 'extra': 1}", pay, 16);
 	CHECK("npy: keys numpy refuses are an error", verdict_of(buf, n) == SCAN_ERROR);
 }
