@@ -246,7 +246,10 @@ def probe_one(loader, path):
 
 
 def mapped(module, name):
-    """The spellings one import may have in airlock scan's output."""
+    """The spellings one import may have in airlock scan's output. The scan
+    keeps names as C strings, cut at a NUL (Python's import of such a name
+    raises, so nothing is lost)."""
+    module, name = module.split("\0", 1)[0], name.split("\0", 1)[0]
     out = {(module, name)}
     if (module, name) in _compat_pickle.NAME_MAPPING:
         out.add(_compat_pickle.NAME_MAPPING[(module, name)])
