@@ -4,16 +4,16 @@
 
 CC ?= gcc
 PKGS := gcc make pkg-config libseccomp-dev libjansson-dev python3 util-linux clang libclang-rt-14-dev \
-	zlib1g-dev libc-ares-dev curl openssl ca-certificates git man-db libc6-dev \
+	zlib1g-dev libbz2-dev liblzma-dev liblz4-dev libc-ares-dev curl openssl ca-certificates git man-db libc6-dev \
 	python3-numpy python3-pandas python3-scipy python3-sklearn python3-joblib python3-matplotlib python3-torch \
-	qemu-system-x86 busybox-static cpio e2fsprogs
+	python3-lz4 qemu-system-x86 busybox-static cpio e2fsprogs
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	-Wimplicit-fallthrough -Wvla -Wno-format-truncation  # messages may be cut short on purpose
 BASE := -std=gnu11 -D_GNU_SOURCE $(WARN) -iquote src
 HARDEN := -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fstack-clash-protection -fPIE
 LDHARDEN := -pie -Wl,-z,relro,-z,now
-LIBS := -lseccomp -ljansson -lcares -lz -lm -lpthread
+LIBS := -lseccomp -ljansson -lcares -lz -lbz2 -llzma -llz4 -lm -lpthread
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 LIB_SRC := $(wildcard src/*.c src/net/*.c src/scan/*.c)
@@ -106,7 +106,9 @@ check-controls: deps
 
 # libFuzzer targets (clang), each run for FUZZ_SECONDS on its seed corpus;
 # new inputs go to build/fuzz/corpus-*, crashes to build/fuzz/ (kept in
-# tests/fuzz/regressions/ once fixed, and replayed here).
+# tests/fuzz/regressions/ once fixed, and replayed here). Then the scanner's
+# saved inputs go through the real loaders, sandboxed, and every import they
+# make must be one airlock scan reported (FUZZ_DIFF_MAX inputs, newest first).
 FUZZ_SECONDS ?= 60
 FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
 FUZZ_LIB := $(filter-out src/contain.c src/init.c src/sandbox.c src/report.c,$(LIB_SRC))
@@ -122,11 +124,14 @@ fuzz: deps $(FUZZ_TARGETS)
 		mkdir -p build/fuzz/corpus-$$c; \
 		if [ -d tests/fuzz/regressions/$$c ]; then $$t tests/fuzz/regressions/$$c/* || exit 1; fi; \
 		echo "== $$n for $(FUZZ_SECONDS)s"; \
-		$$t -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=build/fuzz/$$n- -print_final_stats=1 \
+		$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -artifact_prefix=build/fuzz/$$n- -print_final_stats=1 \
 			build/fuzz/corpus-$$c tests/fuzz/corpus/$$c 2>&1 | grep -E 'stat::number_of_executed_units|stat::peak_rss|ERROR|SUMMARY|Done' || exit 1; \
 		if ls build/fuzz/$$n-crash-* build/fuzz/$$n-leak-* build/fuzz/$$n-timeout-* >/dev/null 2>&1; then \
 			echo "$$n: a finding is in build/fuzz/"; exit 1; fi; \
 	done
+	@$(MAKE) --no-print-directory build/airlock
+	@echo "== the saved pickle/npy/zip inputs through the real loaders (tests/scan/fuzz_differential.sh)"
+	@tests/scan/fuzz_differential.sh build/airlock build/fuzz/disagreements build/fuzz/corpus-pickle build/fuzz/corpus-zip
 
 # airlock side by side with bubblewrap, firejail, unshare and plain exec
 # (bench/README.md); installs the peers when missing. Not a test: nothing is

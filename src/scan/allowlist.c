@@ -60,6 +60,7 @@ static const char *const allowed_class_modules[] = {
 	"torch.nn.modules.", "sklearn.linear_model.", "sklearn.preprocessing.", "sklearn.tree.",
 	"sklearn.ensemble.", "sklearn.pipeline", "sklearn.decomposition.", "sklearn.cluster.",
 	"sklearn.svm.", "sklearn.neighbors.", "sklearn.naive_bayes",
+	"sklearn.dummy", /* the init estimator of gradient boosting */
 };
 
 struct deny {

@@ -32,14 +32,16 @@ struct joblib_ctx {
 	bool seen;
 };
 
+/* The itemsize numpy gives a dtype made from this string and BUILD state:
+ * a void type takes the state's elsize, every other type ignores it. */
 static long long dtype_itemsize(const char *dt, long long elsize)
 {
 	const char *p = dt;
 	if (*p == '<' || *p == '>' || *p == '|' || *p == '=')
 		p++;
-	if (elsize > 0)
-		return elsize;
 	char c = *p++;
+	if (c == 'V' && elsize >= 0)
+		return elsize;
 	long long n = 0;
 	while (*p >= '0' && *p <= '9' && n < 1000000)
 		n = n * 10 + (*p++ - '0');
@@ -54,22 +56,34 @@ static long long dtype_itemsize(const char *dt, long long elsize)
 	}
 }
 
+/* numpy's dtype.hasobject after unpickling: the object type, or a void type
+ * whose state's flags say NPY_ITEM_HASOBJECT (sub-arrays and records of
+ * objects pickle as V<n> plus a state; numpy trusts the flags, not the
+ * sub-array, so a flag alone makes joblib unpickle the payload). */
+static bool dtype_hasobject_p(const char *dt, long long flags)
+{
+	const char *p = dt;
+	if (*p == '<' || *p == '>' || *p == '|' || *p == '=')
+		p++;
+	return *p == 'O' || (*p == 'V' && (flags & 1));
+}
+
 static long long joblib_after_build(void *vctx, const char *module, const char *name, const void *state,
 				    const uint8_t *rest, size_t restlen)
 {
 	struct joblib_ctx *c = vctx;
 	char dt[64];
-	long long shape[16], elsize = -1, align = -1;
+	long long shape[16], elsize = -1, align = -1, flags = 0;
 	size_t nd = 0;
 
 	if (strcmp(module, "joblib.numpy_pickle") != 0 || strcmp(name, "NumpyArrayWrapper") != 0)
 		return 0;
 	c->seen = true;
 	if (!pickle_state_dict_get_ints(state, "shape", shape, 16, &nd) ||
-	    !pickle_state_dict_get_dtype(state, "dtype", dt, sizeof(dt), &elsize))
+	    !pickle_state_dict_get_dtype(state, "dtype", dt, sizeof(dt), &elsize, &flags))
 		return -1;
-	if (dt[0] == 'O' || (dt[0] && dt[1] == 'O')) {
-		/* object array: a pickle, read with pickle.load (trailing data is
+	if (dtype_hasobject_p(dt, flags)) {
+		/* read_array: pickle.load on the same file (trailing data is
 		 * the rest of the outer stream) */
 		struct pickle_sink sink = { .res = c->res, .opt = c->opt, .member = c->member,
 					    .base = 0 };
@@ -420,8 +434,11 @@ static int lit_string_token(struct lit *l, bool *is_bytes, bool *unsure)
 			lit_put(l, e);
 		}
 		if (e == 'u' || e == 'U' || e == 'x') {
-			if (!cnt)
-				goto literal;
+			if (!cnt) { /* \u, \U in bytes: kept as written */
+				lit_put(l, '\\');
+				lit_put(l, e);
+				continue;
+			}
 			uint32_t v = 0;
 			for (int j = 0; j < cnt; j++) {
 				if (l->p >= l->end || hexdig((unsigned char)*l->p) < 0)
@@ -1100,27 +1117,52 @@ static bool json_text_p(const uint8_t *data, size_t len)
 	return k < len && (data[k] == '{' || data[k] == '[');
 }
 
-/* The prefixes joblib's _detect_compressor knows, as exact as can be:
- * joblib.load decompresses these before unpickling. Apart from "BZh", none
- * starts with a pickle opcode ('x', 0x1f, 0xfd, 'Z', 0x04; ']' then 0x00). */
-static const char *compressed_kind(const uint8_t *d, size_t len)
+/* A compressed joblib dump: joblib.load decompresses it and unpickles the
+ * content (NumpyUnpickler), so the content is scanned as that pickle stream.
+ * Other loaders (pickle.load, torch.load, numpy.load) read the raw bytes as
+ * a pickle: unless no unpickler gets past the first byte, that reading is
+ * scanned too ("BZh" starts a BINBYTES). */
+static void scan_compressed(const char *packer, const uint8_t *data, size_t len, const char *member, unsigned depth,
+			    const struct scan_options *opt, struct scan_result *res)
 {
-	if (len >= 3 && d[0] == 0x1f && d[1] == 0x8b && d[2] == 8)
-		return "gzip";
-	if (len >= 4 && memcmp(d, "BZh", 3) == 0 && d[3] >= '1' && d[3] <= '9')
-		return "bz2";
-	if (len >= 6 && memcmp(d, "\xfd" "7zXZ\0", 6) == 0)
-		return "xz";
-	if (len >= 2 && d[0] == 0x5d && d[1] == 0)
-		return "lzma";
-	/* zlib at any level: method 8, header checksum (joblib: compress=N) */
-	if (len >= 2 && d[0] == 0x78 && ((unsigned)d[0] << 8 | d[1]) % 31 == 0)
-		return "zlib";
-	if (len >= 2 && memcmp(d, "ZF", 2) == 0)
-		return "zlib (joblib < 0.10)";
-	if (len >= 4 && memcmp(d, "\x04\x22\x4d\x18", 4) == 0)
-		return "lz4";
-	return NULL;
+	static const char *const names[][2] = {
+		{ "zlib", "joblib-zlib" }, { "gzip", "joblib-gzip" }, { "bz2", "joblib-bz2" },
+		{ "xz", "joblib-xz" },     { "lzma", "joblib-lzma" }, { "lz4", "joblib-lz4" },
+	};
+	const char *format = NULL, *why = NULL;
+	uint8_t *out = NULL;
+	size_t outlen = 0;
+	char nowhy[128];
+
+	for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++)
+		if (strcmp(packer, names[k][0]) == 0)
+			format = names[k][1];
+	if (!format) {
+		/* joblib < 0.10 "ZF" files keep arrays in companion files */
+		if (!member)
+			res->format = "compressed";
+		scan_add_issue(res, SCAN_UNKNOWN, member, 0,
+			       "%s-compressed data is not scanned: decompress it and scan the content", packer);
+		return;
+	}
+	int rc = compress_decode(packer, data, len, opt->limits.max_inflate, &out, &outlen, &why);
+	if (rc < 0) {
+		scan_set_error(res, member, "%s: %s", packer, why);
+	} else {
+		if (outlen == 0) {
+			scan_set_error(res, member, "%s: %s", packer, rc > 0 ? why : "nothing decompressed");
+		} else {
+			if (rc > 0)
+				scan_add_issue(res, SCAN_UNKNOWN, member, 0,
+					       "%s: %s after %zu bytes; those bytes are scanned", packer, why, outlen);
+			scan_pickles(out, outlen, member, depth + 1, opt, res);
+		}
+		free(out);
+	}
+	if (!member)
+		res->format = format;
+	if (!pickle_cannot_start_p(data, len, nowhy, sizeof(nowhy)))
+		scan_pickles(data, len, member, depth, opt, res);
 }
 
 /* Not a model format: reported as skipped, the verdict untouched. */
@@ -1162,13 +1204,9 @@ void formats_scan(const uint8_t *data, size_t len, const char *member, unsigned 
 		scan_safetensors(data, len, member, opt, res);
 		return;
 	}
-	const char *packer = compressed_kind(data, len);
+	const char *packer = compress_kind(data, len);
 	if (packer) {
-		/* joblib's compressed dumps: not decompressed here. */
-		if (!member)
-			res->format = "compressed";
-		scan_add_issue(res, SCAN_UNKNOWN, member, 0,
-			       "%s-compressed data is not scanned: decompress it and scan the content", packer);
+		scan_compressed(packer, data, len, member, depth, opt, res);
 		return;
 	}
 	/* Valid JSON is never a pickle: '[' and whitespace are no opcodes, and

@@ -112,11 +112,26 @@ static int fail(struct machine *m, const char *fmt, ...)
 /* Before a read of n bytes (or a line, n == SIZE_MAX): where the reader
  * takes it from. into: the C Unpickler's _Unpickler_ReadInto (BINBYTES*,
  * BYTEARRAY8), which copies what is left in its buffer first. */
+/* Bytes from p to lim that are inside the data (a frame's stated end may
+ * lie past the file, and p past the window). */
+static size_t span(const struct machine *m, const uint8_t *lim)
+{
+	if (lim > m->end)
+		lim = m->end;
+	return lim > m->p ? (size_t)(lim - m->p) : 0;
+}
+
+/* Bytes from p to a frame's stated end, which may lie past the file. */
+static size_t left(const struct machine *m, const uint8_t *lim)
+{
+	return lim > m->p ? (size_t)(lim - m->p) : 0;
+}
+
 static int frame_boundary(struct machine *m, size_t n, bool into)
 {
 	if (m->mode == READ_C_FILE && m->win_end) {
-		bool fits = n == SIZE_MAX ? memchr(m->p, '\n', (size_t)(m->win_end - m->p)) != NULL
-					  : (size_t)(m->win_end - m->p) >= n;
+		bool fits = n == SIZE_MAX ? memchr(m->p, '\n', span(m, m->win_end)) != NULL
+					  : left(m, m->win_end) >= n;
 		if (!fits && !into) {
 			m->crossed |= m->p < m->win_end;
 			m->p = m->win_end;
@@ -130,8 +145,8 @@ static int frame_boundary(struct machine *m, size_t n, bool into)
 			m->p = m->fpos;
 			return 0;
 		}
-		bool fits = n == SIZE_MAX ? memchr(m->p, '\n', (size_t)(m->frame_end - m->p)) != NULL
-					  : (size_t)(m->frame_end - m->p) >= n;
+		bool fits = n == SIZE_MAX ? memchr(m->p, '\n', span(m, m->frame_end)) != NULL
+					  : left(m, m->frame_end) >= n;
 		if (!fits) {
 			m->crossed = true;
 			return fail(m, "pickle exhausted before end of frame");
@@ -1225,7 +1240,7 @@ static int step(struct machine *m, bool *stop)
 			m->frame_end = m->fpos = at + (n < have ? n : have);
 			return 0;
 		}
-		if (m->mode == READ_C_FILE && !(m->win_end && (uint64_t)(m->win_end - m->p) >= n)) {
+		if (m->mode == READ_C_FILE && !(m->win_end && left(m, m->win_end) >= n)) {
 			/* read(n) into a new buffer, what was left of the old one lost */
 			if (m->win_end) {
 				m->crossed |= m->p < m->win_end;
@@ -1242,11 +1257,12 @@ static int step(struct machine *m, bool *stop)
 		 * starts, nothing crosses it) decides if the file readers are run. */
 		if (m->win_end && m->p < m->win_end)
 			m->crossed = true;
-		m->win_end = m->p + n;
 		if ((uint64_t)(m->end - m->p) < n) {
+			m->win_end = NULL; /* never a window past the data */
 			m->crossed = true;
 			return fail(m, "pickle data was truncated (frame)");
 		}
+		m->win_end = m->p + n;
 		return 0;
 	case 0x97: /* NEXT_BUFFER: out-of-band data, never given by loaders */
 		return fail(m, "pickle stream refers to out-of-band data but no *buffers* argument was given");
@@ -1358,6 +1374,12 @@ static bool line_present(const uint8_t *p, size_t len)
 	return memchr(p, '\n', len) != NULL;
 }
 
+/* Is c an opcode of some protocol (0 to 5)? */
+static bool opcode_p(uint8_t c)
+{
+	return (c >= 0x80 && c <= 0x98) || (c && strchr("(.012BCFGIJKLMNPQRSTUVXabcdeghijlopqrstu]})", c));
+}
+
 bool pickle_cannot_start_p(const uint8_t *p, size_t len, char *why, size_t cap)
 {
 	const uint8_t *a = p + 1;
@@ -1374,6 +1396,13 @@ bool pickle_cannot_start_p(const uint8_t *p, size_t len, char *why, size_t cap)
 	 * (GLOBAL imports, PERSID calls persistent_load, EXT looks up copyreg):
 	 * these are pickles to scan. PROTO: a binary pickle, even a broken one. */
 	case 'N': case '(': case ')': case ']': case '}': case 0x88: case 0x89: case 0x8f:
+		/* ... unless the next byte is no opcode: CPython raises there
+		 * ("]\0" starts every lzma-alone file) */
+		if (rest && !opcode_p(a[0])) {
+			snprintf(why, cap, "invalid load key 0x%02x at offset 1", a[0]);
+			return true;
+		}
+		return false;
 	case 'c': case 'P': case 0x80:
 		return false;
 	case 0x82: case 0x83: case 0x84:
@@ -1402,8 +1431,10 @@ bool pickle_cannot_start_p(const uint8_t *p, size_t len, char *why, size_t cap)
 		if (rest < (size_t)w)
 			break;
 		return false;
-	case 0x95: /* FRAME */
-		if (rest < 8 || le(a, 8) > rest - 8)
+	case 0x95: /* FRAME: Python's _Unframer reads a frame longer than the
+		    * file as far as it goes (joblib), so only a cut length or one
+		    * past sys.maxsize raises at once */
+		if (rest < 8 || le(a, 8) > (uint64_t)INT64_MAX)
 			break;
 		return false;
 	/* Counted operands: the count must fit in what is left. */
@@ -1536,11 +1567,13 @@ bool pickle_state_dict_get_str(const void *state, const char *key, char *out, si
 	return true;
 }
 
-bool pickle_state_dict_get_dtype(const void *state, const char *key, char *out, size_t cap, long long *elsize)
+bool pickle_state_dict_get_dtype(const void *state, const char *key, char *out, size_t cap, long long *elsize,
+				 long long *flags)
 {
 	struct machine *m;
 	const struct val *v = dict_get(state, key, &m);
-	/* numpy.dtype(str, align, copy) with BUILD state (ver, order, ..., elsize, ...) */
+	/* numpy.dtype(str, align, copy) with BUILD state (ver, order, subdescr,
+	 * names, fields, elsize, alignment, flags) */
 	if (!v || v->kind != K_OBJ || !v->ref)
 		return false;
 	struct node *n = &m->nodes[v->ref];
@@ -1555,12 +1588,31 @@ bool pickle_state_dict_get_dtype(const void *state, const char *key, char *out, 
 	memcpy(out, s->s, s->len);
 	out[s->len] = 0;
 	*elsize = -1;
-	if (n->n >= 2 && n->items[1].kind == K_TUPLE && n->items[1].ref) {
+	*flags = 0; /* numpy's default when the state has none */
+	if (n->n >= 2 && n->items[1].kind != K_NONE) {
+		/* a state numpy's __setstate__ reads: anything not a plain tuple
+		 * of these is not followed */
+		if (n->items[1].kind != K_TUPLE || !n->items[1].ref)
+			return false;
 		struct node *st = &m->nodes[n->items[1].ref];
-		if (st->n >= 6 && st->n <= NODE_ITEMS && st->items[5].kind == K_INT)
+		if (st->n > NODE_ITEMS)
+			return false;
+		if (st->n >= 6 && st->items[5].kind == K_INT)
 			*elsize = st->items[5].i;
-		/* state[3] is the field dict of a structured dtype: not supported */
-		if (st->n >= 4 && st->items[3].kind != K_NONE)
+		else if (st->n >= 6)
+			return false;
+		/* flags: numpy trusts them for void dtypes, hasobject included
+		 * (a sub-array of objects is V16 whose flags say so) */
+		if (st->n >= 8 && st->items[7].kind == K_INT)
+			*flags = st->items[7].i;
+		else if (st->n >= 8)
+			return false;
+		/* state[3], state[4]: names and fields of a structured dtype. For
+		 * a void dtype numpy takes itemsize and hasobject from elsize and
+		 * flags whatever the fields say (sklearn's tree nodes are such
+		 * records); on any other type they are not followed. */
+		const char *t = out + (out[0] == '<' || out[0] == '>' || out[0] == '|' || out[0] == '=');
+		if (st->n >= 4 && st->items[3].kind != K_NONE && *t != 'V')
 			return false;
 	}
 	return true;

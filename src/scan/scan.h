@@ -35,7 +35,7 @@ struct scan_limits {
 	size_t max_globals;    /* globals recorded per file (all are judged) */
 	size_t max_pickles;    /* stacked pickles per stream */
 	size_t max_zip_entries;
-	uint64_t max_inflate;  /* decompressed bytes of one zip entry */
+	uint64_t max_inflate;  /* decompressed bytes of one zip entry or joblib dump */
 	uint64_t max_header;   /* safetensors / npy header bytes */
 	unsigned max_depth;    /* containers inside containers */
 };
@@ -148,9 +148,10 @@ bool pickle_state_dict_get_int(const void *state, const char *key, long long *ou
 bool pickle_state_dict_get_ints(const void *state, const char *key, long long *out, size_t max,
 				size_t *n);
 bool pickle_state_dict_get_str(const void *state, const char *key, char *out, size_t cap);
-/* The dtype string of a numpy.dtype value in the state dict, e.g. "f8", "O8". */
+/* The dtype string of a numpy.dtype value in the state dict, e.g. "f8", "O8",
+ * with the elsize and flags of its BUILD state (-1 and 0 when absent). */
 bool pickle_state_dict_get_dtype(const void *state, const char *key, char *out, size_t cap,
-				 long long *elsize);
+				 long long *elsize, long long *flags);
 
 /* --- result helpers shared by the scanner files. */
 int scan_add_global(struct scan_result *r, const struct scan_options *opt, const char *module,
@@ -166,6 +167,16 @@ void scan_raise(struct scan_result *r, enum scan_verdict v);
 void formats_scan(const uint8_t *data, size_t len, const char *member, unsigned depth,
 		  const struct scan_options *opt, struct scan_result *res);
 bool zip_find_p(const uint8_t *data, size_t len);
+
+/* --- compress.c: joblib's compressors (pure). */
+/* The compressor joblib.load picks for these first bytes, or NULL. */
+const char *compress_kind(const uint8_t *data, size_t len);
+/* Decompress all of in as joblib's reader for kind would, into a new buffer
+ * (*out, caller frees) of at most max bytes. Returns 0 when every stream
+ * ended cleanly, 1 when the data broke off (*why; *out holds what came out
+ * before), <0 past the limit or out of memory (*why, nothing kept). */
+int compress_decode(const char *kind, const uint8_t *in, size_t len, uint64_t max, uint8_t **out, size_t *outlen,
+		    const char **why);
 void zip_scan(const uint8_t *data, size_t len, const char *member, unsigned depth,
 	      const struct scan_options *opt, struct scan_result *res);
 

@@ -73,12 +73,12 @@ static void find_cd(const uint8_t *d, size_t len, uint64_t max, struct cd v[2], 
 			pok = zp != UINT64_MAX && memcmp(d + zp, "PK\x06\x06", 4) == 0;
 			if (pok)
 				pn = le(d + zp + 32, 8), psize = le(d + zp + 40, 8), poff = le(d + zp + 48, 8), pend = zp;
-			tok = zt <= len - 56 && memcmp(d + zt, "PK\x06\x06", 4) == 0;
+			tok = len >= 56 && zt <= len - 56 && memcmp(d + zt, "PK\x06\x06", 4) == 0;
 			if (tok)
 				tn = le(d + zt + 32, 8), tsize = le(d + zt + 40, 8), toff = le(d + zt + 48, 8);
 		}
 		(void)pn;
-		if (pok && psize <= pend) {
+		if (pok && psize <= pend && poff <= (uint64_t)INT64_MAX) {
 			struct cd c = { pend - psize, psize, UINT64_MAX, (int64_t)(pend - psize) - (int64_t)poff, "zipfile" };
 			if (cd_valid(d, len, &c, max))
 				v[(*nv)++] = c;
@@ -258,7 +258,7 @@ void zip_scan(const uint8_t *data, size_t len, const char *member, unsigned dept
 		}
 		if (!ends_with_ci(name, ".npy"))
 			all_npy = false;
-		if (name[nlen ? nlen - 1 : 0] == '/' && usize == 0)
+		if (nlen && e[46 + nlen - 1] == '/' && usize == 0) /* the stored name: name[] may be cut */
 			continue; /* a directory */
 
 		/* The data: after the local header, whose name and extra lengths
@@ -268,7 +268,7 @@ void zip_scan(const uint8_t *data, size_t len, const char *member, unsigned dept
 			seen[nseen++] = lh;
 		else if (vi == 1 && bsearch(&lh, seen, nseen, sizeof(*seen), u64_cmp))
 			continue; /* the first view scanned it */
-		if (lh + 30 > len || memcmp(data + lh, "PK\x03\x04", 4) != 0) {
+		if (lh > len || len - lh < 30 || memcmp(data + lh, "PK\x03\x04", 4) != 0) {
 			scan_set_error(res, full, "zip local header missing");
 			continue;
 		}

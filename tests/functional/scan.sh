@@ -29,7 +29,7 @@ PY
 # Exit status per verdict, one file each and whole trees.
 for f in safe/pickle/containers_p0.pkl:0 dangerous/pickle/os_system_p4.pkl:1 unknown/crafted/ext1_p2.pkl:1 \
 	broken/garbage.bin:0 broken/text.txt:0 broken/notes.txt:2 broken/truncated_pickle_p4.pkl:2 broken/empty.pt:2 \
-	dangerous/hf_vocab/vocab.txt:1 unknown/compressed/zlib_level3.joblib:1; do
+	dangerous/hf_vocab/vocab.txt:1 dangerous/compressed/zlib_level3.joblib:1 broken/compressed_garbage.joblib:2; do
 	"$AIRLOCK" scan "$C/${f%:*}" >/dev/null
 	rc=$?
 	[ $rc = "${f##*:}" ] || { echo "FAIL ${f%:*}: exit $rc"; bad=$((bad + 1)); }
@@ -87,14 +87,16 @@ PY
 "$AIRLOCK" scan --exclude dangerous --exclude unknown --exclude broken "$C" >"$WORK/out" ||
 	{ echo "FAIL --exclude of directories: $(tail -1 "$WORK/out")"; bad=$((bad + 1)); }
 "$AIRLOCK" scan --include '*.txt' "$C/dangerous" >/dev/null; [ $? = 1 ] || { echo "FAIL --include dangerous txt"; bad=$((bad + 1)); }
-# torch.save writes zips that are pytorch-zip; compressed joblib is unknown, not an error.
+# torch.save writes zips that are pytorch-zip.
 for f in "$C"/safe/torch/state_dict_p*.pt "$C"/safe/torch/handmade_zip.pt; do
 	[ -e "$f" ] || continue
 	"$AIRLOCK" scan "$f" | head -1 | grep -q ": safe (pytorch-zip)$" || { echo "FAIL $f not pytorch-zip"; bad=$((bad + 1)); }
 done
-for f in "$C"/unknown/compressed/*.joblib "$C"/unknown/joblib/compressed_*.joblib; do
+# compressed joblib is decompressed and its content scanned, format named by compressor
+for f in "$C"/*/compressed/*.joblib "$C"/*/joblib/compressed_*.joblib; do
 	[ -e "$f" ] || continue
-	"$AIRLOCK" scan "$f" | head -1 | grep -q ": unknown (compressed)$" || { echo "FAIL $f not unknown (compressed)"; bad=$((bad + 1)); }
+	c=$(basename "$f" .joblib); c=${c#compressed_}; c=${c#in_array_}; c=${c%%_*}
+	"$AIRLOCK" scan "$f" | head -1 | grep -q ": [a-z]* (joblib-$c)$" || { echo "FAIL $f not joblib-$c"; bad=$((bad + 1)); }
 done
 echo "$n corpus files checked, $bad failures"
 [ $bad = 0 ]

@@ -21,6 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	opt.limits.max_stack = 4096;
 	opt.limits.max_memo = 4096;
 	opt.limits.max_globals = 64;
+	opt.limits.max_inflate = 1 << 20; /* compressed joblib: bombs hit the limit */
 	scan_buffer(data, size, "fuzz", &opt, &r);
 	/* A file that did not parse is never safe. */
 	if (r.error && r.verdict == SCAN_SAFE && !r.skipped)

@@ -203,6 +203,97 @@ if joblib is not None:
         record("dangerous", path)
 
 
+def joblib_with_dtype(where, name, payload, dtype, shape):
+    """joblib.dump of an object array whose wrapper states another dtype: the
+    payload is pickled as joblib writes object arrays; joblib.load unpickles it
+    when the stated dtype has hasobject (numpy takes that from the flags)."""
+    from joblib import numpy_pickle as jnp
+    orig = jnp.NumpyPickler._create_array_wrapper
+
+    def patched(self, array):
+        w = orig(self, array)
+        if array.dtype.hasobject:
+            w.dtype, w.shape = dtype, shape
+        return w
+    jnp.NumpyPickler._create_array_wrapper = patched
+    try:
+        path = os.path.join(OUT, where, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        joblib.dump({"coef": np.arange(4.0), "arr": payload}, path)
+    finally:
+        jnp.NumpyPickler._create_array_wrapper = orig
+    record(where, path)
+
+
+if joblib is not None:
+    # a sub-array of objects pickles as V16 plus a state whose flags say hasobject
+    sub = np.dtype(("O", (2,)))
+    assert sub.__reduce__()[1][0] == "V16" and sub.hasobject
+    joblib_with_dtype("dangerous", "joblib/subarray_object.joblib", np.array([[Cmd(), 1]], dtype=object), sub, (1,))
+    joblib_with_dtype("safe", "joblib/subarray_object.joblib", np.array([["a", 1]], dtype=object), sub, (1,))
+    # sized as raw V16 bytes, this payload would be skipped exactly
+    for pad in range(16):
+        payload = np.array([[Cmd(arg="echo pwned" + " " * pad), 1]], dtype=object)
+        plen = len(pickle.dumps(payload, protocol=2))
+        if plen % 16 == 0:
+            break
+    joblib_with_dtype("dangerous", "joblib/subarray_object_exact.joblib", payload, sub, (plen // 16,))
+    # numpy trusts the flags alone: V8 with NPY_ITEM_HASOBJECT is read as objects
+    forged = np.dtype("V8")
+    forged.__setstate__((3, "|", None, None, None, 8, 1, 1))
+    assert forged.hasobject
+    joblib_with_dtype("dangerous", "joblib/void_flag_object.joblib", np.array([Cmd()], dtype=object), forged, (1,))
+    # a record with an object field: V16 with names, fields and the flag
+    rec = np.dtype([("a", "<i8"), ("b", "O")])
+    joblib_with_dtype("dangerous", "joblib/record_object.joblib", np.array([[1, Cmd()]], dtype=object), rec, (1,))
+
+# --- benign scikit-learn models (tree nodes are records: V plus fields)
+try:
+    from sklearn.ensemble import GradientBoostingClassifier, RandomForestClassifier
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.tree import DecisionTreeRegressor
+except Exception:
+    LogisticRegression = None
+if joblib is not None and LogisticRegression is not None:
+    X = np.random.RandomState(0).randn(40, 3)
+    y = (X[:, 0] > 0).astype(int)
+    models = {"pipeline": make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y),
+              "random_forest": RandomForestClassifier(n_estimators=3, random_state=0).fit(X, y),
+              "gradient_boosting": GradientBoostingClassifier(n_estimators=3, random_state=0).fit(X, y),
+              "tree_regressor": DecisionTreeRegressor(max_depth=3).fit(X, X[:, 1])}
+    for name, model in models.items():
+        path = os.path.join(OUT, "safe", f"sklearn/{name}.joblib")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        joblib.dump(model, path)
+        record("safe", path)
+        joblib.dump(model, path.replace(".joblib", "_zlib.joblib"), compress=3)
+        record("safe", path.replace(".joblib", "_zlib.joblib"))
+        put("safe", f"sklearn/{name}.pkl", pickle.dumps(model, protocol=4))
+
+# --- benign PyTorch training checkpoints: optimizer state alone and with the model
+if torch is not None:
+    net = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.ReLU(), torch.nn.Linear(4, 2))
+    for name, opt in (("adam", torch.optim.Adam(net.parameters())),
+                      ("sgd_momentum", torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9))):
+        net(torch.randn(5, 3)).sum().backward()
+        opt.step()
+        for what, obj in (("state", opt.state_dict()),
+                          ("checkpoint", {"model": net.state_dict(), "optimizer": opt.state_dict(), "epoch": 3,
+                                          "loss": 0.25})):
+            path = os.path.join(OUT, "safe", f"torch/optimizer_{name}_{what}.pt")
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            torch.save(obj, path)
+            record("safe", path)
+
+if joblib is not None:
+    for f in ("safe/joblib/subarray_object.joblib", "safe/joblib/compressed_lz4.joblib",
+              "safe/sklearn/random_forest.joblib"):
+        if os.path.exists(os.path.join(OUT, f)):
+            joblib.load(os.path.join(OUT, f))  # loads for real: the layout is joblib's own
+
+
 # --- PyTorch zip checkpoints, as torch.save lays them out
 def torch_zip(pkl, storages=(), prefix="archive", flag_bits=0, bad_crc=False, upper=False, lead=b""):
     buf = io.BytesIO()
@@ -416,24 +507,41 @@ put("dangerous", "merges.txt", b"cposix\nsystem\n(S'id'\ntR.", "dangerous/hf_voc
 # text with a pickle's first byte is read as a pickle: never skipped
 put("error", "notes.txt", b"Note: not a model\n")
 
-# --- compressed joblib dumps (and streams made like them): unknown, not scanned
+# --- compressed joblib dumps (and streams made like them): decompressed as
+# joblib.load reads them and scanned
 import bz2
 import gzip
 import lzma
 import zlib
+try:
+    import lz4.frame
+except Exception:
+    lz4 = None
 inner = pickle.dumps(Cmd(), protocol=4)
-put("unknown", "compressed/zlib_level3.joblib", zlib.compress(inner, 3))
-put("unknown", "compressed/zlib_level9.joblib", zlib.compress(inner, 9))
-put("unknown", "compressed/gzip.joblib", gzip.compress(inner))
-put("unknown", "compressed/bz2.joblib", bz2.compress(inner))
-put("unknown", "compressed/xz.joblib", lzma.compress(inner))
-put("unknown", "compressed/lzma.joblib", lzma.compress(inner, format=lzma.FORMAT_ALONE))
+put("dangerous", "compressed/zlib_level3.joblib", zlib.compress(inner, 3))
+put("dangerous", "compressed/zlib_level9.joblib", zlib.compress(inner, 9))
+put("dangerous", "compressed/gzip.joblib", gzip.compress(inner))
+put("dangerous", "compressed/gzip_two_members.joblib", gzip.compress(b"") + b"\0\0" + gzip.compress(inner))
+put("dangerous", "compressed/bz2.joblib", bz2.compress(inner))
+put("dangerous", "compressed/xz.joblib", lzma.compress(inner))
+put("dangerous", "compressed/lzma.joblib", lzma.compress(inner, format=lzma.FORMAT_ALONE))
+# the stream breaks off after the pickle: joblib has unpickled it by then
+put("dangerous", "compressed/gzip_truncated.joblib", gzip.compress(inner)[:-6])
+put("dangerous", "compressed/bz2_then_garbage.joblib", bz2.compress(inner) + b"trailing")
+if lz4 is not None:
+    put("dangerous", "compressed/lz4.joblib", lz4.frame.compress(inner))
+put("error", "compressed_garbage.joblib", b"\x1f\x8b\x08" + b"\xff" * 40)
 if joblib is not None:
-    for c in ("zlib", "gzip", "bz2", "xz", "lzma"):
-        path = os.path.join(OUT, "unknown", f"joblib/compressed_{c}.joblib")
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        joblib.dump({"coef": np.arange(4.0)}, path, compress=(c, 3))
-        record("unknown", path)
+    comps = ["zlib", "gzip", "bz2", "xz", "lzma"] + (["lz4"] if lz4 is not None else [])
+    for c in comps:
+        for where, obj in (("safe", {"coef": np.arange(4.0), "obj": np.array([1, "a"], dtype=object)}),
+                           ("dangerous", {"coef": np.arange(4.0), "evil": Cmd()}),
+                           ("dangerous", {"coef": np.arange(4.0), "arr": np.array([Cmd()], dtype=object)})):
+            kind = "in_array_" if where == "dangerous" and "arr" in obj else ""
+            path = os.path.join(OUT, where, f"joblib/compressed_{kind}{c}.joblib")
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            joblib.dump(obj, path, compress=(c, 3))
+            record(where, path)
 
 
 # --- issue 14: gadgets, computed globals, false positives

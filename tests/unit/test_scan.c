@@ -1,7 +1,13 @@
-/* The pickle opcode machine and the verdict tables: opcode semantics that
+/* The pickle opcode machine and the verdict tables, compressed joblib,
+ * joblib's dtype rule, npy headers, FRAME readings and zips: opcode semantics that
  * decide which global a pickle reaches (memo, marks, fence, STACK_GLOBAL,
  * text operands), verdicts, and limits. */
+#include <bzlib.h>
+#include <lz4frame.h>
+#include <lzma.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <zlib.h>
 
 #include "scan/scan.h"
 #include "unit.h"
@@ -31,6 +37,239 @@ static int first_global_is(const char *p, size_t n, const char *mod, const char 
 	int ok = r.nglobals > 0 && strcmp(r.globals[0].module, mod) == 0 && strcmp(r.globals[0].name, name) == 0;
 	scan_result_free(&r);
 	return ok;
+}
+
+/* --- compressed joblib: each compressor joblib registers, made here with
+ * the same libraries, around a pickle that calls os.system. */
+static const char evil[] = "\x80\x02" "cos\nsystem\n(S'id'\ntR.";
+
+static size_t pack(const char *kind, const uint8_t *in, size_t n, uint8_t *out, size_t cap)
+{
+	if (strcmp(kind, "zlib") == 0 || strcmp(kind, "gzip") == 0) {
+		z_stream z = { 0 };
+		if (deflateInit2(&z, 6, Z_DEFLATED, kind[0] == 'g' ? 31 : 15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+			return 0;
+		z.next_in = (Bytef *)in;
+		z.avail_in = (uInt)n;
+		z.next_out = out;
+		z.avail_out = (uInt)cap;
+		int rc = deflate(&z, Z_FINISH);
+		size_t got = cap - z.avail_out;
+		deflateEnd(&z);
+		return rc == Z_STREAM_END ? got : 0;
+	}
+	if (strcmp(kind, "bz2") == 0) {
+		unsigned int got = (unsigned int)cap;
+		return BZ2_bzBuffToBuffCompress((char *)out, &got, (char *)in, (unsigned int)n, 9, 0, 0) == BZ_OK ? got : 0;
+	}
+	if (strcmp(kind, "xz") == 0) {
+		size_t got = 0;
+		return lzma_easy_buffer_encode(6, LZMA_CHECK_CRC64, NULL, in, n, out, &got, cap) == LZMA_OK ? got : 0;
+	}
+	if (strcmp(kind, "lz4") == 0) {
+		size_t got = LZ4F_compressFrame(out, cap, in, n, NULL);
+		return LZ4F_isError(got) ? 0 : got;
+	}
+	return 0;
+}
+
+static void test_compressed(void)
+{
+	static const char *const kinds[] = { "zlib", "gzip", "bz2", "xz", "lz4" };
+	uint8_t buf[4096], two[8192];
+	char name[80];
+	struct scan_result r;
+
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		size_t n = pack(kinds[k], (const uint8_t *)evil, sizeof(evil) - 1, buf, sizeof(buf));
+		snprintf(name, sizeof(name), "%s-compressed os.system is dangerous, format joblib-%s", kinds[k], kinds[k]);
+		scan((const char *)buf, n, &r);
+		CHECK(name, n > 0 && r.verdict == SCAN_DANGEROUS && !r.error && r.format &&
+				    strcmp(r.format + 7, kinds[k]) == 0);
+		scan_result_free(&r);
+	}
+	/* gzip: a second member after zero padding is read on */
+	size_t a = pack("gzip", (const uint8_t *)"N.", 2, two, sizeof(two));
+	memset(two + a, 0, 3);
+	size_t b = pack("gzip", (const uint8_t *)evil, sizeof(evil) - 1, two + a + 3, sizeof(two) - a - 3);
+	CHECK("gzip: the second member is scanned", verdict_of((const char *)two, a + 3 + b) == SCAN_DANGEROUS);
+	/* a stream that breaks off after the pickle: scanned, never safe */
+	size_t n = pack("gzip", (const uint8_t *)evil, sizeof(evil) - 1, buf, sizeof(buf));
+	scan((const char *)buf, n - 8, &r);
+	CHECK("gzip without its trailer: the pickle is still scanned", r.verdict == SCAN_DANGEROUS && r.nissues > 0);
+	scan_result_free(&r);
+	n = pack("gzip", (const uint8_t *)"N.", 2, buf, sizeof(buf));
+	scan((const char *)buf, n - 8, &r);
+	CHECK("a benign pickle in a cut gzip stream is not safe", r.verdict != SCAN_SAFE);
+	scan_result_free(&r);
+	/* trailing bytes after a stream: ignored, as DecompressReader ignores
+	 * them (a new stream that fails at once ends the reading) */
+	static const char *const multi[] = { "bz2", "xz", "lz4" };
+	for (size_t k = 0; k < 3; k++) {
+		n = pack(multi[k], (const uint8_t *)"N.", 2, buf, sizeof(buf));
+		memcpy(buf + n, "trailing", 8);
+		snprintf(name, sizeof(name), "%s: trailing bytes after the stream are ignored", multi[k]);
+		CHECK(name, verdict_of((const char *)buf, n + 8) == SCAN_SAFE);
+	}
+	/* the decompressed size is bounded: past it, an error */
+	static uint8_t big[64 * 1024];
+	for (size_t k = 0; k + 2 <= sizeof(big); k += 2)
+		memcpy(big + k, "N0", 2); /* NONE, POP, ... */
+	memcpy(big + sizeof(big) - 2, "N.", 2);
+	n = pack("xz", big, sizeof(big), buf, sizeof(buf));
+	struct scan_options small = opt;
+	small.limits.max_inflate = 4096;
+	scan_buffer(buf, n, "t", &small, &r);
+	CHECK("decompressing past max_inflate is an error", n > 0 && r.verdict == SCAN_ERROR && r.error);
+	scan_result_free(&r);
+	scan_buffer(buf, n, "t", &opt, &r);
+	CHECK("the same stream within the limit is read", r.verdict == SCAN_SAFE && !r.error);
+	scan_result_free(&r);
+}
+
+/* --- joblib: a NumpyArrayWrapper of a V16 dtype (a sub-array of objects
+ * pickles so) followed by 16 bytes that are also a pickle calling
+ * os.system. numpy trusts the state's flags: with NPY_ITEM_HASOBJECT joblib
+ * pickle.loads the bytes, without it they are raw data. */
+static size_t wrapper(char *out, const char *flags)
+{
+	size_t n = 0;
+#define PUT(lit) (memcpy(out + n, lit, sizeof(lit) - 1), n += sizeof(lit) - 1)
+	PUT("\x80\x04\x8c\x13" "joblib.numpy_pickle" "\x8c\x11" "NumpyArrayWrapper" "\x93)\x81}(");
+	PUT("\x8c\x05" "shape" "K\x01\x85");
+	PUT("\x8c\x05" "dtype" "\x8c\x05" "numpy" "\x8c\x05" "dtype" "\x93\x8c\x03" "V16" "\x89\x88\x87R");
+	PUT("(K\x03\x8c\x01" "|NNNK\x10K\x08");
+	memcpy(out + n, flags, 2);
+	n += 2;
+	PUT("tb\x8c\x05" "order" "\x8c\x01" "C" "ub");
+	PUT("cos\nsystem\nNN\x86R."); /* 16 bytes */
+	PUT(".");
+#undef PUT
+	return n;
+}
+
+static void test_joblib_dtype(void)
+{
+	char buf[512];
+	struct scan_result r;
+	size_t n = wrapper(buf, "K\x3f");
+	scan(buf, n, &r);
+	CHECK("joblib: V16 whose flags say objects: the data is a pickle, scanned",
+	      r.verdict == SCAN_DANGEROUS && r.format && strcmp(r.format, "joblib") == 0);
+	scan_result_free(&r);
+	n = wrapper(buf, "K\x01");
+	CHECK("joblib: NPY_ITEM_HASOBJECT alone decides", verdict_of(buf, n) == SCAN_DANGEROUS);
+	n = wrapper(buf, "K\x00");
+	scan(buf, n, &r);
+	CHECK("joblib: V16 without the flag: 16 raw bytes skipped", r.verdict == SCAN_SAFE && !r.error);
+	scan_result_free(&r);
+	n = wrapper(buf, "N\x85");
+	CHECK("joblib: flags that are no int are not guessed", verdict_of(buf, n) != SCAN_SAFE);
+}
+
+/* --- npy: the header as numpy's literal_eval reads it; object arrays are pickles. */
+static size_t npy(char *out, const char *header, const char *payload, size_t plen)
+{
+	size_t h = strlen(header);
+	memcpy(out, "\x93NUMPY\x01\x00", 8);
+	out[8] = (char)((h + 1) & 0xff);
+	out[9] = (char)((h + 1) >> 8);
+	memcpy(out + 10, header, h);
+	out[10 + h] = '\n';
+	memcpy(out + 11 + h, payload, plen);
+	return 11 + h + plen;
+}
+
+static void test_npy(void)
+{
+	static const char pay[] = "cos\nsystem\nNN\x86R.";
+	char buf[512];
+	size_t n;
+	n = npy(buf, "{'descr': '|O', 'fortran_order': False, 'shape': (1,), }", pay, 16);
+	CHECK("npy: an object array is a pickle", verdict_of(buf, n) == SCAN_DANGEROUS);
+	n = npy(buf, "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", pay, 16);
+	CHECK("npy: float data is data", verdict_of(buf, n) == SCAN_SAFE);
+	n = npy(buf, "{'descr': [('a', '<f8'), ('b', '|O')], 'fortran_order': False, 'shape': (1,), }", pay, 16);
+	CHECK("npy: a record with an object field is a pickle", verdict_of(buf, n) == SCAN_DANGEROUS);
+	n = npy(buf, "{\"descr\": \"|O\", \"fortran_order\": False, \"shape\": (1,)}", pay, 16);
+	CHECK("npy: double quotes and no trailing comma, as literal_eval reads them", verdict_of(buf, n) == SCAN_DANGEROUS);
+	n = npy(buf, "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), 'x': b'\\u00e9'}", pay, 16);
+	CHECK("npy: \\u in a bytes literal is kept as written (and ends)", verdict_of(buf, n) == SCAN_ERROR);
+	n = npy(buf, "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), 'extra': 1}", pay, 16);
+	CHECK("npy: keys numpy refuses are an error", verdict_of(buf, n) == SCAN_ERROR);
+}
+
+/* --- FRAMEs whose stated length lies (issue 14, class 4). */
+static void test_frames(void)
+{
+	char ops[80], buf[256];
+	size_t k = 0, n = 0;
+	memcpy(ops, "\x8c\x02" "os" "\x8c\x06" "system" "\x93\x8c\x02" "id" "\x85R0", 21);
+	k = 21;
+	while (k + 2 <= 78) {
+		memcpy(ops + k, "N0", 2);
+		k += 2;
+	}
+	/* the C Unpickler on a BytesIO drops the rest of a frame an operand
+	 * runs past and reads on after it: os.system there */
+	memcpy(buf, "\x80\x04\x95\x03\x00\x00\x00\x00\x00\x00\x00\x8c\x0c" "aaaaaaaaaaaa" "CN", 27);
+	n = 27;
+	memcpy(buf + n, ops, k);
+	n += k;
+	buf[n++] = '.';
+	CHECK("frame too short: the C file reading is scanned", verdict_of(buf, n) == SCAN_DANGEROUS);
+	/* Python's _Unframer reads a frame longer than the file as far as it goes */
+	memcpy(buf, "\x80\x04\x95\xe8\x03\x00\x00\x00\x00\x00\x00", 11);
+	memcpy(buf + 11, ops, k - 1);
+	buf[11 + k - 1] = '.';
+	CHECK("frame too long: the Python reading is scanned", verdict_of(buf, 11 + k) == SCAN_DANGEROUS);
+	CHECK("a frame longer than the file can start a pickle (not skipped)",
+	      !pickle_cannot_start_p((const uint8_t *)"\x95\xe8\x03\x00\x00\x00\x00\x00\x00N.", 11, ops, sizeof(ops)));
+}
+
+/* --- zip: a stored member found through the central directory, as
+ * zipfile and PyTorch's reader both find it. */
+static size_t zip1(uint8_t *out, const char *name, const char *data, size_t dlen)
+{
+	size_t nl = strlen(name), n = 0;
+	uint32_t crc = (uint32_t)crc32(0, (const Bytef *)data, (uInt)dlen);
+	uint8_t lh[30] = { 'P', 'K', 3, 4, 20 };
+	memcpy(lh + 14, &crc, 4);
+	lh[18] = lh[22] = (uint8_t)dlen;
+	lh[26] = (uint8_t)nl;
+	memcpy(out, lh, 30);
+	memcpy(out + 30, name, nl);
+	memcpy(out + 30 + nl, data, dlen);
+	n = 30 + nl + dlen;
+	size_t cd = n;
+	uint8_t c[46] = { 'P', 'K', 1, 2, 20, 0, 20 };
+	memcpy(c + 16, &crc, 4);
+	c[20] = c[24] = (uint8_t)dlen;
+	c[28] = (uint8_t)nl;
+	memcpy(out + n, c, 46);
+	memcpy(out + n + 46, name, nl);
+	n += 46 + nl;
+	uint8_t e[22] = { 'P', 'K', 5, 6 };
+	e[8] = e[10] = 1;
+	e[12] = (uint8_t)(46 + nl);
+	e[16] = (uint8_t)cd;
+	memcpy(out + n, e, 22);
+	return n + 22;
+}
+
+static void test_zip(void)
+{
+	uint8_t buf[512];
+	size_t n = zip1(buf, "archive/data.pkl", evil, sizeof(evil) - 1);
+	CHECK("zip: a stored data.pkl calling os.system is dangerous", verdict_of((const char *)buf, n) == SCAN_DANGEROUS);
+	n = zip1(buf, "archive/data.pkl", "\x80\x02}.", 4);
+	CHECK("zip: a stored benign data.pkl is safe", verdict_of((const char *)buf, n) == SCAN_SAFE);
+	/* a pickle with the zip appended: both readings */
+	uint8_t two[600];
+	memcpy(two, evil, sizeof(evil) - 1);
+	n = zip1(two + sizeof(evil) - 1, "archive/data.pkl", "\x80\x02}.", 4);
+	CHECK("zip appended to a malicious pickle: the pickle reading counts",
+	      verdict_of((const char *)two, n + sizeof(evil) - 1) == SCAN_DANGEROUS);
 }
 
 int main(void)
@@ -154,9 +393,14 @@ int main(void)
 	scan(S("Note: nothing\n"), &r);
 	CHECK("text whose first byte can start a pickle is read as one", !r.skipped && r.verdict == SCAN_ERROR);
 	scan_result_free(&r);
-	CHECK("compressed joblib is unknown: zlib level 3, lzma",
-	      verdict_of(S("\x78\x5e\x2d\x4f")) == SCAN_UNKNOWN && verdict_of(S("\x5d\x00\x00\x40\x00")) == SCAN_UNKNOWN &&
-		      verdict_of(S("\x1f\x8b\x08\x00")) == SCAN_UNKNOWN && verdict_of(S("BZh91AY")) == SCAN_UNKNOWN);
+	CHECK("cut-off compressed joblib is an error: zlib level 3, lzma, gzip, bz2",
+	      verdict_of(S("\x78\x5e\x2d\x4f")) == SCAN_ERROR && verdict_of(S("\x5d\x00\x00\x40\x00")) == SCAN_ERROR &&
+		      verdict_of(S("\x1f\x8b\x08\x00")) == SCAN_ERROR && verdict_of(S("BZh91AY")) == SCAN_ERROR);
+	test_compressed();
+	test_joblib_dtype();
+	test_npy();
+	test_frames();
+	test_zip();
 	CHECK("'x' without a zlib header checksum is no zlib", verdict_of(S("xyz\n")) == SCAN_SAFE);
 
 	/* directory walks: include/exclude, joined paths */
