@@ -305,10 +305,11 @@ int al_cgroup_v2_read_stats(int dirfd, struct al_cgroup_stats *st)
 }
 
 int al_cgroup_v1_write_limits(const int fds[AL_V1_N], const struct al_limits *l, bool tcp_mem, bool *memsw,
-			      struct al_error *err)
+			      bool *tcp_charged, struct al_error *err)
 {
 	char buf[64];
 
+	*tcp_charged = false;
 	*memsw = faccessat(fds[AL_V1_MEMORY], "memory.memsw.limit_in_bytes", F_OK, 0) == 0;
 	if (l->memory) {
 		snprintf(buf, sizeof(buf), "%" PRIu64, l->memory);
@@ -327,9 +328,12 @@ int al_cgroup_v1_write_limits(const int fds[AL_V1_N], const struct al_limits *l,
 		 * once in socket buffers. (v2 charges socket memory to
 		 * memory.max itself.) A kernel without the file has no v1
 		 * socket accounting to turn on. */
-		if (tcp_mem && al_write_file_at(fds[AL_V1_MEMORY], "memory.kmem.tcp.limit_in_bytes", buf, err) < 0 &&
-		    err->errnum != ENOENT)
-			return -1;
+		if (tcp_mem) {
+			if (al_write_file_at(fds[AL_V1_MEMORY], "memory.kmem.tcp.limit_in_bytes", buf, err) == 0)
+				*tcp_charged = true;
+			else if (err->errnum != ENOENT)
+				return -1;
+		}
 	}
 	if (l->pids) {
 		snprintf(buf, sizeof(buf), "%" PRIu64, l->pids);
@@ -445,7 +449,7 @@ int al_cgroup_create(struct al_cgroup *cg, const struct al_cgroup_hierarchy *h, 
 				goto fail;
 			}
 		}
-		if (al_cgroup_v1_write_limits(cg->v1_fd, l, tcp_mem, &cg->memsw, err) < 0)
+		if (al_cgroup_v1_write_limits(cg->v1_fd, l, tcp_mem, &cg->memsw, &cg->tcp_charged, err) < 0)
 			goto fail;
 		return 0;
 	}

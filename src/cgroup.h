@@ -24,6 +24,7 @@ struct al_cgroup {
 	int v1_tasks[AL_V1_N]; /* v1: its "tasks" file, opened for the child to move itself */
 	char *v1_path[AL_V1_N];
 	bool memsw;            /* v1: swap is counted (memory.memsw.* exists) */
+	bool tcp_charged;      /* v1: socket buffers are limited (memory.kmem.tcp.* written) */
 };
 
 struct al_cgroup_stats {
@@ -76,6 +77,7 @@ void al_cgroup_init(struct al_cgroup *cg);
 int al_cgroup_v2_write_limits(int dirfd, const struct al_limits *l, struct al_error *err);
 int al_cgroup_v2_read_stats(int dirfd, struct al_cgroup_stats *st);
 int al_cgroup_v1_write_limits(const int fds[AL_V1_N], const struct al_limits *l, bool tcp_mem, bool *memsw,
+			      bool *tcp_charged,
 			      struct al_error *err);
 int al_cgroup_v1_read_stats(const int fds[AL_V1_N], bool memsw, struct al_cgroup_stats *st);
 /* The caller's cgroup path for a v1 controller ("memory") or v2 (NULL), from

@@ -425,8 +425,14 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 			goto fail;
 		}
 		al_cgroup_after_clone(&sb->cgroup);
-		if (!sb->cgroup.memsw)
-			snprintf(sb->res.degraded, sizeof(sb->res.degraded), "swap not counted (no memory.memsw)");
+		/* Say what v1 could not limit (fail closed is not possible: the
+		 * kernel lacks the knob, not the permission). */
+		snprintf(sb->res.degraded, sizeof(sb->res.degraded), "%s%s%s",
+			 sb->cgroup.memsw ? "" : "swap not counted (no memory.memsw)",
+			 !sb->cgroup.memsw && l->memory && !sb->cgroup.tcp_charged && !(plan->disabled & AL_DEF_TCP_MEM) ? "; " : "",
+			 l->memory && !sb->cgroup.tcp_charged && !(plan->disabled & AL_DEF_TCP_MEM)
+				 ? "socket buffers not charged to the memory limit (no memory.kmem.tcp)"
+				 : "");
 		AL_TRACE("sup: cgroup v1 created and handed over");
 	}
 	if (!filter) {

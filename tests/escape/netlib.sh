@@ -21,3 +21,20 @@ serve() {
 	printf -v "${kind}_port" '%s' "$(cat "$WORK/$kind.port")"
 	printf -v "${kind}_log" '%s' "$WORK/$kind.log"
 }
+
+# After a request pipelined behind an allowed one in a tunnel: escaped if it
+# reached the raw server; else the first one must have arrived and the report
+# ($1) must end with the refused request to evil.example.
+pipeline_verdict() { # pipeline_verdict REPORT WHAT OUT
+	sleep 1.5 # the server logs a connection after 1 s of silence
+	grep -q "evil.example" "$raw_log" && escaped "$2 reached the destination: $(grep data "$raw_log")"
+	[[ "$3" == *"tunnel: b'HTTP/1.1 200"* ]] || broken "$3"
+	grep -q "data b'GET / HTTP/1.1" "$raw_log" || broken "the first request did not arrive: $(cat "$raw_log")"
+	python3 - "$1" <<'PY' || broken "no denied entry for evil.example: $(cat "$1")"
+import json, sys
+net = json.load(open(sys.argv[1]))["network"]
+assert net[-1]["host"] == "evil.example" and net[-1]["verdict"] == "denied", net
+print(net[-1]["reason"])
+PY
+	contained "$(echo "$3" | tr '\n' ' ')"
+}

@@ -89,14 +89,14 @@ int main(void)
 	put(fds[AL_V1_MEMORY], "memory.memsw.limit_in_bytes", "");
 	put(fds[AL_V1_PIDS], "pids.max", "");
 	put(fds[AL_V1_CPU], "cpu.shares", "");
-	bool memsw = false;
+	bool memsw = false, tcp = false;
 	put(fds[AL_V1_MEMORY], "memory.kmem.tcp.limit_in_bytes", "");
-	CHECK("v1 limits written", al_cgroup_v1_write_limits(fds, &l, true, &memsw, &err) == 0);
+	CHECK("v1 limits written", al_cgroup_v1_write_limits(fds, &l, true, &memsw, &tcp, &err) == 0);
 	CHECK("v1 memsw detected", memsw);
 	CHECK("v1 memory", has(fds[AL_V1_MEMORY], "memory.limit_in_bytes", "67108864"));
 	CHECK("v1 memory+swap", has(fds[AL_V1_MEMORY], "memory.memsw.limit_in_bytes", "67108864"));
 	CHECK("v1 pids", has(fds[AL_V1_PIDS], "pids.max", "16"));
-	CHECK("v1 socket buffers limited as memory", has(fds[AL_V1_MEMORY], "memory.kmem.tcp.limit_in_bytes", "67108864"));
+	CHECK("v1 socket buffers limited as memory", has(fds[AL_V1_MEMORY], "memory.kmem.tcp.limit_in_bytes", "67108864") && tcp);
 	CHECK("v1 cpu.shares", has(fds[AL_V1_CPU], "cpu.shares", "512"));
 	put(fds[AL_V1_CPUACCT], "cpuacct.usage", "123456789\n");
 	put(fds[AL_V1_MEMORY], "memory.memsw.max_usage_in_bytes", "2097152\n");
@@ -109,12 +109,13 @@ int main(void)
 	CHECK("v1 oom kills", st.oom_kills == 2);
 	CHECK("v1 pids max events", st.pids_max == 4);
 	unlinkat(fds[AL_V1_MEMORY], "memory.memsw.limit_in_bytes", 0);
-	CHECK("v1 without memsw still limits memory", al_cgroup_v1_write_limits(fds, &l, true, &memsw, &err) == 0 && !memsw);
+	CHECK("v1 without memsw still limits memory", al_cgroup_v1_write_limits(fds, &l, true, &memsw, &tcp, &err) == 0 && !memsw);
 	put(fds[AL_V1_MEMORY], "memory.kmem.tcp.limit_in_bytes", "");
 	CHECK("v1 socket limit left alone when switched off",
-	      al_cgroup_v1_write_limits(fds, &l, false, &memsw, &err) == 0 && has(fds[AL_V1_MEMORY], "memory.kmem.tcp.limit_in_bytes", ""));
+	      al_cgroup_v1_write_limits(fds, &l, false, &memsw, &tcp, &err) == 0 && has(fds[AL_V1_MEMORY], "memory.kmem.tcp.limit_in_bytes", ""));
 	unlinkat(fds[AL_V1_MEMORY], "memory.kmem.tcp.limit_in_bytes", 0);
-	CHECK("v1 without socket accounting still limits memory", al_cgroup_v1_write_limits(fds, &l, true, &memsw, &err) == 0);
+	CHECK("v1 without socket accounting still limits memory, and says so",
+	      al_cgroup_v1_write_limits(fds, &l, true, &memsw, &tcp, &err) == 0 && !tcp);
 
 	/* v2 placement: root takes the top; anyone else the highest cgroup
 	 * delegated to it (directory, cgroup.procs, cgroup.subtree_control). */
