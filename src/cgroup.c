@@ -15,7 +15,7 @@
 
 #include "util.h"
 
-static const char *const v1_names[AL_V1_N] = { "memory", "pids", "cpu", "cpuacct" };
+static const char *const v1_names[AL_V1_N] = {"memory", "pids", "cpu", "cpuacct"};
 
 void al_cgroup_init(struct al_cgroup *cg)
 {
@@ -66,7 +66,6 @@ int al_cgroup_self_path(const char *text, const char *controller, char *out, siz
 	}
 	return -1;
 }
-
 
 /* Does a mount's super options list this controller? */
 static bool has_option(const char *opts, const char *name)
@@ -123,7 +122,7 @@ static void locate(struct al_cgroup_hierarchy *h)
 /* Does a space-separated controller list name all of memory, pids and cpu? */
 static bool lists_ours(const char *list)
 {
-	static const char *const want[] = { "memory", "pids", "cpu" };
+	static const char *const want[] = {"memory", "pids", "cpu"};
 	for (size_t i = 0; i < 3; i++) {
 		size_t n = strlen(want[i]);
 		bool found = false;
@@ -157,7 +156,8 @@ static bool owned_by(const char *dir, const char *file, uid_t uid)
 	struct stat st;
 
 	snprintf(path, sizeof(path), "%s%s%s", dir, file ? "/" : "", file ? file : "");
-	return lstat(path, &st) == 0 && st.st_uid == uid && (file ? S_ISREG(st.st_mode) : S_ISDIR(st.st_mode));
+	return lstat(path, &st) == 0 && st.st_uid == uid &&
+	       (file ? S_ISREG(st.st_mode) : S_ISDIR(st.st_mode));
 }
 
 int al_cgroup_v2_base(const char *mnt, const char *self_dir, uid_t euid, char *out, size_t len)
@@ -197,13 +197,16 @@ static enum al_cgroup_kind detect(struct al_cgroup_hierarchy *h)
 		} else if (!v2_has_controllers(h->v2_base)) {
 			v2 = "v2: memory, pids or cpu not available";
 		} else {
-			snprintf(h->why, sizeof(h->why), "v2: %s", geteuid() == 0 ? "root, the top of the hierarchy" : "the caller's delegated subtree");
+			snprintf(h->why, sizeof(h->why), "v2: %s",
+				 geteuid() == 0 ? "root, the top of the hierarchy"
+						: "the caller's delegated subtree");
 			return AL_CGROUP_V2;
 		}
 	}
 	for (int i = 0; i < AL_V1_N; i++)
 		if (!h->v1_found[i] || access(h->v1[i], W_OK) < 0) {
-			snprintf(h->why, sizeof(h->why), "%s; v1 %s %s", v2, v1_names[i], h->v1_found[i] ? "not writable" : "not mounted");
+			snprintf(h->why, sizeof(h->why), "%s; v1 %s %s", v2, v1_names[i],
+				 h->v1_found[i] ? "not writable" : "not mounted");
 			return AL_CGROUP_NONE;
 		}
 	snprintf(h->why, sizeof(h->why), "%s; v1 memory, pids, cpu, cpuacct writable", v2);
@@ -250,8 +253,7 @@ static void reap_stale(const char *parent)
 	closedir(d);
 }
 
-static int make_dir(const char *parent, const char *name, char **path, int *fd,
-		    struct al_error *err)
+static int make_dir(const char *parent, const char *name, char **path, int *fd, struct al_error *err)
 {
 	reap_stale(parent);
 	if (asprintf(path, "%s/%s", parent, name) < 0) {
@@ -316,7 +318,8 @@ int al_cgroup_v1_write_limits(const int fds[AL_V1_N], const struct al_limits *l,
 		/* memsw must stay >= limit_in_bytes: set the plain limit first. */
 		if (al_write_file_at(fds[AL_V1_MEMORY], "memory.limit_in_bytes", buf, err) < 0)
 			return -1;
-		if (*memsw && al_write_file_at(fds[AL_V1_MEMORY], "memory.memsw.limit_in_bytes", buf, err) < 0)
+		if (*memsw &&
+		    al_write_file_at(fds[AL_V1_MEMORY], "memory.memsw.limit_in_bytes", buf, err) < 0)
 			return -1;
 		/* v1 charges socket buffers to no memory counter until a TCP
 		 * limit is written: then TCP (and UDP) buffers of sockets made
@@ -329,7 +332,8 @@ int al_cgroup_v1_write_limits(const int fds[AL_V1_N], const struct al_limits *l,
 		 * memory.max itself.) A kernel without the file has no v1
 		 * socket accounting to turn on. */
 		if (tcp_mem) {
-			if (al_write_file_at(fds[AL_V1_MEMORY], "memory.kmem.tcp.limit_in_bytes", buf, err) == 0)
+			if (al_write_file_at(fds[AL_V1_MEMORY], "memory.kmem.tcp.limit_in_bytes", buf, err) ==
+			    0)
 				*tcp_charged = true;
 			else if (err->errnum != ENOENT)
 				return -1;
@@ -340,7 +344,8 @@ int al_cgroup_v1_write_limits(const int fds[AL_V1_N], const struct al_limits *l,
 		if (al_write_file_at(fds[AL_V1_PIDS], "pids.max", buf, err) < 0)
 			return -1;
 	}
-	snprintf(buf, sizeof(buf), "%" PRIu64, al_cgroup_weight_to_shares(l->cpu_weight ? l->cpu_weight : 100));
+	snprintf(buf, sizeof(buf), "%" PRIu64,
+		 al_cgroup_weight_to_shares(l->cpu_weight ? l->cpu_weight : 100));
 	return al_write_file_at(fds[AL_V1_CPU], "cpu.shares", buf, err);
 }
 
@@ -390,7 +395,8 @@ static int v2_parent(const char *base, char **parent, struct al_error *err)
 	if (lstat(*parent, &st) < 0)
 		return al_error_set(err, errno, "%s", *parent);
 	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid())
-		return al_error_set(err, EPERM, "%s is not airlock's own cgroup (owner %u)", *parent, (unsigned)st.st_uid);
+		return al_error_set(err, EPERM, "%s is not airlock's own cgroup (owner %u)", *parent,
+				    (unsigned)st.st_uid);
 	return v2_enable_controllers(*parent, err);
 }
 
@@ -402,8 +408,8 @@ static unsigned long next_seq(void)
 	return __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED);
 }
 
-int al_cgroup_create(struct al_cgroup *cg, const struct al_cgroup_hierarchy *h, const struct al_limits *l, bool tcp_mem,
-		     struct al_error *err)
+int al_cgroup_create(struct al_cgroup *cg, const struct al_cgroup_hierarchy *h, const struct al_limits *l,
+		     bool tcp_mem, struct al_error *err)
 {
 	char name[64], dir[2048];
 
@@ -435,7 +441,8 @@ int al_cgroup_create(struct al_cgroup *cg, const struct al_cgroup_hierarchy *h, 
 			int same = -1;
 			for (int j = 0; j < i; j++)
 				if (cg->v1_path[j] && strncmp(cg->v1_path[j], dir, strlen(dir)) == 0 &&
-				    cg->v1_path[j][strlen(dir)] == '/' && strcmp(cg->v1_path[j] + strlen(dir) + 1, name) == 0)
+				    cg->v1_path[j][strlen(dir)] == '/' &&
+				    strcmp(cg->v1_path[j] + strlen(dir) + 1, name) == 0)
 					same = j;
 			if (same >= 0) {
 				cg->v1_fd[i] = fcntl(cg->v1_fd[same], F_DUPFD_CLOEXEC, 0);
@@ -453,8 +460,8 @@ int al_cgroup_create(struct al_cgroup *cg, const struct al_cgroup_hierarchy *h, 
 			goto fail;
 		return 0;
 	}
-	return al_error_set(err, 0,
-			    "no usable cgroup hierarchy (v2 without memory/pids/cpu controllers, v1 not writable)");
+	return al_error_set(
+	    err, 0, "no usable cgroup hierarchy (v2 without memory/pids/cpu controllers, v1 not writable)");
 fail:
 	al_error_wrap(err, "cgroup");
 	al_cgroup_destroy(cg);
@@ -473,9 +480,11 @@ int al_cgroup_send_tasks(const struct al_cgroup *cg, int sock, struct al_error *
 		if (cg->v1_tasks[i] >= 0)
 			fds[n++] = cg->v1_tasks[i];
 	memset(&u, 0, sizeof(u));
-	struct iovec iov = { .iov_base = (char[]){ (char)n }, .iov_len = 1 };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			     .msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n) };
+	struct iovec iov = {.iov_base = (char[]){(char)n}, .iov_len = 1};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = u.buf,
+			    .msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n)};
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
@@ -493,8 +502,9 @@ int al_cgroup_recv_enter(int sock)
 		struct cmsghdr align;
 	} u;
 	char count;
-	struct iovec iov = { .iov_base = &count, .iov_len = 1 };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+	struct iovec iov = {.iov_base = &count, .iov_len = 1};
+	struct msghdr mh = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
 	int r = 0;
 
 	ssize_t got = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
@@ -504,7 +514,8 @@ int al_cgroup_recv_enter(int sock)
 		return -1;
 	}
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-	if (!cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS || (mh.msg_flags & MSG_CTRUNC)) {
+	if (!cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
+	    (mh.msg_flags & MSG_CTRUNC)) {
 		errno = EPROTO;
 		return -1;
 	}
@@ -545,7 +556,8 @@ uint64_t al_cgroup_cpu_ns(const struct al_cgroup *cg)
 
 	if (cg->kind == AL_CGROUP_V2 && al_read_keyed_u64_at(cg->v2_fd, "cpu.stat", "usage_usec", &v) == 0)
 		return v * 1000;
-	if (cg->kind == AL_CGROUP_V1 && al_read_u64_at(cg->v1_fd[AL_V1_CPUACCT], "cpuacct.usage", &v, NULL) == 0)
+	if (cg->kind == AL_CGROUP_V1 &&
+	    al_read_u64_at(cg->v1_fd[AL_V1_CPUACCT], "cpuacct.usage", &v, NULL) == 0)
 		return v;
 	return 0;
 }

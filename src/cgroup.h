@@ -17,21 +17,21 @@ enum { AL_V1_MEMORY, AL_V1_PIDS, AL_V1_CPU, AL_V1_CPUACCT, AL_V1_N };
 
 struct al_cgroup {
 	enum al_cgroup_kind kind;
-	int v2_fd;             /* v2: the sandbox's cgroup directory (for CLONE_INTO_CGROUP) */
+	int v2_fd; /* v2: the sandbox's cgroup directory (for CLONE_INTO_CGROUP) */
 	char *v2_path;
 	char *v2_parent;       /* v2: BASE/airlock, removed at the end when no other sandbox is in it */
 	int v1_fd[AL_V1_N];    /* v1: the sandbox's directory in each hierarchy */
 	int v1_tasks[AL_V1_N]; /* v1: its "tasks" file, opened for the child to move itself */
 	char *v1_path[AL_V1_N];
-	bool memsw;            /* v1: swap is counted (memory.memsw.* exists) */
-	bool tcp_charged;      /* v1: socket buffers are limited (memory.kmem.tcp.* written) */
+	bool memsw;	  /* v1: swap is counted (memory.memsw.* exists) */
+	bool tcp_charged; /* v1: socket buffers are limited (memory.kmem.tcp.* written) */
 };
 
 struct al_cgroup_stats {
-	uint64_t cpu_ns;       /* CPU time of the whole tree */
-	uint64_t peak_bytes;   /* peak memory (+ swap on v1) */
-	uint64_t oom_kills;    /* processes killed for memory */
-	uint64_t pids_max;     /* forks refused at the pids limit */
+	uint64_t cpu_ns;     /* CPU time of the whole tree */
+	uint64_t peak_bytes; /* peak memory (+ swap on v1) */
+	uint64_t oom_kills;  /* processes killed for memory */
+	uint64_t pids_max;   /* forks refused at the pids limit */
 };
 
 /* Where the caller's own cgroups are, in every hierarchy: found with one
@@ -39,12 +39,12 @@ struct al_cgroup_stats {
 struct al_cgroup_hierarchy {
 	enum al_cgroup_kind kind; /* what al_cgroup_detect found usable */
 	bool v2_found;
-	char v2[2048];              /* the caller's v2 cgroup directory */
-	char v2_mnt[1024];          /* where the v2 hierarchy is mounted */
-	char v2_base[2048];         /* the cgroup airlock owns, under which its "airlock" subtree goes */
-	char why[160];              /* why this hierarchy (for the report) */
+	char v2[2048];	    /* the caller's v2 cgroup directory */
+	char v2_mnt[1024];  /* where the v2 hierarchy is mounted */
+	char v2_base[2048]; /* the cgroup airlock owns, under which its "airlock" subtree goes */
+	char why[160];	    /* why this hierarchy (for the report) */
 	bool v1_found[AL_V1_N];
-	char v1[AL_V1_N][2048];     /* the caller's v1 directory per controller */
+	char v1[AL_V1_N][2048]; /* the caller's v1 directory per controller */
 };
 
 /* Find the hierarchies and which one is usable. */
@@ -55,8 +55,8 @@ enum al_cgroup_kind al_cgroup_detect(struct al_cgroup_hierarchy *h);
  * al_cgroup_v2_base), and write the limits. Fails (with the
  * reason) when no hierarchy can be used. */
 /* tcp_mem: on v1, also charge (and limit) the sandbox's socket buffers. */
-int al_cgroup_create(struct al_cgroup *cg, const struct al_cgroup_hierarchy *h, const struct al_limits *l, bool tcp_mem,
-		     struct al_error *err);
+int al_cgroup_create(struct al_cgroup *cg, const struct al_cgroup_hierarchy *h, const struct al_limits *l,
+		     bool tcp_mem, struct al_error *err);
 /* v1, made after clone: send the tasks fds to the child over a unix
  * socket (SCM_RIGHTS); the child receives them, moves itself in by writing
  * "0" to each, and closes them. */
@@ -77,13 +77,11 @@ void al_cgroup_init(struct al_cgroup *cg);
 int al_cgroup_v2_write_limits(int dirfd, const struct al_limits *l, struct al_error *err);
 int al_cgroup_v2_read_stats(int dirfd, struct al_cgroup_stats *st);
 int al_cgroup_v1_write_limits(const int fds[AL_V1_N], const struct al_limits *l, bool tcp_mem, bool *memsw,
-			      bool *tcp_charged,
-			      struct al_error *err);
+			      bool *tcp_charged, struct al_error *err);
 int al_cgroup_v1_read_stats(const int fds[AL_V1_N], bool memsw, struct al_cgroup_stats *st);
 /* The caller's cgroup path for a v1 controller ("memory") or v2 (NULL), from
  * the text of /proc/self/cgroup. */
-int al_cgroup_self_path(const char *proc_self_cgroup, const char *controller, char *out,
-			size_t len);
+int al_cgroup_self_path(const char *proc_self_cgroup, const char *controller, char *out, size_t len);
 /* v2: the cgroup airlock may own, for a caller of this euid whose cgroup is
  * SELF_DIR in the hierarchy mounted at MNT. Root: the top of the hierarchy
  * (MNT itself; the root cgroup is exempt from v2's "no internal processes"

@@ -9,8 +9,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -55,7 +55,8 @@ static int exec_command(char *const argv[], char *const env[], size_t nenv)
 	for (const char *p = path; *p;) {
 		const char *e = strchrnul(p, ':');
 		char full[4096];
-		if ((size_t)snprintf(full, sizeof(full), "%.*s/%s", (int)(e - p), p, argv[0]) < sizeof(full)) {
+		if ((size_t)snprintf(full, sizeof(full), "%.*s/%s", (int)(e - p), p, argv[0]) <
+		    sizeof(full)) {
 			execve(full, argv, env);
 			if (errno == EACCES)
 				saved = EACCES;
@@ -97,7 +98,8 @@ static int receive_filter(struct al_child *c, struct al_filter *filter, struct a
 		return al_error_set(err, errno, "seccomp: receive the filter");
 	filter->insns = mmap(NULL, len * sizeof(*filter->insns), PROT_READ | PROT_WRITE,
 			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (filter->insns == MAP_FAILED || read_full(c->ack_fd, filter->insns, len * sizeof(*filter->insns)) < 0)
+	if (filter->insns == MAP_FAILED ||
+	    read_full(c->ack_fd, filter->insns, len * sizeof(*filter->insns)) < 0)
 		return al_error_set(err, errno, "seccomp: receive the filter");
 	filter->len = len;
 	return 0;
@@ -133,13 +135,13 @@ static _Noreturn __attribute__((noinline)) void start_command(struct al_child *c
 {
 	const struct al_plan *plan = c->plan;
 	const struct al_profile *p = &plan->profile;
-	struct al_error err = { 0 };
+	struct al_error err = {0};
 	extern char **environ;
 	char *const *env = (plan->disabled & AL_DEF_ENV) ? environ : p->env;
 	size_t nenv = 0;
 	sigset_t none;
 
-	struct al_filter filter = { 0 };
+	struct al_filter filter = {0};
 
 	AL_TRACE("cmd: cloned");
 	if (!(plan->disabled & AL_DEF_SECCOMP) && receive_filter(c, &filter, &err) < 0)
@@ -157,13 +159,13 @@ static _Noreturn __attribute__((noinline)) void start_command(struct al_child *c
 		 * controlling terminal in its new session. */
 		if (c->tty) {
 			if (ioctl(c->out_fd, TIOCSCTTY, 0) < 0 || dup2(c->out_fd, 0) < 0)
-				fail(c, &(struct al_error){ errno, "controlling terminal" });
+				fail(c, &(struct al_error){errno, "controlling terminal"});
 		} else if (!plan->stdin_inherit && dup2(null_fd, 0) < 0) {
-			fail(c, &(struct al_error){ errno, "stdin" });
+			fail(c, &(struct al_error){errno, "stdin"});
 		}
 	}
 	if (dup2(c->out_fd, 1) < 0 || dup2(c->err_fd, 2) < 0)
-		fail(c, &(struct al_error){ errno, "stdout/stderr" });
+		fail(c, &(struct al_error){errno, "stdout/stderr"});
 	/* Nothing but stdio crosses execve: any fd the caller leaked is closed then. */
 	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
 	for (int sig = 1; sig < NSIG; sig++)
@@ -172,8 +174,8 @@ static _Noreturn __attribute__((noinline)) void start_command(struct al_child *c
 	sigprocmask(SIG_SETMASK, &none, NULL);
 
 	AL_TRACE("cmd: stdio and session");
-	if (!(plan->disabled & AL_DEF_RLIMITS) && al_rlimit_apply(&p->limits, c->degraded,
-								 !(plan->disabled & AL_DEF_RLIMIT_KERNEL), &err) < 0)
+	if (!(plan->disabled & AL_DEF_RLIMITS) &&
+	    al_rlimit_apply(&p->limits, c->degraded, !(plan->disabled & AL_DEF_RLIMIT_KERNEL), &err) < 0)
 		fail(c, &err);
 	if (plan->disabled & AL_DEF_NNP) {
 		/* Control only: without no_new_privs, seccomp needs CAP_SYS_ADMIN,
@@ -200,7 +202,9 @@ static _Noreturn __attribute__((noinline)) void start_command(struct al_child *c
 	char msg[400];
 	/* Say where it was looked for: only what the profile binds exists inside. */
 	if (e == ENOENT && strchr(plan->argv[0], '/'))
-		snprintf(msg, sizeof(msg), "execve %s: not in the sandbox (it holds only what the profile binds; add --ro HOST[:INSIDE])",
+		snprintf(msg, sizeof(msg),
+			 "execve %s: not in the sandbox (it holds only what the profile binds; add --ro "
+			 "HOST[:INSIDE])",
 			 plan->argv[0]);
 	else if (e == ENOENT)
 		snprintf(msg, sizeof(msg), "execve %s: not found in the sandbox's PATH (%s)", plan->argv[0],
@@ -215,11 +219,18 @@ static _Noreturn __attribute__((noinline)) void start_command(struct al_child *c
  * supervisor with fds 0-2 closed may have been given them for our pipes. */
 static void keep_only_our_fds(struct al_child *c)
 {
-	int *ours[] = { &c->go_fd, &c->msg_fd, &c->out_fd, &c->err_fd, &c->ack_fd,
-			&c->cgroup->v1_tasks[0], &c->cgroup->v1_tasks[1], &c->cgroup->v1_tasks[2],
-			&c->cgroup->v1_tasks[3],
+	int *ours[] = {
+	    &c->go_fd,
+	    &c->msg_fd,
+	    &c->out_fd,
+	    &c->err_fd,
+	    &c->ack_fd,
+	    &c->cgroup->v1_tasks[0],
+	    &c->cgroup->v1_tasks[1],
+	    &c->cgroup->v1_tasks[2],
+	    &c->cgroup->v1_tasks[3],
 #ifdef AIRLOCK_TRACE
-			&(int){ AL_TRACE_FD },
+	    &(int){AL_TRACE_FD},
 #endif
 	};
 	int keep[ARRAY_SIZE(ours)];
@@ -261,8 +272,9 @@ static int receive_go(struct al_child *c)
 	for (size_t i = 0; i < AL_MAX_BINDS; i++)
 		c->trees[i] = -1;
 	while (got < sizeof(m)) {
-		struct iovec iov = { .iov_base = (char *)&m + got, .iov_len = sizeof(m) - got };
-		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
+		struct iovec iov = {.iov_base = (char *)&m + got, .iov_len = sizeof(m) - got};
+		struct msghdr mh = {
+		    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
 		ssize_t n = recvmsg(c->go_fd, &mh, MSG_CMSG_CLOEXEC);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -270,8 +282,8 @@ static int receive_go(struct al_child *c)
 			return -1;
 		for (struct cmsghdr *h = CMSG_FIRSTHDR(&mh); h; h = CMSG_NXTHDR(&mh, h)) {
 			size_t k = h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS
-					   ? (h->cmsg_len - CMSG_LEN(0)) / sizeof(int)
-					   : 0;
+				       ? (h->cmsg_len - CMSG_LEN(0)) / sizeof(int)
+				       : 0;
 			if (nfds + k > AL_MAX_BINDS)
 				return -1;
 			memcpy(fds + nfds, CMSG_DATA(h), k * sizeof(int));
@@ -296,7 +308,7 @@ void al_contain(struct al_child *c)
 {
 	const struct al_plan *plan = c->plan;
 	uint64_t off = plan->disabled;
-	struct al_error err = { 0 };
+	struct al_error err = {0};
 
 	/* 1. A clean slate: the supervisor's signal handlers are not ours, and
 	 * no fd of the supervisor's but the few we need survives. */
@@ -330,7 +342,7 @@ void al_contain(struct al_child *c)
 	 * parent-death signal. Then make sure it did not die already (its end
 	 * of the lifeline is closed). */
 	if (!(off & AL_DEF_DEATHSIG)) {
-		struct pollfd pfd = { .fd = c->go_fd, .events = POLLIN };
+		struct pollfd pfd = {.fd = c->go_fd, .events = POLLIN};
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLHUP | POLLRDHUP | POLLERR)))
 			_exit(125);

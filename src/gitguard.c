@@ -12,9 +12,9 @@
 #include "util.h"
 
 /* Directories git runs things from, bound read-only by the plan. */
-static const char *const standard_dirs[] = { "hooks", "info", "modules", "worktrees" };
+static const char *const standard_dirs[] = {"hooks", "info", "modules", "worktrees"};
 /* Files that send git to another directory for its config and hooks. */
-static const char *const redirects[] = { "commondir", "gitdir", "config.worktree" };
+static const char *const redirects[] = {"commondir", "gitdir", "config.worktree"};
 
 int al_git_guard_prepare(const struct al_plan *plan, struct al_git_guard *g, struct al_error *err)
 {
@@ -31,10 +31,11 @@ int al_git_guard_prepare(const struct al_plan *plan, struct al_git_guard *g, str
 	if (!git)
 		return 0;
 	/* No symlink anywhere on the way: the path is the caller's project. */
-	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS };
+	struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC, .resolve = RESOLVE_NO_SYMLINKS};
 	g->dirfd = (int)syscall(SYS_openat2, AT_FDCWD, git->host, &how, sizeof(how));
 	if (g->dirfd < 0) {
-		if (errno == ENOENT || errno == ENOTDIR) /* no repository, or a gitdir: file (bound read-only) */
+		if (errno == ENOENT ||
+		    errno == ENOTDIR) /* no repository, or a gitdir: file (bound read-only) */
 			return 0;
 		return al_error_set(err, errno, "%s", git->host);
 	}
@@ -64,11 +65,9 @@ void al_git_guard_sweep(struct al_git_guard *g, char *out, size_t len)
 			continue;
 		snprintf(to, sizeof(to), "%s.airlock-quarantined", redirects[i]);
 		if (renameat(g->dirfd, redirects[i], g->dirfd, to) == 0 && used < len)
-			used += (size_t)snprintf(out + used, len - used, "%s.git/%s", used ? ", " : "", redirects[i]);
+			used += (size_t)snprintf(out + used, len - used, "%s.git/%s", used ? ", " : "",
+						 redirects[i]);
 	}
 }
 
-void al_git_guard_close(struct al_git_guard *g)
-{
-	al_closep(&g->dirfd);
-}
+void al_git_guard_close(struct al_git_guard *g) { al_closep(&g->dirfd); }

@@ -15,8 +15,8 @@
 #include "plan.h"
 
 struct al_git_guard {
-	int dirfd;        /* the repository's .git, O_PATH; -1: nothing to guard */
-	unsigned had;     /* bit i: redirect file i existed before the run */
+	int dirfd;    /* the repository's .git, O_PATH; -1: nothing to guard */
+	unsigned had; /* bit i: redirect file i existed before the run */
 };
 
 /* Before the sandbox starts (the missing directories must exist to be bound). */

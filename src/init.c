@@ -4,9 +4,9 @@
  * processes included). */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -18,14 +18,14 @@
 
 void al_child_send(int fd, int kind, int errnum, int wait_status, const char *text)
 {
-	struct al_child_msg m = { .kind = kind, .errnum = errnum, .wait_status = wait_status };
+	struct al_child_msg m = {.kind = kind, .errnum = errnum, .wait_status = wait_status};
 
 	if (text)
 		strncpy(m.text, text, sizeof(m.text) - 1);
 	(void)!write(fd, &m, sizeof(m));
 }
 
-static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+static const int forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
 
 /* /proc/1/cmdline is readable by every process of the sandbox, and ours is
  * still the supervisor's: its arguments (paths, values of --env, a daemon's
@@ -73,7 +73,7 @@ void al_init_loop(struct al_child *c, pid_t main_pid)
 		_exit(125);
 	}
 	for (;;) {
-		struct pollfd pfd[2] = { { .fd = sfd, .events = POLLIN }, { .fd = c->go_fd, .events = POLLIN } };
+		struct pollfd pfd[2] = {{.fd = sfd, .events = POLLIN}, {.fd = c->go_fd, .events = POLLIN}};
 		struct signalfd_siginfo si;
 
 		/* Control only: a sandbox that outlives its supervisor stops watching the lifeline. */

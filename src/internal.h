@@ -40,16 +40,17 @@ struct al_go_msg {
 struct al_child {
 	const struct al_plan *plan;
 	struct al_cgroup *cgroup;
-	bool cgroup_late; /* v1: the tasks fds come over go_fd once made */
-	bool degraded;   /* no cgroup: rlimit fallbacks */
-	bool drop_groups; /* supervisor is root: shed its supplementary groups */
-	int landlock_abi; /* 0: not applied */
-	int go_fd;       /* read end: the maps are written; HUP = supervisor gone */
-	int msg_fd;      /* write end of the message pipe */
-	int ack_fd;      /* read end: the seccomp filter, then "the supervisor holds our listener" */
-	int out_fd, err_fd;      /* with a tty: both the terminal's slave side */
-	bool tty;                /* the command takes out_fd as stdin and controlling terminal */
-	int trees[AL_MAX_BINDS]; /* per plan bind: a tree the supervisor opened, or -1 (filled from the go message) */
+	bool cgroup_late;	 /* v1: the tasks fds come over go_fd once made */
+	bool degraded;		 /* no cgroup: rlimit fallbacks */
+	bool drop_groups;	 /* supervisor is root: shed its supplementary groups */
+	int landlock_abi;	 /* 0: not applied */
+	int go_fd;		 /* read end: the maps are written; HUP = supervisor gone */
+	int msg_fd;		 /* write end of the message pipe */
+	int ack_fd;		 /* read end: the seccomp filter, then "the supervisor holds our listener" */
+	int out_fd, err_fd;	 /* with a tty: both the terminal's slave side */
+	bool tty;		 /* the command takes out_fd as stdin and controlling terminal */
+	int trees[AL_MAX_BINDS]; /* per plan bind: a tree the supervisor opened, or -1 (filled from the go
+				    message) */
 };
 
 /* Largest filter the supervisor hands over (the kernel's BPF_MAXINSNS). */

@@ -26,7 +26,7 @@
 #define FS_READ_FILE (1ULL << 2)
 #define FS_READ_DIR (1ULL << 3)
 #define FS_ABI1_ALL ((1ULL << 13) - 1) /* execute .. make_sym */
-#define FS_REFER (1ULL << 13)          /* ABI 2 */
+#define FS_REFER (1ULL << 13)	       /* ABI 2 */
 #define FS_TRUNCATE (1ULL << 14)       /* ABI 3 */
 #define FS_IOCTL_DEV (1ULL << 15)      /* ABI 5 */
 #define NET_BIND_TCP (1ULL << 0)       /* ABI 4 */
@@ -72,7 +72,7 @@ static uint64_t fs_all(int abi)
  * can only take access away, never give it. */
 static int allow_path(int ruleset, const char *path, uint64_t access, struct al_error *err)
 {
-	struct ll_path_beneath pb = { .allowed_access = access };
+	struct ll_path_beneath pb = {.allowed_access = access};
 
 	pb.parent_fd = open(path, O_PATH | O_CLOEXEC);
 	if (pb.parent_fd < 0)
@@ -91,7 +91,7 @@ static int allow_path(int ruleset, const char *path, uint64_t access, struct al_
 static int allow_ports(int ruleset, const uint16_t *ports, size_t n, uint64_t access, struct al_error *err)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct ll_net_port np = { .allowed_access = access, .port = ports[i] };
+		struct ll_net_port np = {.allowed_access = access, .port = ports[i]};
 		if (syscall(__NR_landlock_add_rule, ruleset, LL_RULE_NET_PORT, &np, 0) < 0)
 			return al_error_set(err, errno, "landlock: port %u", ports[i]);
 	}
@@ -103,7 +103,7 @@ int al_landlock_apply(const struct al_plan *plan, int abi, struct al_error *err)
 	const struct al_profile *p = &plan->profile;
 	const struct al_landlock *ll = &p->landlock;
 	uint64_t all = fs_all(abi), ro = FS_EXECUTE | FS_READ_FILE | FS_READ_DIR;
-	struct ll_ruleset_attr attr = { .handled_access_fs = all };
+	struct ll_ruleset_attr attr = {.handled_access_fs = all};
 	int r = -1;
 
 	if (abi >= 4 && ll->tcp_rules)
@@ -129,9 +129,11 @@ int al_landlock_apply(const struct al_plan *plan, int abi, struct al_error *err)
 	     (p->home_dir && allow_path(rs, p->home_dir, all, err) < 0)))
 		goto out;
 	/* In /dev, the five nodes airlock puts there and nothing else beneath it. */
-	static const char *const nodes[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom" };
+	static const char *const nodes[] = {"/dev/null", "/dev/zero", "/dev/full", "/dev/random",
+					    "/dev/urandom"};
 	for (size_t i = 0; i < ARRAY_SIZE(nodes); i++)
-		if (allow_path(rs, nodes[i], FS_READ_FILE | FS_WRITE_FILE | (abi >= 5 ? FS_IOCTL_DEV : 0), err) < 0)
+		if (allow_path(rs, nodes[i], FS_READ_FILE | FS_WRITE_FILE | (abi >= 5 ? FS_IOCTL_DEV : 0),
+			       err) < 0)
 			goto out;
 	if (allow_path(rs, "/proc", FS_READ_FILE | FS_WRITE_FILE | FS_READ_DIR, err) < 0)
 		goto out;

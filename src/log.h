@@ -14,10 +14,10 @@ extern int al_log_level; /* 0 quiet, 1 verbose, 2 debug; set by the front end */
  * the way src/ttysafe.h shows them, never sent raw to a terminal. */
 void al_log_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-#define al_log(lvl, fmt, ...) \
-	do { \
-		if (al_log_level >= (lvl)) \
-			al_log_line(fmt, ##__VA_ARGS__); \
+#define al_log(lvl, fmt, ...)                                                                                \
+	do {                                                                                                 \
+		if (al_log_level >= (lvl))                                                                   \
+			al_log_line(fmt, ##__VA_ARGS__);                                                     \
 	} while (0)
 #define al_info(fmt, ...) al_log(1, fmt, ##__VA_ARGS__)
 #define al_debug(fmt, ...) al_log(2, fmt, ##__VA_ARGS__)

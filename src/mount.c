@@ -1,10 +1,10 @@
 #include "mount.h"
 
 #include <errno.h>
-#include <stdbool.h>
 #include <fcntl.h>
-#include <linux/openat2.h>
 #include <inttypes.h>
+#include <linux/openat2.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,13 +28,14 @@ struct newroot {
 	int nofollow;
 };
 
-static const char *const dev_nodes[] = { "null", "zero", "full", "random", "urandom" };
+static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom"};
 
 /* Open the directory that will hold the last component of inside, creating
  * the ones before it, walking down from the new root without following any
  * symlink: a writable bind may hold symlinks that a hostile earlier run
  * planted to send a mount point (and the mount) outside the sandbox. */
-static int open_parent(const struct newroot *root, const char *inside, const char **base, struct al_error *err)
+static int open_parent(const struct newroot *root, const char *inside, const char **base,
+		       struct al_error *err)
 {
 	int dfd = fcntl(root->fd, F_DUPFD_CLOEXEC, 0);
 	const char *p = inside;
@@ -106,11 +107,11 @@ static const char *unsafe_object(int fd)
 		unsigned long magic;
 		const char *what;
 	} kernel_fs[] = {
-		{ 0x9fa0, "procfs" },        { 0x62656572, "sysfs" },   { 0x27e0eb, "cgroup" },
-		{ 0x63677270, "cgroup2" },   { 0x64626720, "debugfs" }, { 0x74726163, "tracefs" },
-		{ 0x73636673, "securityfs" }, { 0xcafe4a11, "bpf" },    { 0x62656570, "configfs" },
-		{ 0xde5e81e4, "efivarfs" },  { 0x6165676c, "pstore" },  { 0x6e736673, "nsfs" },
-		{ 0x1cd1, "devpts" },
+	    {0x9fa0, "procfs"},		{0x62656572, "sysfs"},	 {0x27e0eb, "cgroup"},
+	    {0x63677270, "cgroup2"},	{0x64626720, "debugfs"}, {0x74726163, "tracefs"},
+	    {0x73636673, "securityfs"}, {0xcafe4a11, "bpf"},	 {0x62656570, "configfs"},
+	    {0xde5e81e4, "efivarfs"},	{0x6165676c, "pstore"},	 {0x6e736673, "nsfs"},
+	    {0x1cd1, "devpts"},
 	};
 	struct stat st;
 	struct statfs sf;
@@ -134,9 +135,10 @@ static const char *unsafe_object(int fd)
  * caller's (a profile's system directories are the operator's). */
 static bool kernel_fs_name(const char *t)
 {
-	static const char *const names[] = { "proc", "sysfs", "cgroup", "cgroup2", "debugfs", "tracefs",
-					     "securityfs", "bpf", "configfs", "efivarfs", "pstore", "nsfs",
-					     "devpts", "devtmpfs", "mqueue", "fusectl", "binfmt_misc" };
+	static const char *const names[] = {"proc",    "sysfs",	     "cgroup", "cgroup2",  "debugfs",
+					    "tracefs", "securityfs", "bpf",    "configfs", "efivarfs",
+					    "pstore",  "nsfs",	     "devpts", "devtmpfs", "mqueue",
+					    "fusectl", "binfmt_misc"};
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (strcmp(t, names[i]) == 0)
 			return true;
@@ -148,7 +150,8 @@ static void unescape(char *s)
 {
 	char *o = s;
 	for (; *s; s++, o++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' && s[3] >= '0' &&
+		    s[3] <= '7') {
 			*o = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
 			s += 3;
 		} else {
@@ -188,7 +191,9 @@ int al_mount_check_submounts(const struct al_plan *plan, struct al_error *err)
 			const struct al_bind *b = &plan->profile.binds[i];
 			size_t n = strlen(b->host);
 			if (b->caller && strncmp(mnt, b->host, n) == 0 && mnt[n] == '/')
-				r = al_error_set(err, 0, "bind %s: refused: a %s is mounted beneath it, at %s (--allow-unsafe-binds if you mean it)",
+				r = al_error_set(err, 0,
+						 "bind %s: refused: a %s is mounted beneath it, at %s "
+						 "(--allow-unsafe-binds if you mean it)",
 						 b->host, type, mnt);
 		}
 	}
@@ -218,29 +223,34 @@ static bool idmap_wanted(const struct stat *st, bool writable, bool ro_as_caller
 		return !(st->st_mode & S_IWOTH);
 	if (!ro_as_caller)
 		return false;
-	return S_ISDIR(st->st_mode) ? (st->st_mode & (S_IROTH | S_IXOTH)) != (S_IROTH | S_IXOTH) : !(st->st_mode & S_IROTH);
+	return S_ISDIR(st->st_mode) ? (st->st_mode & (S_IROTH | S_IXOTH)) != (S_IROTH | S_IXOTH)
+				    : !(st->st_mode & S_IROTH);
 }
 
-static int clone_tree_idmapped(const char *host, bool writable, bool devices, int nofollow, bool check, int userns_fd,
-			       bool ro_as_caller, struct al_error *err)
+static int clone_tree_idmapped(const char *host, bool writable, bool devices, int nofollow, bool check,
+			       int userns_fd, bool ro_as_caller, struct al_error *err)
 {
 	struct mount_attr attr = {
-		.attr_set = MOUNT_ATTR_NOSUID | (devices ? MOUNT_ATTR_NOEXEC : MOUNT_ATTR_NODEV) |
-			    (writable ? 0 : MOUNT_ATTR_RDONLY) | (userns_fd >= 0 ? MOUNT_ATTR_IDMAP : 0),
-		.userns_fd = userns_fd >= 0 ? (uint64_t)userns_fd : 0,
+	    .attr_set = MOUNT_ATTR_NOSUID | (devices ? MOUNT_ATTR_NOEXEC : MOUNT_ATTR_NODEV) |
+			(writable ? 0 : MOUNT_ATTR_RDONLY) | (userns_fd >= 0 ? MOUNT_ATTR_IDMAP : 0),
+	    .userns_fd = userns_fd >= 0 ? (uint64_t)userns_fd : 0,
 	};
 	/* The host path is resolved without following any symlink: a writable
 	 * bind of an earlier run may have planted one to redirect this one
 	 * (to ~/.ssh, say). A path through a symlink must be given resolved. */
-	struct open_how how = { .flags = O_PATH | O_CLOEXEC, .resolve = nofollow ? RESOLVE_NO_SYMLINKS : 0 };
+	struct open_how how = {.flags = O_PATH | O_CLOEXEC, .resolve = nofollow ? RESOLVE_NO_SYMLINKS : 0};
 	int path = (int)syscall(SYS_openat2, AT_FDCWD, host, &how, sizeof(how));
 	if (path < 0)
-		return al_error_set(err, errno, errno == ELOOP ? "bind %s: the path goes through a symlink (give it resolved)" : "bind %s",
+		return al_error_set(err, errno,
+				    errno == ELOOP
+					? "bind %s: the path goes through a symlink (give it resolved)"
+					: "bind %s",
 				    host);
 	const char *bad = check ? unsafe_object(path) : NULL;
 	if (bad) {
 		close(path);
-		return al_error_set(err, 0, "bind %s: refused: %s (--allow-unsafe-binds if you mean it)", host, bad);
+		return al_error_set(err, 0, "bind %s: refused: %s (--allow-unsafe-binds if you mean it)",
+				    host, bad);
 	}
 	/* Id-mapped only where the caller means to share what is theirs, judged
 	 * on the object opened: see idmap_wanted(). */
@@ -256,8 +266,10 @@ static int clone_tree_idmapped(const char *host, bool writable, bool devices, in
 	if (fd < 0)
 		return al_error_set(err, errno, "bind %s", host);
 	if (mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0) {
-		al_error_set(err, errno, userns_fd >= 0 ? "bind %s: an id-mapped mount (the file system must support them)"
-							: "bind %s: set read-only,nosuid,nodev",
+		al_error_set(err, errno,
+			     userns_fd >= 0
+				 ? "bind %s: an id-mapped mount (the file system must support them)"
+				 : "bind %s: set read-only,nosuid,nodev",
 			     host);
 		close(fd);
 		return -1;
@@ -265,7 +277,8 @@ static int clone_tree_idmapped(const char *host, bool writable, bool devices, in
 	return fd;
 }
 
-static int clone_tree(const char *host, bool writable, bool devices, int nofollow, bool check, struct al_error *err)
+static int clone_tree(const char *host, bool writable, bool devices, int nofollow, bool check,
+		      struct al_error *err)
 {
 	return clone_tree_idmapped(host, writable, devices, nofollow, check, -1, false, err);
 }
@@ -287,8 +300,10 @@ int al_mount_open_bind(const struct al_plan *plan, const struct al_bind *b, int 
 		/* A symlink here would be recreated inside, pointing back into
 		 * the writable tree: what it protects would not be. */
 		if (S_ISLNK(st.st_mode))
-			return al_error_set(err, 0, "%s is a symlink: it cannot be kept read-only (--git-writable to run anyway)",
-					    b->host);
+			return al_error_set(
+			    err, 0,
+			    "%s is a symlink: it cannot be kept read-only (--git-writable to run anyway)",
+			    b->host);
 		writable = writable && S_ISDIR(st.st_mode);
 	}
 	/* A host symlink bound at its own path (/lib64 -> usr/lib64 on
@@ -319,7 +334,8 @@ static int attach(const struct newroot *root, int tree, const char *inside, stru
 
 /* For tmpfs, /proc and /dev: mounted before any bind, so the root holds
  * only what we made and a path is safe to use. */
-static int make_dir_path(const struct newroot *root, const char *inside, char *path, size_t len, struct al_error *err)
+static int make_dir_path(const struct newroot *root, const char *inside, char *path, size_t len,
+			 struct al_error *err)
 {
 	int fd = make_mountpoint(root, inside, true, err);
 
@@ -339,8 +355,11 @@ static int mount_tmpfs(const struct newroot *root, const char *inside, uint64_t 
 		return -1;
 	if (size) {
 		/* An inode cap as well, so a sandbox cannot exhaust memory with empty files. */
-		uint64_t inodes = size / 1024 < 1024 ? 1024 : size / 1024 > (1u << 20) ? (1u << 20) : size / 1024;
-		snprintf(opts, sizeof(opts), "mode=%s,size=%" PRIu64 ",nr_inodes=%" PRIu64, mode, size, inodes);
+		uint64_t inodes = size / 1024 < 1024	     ? 1024
+				  : size / 1024 > (1u << 20) ? (1u << 20)
+							     : size / 1024;
+		snprintf(opts, sizeof(opts), "mode=%s,size=%" PRIu64 ",nr_inodes=%" PRIu64, mode, size,
+			 inodes);
 	} else {
 		snprintf(opts, sizeof(opts), "mode=%s", mode);
 	}
@@ -370,8 +389,10 @@ static int setup_dev(const struct newroot *root, const struct al_plan *plan, str
 			return -1;
 	}
 	static const char *const links[][2] = {
-		{ "/proc/self/fd", "fd" },        { "/proc/self/fd/0", "stdin" },
-		{ "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
+	    {"/proc/self/fd", "fd"},
+	    {"/proc/self/fd/0", "stdin"},
+	    {"/proc/self/fd/1", "stdout"},
+	    {"/proc/self/fd/2", "stderr"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
 		char path[64];
@@ -379,7 +400,8 @@ static int setup_dev(const struct newroot *root, const struct al_plan *plan, str
 		if (symlink(links[i][0], path) < 0)
 			return al_error_set(err, errno, "symlink /dev/%s", links[i][1]);
 	}
-	if (mount(NULL, NEWROOT "/dev", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NOEXEC, NULL) < 0)
+	if (mount(NULL, NEWROOT "/dev", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NOEXEC,
+		  NULL) < 0)
 		return al_error_set(err, errno, "remount /dev read-only");
 	return 0;
 }
@@ -412,7 +434,7 @@ static int setup_proc(const struct newroot *root, const struct al_plan *plan, st
  * others may not read (owned by the host's root, nobody here) needs no
  * mask; a file this kernel lacks is skipped. /dev/null is bound as it is:
  * its bind is nosuid, noexec, and what is written to it goes nowhere. */
-static const char *const masked_files[] = { "locks", "cmdline", "modules", "kallsyms", "config.gz" };
+static const char *const masked_files[] = {"locks", "cmdline", "modules", "kallsyms", "config.gz"};
 
 static int mask_proc(const struct al_plan *plan, struct al_error *err)
 {
@@ -466,7 +488,7 @@ int al_mount_setup(const struct al_plan *plan, int *given, struct al_error *err)
 	size_t order[AL_MAX_BINDS];
 	bool is_link[AL_MAX_BINDS]; /* bound at its own path and a symlink: recreated */
 	char link[256];
-	struct newroot nr = { -1, (plan->disabled & AL_DEF_NOFOLLOW) ? 0 : O_NOFOLLOW };
+	struct newroot nr = {-1, (plan->disabled & AL_DEF_NOFOLLOW) ? 0 : O_NOFOLLOW};
 	const struct newroot *root = &nr;
 	int r = -1;
 
@@ -500,7 +522,8 @@ int al_mount_setup(const struct al_plan *plan, int *given, struct al_error *err)
 	}
 
 	/* 2. The new root: a small tmpfs, made read-only once populated. */
-	if (mount("airlock", NEWROOT, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m,nr_inodes=8192") < 0) {
+	if (mount("airlock", NEWROOT, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m,nr_inodes=8192") <
+	    0) {
 		al_error_set(err, errno, "tmpfs root");
 		goto out;
 	}

@@ -43,10 +43,7 @@ static bool is_listener(int fd)
 	return strcmp(target, "anon_inode:seccomp notify") == 0;
 }
 
-pid_t al_notify_command_pid(pid_t init_pid)
-{
-	return command_pid(init_pid);
-}
+pid_t al_notify_command_pid(pid_t init_pid) { return command_pid(init_pid); }
 
 int al_notify_acquire(struct al_notify *n, pid_t pid, int fd, struct al_error *err)
 {
@@ -76,7 +73,7 @@ int al_notify_acquire(struct al_notify *n, pid_t pid, int fd, struct al_error *e
 		if (i < 2000)
 			sched_yield();
 		else
-			nanosleep(&(struct timespec){ 0, 50000 }, NULL);
+			nanosleep(&(struct timespec){0, 50000}, NULL);
 	}
 	return al_error_set(err, ETIMEDOUT, "seccomp listener: the command did not load its filter");
 }
@@ -89,9 +86,11 @@ int al_notify_acquire_fd(struct al_notify *n, int fd)
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
 		return -1;
-	n->req_size = sizes.seccomp_notif > sizeof(struct seccomp_notif) ? sizes.seccomp_notif : sizeof(struct seccomp_notif);
-	n->resp_size = sizes.seccomp_notif_resp > sizeof(struct seccomp_notif_resp) ? sizes.seccomp_notif_resp
-										 : sizeof(struct seccomp_notif_resp);
+	n->req_size = sizes.seccomp_notif > sizeof(struct seccomp_notif) ? sizes.seccomp_notif
+									 : sizeof(struct seccomp_notif);
+	n->resp_size = sizes.seccomp_notif_resp > sizeof(struct seccomp_notif_resp)
+			   ? sizes.seccomp_notif_resp
+			   : sizeof(struct seccomp_notif_resp);
 	n->req = calloc(1, n->req_size);
 	n->resp = calloc(1, n->resp_size);
 	if (!n->req || !n->resp) {
@@ -164,7 +163,8 @@ static void record(struct al_violations *out, const struct seccomp_notif *req, e
 		al_policy_name(nr, v->syscall, sizeof(v->syscall));
 		al_policy_summarize(nr, args, v->args, sizeof(v->args));
 	}
-	al_info("violation: %s(%s) by pid %d: %s", v->syscall, v->args, v->pid, al_policy_action_name(action));
+	al_info("violation: %s(%s) by pid %d: %s", v->syscall, v->args, v->pid,
+		al_policy_action_name(action));
 }
 
 /* The name a setxattr-family call sets, read from the caller's memory:
@@ -210,7 +210,7 @@ int al_notify_handle(struct al_notify *n, const struct al_sc_policy *p, struct a
 	/* An inspected call is a violation only if the look says so (a user.*
 	 * attribute is no violation, whatever --on-violation says). */
 	if (d.inspect == AL_SC_INSPECT_XATTR_NAME && d.action != AL_SC_ALLOW && !xattr_name_refused(n, req))
-		d = (struct al_sc_decision){ AL_SC_ALLOW, 0, 0 };
+		d = (struct al_sc_decision){AL_SC_ALLOW, 0, 0};
 	/* Learn mode records what ran; what the built-in list denied is not
 	 * something a learned profile may allow. */
 	if (p->mode == AL_SC_LEARN && d.action == AL_SC_ALLOW && nr >= 0 && nr < AL_SC_NR_MAX)
@@ -261,8 +261,9 @@ static void refill(struct al_notify_budget *b, uint64_t now_ns)
 	if (now_ns <= b->last_ns)
 		return;
 	uint64_t gained = (now_ns - b->last_ns) / 100 * AL_NOTIFY_SHARE_PCT;
-	b->tokens_ns = gained >= (uint64_t)(AL_NOTIFY_BURST_NS - b->tokens_ns) ? AL_NOTIFY_BURST_NS
-									       : b->tokens_ns + (int64_t)gained;
+	b->tokens_ns = gained >= (uint64_t)(AL_NOTIFY_BURST_NS - b->tokens_ns)
+			   ? AL_NOTIFY_BURST_NS
+			   : b->tokens_ns + (int64_t)gained;
 	b->last_ns = now_ns;
 }
 

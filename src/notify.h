@@ -16,16 +16,16 @@ struct al_violation {
 	char syscall[32];
 	enum al_sc_action action;
 	uint64_t count;
-	int pid;          /* the caller's pid inside the sandbox (first seen) */
-	char args[96];    /* a short summary of the first call's arguments */
+	int pid;       /* the caller's pid inside the sandbox (first seen) */
+	char args[96]; /* a short summary of the first call's arguments */
 	int nr;
 };
 
 struct al_violations {
 	struct al_violation v[AL_MAX_VIOLATIONS];
 	size_t n;
-	uint64_t dropped;                    /* calls of kinds beyond the table */
-	uint8_t used[AL_SC_NR_MAX / 8];      /* learn mode: every call seen */
+	uint64_t dropped;		/* calls of kinds beyond the table */
+	uint8_t used[AL_SC_NR_MAX / 8]; /* learn mode: every call seen */
 };
 
 struct al_notify {
@@ -54,9 +54,9 @@ void al_notify_close(struct al_notify *n);
 enum { AL_NOTIFY_SHARE_PCT = 5 };
 #define AL_NOTIFY_BURST_NS 25000000LL /* 25 ms */
 struct al_notify_budget {
-	int64_t tokens_ns;  /* may go below 0: the last answer cost more than was left */
-	uint64_t last_ns;   /* monotonic time of the last refill */
-	uint64_t spent_ns;  /* all CPU spent answering, for the report and --cpu-time */
+	int64_t tokens_ns; /* may go below 0: the last answer cost more than was left */
+	uint64_t last_ns;  /* monotonic time of the last refill */
+	uint64_t spent_ns; /* all CPU spent answering, for the report and --cpu-time */
 };
 void al_notify_budget_init(struct al_notify_budget *b, uint64_t now_ns);
 /* Refill for the time since the last refill, then take cost_ns. */

@@ -8,37 +8,60 @@
 
 #include "util.h"
 
-
 static const struct {
 	const char *name;
 	uint64_t bit;
 } defence_names[] = {
-	{ "userns-uid", AL_DEF_USERNS_UID }, { "mount", AL_DEF_MOUNT },
-	{ "env", AL_DEF_ENV },               { "netns", AL_DEF_NETNS },
-	{ "pidns", AL_DEF_PIDNS },           { "ipcns", AL_DEF_IPCNS },
-	{ "utsns", AL_DEF_UTSNS },           { "caps", AL_DEF_CAPS },
-	{ "nnp", AL_DEF_NNP },               { "seccomp", AL_DEF_SECCOMP },
-	{ "cgroup", AL_DEF_CGROUP },         { "rlimits", AL_DEF_RLIMITS },
-	{ "time", AL_DEF_TIME },             { "cpu-time", AL_DEF_CPU_TIME },
-	{ "output", AL_DEF_OUTPUT },         { "setsid", AL_DEF_SETSID },
-	{ "dev", AL_DEF_DEV },               { "tmpfs-size", AL_DEF_TMPFS_SIZE },
-	{ "deathsig", AL_DEF_DEATHSIG },
-	{ "cgroupns", AL_DEF_CGROUPNS },     { "proc", AL_DEF_PROC },
-	{ "nofollow", AL_DEF_NOFOLLOW },     { "groups", AL_DEF_GROUPS },
-	{ "cmdline", AL_DEF_CMDLINE },       { "landlock", AL_DEF_LANDLOCK },
-	{ "proxy-rules", AL_DEF_PROXY_RULES }, { "proxy-addr", AL_DEF_PROXY_ADDR },
-	{ "proxy-sni", AL_DEF_PROXY_SNI },   { "proxy-host", AL_DEF_PROXY_HOST },
-	{ "proxy-chain", AL_DEF_PROXY_CHAIN }, { "secret-env", AL_DEF_SECRET_ENV },
-	{ "agent-cwd", AL_DEF_AGENT_CWD },
-	{ "setid", AL_DEF_SETID },           { "git-ro", AL_DEF_GIT_RO },
-	{ "home-resolve", AL_DEF_HOME_RESOLVE }, { "proc-mask", AL_DEF_PROC_MASK },
-	{ "sc-inotify", AL_DEF_SC_INOTIFY }, { "sc-personality", AL_DEF_SC_PERSONALITY },
-	{ "sc-memfd-secret", AL_DEF_SC_MEMFD_SECRET }, { "sc-uevent", AL_DEF_SC_UEVENT },
-	{ "report-path", AL_DEF_REPORT_PATH }, { "builtin-action", AL_DEF_BUILTIN_ACTION },
-	{ "bind-check", AL_DEF_BIND_CHECK }, { "tty-escapes", AL_DEF_TTY_ESCAPES },
-	{ "proxy-pipeline", AL_DEF_PROXY_PIPELINE }, { "userns-sysctl", AL_DEF_USERNS_SYSCTL },
-	{ "rlimit-kernel", AL_DEF_RLIMIT_KERNEL }, { "tcp-mem", AL_DEF_TCP_MEM },
-	{ "notify-budget", AL_DEF_NOTIFY_BUDGET }, { "idmap", AL_DEF_IDMAP },
+    {"userns-uid", AL_DEF_USERNS_UID},
+    {"mount", AL_DEF_MOUNT},
+    {"env", AL_DEF_ENV},
+    {"netns", AL_DEF_NETNS},
+    {"pidns", AL_DEF_PIDNS},
+    {"ipcns", AL_DEF_IPCNS},
+    {"utsns", AL_DEF_UTSNS},
+    {"caps", AL_DEF_CAPS},
+    {"nnp", AL_DEF_NNP},
+    {"seccomp", AL_DEF_SECCOMP},
+    {"cgroup", AL_DEF_CGROUP},
+    {"rlimits", AL_DEF_RLIMITS},
+    {"time", AL_DEF_TIME},
+    {"cpu-time", AL_DEF_CPU_TIME},
+    {"output", AL_DEF_OUTPUT},
+    {"setsid", AL_DEF_SETSID},
+    {"dev", AL_DEF_DEV},
+    {"tmpfs-size", AL_DEF_TMPFS_SIZE},
+    {"deathsig", AL_DEF_DEATHSIG},
+    {"cgroupns", AL_DEF_CGROUPNS},
+    {"proc", AL_DEF_PROC},
+    {"nofollow", AL_DEF_NOFOLLOW},
+    {"groups", AL_DEF_GROUPS},
+    {"cmdline", AL_DEF_CMDLINE},
+    {"landlock", AL_DEF_LANDLOCK},
+    {"proxy-rules", AL_DEF_PROXY_RULES},
+    {"proxy-addr", AL_DEF_PROXY_ADDR},
+    {"proxy-sni", AL_DEF_PROXY_SNI},
+    {"proxy-host", AL_DEF_PROXY_HOST},
+    {"proxy-chain", AL_DEF_PROXY_CHAIN},
+    {"secret-env", AL_DEF_SECRET_ENV},
+    {"agent-cwd", AL_DEF_AGENT_CWD},
+    {"setid", AL_DEF_SETID},
+    {"git-ro", AL_DEF_GIT_RO},
+    {"home-resolve", AL_DEF_HOME_RESOLVE},
+    {"proc-mask", AL_DEF_PROC_MASK},
+    {"sc-inotify", AL_DEF_SC_INOTIFY},
+    {"sc-personality", AL_DEF_SC_PERSONALITY},
+    {"sc-memfd-secret", AL_DEF_SC_MEMFD_SECRET},
+    {"sc-uevent", AL_DEF_SC_UEVENT},
+    {"report-path", AL_DEF_REPORT_PATH},
+    {"builtin-action", AL_DEF_BUILTIN_ACTION},
+    {"bind-check", AL_DEF_BIND_CHECK},
+    {"tty-escapes", AL_DEF_TTY_ESCAPES},
+    {"proxy-pipeline", AL_DEF_PROXY_PIPELINE},
+    {"userns-sysctl", AL_DEF_USERNS_SYSCTL},
+    {"rlimit-kernel", AL_DEF_RLIMIT_KERNEL},
+    {"tcp-mem", AL_DEF_TCP_MEM},
+    {"notify-budget", AL_DEF_NOTIFY_BUDGET},
+    {"idmap", AL_DEF_IDMAP},
 };
 
 int al_defences_parse(const char *list, uint64_t *out, struct al_error *err)
@@ -84,7 +107,8 @@ static int copy_profile(const struct al_profile *src, struct al_profile *dst, st
 		dst->binds[i] = src->binds[i];
 		dst->binds[i].host = strdup(src->binds[i].host);
 		dst->binds[i].inside = strdup(src->binds[i].inside);
-		dst->binds[i].protect = dst->binds[i].caller = false; /* only the plan sets them, never a profile */
+		dst->binds[i].protect = dst->binds[i].caller =
+		    false; /* only the plan sets them, never a profile */
 		dst->nbinds++;
 		if (!dst->binds[i].host || !dst->binds[i].inside)
 			goto oom;
@@ -142,7 +166,8 @@ static int set_env(struct al_profile *p, const char *spec, char *const host_env[
 	size_t n = eq ? (size_t)(eq - spec) : strlen(spec);
 	char *entry;
 
-	if (n == 0 || n > 255 || strspn(spec, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != n ||
+	if (n == 0 || n > 255 ||
+	    strspn(spec, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") != n ||
 	    (spec[0] >= '0' && spec[0] <= '9'))
 		return al_error_set(err, 0, "--env %s: not a valid variable name", spec);
 	/* A secret asked for by name is refused, not silently dropped: the
@@ -153,7 +178,8 @@ static int set_env(struct al_profile *p, const char *spec, char *const host_env[
 	for (size_t i = 0; check_deny && i < p->nenv_deny; i++)
 		if (fnmatch(p->env_deny[i], name, FNM_CASEFOLD) == 0)
 			return al_error_set(err, 0,
-					    "--env %s: the %s profile never passes secrets (%s matches its env_deny pattern %s)",
+					    "--env %s: the %s profile never passes secrets (%s matches its "
+					    "env_deny pattern %s)",
 					    name, p->name, name, p->env_deny[i]);
 	if (eq) {
 		entry = strdup(spec);
@@ -184,8 +210,8 @@ static int set_env(struct al_profile *p, const char *spec, char *const host_env[
  * NO_PROXY would only make them try a direct connection, which has no route. */
 static int set_proxy_env(struct al_profile *p, struct al_error *err)
 {
-	static const char *const drop[] = { "NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy" };
-	static const char *const set[] = { "HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy" };
+	static const char *const drop[] = {"NO_PROXY", "no_proxy", "ALL_PROXY", "all_proxy"};
+	static const char *const set[] = {"HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy"};
 
 	for (size_t i = 0; i < p->nenv;) {
 		bool gone = false;
@@ -229,8 +255,8 @@ static bool under(const char *cwd, const char *path)
  * read-only if a "gitdir:" file): a mount point cannot be renamed or
  * removed, so a fresh .git cannot replace it. Optional: a path that does
  * not exist is skipped; one that is a symlink is refused (mount.c). */
-static const char *const git_protected[] = { ".git", ".git/config", ".git/config.worktree", ".git/hooks",
-					     ".git/info", ".git/modules", ".git/worktrees" };
+static const char *const git_protected[] = {".git",	 ".git/config",	 ".git/config.worktree", ".git/hooks",
+					    ".git/info", ".git/modules", ".git/worktrees"};
 
 static int protect_git(struct al_profile *p, const char *cwd, struct al_error *err)
 {
@@ -246,8 +272,12 @@ static int protect_git(struct al_profile *p, const char *cwd, struct al_error *e
 		if (p->nbinds >= AL_MAX_BINDS)
 			return al_error_set(err, 0, "more than %d binds", AL_MAX_BINDS);
 		struct al_bind *b = &p->binds[p->nbinds];
-		*b = (struct al_bind){ .host = strdup(path), .inside = strdup(path), .optional = true, .protect = true,
-				       .writable = i == 0, .caller = true };
+		*b = (struct al_bind){.host = strdup(path),
+				      .inside = strdup(path),
+				      .optional = true,
+				      .protect = true,
+				      .writable = i == 0,
+				      .caller = true};
 		p->nbinds++;
 		if (!b->host || !b->inside)
 			return al_error_set(err, ENOMEM, "plan");
@@ -273,21 +303,27 @@ static int apply_cwd_home(struct al_profile *p, const struct al_overrides *ov, c
 		home = home_env ? home_env + 5 : "/home/agent";
 	}
 	if (!home)
-		return al_error_set(err, 0, "the %s profile hides $HOME, which could not be resolved", p->name);
+		return al_error_set(err, 0, "the %s profile hides $HOME, which could not be resolved",
+				    p->name);
 	if (!al_path_ok(home) || strcmp(home, "/") == 0)
-		return al_error_set(err, 0, "$HOME %s: must be an absolute path other than /, without '.' or '..'",
-				    home);
+		return al_error_set(
+		    err, 0, "$HOME %s: must be an absolute path other than /, without '.' or '..'", home);
 	if (p->cwd != AL_CWD_NONE) {
 		const char *cwd = ov->cwd;
 		if (!cwd)
-			return al_error_set(err, 0, "the %s profile binds the current directory, which is unknown", p->name);
+			return al_error_set(
+			    err, 0, "the %s profile binds the current directory, which is unknown", p->name);
 		if (!al_path_ok(cwd) || strchr(cwd, ':'))
-			return al_error_set(err, 0, "current directory %s: cannot be bound (not a plain absolute path)", cwd);
+			return al_error_set(
+			    err, 0, "current directory %s: cannot be bound (not a plain absolute path)", cwd);
 		/* Both homes: HOME may not be the passwd one (sudo -E, a service). */
-		const char *held = under(cwd, home) ? home : ov->home_passwd && under(cwd, ov->home_passwd) ? ov->home_passwd : NULL;
+		const char *held = under(cwd, home)				    ? home
+				   : ov->home_passwd && under(cwd, ov->home_passwd) ? ov->home_passwd
+										    : NULL;
 		if (held && !(disabled & AL_DEF_AGENT_CWD))
 			return al_error_set(err, 0,
-					    "current directory %s holds $HOME (%s): the %s profile would expose all of it; run it from a project directory",
+					    "current directory %s holds $HOME (%s): the %s profile would "
+					    "expose all of it; run it from a project directory",
 					    cwd, held, p->name);
 		cleanup_free char *spec = NULL;
 		if (asprintf(&spec, "%s:%s", cwd, cwd) < 0)
@@ -320,8 +356,8 @@ static int apply_cwd_home(struct al_profile *p, const struct al_overrides *ov, c
  * system in the child (a socket, a device, procfs mounted elsewhere). */
 static int check_binds(const struct al_profile *p, bool allow_unsafe, struct al_error *err)
 {
-	static const char *const host_bad[] = { "/proc", "/sys", "/dev", "/run", "/var/run" };
-	static const char *const inside_bad[] = { "/proc", "/dev" };
+	static const char *const host_bad[] = {"/proc", "/sys", "/dev", "/run", "/var/run"};
+	static const char *const inside_bad[] = {"/proc", "/dev"};
 
 	if (allow_unsafe)
 		return 0;
@@ -352,19 +388,17 @@ static int parse_uid_range(const char *s, uint32_t *first, uint32_t *count, stru
 	unsigned long long f, c;
 	char tail;
 
-	if (sscanf(s, "%llu:%llu%c", &f, &c, &tail) != 2 || f == 0 || c == 0 ||
-	    f + c > 4294967294ull)
-		return al_error_set(err, 0,
-				    "--uid-range %s: expected FIRST:COUNT with FIRST > 0 and FIRST+COUNT < 2^32-1",
-				    s);
+	if (sscanf(s, "%llu:%llu%c", &f, &c, &tail) != 2 || f == 0 || c == 0 || f + c > 4294967294ull)
+		return al_error_set(
+		    err, 0, "--uid-range %s: expected FIRST:COUNT with FIRST > 0 and FIRST+COUNT < 2^32-1",
+		    s);
 	*first = (uint32_t)f;
 	*count = (uint32_t)c;
 	return 0;
 }
 
-int al_plan_build(const struct al_profile *profile, const struct al_overrides *ov,
-		  char *const argv[], char *const host_env[], struct al_plan *out,
-		  struct al_error *err)
+int al_plan_build(const struct al_profile *profile, const struct al_overrides *ov, char *const argv[],
+		  char *const host_env[], struct al_plan *out, struct al_error *err)
 {
 	struct al_profile *p = &out->profile;
 	size_t argc = 0;
@@ -379,7 +413,9 @@ int al_plan_build(const struct al_profile *profile, const struct al_overrides *o
 	out->tty = ov->tty;
 	out->ro_as_caller = ov->ro_as_caller;
 	if (ov->tty && ov->stdin_inherit) {
-		al_error_set(err, 0, "--tty and --stdin: one or the other (with --tty, input goes to the command's terminal)");
+		al_error_set(
+		    err, 0,
+		    "--tty and --stdin: one or the other (with --tty, input goes to the command's terminal)");
 		goto fail;
 	}
 #ifdef AIRLOCK_TEST_SWITCHES
@@ -395,9 +431,11 @@ int al_plan_build(const struct al_profile *profile, const struct al_overrides *o
 		uint64_t bit;
 		enum al_sc_group group;
 	} lifts[] = {
-		{ AL_DEF_SETID, AL_SC_GROUP_SETID },           { AL_DEF_SC_INOTIFY, AL_SC_GROUP_INOTIFY },
-		{ AL_DEF_SC_PERSONALITY, AL_SC_GROUP_PERSONALITY }, { AL_DEF_SC_MEMFD_SECRET, AL_SC_GROUP_MEMFD_SECRET },
-		{ AL_DEF_SC_UEVENT, AL_SC_GROUP_UEVENT },
+	    {AL_DEF_SETID, AL_SC_GROUP_SETID},
+	    {AL_DEF_SC_INOTIFY, AL_SC_GROUP_INOTIFY},
+	    {AL_DEF_SC_PERSONALITY, AL_SC_GROUP_PERSONALITY},
+	    {AL_DEF_SC_MEMFD_SECRET, AL_SC_GROUP_MEMFD_SECRET},
+	    {AL_DEF_SC_UEVENT, AL_SC_GROUP_UEVENT},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(lifts); i++)
 		if (out->disabled & lifts[i].bit)
@@ -420,13 +458,17 @@ int al_plan_build(const struct al_profile *profile, const struct al_overrides *o
 		goto fail;
 	if (ov->workdir) {
 		if (!al_path_ok(ov->workdir) || strcmp(ov->workdir, "/") == 0) {
-			al_error_set(err, 0, "--workdir %s: must be an absolute path other than /, without '.' or '..'",
-				     ov->workdir);
+			al_error_set(
+			    err, 0,
+			    "--workdir %s: must be an absolute path other than /, without '.' or '..'",
+			    ov->workdir);
 			goto fail;
 		}
 		if (under("/proc", ov->workdir) || under("/dev", ov->workdir)) {
-			al_error_set(err, 0, "--workdir %s: /proc and /dev are the sandbox's own; pick another directory",
-				     ov->workdir);
+			al_error_set(
+			    err, 0,
+			    "--workdir %s: /proc and /dev are the sandbox's own; pick another directory",
+			    ov->workdir);
 			goto fail;
 		}
 		free(p->workdir);
@@ -438,15 +480,18 @@ int al_plan_build(const struct al_profile *profile, const struct al_overrides *o
 	const struct {
 		const char *name, *value, *flag;
 	} limits[] = {
-		{ "memory", ov->memory, "--memory" },         { "pids", ov->pids, "--pids" },
-		{ "cpu_weight", ov->cpu_weight, "--cpu-weight" }, { "time", ov->time, "--time" },
-		{ "cpu_time", ov->cpu_time, "--cpu-time" },   { "output", ov->output, "--output" },
-		{ "tmpfs_size", ov->tmpfs_size, "--tmpfs-size" },
-		{ "open_files", ov->open_files, "--open-files" },
-		{ "file_size", ov->file_size, "--file-size" },
-		{ "net_connections", ov->net_connections, "--net-connections" },
-		{ "net_bytes", ov->net_bytes, "--net-bytes" },
-		{ "net_idle", ov->net_idle, "--net-idle" },
+	    {"memory", ov->memory, "--memory"},
+	    {"pids", ov->pids, "--pids"},
+	    {"cpu_weight", ov->cpu_weight, "--cpu-weight"},
+	    {"time", ov->time, "--time"},
+	    {"cpu_time", ov->cpu_time, "--cpu-time"},
+	    {"output", ov->output, "--output"},
+	    {"tmpfs_size", ov->tmpfs_size, "--tmpfs-size"},
+	    {"open_files", ov->open_files, "--open-files"},
+	    {"file_size", ov->file_size, "--file-size"},
+	    {"net_connections", ov->net_connections, "--net-connections"},
+	    {"net_bytes", ov->net_bytes, "--net-bytes"},
+	    {"net_idle", ov->net_idle, "--net-idle"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(limits); i++) {
 		if (limits[i].value && al_limit_set(&p->limits, limits[i].name, limits[i].value, err) < 0) {

@@ -19,7 +19,7 @@ enum al_sc_op { AL_OP_EQ, AL_OP_NE, AL_OP_LT, AL_OP_LE, AL_OP_GT, AL_OP_GE, AL_O
 enum al_sc_mode {
 	AL_SC_DENY_LIST,  /* everything but the denied */
 	AL_SC_ALLOW_LIST, /* only the allowed (and never what the built-in list denies) */
-	AL_SC_LEARN,      /* everything but the built-in deny-list, each call recorded */
+	AL_SC_LEARN,	  /* everything but the built-in deny-list, each call recorded */
 };
 
 struct al_sc_cond {
@@ -33,11 +33,11 @@ struct al_sc_cond {
  * set-id bits only in a test build's negative control. */
 enum al_sc_group {
 	AL_SC_GROUP_CORE = 0,
-	AL_SC_GROUP_SETID,        /* set-uid/set-gid bits, file capabilities */
-	AL_SC_GROUP_INOTIFY,      /* watching what the host does in read-only binds */
+	AL_SC_GROUP_SETID,	  /* set-uid/set-gid bits, file capabilities */
+	AL_SC_GROUP_INOTIFY,	  /* watching what the host does in read-only binds */
 	AL_SC_GROUP_PERSONALITY,  /* personality flags that weaken ASLR or NX */
 	AL_SC_GROUP_MEMFD_SECRET, /* memory hidden even from the kernel's own views */
-	AL_SC_GROUP_UEVENT,       /* NETLINK_KOBJECT_UEVENT: the host's device events */
+	AL_SC_GROUP_UEVENT,	  /* NETLINK_KOBJECT_UEVENT: the host's device events */
 	AL_SC_GROUP_N,
 };
 #define AL_SC_RELAX(g) (1u << (g))
@@ -50,22 +50,22 @@ enum al_sc_inspect {
 
 struct al_sc_rule {
 	int nr;
-	uint8_t group;   /* enum al_sc_group (built-in rules) */
+	uint8_t group;	 /* enum al_sc_group (built-in rules) */
 	uint8_t inspect; /* enum al_sc_inspect */
-	uint8_t action;  /* enum al_sc_action; ALLOW means "the policy's action" */
-	int errnum;      /* for AL_SC_ERRNO; 0 means the policy's */
-	uint8_t ncond;   /* all must hold; none = every call */
-	bool quiet;      /* answered in the filter itself, not reported (clone3 -> ENOSYS) */
+	uint8_t action;	 /* enum al_sc_action; ALLOW means "the policy's action" */
+	int errnum;	 /* for AL_SC_ERRNO; 0 means the policy's */
+	uint8_t ncond;	 /* all must hold; none = every call */
+	bool quiet;	 /* answered in the filter itself, not reported (clone3 -> ENOSYS) */
 	struct al_sc_cond cond[AL_SC_MAX_COND];
 };
 
 struct al_sc_policy {
 	enum al_sc_mode mode;
-	enum al_sc_action action; /* for denied calls without their own action */
-	int errnum;               /* errno for AL_SC_ERRNO (default EPERM) */
-	bool kill_on_violation;   /* end the sandbox at the first denied call */
-	uint32_t relax;           /* AL_SC_RELAX(group): optional built-in groups lifted */
-	bool builtin_weak;        /* test control only: built-in rules take the profile's action */
+	enum al_sc_action action;	   /* for denied calls without their own action */
+	int errnum;			   /* errno for AL_SC_ERRNO (default EPERM) */
+	bool kill_on_violation;		   /* end the sandbox at the first denied call */
+	uint32_t relax;			   /* AL_SC_RELAX(group): optional built-in groups lifted */
+	bool builtin_weak;		   /* test control only: built-in rules take the profile's action */
 	uint8_t allowed[AL_SC_NR_MAX / 8]; /* allow-list mode: bitmap of numbers */
 	struct al_sc_rule deny[AL_SC_MAX_DENY]; /* the profile's own denials */
 	size_t ndeny;
@@ -74,7 +74,7 @@ struct al_sc_policy {
 struct al_sc_decision {
 	enum al_sc_action action; /* AL_SC_ALLOW: not a violation */
 	int errnum;
-	uint8_t inspect;          /* enum al_sc_inspect: look at the call before answering */
+	uint8_t inspect; /* enum al_sc_inspect: look at the call before answering */
 };
 
 void al_policy_default(struct al_sc_policy *p);

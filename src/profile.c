@@ -23,14 +23,14 @@ BUILTIN(al_profile_agent);
 static const struct {
 	const char *name, *start, *end;
 } builtins[] = {
-	{ "default", al_profile_default_json, al_profile_default_json_end },
-	{ "python", al_profile_python_json, al_profile_python_json_end },
-	{ "node", al_profile_node_json, al_profile_node_json_end },
-	{ "model-eval", al_profile_model_eval_json, al_profile_model_eval_json_end },
-	{ "agent", al_profile_agent_json, al_profile_agent_json_end },
+    {"default", al_profile_default_json, al_profile_default_json_end},
+    {"python", al_profile_python_json, al_profile_python_json_end},
+    {"node", al_profile_node_json, al_profile_node_json_end},
+    {"model-eval", al_profile_model_eval_json, al_profile_model_eval_json_end},
+    {"agent", al_profile_agent_json, al_profile_agent_json_end},
 };
 
-const char *const al_profile_names[] = { "default", "python", "node", "model-eval", "agent", NULL };
+const char *const al_profile_names[] = {"default", "python", "node", "model-eval", "agent", NULL};
 
 const char *al_profile_builtin(const char *name, size_t *len)
 {
@@ -111,12 +111,14 @@ int al_bind_parse(const char *spec, bool writable, struct al_bind *out, struct a
 		memset(out, 0, sizeof(*out));
 		return al_error_set(err, ENOMEM, "bind");
 	}
-	if (!out->host[0] || end || !al_path_ok(out->host) || !al_path_ok(out->inside) || strcmp(out->inside, "/") == 0) {
+	if (!out->host[0] || end || !al_path_ok(out->host) || !al_path_ok(out->inside) ||
+	    strcmp(out->inside, "/") == 0) {
 		free(out->host);
 		free(out->inside);
 		memset(out, 0, sizeof(*out));
 		return al_error_set(err, 0,
-				    "'%s': expected HOST[:INSIDE], absolute paths without '.' or '..', not '/' inside (write a colon in a path as \\:)",
+				    "'%s': expected HOST[:INSIDE], absolute paths without '.' or '..', not "
+				    "'/' inside (write a colon in a path as \\:)",
 				    spec);
 	}
 	return 0;
@@ -130,7 +132,8 @@ static int parse_binds(json_t *arr, const char *field, bool writable, struct al_
 
 	if (!json_is_array(arr))
 		return al_error_set(err, 0, "%s: must be an array", field);
-	json_array_foreach(arr, i, v) {
+	json_array_foreach(arr, i, v)
+	{
 		char where[64];
 		struct al_bind b;
 
@@ -146,7 +149,8 @@ static int parse_binds(json_t *arr, const char *field, bool writable, struct al_
 			cleanup_free char *host = NULL, *inside = NULL;
 			bool optional = false;
 
-			json_object_foreach(v, key, f) {
+			json_object_foreach(v, key, f)
+			{
 				char sub[96];
 				snprintf(sub, sizeof(sub), "%s.%s", where, key);
 				if (strcmp(key, "host") == 0) {
@@ -198,7 +202,8 @@ static int parse_env(json_t *obj, struct al_profile *p, struct al_error *err)
 
 	if (!json_is_object(obj))
 		return al_error_set(err, 0, "env: must be an object of strings");
-	json_object_foreach(obj, key, v) {
+	json_object_foreach(obj, key, v)
+	{
 		if (!env_name_p(key, strlen(key)))
 			return al_error_set(err, 0, "env.%s: not a valid variable name", key);
 		if (!json_is_string(v) || strlen(json_string_value(v)) != json_string_length(v) ||
@@ -250,8 +255,7 @@ static int parse_limit(json_t *v, const char *field, enum limit_kind kind, bool 
 	} else if (json_is_string(v) && json_string_length(v) < sizeof(buf)) {
 		s = json_string_value(v);
 	} else {
-		return al_error_set(err, 0, "limits.%s: must be a number or a string such as \"64M\"",
-				    field);
+		return al_error_set(err, 0, "limits.%s: must be a number or a string such as \"64M\"", field);
 	}
 	if (strcmp(s, "unlimited") == 0) {
 		if (!may_be_unlimited)
@@ -263,15 +267,26 @@ static int parse_limit(json_t *v, const char *field, enum limit_kind kind, bool 
 		return 0;
 	}
 	if (may_be_unlimited && is_zero(s))
-		return al_error_set(err, 0, "limits.%s: 0 would remove the limit; write \"unlimited\" if that is what you mean",
-				    field);
+		return al_error_set(
+		    err, 0,
+		    "limits.%s: 0 would remove the limit; write \"unlimited\" if that is what you mean",
+		    field);
 	int r;
 	switch (kind) {
-	case L_SIZE: r = al_parse_size(s, out, err); break;
-	case L_COUNT: r = al_parse_uint(s, 0, 1u << 22, out, err); break;
-	case L_WEIGHT: r = al_parse_uint(s, 1, 10000, out, err); break;
-	case L_DURATION: r = al_parse_duration(s, out, err); break;
-	default: r = -1;
+	case L_SIZE:
+		r = al_parse_size(s, out, err);
+		break;
+	case L_COUNT:
+		r = al_parse_uint(s, 0, 1u << 22, out, err);
+		break;
+	case L_WEIGHT:
+		r = al_parse_uint(s, 1, 10000, out, err);
+		break;
+	case L_DURATION:
+		r = al_parse_duration(s, out, err);
+		break;
+	default:
+		r = -1;
 	}
 	return r < 0 ? al_error_wrap(err, "limits.%s", field) : 0;
 }
@@ -282,18 +297,18 @@ static const struct {
 	bool unlimited; /* may be "unlimited" (stored as 0); a plain 0 is refused */
 	size_t offset;
 } limit_fields[] = {
-	{ "memory", L_SIZE, true, offsetof(struct al_limits, memory) },
-	{ "pids", L_COUNT, true, offsetof(struct al_limits, pids) },
-	{ "cpu_weight", L_WEIGHT, false, offsetof(struct al_limits, cpu_weight) },
-	{ "time", L_DURATION, true, offsetof(struct al_limits, time_s) },
-	{ "cpu_time", L_DURATION, true, offsetof(struct al_limits, cpu_time_s) },
-	{ "output", L_SIZE, true, offsetof(struct al_limits, output) },
-	{ "tmpfs_size", L_SIZE, true, offsetof(struct al_limits, tmpfs_size) },
-	{ "open_files", L_COUNT, true, offsetof(struct al_limits, open_files) },
-	{ "file_size", L_SIZE, true, offsetof(struct al_limits, file_size) },
-	{ "net_connections", L_COUNT, false, offsetof(struct al_limits, net_connections) },
-	{ "net_bytes", L_SIZE, true, offsetof(struct al_limits, net_bytes) },
-	{ "net_idle", L_DURATION, false, offsetof(struct al_limits, net_idle_s) },
+    {"memory", L_SIZE, true, offsetof(struct al_limits, memory)},
+    {"pids", L_COUNT, true, offsetof(struct al_limits, pids)},
+    {"cpu_weight", L_WEIGHT, false, offsetof(struct al_limits, cpu_weight)},
+    {"time", L_DURATION, true, offsetof(struct al_limits, time_s)},
+    {"cpu_time", L_DURATION, true, offsetof(struct al_limits, cpu_time_s)},
+    {"output", L_SIZE, true, offsetof(struct al_limits, output)},
+    {"tmpfs_size", L_SIZE, true, offsetof(struct al_limits, tmpfs_size)},
+    {"open_files", L_COUNT, true, offsetof(struct al_limits, open_files)},
+    {"file_size", L_SIZE, true, offsetof(struct al_limits, file_size)},
+    {"net_connections", L_COUNT, false, offsetof(struct al_limits, net_connections)},
+    {"net_bytes", L_SIZE, true, offsetof(struct al_limits, net_bytes)},
+    {"net_idle", L_DURATION, false, offsetof(struct al_limits, net_idle_s)},
 };
 
 int al_limit_set(struct al_limits *l, const char *name, const char *value, struct al_error *err)
@@ -316,7 +331,8 @@ static int parse_limits(json_t *obj, struct al_limits *l, struct al_error *err)
 
 	if (!json_is_object(obj))
 		return al_error_set(err, 0, "limits: must be an object");
-	json_object_foreach(obj, key, v) {
+	json_object_foreach(obj, key, v)
+	{
 		size_t i;
 		for (i = 0; i < ARRAY_SIZE(limit_fields); i++)
 			if (strcmp(limit_fields[i].name, key) == 0)
@@ -334,18 +350,18 @@ static int parse_limits(json_t *obj, struct al_limits *l, struct al_error *err)
 static void limits_default(struct al_limits *l)
 {
 	*l = (struct al_limits){
-		.memory = 256ull << 20,
-		.pids = 64,
-		.cpu_weight = 100,
-		.time_s = 30,
-		.cpu_time_s = 30,
-		.output = 1ull << 20,
-		.tmpfs_size = 64ull << 20,
-		.open_files = 256,
-		.file_size = 64ull << 20,
-		.net_connections = 16,
-		.net_bytes = 256ull << 20,
-		.net_idle_s = 30,
+	    .memory = 256ull << 20,
+	    .pids = 64,
+	    .cpu_weight = 100,
+	    .time_s = 30,
+	    .cpu_time_s = 30,
+	    .output = 1ull << 20,
+	    .tmpfs_size = 64ull << 20,
+	    .open_files = 256,
+	    .file_size = 64ull << 20,
+	    .net_connections = 16,
+	    .net_bytes = 256ull << 20,
+	    .net_idle_s = 30,
 	};
 }
 
@@ -353,12 +369,26 @@ static const struct {
 	const char *name;
 	uint64_t value;
 } constants[] = {
-	{ "AF_UNIX", 1 }, { "AF_INET", 2 }, { "AF_INET6", 10 }, { "AF_NETLINK", 16 },
-	{ "AF_PACKET", 17 }, { "AF_BLUETOOTH", 31 }, { "AF_ALG", 38 }, { "AF_VSOCK", 40 },
-	{ "SOCK_STREAM", 1 }, { "SOCK_DGRAM", 2 }, { "SOCK_RAW", 3 },
-	{ "CLONE_NEWNS", 0x20000 }, { "CLONE_NEWCGROUP", 0x2000000 }, { "CLONE_NEWUTS", 0x4000000 },
-	{ "CLONE_NEWIPC", 0x8000000 }, { "CLONE_NEWUSER", 0x10000000 }, { "CLONE_NEWPID", 0x20000000 },
-	{ "CLONE_NEWNET", 0x40000000 }, { "TIOCSTI", 0x5412 }, { "TIOCLINUX", 0x541c },
+    {"AF_UNIX", 1},
+    {"AF_INET", 2},
+    {"AF_INET6", 10},
+    {"AF_NETLINK", 16},
+    {"AF_PACKET", 17},
+    {"AF_BLUETOOTH", 31},
+    {"AF_ALG", 38},
+    {"AF_VSOCK", 40},
+    {"SOCK_STREAM", 1},
+    {"SOCK_DGRAM", 2},
+    {"SOCK_RAW", 3},
+    {"CLONE_NEWNS", 0x20000},
+    {"CLONE_NEWCGROUP", 0x2000000},
+    {"CLONE_NEWUTS", 0x4000000},
+    {"CLONE_NEWIPC", 0x8000000},
+    {"CLONE_NEWUSER", 0x10000000},
+    {"CLONE_NEWPID", 0x20000000},
+    {"CLONE_NEWNET", 0x40000000},
+    {"TIOCSTI", 0x5412},
+    {"TIOCLINUX", 0x541c},
 };
 
 /* An argument value: a number, "0x..." or a known constant ("AF_NETLINK"). */
@@ -383,12 +413,13 @@ static int parse_value(json_t *v, const char *field, uint64_t *out, struct al_er
 			return 0;
 		}
 	}
-	return al_error_set(err, 0, "%s: must be a non-negative number, \"0x...\" or a known constant", field);
+	return al_error_set(err, 0, "%s: must be a non-negative number, \"0x...\" or a known constant",
+			    field);
 }
 
 static int parse_action(json_t *v, const char *field, uint8_t *out, struct al_error *err)
 {
-	static const char *const names[] = { "errno", "kill", "log" };
+	static const char *const names[] = {"errno", "kill", "log"};
 	if (json_is_string(v))
 		for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 			if (strcmp(json_string_value(v), names[i]) == 0) {
@@ -421,7 +452,7 @@ static int parse_syscall(json_t *v, const char *field, int *nr, struct al_error 
 
 static int parse_cond(json_t *v, const char *field, struct al_sc_cond *c, struct al_error *err)
 {
-	static const char *const ops[] = { "eq", "ne", "lt", "le", "gt", "ge", "masked_eq" };
+	static const char *const ops[] = {"eq", "ne", "lt", "le", "gt", "ge", "masked_eq"};
 	const char *key;
 	json_t *f;
 	bool has_op = false, has_value = false, has_mask = false;
@@ -430,7 +461,8 @@ static int parse_cond(json_t *v, const char *field, struct al_sc_cond *c, struct
 	if (!json_is_object(v))
 		return al_error_set(err, 0, "%s: must be an object {index, op, value[, mask]}", field);
 	memset(c, 0, sizeof(*c));
-	json_object_foreach(v, key, f) {
+	json_object_foreach(v, key, f)
+	{
 		snprintf(sub, sizeof(sub), "%s.%s", field, key);
 		if (strcmp(key, "index") == 0) {
 			if (!json_is_integer(f) || json_integer_value(f) < 0 || json_integer_value(f) > 5)
@@ -442,7 +474,8 @@ static int parse_cond(json_t *v, const char *field, struct al_sc_cond *c, struct
 				if (json_is_string(f) && strcmp(json_string_value(f), ops[i]) == 0)
 					break;
 			if (i == ARRAY_SIZE(ops))
-				return al_error_set(err, 0, "%s: one of eq, ne, lt, le, gt, ge, masked_eq", sub);
+				return al_error_set(err, 0, "%s: one of eq, ne, lt, le, gt, ge, masked_eq",
+						    sub);
 			c->op = (uint8_t)i;
 			has_op = true;
 		} else if (strcmp(key, "value") == 0) {
@@ -478,7 +511,8 @@ static int parse_deny(json_t *v, const char *field, struct al_sc_rule *r, struct
 	if (!json_is_object(v))
 		return al_error_set(err, 0, "%s: a system call name or an object", field);
 	r->nr = -1;
-	json_object_foreach(v, key, f) {
+	json_object_foreach(v, key, f)
+	{
 		snprintf(sub, sizeof(sub), "%s.%s", field, key);
 		if (strcmp(key, "syscall") == 0) {
 			if (parse_syscall(f, sub, &r->nr, err) < 0)
@@ -493,8 +527,10 @@ static int parse_deny(json_t *v, const char *field, struct al_sc_rule *r, struct
 			size_t i;
 			json_t *c;
 			if (!json_is_array(f) || json_array_size(f) > AL_SC_MAX_COND)
-				return al_error_set(err, 0, "%s: an array of at most %d conditions", sub, AL_SC_MAX_COND);
-			json_array_foreach(f, i, c) {
+				return al_error_set(err, 0, "%s: an array of at most %d conditions", sub,
+						    AL_SC_MAX_COND);
+			json_array_foreach(f, i, c)
+			{
 				char csub[160];
 				snprintf(csub, sizeof(csub), "%s[%zu]", sub, i);
 				if (parse_cond(c, csub, &r->cond[i], err) < 0)
@@ -518,15 +554,18 @@ static int parse_relax(json_t *v, const char *field, uint32_t *out, struct al_er
 
 	if (!json_is_array(v))
 		return al_error_set(err, 0, "%s: an array of group names", field);
-	json_array_foreach(v, i, e) {
+	json_array_foreach(v, i, e)
+	{
 		const char *s = json_is_string(e) ? json_string_value(e) : "";
 		int g;
 		for (g = 0; g < AL_SC_GROUP_N; g++)
-			if (al_policy_group_name((enum al_sc_group)g) && strcmp(al_policy_group_name((enum al_sc_group)g), s) == 0)
+			if (al_policy_group_name((enum al_sc_group)g) &&
+			    strcmp(al_policy_group_name((enum al_sc_group)g), s) == 0)
 				break;
 		if (g == AL_SC_GROUP_N)
 			return al_error_set(err, 0,
-					    "%s[%zu]: '%s' is not a group a profile may lift (inotify, personality, memfd_secret, netlink_uevent)",
+					    "%s[%zu]: '%s' is not a group a profile may lift (inotify, "
+					    "personality, memfd_secret, netlink_uevent)",
 					    field, i, s);
 		*out |= AL_SC_RELAX(g);
 	}
@@ -542,7 +581,8 @@ static int parse_seccomp(json_t *obj, struct al_sc_policy *p, struct al_error *e
 
 	if (!json_is_object(obj))
 		return al_error_set(err, 0, "seccomp: must be an object");
-	json_object_foreach(obj, key, v) {
+	json_object_foreach(obj, key, v)
+	{
 		snprintf(sub, sizeof(sub), "seccomp.%s", key);
 		if (strcmp(key, "mode") == 0) {
 			if (json_is_string(v) && strcmp(json_string_value(v), "deny-list") == 0)
@@ -575,8 +615,10 @@ static int parse_seccomp(json_t *obj, struct al_sc_policy *p, struct al_error *e
 			size_t i;
 			json_t *d;
 			if (!json_is_array(v) || json_array_size(v) > AL_SC_MAX_DENY)
-				return al_error_set(err, 0, "%s: an array of at most %d rules", sub, AL_SC_MAX_DENY);
-			json_array_foreach(v, i, d) {
+				return al_error_set(err, 0, "%s: an array of at most %d rules", sub,
+						    AL_SC_MAX_DENY);
+			json_array_foreach(v, i, d)
+			{
 				char dsub[112];
 				snprintf(dsub, sizeof(dsub), "%s[%zu]", sub, i);
 				if (parse_deny(d, dsub, &p->deny[p->ndeny], err) < 0)
@@ -594,7 +636,8 @@ static int parse_seccomp(json_t *obj, struct al_sc_policy *p, struct al_error *e
 			return al_error_set(err, 0, "seccomp.allow: only with \"mode\": \"allow-list\"");
 		if (!json_is_array(allow))
 			return al_error_set(err, 0, "seccomp.allow: an array of system call names");
-		json_array_foreach(allow, i, a) {
+		json_array_foreach(allow, i, a)
+		{
 			char asub[64];
 			int nr;
 			snprintf(asub, sizeof(asub), "seccomp.allow[%zu]", i);
@@ -604,7 +647,8 @@ static int parse_seccomp(json_t *obj, struct al_sc_policy *p, struct al_error *e
 		}
 		if (!al_policy_allowed_p(p, al_policy_nr("execve")))
 			return al_error_set(err, 0,
-					    "seccomp.allow: must contain execve (the command is started with it; airlock learn writes a list that works)");
+					    "seccomp.allow: must contain execve (the command is started with "
+					    "it; airlock learn writes a list that works)");
 	} else if (p->mode == AL_SC_ALLOW_LIST) {
 		return al_error_set(err, 0, "seccomp.allow: missing (an allow-list needs its list)");
 	}
@@ -618,7 +662,8 @@ static int parse_ports(json_t *v, const char *field, uint16_t *ports, size_t *n,
 
 	if (!json_is_array(v) || json_array_size(v) > AL_MAX_PORTS)
 		return al_error_set(err, 0, "%s: an array of at most %d ports", field, AL_MAX_PORTS);
-	json_array_foreach(v, i, e) {
+	json_array_foreach(v, i, e)
+	{
 		if (!json_is_integer(e) || json_integer_value(e) < 1 || json_integer_value(e) > 65535)
 			return al_error_set(err, 0, "%s[%zu]: a port 1..65535", field, i);
 		ports[(*n)++] = (uint16_t)json_integer_value(e);
@@ -633,7 +678,8 @@ static int parse_landlock(json_t *obj, struct al_landlock *l, struct al_error *e
 
 	if (!json_is_object(obj))
 		return al_error_set(err, 0, "landlock: must be an object");
-	json_object_foreach(obj, key, v) {
+	json_object_foreach(obj, key, v)
+	{
 		if (strcmp(key, "required") == 0) {
 			if (!json_is_boolean(v))
 				return al_error_set(err, 0, "landlock.required: true or false");
@@ -660,7 +706,8 @@ static int parse_env_deny(json_t *v, struct al_profile *p, struct al_error *err)
 
 	if (!json_is_array(v))
 		return al_error_set(err, 0, "env_deny: must be an array of name patterns");
-	json_array_foreach(v, i, e) {
+	json_array_foreach(v, i, e)
+	{
 		char field[32];
 		snprintf(field, sizeof(field), "env_deny[%zu]", i);
 		if (p->nenv_deny >= AL_MAX_ENV_DENY)
@@ -668,8 +715,10 @@ static int parse_env_deny(json_t *v, struct al_profile *p, struct al_error *err)
 		if (dup_string(e, field, &p->env_deny[p->nenv_deny], err) < 0)
 			return -1;
 		const char *s = p->env_deny[p->nenv_deny++];
-		if (!*s || strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_*?") != strlen(s))
-			return al_error_set(err, 0, "%s: '%s': letters, digits, _ and the wildcards * and ?", field, s);
+		if (!*s || strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_*?") !=
+			       strlen(s))
+			return al_error_set(err, 0, "%s: '%s': letters, digits, _ and the wildcards * and ?",
+					    field, s);
 	}
 	return 0;
 }
@@ -681,7 +730,8 @@ static int parse_root(json_t *root, struct al_profile *p, struct al_error *err)
 
 	if (!json_is_object(root))
 		return al_error_set(err, 0, "profile: must be a JSON object");
-	json_object_foreach(root, key, v) {
+	json_object_foreach(root, key, v)
+	{
 		int r;
 		if (strcmp(key, "name") == 0)
 			r = dup_string(v, "name", &p->name, err);
@@ -698,9 +748,14 @@ static int parse_root(json_t *root, struct al_profile *p, struct al_error *err)
 			r = dup_string(v, "workdir", &p->workdir, err);
 			if (r == 0 && (!al_path_ok(p->workdir) || strcmp(p->workdir, "/") == 0))
 				r = al_error_set(err, 0, "workdir: must be an absolute path other than /");
-			else if (r == 0 && (strncmp(p->workdir, "/proc", 5) == 0 || strncmp(p->workdir, "/dev", 4) == 0) &&
-				 (p->workdir[p->workdir[1] == 'p' ? 5 : 4] == '\0' || p->workdir[p->workdir[1] == 'p' ? 5 : 4] == '/'))
-				r = al_error_set(err, 0, "workdir: /proc and /dev are the sandbox's own; pick another directory");
+			else if (r == 0 &&
+				 (strncmp(p->workdir, "/proc", 5) == 0 ||
+				  strncmp(p->workdir, "/dev", 4) == 0) &&
+				 (p->workdir[p->workdir[1] == 'p' ? 5 : 4] == '\0' ||
+				  p->workdir[p->workdir[1] == 'p' ? 5 : 4] == '/'))
+				r = al_error_set(
+				    err, 0,
+				    "workdir: /proc and /dev are the sandbox's own; pick another directory");
 		} else if (strcmp(key, "net") == 0) {
 			free(p->net);
 			r = dup_string(v, "net", &p->net, err);
@@ -712,21 +767,24 @@ static int parse_root(json_t *root, struct al_profile *p, struct al_error *err)
 			r = parse_landlock(v, &p->landlock, err);
 		else if (strcmp(key, "cwd") == 0) {
 			const char *s = json_is_string(v) ? json_string_value(v) : "";
-			p->cwd = strcmp(s, "rw") == 0 ? AL_CWD_RW : strcmp(s, "ro") == 0 ? AL_CWD_RO : AL_CWD_NONE;
+			p->cwd = strcmp(s, "rw") == 0	? AL_CWD_RW
+				 : strcmp(s, "ro") == 0 ? AL_CWD_RO
+							: AL_CWD_NONE;
 			r = p->cwd == AL_CWD_NONE && strcmp(s, "none") != 0
-				    ? al_error_set(err, 0, "cwd: \"rw\", \"ro\" or \"none\"")
-				    : 0;
+				? al_error_set(err, 0, "cwd: \"rw\", \"ro\" or \"none\"")
+				: 0;
 		} else if (strcmp(key, "home") == 0) {
 			const char *s = json_is_string(v) ? json_string_value(v) : "";
 			p->home_tmpfs = strcmp(s, "tmpfs") == 0;
-			r = !p->home_tmpfs && strcmp(s, "none") != 0 ? al_error_set(err, 0, "home: \"tmpfs\" or \"none\"") : 0;
+			r = !p->home_tmpfs && strcmp(s, "none") != 0
+				? al_error_set(err, 0, "home: \"tmpfs\" or \"none\"")
+				: 0;
 		} else if (strcmp(key, "env_deny") == 0)
 			r = parse_env_deny(v, p, err);
 		else if (strcmp(key, "seccomp") == 0) {
 			r = parse_seccomp(v, &p->seccomp, err);
 			p->has_seccomp = true;
-		}
-		else
+		} else
 			r = al_error_set(err, 0, "%s: unknown field", key);
 		if (r < 0)
 			return -1;
@@ -768,8 +826,9 @@ int al_profile_load(const char *name, struct al_profile *out, struct al_error *e
 	if (text)
 		return al_profile_parse(text, len, out, err);
 	if (!strchr(name, '/') && !strstr(name, ".json"))
-		return al_error_set(err, 0, "profile %s: no such built-in profile (default, python, node, model-eval, agent)",
-				    name);
+		return al_error_set(
+		    err, 0, "profile %s: no such built-in profile (default, python, node, model-eval, agent)",
+		    name);
 
 	/* O_NONBLOCK: a FIFO planted at the path must not block us; it is
 	 * refused below as not a regular file. */
@@ -794,11 +853,12 @@ int al_profile_load(const char *name, struct al_profile *out, struct al_error *e
 
 static json_t *dump_seccomp(const struct al_sc_policy *sp)
 {
-	static const char *const ops[] = { "eq", "ne", "lt", "le", "gt", "ge", "masked_eq" };
+	static const char *const ops[] = {"eq", "ne", "lt", "le", "gt", "ge", "masked_eq"};
 	json_t *o = json_object(), *deny = json_array();
 	char name[64];
 
-	json_object_set_new(o, "mode", json_string(sp->mode == AL_SC_ALLOW_LIST ? "allow-list" : "deny-list"));
+	json_object_set_new(o, "mode",
+			    json_string(sp->mode == AL_SC_ALLOW_LIST ? "allow-list" : "deny-list"));
 	json_object_set_new(o, "action", json_string(al_policy_action_name(sp->action)));
 	json_object_set_new(o, "errno", json_integer(sp->errnum));
 	json_object_set_new(o, "on_violation", json_string(sp->kill_on_violation ? "kill" : "deny"));
@@ -806,7 +866,8 @@ static json_t *dump_seccomp(const struct al_sc_policy *sp)
 		json_t *relax = json_array();
 		for (int g = 0; g < AL_SC_GROUP_N; g++)
 			if ((sp->relax & AL_SC_RELAX(g)) && al_policy_group_name((enum al_sc_group)g))
-				json_array_append_new(relax, json_string(al_policy_group_name((enum al_sc_group)g)));
+				json_array_append_new(relax,
+						      json_string(al_policy_group_name((enum al_sc_group)g)));
 		json_object_set_new(o, "relax", relax);
 	}
 	if (sp->mode == AL_SC_ALLOW_LIST) {
@@ -826,8 +887,8 @@ static json_t *dump_seccomp(const struct al_sc_policy *sp)
 		if (r->errnum)
 			json_object_set_new(d, "errno", json_integer(r->errnum));
 		for (unsigned k = 0; k < r->ncond; k++) {
-			json_t *c = json_pack("{s:i,s:s,s:I}", "index", r->cond[k].index, "op", ops[r->cond[k].op],
-					      "value", (json_int_t)r->cond[k].value);
+			json_t *c = json_pack("{s:i,s:s,s:I}", "index", r->cond[k].index, "op",
+					      ops[r->cond[k].op], "value", (json_int_t)r->cond[k].value);
 			if (r->cond[k].op == AL_OP_MASKED_EQ)
 				json_object_set_new(c, "mask", json_integer((json_int_t)r->cond[k].mask));
 			json_array_append_new(args, c);
@@ -895,7 +956,7 @@ char *al_profile_dump(const struct al_profile *p)
 		json_object_set_new(ll, "tcp_connect", c);
 	}
 	json_object_set_new(root, "landlock", ll);
-	static const char *const cwd_names[] = { "none", "ro", "rw" };
+	static const char *const cwd_names[] = {"none", "ro", "rw"};
 	if (p->cwd != AL_CWD_NONE)
 		json_object_set_new(root, "cwd", json_string(cwd_names[p->cwd]));
 	if (p->home_tmpfs)

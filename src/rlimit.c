@@ -6,7 +6,7 @@
 
 static int set(int res, const char *name, rlim_t v, struct al_error *err)
 {
-	struct rlimit rl = { v, v };
+	struct rlimit rl = {v, v};
 
 	if (setrlimit(res, &rl) < 0)
 		return al_error_set(err, errno, "setrlimit %s", name);
@@ -41,7 +41,7 @@ int al_rlimit_apply(const struct al_limits *l, bool degraded, bool cap_kernel, s
 	 * tells the cause of death apart), SIGKILL a second later. */
 	if (l->cpu_time_s > 0) {
 		rlim_t secs = (rlim_t)ceil(l->cpu_time_s);
-		struct rlimit rl = { degraded ? secs : secs + 1, secs + 1 };
+		struct rlimit rl = {degraded ? secs : secs + 1, secs + 1};
 		if (setrlimit(RLIMIT_CPU, &rl) < 0)
 			return al_error_set(err, errno, "setrlimit RLIMIT_CPU");
 	}

@@ -21,9 +21,9 @@ int al_rlimit_apply(const struct al_limits *l, bool degraded, bool cap_kernel, s
  * would then fail sigqueue, timer_create or mq_open. The sandbox's uid
  * gets these instead, a small share. */
 enum {
-	AL_RLIMIT_SIGPENDING = 1024,      /* queued signals */
-	AL_RLIMIT_MSGQUEUE = 128 << 10,   /* one default-sized queue (10 x 8 KiB) */
-	AL_RLIMIT_MEMLOCK = 64 << 10,     /* the pre-5.16 default */
+	AL_RLIMIT_SIGPENDING = 1024,	/* queued signals */
+	AL_RLIMIT_MSGQUEUE = 128 << 10, /* one default-sized queue (10 x 8 KiB) */
+	AL_RLIMIT_MEMLOCK = 64 << 10,	/* the pre-5.16 default */
 };
 
 #endif

@@ -16,16 +16,16 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "gitguard.h"
 #include "internal.h"
 #include "landlock.h"
-#include "gitguard.h"
 #include "log.h"
 #include "mount.h"
 #include "trace.h"
@@ -49,24 +49,24 @@ struct al_sandbox {
 	struct al_cgroup cgroup;
 	struct al_cgroup_hierarchy hier; /* found once per spawn, used before or after clone */
 	struct al_uid_lease lease;
-	pid_t pid;          /* init, as seen from here */
+	pid_t pid; /* init, as seen from here */
 	int pidfd;
-	int go_fd;          /* write end: held open as the child's lifeline */
+	int go_fd; /* write end: held open as the child's lifeline */
 	int msg_fd;
-	int stream_fd[2];   /* stdout, stderr read ends */
-	int sink_fd[2];     /* the caller's pipe or /dev/null per stream, -1: the callback */
-	bool sink_pipe[2];  /* else /dev/null */
-	bool sink_full[2];  /* the sink took no more: the stream is out of the set, the sink in */
+	int stream_fd[2];  /* stdout, stderr read ends */
+	int sink_fd[2];	   /* the caller's pipe or /dev/null per stream, -1: the callback */
+	bool sink_pipe[2]; /* else /dev/null */
+	bool sink_full[2]; /* the sink took no more: the stream is out of the set, the sink in */
 	int wall_fd, cpu_fd;
-	int pace_fd;        /* timerfd: the listener's budget has refilled */
+	int pace_fd;			/* timerfd: the listener's budget has refilled */
 	struct al_notify_budget budget; /* the supervisor's CPU for denied calls */
-	int ack_fd;         /* write end: "your listener is taken, go on" */
-	int ep;             /* epoll over all of the above */
+	int ack_fd;			/* write end: "your listener is taken, go on" */
+	int ep;				/* epoll over all of the above */
 	struct al_notify notify;
 	struct al_filter own_filter; /* compiled here when the caller passed none */
-	char *buf;          /* output read buffer (heap: a stack array is probed page by page) */
-	struct al_proxy *proxy; /* allow-listed egress; NULL with --net none */
-	struct al_git_guard git; /* the agent's repository: redirects swept after the run */
+	char *buf;		     /* output read buffer (heap: a stack array is probed page by page) */
+	struct al_proxy *proxy;	     /* allow-listed egress; NULL with --net none */
+	struct al_git_guard git;     /* the agent's repository: redirects swept after the run */
 	double started_ms;
 	bool exited, have_status, done;
 	int wait_status;
@@ -78,11 +78,15 @@ struct al_sandbox {
 const char *al_status_name(enum al_status s)
 {
 	static const char *const names[] = {
-		[AL_EXITED] = "exited",       [AL_SIGNALED] = "signaled",
-		[AL_TIMEOUT] = "timeout",     [AL_CPU_LIMIT] = "cpu_limit",
-		[AL_MEMORY] = "memory",       [AL_PIDS] = "pids",
-		[AL_OUTPUT_LIMIT] = "output_limit", [AL_VIOLATION] = "violation",
-		[AL_SETUP_ERROR] = "setup_error",
+	    [AL_EXITED] = "exited",
+	    [AL_SIGNALED] = "signaled",
+	    [AL_TIMEOUT] = "timeout",
+	    [AL_CPU_LIMIT] = "cpu_limit",
+	    [AL_MEMORY] = "memory",
+	    [AL_PIDS] = "pids",
+	    [AL_OUTPUT_LIMIT] = "output_limit",
+	    [AL_VIOLATION] = "violation",
+	    [AL_SETUP_ERROR] = "setup_error",
 	};
 	return names[s];
 }
@@ -99,7 +103,7 @@ static void kill_sandbox(struct al_sandbox *sb, enum al_status why)
 
 static int arm(int fd, double seconds)
 {
-	struct itimerspec its = { 0 };
+	struct itimerspec its = {0};
 
 	if (seconds < 0.001)
 		seconds = 0.001;
@@ -132,7 +136,7 @@ static uint64_t clock_ns(clockid_t id)
 
 static int watch_fd(struct al_sandbox *sb, int fd)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+	struct epoll_event ev = {.events = EPOLLIN, .data.fd = fd};
 	return epoll_ctl(sb->ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
@@ -162,7 +166,8 @@ static int make_pty(int fds[2], struct al_error *err)
 		return -1;
 	}
 	char name[64];
-	if (ptsname_r(fds[0], name, sizeof(name)) != 0 || (fds[1] = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
+	if (ptsname_r(fds[0], name, sizeof(name)) != 0 ||
+	    (fds[1] = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0) {
 		al_error_set(err, errno, "pseudo-terminal");
 		al_closep(&fds[0]);
 		return -1;
@@ -170,10 +175,7 @@ static int make_pty(int fds[2], struct al_error *err)
 	return 0;
 }
 
-int al_sandbox_tty_fd(const struct al_sandbox *sb)
-{
-	return sb->plan->tty ? sb->stream_fd[0] : -1;
-}
+int al_sandbox_tty_fd(const struct al_sandbox *sb) { return sb->plan->tty ? sb->stream_fd[0] : -1; }
 
 static bool child_gone(const struct al_error *err)
 {
@@ -219,7 +221,7 @@ static int send_filter(int fd, const struct al_filter *f, struct al_error *err)
 static int send_go(struct al_sandbox *sb, struct al_error *err)
 {
 	const struct al_plan *plan = sb->plan;
-	struct al_go_msg m = { .go = 'g' };
+	struct al_go_msg m = {.go = 'g'};
 	int fds[AL_MAX_BINDS];
 	union {
 		struct cmsghdr h;
@@ -248,8 +250,8 @@ static int send_go(struct al_sandbox *sb, struct al_error *err)
 			}
 		}
 	}
-	struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 	if (m.n) {
 		mh.msg_control = u.buf;
 		mh.msg_controllen = CMSG_SPACE(sizeof(int) * m.n);
@@ -270,12 +272,12 @@ out:
 	return r;
 }
 
-int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter, al_output_fn out,
-		     void *ctx, struct al_sandbox **sbp, struct al_error *err)
+int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter, al_output_fn out, void *ctx,
+		     struct al_sandbox **sbp, struct al_error *err)
 {
 	const struct al_limits *l = &plan->profile.limits;
 	struct al_sandbox *sb = calloc(1, sizeof(*sb));
-	int go[2] = { -1, -1 }, msg[2] = { -1, -1 }, so[2] = { -1, -1 }, se[2] = { -1, -1 }, ack[2] = { -1, -1 };
+	int go[2] = {-1, -1}, msg[2] = {-1, -1}, so[2] = {-1, -1}, se[2] = {-1, -1}, ack[2] = {-1, -1};
 	bool degraded = false;
 
 	if (!sb || !(sb->buf = malloc(AL_READ_BUF))) {
@@ -285,7 +287,8 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 	sb->plan = plan;
 	sb->out = out;
 	sb->ctx = ctx;
-	sb->pidfd = sb->go_fd = sb->msg_fd = sb->wall_fd = sb->cpu_fd = sb->pace_fd = sb->ack_fd = sb->ep = -1;
+	sb->pidfd = sb->go_fd = sb->msg_fd = sb->wall_fd = sb->cpu_fd = sb->pace_fd = sb->ack_fd = sb->ep =
+	    -1;
 	sb->notify.fd = -1;
 	sb->stream_fd[0] = sb->stream_fd[1] = -1;
 	sb->sink_fd[0] = sb->sink_fd[1] = -1;
@@ -304,19 +307,23 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 	 * two CPUs its mkdirs and limit writes cost no wall time. The child
 	 * moves itself in just before it starts the command. v2 needs the
 	 * cgroup first (CLONE_INTO_CGROUP). */
-	enum al_cgroup_kind kind = (plan->disabled & AL_DEF_CGROUP) ? AL_CGROUP_NONE : al_cgroup_detect(&sb->hier);
+	enum al_cgroup_kind kind =
+	    (plan->disabled & AL_DEF_CGROUP) ? AL_CGROUP_NONE : al_cgroup_detect(&sb->hier);
 	bool late_cgroup = kind == AL_CGROUP_V1;
 	if (!(plan->disabled & AL_DEF_CGROUP) && !late_cgroup) {
-		if (al_cgroup_create(&sb->cgroup, &sb->hier, l, !(plan->disabled & AL_DEF_TCP_MEM), err) < 0) {
+		if (al_cgroup_create(&sb->cgroup, &sb->hier, l, !(plan->disabled & AL_DEF_TCP_MEM), err) <
+		    0) {
 			/* Fail closed unless the caller accepted weaker limits. */
 			if (!plan->allow_degraded) {
-				al_error_wrap(err, "cannot apply memory/pids/cpu limits (use --allow-degraded to run with rlimits only)");
+				al_error_wrap(err, "cannot apply memory/pids/cpu limits (use "
+						   "--allow-degraded to run with rlimits only)");
 				goto fail;
 			}
 			al_cgroup_init(&sb->cgroup);
 			degraded = true;
 			snprintf(sb->res.degraded, sizeof(sb->res.degraded),
-				 "no cgroup: memory as RLIMIT_AS per process, pids as RLIMIT_NPROC per uid, CPU time per process, no CPU weight, no peak memory of the tree");
+				 "no cgroup: memory as RLIMIT_AS per process, pids as RLIMIT_NPROC per uid, "
+				 "CPU time per process, no CPU weight, no peak memory of the tree");
 		}
 	}
 	sb->res.cgroup = late_cgroup ? AL_CGROUP_V1 : sb->cgroup.kind;
@@ -337,8 +344,9 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 
 	/* go and ack are socket pairs: a send to a dead child must not raise
 	 * SIGPIPE in the caller's process (MSG_NOSIGNAL). */
-	if (make_socketpair(go, err) < 0 || make_pipe(msg, err) < 0 || (plan->tty ? make_pty(so, err) : make_pipe(so, err)) < 0 ||
-	    make_pipe(se, err) < 0 || make_socketpair(ack, err) < 0)
+	if (make_socketpair(go, err) < 0 || make_pipe(msg, err) < 0 ||
+	    (plan->tty ? make_pty(so, err) : make_pipe(so, err)) < 0 || make_pipe(se, err) < 0 ||
+	    make_socketpair(ack, err) < 0)
 		goto fail_fds;
 
 	uint64_t flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC |
@@ -352,9 +360,9 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 	if (plan->disabled & AL_DEF_UTSNS)
 		flags &= ~(uint64_t)CLONE_NEWUTS;
 	struct clone_args ca = {
-		.flags = flags,
-		.pidfd = (uint64_t)(uintptr_t)&sb->pidfd,
-		.exit_signal = SIGCHLD,
+	    .flags = flags,
+	    .pidfd = (uint64_t)(uintptr_t)&sb->pidfd,
+	    .exit_signal = SIGCHLD,
 	};
 	if (sb->cgroup.kind == AL_CGROUP_V2) {
 		/* Born in its cgroup: no migration at all. */
@@ -368,10 +376,18 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 	}
 	if (pid == 0) {
 		struct al_child c = {
-			.plan = plan, .cgroup = &sb->cgroup, .cgroup_late = late_cgroup, .degraded = degraded,
-			.go_fd = go[0], .msg_fd = msg[1], .out_fd = so[1], .err_fd = plan->tty ? so[1] : se[1], .tty = plan->tty,
-			.ack_fd = ack[0], .drop_groups = sb->lease.privileged && !(plan->disabled & AL_DEF_GROUPS),
-			.landlock_abi = abi,
+		    .plan = plan,
+		    .cgroup = &sb->cgroup,
+		    .cgroup_late = late_cgroup,
+		    .degraded = degraded,
+		    .go_fd = go[0],
+		    .msg_fd = msg[1],
+		    .out_fd = so[1],
+		    .err_fd = plan->tty ? so[1] : se[1],
+		    .tty = plan->tty,
+		    .ack_fd = ack[0],
+		    .drop_groups = sb->lease.privileged && !(plan->disabled & AL_DEF_GROUPS),
+		    .landlock_abi = abi,
 		};
 		close(ack[1]);
 		close(go[1]);
@@ -418,7 +434,8 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 	 * that already failed has closed its ends (EPIPE): its own message
 	 * says why, and the watch below reads it. */
 	if (late_cgroup) {
-		if (al_cgroup_create(&sb->cgroup, &sb->hier, l, !(plan->disabled & AL_DEF_TCP_MEM), err) < 0 ||
+		if (al_cgroup_create(&sb->cgroup, &sb->hier, l, !(plan->disabled & AL_DEF_TCP_MEM), err) <
+			0 ||
 		    (al_cgroup_send_tasks(&sb->cgroup, sb->go_fd, err) < 0 && !child_gone(err))) {
 			al_error_wrap(err, "cannot apply memory/pids/cpu limits");
 			kill_sandbox(sb, AL_SETUP_ERROR);
@@ -429,10 +446,13 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 		 * kernel lacks the knob, not the permission). */
 		snprintf(sb->res.degraded, sizeof(sb->res.degraded), "%s%s%s",
 			 sb->cgroup.memsw ? "" : "swap not counted (no memory.memsw)",
-			 !sb->cgroup.memsw && l->memory && !sb->cgroup.tcp_charged && !(plan->disabled & AL_DEF_TCP_MEM) ? "; " : "",
+			 !sb->cgroup.memsw && l->memory && !sb->cgroup.tcp_charged &&
+				 !(plan->disabled & AL_DEF_TCP_MEM)
+			     ? "; "
+			     : "",
 			 l->memory && !sb->cgroup.tcp_charged && !(plan->disabled & AL_DEF_TCP_MEM)
-				 ? "socket buffers not charged to the memory limit (no memory.kmem.tcp)"
-				 : "");
+			     ? "socket buffers not charged to the memory limit (no memory.kmem.tcp)"
+			     : "");
 		AL_TRACE("sup: cgroup v1 created and handed over");
 	}
 	if (!filter) {
@@ -465,13 +485,14 @@ int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter,
 		goto fail;
 	}
 	sb->ep = epoll_create1(EPOLL_CLOEXEC);
-	const int watch[] = { sb->stream_fd[0], sb->stream_fd[1], sb->msg_fd, sb->pidfd, sb->wall_fd, sb->cpu_fd,
-			      sb->pace_fd };
+	const int watch[] = {sb->stream_fd[0], sb->stream_fd[1], sb->msg_fd, sb->pidfd,
+			     sb->wall_fd,      sb->cpu_fd,	 sb->pace_fd};
 	for (size_t i = 0; i < ARRAY_SIZE(watch) && sb->ep >= 0; i++)
 		if (watch_fd(sb, watch[i]) < 0)
 			al_closep(&sb->ep);
 	/* The proxy: its listener comes over the go socket, then its own set. */
-	if (sb->proxy && sb->ep >= 0 && (watch_fd(sb, sb->go_fd) < 0 || watch_fd(sb, al_proxy_fd(sb->proxy)) < 0))
+	if (sb->proxy && sb->ep >= 0 &&
+	    (watch_fd(sb, sb->go_fd) < 0 || watch_fd(sb, al_proxy_fd(sb->proxy)) < 0))
 		al_closep(&sb->ep);
 	if (sb->ep < 0) {
 		al_error_set(err, errno, "epoll");
@@ -495,10 +516,7 @@ fail:
 	return -1;
 }
 
-int al_sandbox_fd(const struct al_sandbox *sb)
-{
-	return sb->ep;
-}
+int al_sandbox_fd(const struct al_sandbox *sb) { return sb->ep; }
 
 int al_sandbox_set_sink(struct al_sandbox *sb, int stream, int fd)
 {
@@ -520,7 +538,7 @@ int al_sandbox_set_sink(struct al_sandbox *sb, int stream, int fd)
  * waits on its full pipe, and its clocks run. */
 static int wait_for_sink(struct al_sandbox *sb, int i)
 {
-	struct epoll_event ev = { .events = EPOLLOUT, .data.fd = sb->sink_fd[i] };
+	struct epoll_event ev = {.events = EPOLLOUT, .data.fd = sb->sink_fd[i]};
 
 	/* EEXIST: the other stream waits on the same sink. */
 	if (epoll_ctl(sb->ep, EPOLL_CTL_ADD, sb->sink_fd[i], &ev) < 0 && errno != EEXIST)
@@ -574,7 +592,7 @@ static int splice_stream(struct al_sandbox *sb, int i, uint64_t room, bool final
 		/* EAGAIN: either side. /dev/null is never full; a pipe that
 		 * takes more meant an empty stream (if bytes came since, the
 		 * set reports them). */
-		struct pollfd p = { .fd = sb->sink_fd[i], .events = POLLOUT };
+		struct pollfd p = {.fd = sb->sink_fd[i], .events = POLLOUT};
 		if (!sb->sink_pipe[i] || poll(&p, 1, 0) != 0)
 			return 1;
 		if (final || wait_for_sink(sb, i) < 0) {
@@ -623,14 +641,16 @@ static int read_stream(struct al_sandbox *sb, int i, bool final)
 /* The command is about to load its filter: take its listener, then let it go on. */
 static void take_listener(struct al_sandbox *sb, int fd)
 {
-	struct al_error err = { 0 };
+	struct al_error err = {0};
 
-	if (sb->notify.fd >= 0 || al_notify_acquire(&sb->notify, al_notify_command_pid(sb->pid), fd, &err) < 0 ||
+	if (sb->notify.fd >= 0 ||
+	    al_notify_acquire(&sb->notify, al_notify_command_pid(sb->pid), fd, &err) < 0 ||
 	    watch_fd(sb, sb->notify.fd) < 0) {
 		/* Fail closed: without the listener, denied calls could not be answered. */
 		if (!sb->res.error[0]) {
 			char buf[512];
-			snprintf(sb->res.error, sizeof(sb->res.error), "%s", al_error_text(&err, buf, sizeof(buf)));
+			snprintf(sb->res.error, sizeof(sb->res.error), "%s",
+				 al_error_text(&err, buf, sizeof(buf)));
 			sb->res.exit_code = 125;
 		}
 		kill_sandbox(sb, AL_SETUP_ERROR);
@@ -650,21 +670,24 @@ static void take_proxy_socket(struct al_sandbox *sb)
 		char buf[CMSG_SPACE(sizeof(int))];
 	} u;
 	char byte;
-	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf) };
-	struct al_error err = { 0 };
+	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
+	struct msghdr m = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+	struct al_error err = {0};
 
 	ssize_t n = recvmsg(sb->go_fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 	if (n < 0 && errno == EAGAIN)
 		return;
 	epoll_ctl(sb->ep, EPOLL_CTL_DEL, sb->go_fd, NULL);
 	struct cmsghdr *c = n == 1 ? CMSG_FIRSTHDR(&m) : NULL;
-	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int))) {
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+	    c->cmsg_len == CMSG_LEN(sizeof(int))) {
 		int fd;
 		memcpy(&fd, CMSG_DATA(c), sizeof(fd));
 		if (al_proxy_adopt(sb->proxy, fd, &err) < 0 && !sb->res.error[0]) {
 			char buf[512];
-			snprintf(sb->res.error, sizeof(sb->res.error), "%s", al_error_text(&err, buf, sizeof(buf)));
+			snprintf(sb->res.error, sizeof(sb->res.error), "%s",
+				 al_error_text(&err, buf, sizeof(buf)));
 			sb->res.exit_code = 125;
 			kill_sandbox(sb, AL_SETUP_ERROR);
 		}
@@ -689,7 +712,8 @@ static void read_messages(struct al_sandbox *sb)
 		} else if (!sb->res.error[0]) {
 			sb->killed_for = AL_SETUP_ERROR;
 			if (m.errnum)
-				snprintf(sb->res.error, sizeof(sb->res.error), "%s: %s", m.text, strerror(m.errnum));
+				snprintf(sb->res.error, sizeof(sb->res.error), "%s: %s", m.text,
+					 strerror(m.errnum));
 			else
 				snprintf(sb->res.error, sizeof(sb->res.error), "%s", m.text);
 			if (m.kind == AL_MSG_SETUP_ERROR)
@@ -714,7 +738,7 @@ static void read_messages(struct al_sandbox *sb)
 static void finish(struct al_sandbox *sb)
 {
 	struct al_result *r = &sb->res;
-	struct al_cgroup_stats st = { 0 };
+	struct al_cgroup_stats st = {0};
 	bool have_stats = al_cgroup_stats(&sb->cgroup, &st) == 0;
 
 	/* Nothing of the sandbox runs any more: what it left for git to follow
@@ -735,8 +759,9 @@ static void finish(struct al_sandbox *sb)
 		r->cpu_ms = (double)st.cpu_ns / 1e6;
 		r->max_rss_kb = st.peak_bytes / 1024;
 	} else {
-		r->cpu_ms = (double)sb->rusage.ru_utime.tv_sec * 1e3 + (double)sb->rusage.ru_utime.tv_usec / 1e3 +
-			    (double)sb->rusage.ru_stime.tv_sec * 1e3 + (double)sb->rusage.ru_stime.tv_usec / 1e3;
+		r->cpu_ms =
+		    (double)sb->rusage.ru_utime.tv_sec * 1e3 + (double)sb->rusage.ru_utime.tv_usec / 1e3 +
+		    (double)sb->rusage.ru_stime.tv_sec * 1e3 + (double)sb->rusage.ru_stime.tv_usec / 1e3;
 		r->max_rss_kb = (uint64_t)sb->rusage.ru_maxrss;
 	}
 	if (sb->have_status) {
@@ -767,7 +792,8 @@ static void finish(struct al_sandbox *sb)
 		r->status = AL_PIDS;
 	else if (sb->cgroup.kind == AL_CGROUP_NONE && r->status == AL_SIGNALED &&
 		 sb->plan->profile.limits.cpu_time_s > 0 &&
-		 (r->signal == SIGXCPU || (r->signal == SIGKILL && r->cpu_ms >= sb->plan->profile.limits.cpu_time_s * 1000)))
+		 (r->signal == SIGXCPU ||
+		  (r->signal == SIGKILL && r->cpu_ms >= sb->plan->profile.limits.cpu_time_s * 1000)))
 		r->status = AL_CPU_LIMIT; /* degraded: RLIMIT_CPU enforced it (SIGXCPU, then SIGKILL) */
 	sb->done = true;
 }
@@ -809,7 +835,8 @@ static void resume_calls(struct al_sandbox *sb)
 	if (read(sb->pace_fd, &ticks, sizeof(ticks)) == sizeof(ticks) && sb->notify.fd >= 0 &&
 	    watch_fd(sb, sb->notify.fd) < 0)
 		kill_sandbox(sb, AL_SETUP_ERROR);
-	al_notify_budget_spend(&sb->budget, clock_ns(CLOCK_MONOTONIC), clock_ns(CLOCK_THREAD_CPUTIME_ID) - t0);
+	al_notify_budget_spend(&sb->budget, clock_ns(CLOCK_MONOTONIC),
+			       clock_ns(CLOCK_THREAD_CPUTIME_ID) - t0);
 }
 
 static int handle_fd(struct al_sandbox *sb, int fd, uint32_t events)
@@ -883,10 +910,7 @@ void al_sandbox_signal(struct al_sandbox *sb, int sig)
 		syscall(SYS_pidfd_send_signal, sb->pidfd, sig, NULL, 0);
 }
 
-const struct al_result *al_sandbox_result(const struct al_sandbox *sb)
-{
-	return &sb->res;
-}
+const struct al_result *al_sandbox_result(const struct al_sandbox *sb) { return &sb->res; }
 
 void al_sandbox_free(struct al_sandbox *sb)
 {
@@ -917,14 +941,14 @@ void al_sandbox_free(struct al_sandbox *sb)
 	free(sb);
 }
 
-int al_sandbox_run(const struct al_plan *plan, const struct al_filter *filter, al_output_fn out,
-		   void *ctx, struct al_result *res, struct al_error *err)
+int al_sandbox_run(const struct al_plan *plan, const struct al_filter *filter, al_output_fn out, void *ctx,
+		   struct al_result *res, struct al_error *err)
 {
 	struct al_sandbox *sb;
 
 	if (al_sandbox_spawn(plan, filter, out, ctx, &sb, err) < 0)
 		return -1;
-	struct pollfd pfd = { .fd = sb->ep, .events = POLLIN };
+	struct pollfd pfd = {.fd = sb->ep, .events = POLLIN};
 	while (al_sandbox_handle(sb) != 1)
 		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
 			break;

@@ -16,29 +16,36 @@
 #include "seccomp.h"
 
 enum al_status {
-	AL_EXITED, AL_SIGNALED, AL_TIMEOUT, AL_CPU_LIMIT, AL_MEMORY, AL_PIDS,
-	AL_OUTPUT_LIMIT, AL_VIOLATION, AL_SETUP_ERROR,
+	AL_EXITED,
+	AL_SIGNALED,
+	AL_TIMEOUT,
+	AL_CPU_LIMIT,
+	AL_MEMORY,
+	AL_PIDS,
+	AL_OUTPUT_LIMIT,
+	AL_VIOLATION,
+	AL_SETUP_ERROR,
 };
 const char *al_status_name(enum al_status s);
 
 struct al_result {
 	enum al_status status;
-	int exit_code;          /* valid when status is exited (or a limit with an exit) */
-	int signal;             /* the signal that ended the command, 0 if none */
+	int exit_code; /* valid when status is exited (or a limit with an exit) */
+	int signal;    /* the signal that ended the command, 0 if none */
 	double wall_ms, cpu_ms;
-	double supervisor_cpu_ms;   /* the supervisor's CPU answering the sandbox's denied calls */
+	double supervisor_cpu_ms; /* the supervisor's CPU answering the sandbox's denied calls */
 	uint64_t max_rss_kb;
-	uint64_t output_bytes[2];   /* stdout, stderr: bytes the command wrote */
+	uint64_t output_bytes[2]; /* stdout, stderr: bytes the command wrote */
 	bool truncated[2];
 	enum al_cgroup_kind cgroup;
-	uid_t host_uid;             /* the host uid the sandbox ran as */
-	char degraded[256];         /* what was weaker than asked, "" if nothing */
-	char quarantined[192];      /* files the sandbox left for git to follow, renamed away ("" if none) */
-	char cgroup_why[160];       /* why that hierarchy */
-	int landlock;               /* the Landlock ABI applied; 0: unavailable */
-	char error[512];            /* setup or exec error, "" if none */
+	uid_t host_uid;	       /* the host uid the sandbox ran as */
+	char degraded[256];    /* what was weaker than asked, "" if nothing */
+	char quarantined[192]; /* files the sandbox left for git to follow, renamed away ("" if none) */
+	char cgroup_why[160];  /* why that hierarchy */
+	int landlock;	       /* the Landlock ABI applied; 0: unavailable */
+	char error[512];       /* setup or exec error, "" if none */
 	struct al_violations violations; /* denied calls; in learn mode also every call seen */
-	struct al_net_log network;  /* every attempt through the proxy */
+	struct al_net_log network;	 /* every attempt through the proxy */
 };
 
 /* Where the command's output goes; stream is 1 (stdout) or 2 (stderr). */
@@ -49,8 +56,8 @@ struct al_sandbox;
 /* Start the sandbox. plan and filter must outlive it. filter NULL: compile
  * the plan's policy here, after clone, while the child builds its root (a
  * caller that starts many sandboxes passes one from al_filter_cache_get). */
-int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter, al_output_fn out,
-		     void *ctx, struct al_sandbox **sbp, struct al_error *err);
+int al_sandbox_spawn(const struct al_plan *plan, const struct al_filter *filter, al_output_fn out, void *ctx,
+		     struct al_sandbox **sbp, struct al_error *err);
 /* Send stream 1 (stdout) or 2 (stderr) straight to fd, a pipe or /dev/null,
  * instead of to the callback: the supervisor splices it there, no copy. It
  * never waits on fd: while the pipe is full, the command's own pipe is left
@@ -78,7 +85,7 @@ const struct al_result *al_sandbox_result(const struct al_sandbox *sb);
 void al_sandbox_free(struct al_sandbox *sb);
 
 /* Run to completion with a private epoll loop; for callers without one. */
-int al_sandbox_run(const struct al_plan *plan, const struct al_filter *filter, al_output_fn out,
-		   void *ctx, struct al_result *res, struct al_error *err);
+int al_sandbox_run(const struct al_plan *plan, const struct al_filter *filter, al_output_fn out, void *ctx,
+		   struct al_result *res, struct al_error *err);
 
 #endif

@@ -16,18 +16,23 @@
 static int add_rule(scmp_filter_ctx ctx, const struct al_sc_rule *r, struct al_error *err)
 {
 	static const enum scmp_compare ops[] = {
-		[AL_OP_EQ] = SCMP_CMP_EQ, [AL_OP_NE] = SCMP_CMP_NE, [AL_OP_LT] = SCMP_CMP_LT,
-		[AL_OP_LE] = SCMP_CMP_LE, [AL_OP_GT] = SCMP_CMP_GT, [AL_OP_GE] = SCMP_CMP_GE,
-		[AL_OP_MASKED_EQ] = SCMP_CMP_MASKED_EQ,
+	    [AL_OP_EQ] = SCMP_CMP_EQ,
+	    [AL_OP_NE] = SCMP_CMP_NE,
+	    [AL_OP_LT] = SCMP_CMP_LT,
+	    [AL_OP_LE] = SCMP_CMP_LE,
+	    [AL_OP_GT] = SCMP_CMP_GT,
+	    [AL_OP_GE] = SCMP_CMP_GE,
+	    [AL_OP_MASKED_EQ] = SCMP_CMP_MASKED_EQ,
 	};
 	struct scmp_arg_cmp cmp[AL_SC_MAX_COND];
 	uint32_t action = r->quiet ? SCMP_ACT_ERRNO((uint32_t)r->errnum) : SCMP_ACT_NOTIFY;
 
 	for (unsigned i = 0; i < r->ncond; i++) {
 		const struct al_sc_cond *c = &r->cond[i];
-		cmp[i] = (struct scmp_arg_cmp){ .arg = c->index, .op = ops[c->op],
-						.datum_a = c->op == AL_OP_MASKED_EQ ? c->mask : c->value,
-						.datum_b = c->op == AL_OP_MASKED_EQ ? c->value : 0 };
+		cmp[i] = (struct scmp_arg_cmp){.arg = c->index,
+					       .op = ops[c->op],
+					       .datum_a = c->op == AL_OP_MASKED_EQ ? c->mask : c->value,
+					       .datum_b = c->op == AL_OP_MASKED_EQ ? c->value : 0};
 	}
 	int rc = seccomp_rule_add_array(ctx, action, r->nr, r->ncond, cmp);
 	if (rc < 0)
@@ -59,14 +64,15 @@ static int build(scmp_filter_ctx ctx, const struct al_sc_policy *p, struct al_er
 
 	for (int nr = 0; nr < AL_SC_NR_MAX; nr++) {
 		const struct al_sc_rule *whole = NULL;
-		struct al_sc_rule all = { .nr = nr };
+		struct al_sc_rule all = {.nr = nr};
 		for (size_t i = 0; i < nb && !whole; i++)
 			if (b[i].nr == nr && b[i].ncond == 0 && al_policy_builtin_active(p, &b[i]))
 				whole = &b[i];
 		for (size_t i = 0; i < p->ndeny && !whole; i++)
 			if (p->deny[i].nr == nr && p->deny[i].ncond == 0)
 				whole = &p->deny[i];
-		if (!whole && (p->mode == AL_SC_LEARN || (p->mode == AL_SC_ALLOW_LIST && !al_policy_allowed_p(p, nr))))
+		if (!whole &&
+		    (p->mode == AL_SC_LEARN || (p->mode == AL_SC_ALLOW_LIST && !al_policy_allowed_p(p, nr))))
 			whole = &all; /* every call goes to the supervisor */
 		if (whole) {
 			if (add_rule(ctx, whole, err) < 0)
@@ -74,7 +80,8 @@ static int build(scmp_filter_ctx ctx, const struct al_sc_policy *p, struct al_er
 			continue;
 		}
 		for (size_t i = 0; i < nb; i++)
-			if (b[i].nr == nr && al_policy_builtin_active(p, &b[i]) && add_rule(ctx, &b[i], err) < 0)
+			if (b[i].nr == nr && al_policy_builtin_active(p, &b[i]) &&
+			    add_rule(ctx, &b[i], err) < 0)
 				return -1;
 		for (size_t i = 0; i < p->ndeny; i++)
 			if (p->deny[i].nr == nr && add_rule(ctx, &p->deny[i], err) < 0)
@@ -133,7 +140,7 @@ void al_seccomp_free(struct al_filter *f)
 
 int al_seccomp_load(const struct al_filter *f, struct al_error *err)
 {
-	struct sock_fprog prog = { .len = (unsigned short)f->len, .filter = f->insns };
+	struct sock_fprog prog = {.len = (unsigned short)f->len, .filter = f->insns};
 	long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
 
 	if (fd < 0)

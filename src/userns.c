@@ -31,7 +31,7 @@ static int open_lease_file(struct al_error *err)
 
 static int try_lock(int fd, uid_t uid)
 {
-	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = (off_t)uid, .l_len = 1 };
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = (off_t)uid, .l_len = 1};
 	return fcntl(fd, F_OFD_SETLK, &fl);
 }
 
@@ -69,13 +69,9 @@ int al_userns_lease(const struct al_plan *plan, struct al_uid_lease *lease, stru
 			    plan->uid_first, plan->uid_count);
 }
 
-void al_userns_release(struct al_uid_lease *lease)
-{
-	al_closep(&lease->lock_fd);
-}
+void al_userns_release(struct al_uid_lease *lease) { al_closep(&lease->lock_fd); }
 
-int al_userns_write_maps(pid_t child, const struct al_uid_lease *lease, bool map_root,
-			 struct al_error *err)
+int al_userns_write_maps(pid_t child, const struct al_uid_lease *lease, bool map_root, struct al_error *err)
 {
 	char path[64], map[64];
 	cleanup_close int dir = -1;
@@ -105,12 +101,10 @@ int al_userns_write_maps(pid_t child, const struct al_uid_lease *lease, bool map
  * one each) and 4096 watches, against the host's 128 and ~190,000 per uid;
  * fanotify likewise. */
 const struct al_userns_cap al_userns_caps[] = {
-	{ "max_inotify_instances", 8 },   { "max_inotify_watches", 4096 },
-	{ "max_fanotify_groups", 8 },     { "max_fanotify_marks", 4096 },
-	{ "max_user_namespaces", 0 },     { "max_pid_namespaces", 0 },
-	{ "max_net_namespaces", 0 },      { "max_mnt_namespaces", 0 },
-	{ "max_ipc_namespaces", 0 },      { "max_uts_namespaces", 0 },
-	{ "max_cgroup_namespaces", 0 },   { "max_time_namespaces", 0 },
+    {"max_inotify_instances", 8}, {"max_inotify_watches", 4096}, {"max_fanotify_groups", 8},
+    {"max_fanotify_marks", 4096}, {"max_user_namespaces", 0},	 {"max_pid_namespaces", 0},
+    {"max_net_namespaces", 0},	  {"max_mnt_namespaces", 0},	 {"max_ipc_namespaces", 0},
+    {"max_uts_namespaces", 0},	  {"max_cgroup_namespaces", 0},	 {"max_time_namespaces", 0},
 };
 const unsigned al_userns_ncaps = ARRAY_SIZE(al_userns_caps);
 

@@ -9,8 +9,8 @@
 #include "plan.h"
 
 struct al_uid_lease {
-	uid_t host_uid;  /* root inside maps to this host uid (and gid) */
-	int lock_fd;     /* held while the sandbox runs: the uid is ours alone */
+	uid_t host_uid;	 /* root inside maps to this host uid (and gid) */
+	int lock_fd;	 /* held while the sandbox runs: the uid is ours alone */
 	bool privileged; /* supervisor is root: a uid from the range */
 };
 
@@ -20,8 +20,7 @@ struct al_uid_lease {
 int al_userns_lease(const struct al_plan *plan, struct al_uid_lease *lease, struct al_error *err);
 void al_userns_release(struct al_uid_lease *lease);
 /* Parent's half: write setgroups, uid_map and gid_map of the child. */
-int al_userns_write_maps(pid_t child, const struct al_uid_lease *lease, bool map_root,
-			 struct al_error *err);
+int al_userns_write_maps(pid_t child, const struct al_uid_lease *lease, bool map_root, struct al_error *err);
 
 /* The per-user counters of the kernel (kernel/ucount.c) are hierarchical: a
  * charge inside the sandbox's user namespace is charged again, in the

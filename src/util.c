@@ -4,18 +4,15 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <pwd.h>
-#include <sys/stat.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
-void al_freep(void *p)
-{
-	free(*(void **)p);
-}
+void al_freep(void *p) { free(*(void **)p); }
 
 void al_closep(int *fd)
 {
@@ -124,8 +121,8 @@ int al_parse_uint(const char *s, uint64_t min, uint64_t max, uint64_t *out, stru
 	if (errno == ERANGE || *end)
 		return al_error_set(err, 0, "'%s' is not a number", s);
 	if (v < min || v > max)
-		return al_error_set(err, 0, "%s is out of range [%llu, %llu]", s,
-				    (unsigned long long)min, (unsigned long long)max);
+		return al_error_set(err, 0, "%s is out of range [%llu, %llu]", s, (unsigned long long)min,
+				    (unsigned long long)max);
 	*out = v;
 	return 0;
 }
@@ -210,7 +207,6 @@ double al_now_ms(void)
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-
 #ifdef AIRLOCK_TRACE
 #include <sys/syscall.h>
 
@@ -251,7 +247,8 @@ int al_home_resolve(char *const env[], char *out, size_t len, struct al_error *e
 			home = env[i] + 5;
 	if (!home) {
 		if (getpwuid_r(getuid(), &pw, buf, sizeof(buf), &res) != 0 || !res || !res->pw_dir[0])
-			return al_error_set(err, errno ? errno : ENOENT, "$HOME is unset and uid %u has no passwd entry",
+			return al_error_set(err, errno ? errno : ENOENT,
+					    "$HOME is unset and uid %u has no passwd entry",
 					    (unsigned)getuid());
 		home = res->pw_dir;
 	}

@@ -1,14 +1,12 @@
+#include <jansson.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <string.h>
-#include <jansson.h>
 
+#include "../version.h"
 #include "cli.h"
 #include "log.h"
 #include "trace.h"
-#include "../version.h"
-
-
 
 static void usage(FILE *f)
 {
@@ -41,8 +39,8 @@ int main(int argc, char **argv)
 		return cli_scan(argc - 1, argv + 1);
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
 		const struct scmp_version *v = seccomp_version();
-		printf("airlock %s (libseccomp %u.%u.%u, jansson %s)\n", AIRLOCK_VERSION, v->major, v->minor, v->micro,
-		       jansson_version_str());
+		printf("airlock %s (libseccomp %u.%u.%u, jansson %s)\n", AIRLOCK_VERSION, v->major, v->minor,
+		       v->micro, jansson_version_str());
 		return 0;
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {

@@ -9,7 +9,7 @@
 int cli_profile(int argc, char **argv)
 {
 	struct al_profile p;
-	struct al_error err = { 0 };
+	struct al_error err = {0};
 	char buf[640];
 
 	if (argc == 2 && strcmp(argv[1], "list") == 0) {
@@ -44,7 +44,8 @@ int cli_profile(int argc, char **argv)
 			fprintf(stderr, "airlock: %s\n", al_error_text(&err, buf, sizeof(buf)));
 			return 1;
 		}
-		printf("%s: ok (profile '%s', %zu binds, %zu variables)\n", argv[2], p.name, p.nbinds, p.nenv);
+		printf("%s: ok (profile '%s', %zu binds, %zu variables)\n", argv[2], p.name, p.nbinds,
+		       p.nenv);
 		al_profile_free(&p);
 		return 0;
 	}

@@ -21,11 +21,11 @@ struct relay {
 	pthread_cond_t more;
 	struct chunk *head, *tail;
 	int done;
-	int may_start;   /* the sandbox is spawned: a thread is no hazard now */
+	int may_start; /* the sandbox is spawned: a thread is no hazard now */
 	int started;
-	size_t queued;   /* bytes waiting */
-	size_t dropped;  /* bytes given up because the reader does not keep up */
-	bool safe[3];    /* by fd: the stream goes to a terminal, through ttysafe */
+	size_t queued;	/* bytes waiting */
+	size_t dropped; /* bytes given up because the reader does not keep up */
+	bool safe[3];	/* by fd: the stream goes to a terminal, through ttysafe */
 	struct al_ttysafe tty[3];
 };
 
@@ -108,15 +108,9 @@ static void start_writer(struct relay *r)
 		r->started = 1;
 }
 
-bool relay_filters(const struct relay *r, int fd)
-{
-	return fd >= 1 && fd <= 2 && r->safe[fd];
-}
+bool relay_filters(const struct relay *r, int fd) { return fd >= 1 && fd <= 2 && r->safe[fd]; }
 
-void relay_start(struct relay *r)
-{
-	r->may_start = 1;
-}
+void relay_start(struct relay *r) { r->may_start = 1; }
 
 void relay_push(void *arg, int stream, const char *buf, size_t len)
 {

@@ -4,8 +4,8 @@
  * do not count), 1 anything dangerous or unknown, 2 a file could not be read
  * or fully parsed (and nothing worse was found), or bad usage (one line). */
 #include <getopt.h>
-#include <stdarg.h>
 #include <jansson.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,9 +36,9 @@ static json_t *result_json(const struct scan_result *r)
 		json_object_set_new(o, "reason", json_string(r->skipped));
 	for (size_t k = 0; k < r->nglobals; k++) {
 		const struct scan_global *g = &r->globals[k];
-		json_t *j = json_pack("{s:s?, s:s?, s:s, s:I, s:s, s:b}", "module", g->module, "name", g->name, "verdict",
-				      scan_verdict_name(g->verdict), "offset", (json_int_t)g->offset, "opcode", g->opcode,
-				      "called", g->called);
+		json_t *j = json_pack("{s:s?, s:s?, s:s, s:I, s:s, s:b}", "module", g->module, "name",
+				      g->name, "verdict", scan_verdict_name(g->verdict), "offset",
+				      (json_int_t)g->offset, "opcode", g->opcode, "called", g->called);
 		if (!j)
 			continue;
 		if (g->member)
@@ -49,8 +49,8 @@ static json_t *result_json(const struct scan_result *r)
 	}
 	for (size_t k = 0; k < r->nissues; k++) {
 		const struct scan_issue *i = &r->issues[k];
-		json_t *j = json_pack("{s:s, s:s?, s:I}", "verdict", scan_verdict_name(i->verdict), "what", i->what, "offset",
-				      (json_int_t)i->offset);
+		json_t *j = json_pack("{s:s, s:s?, s:I}", "verdict", scan_verdict_name(i->verdict), "what",
+				      i->what, "offset", (json_int_t)i->offset);
 		if (!j)
 			continue;
 		if (i->member)
@@ -74,14 +74,15 @@ static void print_text(const struct scan_result *r)
 		const struct scan_global *g = &r->globals[k];
 		if (g->verdict == SCAN_SAFE)
 			continue;
-		printf("  %s: %s.%s (%s at offset %llu%s%s%s)%s%s\n", scan_verdict_name(g->verdict), g->module, g->name,
-		       g->opcode, (unsigned long long)g->offset, g->member ? " in " : "", g->member ? g->member : "",
-		       g->called ? ", called" : "", g->reason ? ": " : "", g->reason ? g->reason : "");
+		printf("  %s: %s.%s (%s at offset %llu%s%s%s)%s%s\n", scan_verdict_name(g->verdict),
+		       g->module, g->name, g->opcode, (unsigned long long)g->offset, g->member ? " in " : "",
+		       g->member ? g->member : "", g->called ? ", called" : "", g->reason ? ": " : "",
+		       g->reason ? g->reason : "");
 	}
 	for (size_t k = 0; k < r->nissues; k++) {
 		const struct scan_issue *i = &r->issues[k];
-		printf("  %s: %s%s%s\n", i->verdict == SCAN_SAFE ? "note" : scan_verdict_name(i->verdict), i->what,
-		       i->member ? " in " : "", i->member ? i->member : "");
+		printf("  %s: %s%s%s\n", i->verdict == SCAN_SAFE ? "note" : scan_verdict_name(i->verdict),
+		       i->what, i->member ? " in " : "", i->member ? i->member : "");
 	}
 	if (r->error)
 		printf("  error: %s\n", r->error);
@@ -104,17 +105,19 @@ static void on_result(const struct scan_result *r, void *arg)
 
 static void usage(FILE *f)
 {
-	fputs("usage: airlock scan [--json] [--allow MODULE.NAME]... [--include GLOB]... [--exclude GLOB]... PATH...\n"
-	      "  --json               one JSON document: per file its format, verdict, globals, issues\n"
-	      "  --allow MODULE.NAME  also accept this global (or MODULE.* for a whole module);\n"
-	      "                       repeatable; known-dangerous globals stay dangerous\n"
-	      "  --include GLOB       in directories, scan only files whose path below the directory\n"
-	      "                       or base name matches (repeatable)\n"
-	      "  --exclude GLOB       in directories, leave out files and directories that match (repeatable)\n"
-	      "files that are no model format (text, JSON, ...) are reported as skipped\n"
-	      "exit status: 0 all safe, 1 something dangerous or unknown, 2 a file could not be parsed\n"
-	      "             or bad usage\n",
-	      f);
+	fputs(
+	    "usage: airlock scan [--json] [--allow MODULE.NAME]... [--include GLOB]... [--exclude GLOB]... "
+	    "PATH...\n"
+	    "  --json               one JSON document: per file its format, verdict, globals, issues\n"
+	    "  --allow MODULE.NAME  also accept this global (or MODULE.* for a whole module);\n"
+	    "                       repeatable; known-dangerous globals stay dangerous\n"
+	    "  --include GLOB       in directories, scan only files whose path below the directory\n"
+	    "                       or base name matches (repeatable)\n"
+	    "  --exclude GLOB       in directories, leave out files and directories that match (repeatable)\n"
+	    "files that are no model format (text, JSON, ...) are reported as skipped\n"
+	    "exit status: 0 all safe, 1 something dangerous or unknown, 2 a file could not be parsed\n"
+	    "             or bad usage\n",
+	    f);
 }
 
 /* Bad usage: one line on stderr, exit 2. */
@@ -134,15 +137,12 @@ static int usage_error(const char *fmt, ...)
 int cli_scan(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "allow", required_argument, NULL, 'a' },
-		{ "include", required_argument, NULL, 'i' },
-		{ "exclude", required_argument, NULL, 'x' },
-		{ "help", no_argument, NULL, 'h' },
-		{ 0 },
+	    {"json", no_argument, NULL, 'j'},	       {"allow", required_argument, NULL, 'a'},
+	    {"include", required_argument, NULL, 'i'}, {"exclude", required_argument, NULL, 'x'},
+	    {"help", no_argument, NULL, 'h'},	       {0},
 	};
-	struct scan_options opt = { 0 };
-	struct run run = { 0 };
+	struct scan_options opt = {0};
+	struct run run = {0};
 	/* argv outlives the scan: the lists point into it */
 	const char **allow = calloc((size_t)argc + 1, sizeof(*allow));
 	const char **include = calloc((size_t)argc + 1, sizeof(*include));
@@ -169,7 +169,8 @@ int cli_scan(int argc, char **argv)
 		case 'i':
 		case 'x':
 			if (!*optarg) {
-				rc = usage_error("%s: an empty glob matches nothing", c == 'i' ? "--include" : "--exclude");
+				rc = usage_error("%s: an empty glob matches nothing",
+						 c == 'i' ? "--include" : "--exclude");
 				goto out;
 			}
 			if (c == 'i')
@@ -195,10 +196,10 @@ int cli_scan(int argc, char **argv)
 	opt.exclude = exclude;
 	run.files = json_array();
 	for (int k = optind; k < argc; k++) {
-		struct al_error err = { 0 };
+		struct al_error err = {0};
 		char buf[640];
 		if (scan_path(argv[k], &opt, on_result, &run, &err) < 0) {
-			struct scan_result r = { 0 };
+			struct scan_result r = {0};
 			r.path = argv[k];
 			r.format = "unknown";
 			r.verdict = SCAN_ERROR;
@@ -213,11 +214,11 @@ int cli_scan(int argc, char **argv)
 			break;
 		}
 	if (run.json) {
-		json_t *doc = json_pack("{s:s, s:o, s:{s:I, s:I, s:I, s:I, s:I}}", "verdict", scan_verdict_name(worst),
-					"files", run.files, "counts", "safe", (json_int_t)run.counts[SCAN_SAFE], "unknown",
-					(json_int_t)run.counts[SCAN_UNKNOWN], "dangerous",
-					(json_int_t)run.counts[SCAN_DANGEROUS], "error", (json_int_t)run.counts[SCAN_ERROR],
-					"skipped", (json_int_t)run.skipped);
+		json_t *doc = json_pack(
+		    "{s:s, s:o, s:{s:I, s:I, s:I, s:I, s:I}}", "verdict", scan_verdict_name(worst), "files",
+		    run.files, "counts", "safe", (json_int_t)run.counts[SCAN_SAFE], "unknown",
+		    (json_int_t)run.counts[SCAN_UNKNOWN], "dangerous", (json_int_t)run.counts[SCAN_DANGEROUS],
+		    "error", (json_int_t)run.counts[SCAN_ERROR], "skipped", (json_int_t)run.skipped);
 		char *s = doc ? json_dumps(doc, JSON_INDENT(1)) : NULL;
 		if (s)
 			puts(s);
@@ -226,9 +227,10 @@ int cli_scan(int argc, char **argv)
 	} else {
 		json_decref(run.files);
 		size_t total = run.counts[0] + run.counts[1] + run.counts[2] + run.counts[3] + run.skipped;
-		printf("%zu file%s: %zu safe, %zu unknown, %zu dangerous, %zu could not be parsed, %zu skipped\n", total,
-		       total == 1 ? "" : "s", run.counts[SCAN_SAFE], run.counts[SCAN_UNKNOWN], run.counts[SCAN_DANGEROUS],
-		       run.counts[SCAN_ERROR], run.skipped);
+		printf("%zu file%s: %zu safe, %zu unknown, %zu dangerous, %zu could not be parsed, %zu "
+		       "skipped\n",
+		       total, total == 1 ? "" : "s", run.counts[SCAN_SAFE], run.counts[SCAN_UNKNOWN],
+		       run.counts[SCAN_DANGEROUS], run.counts[SCAN_ERROR], run.skipped);
 	}
 	rc = worst >= SCAN_UNKNOWN ? 1 : worst == SCAN_ERROR ? 2 : 0;
 out:

@@ -11,10 +11,10 @@
 #include <termios.h>
 
 struct tty_session {
-	int master;        /* the command's terminal, master side (the sandbox owns it) */
-	bool raw;          /* the caller's stdin was a terminal, now in raw mode */
+	int master; /* the command's terminal, master side (the sandbox owns it) */
+	bool raw;   /* the caller's stdin was a terminal, now in raw mode */
 	struct termios saved;
-	uint64_t dropped;  /* input bytes the command's terminal had no room for */
+	uint64_t dropped; /* input bytes the command's terminal had no room for */
 };
 
 /* Raw mode on the caller's terminal (if stdin is one) and the window size. */

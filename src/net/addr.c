@@ -16,40 +16,40 @@ struct prefix {
 };
 
 static const struct prefix v4[] = {
-	{ { 0 }, 8, AL_ADDR_UNSPECIFIED },                   /* "this network" */
-	{ { 10 }, 8, AL_ADDR_PRIVATE },
-	{ { 100, 64 }, 10, AL_ADDR_CGNAT },
-	{ { 127 }, 8, AL_ADDR_LOOPBACK },
-	{ { 169, 254 }, 16, AL_ADDR_LINK_LOCAL },            /* 169.254.169.254: metadata */
-	{ { 172, 16 }, 12, AL_ADDR_PRIVATE },
-	{ { 192, 0, 0 }, 24, AL_ADDR_RESERVED },             /* IETF protocol assignments */
-	{ { 192, 0, 2 }, 24, AL_ADDR_RESERVED },             /* TEST-NET-1 */
-	{ { 192, 88, 99 }, 24, AL_ADDR_RESERVED },           /* 6to4 relay anycast */
-	{ { 192, 168 }, 16, AL_ADDR_PRIVATE },
-	{ { 198, 18 }, 15, AL_ADDR_RESERVED },               /* benchmarking */
-	{ { 198, 51, 100 }, 24, AL_ADDR_RESERVED },          /* TEST-NET-2 */
-	{ { 203, 0, 113 }, 24, AL_ADDR_RESERVED },           /* TEST-NET-3 */
-	{ { 224 }, 4, AL_ADDR_MULTICAST },
-	{ { 255, 255, 255, 255 }, 32, AL_ADDR_BROADCAST },
-	{ { 240 }, 4, AL_ADDR_RESERVED },                    /* future use; after broadcast */
+    {{0}, 8, AL_ADDR_UNSPECIFIED}, /* "this network" */
+    {{10}, 8, AL_ADDR_PRIVATE},
+    {{100, 64}, 10, AL_ADDR_CGNAT},
+    {{127}, 8, AL_ADDR_LOOPBACK},
+    {{169, 254}, 16, AL_ADDR_LINK_LOCAL}, /* 169.254.169.254: metadata */
+    {{172, 16}, 12, AL_ADDR_PRIVATE},
+    {{192, 0, 0}, 24, AL_ADDR_RESERVED},   /* IETF protocol assignments */
+    {{192, 0, 2}, 24, AL_ADDR_RESERVED},   /* TEST-NET-1 */
+    {{192, 88, 99}, 24, AL_ADDR_RESERVED}, /* 6to4 relay anycast */
+    {{192, 168}, 16, AL_ADDR_PRIVATE},
+    {{198, 18}, 15, AL_ADDR_RESERVED},	    /* benchmarking */
+    {{198, 51, 100}, 24, AL_ADDR_RESERVED}, /* TEST-NET-2 */
+    {{203, 0, 113}, 24, AL_ADDR_RESERVED},  /* TEST-NET-3 */
+    {{224}, 4, AL_ADDR_MULTICAST},
+    {{255, 255, 255, 255}, 32, AL_ADDR_BROADCAST},
+    {{240}, 4, AL_ADDR_RESERVED}, /* future use; after broadcast */
 };
 
 static const struct prefix v6[] = {
-	{ { 0 }, 128, AL_ADDR_UNSPECIFIED },
-	{ { [15] = 1 }, 128, AL_ADDR_LOOPBACK },
-	{ { 0x01, 0x00 }, 64, AL_ADDR_RESERVED },            /* discard-only 100::/64 */
-	{ { 0x00, 0x64, 0xff, 0x9b, 0x00, 0x01 }, 48, AL_ADDR_RESERVED }, /* local-use NAT64 */
-	{ { 0x20, 0x01, 0x00, 0x00 }, 32, AL_ADDR_RESERVED }, /* Teredo: hides a v4 address */
-	{ { 0x20, 0x01, 0x00, 0x02, 0x00, 0x00 }, 48, AL_ADDR_RESERVED }, /* benchmarking */
-	{ { 0x20, 0x01, 0x0d, 0xb8 }, 32, AL_ADDR_RESERVED }, /* documentation */
-	{ { 0x20, 0x01, 0x00, 0x10 }, 28, AL_ADDR_RESERVED }, /* ORCHID */
-	{ { 0x20, 0x01, 0x00, 0x20 }, 28, AL_ADDR_RESERVED }, /* ORCHIDv2 */
-	{ { 0x3f, 0xff }, 20, AL_ADDR_RESERVED },            /* documentation (RFC 9637) */
-	{ { 0x5f }, 8, AL_ADDR_RESERVED },                   /* SRv6 SIDs */
-	{ { 0xfc }, 7, AL_ADDR_PRIVATE },                    /* unique local (RFC 4193) */
-	{ { 0xfe, 0x80 }, 10, AL_ADDR_LINK_LOCAL },
-	{ { 0xfe, 0xc0 }, 10, AL_ADDR_PRIVATE },             /* site-local (deprecated) */
-	{ { 0xff }, 8, AL_ADDR_MULTICAST },
+    {{0}, 128, AL_ADDR_UNSPECIFIED},
+    {{[15] = 1}, 128, AL_ADDR_LOOPBACK},
+    {{0x01, 0x00}, 64, AL_ADDR_RESERVED},			  /* discard-only 100::/64 */
+    {{0x00, 0x64, 0xff, 0x9b, 0x00, 0x01}, 48, AL_ADDR_RESERVED}, /* local-use NAT64 */
+    {{0x20, 0x01, 0x00, 0x00}, 32, AL_ADDR_RESERVED},		  /* Teredo: hides a v4 address */
+    {{0x20, 0x01, 0x00, 0x02, 0x00, 0x00}, 48, AL_ADDR_RESERVED}, /* benchmarking */
+    {{0x20, 0x01, 0x0d, 0xb8}, 32, AL_ADDR_RESERVED},		  /* documentation */
+    {{0x20, 0x01, 0x00, 0x10}, 28, AL_ADDR_RESERVED},		  /* ORCHID */
+    {{0x20, 0x01, 0x00, 0x20}, 28, AL_ADDR_RESERVED},		  /* ORCHIDv2 */
+    {{0x3f, 0xff}, 20, AL_ADDR_RESERVED},			  /* documentation (RFC 9637) */
+    {{0x5f}, 8, AL_ADDR_RESERVED},				  /* SRv6 SIDs */
+    {{0xfc}, 7, AL_ADDR_PRIVATE},				  /* unique local (RFC 4193) */
+    {{0xfe, 0x80}, 10, AL_ADDR_LINK_LOCAL},
+    {{0xfe, 0xc0}, 10, AL_ADDR_PRIVATE}, /* site-local (deprecated) */
+    {{0xff}, 8, AL_ADDR_MULTICAST},
 };
 
 static bool in_prefix(const uint8_t *a, const struct prefix *p)
@@ -76,10 +76,10 @@ static enum al_addr_class lookup(const uint8_t *a, const struct prefix *t, size_
  * deliver to (or through) that IPv4 address. */
 static bool embedded_v4(const uint8_t *a, uint8_t out[4])
 {
-	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
-	static const uint8_t translated[12] = { [8] = 0xff, [9] = 0xff };
-	static const uint8_t nat64[12] = { 0x00, 0x64, 0xff, 0x9b };
-	static const uint8_t zero[12] = { 0 };
+	static const uint8_t mapped[12] = {[10] = 0xff, [11] = 0xff};
+	static const uint8_t translated[12] = {[8] = 0xff, [9] = 0xff};
+	static const uint8_t nat64[12] = {0x00, 0x64, 0xff, 0x9b};
+	static const uint8_t zero[12] = {0};
 
 	if (memcmp(a, mapped, 12) == 0 || memcmp(a, translated, 12) == 0 || memcmp(a, nat64, 12) == 0 ||
 	    memcmp(a, zero, 12) == 0) { /* ::a.b.c.d, "IPv4-compatible" (deprecated) */
@@ -107,7 +107,7 @@ enum al_addr_class al_addr_classify(const struct al_ip *ip)
 		c = lookup(inner, v4, ARRAY_SIZE(v4));
 		/* The IPv4-compatible form is deprecated and nothing routes it:
 		 * refuse it even for a public inner address. */
-		static const uint8_t zero[12] = { 0 };
+		static const uint8_t zero[12] = {0};
 		if (c == AL_ADDR_PUBLIC && memcmp(ip->b, zero, 12) == 0)
 			c = AL_ADDR_RESERVED;
 	}
@@ -117,11 +117,11 @@ enum al_addr_class al_addr_classify(const struct al_ip *ip)
 const char *al_addr_class_name(enum al_addr_class c)
 {
 	static const char *const names[] = {
-		[AL_ADDR_PUBLIC] = "public",         [AL_ADDR_UNSPECIFIED] = "unspecified",
-		[AL_ADDR_LOOPBACK] = "loopback",     [AL_ADDR_PRIVATE] = "private",
-		[AL_ADDR_CGNAT] = "shared (CGNAT)",  [AL_ADDR_LINK_LOCAL] = "link-local",
-		[AL_ADDR_MULTICAST] = "multicast",   [AL_ADDR_BROADCAST] = "broadcast",
-		[AL_ADDR_RESERVED] = "reserved",
+	    [AL_ADDR_PUBLIC] = "public",	[AL_ADDR_UNSPECIFIED] = "unspecified",
+	    [AL_ADDR_LOOPBACK] = "loopback",	[AL_ADDR_PRIVATE] = "private",
+	    [AL_ADDR_CGNAT] = "shared (CGNAT)", [AL_ADDR_LINK_LOCAL] = "link-local",
+	    [AL_ADDR_MULTICAST] = "multicast",	[AL_ADDR_BROADCAST] = "broadcast",
+	    [AL_ADDR_RESERVED] = "reserved",
 	};
 	return (unsigned)c < ARRAY_SIZE(names) ? names[c] : "?";
 }

@@ -17,7 +17,7 @@ enum al_addr_class {
 	AL_ADDR_UNSPECIFIED, /* 0.0.0.0/8, :: */
 	AL_ADDR_LOOPBACK,    /* 127/8, ::1 */
 	AL_ADDR_PRIVATE,     /* RFC 1918, RFC 4193 fc00::/7, fec0::/10 site-local */
-	AL_ADDR_CGNAT,       /* 100.64/10 (RFC 6598): the provider's internal network */
+	AL_ADDR_CGNAT,	     /* 100.64/10 (RFC 6598): the provider's internal network */
 	AL_ADDR_LINK_LOCAL,  /* 169.254/16 (cloud metadata lives here), fe80::/10 */
 	AL_ADDR_MULTICAST,   /* 224/4, ff00::/8 */
 	AL_ADDR_BROADCAST,   /* 255.255.255.255 */

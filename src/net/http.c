@@ -129,9 +129,9 @@ static int parse_u64(const char *s, size_t len, uint64_t *out)
 static int parse_header(const char *buf, size_t off, size_t eol, struct al_http_req *req, bool *seen_cl,
 			const char **why)
 {
-	static const char *const hop_by_hop[] = { "connection", "proxy-connection", "keep-alive",
-						  "proxy-authorization", "proxy-authenticate", "te",
-						  "trailer", "upgrade" };
+	static const char *const hop_by_hop[] = {
+	    "connection", "proxy-connection", "keep-alive", "proxy-authorization", "proxy-authenticate",
+	    "te",	  "trailer",	      "upgrade"};
 	size_t n = off;
 
 	if (buf[off] == ' ' || buf[off] == '\t')
@@ -142,7 +142,7 @@ static int parse_header(const char *buf, size_t off, size_t eol, struct al_http_
 		return *why = "malformed header name", -1;
 	if (req->nlines >= AL_HTTP_MAX_HEADERS)
 		return *why = "more than 64 headers", -1;
-	struct al_http_span name = { (uint32_t)off, (uint32_t)(n - off) };
+	struct al_http_span name = {(uint32_t)off, (uint32_t)(n - off)};
 	size_t v = n + 1, ve = eol;
 	while (v < ve && (buf[v] == ' ' || buf[v] == '\t'))
 		v++;
@@ -152,7 +152,7 @@ static int parse_header(const char *buf, size_t off, size_t eol, struct al_http_
 		if ((unsigned char)buf[i] < 0x20 && buf[i] != '\t')
 			return *why = "control character in a header value", -1;
 	size_t i = req->nlines++;
-	req->lines[i] = (struct al_http_span){ (uint32_t)off, (uint32_t)(eol - off) };
+	req->lines[i] = (struct al_http_span){(uint32_t)off, (uint32_t)(eol - off)};
 	for (size_t k = 0; k < ARRAY_SIZE(hop_by_hop); k++)
 		if (name_is(buf, name, hop_by_hop[k]))
 			req->hop[i] = true;
@@ -336,8 +336,8 @@ ssize_t al_http_seq_next(struct al_http_seq *s, const char *buf, size_t len, str
 	else if (!al_http_same_target(&req->target, &s->dst))
 		return *why = "the request's URL names another destination than the tunnel's", -1;
 	if (!al_http_host_ok(req))
-		return *why = req->has_host ? "the Host header names another destination than the tunnel's" :
-					      "HTTP/1.1 request without a Host header",
+		return *why = req->has_host ? "the Host header names another destination than the tunnel's"
+					    : "HTTP/1.1 request without a Host header",
 		       -1;
 	s->body_left = req->content_length;
 	s->scanned = 0;

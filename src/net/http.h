@@ -25,18 +25,18 @@ struct al_http_span {
 };
 
 struct al_http_req {
-	size_t head_len;           /* bytes of the head, final CRLF CRLF included */
+	size_t head_len; /* bytes of the head, final CRLF CRLF included */
 	char method[16];
 	bool connect;
-	int minor;                 /* HTTP/1.minor */
+	int minor;		     /* HTTP/1.minor */
 	struct al_net_target target; /* from the request target */
-	bool origin;               /* an origin-form target ("/path", in a tunnel only) */
-	struct al_http_span path;  /* origin-form path of an absolute-form target */
-	bool has_host;             /* a Host header, parsed into host */
+	bool origin;		     /* an origin-form target ("/path", in a tunnel only) */
+	struct al_http_span path;    /* origin-form path of an absolute-form target */
+	bool has_host;		     /* a Host header, parsed into host */
 	struct al_net_target host;
-	uint64_t content_length;   /* request body bytes (0 without the header) */
+	uint64_t content_length;			/* request body bytes (0 without the header) */
 	struct al_http_span lines[AL_HTTP_MAX_HEADERS]; /* each header line, CRLF excluded */
-	bool hop[AL_HTTP_MAX_HEADERS]; /* a hop-by-hop header, not forwarded */
+	bool hop[AL_HTTP_MAX_HEADERS];			/* a hop-by-hop header, not forwarded */
 	size_t nlines;
 };
 
@@ -74,9 +74,9 @@ int al_http_looks_like(const char *buf, size_t len);
  * bodies by Content-Length only, skipped byte-exactly, never parsed. */
 struct al_http_seq {
 	struct al_net_target dst; /* the CONNECT target */
-	uint64_t body_left;       /* body bytes of the last request not yet passed */
-	size_t scanned;           /* bytes of the pending head already scanned */
-	uint64_t nreq;            /* request heads passed */
+	uint64_t body_left;	  /* body bytes of the last request not yet passed */
+	size_t scanned;		  /* bytes of the pending head already scanned */
+	uint64_t nreq;		  /* request heads passed */
 };
 
 void al_http_seq_init(struct al_http_seq *s, const struct al_net_target *dst);

@@ -23,15 +23,15 @@
  * struct lookup whose conn pointer is cleared when the connection goes. */
 #include "net/proxy.h"
 
+#include <ares.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <ares.h>
 #include <pthread.h>
 #include <stdarg.h>
-#include <stdio.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -55,8 +55,8 @@ struct conn;
 /* What an epoll event points at. */
 struct ep_tag {
 	struct conn *c; /* NULL: the listener or the timer */
-	int which;      /* 0 client, 1 upstream, 3 listener, 4 timer, 5 resolver socket, 6 resolver timer */
-	int fd;         /* which 5: the resolver's socket */
+	int which;	/* 0 client, 1 upstream, 3 listener, 4 timer, 5 resolver socket, 6 resolver timer */
+	int fd;		/* which 5: the resolver's socket */
 };
 
 /* A name being resolved; c is cleared when the connection goes first. */
@@ -83,7 +83,7 @@ struct conn {
 	uint64_t body_left; /* plain request: body bytes still to forward */
 	bool http_tunnel;   /* a tunnel carrying plain HTTP: seq checks it */
 	struct al_http_seq seq;
-	size_t checked;     /* http_tunnel: cbuf bytes checked, free to go upstream */
+	size_t checked; /* http_tunnel: cbuf bytes checked, free to go upstream */
 	bool c_eof, u_eof, u_shut, c_shut;
 	int entry;
 	double last_ms;
@@ -94,11 +94,11 @@ enum { MAX_RESOLVER_FDS = 16 };
 struct al_proxy {
 	const struct al_plan *plan;
 	int ep, lfd, tfd;
-	ares_channel dns;             /* NULL until the first name */
-	int dns_tfd;                  /* the resolver's next timeout */
+	ares_channel dns; /* NULL until the first name */
+	int dns_tfd;	  /* the resolver's next timeout */
 	struct ep_tag dns_ttag;
 	struct ep_tag dns_tags[MAX_RESOLVER_FDS]; /* fd -1: free */
-	bool timer_armed, cut; /* cut: the byte limit was reached */
+	bool timer_armed, cut;			  /* cut: the byte limit was reached */
 	struct ep_tag ltag, ttag;
 	struct conn *conns;
 	size_t nconns;
@@ -106,10 +106,7 @@ struct al_proxy {
 	struct al_net_entry scratch; /* attempts past the table: written, not kept */
 };
 
-static bool off(const struct al_proxy *p, uint64_t bit)
-{
-	return (p->plan->disabled & bit) != 0;
-}
+static bool off(const struct al_proxy *p, uint64_t bit) { return (p->plan->disabled & bit) != 0; }
 
 /* --- the record --- */
 
@@ -141,14 +138,14 @@ static void set_events(struct al_proxy *p, int fd, uint32_t *cur, uint32_t want,
 {
 	if (fd < 0 || *cur == want)
 		return;
-	struct epoll_event ev = { .events = want, .data.ptr = tag };
+	struct epoll_event ev = {.events = want, .data.ptr = tag};
 	epoll_ctl(p->ep, *cur == 0 ? EPOLL_CTL_ADD : want == 0 ? EPOLL_CTL_DEL : EPOLL_CTL_MOD, fd, &ev);
 	*cur = want;
 }
 
 static int add_fd(struct al_proxy *p, int fd, uint32_t events, struct ep_tag *tag)
 {
-	struct epoll_event ev = { .events = events, .data.ptr = tag };
+	struct epoll_event ev = {.events = events, .data.ptr = tag};
 	return epoll_ctl(p->ep, EPOLL_CTL_ADD, fd, &ev);
 }
 
@@ -180,7 +177,7 @@ static void conn_end(struct al_proxy *p, struct conn *c, const char *reason)
 /* Refuse the attempt: record why, tell the client if it still speaks HTTP
  * to us (before a tunnel is up), close. */
 static void deny(struct al_proxy *p, struct conn *c, int code, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 static void deny(struct al_proxy *p, struct conn *c, int code, const char *fmt, ...)
 {
 	struct al_net_entry *e = entry(p, c);
@@ -193,8 +190,10 @@ static void deny(struct al_proxy *p, struct conn *c, int code, const char *fmt, 
 	al_info("network: denied %s%s%s:%u: %s", strchr(e->host, ':') ? "[" : "", e->host[0] ? e->host : "?",
 		strchr(e->host, ':') ? "]" : "", e->port, e->reason);
 	if (code) {
-		const char *text = code == 400 ? "Bad Request" : code == 403 ? "Forbidden" :
-				   code == 502 ? "Bad Gateway" : "Service Unavailable";
+		const char *text = code == 400	 ? "Bad Request"
+				   : code == 403 ? "Forbidden"
+				   : code == 502 ? "Bad Gateway"
+						 : "Service Unavailable";
 		char msg[512];
 		int body = (int)strlen(e->reason) + 24;
 		int n = snprintf(msg, sizeof(msg),
@@ -211,10 +210,7 @@ static void deny(struct al_proxy *p, struct conn *c, int code, const char *fmt, 
 
 /* The client's bytes that may go upstream: in a plain-HTTP tunnel, those
  * checked so far; the rest wait for the end of their request head. */
-static size_t ready(const struct conn *c)
-{
-	return c->http_tunnel ? c->checked : c->clen;
-}
+static size_t ready(const struct conn *c) { return c->http_tunnel ? c->checked : c->clen; }
 
 /* Which fds want what, from the state and the buffers. */
 static void update(struct al_proxy *p, struct conn *c)
@@ -262,12 +258,12 @@ static void dns_sock_state(void *data, ares_socket_t fd, int readable, int writa
 		if (!free_tag)
 			return; /* more sockets than servers we would ever use: its lookups time out */
 		t = free_tag;
-		*t = (struct ep_tag){ NULL, 5, fd };
-		struct epoll_event ev = { .events = want, .data.ptr = t };
+		*t = (struct ep_tag){NULL, 5, fd};
+		struct epoll_event ev = {.events = want, .data.ptr = t};
 		epoll_ctl(p->ep, EPOLL_CTL_ADD, fd, &ev);
 		return;
 	}
-	struct epoll_event ev = { .events = want, .data.ptr = t };
+	struct epoll_event ev = {.events = want, .data.ptr = t};
 	epoll_ctl(p->ep, EPOLL_CTL_MOD, fd, &ev);
 }
 
@@ -275,7 +271,7 @@ static void dns_sock_state(void *data, ares_socket_t fd, int readable, int writa
 static void dns_arm(struct al_proxy *p)
 {
 	struct timeval tv, *next = p->dns ? ares_timeout(p->dns, NULL, &tv) : NULL;
-	struct itimerspec its = { 0 };
+	struct itimerspec its = {0};
 
 	if (next) {
 		its.it_value.tv_sec = next->tv_sec;
@@ -287,15 +283,12 @@ static void dns_arm(struct al_proxy *p)
 }
 
 /* c-ares' process-wide setup, once (it is not thread-safe). */
-static void dns_lib_init(void)
-{
-	ares_library_init(ARES_LIB_INIT_ALL);
-}
+static void dns_lib_init(void) { ares_library_init(ARES_LIB_INIT_ALL); }
 
 static int dns_init(struct al_proxy *p)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
-	struct ares_options o = { .sock_state_cb = dns_sock_state, .sock_state_cb_data = p };
+	struct ares_options o = {.sock_state_cb = dns_sock_state, .sock_state_cb_data = p};
 
 	if (p->dns)
 		return 0;
@@ -321,8 +314,9 @@ static void dns_answer(void *arg, int status, int timeouts, struct ares_addrinfo
 	if (c) {
 		c->lk = NULL;
 		c->naddr = 0;
-		for (struct ares_addrinfo_node *n = res ? res->nodes : NULL; n && c->naddr < MAX_ADDRS; n = n->ai_next) {
-			struct al_ip ip = { .family = n->ai_family };
+		for (struct ares_addrinfo_node *n = res ? res->nodes : NULL; n && c->naddr < MAX_ADDRS;
+		     n = n->ai_next) {
+			struct al_ip ip = {.family = n->ai_family};
 			if (n->ai_family == AF_INET)
 				memcpy(ip.b, &((struct sockaddr_in *)n->ai_addr)->sin_addr, 4);
 			else if (n->ai_family == AF_INET6)
@@ -348,14 +342,14 @@ static void dns_answer(void *arg, int status, int timeouts, struct ares_addrinfo
 
 static int start_resolve(struct al_proxy *p, struct conn *c)
 {
-	struct ares_addrinfo_hints hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM };
+	struct ares_addrinfo_hints hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
 	struct lookup *lk = calloc(1, sizeof(*lk));
 
 	if (!lk || dns_init(p) < 0) {
 		free(lk);
 		return -1;
 	}
-	*lk = (struct lookup){ p, c };
+	*lk = (struct lookup){p, c};
 	c->lk = lk;
 	c->st = S_RESOLVE;
 	update(p, c);
@@ -395,8 +389,8 @@ static bool addrs_ok(struct al_proxy *p, struct conn *c)
 		enum al_addr_class k = al_addr_classify(&c->addrs[i]);
 		if (k != AL_ADDR_PUBLIC) {
 			if (c->req.target.is_ip)
-				deny(p, c, 403, "%s is a %s address", al_ip_str(&c->addrs[i], buf, sizeof(buf)),
-				     al_addr_class_name(k));
+				deny(p, c, 403, "%s is a %s address",
+				     al_ip_str(&c->addrs[i], buf, sizeof(buf)), al_addr_class_name(k));
 			else
 				deny(p, c, 403, "%s resolves to %s, a %s address", c->req.target.host,
 				     al_ip_str(&c->addrs[i], buf, sizeof(buf)), al_addr_class_name(k));
@@ -417,7 +411,8 @@ static void decide(struct al_proxy *p, struct conn *c)
 	snprintf(e->method, sizeof(e->method), "%s", q->method);
 	if (!off(p, AL_DEF_PROXY_HOST) && !al_http_host_ok(q)) {
 		if (q->has_host)
-			deny(p, c, 400, "Host header %s:%u is not the request's host", q->host.host, q->host.port);
+			deny(p, c, 400, "Host header %s:%u is not the request's host", q->host.host,
+			     q->host.port);
 		else
 			deny(p, c, 400, "HTTP/1.1 request without a Host header");
 		return;
@@ -478,10 +473,11 @@ static void read_head(struct al_proxy *p, struct conn *c)
  * connection's entry says why it was closed, and the request is recorded
  * as an attempt of its own, denied (it was one), naming what it asked for
  * (named, NULL if unknown). */
-static void deny_next(struct al_proxy *p, struct conn *c, const char *closed, const struct al_net_target *named,
-		      const char *method, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-static void deny_next(struct al_proxy *p, struct conn *c, const char *closed, const struct al_net_target *named,
-		      const char *method, const char *fmt, ...)
+static void deny_next(struct al_proxy *p, struct conn *c, const char *closed,
+		      const struct al_net_target *named, const char *method, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+static void deny_next(struct al_proxy *p, struct conn *c, const char *closed,
+		      const struct al_net_target *named, const char *method, const char *fmt, ...)
 {
 	char reason[sizeof(p->scratch.reason)];
 	va_list ap;
@@ -519,7 +515,8 @@ static ssize_t body_part(struct al_proxy *p, struct conn *c, const uint8_t *buf,
 	const char *why;
 	bool parsed = al_http_parse((const char *)buf + k, n - k, &second, &why) > 0;
 	deny_next(p, c, "the client sent a second request; connection closed", parsed ? &second.target : NULL,
-		  parsed ? second.method : "", "a second request on a forwarded connection (one request per connection)");
+		  parsed ? second.method : "",
+		  "a second request on a forwarded connection (one request per connection)");
 	return -1;
 }
 
@@ -564,7 +561,7 @@ static void try_connect(struct al_proxy *p, struct conn *c)
 
 	while (c->next_addr < c->naddr) {
 		const struct al_ip *ip = &c->addrs[c->next_addr++];
-		struct sockaddr_storage ss = { 0 };
+		struct sockaddr_storage ss = {0};
 		socklen_t len;
 		if (ip->family == AF_INET) {
 			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
@@ -587,7 +584,7 @@ static void try_connect(struct al_proxy *p, struct conn *c)
 		snprintf(entry(p, c)->addr, sizeof(entry(p, c)->addr), "%s", al_ip_str(ip, buf, sizeof(buf)));
 		if (connect(c->ufd, (struct sockaddr *)&ss, len) < 0 && errno != EINPROGRESS)
 			continue;
-		c->tag[1] = (struct ep_tag){ c, 1, -1 };
+		c->tag[1] = (struct ep_tag){c, 1, -1};
 		c->st = S_CONNECT;
 		update(p, c);
 		return;
@@ -686,7 +683,8 @@ static int check_hello(struct al_proxy *p, struct conn *c)
 		if (r == 0 && c->clen < CBUF)
 			return 0;
 		if (r <= 0) {
-			deny(p, c, 0, "tunnel to port %u: %s", t->port, r == 0 ? "ClientHello too large" : why);
+			deny(p, c, 0, "tunnel to port %u: %s", t->port,
+			     r == 0 ? "ClientHello too large" : why);
 			return -1;
 		}
 		if (off(p, AL_DEF_PROXY_SNI))
@@ -699,8 +697,9 @@ static int check_hello(struct al_proxy *p, struct conn *c)
 		 * no SNI (RFC 6066 has none for addresses); a host name there
 		 * would ask a shared front end for some other site. */
 		if (!t->is_ip && (!h.has_sni || strcmp(h.sni, t->host) != 0)) {
-			deny(p, c, 0, "TLS server name %s%s%s is not the CONNECT host %s", h.has_sni ? "'" : "",
-			     h.has_sni ? h.sni : "(none)", h.has_sni ? "'" : "", t->host);
+			deny(p, c, 0, "TLS server name %s%s%s is not the CONNECT host %s",
+			     h.has_sni ? "'" : "", h.has_sni ? h.sni : "(none)", h.has_sni ? "'" : "",
+			     t->host);
 			return -1;
 		}
 		if (t->is_ip && h.has_sni && strcmp(h.sni, t->host) != 0) {
@@ -757,7 +756,8 @@ static int check_stream(struct al_proxy *p, struct conn *c)
 	const char *why;
 
 	while (c->http_tunnel && c->checked < c->clen) {
-		ssize_t n = al_http_seq_next(&c->seq, (const char *)c->cbuf + c->checked, c->clen - c->checked, &q, &why);
+		ssize_t n = al_http_seq_next(&c->seq, (const char *)c->cbuf + c->checked,
+					     c->clen - c->checked, &q, &why);
 		if (n > 0) {
 			c->checked += (size_t)n;
 			continue;
@@ -775,9 +775,10 @@ static int check_stream(struct al_proxy *p, struct conn *c)
 			count(p, c, sent, true);
 		const struct al_net_target *t = &c->req.target;
 		bool v6 = t->is_ip && t->ip.family == AF_INET6;
-		deny_next(p, c, "the client sent a request the proxy refuses; tunnel closed", named_by(&q, t), q.method,
-			  "request %llu in the tunnel to %s%s%s:%u: %s", (unsigned long long)c->seq.nreq + 1,
-			  v6 ? "[" : "", t->host, v6 ? "]" : "", t->port, why);
+		deny_next(p, c, "the client sent a request the proxy refuses; tunnel closed", named_by(&q, t),
+			  q.method, "request %llu in the tunnel to %s%s%s:%u: %s",
+			  (unsigned long long)c->seq.nreq + 1, v6 ? "[" : "", t->host, v6 ? "]" : "", t->port,
+			  why);
 		return -1;
 	}
 	if (c->http_tunnel && c->c_eof && c->checked < c->clen) {
@@ -790,10 +791,7 @@ static int check_stream(struct al_proxy *p, struct conn *c)
 	return 0;
 }
 
-static uint64_t limit_bytes(const struct al_proxy *p)
-{
-	return p->plan->profile.limits.net_bytes;
-}
+static uint64_t limit_bytes(const struct al_proxy *p) { return p->plan->profile.limits.net_bytes; }
 
 /* Move what can move; returns -1 when the connection is gone. */
 static int pump(struct al_proxy *p, struct conn *c)
@@ -903,7 +901,7 @@ static void accept_all(struct al_proxy *p)
 		c->ufd = -1;
 		c->entry = NO_ENTRY;
 		c->last_ms = al_now_ms();
-		c->tag[0] = (struct ep_tag){ c, 0, -1 };
+		c->tag[0] = (struct ep_tag){c, 0, -1};
 		c->cev = EPOLLIN;
 		if (add_fd(p, fd, EPOLLIN, &c->tag[0]) < 0) {
 			close(fd);
@@ -935,7 +933,8 @@ static void sweep(struct al_proxy *p)
 			c->entry = new_entry(p);
 			deny(p, c, 0, "no request head within %g s", idle);
 		} else if (c->st == S_RESOLVE || c->st == S_CONNECT) {
-			deny(p, c, 502, "%s: no answer within %g s", c->st == S_RESOLVE ? "resolving" : "connecting", idle);
+			deny(p, c, 502, "%s: no answer within %g s",
+			     c->st == S_RESOLVE ? "resolving" : "connecting", idle);
 		} else {
 			conn_end(p, c, why);
 		}
@@ -947,7 +946,7 @@ static void arm_timer(struct al_proxy *p)
 	bool want = p->nconns > 0;
 	if (want == p->timer_armed)
 		return;
-	struct itimerspec its = { 0 };
+	struct itimerspec its = {0};
 	if (want)
 		its.it_value.tv_sec = its.it_interval.tv_sec = 1;
 	timerfd_settime(p->tfd, 0, &its, NULL);
@@ -1023,11 +1022,11 @@ int al_proxy_new(const struct al_plan *plan, struct al_proxy **out, struct al_er
 	p->lfd = -1;
 	p->ep = epoll_create1(EPOLL_CLOEXEC);
 	p->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	p->ttag = (struct ep_tag){ NULL, 4, -1 };
-	p->ltag = (struct ep_tag){ NULL, 3, -1 };
-	p->dns_ttag = (struct ep_tag){ NULL, 6, -1 };
+	p->ttag = (struct ep_tag){NULL, 4, -1};
+	p->ltag = (struct ep_tag){NULL, 3, -1};
+	p->dns_ttag = (struct ep_tag){NULL, 6, -1};
 	for (size_t i = 0; i < MAX_RESOLVER_FDS; i++)
-		p->dns_tags[i] = (struct ep_tag){ NULL, 5, -1 };
+		p->dns_tags[i] = (struct ep_tag){NULL, 5, -1};
 	p->dns_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (p->ep < 0 || p->tfd < 0 || p->dns_tfd < 0 || add_fd(p, p->tfd, EPOLLIN, &p->ttag) < 0 ||
 	    add_fd(p, p->dns_tfd, EPOLLIN, &p->dns_ttag) < 0) {
@@ -1039,10 +1038,7 @@ int al_proxy_new(const struct al_plan *plan, struct al_proxy **out, struct al_er
 	return 0;
 }
 
-int al_proxy_fd(const struct al_proxy *p)
-{
-	return p->ep;
-}
+int al_proxy_fd(const struct al_proxy *p) { return p->ep; }
 
 int al_proxy_adopt(struct al_proxy *p, int fd, struct al_error *err)
 {
@@ -1059,7 +1055,8 @@ int al_proxy_adopt(struct al_proxy *p, int fd, struct al_error *err)
 void al_proxy_finish(struct al_proxy *p, struct al_net_log *out)
 {
 	while (p->conns)
-		conn_end(p, p->conns, p->conns->st == S_RELAY || p->conns->st == S_HELLO ? NULL : "sandbox ended");
+		conn_end(p, p->conns,
+			 p->conns->st == S_RELAY || p->conns->st == S_HELLO ? NULL : "sandbox ended");
 	*out = p->log;
 }
 

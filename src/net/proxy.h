@@ -23,17 +23,17 @@ struct al_net_entry {
 	char host[AL_NET_HOST_MAX]; /* as the client named it ("" if it never said) */
 	uint16_t port;
 	bool allowed;
-	char method[12];            /* CONNECT, GET, ... */
-	char addr[48];              /* the address connected to, "" if none */
-	uint64_t up, down;          /* bytes sent to the destination, received from it */
-	char reason[160];           /* why denied, or why an allowed one was cut; "" if neither */
+	char method[12];   /* CONNECT, GET, ... */
+	char addr[48];	   /* the address connected to, "" if none */
+	uint64_t up, down; /* bytes sent to the destination, received from it */
+	char reason[160];  /* why denied, or why an allowed one was cut; "" if neither */
 };
 
 struct al_net_log {
 	struct al_net_entry e[AL_NET_MAX_ENTRIES];
 	size_t n;
-	uint64_t dropped;           /* attempts beyond the table */
-	uint64_t bytes;             /* through the proxy, both ways, all connections */
+	uint64_t dropped; /* attempts beyond the table */
+	uint64_t bytes;	  /* through the proxy, both ways, all connections */
 };
 
 struct al_proxy;

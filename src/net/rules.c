@@ -151,7 +151,8 @@ static int rule_parse(const char *s, size_t len, struct al_net_rule *r, struct a
 	if (port && port_parse(port, plen, &r->port) < 0)
 		return al_error_set(err, 0, "'%.*s': the port must be a number from 1 to 65535", (int)len, s);
 	if (!(s[0] == '[') && memchr(s, ':', hlen))
-		return al_error_set(err, 0, "'%.*s': write an IPv6 address in brackets, [::1]:443", (int)len, s);
+		return al_error_set(err, 0, "'%.*s': write an IPv6 address in brackets, [::1]:443", (int)len,
+				    s);
 	if (hlen > 2 && s[0] == '*' && s[1] == '.') {
 		/* Room for at least one label before it, or it could match nothing. */
 		if (name_parse(s + 2, hlen - 2, r->name) < 0 || strlen(r->name) > AL_NET_HOST_MAX - 4)
@@ -160,10 +161,11 @@ static int rule_parse(const char *s, size_t len, struct al_net_rule *r, struct a
 		return 0;
 	}
 	if (memchr(s, '*', hlen))
-		return al_error_set(err, 0, "'%.*s': '*' only as a whole first label, *.example.com", (int)len, s);
-	if (al_net_host_parse(s, hlen, &t) < 0)
-		return al_error_set(err, 0, "'%.*s': not a host name, *.domain, IPv4 address or [IPv6 address]",
+		return al_error_set(err, 0, "'%.*s': '*' only as a whole first label, *.example.com",
 				    (int)len, s);
+	if (al_net_host_parse(s, hlen, &t) < 0)
+		return al_error_set(
+		    err, 0, "'%.*s': not a host name, *.domain, IPv4 address or [IPv6 address]", (int)len, s);
 	if (t.is_ip) {
 		r->kind = AL_RULE_IP;
 		r->ip = t.ip;

@@ -26,8 +26,8 @@ enum al_rule_kind { AL_RULE_HOST, AL_RULE_WILDCARD, AL_RULE_IP };
 struct al_net_rule {
 	enum al_rule_kind kind;
 	char name[AL_NET_HOST_MAX]; /* HOST: the name; WILDCARD: the suffix after "*." */
-	struct al_ip ip;            /* IP */
-	uint16_t port;              /* 0: the default ports, 80 and 443 */
+	struct al_ip ip;	    /* IP */
+	uint16_t port;		    /* 0: the default ports, 80 and 443 */
 };
 
 struct al_net_rules {

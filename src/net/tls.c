@@ -28,7 +28,7 @@ static uint32_t get(struct cur *c, size_t bytes)
 /* A sub-cursor over the next len bytes. */
 static struct cur take(struct cur *c, size_t len)
 {
-	struct cur s = { c->p, len, c->bad || c->n < len };
+	struct cur s = {c->p, len, c->bad || c->n < len};
 
 	if (s.bad) {
 		c->bad = true;
@@ -66,8 +66,8 @@ static int parse_sni(struct cur ext, struct al_tls_hello *out, const char **why)
 			uint8_t ch = name.p[i];
 			if (ch >= 'A' && ch <= 'Z')
 				ch = (uint8_t)(ch - 'A' + 'a');
-			if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' ||
-			      ch == '_'))
+			if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' ||
+			      ch == '.' || ch == '_'))
 				return *why = "server name with characters no host name has", -1;
 			out->sni[i] = (char)ch;
 		}
@@ -85,7 +85,7 @@ static int parse_hello(struct cur c, struct al_tls_hello *out, const char **why)
 	uint16_t seen[128];
 	size_t nseen = 0;
 
-	get(&c, 2);  /* legacy_version */
+	get(&c, 2);   /* legacy_version */
 	take(&c, 32); /* random */
 	struct cur sid = take(&c, get(&c, 1));
 	struct cur suites = take(&c, get(&c, 2));
@@ -156,7 +156,7 @@ int al_tls_client_hello(const uint8_t *buf, size_t len, struct al_tls_hello *out
 				 * a second message before the server spoke: refuse. */
 				if (have != 4 + mlen)
 					return *why = "data after the ClientHello", -1;
-				struct cur c = { hs + 4, mlen, false };
+				struct cur c = {hs + 4, mlen, false};
 				if (parse_hello(c, out, why) < 0)
 					return -1;
 				out->len = off;

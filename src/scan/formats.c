@@ -48,11 +48,23 @@ static long long dtype_itemsize(const char *dt, long long elsize)
 	if (*p && *p != '[')
 		return -1;
 	switch (c) {
-	case 'b': case 'i': case 'u': case 'f': case 'c': case 'M': case 'm': case 'S': case 'V': case 'a':
+	case 'b':
+	case 'i':
+	case 'u':
+	case 'f':
+	case 'c':
+	case 'M':
+	case 'm':
+	case 'S':
+	case 'V':
+	case 'a':
 		return n ? n : (c == 'b' ? 1 : -1);
-	case '?': return 1;
-	case 'U': return n * 4;
-	default: return -1;
+	case '?':
+		return 1;
+	case 'U':
+		return n * 4;
+	default:
+		return -1;
 	}
 }
 
@@ -85,9 +97,8 @@ static long long joblib_after_build(void *vctx, const char *module, const char *
 	if (dtype_hasobject_p(dt, flags)) {
 		/* read_array: pickle.load on the same file (trailing data is
 		 * the rest of the outer stream) */
-		struct pickle_sink sink = { .res = c->res, .opt = c->opt, .member = c->member,
-					    .base = 0 };
-		struct al_error err = { 0 };
+		struct pickle_sink sink = {.res = c->res, .opt = c->opt, .member = c->member, .base = 0};
+		struct al_error err = {0};
 		size_t used;
 		if (pickle_scan_one(rest, restlen, &used, &sink, &err) < 0)
 			return -1;
@@ -118,15 +129,16 @@ static long long joblib_after_build(void *vctx, const char *module, const char *
 }
 
 /* --- pickle streams: plain pickles, legacy PyTorch, joblib. */
-static const uint8_t torch_magic[] = { 0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e };
+static const uint8_t torch_magic[] = {0x80, 0x02, 0x8a, 0x0a, 0x6c, 0xfc, 0x9c, 0x46,
+				      0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19, 0x2e};
 
 static void scan_pickles(const uint8_t *data, size_t len, const char *member, unsigned depth,
 			 const struct scan_options *opt, struct scan_result *res)
 {
-	struct joblib_ctx jc = { .res = res, .opt = opt, .member = member, .depth = depth };
-	struct pickle_sink sink = { .res = res, .opt = opt, .member = member, .after_build = joblib_after_build,
-				    .ctx = &jc };
-	struct al_error err = { 0 };
+	struct joblib_ctx jc = {.res = res, .opt = opt, .member = member, .depth = depth};
+	struct pickle_sink sink = {
+	    .res = res, .opt = opt, .member = member, .after_build = joblib_after_build, .ctx = &jc};
+	struct al_error err = {0};
 	size_t count = 0, used = 0, max = opt->limits.max_pickles;
 	bool legacy = len >= sizeof(torch_magic) && memcmp(data, torch_magic, sizeof(torch_magic)) == 0;
 
@@ -145,8 +157,8 @@ static void scan_pickles(const uint8_t *data, size_t len, const char *member, un
 	if (legacy && count < 5)
 		scan_set_error(res, member, "legacy PyTorch file with %zu of its 5 pickles", count);
 	if (!legacy && count == max && used < len)
-		scan_add_issue(res, SCAN_UNKNOWN, member, used, "more than %zu stacked pickles: the rest is not scanned",
-			       max);
+		scan_add_issue(res, SCAN_UNKNOWN, member, used,
+			       "more than %zu stacked pickles: the rest is not scanned", max);
 }
 
 /* --- legacy PyTorch tar (torch < 0.4): members sys_info, pickle, storages,
@@ -161,11 +173,16 @@ static uint64_t tar_octal(const uint8_t *p, size_t n)
 
 static long long storage_elsize(const char *global)
 {
-	static const struct { const char *name; int size; } t[] = {
-		{ "torch.DoubleStorage", 8 }, { "torch.FloatStorage", 4 }, { "torch.HalfStorage", 2 },
-		{ "torch.LongStorage", 8 }, { "torch.IntStorage", 4 }, { "torch.ShortStorage", 2 },
-		{ "torch.CharStorage", 1 }, { "torch.ByteStorage", 1 }, { "torch.BoolStorage", 1 },
-		{ "torch.BFloat16Storage", 2 }, { "torch.ComplexFloatStorage", 8 }, { "torch.ComplexDoubleStorage", 16 },
+	static const struct {
+		const char *name;
+		int size;
+	} t[] = {
+	    {"torch.DoubleStorage", 8},	      {"torch.FloatStorage", 4},
+	    {"torch.HalfStorage", 2},	      {"torch.LongStorage", 8},
+	    {"torch.IntStorage", 4},	      {"torch.ShortStorage", 2},
+	    {"torch.CharStorage", 1},	      {"torch.ByteStorage", 1},
+	    {"torch.BoolStorage", 1},	      {"torch.BFloat16Storage", 2},
+	    {"torch.ComplexFloatStorage", 8}, {"torch.ComplexDoubleStorage", 16},
 	};
 	for (size_t k = 0; k < sizeof(t) / sizeof(t[0]); k++)
 		if (strcmp(global, t[k].name) == 0)
@@ -173,11 +190,12 @@ static long long storage_elsize(const char *global)
 	return -1;
 }
 
-static int one_pickle(const uint8_t *p, size_t len, size_t *used, const char *member, const struct scan_options *opt,
-		      struct scan_result *res, uint64_t base, char *last, size_t lcap)
+static int one_pickle(const uint8_t *p, size_t len, size_t *used, const char *member,
+		      const struct scan_options *opt, struct scan_result *res, uint64_t base, char *last,
+		      size_t lcap)
 {
-	struct pickle_sink sink = { .res = res, .opt = opt, .member = member, .base = base };
-	struct al_error err = { 0 };
+	struct pickle_sink sink = {.res = res, .opt = opt, .member = member, .base = base};
+	struct al_error err = {0};
 	if (pickle_scan_one(p, len, used, &sink, &err) < 0) {
 		scan_set_error(res, member, "%s", err.msg);
 		return -1;
@@ -226,7 +244,8 @@ static void scan_tar(const uint8_t *data, size_t len, const struct scan_options 
 				return;
 			pos = used;
 			while (pos < size) {
-				if (one_pickle(m + pos, size - pos, &used, name, opt, res, off + pos, last, sizeof(last)) < 0)
+				if (one_pickle(m + pos, size - pos, &used, name, opt, res, off + pos, last,
+					       sizeof(last)) < 0)
 					return;
 				pos += used;
 				if (name[0] == 's') {
@@ -281,9 +300,9 @@ enum lkind { L_STR, L_BYTES, L_NUM, L_BOOL, L_NONE, L_TUPLE, L_LIST, L_DICT, L_S
 
 struct lnode {
 	uint8_t kind;
-	bool unsure;       /* L_STR: an escape we do not decode (\N{...}) */
+	bool unsure;	      /* L_STR: an escape we do not decode (\N{...}) */
 	uint32_t first, next; /* children (dict: key, value, key, ...), 0 = none */
-	char *s;           /* L_STR / L_BYTES / L_NUM: text, NUL-terminated */
+	char *s;	      /* L_STR / L_BYTES / L_NUM: text, NUL-terminated */
 	size_t n;
 };
 
@@ -293,7 +312,7 @@ struct lit {
 	int depth;
 	struct lnode nodes[LIT_NODES];
 	uint32_t nn;
-	char *buf;        /* string arena: at most the header's length + NULs */
+	char *buf; /* string arena: at most the header's length + NULs */
 	size_t blen, bcap;
 };
 
@@ -304,7 +323,8 @@ struct lit {
 static void lit_ws(struct lit *l)
 {
 	for (;;) {
-		while (l->p < l->end && (*l->p == ' ' || *l->p == '\t' || *l->p == '\n' || *l->p == '\r' || *l->p == '\f'))
+		while (l->p < l->end &&
+		       (*l->p == ' ' || *l->p == '\t' || *l->p == '\n' || *l->p == '\r' || *l->p == '\f'))
 			l->p++;
 		if (l->p < l->end && *l->p == '#') {
 			while (l->p < l->end && *l->p != '\n')
@@ -356,7 +376,10 @@ static void lit_put_utf8(struct lit *l, uint32_t cp)
 
 static int hexdig(int c)
 {
-	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+	return c >= '0' && c <= '9'   ? c - '0'
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
+				      : -1;
 }
 
 /* One string token (prefix, quotes, escapes) appended to the arena. */
@@ -399,18 +422,43 @@ static int lit_string_token(struct lit *l, bool *is_bytes, bool *unsure)
 		}
 		int cnt = 0;
 		switch (e) {
-		case '\n': break;
-		case 'n': lit_put(l, '\n'); break;
-		case 't': lit_put(l, '\t'); break;
-		case 'r': lit_put(l, '\r'); break;
-		case 'a': lit_put(l, '\a'); break;
-		case 'b': lit_put(l, '\b'); break;
-		case 'f': lit_put(l, '\f'); break;
-		case 'v': lit_put(l, '\v'); break;
-		case '\\': case '\'': case '"': lit_put(l, e); break;
-		case 'x': cnt = 2; break;
-		case 'u': cnt = bytes ? 0 : 4; break;
-		case 'U': cnt = bytes ? 0 : 8; break;
+		case '\n':
+			break;
+		case 'n':
+			lit_put(l, '\n');
+			break;
+		case 't':
+			lit_put(l, '\t');
+			break;
+		case 'r':
+			lit_put(l, '\r');
+			break;
+		case 'a':
+			lit_put(l, '\a');
+			break;
+		case 'b':
+			lit_put(l, '\b');
+			break;
+		case 'f':
+			lit_put(l, '\f');
+			break;
+		case 'v':
+			lit_put(l, '\v');
+			break;
+		case '\\':
+		case '\'':
+		case '"':
+			lit_put(l, e);
+			break;
+		case 'x':
+			cnt = 2;
+			break;
+		case 'u':
+			cnt = bytes ? 0 : 4;
+			break;
+		case 'U':
+			cnt = bytes ? 0 : 8;
+			break;
 		case 'N':
 			if (bytes)
 				goto literal;
@@ -509,8 +557,9 @@ static int lit_value(struct lit *l)
 		return -1;
 	char c = *l->p;
 	int i = -1;
-	if (c == '\'' || c == '"' || ((c == 'r' || c == 'R' || c == 'b' || c == 'B' || c == 'u' || c == 'U') &&
-				       l->end - l->p >= 2 && strchr("'\"rRbB", l->p[1]) && l->p[1])) {
+	if (c == '\'' || c == '"' ||
+	    ((c == 'r' || c == 'R' || c == 'b' || c == 'B' || c == 'u' || c == 'U') && l->end - l->p >= 2 &&
+	     strchr("'\"rRbB", l->p[1]) && l->p[1])) {
 		/* adjacent string tokens concatenate ('O' 'bject' is 'Object') */
 		i = lit_new(l, L_STR);
 		if (i < 0)
@@ -575,8 +624,9 @@ static int lit_value(struct lit *l)
 			return -1;
 		size_t start = l->blen;
 		while (l->p < l->end && (isalnum((unsigned char)*l->p) || strchr("+-._", *l->p)) && *l->p) {
-			if ((*l->p == '+' || *l->p == '-') && l->blen > start && !strchr("eE", l->buf[l->blen - 1]) &&
-			    l->p[-1] != '+' && l->p[-1] != '-' && !isdigit((unsigned char)l->p[-1]) && l->p[-1] != '.')
+			if ((*l->p == '+' || *l->p == '-') && l->blen > start &&
+			    !strchr("eE", l->buf[l->blen - 1]) && l->p[-1] != '+' && l->p[-1] != '-' &&
+			    !isdigit((unsigned char)l->p[-1]) && l->p[-1] != '.')
 				break;
 			lit_put(l, *l->p++);
 		}
@@ -584,8 +634,10 @@ static int lit_value(struct lit *l)
 		l->nodes[i].s = l->buf + start;
 		l->nodes[i].n = l->blen - start - 1;
 	} else {
-		static const struct { const char *w; enum lkind k; } words[] = {
-			{ "True", L_BOOL }, { "False", L_BOOL }, { "None", L_NONE } };
+		static const struct {
+			const char *w;
+			enum lkind k;
+		} words[] = {{"True", L_BOOL}, {"False", L_BOOL}, {"None", L_NONE}};
 		for (size_t k = 0; k < 3; k++) {
 			size_t n = strlen(words[k].w);
 			if ((size_t)(l->end - l->p) >= n && memcmp(l->p, words[k].w, n) == 0 &&
@@ -603,10 +655,7 @@ static int lit_value(struct lit *l)
 /* How sure is it that numpy makes an object dtype of this? */
 enum { OBJ_NO, OBJ_MAYBE, OBJ_YES };
 
-static int worst(int a, int b)
-{
-	return a > b ? a : b;
-}
+static int worst(int a, int b) { return a > b ? a : b; }
 
 /* A string given to np.dtype(): comma-separated parts, each with an
  * optional shape or repeat prefix and byte order, then the type. */
@@ -629,7 +678,8 @@ static int str_hasobj(const struct lnode *s)
 			if (!c) {
 				c = memchr(t, ')', (size_t)(e - t));
 				if (c)
-					q = memchr(c, ',', (size_t)(e - c)) ? memchr(c, ',', (size_t)(e - c)) : e;
+					q = memchr(c, ',', (size_t)(e - c)) ? memchr(c, ',', (size_t)(e - c))
+									    : e;
 			}
 			t = c ? c + 1 : q;
 		}
@@ -811,8 +861,8 @@ static void scan_npy(const uint8_t *data, size_t len, const char *member, unsign
 	const uint8_t *body = data + hstart + hlen;
 	size_t blen = len - hstart - hlen;
 	if (obj == OBJ_YES) {
-		struct pickle_sink sink = { .res = res, .opt = opt, .member = member, .base = hstart + hlen };
-		struct al_error err = { 0 };
+		struct pickle_sink sink = {.res = res, .opt = opt, .member = member, .base = hstart + hlen};
+		struct al_error err = {0};
 		size_t count, used;
 		if (pickle_scan_stream(body, blen, opt->limits.max_pickles, &count, &used, &sink, &err) < 0)
 			scan_set_error(res, member, "object array: %s", err.msg);
@@ -822,23 +872,25 @@ static void scan_npy(const uint8_t *data, size_t len, const char *member, unsign
 	}
 	/* Perhaps an object dtype (a spelling this reader does not decide):
 	 * what a pickle there would import counts, a failed parse does not. */
-	scan_add_issue(res, SCAN_SAFE, member, 0, "npy descr might be an object type: payload scanned as a pickle");
-	if (!pickle_cannot_start_p(body, blen, (char[8]){ 0 }, 8)) {
-		struct scan_result tmp = { 0 };
-		struct pickle_sink sink = { .res = &tmp, .opt = opt, .member = member, .base = hstart + hlen };
-		struct al_error err = { 0 };
+	scan_add_issue(res, SCAN_SAFE, member, 0,
+		       "npy descr might be an object type: payload scanned as a pickle");
+	if (!pickle_cannot_start_p(body, blen, (char[8]){0}, 8)) {
+		struct scan_result tmp = {0};
+		struct pickle_sink sink = {.res = &tmp, .opt = opt, .member = member, .base = hstart + hlen};
+		struct al_error err = {0};
 		size_t count, used;
 		int rc = pickle_scan_stream(body, blen, opt->limits.max_pickles, &count, &used, &sink, &err);
 		for (size_t g = 0; g < tmp.nglobals; g++) {
 			struct scan_global *sg = &tmp.globals[g];
-			scan_add_global(res, opt, sg->module, sg->name, sg->member, sg->offset, sg->opcode, sg->verdict,
-					sg->reason);
+			scan_add_global(res, opt, sg->module, sg->name, sg->member, sg->offset, sg->opcode,
+					sg->verdict, sg->reason);
 		}
 		for (size_t g = 0; g < tmp.nissues; g++)
-			scan_add_issue(res, tmp.issues[g].verdict, tmp.issues[g].member, tmp.issues[g].offset, "%s",
-				       tmp.issues[g].what);
+			scan_add_issue(res, tmp.issues[g].verdict, tmp.issues[g].member, tmp.issues[g].offset,
+				       "%s", tmp.issues[g].what);
 		if (rc == 0 && tmp.nglobals)
-			scan_add_issue(res, SCAN_UNKNOWN, member, hstart + hlen, "npy payload is a pickle that imports");
+			scan_add_issue(res, SCAN_UNKNOWN, member, hstart + hlen,
+				       "npy payload is a pickle that imports");
 		scan_result_free(&tmp);
 	}
 }
@@ -846,10 +898,13 @@ static void scan_npy(const uint8_t *data, size_t len, const char *member, unsign
 /* --- safetensors: 8-byte header length, a JSON header, then data. */
 static int dtype_size(const char *d)
 {
-	static const struct { const char *n; int s; } t[] = {
-		{ "F64", 8 }, { "F32", 4 }, { "F16", 2 }, { "BF16", 2 }, { "I64", 8 }, { "I32", 4 }, { "I16", 2 },
-		{ "I8", 1 }, { "U64", 8 }, { "U32", 4 }, { "U16", 2 }, { "U8", 1 }, { "BOOL", 1 },
-		{ "F8_E4M3", 1 }, { "F8_E5M2", 1 }, { "C64", 8 },
+	static const struct {
+		const char *n;
+		int s;
+	} t[] = {
+	    {"F64", 8},	 {"F32", 4},	 {"F16", 2},	 {"BF16", 2}, {"I64", 8}, {"I32", 4},
+	    {"I16", 2},	 {"I8", 1},	 {"U64", 8},	 {"U32", 4},  {"U16", 2}, {"U8", 1},
+	    {"BOOL", 1}, {"F8_E4M3", 1}, {"F8_E5M2", 1}, {"C64", 8},
 	};
 	for (size_t k = 0; k < sizeof(t) / sizeof(t[0]); k++)
 		if (strcmp(d, t[k].n) == 0)
@@ -876,15 +931,16 @@ static bool safetensors_p(const uint8_t *data, size_t len)
 	return n >= 2 && n <= len - 8 && data[8] == '{';
 }
 
-static void scan_safetensors(const uint8_t *data, size_t len, const char *member, const struct scan_options *opt,
-			     struct scan_result *res)
+static void scan_safetensors(const uint8_t *data, size_t len, const char *member,
+			     const struct scan_options *opt, struct scan_result *res)
 {
 	uint64_t n = le(data, 8);
 	json_error_t je;
 	if (!member)
 		res->format = "safetensors";
 	if (n > opt->limits.max_header) {
-		scan_set_error(res, member, "safetensors header of %llu bytes is over the limit", (unsigned long long)n);
+		scan_set_error(res, member, "safetensors header of %llu bytes is over the limit",
+			       (unsigned long long)n);
 		return;
 	}
 	json_t *h = json_loadb((const char *)data + 8, n, JSON_REJECT_DUPLICATES, &je);
@@ -903,7 +959,8 @@ static void scan_safetensors(const uint8_t *data, size_t len, const char *member
 		json_decref(h);
 		return;
 	}
-	json_object_foreach(h, key, v) {
+	json_object_foreach(h, key, v)
+	{
 		if (strcmp(key, "__metadata__") == 0) {
 			const char *mk;
 			json_t *mv;
@@ -929,7 +986,8 @@ static void scan_safetensors(const uint8_t *data, size_t len, const char *member
 		unsigned long long elems = 1;
 		size_t k;
 		json_t *d;
-		json_array_foreach(shape, k, d) {
+		json_array_foreach(shape, k, d)
+		{
 			if (!json_is_integer(d) || json_integer_value(d) < 0) {
 				scan_set_error(res, member, "tensor '%s': bad shape", key);
 				goto out;
@@ -949,15 +1007,18 @@ static void scan_safetensors(const uint8_t *data, size_t len, const char *member
 		}
 		if (elems > (1ull << 62) / (unsigned)es ||
 		    elems * (unsigned)es != (uint64_t)(json_integer_value(e) - json_integer_value(b))) {
-			scan_set_error(res, member, "tensor '%s': data_offsets do not match dtype and shape", key);
+			scan_set_error(res, member, "tensor '%s': data_offsets do not match dtype and shape",
+				       key);
 			goto out;
 		}
-		sp[ns++] = (struct span){ (uint64_t)json_integer_value(b), (uint64_t)json_integer_value(e), key };
+		sp[ns++] =
+		    (struct span){(uint64_t)json_integer_value(b), (uint64_t)json_integer_value(e), key};
 	}
 	qsort(sp, ns, sizeof(*sp), span_cmp);
 	for (size_t k = 1; k < ns; k++)
 		if (sp[k].b < sp[k - 1].e) {
-			scan_set_error(res, member, "tensors '%s' and '%s' overlap", sp[k - 1].name, sp[k].name);
+			scan_set_error(res, member, "tensors '%s' and '%s' overlap", sp[k - 1].name,
+				       sp[k].name);
 			goto out;
 		}
 out:
@@ -997,21 +1058,24 @@ static bool rd_str(struct rd *r, const uint8_t **s, uint64_t *n)
 }
 
 static const char *const jinja_gadgets[] = {
-	"__", "\\x5f", "\\x5F", "\\u005f", "\\u005F", "\\137", "attr(", "|attr", "| attr", "getattr", "lipsum",
-	"cycler", "joiner", "namespace", "self.", "self|", "self[", "globals", "subclasses", "mro",
-	"builtins", "import", "popen", "eval(", "exec(", "os.", "config.", "request.", "url_for",
-	"get_flashed_messages", "{%include", "{% include", "{%extends", "{% extends", "{%from", "{% from",
-	".format(", "|format", "%c",
+    "__",	  "\\x5f",	"\\x5F",     "\\u005f",	   "\\u005F", "\\137",
+    "attr(",	  "|attr",	"| attr",    "getattr",	   "lipsum",  "cycler",
+    "joiner",	  "namespace",	"self.",     "self|",	   "self[",   "globals",
+    "subclasses", "mro",	"builtins",  "import",	   "popen",   "eval(",
+    "exec(",	  "os.",	"config.",   "request.",   "url_for", "get_flashed_messages",
+    "{%include",  "{% include", "{%extends", "{% extends", "{%from",  "{% from",
+    ".format(",	  "|format",	"%c",
 };
 
-static void check_template(const uint8_t *s, uint64_t n, const char *key, const char *member, struct scan_result *res,
-			   uint64_t off)
+static void check_template(const uint8_t *s, uint64_t n, const char *key, const char *member,
+			   struct scan_result *res, uint64_t off)
 {
 	for (size_t k = 0; k < sizeof(jinja_gadgets) / sizeof(jinja_gadgets[0]); k++) {
 		const char *g = jinja_gadgets[k];
 		if (memmem(s, (size_t)n, g, strlen(g))) {
 			scan_add_issue(res, SCAN_DANGEROUS, member, off,
-				       "%s uses the Jinja construct '%s', which can reach Python objects", key, g);
+				       "%s uses the Jinja construct '%s', which can reach Python objects",
+				       key, g);
 			return;
 		}
 	}
@@ -1019,7 +1083,7 @@ static void check_template(const uint8_t *s, uint64_t n, const char *key, const 
 
 static bool gguf_skip_value(struct rd *r, uint32_t type, int depth)
 {
-	static const int sizes[] = { 1, 1, 2, 2, 4, 4, 4, 1, 0, 0, 8, 8, 8 };
+	static const int sizes[] = {1, 1, 2, 2, 4, 4, 4, 1, 0, 0, 8, 8, 8};
 	const uint8_t *s;
 	uint64_t n;
 	if (type > 12)
@@ -1048,7 +1112,7 @@ static bool gguf_skip_value(struct rd *r, uint32_t type, int depth)
 
 static void scan_gguf(const uint8_t *data, size_t len, const char *member, struct scan_result *res)
 {
-	struct rd r = { data + 4, data + len, false };
+	struct rd r = {data + 4, data + len, false};
 	if (!member)
 		res->format = "gguf";
 	uint32_t ver = (uint32_t)rd_u(&r, 4);
@@ -1066,7 +1130,8 @@ static void scan_gguf(const uint8_t *data, size_t len, const char *member, struc
 		uint64_t kn, vn;
 		char key[128];
 		if (!rd_str(&r, &ks, &kn) || kn > 65535) {
-			scan_set_error(res, member, "GGUF metadata key %llu truncated", (unsigned long long)k);
+			scan_set_error(res, member, "GGUF metadata key %llu truncated",
+				       (unsigned long long)k);
 			return;
 		}
 		snprintf(key, sizeof(key), "%.*s", (int)(kn < 127 ? kn : 127), ks);
@@ -1122,12 +1187,12 @@ static bool json_text_p(const uint8_t *data, size_t len)
  * Other loaders (pickle.load, torch.load, numpy.load) read the raw bytes as
  * a pickle: unless no unpickler gets past the first byte, that reading is
  * scanned too ("BZh" starts a BINBYTES). */
-static void scan_compressed(const char *packer, const uint8_t *data, size_t len, const char *member, unsigned depth,
-			    const struct scan_options *opt, struct scan_result *res)
+static void scan_compressed(const char *packer, const uint8_t *data, size_t len, const char *member,
+			    unsigned depth, const struct scan_options *opt, struct scan_result *res)
 {
 	static const char *const names[][2] = {
-		{ "zlib", "joblib-zlib" }, { "gzip", "joblib-gzip" }, { "bz2", "joblib-bz2" },
-		{ "xz", "joblib-xz" },     { "lzma", "joblib-lzma" }, { "lz4", "joblib-lz4" },
+	    {"zlib", "joblib-zlib"}, {"gzip", "joblib-gzip"}, {"bz2", "joblib-bz2"},
+	    {"xz", "joblib-xz"},     {"lzma", "joblib-lzma"}, {"lz4", "joblib-lz4"},
 	};
 	const char *format = NULL, *why = NULL;
 	uint8_t *out = NULL;
@@ -1142,7 +1207,8 @@ static void scan_compressed(const char *packer, const uint8_t *data, size_t len,
 		if (!member)
 			res->format = "compressed";
 		scan_add_issue(res, SCAN_UNKNOWN, member, 0,
-			       "%s-compressed data is not scanned: decompress it and scan the content", packer);
+			       "%s-compressed data is not scanned: decompress it and scan the content",
+			       packer);
 		return;
 	}
 	int rc = compress_decode(packer, data, len, opt->limits.max_inflate, &out, &outlen, &why);
@@ -1154,7 +1220,8 @@ static void scan_compressed(const char *packer, const uint8_t *data, size_t len,
 		} else {
 			if (rc > 0)
 				scan_add_issue(res, SCAN_UNKNOWN, member, 0,
-					       "%s: %s after %zu bytes; those bytes are scanned", packer, why, outlen);
+					       "%s: %s after %zu bytes; those bytes are scanned", packer, why,
+					       outlen);
 			scan_pickles(out, outlen, member, depth + 1, opt, res);
 		}
 		free(out);
@@ -1175,8 +1242,8 @@ static void skip(struct scan_result *res, const char *why)
 	res->skipped = strdup(buf);
 }
 
-void formats_scan(const uint8_t *data, size_t len, const char *member, unsigned depth, const struct scan_options *opt,
-		  struct scan_result *res)
+void formats_scan(const uint8_t *data, size_t len, const char *member, unsigned depth,
+		  const struct scan_options *opt, struct scan_result *res)
 {
 	if (depth > opt->limits.max_depth) {
 		scan_add_issue(res, SCAN_UNKNOWN, member, 0, "containers nested deeper than %u: not scanned",

@@ -16,15 +16,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scan.h"
 #include "../util.h"
+#include "scan.h"
 
 enum kind {
 	K_NONE,
 	K_BOOL,
 	K_INT,
 	K_FLOAT,
-	K_STR,   /* str; s/len valid unless flags & F_LONG */
+	K_STR, /* str; s/len valid unless flags & F_LONG */
 	K_BYTES,
 	K_TUPLE,
 	K_LIST,
@@ -32,7 +32,7 @@ enum kind {
 	K_SET,
 	K_FROZENSET,
 	K_GLOBAL, /* an imported global: s = "module\0name", i = record index */
-	K_OBJ,    /* made by calling a global: ref -> object node */
+	K_OBJ,	  /* made by calling a global: ref -> object node */
 	K_PERSID, /* what persistent_load returned */
 	K_OTHER,
 };
@@ -51,8 +51,8 @@ struct val {
 #define NODE_ITEMS 16
 struct node {
 	struct val items[NODE_ITEMS]; /* containers: the first items; objects: [0] args [1] state */
-	uint32_t n;                   /* items appended (may exceed NODE_ITEMS) */
-	const char *callee;           /* objects: "module\0name" of the global called */
+	uint32_t n;		      /* items appended (may exceed NODE_ITEMS) */
+	const char *callee;	      /* objects: "module\0name" of the global called */
 };
 
 struct memo_slot {
@@ -79,7 +79,7 @@ struct machine {
 	uint64_t op_off; /* offset of the current opcode */
 	/* How the bytes are read (see need()): */
 	int mode;
-	const uint8_t *win_end; /* READ_C_FILE: end of the buffer a FRAME filled */
+	const uint8_t *win_end;		 /* READ_C_FILE: end of the buffer a FRAME filled */
 	const uint8_t *frame_end, *fpos; /* READ_PY_FILE: the current frame, the file position */
 	bool saw_frame, crossed;
 };
@@ -104,8 +104,8 @@ static int fail(struct machine *m, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return al_error_set(m->err, 0, "pickle at offset %llu: %s", (unsigned long long)(m->sink->base + m->op_off),
-			    msg);
+	return al_error_set(m->err, 0, "pickle at offset %llu: %s",
+			    (unsigned long long)(m->sink->base + m->op_off), msg);
 }
 
 /* --- reading: lines must end in '\n' (CPython raises otherwise). */
@@ -280,7 +280,7 @@ static int marker(struct machine *m, size_t *mark)
 
 static struct val mk(enum kind k)
 {
-	struct val v = { .kind = (uint8_t)k };
+	struct val v = {.kind = (uint8_t)k};
 	return v;
 }
 
@@ -551,18 +551,46 @@ static int decode_string_escape(struct machine *m, const char *s, size_t n, stru
 				return fail(m, "trailing \\ in STRING");
 			uint8_t e = (uint8_t)s[k++];
 			switch (e) {
-			case '\n': continue;
-			case '\\': b = '\\'; break;
-			case '\'': b = '\''; break;
-			case '"': b = '"'; break;
-			case 'b': b = '\b'; break;
-			case 'f': b = '\f'; break;
-			case 't': b = '\t'; break;
-			case 'n': b = '\n'; break;
-			case 'r': b = '\r'; break;
-			case 'v': b = '\v'; break;
-			case 'a': b = '\a'; break;
-			case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': {
+			case '\n':
+				continue;
+			case '\\':
+				b = '\\';
+				break;
+			case '\'':
+				b = '\'';
+				break;
+			case '"':
+				b = '"';
+				break;
+			case 'b':
+				b = '\b';
+				break;
+			case 'f':
+				b = '\f';
+				break;
+			case 't':
+				b = '\t';
+				break;
+			case 'n':
+				b = '\n';
+				break;
+			case 'r':
+				b = '\r';
+				break;
+			case 'v':
+				b = '\v';
+				break;
+			case 'a':
+				b = '\a';
+				break;
+			case '0':
+			case '1':
+			case '2':
+			case '3':
+			case '4':
+			case '5':
+			case '6':
+			case '7': {
 				unsigned x = e - '0';
 				for (int j = 0; j < 2 && k < n && s[k] >= '0' && s[k] <= '7'; j++)
 					x = x * 8 + (unsigned)(s[k++] - '0');
@@ -570,9 +598,11 @@ static int decode_string_escape(struct machine *m, const char *s, size_t n, stru
 				break;
 			}
 			case 'x':
-				if (k + 1 >= n || hexval((unsigned char)s[k]) < 0 || hexval((unsigned char)s[k + 1]) < 0)
+				if (k + 1 >= n || hexval((unsigned char)s[k]) < 0 ||
+				    hexval((unsigned char)s[k + 1]) < 0)
 					return fail(m, "invalid \\x escape in STRING");
-				b = (uint8_t)(hexval((unsigned char)s[k]) << 4 | hexval((unsigned char)s[k + 1]));
+				b = (uint8_t)(hexval((unsigned char)s[k]) << 4 |
+					      hexval((unsigned char)s[k + 1]));
 				k += 2;
 				break;
 			default:
@@ -631,13 +661,11 @@ static int str_from_bytes(struct machine *m, const uint8_t *s, uint64_t n, struc
 }
 
 /* --- globals: every import the loader would make goes through here. */
-static bool dotted_name_ok(const char *s, size_t n)
-{
-	return n > 0 && !memchr(s, 0, n);
-}
+static bool dotted_name_ok(const char *s, size_t n) { return n > 0 && !memchr(s, 0, n); }
 
 static int import_global(struct machine *m, const char *mod, size_t mlen, const char *name, size_t nlen,
-			 const char *opcode, const char *forced_reason, enum scan_verdict forced_v, struct val *out)
+			 const char *opcode, const char *forced_reason, enum scan_verdict forced_v,
+			 struct val *out)
 {
 	char module[256], gname[256];
 	const char *reason = NULL;
@@ -665,7 +693,8 @@ static int import_global(struct machine *m, const char *mod, size_t mlen, const 
 		v = forced_v;
 		reason = forced_reason;
 	}
-	int idx = scan_add_global(k->res, k->opt, module, gname, k->member, k->base + m->op_off, opcode, v, reason);
+	int idx =
+	    scan_add_global(k->res, k->opt, module, gname, k->member, k->base + m->op_off, opcode, v, reason);
 	snprintf(k->last_global, sizeof(k->last_global), "%s.%s", module, gname);
 
 	size_t ml = strlen(module), nl = strlen(gname);
@@ -780,7 +809,7 @@ struct state_ref {
 
 static int do_build(struct machine *m)
 {
-	struct val state = { 0 }, *inst = NULL;
+	struct val state = {0}, *inst = NULL;
 	if (pop(m, &state) < 0 || top(m, &inst) < 0)
 		return -1;
 	check_mutation(m, inst, "BUILD");
@@ -798,13 +827,14 @@ static int do_build(struct machine *m)
 				callee = m->nodes[args->ref].items[0].s;
 		}
 		if (m->sink->after_build && callee) {
-			struct state_ref ref = { m, state };
+			struct state_ref ref = {m, state};
 			if (m->mode == READ_BYTES && m->win_end && m->p != m->win_end)
 				m->crossed = true; /* joblib would read the data after the frame */
 			/* joblib reads array data from the file, after any frame */
 			const uint8_t **at = m->mode == READ_PY_FILE && m->frame_end ? &m->fpos : &m->p;
-			long long skip = m->sink->after_build(m->sink->ctx, callee, callee + strlen(callee) + 1, &ref,
-							     *at, (size_t)(m->end - *at));
+			long long skip =
+			    m->sink->after_build(m->sink->ctx, callee, callee + strlen(callee) + 1, &ref, *at,
+						 (size_t)(m->end - *at));
 			if (skip < 0)
 				return fail(m, "BUILD: the array data embedded after it cannot be read");
 			if ((unsigned long long)skip > (size_t)(m->end - *at))
@@ -824,7 +854,7 @@ static int step(struct machine *m, bool *stop)
 	const uint8_t *s = NULL;
 	const char *line = NULL;
 	size_t len = 0, mark = 0;
-	struct val v = { 0 }, a = { 0 }, b = { 0 }, c = { 0 }, *t = NULL;
+	struct val v = {0}, a = {0}, b = {0}, c = {0}, *t = NULL;
 	int64_t iv = 0;
 	uint64_t n = 0;
 	uint8_t op;
@@ -967,7 +997,7 @@ static int step(struct machine *m, bool *stop)
 			return -1;
 		}
 		return push(m, v);
-	case 'X': /* BINUNICODE */
+	case 'X':  /* BINUNICODE */
 	case 0x8c: /* SHORT_BINUNICODE */
 	case 0x8d: /* BINUNICODE8 */
 	{
@@ -983,8 +1013,8 @@ static int step(struct machine *m, bool *stop)
 			return -1;
 		return push(m, v);
 	}
-	case 'B': /* BINBYTES */
-	case 'C': /* SHORT_BINBYTES */
+	case 'B':  /* BINBYTES */
+	case 'C':  /* SHORT_BINBYTES */
 	case 0x8e: /* BINBYTES8 */
 	case 0x96: /* BYTEARRAY8 */
 	{
@@ -1008,8 +1038,7 @@ static int step(struct machine *m, bool *stop)
 		return push(m, v);
 	case 0x85: /* TUPLE1 */
 	case 0x86:
-	case 0x87:
-	{
+	case 0x87: {
 		size_t k = (size_t)(op - 0x84);
 		if (m->sp < k || m->sp - k < m->fence)
 			return underflow(m);
@@ -1121,7 +1150,8 @@ static int step(struct machine *m, bool *stop)
 			 * 'rot13') is 'posix'): the import is whatever the call
 			 * returns. No pickler writes this; it is an attack. */
 			if (import_global(m, "<computed>", 10, "<computed>", 10, "STACK_GLOBAL",
-					  "module or name computed by a call at load time", SCAN_DANGEROUS, &v) < 0)
+					  "module or name computed by a call at load time", SCAN_DANGEROUS,
+					  &v) < 0)
 				return -1;
 			return push(m, v);
 		}
@@ -1132,7 +1162,8 @@ static int step(struct machine *m, bool *stop)
 			if (import_global(m, "<long string>", 13, "<long string>", 13, "STACK_GLOBAL",
 					  "operands longer than the scanner keeps", SCAN_UNKNOWN, &v) < 0)
 				return -1;
-		} else if (import_global(m, a.s, a.len, b.s, b.len, "STACK_GLOBAL", NULL, SCAN_SAFE, &v) < 0) {
+		} else if (import_global(m, a.s, a.len, b.s, b.len, "STACK_GLOBAL", NULL, SCAN_SAFE, &v) <
+			   0) {
 			return -1;
 		}
 		return push(m, v);
@@ -1152,9 +1183,13 @@ static int step(struct machine *m, bool *stop)
 		/* The global is whatever copyreg.add_extension registered in the
 		 * loading process: nothing the file alone can vouch for. */
 		snprintf(code, sizeof(code), "%llu", (unsigned long long)n);
-		if (import_global(m, "<copyreg extension>", 19, code, strlen(code), w == 1 ? "EXT1" : w == 2 ? "EXT2" : "EXT4",
-				  "extension code: resolves to whatever copyreg registered in the loading process",
-				  SCAN_UNKNOWN, &v) < 0)
+		if (import_global(
+			m, "<copyreg extension>", 19, code, strlen(code),
+			w == 1	 ? "EXT1"
+			: w == 2 ? "EXT2"
+				 : "EXT4",
+			"extension code: resolves to whatever copyreg registered in the loading process",
+			SCAN_UNKNOWN, &v) < 0)
 			return -1;
 		return push(m, v);
 	}
@@ -1265,7 +1300,8 @@ static int step(struct machine *m, bool *stop)
 		m->win_end = m->p + n;
 		return 0;
 	case 0x97: /* NEXT_BUFFER: out-of-band data, never given by loaders */
-		return fail(m, "pickle stream refers to out-of-band data but no *buffers* argument was given");
+		return fail(m,
+			    "pickle stream refers to out-of-band data but no *buffers* argument was given");
 	case 0x98: /* READONLY_BUFFER */
 		if (top(m, &t) < 0)
 			return -1;
@@ -1286,11 +1322,16 @@ static void machine_free(struct machine *m)
 	free(m->pool);
 }
 
-static int run(const uint8_t *p, size_t len, size_t *used, struct pickle_sink *sink, struct al_error *err, int mode,
-	       bool *saw_frame, bool *crossed)
+static int run(const uint8_t *p, size_t len, size_t *used, struct pickle_sink *sink, struct al_error *err,
+	       int mode, bool *saw_frame, bool *crossed)
 {
-	struct machine m = { .p = p, .start = p, .end = p + len, .sink = sink, .lim = &sink->opt->limits, .err = err,
-			     .mode = mode };
+	struct machine m = {.p = p,
+			    .start = p,
+			    .end = p + len,
+			    .sink = sink,
+			    .lim = &sink->opt->limits,
+			    .err = err,
+			    .mode = mode};
 	bool stop = false;
 	int rc = 0;
 
@@ -1314,7 +1355,8 @@ static bool same_global(const struct scan_global *a, const struct scan_global *b
 	return a->offset == b->offset && strcmp(a->module, b->module) == 0 && strcmp(a->name, b->name) == 0;
 }
 
-int pickle_scan_one(const uint8_t *p, size_t len, size_t *used, struct pickle_sink *sink, struct al_error *err)
+int pickle_scan_one(const uint8_t *p, size_t len, size_t *used, struct pickle_sink *sink,
+		    struct al_error *err)
 {
 	bool saw_frame = false, crossed = false;
 	int rc = run(p, len, used, sink, err, READ_BYTES, &saw_frame, &crossed);
@@ -1324,9 +1366,9 @@ int pickle_scan_one(const uint8_t *p, size_t len, size_t *used, struct pickle_si
 	 * fail where pickle.loads does not (or the reverse) is their business. */
 	bool disagree = false;
 	for (int mode = READ_C_FILE; mode <= READ_PY_FILE; mode++) {
-		struct scan_result tmp = { 0 };
+		struct scan_result tmp = {0};
 		struct pickle_sink s2 = *sink;
-		struct al_error e2 = { 0 };
+		struct al_error e2 = {0};
 		size_t u2;
 		bool sf, cr = false;
 		s2.res = &tmp;
@@ -1338,17 +1380,18 @@ int pickle_scan_one(const uint8_t *p, size_t len, size_t *used, struct pickle_si
 			for (size_t h = 0; h < sink->res->nglobals && !dup; h++)
 				dup = same_global(sg, &sink->res->globals[h]);
 			if (!dup)
-				scan_add_global(sink->res, sink->opt, sg->module, sg->name, sg->member, sg->offset, sg->opcode,
-						sg->verdict, sg->reason);
+				scan_add_global(sink->res, sink->opt, sg->module, sg->name, sg->member,
+						sg->offset, sg->opcode, sg->verdict, sg->reason);
 		}
 		for (size_t g = 0; g < tmp.nissues; g++)
-			scan_add_issue(sink->res, tmp.issues[g].verdict, tmp.issues[g].member, tmp.issues[g].offset, "%s",
-				       tmp.issues[g].what);
+			scan_add_issue(sink->res, tmp.issues[g].verdict, tmp.issues[g].member,
+				       tmp.issues[g].offset, "%s", tmp.issues[g].what);
 		scan_result_free(&tmp);
 	}
 	if (disagree)
 		scan_add_issue(sink->res, SCAN_UNKNOWN, sink->member, sink->base,
-			       "FRAME lengths disagree with the opcodes: pickle.loads and file readers read different pickles");
+			       "FRAME lengths disagree with the opcodes: pickle.loads and file readers read "
+			       "different pickles");
 	return rc;
 }
 
@@ -1369,10 +1412,7 @@ bool pickle_looks_like_p(const uint8_t *p, size_t len)
  * end; a text operand cannot start the way int(), float() or a quoted STRING
  * must. Deliberately independent of the machine above: this decides what is
  * not scanned at all, so it claims only what holds for every input. */
-static bool line_present(const uint8_t *p, size_t len)
-{
-	return memchr(p, '\n', len) != NULL;
-}
+static bool line_present(const uint8_t *p, size_t len) { return memchr(p, '\n', len) != NULL; }
 
 /* Is c an opcode of some protocol (0 to 5)? */
 static bool opcode_p(uint8_t c)
@@ -1395,7 +1435,14 @@ bool pickle_cannot_start_p(const uint8_t *p, size_t len, char *why, size_t cap)
 	/* Operands only, never failing, or reaching outside the unpickler
 	 * (GLOBAL imports, PERSID calls persistent_load, EXT looks up copyreg):
 	 * these are pickles to scan. PROTO: a binary pickle, even a broken one. */
-	case 'N': case '(': case ')': case ']': case '}': case 0x88: case 0x89: case 0x8f:
+	case 'N':
+	case '(':
+	case ')':
+	case ']':
+	case '}':
+	case 0x88:
+	case 0x89:
+	case 0x8f:
 		/* ... unless the next byte is no opcode: CPython raises there
 		 * ("]\0" starts every lzma-alone file) */
 		if (rest && !opcode_p(a[0])) {
@@ -1403,9 +1450,13 @@ bool pickle_cannot_start_p(const uint8_t *p, size_t len, char *why, size_t cap)
 			return true;
 		}
 		return false;
-	case 'c': case 'P': case 0x80:
+	case 'c':
+	case 'P':
+	case 0x80:
 		return false;
-	case 0x82: case 0x83: case 0x84:
+	case 0x82:
+	case 0x83:
+	case 0x84:
 		w = p[0] == 0x82 ? 1 : p[0] == 0x83 ? 2 : 4;
 		if (rest < (size_t)w)
 			break;
@@ -1416,17 +1467,48 @@ bool pickle_cannot_start_p(const uint8_t *p, size_t len, char *why, size_t cap)
 		}
 		return false;
 	/* Need something on the stack, a MARK or a memo entry. */
-	case '.': case '0': case '1': case '2': case 'a': case 'b': case 'e': case 'l': case 'd': case 's':
-	case 't': case 'u': case 'R': case 'o': case 'i': case 'Q': case 'q': case 'r': case 'p': case 'g':
-	case 'h': case 'j': case 0x81: case 0x85: case 0x86: case 0x87: case 0x90: case 0x91: case 0x92:
-	case 0x93: case 0x94: case 0x98:
+	case '.':
+	case '0':
+	case '1':
+	case '2':
+	case 'a':
+	case 'b':
+	case 'e':
+	case 'l':
+	case 'd':
+	case 's':
+	case 't':
+	case 'u':
+	case 'R':
+	case 'o':
+	case 'i':
+	case 'Q':
+	case 'q':
+	case 'r':
+	case 'p':
+	case 'g':
+	case 'h':
+	case 'j':
+	case 0x81:
+	case 0x85:
+	case 0x86:
+	case 0x87:
+	case 0x90:
+	case 0x91:
+	case 0x92:
+	case 0x93:
+	case 0x94:
+	case 0x98:
 		snprintf(why, cap, "opcode 0x%02x needs a stack item, a MARK or a memo entry", p[0]);
 		return true;
 	case 0x97: /* NEXT_BUFFER: no loader passes buffers */
 		snprintf(why, cap, "out-of-band buffer");
 		return true;
 	/* Fixed-size operands. */
-	case 'J': case 'K': case 'M': case 'G':
+	case 'J':
+	case 'K':
+	case 'M':
+	case 'G':
 		w = p[0] == 'J' ? 4 : p[0] == 'K' ? 1 : p[0] == 'M' ? 2 : 8;
 		if (rest < (size_t)w)
 			break;
@@ -1438,11 +1520,20 @@ bool pickle_cannot_start_p(const uint8_t *p, size_t len, char *why, size_t cap)
 			break;
 		return false;
 	/* Counted operands: the count must fit in what is left. */
-	case 'T': case 'U': case 'X': case 'B': case 'C': case 0x8a: case 0x8b: case 0x8c: case 0x8d: case 0x8e:
+	case 'T':
+	case 'U':
+	case 'X':
+	case 'B':
+	case 'C':
+	case 0x8a:
+	case 0x8b:
+	case 0x8c:
+	case 0x8d:
+	case 0x8e:
 	case 0x96:
-		w = p[0] == 'U' || p[0] == 'C' || p[0] == 0x8a || p[0] == 0x8c ? 1
+		w = p[0] == 'U' || p[0] == 'C' || p[0] == 0x8a || p[0] == 0x8c	? 1
 		    : p[0] == 'T' || p[0] == 'X' || p[0] == 'B' || p[0] == 0x8b ? 4
-								       : 8;
+										: 8;
 		if (rest < (size_t)w)
 			break;
 		n = le(a, w);
@@ -1454,7 +1545,11 @@ bool pickle_cannot_start_p(const uint8_t *p, size_t len, char *why, size_t cap)
 			break;
 		return false;
 	/* Text operands: a line, and a first byte int()/float() can start with. */
-	case 'I': case 'L': case 'F': case 'S': case 'V':
+	case 'I':
+	case 'L':
+	case 'F':
+	case 'S':
+	case 'V':
 		if (!line_present(a, rest))
 			break;
 		if (p[0] == 'V')
@@ -1472,7 +1567,10 @@ bool pickle_cannot_start_p(const uint8_t *p, size_t len, char *why, size_t cap)
 		if (strchr("0123456789+- \t\n\v\f\r", a[0]) || a[0] == 0 ||
 		    (p[0] == 'F' && strchr(".iInN", a[0])))
 			return false;
-		snprintf(why, cap, "%s without a number", p[0] == 'F' ? "FLOAT (F)" : p[0] == 'I' ? "INT (I)" : "LONG (L)");
+		snprintf(why, cap, "%s without a number",
+			 p[0] == 'F'   ? "FLOAT (F)"
+			 : p[0] == 'I' ? "INT (I)"
+				       : "LONG (L)");
 		return true;
 	default:
 		snprintf(why, cap, "0x%02x is not a pickle opcode", p[0]);
@@ -1490,7 +1588,7 @@ int pickle_scan_stream(const uint8_t *p, size_t len, size_t max, size_t *count, 
 
 	*count = 0;
 	while (off < len && *count < max) {
-		struct al_error e2 = { 0 };
+		struct al_error e2 = {0};
 		sink->base = base + off;
 		if (pickle_scan_one(p + off, len - off, &one, sink, *count ? &e2 : err) < 0) {
 			sink->base = base;
@@ -1520,7 +1618,8 @@ static const struct val *dict_get(const void *state, const char *key, struct mac
 	size_t cnt = n->n < NODE_ITEMS ? n->n : NODE_ITEMS;
 	for (size_t j = 0; j + 1 < cnt; j += 2) {
 		const struct val *k = &n->items[j];
-		if (k->kind == K_STR && !(k->flags & F_LONG) && strlen(key) == k->len && memcmp(k->s, key, k->len) == 0)
+		if (k->kind == K_STR && !(k->flags & F_LONG) && strlen(key) == k->len &&
+		    memcmp(k->s, key, k->len) == 0)
 			return &n->items[j + 1];
 	}
 	return NULL;

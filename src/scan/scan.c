@@ -12,16 +12,20 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 
-#include "scan.h"
 #include "../util.h"
+#include "scan.h"
 
 const char *scan_verdict_name(enum scan_verdict v)
 {
 	switch (v) {
-	case SCAN_SAFE: return "safe";
-	case SCAN_ERROR: return "error";
-	case SCAN_UNKNOWN: return "unknown";
-	case SCAN_DANGEROUS: return "dangerous";
+	case SCAN_SAFE:
+		return "safe";
+	case SCAN_ERROR:
+		return "error";
+	case SCAN_UNKNOWN:
+		return "unknown";
+	case SCAN_DANGEROUS:
+		return "dangerous";
 	}
 	return "?";
 }
@@ -46,9 +50,9 @@ void scan_raise(struct scan_result *r, enum scan_verdict v)
 		r->verdict = v;
 }
 
-int scan_add_global(struct scan_result *r, const struct scan_options *opt, const char *module, const char *name,
-		    const char *member, uint64_t offset, const char *opcode, enum scan_verdict verdict,
-		    const char *reason)
+int scan_add_global(struct scan_result *r, const struct scan_options *opt, const char *module,
+		    const char *name, const char *member, uint64_t offset, const char *opcode,
+		    enum scan_verdict verdict, const char *reason)
 {
 	scan_raise(r, verdict);
 	r->globals_seen++;
@@ -63,9 +67,13 @@ int scan_add_global(struct scan_result *r, const struct scan_options *opt, const
 		r->cap_globals = ncap;
 	}
 	struct scan_global *g = &r->globals[r->nglobals];
-	*g = (struct scan_global){ .module = strdup(module), .name = strdup(name),
-				   .member = member ? strdup(member) : NULL, .offset = offset,
-				   .verdict = verdict, .reason = reason, .opcode = opcode };
+	*g = (struct scan_global){.module = strdup(module),
+				  .name = strdup(name),
+				  .member = member ? strdup(member) : NULL,
+				  .offset = offset,
+				  .verdict = verdict,
+				  .reason = reason,
+				  .opcode = opcode};
 	if (!g->module || !g->name) {
 		free(g->module);
 		free(g->name);
@@ -75,8 +83,8 @@ int scan_add_global(struct scan_result *r, const struct scan_options *opt, const
 	return (int)r->nglobals++;
 }
 
-void scan_add_issue(struct scan_result *r, enum scan_verdict v, const char *member, uint64_t offset, const char *fmt,
-		    ...)
+void scan_add_issue(struct scan_result *r, enum scan_verdict v, const char *member, uint64_t offset,
+		    const char *fmt, ...)
 {
 	char buf[512];
 	va_list ap;
@@ -95,8 +103,8 @@ void scan_add_issue(struct scan_result *r, enum scan_verdict v, const char *memb
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	r->issues[r->nissues++] = (struct scan_issue){ .verdict = v, .what = strdup(buf),
-						       .member = member ? strdup(member) : NULL, .offset = offset };
+	r->issues[r->nissues++] = (struct scan_issue){
+	    .verdict = v, .what = strdup(buf), .member = member ? strdup(member) : NULL, .offset = offset};
 }
 
 /* The first error is kept: it is where parsing stopped. */
@@ -218,7 +226,7 @@ static void scan_fd(int fd, const char *path, const struct scan_options *opt, sc
 
 static void report_open_error(const char *path, int errnum, scan_cb cb, void *arg)
 {
-	struct scan_result r = { 0 };
+	struct scan_result r = {0};
 	r.path = strdup(path);
 	r.format = "unknown";
 	scan_set_error(&r, NULL, "cannot open: %s", strerror(errnum));
@@ -226,10 +234,7 @@ static void report_open_error(const char *path, int errnum, scan_cb cb, void *ar
 	scan_result_free(&r);
 }
 
-static int name_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
+static int name_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 /* Directories are walked in name order without following symlinked
  * directories (no loops); symlinked files are scanned, as loaders open them. */

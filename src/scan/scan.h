@@ -20,55 +20,55 @@
 /* Ordered by severity: a file's verdict is the worst of its findings. */
 enum scan_verdict {
 	SCAN_SAFE = 0,
-	SCAN_ERROR,     /* could not be read or fully parsed: never "safe" */
-	SCAN_UNKNOWN,   /* imports or does something not known to be safe */
+	SCAN_ERROR,	/* could not be read or fully parsed: never "safe" */
+	SCAN_UNKNOWN,	/* imports or does something not known to be safe */
 	SCAN_DANGEROUS, /* imports something known to run code or reach the OS */
 };
 const char *scan_verdict_name(enum scan_verdict v);
 
 /* Limits on untrusted input; scan_limits_default() fills sane ones. */
 struct scan_limits {
-	size_t max_stack;      /* pickle stack entries */
-	size_t max_marks;      /* pickle MARK nesting */
-	size_t max_memo;       /* distinct memo entries */
-	size_t max_string;     /* longest string whose content is kept */
-	size_t max_globals;    /* globals recorded per file (all are judged) */
-	size_t max_pickles;    /* stacked pickles per stream */
+	size_t max_stack;   /* pickle stack entries */
+	size_t max_marks;   /* pickle MARK nesting */
+	size_t max_memo;    /* distinct memo entries */
+	size_t max_string;  /* longest string whose content is kept */
+	size_t max_globals; /* globals recorded per file (all are judged) */
+	size_t max_pickles; /* stacked pickles per stream */
 	size_t max_zip_entries;
-	uint64_t max_inflate;  /* decompressed bytes of one zip entry or joblib dump */
-	uint64_t max_header;   /* safetensors / npy header bytes */
-	unsigned max_depth;    /* containers inside containers */
+	uint64_t max_inflate; /* decompressed bytes of one zip entry or joblib dump */
+	uint64_t max_header;  /* safetensors / npy header bytes */
+	unsigned max_depth;   /* containers inside containers */
 };
 void scan_limits_default(struct scan_limits *l);
 
 /* One global the loader would import: GLOBAL, STACK_GLOBAL, INST, EXT. */
 struct scan_global {
-	char *module, *name;  /* after Python 2 name mapping (fix_imports) */
-	char *member;         /* container member it is in, or NULL */
-	uint64_t offset;      /* byte offset of the opcode in its stream */
+	char *module, *name; /* after Python 2 name mapping (fix_imports) */
+	char *member;	     /* container member it is in, or NULL */
+	uint64_t offset;     /* byte offset of the opcode in its stream */
 	enum scan_verdict verdict;
-	const char *reason;   /* static text: why dangerous / unknown */
-	const char *opcode;   /* "GLOBAL", "STACK_GLOBAL", ... */
-	bool called;          /* REDUCE/NEWOBJ/INST/OBJ applied it */
+	const char *reason; /* static text: why dangerous / unknown */
+	const char *opcode; /* "GLOBAL", "STACK_GLOBAL", ... */
+	bool called;	    /* REDUCE/NEWOBJ/INST/OBJ applied it */
 };
 
 /* A finding that is not a global: a BUILD on a global, a chat template, ... */
 struct scan_issue {
 	enum scan_verdict verdict;
-	char *what;           /* human text, owned */
+	char *what; /* human text, owned */
 	char *member;
 	uint64_t offset;
 };
 
 struct scan_result {
 	char *path;
-	const char *format;   /* "pickle", "pytorch-zip", "npy", ... */
+	const char *format; /* "pickle", "pytorch-zip", "npy", ... */
 	enum scan_verdict verdict;
-	char *error;          /* why it could not be fully parsed, or NULL */
-	char *skipped;        /* not a model format: why (verdict stays SCAN_SAFE) */
+	char *error;   /* why it could not be fully parsed, or NULL */
+	char *skipped; /* not a model format: why (verdict stays SCAN_SAFE) */
 	struct scan_global *globals;
 	size_t nglobals, cap_globals;
-	size_t globals_seen;  /* including those not recorded (limit) */
+	size_t globals_seen; /* including those not recorded (limit) */
 	struct scan_issue *issues;
 	size_t nissues, cap_issues;
 };
@@ -99,8 +99,7 @@ void scan_buffer(const uint8_t *data, size_t len, const char *name, const struct
  * <0 only when path itself cannot be opened (err set); per-file failures are
  * results with verdict SCAN_ERROR. */
 typedef void (*scan_cb)(const struct scan_result *r, void *arg);
-int scan_path(const char *path, const struct scan_options *opt, scan_cb cb, void *arg,
-	      struct al_error *err);
+int scan_path(const char *path, const struct scan_options *opt, scan_cb cb, void *arg, struct al_error *err);
 
 /* --- allowlist.c: the verdict tables (pure). */
 /* Verdict for an imported global; reason is static text. */
@@ -118,15 +117,15 @@ struct pickle_hooks;
 struct pickle_sink {
 	struct scan_result *res;
 	const struct scan_options *opt;
-	const char *member;     /* container member being scanned, or NULL */
-	uint64_t base;          /* offset of the stream inside the file */
+	const char *member; /* container member being scanned, or NULL */
+	uint64_t base;	    /* offset of the stream inside the file */
 	/* Optional: called after each BUILD whose target was made by a global
 	 * (module, name); returns bytes to skip after the opcode or <0 (error).
 	 * joblib embeds raw array data in the stream this way. */
 	long long (*after_build)(void *ctx, const char *module, const char *name, const void *state,
 				 const uint8_t *rest, size_t restlen);
 	void *ctx;
-	char last_global[256];  /* "module.name" of the last global imported */
+	char last_global[256]; /* "module.name" of the last global imported */
 };
 /* Parse one pickle from p[0..len) up to and including STOP. Returns 0 and
  * sets *used on STOP; <0 with err set (offset in the message) otherwise. */
@@ -145,13 +144,12 @@ bool pickle_looks_like_p(const uint8_t *p, size_t len);
 
 /* Value access for after_build hooks (joblib): small literals the machine keeps. */
 bool pickle_state_dict_get_int(const void *state, const char *key, long long *out);
-bool pickle_state_dict_get_ints(const void *state, const char *key, long long *out, size_t max,
-				size_t *n);
+bool pickle_state_dict_get_ints(const void *state, const char *key, long long *out, size_t max, size_t *n);
 bool pickle_state_dict_get_str(const void *state, const char *key, char *out, size_t cap);
 /* The dtype string of a numpy.dtype value in the state dict, e.g. "f8", "O8",
  * with the elsize and flags of its BUILD state (-1 and 0 when absent). */
-bool pickle_state_dict_get_dtype(const void *state, const char *key, char *out, size_t cap,
-				 long long *elsize, long long *flags);
+bool pickle_state_dict_get_dtype(const void *state, const char *key, char *out, size_t cap, long long *elsize,
+				 long long *flags);
 
 /* --- result helpers shared by the scanner files. */
 int scan_add_global(struct scan_result *r, const struct scan_options *opt, const char *module,
@@ -160,7 +158,7 @@ int scan_add_global(struct scan_result *r, const struct scan_options *opt, const
 void scan_add_issue(struct scan_result *r, enum scan_verdict v, const char *member, uint64_t offset,
 		    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void scan_set_error(struct scan_result *r, const char *member, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 void scan_raise(struct scan_result *r, enum scan_verdict v);
 
 /* --- formats.c / zip.c: containers (pure). depth bounds nesting. */
@@ -175,8 +173,8 @@ const char *compress_kind(const uint8_t *data, size_t len);
  * (*out, caller frees) of at most max bytes. Returns 0 when every stream
  * ended cleanly, 1 when the data broke off (*why; *out holds what came out
  * before), <0 past the limit or out of memory (*why, nothing kept). */
-int compress_decode(const char *kind, const uint8_t *in, size_t len, uint64_t max, uint8_t **out, size_t *outlen,
-		    const char **why);
+int compress_decode(const char *kind, const uint8_t *in, size_t len, uint64_t max, uint8_t **out,
+		    size_t *outlen, const char **why);
 void zip_scan(const uint8_t *data, size_t len, const char *member, unsigned depth,
 	      const struct scan_options *opt, struct scan_result *res);
 

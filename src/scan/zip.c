@@ -29,10 +29,10 @@ static uint64_t le(const uint8_t *s, int n)
  * central directory or an understated count shows one reader members the
  * other does not see: both readings are scanned. */
 struct cd {
-	uint64_t cd_off;  /* where this reader reads the central directory */
+	uint64_t cd_off; /* where this reader reads the central directory */
 	uint64_t cd_size;
 	uint64_t entries; /* records to read; UINT64_MAX: all within cd_size */
-	int64_t concat;   /* added to each local header offset */
+	int64_t concat;	  /* added to each local header offset */
 	const char *who;
 };
 
@@ -72,19 +72,22 @@ static void find_cd(const uint8_t *d, size_t len, uint64_t max, struct cd v[2], 
 			uint64_t zp = k - 20 >= 56 ? k - 20 - 56 : UINT64_MAX, zt = le(d + k - 20 + 8, 8);
 			pok = zp != UINT64_MAX && memcmp(d + zp, "PK\x06\x06", 4) == 0;
 			if (pok)
-				pn = le(d + zp + 32, 8), psize = le(d + zp + 40, 8), poff = le(d + zp + 48, 8), pend = zp;
+				pn = le(d + zp + 32, 8), psize = le(d + zp + 40, 8),
+				poff = le(d + zp + 48, 8), pend = zp;
 			tok = len >= 56 && zt <= len - 56 && memcmp(d + zt, "PK\x06\x06", 4) == 0;
 			if (tok)
-				tn = le(d + zt + 32, 8), tsize = le(d + zt + 40, 8), toff = le(d + zt + 48, 8);
+				tn = le(d + zt + 32, 8), tsize = le(d + zt + 40, 8),
+				toff = le(d + zt + 48, 8);
 		}
 		(void)pn;
 		if (pok && psize <= pend && poff <= (uint64_t)INT64_MAX) {
-			struct cd c = { pend - psize, psize, UINT64_MAX, (int64_t)(pend - psize) - (int64_t)poff, "zipfile" };
+			struct cd c = {pend - psize, psize, UINT64_MAX,
+				       (int64_t)(pend - psize) - (int64_t)poff, "zipfile"};
 			if (cd_valid(d, len, &c, max))
 				v[(*nv)++] = c;
 		}
 		if (tok && tn <= max) {
-			struct cd c = { toff, tsize, tn, 0, "PyTorch" };
+			struct cd c = {toff, tsize, tn, 0, "PyTorch"};
 			bool same = *nv && v[0].cd_off == c.cd_off && v[0].concat == 0;
 			if (cd_valid(d, len, &c, max) && !same)
 				v[(*nv)++] = c;
@@ -115,7 +118,7 @@ static bool ends_with_ci(const char *s, const char *suffix)
 static uint8_t *inflate_all(const uint8_t *src, uint64_t slen, uint64_t want, uint64_t max, size_t *outlen,
 			    const char **why)
 {
-	z_stream z = { 0 };
+	z_stream z = {0};
 	size_t cap = want && want <= max ? (size_t)want + 1 : 1 << 16, n = 0;
 	uint8_t *out = malloc(cap);
 	int rc;
@@ -175,8 +178,8 @@ static int u64_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-void zip_scan(const uint8_t *data, size_t len, const char *member, unsigned depth, const struct scan_options *opt,
-	      struct scan_result *res)
+void zip_scan(const uint8_t *data, size_t len, const char *member, unsigned depth,
+	      const struct scan_options *opt, struct scan_result *res)
 {
 	struct cd views[2];
 	int nv;
@@ -200,146 +203,163 @@ void zip_scan(const uint8_t *data, size_t len, const char *member, unsigned dept
 		return;
 	}
 	for (int vi = 0; vi < nv; vi++) {
-	struct cd c = views[vi];
-	if (vi == 1)
-		qsort(seen, nseen, sizeof(*seen), u64_cmp);
-	if (c.concat > 0)
-		scan_add_issue(res, SCAN_SAFE, member, 0, "%lld bytes before the first zip entry", (long long)c.concat);
-	uint64_t p = c.cd_off, end = c.cd_off + c.cd_size;
-	for (uint64_t k = 0; c.entries == UINT64_MAX ? p < end : k < c.entries; k++) {
-		if (p + 46 > end || memcmp(data + p, "PK\x01\x02", 4) != 0)
-			break; /* cd_valid checked it */
-		const uint8_t *e = data + p;
-		unsigned flags = (unsigned)le(e + 8, 2), method = (unsigned)le(e + 10, 2);
-		uint32_t crc = (uint32_t)le(e + 16, 4);
-		uint64_t csize = le(e + 20, 4), usize = le(e + 24, 4), lho = le(e + 42, 4);
-		size_t nlen = (size_t)le(e + 28, 2), elen = (size_t)le(e + 30, 2), clen = (size_t)le(e + 32, 2);
-		/* zipfile reads a last record cut by the stated size as far as it goes */
-		if (p + 46 + nlen > end)
-			nlen = (size_t)(end - p - 46);
-		if (p + 46 + nlen + elen > end)
-			elen = (size_t)(end - p - 46 - nlen);
-		if (p + 46 + nlen + elen + clen > end)
-			clen = (size_t)(end - p - 46 - nlen - elen);
-		/* zip64 sizes and offset, in this order, for the fields at their maximum */
-		const uint8_t *x = e + 46 + nlen, *xend = x + elen;
-		while (x + 4 <= xend) {
-			unsigned id = (unsigned)le(x, 2), sz = (unsigned)le(x + 2, 2);
-			const uint8_t *f = x + 4;
-			if (f + sz > xend)
-				break;
-			if (id == 1) {
-				const uint8_t *q = f;
-				if (usize == 0xFFFFFFFF && q + 8 <= f + sz)
-					usize = le(q, 8), q += 8;
-				if (csize == 0xFFFFFFFF && q + 8 <= f + sz)
-					csize = le(q, 8), q += 8;
-				if (lho == 0xFFFFFFFF && q + 8 <= f + sz)
-					lho = le(q, 8), q += 8;
+		struct cd c = views[vi];
+		if (vi == 1)
+			qsort(seen, nseen, sizeof(*seen), u64_cmp);
+		if (c.concat > 0)
+			scan_add_issue(res, SCAN_SAFE, member, 0, "%lld bytes before the first zip entry",
+				       (long long)c.concat);
+		uint64_t p = c.cd_off, end = c.cd_off + c.cd_size;
+		for (uint64_t k = 0; c.entries == UINT64_MAX ? p < end : k < c.entries; k++) {
+			if (p + 46 > end || memcmp(data + p, "PK\x01\x02", 4) != 0)
+				break; /* cd_valid checked it */
+			const uint8_t *e = data + p;
+			unsigned flags = (unsigned)le(e + 8, 2), method = (unsigned)le(e + 10, 2);
+			uint32_t crc = (uint32_t)le(e + 16, 4);
+			uint64_t csize = le(e + 20, 4), usize = le(e + 24, 4), lho = le(e + 42, 4);
+			size_t nlen = (size_t)le(e + 28, 2), elen = (size_t)le(e + 30, 2),
+			       clen = (size_t)le(e + 32, 2);
+			/* zipfile reads a last record cut by the stated size as far as it goes */
+			if (p + 46 + nlen > end)
+				nlen = (size_t)(end - p - 46);
+			if (p + 46 + nlen + elen > end)
+				elen = (size_t)(end - p - 46 - nlen);
+			if (p + 46 + nlen + elen + clen > end)
+				clen = (size_t)(end - p - 46 - nlen - elen);
+			/* zip64 sizes and offset, in this order, for the fields at their maximum */
+			const uint8_t *x = e + 46 + nlen, *xend = x + elen;
+			while (x + 4 <= xend) {
+				unsigned id = (unsigned)le(x, 2), sz = (unsigned)le(x + 2, 2);
+				const uint8_t *f = x + 4;
+				if (f + sz > xend)
+					break;
+				if (id == 1) {
+					const uint8_t *q = f;
+					if (usize == 0xFFFFFFFF && q + 8 <= f + sz)
+						usize = le(q, 8), q += 8;
+					if (csize == 0xFFFFFFFF && q + 8 <= f + sz)
+						csize = le(q, 8), q += 8;
+					if (lho == 0xFFFFFFFF && q + 8 <= f + sz)
+						lho = le(q, 8), q += 8;
+				}
+				x = f + sz;
 			}
-			x = f + sz;
-		}
-		char name[1024], full[1400];
-		snprintf(name, sizeof(name), "%.*s", (int)(nlen < sizeof(name) - 1 ? nlen : sizeof(name) - 1),
-			 (const char *)e + 46);
-		for (char *q = name; *q; q++)
-			if ((unsigned char)*q < 0x20)
-				*q = '?';
-		p += 46 + nlen + elen + clen;
-		if (member)
-			snprintf(full, sizeof(full), "%s:%s", member, name);
-		else
-			snprintf(full, sizeof(full), "%s", name);
-		nentries++;
-		if (ends_with_ci(name, "/data.pkl") || strcasecmp(name, "data.pkl") == 0) {
-			torch = true;
-			if (!strstr(name, "data.pkl"))
-				scan_add_issue(res, SCAN_SAFE, full, 0, "name differs in case from data.pkl (PyTorch finds it anyway)");
-		}
-		if (!ends_with_ci(name, ".npy"))
-			all_npy = false;
-		if (nlen && e[46 + nlen - 1] == '/' && usize == 0) /* the stored name: name[] may be cut */
-			continue; /* a directory */
+			char name[1024], full[1400];
+			snprintf(name, sizeof(name), "%.*s",
+				 (int)(nlen < sizeof(name) - 1 ? nlen : sizeof(name) - 1),
+				 (const char *)e + 46);
+			for (char *q = name; *q; q++)
+				if ((unsigned char)*q < 0x20)
+					*q = '?';
+			p += 46 + nlen + elen + clen;
+			if (member)
+				snprintf(full, sizeof(full), "%s:%s", member, name);
+			else
+				snprintf(full, sizeof(full), "%s", name);
+			nentries++;
+			if (ends_with_ci(name, "/data.pkl") || strcasecmp(name, "data.pkl") == 0) {
+				torch = true;
+				if (!strstr(name, "data.pkl"))
+					scan_add_issue(
+					    res, SCAN_SAFE, full, 0,
+					    "name differs in case from data.pkl (PyTorch finds it anyway)");
+			}
+			if (!ends_with_ci(name, ".npy"))
+				all_npy = false;
+			if (nlen && e[46 + nlen - 1] == '/' &&
+			    usize == 0)	  /* the stored name: name[] may be cut */
+				continue; /* a directory */
 
-		/* The data: after the local header, whose name and extra lengths
-		 * may differ from the central directory's (both readers use them). */
-		uint64_t lh = lho + (uint64_t)c.concat;
-		if (vi == 0 && nseen < opt->limits.max_zip_entries + 1)
-			seen[nseen++] = lh;
-		else if (vi == 1 && bsearch(&lh, seen, nseen, sizeof(*seen), u64_cmp))
-			continue; /* the first view scanned it */
-		if (lh > len || len - lh < 30 || memcmp(data + lh, "PK\x03\x04", 4) != 0) {
-			scan_set_error(res, full, "zip local header missing");
-			continue;
-		}
-		uint64_t doff = lh + 30 + le(data + lh + 26, 2) + le(data + lh + 28, 2);
-		if (doff > len || csize > len - doff) {
-			scan_set_error(res, full, "zip entry data outside the file");
-			continue;
-		}
-		if (le(data + lh + 26, 2) != nlen || memcmp(data + lh + 30, e + 46, nlen) != 0)
-			scan_add_issue(res, SCAN_SAFE, full, lh, "local header name differs from the central directory");
-		if (flags & 1) {
-			scan_add_issue(res, SCAN_UNKNOWN, full, lh, "encrypted zip entry: cannot be scanned");
-			continue;
-		}
-		bool named = ends_with_ci(name, ".pkl") || ends_with_ci(name, ".pickle") || ends_with_ci(name, ".npy") ||
-			     ends_with_ci(name, ".pt") || ends_with_ci(name, ".pth") || ends_with_ci(name, ".joblib");
-		const uint8_t *content;
-		size_t clen2;
-		uint8_t *owned = NULL;
-		if (method == 0) {
-			content = data + doff;
-			clen2 = (size_t)csize;
-		} else if (method == 8) {
-			const char *why = "";
-			owned = inflate_all(data + doff, csize, usize, opt->limits.max_inflate, &clen2, &why);
-			if (!owned) {
-				if (named)
-					scan_set_error(res, full, "%s", why);
-				else
-					scan_add_issue(res, SCAN_UNKNOWN, full, lh, "cannot inflate: %s", why);
+			/* The data: after the local header, whose name and extra lengths
+			 * may differ from the central directory's (both readers use them). */
+			uint64_t lh = lho + (uint64_t)c.concat;
+			if (vi == 0 && nseen < opt->limits.max_zip_entries + 1)
+				seen[nseen++] = lh;
+			else if (vi == 1 && bsearch(&lh, seen, nseen, sizeof(*seen), u64_cmp))
+				continue; /* the first view scanned it */
+			if (lh > len || len - lh < 30 || memcmp(data + lh, "PK\x03\x04", 4) != 0) {
+				scan_set_error(res, full, "zip local header missing");
 				continue;
 			}
-			content = owned;
-		} else {
-			scan_add_issue(res, SCAN_UNKNOWN, full, lh, "compression method %u is not scanned", method);
-			continue;
-		}
-		bool sniffed = !named && clen2 >= 2 &&
-			       ((content[0] == 0x80 && content[1] >= 1 && content[1] <= 5) ||
-				(clen2 >= 6 && memcmp(content, "\x93NUMPY", 6) == 0) ||
-				(clen2 >= 4 && memcmp(content, "PK\x03\x04", 4) == 0));
-		if (named || sniffed) {
-			uLong got = crc32(0L, Z_NULL, 0);
-			for (size_t q = 0; q < clen2; q += 1u << 30)
-				got = crc32(got, content + q, (uInt)(clen2 - q > (1u << 30) ? 1u << 30 : clen2 - q));
-			if ((uint32_t)got != crc)
-				scan_add_issue(res, SCAN_SAFE, full, lh, "bad CRC (PyTorch loads it anyway)");
-			if (named) {
-				formats_scan(content, clen2, full, depth + 1, opt, res);
-			} else {
-				/* Raw tensor bytes can start like a pickle by chance: what
-				 * they import counts, a failed parse does not. */
-				struct scan_result tmp = { 0 };
-				tmp.format = "unknown";
-				formats_scan(content, clen2, full, depth + 1, opt, &tmp);
-				for (size_t g = 0; g < tmp.nglobals; g++) {
-					struct scan_global *sg = &tmp.globals[g];
-					scan_add_global(res, opt, sg->module, sg->name, sg->member, sg->offset, sg->opcode,
-							sg->verdict, sg->reason);
-				}
-				for (size_t g = 0; g < tmp.nissues; g++)
-					scan_add_issue(res, tmp.issues[g].verdict, tmp.issues[g].member, tmp.issues[g].offset,
-						       "%s", tmp.issues[g].what);
-				scan_result_free(&tmp);
+			uint64_t doff = lh + 30 + le(data + lh + 26, 2) + le(data + lh + 28, 2);
+			if (doff > len || csize > len - doff) {
+				scan_set_error(res, full, "zip entry data outside the file");
+				continue;
 			}
+			if (le(data + lh + 26, 2) != nlen || memcmp(data + lh + 30, e + 46, nlen) != 0)
+				scan_add_issue(res, SCAN_SAFE, full, lh,
+					       "local header name differs from the central directory");
+			if (flags & 1) {
+				scan_add_issue(res, SCAN_UNKNOWN, full, lh,
+					       "encrypted zip entry: cannot be scanned");
+				continue;
+			}
+			bool named = ends_with_ci(name, ".pkl") || ends_with_ci(name, ".pickle") ||
+				     ends_with_ci(name, ".npy") || ends_with_ci(name, ".pt") ||
+				     ends_with_ci(name, ".pth") || ends_with_ci(name, ".joblib");
+			const uint8_t *content;
+			size_t clen2;
+			uint8_t *owned = NULL;
+			if (method == 0) {
+				content = data + doff;
+				clen2 = (size_t)csize;
+			} else if (method == 8) {
+				const char *why = "";
+				owned = inflate_all(data + doff, csize, usize, opt->limits.max_inflate,
+						    &clen2, &why);
+				if (!owned) {
+					if (named)
+						scan_set_error(res, full, "%s", why);
+					else
+						scan_add_issue(res, SCAN_UNKNOWN, full, lh,
+							       "cannot inflate: %s", why);
+					continue;
+				}
+				content = owned;
+			} else {
+				scan_add_issue(res, SCAN_UNKNOWN, full, lh,
+					       "compression method %u is not scanned", method);
+				continue;
+			}
+			bool sniffed = !named && clen2 >= 2 &&
+				       ((content[0] == 0x80 && content[1] >= 1 && content[1] <= 5) ||
+					(clen2 >= 6 && memcmp(content, "\x93NUMPY", 6) == 0) ||
+					(clen2 >= 4 && memcmp(content, "PK\x03\x04", 4) == 0));
+			if (named || sniffed) {
+				uLong got = crc32(0L, Z_NULL, 0);
+				for (size_t q = 0; q < clen2; q += 1u << 30)
+					got = crc32(got, content + q,
+						    (uInt)(clen2 - q > (1u << 30) ? 1u << 30 : clen2 - q));
+				if ((uint32_t)got != crc)
+					scan_add_issue(res, SCAN_SAFE, full, lh,
+						       "bad CRC (PyTorch loads it anyway)");
+				if (named) {
+					formats_scan(content, clen2, full, depth + 1, opt, res);
+				} else {
+					/* Raw tensor bytes can start like a pickle by chance: what
+					 * they import counts, a failed parse does not. */
+					struct scan_result tmp = {0};
+					tmp.format = "unknown";
+					formats_scan(content, clen2, full, depth + 1, opt, &tmp);
+					for (size_t g = 0; g < tmp.nglobals; g++) {
+						struct scan_global *sg = &tmp.globals[g];
+						scan_add_global(res, opt, sg->module, sg->name, sg->member,
+								sg->offset, sg->opcode, sg->verdict,
+								sg->reason);
+					}
+					for (size_t g = 0; g < tmp.nissues; g++)
+						scan_add_issue(res, tmp.issues[g].verdict,
+							       tmp.issues[g].member, tmp.issues[g].offset,
+							       "%s", tmp.issues[g].what);
+					scan_result_free(&tmp);
+				}
+			}
+			free(owned);
 		}
-		free(owned);
-	}
 	}
 	free(seen);
-	if (!member || !res->format || strcmp(res->format, "unknown") == 0 || strcmp(res->format, "pickle") == 0) {
+	if (!member || !res->format || strcmp(res->format, "unknown") == 0 ||
+	    strcmp(res->format, "pickle") == 0) {
 		const char *f = torch ? "pytorch-zip" : all_npy && nentries ? "npz" : "zip";
 		if (!member && res->format && strcmp(res->format, "pickle") == 0)
 			f = "pickle+zip";

@@ -11,7 +11,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct scan_options opt = { 0 };
+	struct scan_options opt = {0};
 	struct scan_result r;
 	struct pickle_sink sink;
 	struct al_error err;
@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	scan_result_free(&r);
 
 	memset(&r, 0, sizeof(r));
-	sink = (struct pickle_sink){ .res = &r, .opt = &opt };
+	sink = (struct pickle_sink){.res = &r, .opt = &opt};
 	int rc = pickle_scan_one(data, size, &used, &sink, &err);
 	if (rc == 0 && used > size)
 		abort();

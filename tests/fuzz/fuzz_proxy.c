@@ -29,7 +29,8 @@ static void check_target(const struct al_net_target *t)
 /* The input as a tunnel's client bytes, arriving chunk bytes at a time and
  * checked as the proxy checks them. Returns the bytes passed; *refused
  * whether it stopped on a refusal. */
-static size_t seq_feed(const struct al_net_target *dst, const char *buf, size_t len, size_t chunk, bool *refused)
+static size_t seq_feed(const struct al_net_target *dst, const char *buf, size_t len, size_t chunk,
+		       bool *refused)
 {
 	static struct al_http_req req;
 	struct al_http_seq s;
@@ -74,7 +75,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!init) {
 		struct al_error err;
-		if (al_net_rules_parse("allow:pypi.org,*.pythonhosted.org,1.2.3.4:8080,[2001:db8::1]:443", &fixed, &err) < 0)
+		if (al_net_rules_parse("allow:pypi.org,*.pythonhosted.org,1.2.3.4:8080,[2001:db8::1]:443",
+				       &fixed, &err) < 0)
 			abort();
 		init = 1;
 	}
@@ -132,10 +134,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (al_net_rules_parse(s, &rules, &err) == 0) {
 		if (rules.n > AL_NET_MAX_RULES)
 			abort();
-		struct al_net_target probe = { .host = "pypi.org", .port = 443 };
+		struct al_net_target probe = {.host = "pypi.org", .port = 443};
 		(void)al_net_rules_match(&rules, &probe);
 		for (size_t i = 0; i < rules.n; i++) {
-			struct al_net_target tt = { .port = rules.r[i].port ? rules.r[i].port : 443 };
+			struct al_net_target tt = {.port = rules.r[i].port ? rules.r[i].port : 443};
 			int k = snprintf(tt.host, sizeof(tt.host), "%s%s",
 					 rules.r[i].kind == AL_RULE_WILDCARD ? "a." : "", rules.r[i].name);
 			tt.is_ip = rules.r[i].kind == AL_RULE_IP;
@@ -145,7 +147,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 		}
 	}
-	struct al_net_target tgt = { .port = 443 };
+	struct al_net_target tgt = {.port = 443};
 	if (al_net_host_parse(s, size, &tgt) == 0) {
 		check_target(&tgt);
 		(void)al_net_rules_match(&fixed, &tgt);

@@ -8,8 +8,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct scan_options opt = { 0 };
-	struct scan_result r = { 0 };
+	struct scan_options opt = {0};
+	struct scan_result r = {0};
 
 	scan_limits_default(&opt.limits);
 	opt.limits.max_inflate = 1 << 20;

@@ -38,18 +38,21 @@ static int fake_dir(char *tmpl)
 int main(void)
 {
 	char out[256];
-	const char *v1 = "9:name=systemd:/\n8:pids:/a/b\n4:memory:/process_api/x\n2:cpu,cpuacct:/c\n0::/v2/path\n";
-	struct al_limits l = { .memory = 64ull << 20, .pids = 16, .cpu_weight = 50 };
+	const char *v1 =
+	    "9:name=systemd:/\n8:pids:/a/b\n4:memory:/process_api/x\n2:cpu,cpuacct:/c\n0::/v2/path\n";
+	struct al_limits l = {.memory = 64ull << 20, .pids = 16, .cpu_weight = 50};
 	struct al_cgroup_stats st;
-	struct al_error err = { 0 };
+	struct al_error err = {0};
 
-	CHECK("self path v1 memory", al_cgroup_self_path(v1, "memory", out, sizeof(out)) == 0 &&
-					     strcmp(out, "/process_api/x") == 0);
-	CHECK("self path v1 joint cpu,cpuacct", al_cgroup_self_path(v1, "cpuacct", out, sizeof(out)) == 0 &&
-						    strcmp(out, "/c") == 0);
-	CHECK("self path v2", al_cgroup_self_path(v1, NULL, out, sizeof(out)) == 0 && strcmp(out, "/v2/path") == 0);
+	CHECK("self path v1 memory",
+	      al_cgroup_self_path(v1, "memory", out, sizeof(out)) == 0 && strcmp(out, "/process_api/x") == 0);
+	CHECK("self path v1 joint cpu,cpuacct",
+	      al_cgroup_self_path(v1, "cpuacct", out, sizeof(out)) == 0 && strcmp(out, "/c") == 0);
+	CHECK("self path v2",
+	      al_cgroup_self_path(v1, NULL, out, sizeof(out)) == 0 && strcmp(out, "/v2/path") == 0);
 	CHECK("self path missing controller", al_cgroup_self_path(v1, "blkio", out, sizeof(out)) < 0);
-	CHECK("self path no partial match", al_cgroup_self_path("3:cpuset:/x\n", "cpu", out, sizeof(out)) < 0);
+	CHECK("self path no partial match",
+	      al_cgroup_self_path("3:cpuset:/x\n", "cpu", out, sizeof(out)) < 0);
 	CHECK("weight 100 is 1024 shares", al_cgroup_weight_to_shares(100) == 1024);
 	CHECK("weight 50 is 512 shares", al_cgroup_weight_to_shares(50) == 512);
 	CHECK("weight 1 clamps to 10 shares", al_cgroup_weight_to_shares(1) == 10);
@@ -57,7 +60,8 @@ int main(void)
 	/* v2: the files a kernel would offer. */
 	char t2[] = "/tmp/airlock-unit-v2.XXXXXX";
 	int d2 = fake_dir(t2);
-	const char *v2files[] = { "memory.max", "memory.swap.max", "memory.oom.group", "pids.max", "cpu.weight" };
+	const char *v2files[] = {"memory.max", "memory.swap.max", "memory.oom.group", "pids.max",
+				 "cpu.weight"};
 	for (size_t i = 0; i < ARRAY_SIZE(v2files); i++)
 		put(d2, v2files[i], "");
 	CHECK("v2 limits written", al_cgroup_v2_write_limits(d2, &l, &err) == 0);
@@ -76,7 +80,8 @@ int main(void)
 	CHECK("v2 oom kills", st.oom_kills == 1);
 	CHECK("v2 pids max events", st.pids_max == 7);
 	unlinkat(d2, "memory.max", 0);
-	CHECK("v2 missing file fails closed", al_cgroup_v2_write_limits(d2, &l, &err) < 0 && strstr(err.msg, "memory.max"));
+	CHECK("v2 missing file fails closed",
+	      al_cgroup_v2_write_limits(d2, &l, &err) < 0 && strstr(err.msg, "memory.max"));
 
 	/* v1: four hierarchies. */
 	char t1[4][40];
@@ -96,7 +101,8 @@ int main(void)
 	CHECK("v1 memory", has(fds[AL_V1_MEMORY], "memory.limit_in_bytes", "67108864"));
 	CHECK("v1 memory+swap", has(fds[AL_V1_MEMORY], "memory.memsw.limit_in_bytes", "67108864"));
 	CHECK("v1 pids", has(fds[AL_V1_PIDS], "pids.max", "16"));
-	CHECK("v1 socket buffers limited as memory", has(fds[AL_V1_MEMORY], "memory.kmem.tcp.limit_in_bytes", "67108864") && tcp);
+	CHECK("v1 socket buffers limited as memory",
+	      has(fds[AL_V1_MEMORY], "memory.kmem.tcp.limit_in_bytes", "67108864") && tcp);
 	CHECK("v1 cpu.shares", has(fds[AL_V1_CPU], "cpu.shares", "512"));
 	put(fds[AL_V1_CPUACCT], "cpuacct.usage", "123456789\n");
 	put(fds[AL_V1_MEMORY], "memory.memsw.max_usage_in_bytes", "2097152\n");
@@ -109,10 +115,12 @@ int main(void)
 	CHECK("v1 oom kills", st.oom_kills == 2);
 	CHECK("v1 pids max events", st.pids_max == 4);
 	unlinkat(fds[AL_V1_MEMORY], "memory.memsw.limit_in_bytes", 0);
-	CHECK("v1 without memsw still limits memory", al_cgroup_v1_write_limits(fds, &l, true, &memsw, &tcp, &err) == 0 && !memsw);
+	CHECK("v1 without memsw still limits memory",
+	      al_cgroup_v1_write_limits(fds, &l, true, &memsw, &tcp, &err) == 0 && !memsw);
 	put(fds[AL_V1_MEMORY], "memory.kmem.tcp.limit_in_bytes", "");
 	CHECK("v1 socket limit left alone when switched off",
-	      al_cgroup_v1_write_limits(fds, &l, false, &memsw, &tcp, &err) == 0 && has(fds[AL_V1_MEMORY], "memory.kmem.tcp.limit_in_bytes", ""));
+	      al_cgroup_v1_write_limits(fds, &l, false, &memsw, &tcp, &err) == 0 &&
+		  has(fds[AL_V1_MEMORY], "memory.kmem.tcp.limit_in_bytes", ""));
 	unlinkat(fds[AL_V1_MEMORY], "memory.kmem.tcp.limit_in_bytes", 0);
 	CHECK("v1 without socket accounting still limits memory, and says so",
 	      al_cgroup_v1_write_limits(fds, &l, true, &memsw, &tcp, &err) == 0 && !tcp);
@@ -121,10 +129,10 @@ int main(void)
 	 * delegated to it (directory, cgroup.procs, cgroup.subtree_control). */
 	char tb[] = "/tmp/airlock-unit-base.XXXXXX", want[300], self[300];
 	int db = fake_dir(tb);
-	CHECK("v2 base: root takes the top", al_cgroup_v2_base(tb, "/elsewhere", 0, out, sizeof(out)) == 0 &&
-						     strcmp(out, tb) == 0);
+	CHECK("v2 base: root takes the top",
+	      al_cgroup_v2_base(tb, "/elsewhere", 0, out, sizeof(out)) == 0 && strcmp(out, tb) == 0);
 	if (geteuid() == 0) {
-		const char *dirs[] = { "user", "user/app", "user/app/shell", "session" };
+		const char *dirs[] = {"user", "user/app", "user/app/shell", "session"};
 		for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
 			char f[300];
 			mkdirat(db, dirs[i], 0755);
@@ -147,7 +155,8 @@ int main(void)
 		CHECK("v2 base: never another user's delegation",
 		      al_cgroup_v2_base(tb, self, 65533, out, sizeof(out)) < 0);
 		snprintf(self, sizeof(self), "%s/session", tb);
-		CHECK("v2 base: a cgroup not delegated is refused", al_cgroup_v2_base(tb, self, 65534, out, sizeof(out)) < 0);
+		CHECK("v2 base: a cgroup not delegated is refused",
+		      al_cgroup_v2_base(tb, self, 65534, out, sizeof(out)) < 0);
 		(void)!fchownat(db, "user/app/cgroup.subtree_control", 0, 0, 0);
 		snprintf(self, sizeof(self), "%s/user/app/shell", tb);
 		snprintf(want, sizeof(want), "%s/user/app/shell", tb);

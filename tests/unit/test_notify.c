@@ -29,11 +29,12 @@ int main(void)
 		}
 		al_notify_budget_spend(&b, now, 7000); /* 7 us an answer */
 		answered += 7000;
-		now += 1000;                           /* the caller's own 1 us */
+		now += 1000; /* the caller's own 1 us */
 	}
 	CHECK("ten seconds of flood cost at most 5% and a burst",
 	      answered <= 10000 * ms / 100 * AL_NOTIFY_SHARE_PCT + AL_NOTIFY_BURST_NS + 7000);
-	CHECK("and not much less (the share is usable)", answered >= 10000 * ms / 100 * AL_NOTIFY_SHARE_PCT * 9 / 10);
+	CHECK("and not much less (the share is usable)",
+	      answered >= 10000 * ms / 100 * AL_NOTIFY_SHARE_PCT * 9 / 10);
 	/* Idle time refills only up to the burst. */
 	al_notify_budget_init(&b, t0);
 	al_notify_budget_spend(&b, t0 + 3600000 * ms, 0);

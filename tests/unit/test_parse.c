@@ -28,7 +28,7 @@ static int dur_bad(const char *s)
 
 int main(void)
 {
-	struct al_error err = { 0 };
+	struct al_error err = {0};
 	uint64_t u;
 
 	CHECK("size plain bytes", size_is("4096", 4096));
@@ -43,8 +43,8 @@ int main(void)
 	CHECK("size rejects unknown unit", size_bad("5X"));
 	CHECK("size rejects trailing junk", size_bad("5Mfoo"));
 	CHECK("size rejects overflow", size_bad("99999999999T"));
-	CHECK("size P and E (4E is the largest, as the message says)", size_is("1P", 1ull << 50) && size_is("4E", 1ull << 62) &&
-									  size_bad("5E"));
+	CHECK("size P and E (4E is the largest, as the message says)",
+	      size_is("1P", 1ull << 50) && size_is("4E", 1ull << 62) && size_bad("5E"));
 	CHECK("size rejects exponents and hex", size_bad("1e3") && size_bad("0x10") && size_bad("1.5e2M"));
 	CHECK("size rejects more than JSON and cgroups take (fuzz find)", size_bad("16666666666665M"));
 	CHECK("size rejects fractional bytes", size_bad("1.5"));

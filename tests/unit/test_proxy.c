@@ -16,7 +16,7 @@
 
 static int listen_any(uint16_t *port)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t len = sizeof(sa);
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
@@ -29,8 +29,8 @@ static int listen_any(uint16_t *port)
 
 static int dial(uint16_t port)
 {
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port),
-				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in sa = {
+	    .sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		abort();
@@ -40,7 +40,7 @@ static int dial(uint16_t port)
 /* Run the proxy for ms milliseconds; returns how often it woke up. */
 static int spin(struct al_proxy *p, int ms)
 {
-	struct pollfd pfd = { .fd = al_proxy_fd(p), .events = POLLIN };
+	struct pollfd pfd = {.fd = al_proxy_fd(p), .events = POLLIN};
 	double end = al_now_ms() + ms;
 	int wakeups = 0;
 
@@ -82,14 +82,15 @@ struct rig {
 
 static void rig_up(struct rig *r, const char *net_bytes)
 {
-	struct al_error err = { 0 };
+	struct al_error err = {0};
 	char net[64];
-	static char *argv[] = { "true", NULL };
+	static char *argv[] = {"true", NULL};
 
 	r->dest = listen_any(&r->dest_port);
 	snprintf(net, sizeof(net), "allow:127.0.0.1:%u", r->dest_port);
-	struct al_overrides ov = { .net = net, .net_bytes = net_bytes };
-	if (al_profile_load("default", &r->prof, &err) < 0 || al_plan_build(&r->prof, &ov, argv, NULL, &r->plan, &err) < 0 ||
+	struct al_overrides ov = {.net = net, .net_bytes = net_bytes};
+	if (al_profile_load("default", &r->prof, &err) < 0 ||
+	    al_plan_build(&r->prof, &ov, argv, NULL, &r->plan, &err) < 0 ||
 	    al_proxy_new(&r->plan, &r->p, &err) < 0) {
 		printf("not ok rig: %s\n", err.msg);
 		exit(1);
@@ -117,17 +118,18 @@ static void plain_get(void)
 
 	rig_up(&r, NULL);
 	int c = dial(r.proxy_port);
-	int n = snprintf(req, sizeof(req),
-			 "GET http://127.0.0.1:%u/x?y HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nProxy-Connection: keep-alive\r\n"
-			 "Proxy-Authorization: Basic eA==\r\nX-Keep: 1\r\n\r\n",
-			 r.dest_port, r.dest_port);
+	int n = snprintf(
+	    req, sizeof(req),
+	    "GET http://127.0.0.1:%u/x?y HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nProxy-Connection: keep-alive\r\n"
+	    "Proxy-Authorization: Basic eA==\r\nX-Keep: 1\r\n\r\n",
+	    r.dest_port, r.dest_port);
 	send(c, req, (size_t)n, 0);
 	spin(r.p, 50);
 	int s = accept4(r.dest, NULL, NULL, SOCK_CLOEXEC);
 	size_t got = s >= 0 ? slurp(r.p, s, buf, sizeof(buf), 100) : 0;
 	CHECK("proxy: GET forwarded in origin-form, hop-by-hop headers dropped",
 	      got && strncmp(buf, "GET /x?y HTTP/1.1\r\n", 19) == 0 && strstr(buf, "X-Keep: 1\r\n") &&
-		      !strstr(buf, "Proxy-") && strstr(buf, "Connection: close\r\n\r\n"));
+		  !strstr(buf, "Proxy-") && strstr(buf, "Connection: close\r\n\r\n"));
 	send(s, "HTTP/1.0 200 OK\r\n\r\nhello", 24, 0);
 	close(s);
 	got = slurp(r.p, c, buf, sizeof(buf), 200);
@@ -136,7 +138,7 @@ static void plain_get(void)
 	struct al_net_log *log = rig_down(&r);
 	CHECK("proxy: one allowed entry with bytes both ways",
 	      log->n == 1 && log->e[0].allowed && log->e[0].up > 0 && log->e[0].down == 24 &&
-		      strcmp(log->e[0].addr, "127.0.0.1") == 0 && !log->e[0].reason[0]);
+		  strcmp(log->e[0].addr, "127.0.0.1") == 0 && !log->e[0].reason[0]);
 }
 
 static void denied(void)
@@ -158,8 +160,8 @@ static void denied(void)
 	close(c);
 	struct al_net_log *log = rig_down(&r);
 	CHECK("proxy: both denied, with reasons", log->n == 2 && !log->e[0].allowed && !log->e[1].allowed &&
-							  strstr(log->e[0].reason, "allow-list") &&
-							  strstr(log->e[1].reason, "not an HTTP request"));
+						      strstr(log->e[0].reason, "allow-list") &&
+						      strstr(log->e[1].reason, "not an HTTP request"));
 }
 
 static int tunnel(struct rig *r, int *server)
@@ -183,7 +185,7 @@ static void client_reset(void)
 
 	rig_up(&r, NULL);
 	int c = tunnel(&r, &s);
-	struct linger lg = { 1, 0 };
+	struct linger lg = {1, 0};
 	setsockopt(c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
 	close(c); /* RST */
 	int wakeups = spin(r.p, 200);
@@ -212,7 +214,8 @@ static void slow_client(void)
 	size_t sent = 0;
 	int wakeups = 0;
 	for (int i = 0; i < 400 && sent < TOTAL; i++) {
-		ssize_t k = send(s, out, sizeof(out) < TOTAL - sent ? sizeof(out) : TOTAL - sent, MSG_NOSIGNAL);
+		ssize_t k =
+		    send(s, out, sizeof(out) < TOTAL - sent ? sizeof(out) : TOTAL - sent, MSG_NOSIGNAL);
 		if (k > 0)
 			sent += (size_t)k;
 		wakeups += spin(r.p, 2);
@@ -261,8 +264,8 @@ static void byte_limit_and_second_request(void)
 	CHECK("proxy: after the limit, requests get 503", strncmp(buf, "HTTP/1.1 503 ", 13) == 0);
 	close(c);
 	struct al_net_log *log = rig_down(&r);
-	CHECK("proxy: the cut is recorded", log->n == 2 && log->e[0].allowed && strstr(log->e[0].reason, "byte limit") &&
-						    !log->e[1].allowed);
+	CHECK("proxy: the cut is recorded", log->n == 2 && log->e[0].allowed &&
+						strstr(log->e[0].reason, "byte limit") && !log->e[1].allowed);
 
 	rig_up(&r, NULL);
 	c = dial(r.proxy_port);
@@ -281,7 +284,7 @@ static void byte_limit_and_second_request(void)
 	log = rig_down(&r);
 	CHECK("proxy: the second request is its own denied entry",
 	      log->n == 2 && strcmp(log->e[1].host, "evil.example") == 0 && !log->e[1].allowed &&
-		      strstr(log->e[1].reason, "second request"));
+		  strstr(log->e[1].reason, "second request"));
 }
 
 /* Send buf in pieces of chunk bytes, the proxy running between them. */
@@ -329,9 +332,9 @@ static void tunnel_pipeline_ok(void)
 			 "POST /b HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nContent-Length: %zu\r\n\r\n%s"
 			 "GET http://127.0.0.1:%u/c HTTP/1.1\r\nHost: 127.0.0.1:%u\r\n\r\n",
 			 r.dest_port, r.dest_port, strlen(hidden), hidden, r.dest_port, r.dest_port);
-	send_slowly(&r, c, req, 10, 1);          /* a head byte by byte */
-	send_slowly(&r, c, req + 10, 70, 7);     /* the rest of it, into the next head */
-	send(c, req + 80, (size_t)n - 80, 0);    /* the body and a third request in one read */
+	send_slowly(&r, c, req, 10, 1);	      /* a head byte by byte */
+	send_slowly(&r, c, req + 10, 70, 7);  /* the rest of it, into the next head */
+	send(c, req + 80, (size_t)n - 80, 0); /* the body and a third request in one read */
 	shutdown(c, SHUT_WR);
 	size_t got = slurp(r.p, s, buf, sizeof(buf), 300);
 	CHECK("proxy tunnel: pipelined requests, split anywhere, pass whole and in order",
@@ -359,12 +362,14 @@ static void tunnel_refused(const char *name, const char *bad, size_t chunk, cons
 	int g = snprintf(req, sizeof(req), IN_TUNNEL(r.dest_port));
 	const char *at = strstr(bad, "PORT"); /* the destination's port, where the request names it */
 	if (at)
-		snprintf(req + g, sizeof(req) - (size_t)g, "%.*s%u%s", (int)(at - bad), bad, r.dest_port, at + 4);
+		snprintf(req + g, sizeof(req) - (size_t)g, "%.*s%u%s", (int)(at - bad), bad, r.dest_port,
+			 at + 4);
 	else
 		snprintf(req + g, sizeof(req) - (size_t)g, "%s", bad);
 	send_slowly(&r, c, req, strlen(req), chunk);
 	size_t got = slurp(r.p, s, buf, sizeof(buf), 200);
-	snprintf(label, sizeof(label), "proxy tunnel: %s: the first request passes, nothing of the second", name);
+	snprintf(label, sizeof(label), "proxy tunnel: %s: the first request passes, nothing of the second",
+		 name);
 	CHECK(label, got == (size_t)g && memcmp(buf, req, got) == 0);
 	snprintf(label, sizeof(label), "proxy tunnel: %s: the tunnel is closed", name);
 	CHECK(label, closed_within(&r, c, 200)); /* while the destination still holds it open */
@@ -375,9 +380,11 @@ static void tunnel_refused(const char *name, const char *bad, size_t chunk, cons
 	bool ok = log->n == 2 && log->e[0].allowed && strstr(log->e[0].reason, "tunnel closed") &&
 		  log->e[0].up == (uint64_t)g && !log->e[1].allowed && strcmp(log->e[1].host, host) == 0 &&
 		  log->e[1].port == (port ? port : r.dest_port) && strcmp(log->e[1].method, method) == 0 &&
-		  strstr(log->e[1].reason, "request 2 in the tunnel to 127.0.0.1:") && strstr(log->e[1].reason, reason);
+		  strstr(log->e[1].reason, "request 2 in the tunnel to 127.0.0.1:") &&
+		  strstr(log->e[1].reason, reason);
 	if (!ok && log->n == 2)
-		printf("# %s %u %s: %s\n", log->e[1].host, log->e[1].port, log->e[1].method, log->e[1].reason);
+		printf("# %s %u %s: %s\n", log->e[1].host, log->e[1].port, log->e[1].method,
+		       log->e[1].reason);
 	CHECK(label, ok);
 }
 
@@ -439,7 +446,8 @@ static void tunnel_opaque_and_partial(void)
 	spin(r.p, 20);
 	close(c);
 	log = rig_down(&r);
-	CHECK("proxy tunnel: ... and the entry says so", log->n == 1 && strstr(log->e[0].reason, "middle of a request head"));
+	CHECK("proxy tunnel: ... and the entry says so",
+	      log->n == 1 && strstr(log->e[0].reason, "middle of a request head"));
 }
 
 int main(void)
@@ -450,13 +458,16 @@ int main(void)
 	slow_client();
 	byte_limit_and_second_request();
 	tunnel_pipeline_ok();
-	tunnel_refused("pipelined CONNECT", "CONNECT evil.example:443 HTTP/1.1\r\nHost: evil.example:443\r\n\r\n", 1000,
+	tunnel_refused("pipelined CONNECT",
+		       "CONNECT evil.example:443 HTTP/1.1\r\nHost: evil.example:443\r\n\r\n", 1000,
 		       "evil.example", 443, "CONNECT", "CONNECT inside a tunnel");
-	tunnel_refused("absolute-form to another host", "GET http://evil.example/x HTTP/1.1\r\nHost: evil.example\r\n\r\n",
-		       1, "evil.example", 80, "GET", "URL names another");
-	tunnel_refused("Host for another host", "GET / HTTP/1.1\r\nHost: evil.example:PORT\r\n\r\n", 3, "evil.example", 0,
-		       "GET", "Host header names another");
-	tunnel_refused("Transfer-Encoding", "POST / HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\nTransfer-Encoding: chunked\r\n\r\n", 1000,
+	tunnel_refused("absolute-form to another host",
+		       "GET http://evil.example/x HTTP/1.1\r\nHost: evil.example\r\n\r\n", 1, "evil.example",
+		       80, "GET", "URL names another");
+	tunnel_refused("Host for another host", "GET / HTTP/1.1\r\nHost: evil.example:PORT\r\n\r\n", 3,
+		       "evil.example", 0, "GET", "Host header names another");
+	tunnel_refused("Transfer-Encoding",
+		       "POST / HTTP/1.1\r\nHost: 127.0.0.1:PORT\r\nTransfer-Encoding: chunked\r\n\r\n", 1000,
 		       "127.0.0.1", 0, "POST", "Transfer-Encoding");
 	tunnel_pipeline_control();
 	tunnel_opaque_and_partial();

@@ -34,19 +34,21 @@ static int first_global_is(const char *p, size_t n, const char *mod, const char 
 {
 	struct scan_result r;
 	scan(p, n, &r);
-	int ok = r.nglobals > 0 && strcmp(r.globals[0].module, mod) == 0 && strcmp(r.globals[0].name, name) == 0;
+	int ok =
+	    r.nglobals > 0 && strcmp(r.globals[0].module, mod) == 0 && strcmp(r.globals[0].name, name) == 0;
 	scan_result_free(&r);
 	return ok;
 }
 
 /* --- compressed joblib: each compressor joblib registers, made here with
  * the same libraries, around a pickle that calls os.system. */
-static const char evil[] = "\x80\x02" "cos\nsystem\n(S'id'\ntR.";
+static const char evil[] = "\x80\x02"
+			   "cos\nsystem\n(S'id'\ntR.";
 
 static size_t pack(const char *kind, const uint8_t *in, size_t n, uint8_t *out, size_t cap)
 {
 	if (strcmp(kind, "zlib") == 0 || strcmp(kind, "gzip") == 0) {
-		z_stream z = { 0 };
+		z_stream z = {0};
 		if (deflateInit2(&z, 6, Z_DEFLATED, kind[0] == 'g' ? 31 : 15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 			return 0;
 		z.next_in = (Bytef *)in;
@@ -60,11 +62,16 @@ static size_t pack(const char *kind, const uint8_t *in, size_t n, uint8_t *out, 
 	}
 	if (strcmp(kind, "bz2") == 0) {
 		unsigned int got = (unsigned int)cap;
-		return BZ2_bzBuffToBuffCompress((char *)out, &got, (char *)in, (unsigned int)n, 9, 0, 0) == BZ_OK ? got : 0;
+		return BZ2_bzBuffToBuffCompress((char *)out, &got, (char *)in, (unsigned int)n, 9, 0, 0) ==
+			       BZ_OK
+			   ? got
+			   : 0;
 	}
 	if (strcmp(kind, "xz") == 0) {
 		size_t got = 0;
-		return lzma_easy_buffer_encode(6, LZMA_CHECK_CRC64, NULL, in, n, out, &got, cap) == LZMA_OK ? got : 0;
+		return lzma_easy_buffer_encode(6, LZMA_CHECK_CRC64, NULL, in, n, out, &got, cap) == LZMA_OK
+			   ? got
+			   : 0;
 	}
 	if (strcmp(kind, "lz4") == 0) {
 		size_t got = LZ4F_compressFrame(out, cap, in, n, NULL);
@@ -75,28 +82,31 @@ static size_t pack(const char *kind, const uint8_t *in, size_t n, uint8_t *out, 
 
 static void test_compressed(void)
 {
-	static const char *const kinds[] = { "zlib", "gzip", "bz2", "xz", "lz4" };
+	static const char *const kinds[] = {"zlib", "gzip", "bz2", "xz", "lz4"};
 	uint8_t buf[4096], two[8192];
 	char name[80];
 	struct scan_result r;
 
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
 		size_t n = pack(kinds[k], (const uint8_t *)evil, sizeof(evil) - 1, buf, sizeof(buf));
-		snprintf(name, sizeof(name), "%s-compressed os.system is dangerous, format joblib-%s", kinds[k], kinds[k]);
+		snprintf(name, sizeof(name), "%s-compressed os.system is dangerous, format joblib-%s",
+			 kinds[k], kinds[k]);
 		scan((const char *)buf, n, &r);
 		CHECK(name, n > 0 && r.verdict == SCAN_DANGEROUS && !r.error && r.format &&
-				    strcmp(r.format + 7, kinds[k]) == 0);
+				strcmp(r.format + 7, kinds[k]) == 0);
 		scan_result_free(&r);
 	}
 	/* gzip: a second member after zero padding is read on */
 	size_t a = pack("gzip", (const uint8_t *)"N.", 2, two, sizeof(two));
 	memset(two + a, 0, 3);
 	size_t b = pack("gzip", (const uint8_t *)evil, sizeof(evil) - 1, two + a + 3, sizeof(two) - a - 3);
-	CHECK("gzip: the second member is scanned", verdict_of((const char *)two, a + 3 + b) == SCAN_DANGEROUS);
+	CHECK("gzip: the second member is scanned",
+	      verdict_of((const char *)two, a + 3 + b) == SCAN_DANGEROUS);
 	/* a stream that breaks off after the pickle: scanned, never safe */
 	size_t n = pack("gzip", (const uint8_t *)evil, sizeof(evil) - 1, buf, sizeof(buf));
 	scan((const char *)buf, n - 8, &r);
-	CHECK("gzip without its trailer: the pickle is still scanned", r.verdict == SCAN_DANGEROUS && r.nissues > 0);
+	CHECK("gzip without its trailer: the pickle is still scanned",
+	      r.verdict == SCAN_DANGEROUS && r.nissues > 0);
 	scan_result_free(&r);
 	n = pack("gzip", (const uint8_t *)"N.", 2, buf, sizeof(buf));
 	scan((const char *)buf, n - 8, &r);
@@ -104,7 +114,7 @@ static void test_compressed(void)
 	scan_result_free(&r);
 	/* trailing bytes after a stream: ignored, as DecompressReader ignores
 	 * them (a new stream that fails at once ends the reading) */
-	static const char *const multi[] = { "bz2", "xz", "lz4" };
+	static const char *const multi[] = {"bz2", "xz", "lz4"};
 	for (size_t k = 0; k < 3; k++) {
 		n = pack(multi[k], (const uint8_t *)"N.", 2, buf, sizeof(buf));
 		memcpy(buf + n, "trailing", 8);
@@ -135,13 +145,32 @@ static size_t wrapper(char *out, const char *flags)
 {
 	size_t n = 0;
 #define PUT(lit) (memcpy(out + n, lit, sizeof(lit) - 1), n += sizeof(lit) - 1)
-	PUT("\x80\x04\x8c\x13" "joblib.numpy_pickle" "\x8c\x11" "NumpyArrayWrapper" "\x93)\x81}(");
-	PUT("\x8c\x05" "shape" "K\x01\x85");
-	PUT("\x8c\x05" "dtype" "\x8c\x05" "numpy" "\x8c\x05" "dtype" "\x93\x8c\x03" "V16" "\x89\x88\x87R");
-	PUT("(K\x03\x8c\x01" "|NNNK\x10K\x08");
+	PUT("\x80\x04\x8c\x13"
+	    "joblib.numpy_pickle"
+	    "\x8c\x11"
+	    "NumpyArrayWrapper"
+	    "\x93)\x81}(");
+	PUT("\x8c\x05"
+	    "shape"
+	    "K\x01\x85");
+	PUT("\x8c\x05"
+	    "dtype"
+	    "\x8c\x05"
+	    "numpy"
+	    "\x8c\x05"
+	    "dtype"
+	    "\x93\x8c\x03"
+	    "V16"
+	    "\x89\x88\x87R");
+	PUT("(K\x03\x8c\x01"
+	    "|NNNK\x10K\x08");
 	memcpy(out + n, flags, 2);
 	n += 2;
-	PUT("tb\x8c\x05" "order" "\x8c\x01" "C" "ub");
+	PUT("tb\x8c\x05"
+	    "order"
+	    "\x8c\x01"
+	    "C"
+	    "ub");
 	PUT("cos\nsystem\nNN\x86R."); /* 16 bytes */
 	PUT(".");
 #undef PUT
@@ -189,10 +218,12 @@ static void test_npy(void)
 	CHECK("npy: an object array is a pickle", verdict_of(buf, n) == SCAN_DANGEROUS);
 	n = npy(buf, "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", pay, 16);
 	CHECK("npy: float data is data", verdict_of(buf, n) == SCAN_SAFE);
-	n = npy(buf, "{'descr': [('a', '<f8'), ('b', '|O')], 'fortran_order': False, 'shape': (1,), }", pay, 16);
+	n = npy(buf, "{'descr': [('a', '<f8'), ('b', '|O')], 'fortran_order': False, 'shape': (1,), }", pay,
+		16);
 	CHECK("npy: a record with an object field is a pickle", verdict_of(buf, n) == SCAN_DANGEROUS);
 	n = npy(buf, "{\"descr\": \"|O\", \"fortran_order\": False, \"shape\": (1,)}", pay, 16);
-	CHECK("npy: double quotes and no trailing comma, as literal_eval reads them", verdict_of(buf, n) == SCAN_DANGEROUS);
+	CHECK("npy: double quotes and no trailing comma, as literal_eval reads them",
+	      verdict_of(buf, n) == SCAN_DANGEROUS);
 	n = npy(buf, "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), 'x': b'\\u00e9'}", pay, 16);
 	CHECK("npy: \\u in a bytes literal is kept as written (and ends)", verdict_of(buf, n) == SCAN_ERROR);
 	n = npy(buf, "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), 'extra': 1}", pay, 16);
@@ -204,7 +235,15 @@ static void test_frames(void)
 {
 	char ops[80], buf[256];
 	size_t k = 0, n = 0;
-	memcpy(ops, "\x8c\x02" "os" "\x8c\x06" "system" "\x93\x8c\x02" "id" "\x85R0", 21);
+	memcpy(ops,
+	       "\x8c\x02"
+	       "os"
+	       "\x8c\x06"
+	       "system"
+	       "\x93\x8c\x02"
+	       "id"
+	       "\x85R0",
+	       21);
 	k = 21;
 	while (k + 2 <= 78) {
 		memcpy(ops + k, "N0", 2);
@@ -212,7 +251,11 @@ static void test_frames(void)
 	}
 	/* the C Unpickler on a BytesIO drops the rest of a frame an operand
 	 * runs past and reads on after it: os.system there */
-	memcpy(buf, "\x80\x04\x95\x03\x00\x00\x00\x00\x00\x00\x00\x8c\x0c" "aaaaaaaaaaaa" "CN", 27);
+	memcpy(buf,
+	       "\x80\x04\x95\x03\x00\x00\x00\x00\x00\x00\x00\x8c\x0c"
+	       "aaaaaaaaaaaa"
+	       "CN",
+	       27);
 	n = 27;
 	memcpy(buf + n, ops, k);
 	n += k;
@@ -224,7 +267,8 @@ static void test_frames(void)
 	buf[11 + k - 1] = '.';
 	CHECK("frame too long: the Python reading is scanned", verdict_of(buf, 11 + k) == SCAN_DANGEROUS);
 	CHECK("a frame longer than the file can start a pickle (not skipped)",
-	      !pickle_cannot_start_p((const uint8_t *)"\x95\xe8\x03\x00\x00\x00\x00\x00\x00N.", 11, ops, sizeof(ops)));
+	      !pickle_cannot_start_p((const uint8_t *)"\x95\xe8\x03\x00\x00\x00\x00\x00\x00N.", 11, ops,
+				     sizeof(ops)));
 }
 
 /* --- zip: a stored member found through the central directory, as
@@ -233,7 +277,7 @@ static size_t zip1(uint8_t *out, const char *name, const char *data, size_t dlen
 {
 	size_t nl = strlen(name), n = 0;
 	uint32_t crc = (uint32_t)crc32(0, (const Bytef *)data, (uInt)dlen);
-	uint8_t lh[30] = { 'P', 'K', 3, 4, 20 };
+	uint8_t lh[30] = {'P', 'K', 3, 4, 20};
 	memcpy(lh + 14, &crc, 4);
 	lh[18] = lh[22] = (uint8_t)dlen;
 	lh[26] = (uint8_t)nl;
@@ -242,14 +286,14 @@ static size_t zip1(uint8_t *out, const char *name, const char *data, size_t dlen
 	memcpy(out + 30 + nl, data, dlen);
 	n = 30 + nl + dlen;
 	size_t cd = n;
-	uint8_t c[46] = { 'P', 'K', 1, 2, 20, 0, 20 };
+	uint8_t c[46] = {'P', 'K', 1, 2, 20, 0, 20};
 	memcpy(c + 16, &crc, 4);
 	c[20] = c[24] = (uint8_t)dlen;
 	c[28] = (uint8_t)nl;
 	memcpy(out + n, c, 46);
 	memcpy(out + n + 46, name, nl);
 	n += 46 + nl;
-	uint8_t e[22] = { 'P', 'K', 5, 6 };
+	uint8_t e[22] = {'P', 'K', 5, 6};
 	e[8] = e[10] = 1;
 	e[12] = (uint8_t)(46 + nl);
 	e[16] = (uint8_t)cd;
@@ -261,7 +305,8 @@ static void test_zip(void)
 {
 	uint8_t buf[512];
 	size_t n = zip1(buf, "archive/data.pkl", evil, sizeof(evil) - 1);
-	CHECK("zip: a stored data.pkl calling os.system is dangerous", verdict_of((const char *)buf, n) == SCAN_DANGEROUS);
+	CHECK("zip: a stored data.pkl calling os.system is dangerous",
+	      verdict_of((const char *)buf, n) == SCAN_DANGEROUS);
 	n = zip1(buf, "archive/data.pkl", "\x80\x02}.", 4);
 	CHECK("zip: a stored benign data.pkl is safe", verdict_of((const char *)buf, n) == SCAN_SAFE);
 	/* a pickle with the zip appended: both readings */
@@ -278,108 +323,144 @@ int main(void)
 	struct scan_result r;
 
 	scan_limits_default(&opt.limits);
-	CHECK("benign protocol 2 dict is safe", verdict_of(S("\x80\x02}q\x00X\x01\x00\x00\x00" "aK\x01s.")) == SCAN_SAFE);
+	CHECK("benign protocol 2 dict is safe", verdict_of(S("\x80\x02}q\x00X\x01\x00\x00\x00"
+							     "aK\x01s.")) == SCAN_SAFE);
 	CHECK("GLOBAL os.system is dangerous", verdict_of(S("cos\nsystem\n.")) == SCAN_DANGEROUS);
 	CHECK("fix_imports maps __builtin__ below protocol 3",
-	      first_global_is(S("\x80\x02" "c__builtin__\nset\n."), "builtins", "set") &&
-		      verdict_of(S("\x80\x02" "c__builtin__\nset\n.")) == SCAN_SAFE);
-	CHECK("no mapping from protocol 3", first_global_is(S("\x80\x03" "c__builtin__\nset\n."), "__builtin__", "set"));
+	      first_global_is(S("\x80\x02"
+				"c__builtin__\nset\n."),
+			      "builtins", "set") &&
+		  verdict_of(S("\x80\x02"
+			       "c__builtin__\nset\n.")) == SCAN_SAFE);
+	CHECK("no mapping from protocol 3", first_global_is(S("\x80\x03"
+							      "c__builtin__\nset\n."),
+							    "__builtin__", "set"));
 	CHECK("STACK_GLOBAL takes module then name",
 	      first_global_is(S("\x80\x04\x8c\x02os\x8c\x06system\x93."), "os", "system"));
 	CHECK("STACK_GLOBAL operands from the memo",
-	      first_global_is(S("\x80\x04\x8c\x02os\x94\x8c\x06system\x94\x30\x30h\x00h\x01\x93."), "os", "system"));
-	CHECK("MEMOIZE index is the memo length",
-	      first_global_is(S("\x80\x04\x8c\x01xr\x09\x00\x00\x00\x8c\x02os\x94\x8c\x01y\x94\x30\x30\x30h\x01h\x01\x93."),
-			      "os", "os"));
-	CHECK("memo overwrite: the last PUT wins",
-	      first_global_is(S("\x80\x04\x8c\x01" "aq\x01\x8c\x02" "osq\x01\x8c\x01" "bq\x02\x8c\x06" "systemq\x02" "0000h\x01h\x02\x93."),
-			      "os", "system"));
+	      first_global_is(S("\x80\x04\x8c\x02os\x94\x8c\x06system\x94\x30\x30h\x00h\x01\x93."), "os",
+			      "system"));
+	CHECK(
+	    "MEMOIZE index is the memo length",
+	    first_global_is(
+		S("\x80\x04\x8c\x01xr\x09\x00\x00\x00\x8c\x02os\x94\x8c\x01y\x94\x30\x30\x30h\x01h\x01\x93."),
+		"os", "os"));
+	CHECK("memo overwrite: the last PUT wins", first_global_is(S("\x80\x04\x8c\x01"
+								     "aq\x01\x8c\x02"
+								     "osq\x01\x8c\x01"
+								     "bq\x02\x8c\x06"
+								     "systemq\x02"
+								     "0000h\x01h\x02\x93."),
+								   "os", "system"));
 	CHECK("text PUT index ends at NUL, like CPython",
 	      first_global_is(S("(S'os'\np5\x00junk\n0S'system'\np6\n0g5\ng6\n\x93."), "os", "system"));
 	CHECK("text PUT index with underscores and spaces",
 	      first_global_is(S("S'os'\np 1_0 \n0S'x'\np11\n0g10\ng11\n\x93."), "os", "x"));
 	CHECK("GET of a missing index is an error", verdict_of(S("N0g7\n.")) == SCAN_ERROR);
-	CHECK("STRING escapes decoded", first_global_is(S("S'\\x6fs'\nS'sys\\164em'\n\x93."), "os", "system"));
-	CHECK("UNICODE raw-unicode-escape decoded", first_global_is(S("V\\u006fs\nVsystem\n\x93."), "os", "system"));
+	CHECK("STRING escapes decoded",
+	      first_global_is(S("S'\\x6fs'\nS'sys\\164em'\n\x93."), "os", "system"));
+	CHECK("UNICODE raw-unicode-escape decoded",
+	      first_global_is(S("V\\u006fs\nVsystem\n\x93."), "os", "system"));
 	CHECK("STACK_GLOBAL requires str", verdict_of(S("K\x01K\x02\x93.")) == SCAN_ERROR);
-	CHECK("fence: REDUCE cannot reach below a MARK", verdict_of(S("cos\nsystem\n()R.")) == SCAN_DANGEROUS);
+	CHECK("fence: REDUCE cannot reach below a MARK",
+	      verdict_of(S("cos\nsystem\n()R.")) == SCAN_DANGEROUS);
 	scan(S("cbuiltins\nlist\n()R."), &r);
 	CHECK("fence: REDUCE below a MARK is an error", r.error != NULL);
 	scan_result_free(&r);
 	CHECK("POP pops a MARK on top", verdict_of(S("K\x01(0.")) == SCAN_SAFE);
 	CHECK("INST calls", verdict_of(S("(S'id'\nios\nsystem\n.")) == SCAN_DANGEROUS);
 	scan(S("(S'id'\nios\nsystem\n."), &r);
-	CHECK("INST global marked called at its offset", r.nglobals == 1 && r.globals[0].called && r.globals[0].offset == 7);
+	CHECK("INST global marked called at its offset",
+	      r.nglobals == 1 && r.globals[0].called && r.globals[0].offset == 7);
 	scan_result_free(&r);
 	CHECK("OBJ", verdict_of(S("(cos\nsystem\nS'id'\no.")) == SCAN_DANGEROUS);
 	CHECK("EXT is unknown", verdict_of(S("\x80\x02\x82\x01.")) == SCAN_UNKNOWN);
 	CHECK("EXT code 0 is an error", verdict_of(S("\x80\x02\x82\x00.")) == SCAN_ERROR);
 	CHECK("BUILD on an imported global is dangerous",
-	      verdict_of(S("\x80\x02" "ccollections\nOrderedDict\n}b.")) == SCAN_DANGEROUS);
+	      verdict_of(S("\x80\x02"
+			   "ccollections\nOrderedDict\n}b.")) == SCAN_DANGEROUS);
 	CHECK("calling a call's result is unknown",
-	      verdict_of(S("\x80\x02" "ccollections\nOrderedDict\n)R)R.")) == SCAN_UNKNOWN);
+	      verdict_of(S("\x80\x02"
+			   "ccollections\nOrderedDict\n)R)R.")) == SCAN_UNKNOWN);
 	CHECK("PROTO 6 is an error", verdict_of(S("\x80\x06N.")) == SCAN_ERROR);
 	CHECK("truncated BINUNICODE is an error", verdict_of(S("\x80\x04X\xff\x00\x00\x00ab")) == SCAN_ERROR);
-	CHECK("huge BINBYTES8 is an error", verdict_of(S("\x80\x04\x8e\xff\xff\xff\xff\xff\xff\xff\xff.")) == SCAN_ERROR);
-	CHECK("FRAME longer than the data is an error", verdict_of(S("\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00N.")) == SCAN_ERROR);
+	CHECK("huge BINBYTES8 is an error",
+	      verdict_of(S("\x80\x04\x8e\xff\xff\xff\xff\xff\xff\xff\xff.")) == SCAN_ERROR);
+	CHECK("FRAME longer than the data is an error",
+	      verdict_of(S("\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00N.")) == SCAN_ERROR);
 	CHECK("no STOP is an error", verdict_of(S("\x80\x02K\x01")) == SCAN_ERROR);
 	CHECK("line without newline is an error", verdict_of(S("cos\nsystem")) == SCAN_ERROR);
 	CHECK("stacked pickles: the second is scanned", verdict_of(S("N.cos\nsystem\n.")) == SCAN_DANGEROUS);
-	CHECK("stacked pickles: a broken trailer after a good pickle is not an error", verdict_of(S("N.\xff\xff")) == SCAN_SAFE);
-	CHECK("DICT with odd items is an error", verdict_of(S("(K\x01" "d.")) == SCAN_ERROR);
+	CHECK("stacked pickles: a broken trailer after a good pickle is not an error",
+	      verdict_of(S("N.\xff\xff")) == SCAN_SAFE);
+	CHECK("DICT with odd items is an error", verdict_of(S("(K\x01"
+							      "d.")) == SCAN_ERROR);
 	CHECK("SETITEMS with odd items is an error", verdict_of(S("}(K\x01u.")) == SCAN_ERROR);
 	CHECK("NEXT_BUFFER is an error", verdict_of(S("\x80\x05\x97.")) == SCAN_ERROR);
 	CHECK("INT 01 is a bool, text ints fine", verdict_of(S("I01\nI-5\nL12L\nF1.5\n\x86.")) == SCAN_SAFE);
 
 	/* verdict tables */
-	CHECK("allow: torch rebuild", allowlist_verdict("torch._utils", "_rebuild_tensor_v2", &opt, &reason) == SCAN_SAFE);
+	CHECK("allow: torch rebuild",
+	      allowlist_verdict("torch._utils", "_rebuild_tensor_v2", &opt, &reason) == SCAN_SAFE);
 	CHECK("allow: numpy reconstruct",
 	      allowlist_verdict("numpy.core.multiarray", "_reconstruct", &opt, &reason) == SCAN_SAFE);
-	CHECK("allow: torch.nn classes", allowlist_verdict("torch.nn.modules.linear", "Linear", &opt, &reason) == SCAN_SAFE);
-	CHECK("deny: submodule os.path", allowlist_verdict("os.path", "join", &opt, &reason) == SCAN_DANGEROUS);
+	CHECK("allow: torch.nn classes",
+	      allowlist_verdict("torch.nn.modules.linear", "Linear", &opt, &reason) == SCAN_SAFE);
+	CHECK("deny: submodule os.path",
+	      allowlist_verdict("os.path", "join", &opt, &reason) == SCAN_DANGEROUS);
 	CHECK("deny: posix", allowlist_verdict("posix", "system", &opt, &reason) == SCAN_DANGEROUS);
-	CHECK("deny: builtins.getattr", allowlist_verdict("builtins", "getattr", &opt, &reason) == SCAN_DANGEROUS);
+	CHECK("deny: builtins.getattr",
+	      allowlist_verdict("builtins", "getattr", &opt, &reason) == SCAN_DANGEROUS);
 	CHECK("not a prefix match: osx", allowlist_verdict("osx", "thing", &opt, &reason) == SCAN_UNKNOWN);
-	CHECK("dunder path", allowlist_verdict("collections", "OrderedDict.__init__", &opt, &reason) == SCAN_DANGEROUS);
-	CHECK("attribute path to os", allowlist_verdict("torch.serialization", "os.system", &opt, &reason) == SCAN_DANGEROUS);
+	CHECK("dunder path",
+	      allowlist_verdict("collections", "OrderedDict.__init__", &opt, &reason) == SCAN_DANGEROUS);
+	CHECK("attribute path to os",
+	      allowlist_verdict("torch.serialization", "os.system", &opt, &reason) == SCAN_DANGEROUS);
 	CHECK("unknown by default", allowlist_verdict("mypkg", "Model", &opt, &reason) == SCAN_UNKNOWN);
-	const char *allow[] = { "mypkg.Model", "other.*" };
+	const char *allow[] = {"mypkg.Model", "other.*"};
 	struct scan_options o2 = opt;
 	o2.allow = allow;
 	o2.nallow = 2;
 	CHECK("--allow exact", allowlist_verdict("mypkg", "Model", &o2, &reason) == SCAN_SAFE);
 	CHECK("--allow module.*", allowlist_verdict("other.sub", "Thing", &o2, &reason) == SCAN_SAFE);
-	CHECK("--allow never overrides the deny-list", allowlist_verdict("os", "system", &o2, &reason) == SCAN_DANGEROUS);
+	CHECK("--allow never overrides the deny-list",
+	      allowlist_verdict("os", "system", &o2, &reason) == SCAN_DANGEROUS);
 	CHECK("--allow entry syntax", allowlist_entry_valid_p("a.b") && allowlist_entry_valid_p("a.*") &&
-					      !allowlist_entry_valid_p("a") && !allowlist_entry_valid_p("a..b") &&
-					      !allowlist_entry_valid_p("a b.c") && !allowlist_entry_valid_p("*.a"));
+					  !allowlist_entry_valid_p("a") && !allowlist_entry_valid_p("a..b") &&
+					  !allowlist_entry_valid_p("a b.c") &&
+					  !allowlist_entry_valid_p("*.a"));
 
 	/* what is not a pickle: CPython raises at the first opcode, importing nothing */
 	char why[128];
 #define CANNOT(lit) pickle_cannot_start_p((const uint8_t *)lit, sizeof(lit) - 1, why, sizeof(why))
 	CHECK("not a pickle: '[' (vocab.txt) is no opcode", CANNOT("[PAD]\n[UNK]\n"));
-	CHECK("not a pickle: '#', '-', '*', '<', NUL", CANNOT("#version: 0.2\n") && CANNOT("---\nlicense: mit\n") &&
-							     CANNOT("*.bin filter=lfs\n") && CANNOT("<pad>\n") &&
-							     CANNOT("\x00\x01"));
+	CHECK("not a pickle: '#', '-', '*', '<', NUL",
+	      CANNOT("#version: 0.2\n") && CANNOT("---\nlicense: mit\n") && CANNOT("*.bin filter=lfs\n") &&
+		  CANNOT("<pad>\n") && CANNOT("\x00\x01"));
 	CHECK("not a pickle: opcodes that need a stack, a MARK or the memo",
 	      CANNOT("hello\n") && CANNOT("a\n") && CANNOT("the end\n") && CANNOT("2024\n") && CANNOT(".") &&
-		      CANNOT("g0\n") && CANNOT("p0\n") && CANNOT("i\nos\nsystem\n") && CANNOT("R"));
-	CHECK("not a pickle: counted operand past the end", CANNOT("The model\n") && CANNOT("Ux") && CANNOT("K"));
-	CHECK("not a pickle: text operands that cannot parse", CANNOT("S no quotes\n") && CANNOT("Infinity\n") &&
-								 CANNOT("Llama\n") && CANNOT("Fast model\n") &&
-								 CANNOT("S'unterminated"));
+		  CANNOT("g0\n") && CANNOT("p0\n") && CANNOT("i\nos\nsystem\n") && CANNOT("R"));
+	CHECK("not a pickle: counted operand past the end",
+	      CANNOT("The model\n") && CANNOT("Ux") && CANNOT("K"));
+	CHECK("not a pickle: text operands that cannot parse",
+	      CANNOT("S no quotes\n") && CANNOT("Infinity\n") && CANNOT("Llama\n") &&
+		  CANNOT("Fast model\n") && CANNOT("S'unterminated"));
 	CHECK("a pickle: PROTO, even a broken one", !CANNOT("\x80\x02") && !CANNOT("\x80\x09N."));
-	CHECK("a pickle: opcodes that cannot fail", !CANNOT("N") && !CANNOT("(") && !CANNOT("]") && !CANNOT("}"));
+	CHECK("a pickle: opcodes that cannot fail",
+	      !CANNOT("N") && !CANNOT("(") && !CANNOT("]") && !CANNOT("}"));
 	CHECK("a pickle: GLOBAL, PERSID and EXT reach outside the unpickler",
 	      !CANNOT("cos\nsystem\n") && !CANNOT("c") && !CANNOT("P0\n") && !CANNOT("\x82\x01"));
-	CHECK("a pickle: text operands that may parse", !CANNOT("I01\n") && !CANNOT("I 5\n") && !CANNOT("I\n") &&
-							      !CANNOT("I\x00x\n") && !CANNOT("Finf\n") &&
-							      !CANNOT("S'os'\n") && !CANNOT("Vanything\n"));
-	CHECK("a pickle: counted operand that fits", !CANNOT("U\x02" "ab.") && !CANNOT("X\x01\x00\x00\x00" "a."));
+	CHECK("a pickle: text operands that may parse",
+	      !CANNOT("I01\n") && !CANNOT("I 5\n") && !CANNOT("I\n") && !CANNOT("I\x00x\n") &&
+		  !CANNOT("Finf\n") && !CANNOT("S'os'\n") && !CANNOT("Vanything\n"));
+	CHECK("a pickle: counted operand that fits", !CANNOT("U\x02"
+							     "ab.") &&
+							 !CANNOT("X\x01\x00\x00\x00"
+								 "a."));
 	CHECK("EXT code 0 cannot start", CANNOT("\x82\x00"));
 	scan(S("[PAD]\n[UNK]\n[CLS]\n"), &r);
-	CHECK("vocab.txt is skipped, not an error", r.skipped && !r.error && r.verdict == SCAN_SAFE &&
-							    strcmp(r.format, "skipped") == 0);
+	CHECK("vocab.txt is skipped, not an error",
+	      r.skipped && !r.error && r.verdict == SCAN_SAFE && strcmp(r.format, "skipped") == 0);
 	scan_result_free(&r);
 	scan(S("{\"hidden_size\": 4}"), &r);
 	CHECK("JSON is skipped", r.skipped && r.verdict == SCAN_SAFE);
@@ -388,14 +469,17 @@ int main(void)
 	CHECK("a protocol 0 pickle is never skipped", !r.skipped && r.verdict == SCAN_DANGEROUS);
 	scan_result_free(&r);
 	scan(S("cos\nsystem\n"), &r);
-	CHECK("a broken pickle with a GLOBAL is judged, not skipped", !r.skipped && r.verdict == SCAN_DANGEROUS);
+	CHECK("a broken pickle with a GLOBAL is judged, not skipped",
+	      !r.skipped && r.verdict == SCAN_DANGEROUS);
 	scan_result_free(&r);
 	scan(S("Note: nothing\n"), &r);
-	CHECK("text whose first byte can start a pickle is read as one", !r.skipped && r.verdict == SCAN_ERROR);
+	CHECK("text whose first byte can start a pickle is read as one",
+	      !r.skipped && r.verdict == SCAN_ERROR);
 	scan_result_free(&r);
 	CHECK("cut-off compressed joblib is an error: zlib level 3, lzma, gzip, bz2",
-	      verdict_of(S("\x78\x5e\x2d\x4f")) == SCAN_ERROR && verdict_of(S("\x5d\x00\x00\x40\x00")) == SCAN_ERROR &&
-		      verdict_of(S("\x1f\x8b\x08\x00")) == SCAN_ERROR && verdict_of(S("BZh91AY")) == SCAN_ERROR);
+	      verdict_of(S("\x78\x5e\x2d\x4f")) == SCAN_ERROR &&
+		  verdict_of(S("\x5d\x00\x00\x40\x00")) == SCAN_ERROR &&
+		  verdict_of(S("\x1f\x8b\x08\x00")) == SCAN_ERROR && verdict_of(S("BZh91AY")) == SCAN_ERROR);
 	test_compressed();
 	test_joblib_dtype();
 	test_npy();
@@ -404,7 +488,7 @@ int main(void)
 	CHECK("'x' without a zlib header checksum is no zlib", verdict_of(S("xyz\n")) == SCAN_SAFE);
 
 	/* directory walks: include/exclude, joined paths */
-	const char *inc[] = { "*.bin", "sub/*.pt" }, *exc[] = { ".git", "*.tmp.bin" };
+	const char *inc[] = {"*.bin", "sub/*.pt"}, *exc[] = {".git", "*.tmp.bin"};
 	struct scan_options so = opt;
 	CHECK("no globs: everything", scan_selected_p(&so, "a/b.txt", false));
 	so.include = inc;
@@ -412,14 +496,17 @@ int main(void)
 	so.exclude = exc;
 	so.nexclude = 2;
 	CHECK("include by base name", scan_selected_p(&so, "deep/dir/model.bin", false));
-	CHECK("include by relative path", scan_selected_p(&so, "sub/m.pt", false) && !scan_selected_p(&so, "m.pt", false));
+	CHECK("include by relative path",
+	      scan_selected_p(&so, "sub/m.pt", false) && !scan_selected_p(&so, "m.pt", false));
 	CHECK("not included", !scan_selected_p(&so, "README.md", false));
 	CHECK("directories are entered to find included files", scan_selected_p(&so, "deep", true));
 	CHECK("exclude wins over include", !scan_selected_p(&so, "x.tmp.bin", false));
 	CHECK("excluded directory not entered", !scan_selected_p(&so, "a/.git", true));
-	char *j1 = scan_join("dir/", "f"), *j2 = scan_join("dir", "f"), *j3 = scan_join("/", "f"), *j4 = scan_join("d//", "f");
-	CHECK("joined paths have one slash", j1 && j2 && j3 && j4 && strcmp(j1, "dir/f") == 0 && strcmp(j2, "dir/f") == 0 &&
-						     strcmp(j3, "/f") == 0 && strcmp(j4, "d/f") == 0);
+	char *j1 = scan_join("dir/", "f"), *j2 = scan_join("dir", "f"), *j3 = scan_join("/", "f"),
+	     *j4 = scan_join("d//", "f");
+	CHECK("joined paths have one slash", j1 && j2 && j3 && j4 && strcmp(j1, "dir/f") == 0 &&
+						 strcmp(j2, "dir/f") == 0 && strcmp(j3, "/f") == 0 &&
+						 strcmp(j4, "d/f") == 0);
 	free(j1);
 	free(j2);
 	free(j3);
@@ -435,8 +522,8 @@ int main(void)
 	small = opt;
 	small.limits.max_globals = 1;
 	scan_buffer((const uint8_t *)"cmypkg\na\ncos\nsystem\n.", 21, "t", &small, &r2);
-	CHECK("globals past the record limit are still judged", r2.verdict == SCAN_DANGEROUS && r2.nglobals == 1 &&
-									 r2.globals_seen == 2);
+	CHECK("globals past the record limit are still judged",
+	      r2.verdict == SCAN_DANGEROUS && r2.nglobals == 1 && r2.globals_seen == 2);
 	scan_result_free(&r2);
 	return unit_failures ? 1 : 0;
 }

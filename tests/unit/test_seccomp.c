@@ -54,19 +54,23 @@ static int under_filter(long (*fn)(void))
 		if (al_seccomp_load(&filter, &err) < 0)
 			_exit(OTHER + 1);
 		long r = fn();
-		_exit(r >= 0 ? ALLOWED : errno == EPERM ? EPERM_SEEN : errno == ENOSYS ? ENOSYS_SEEN
-				: errno == EACCES ? EACCES_SEEN : OTHER);
+		_exit(r >= 0		? ALLOWED
+		      : errno == EPERM	? EPERM_SEEN
+		      : errno == ENOSYS ? ENOSYS_SEEN
+		      : errno == EACCES ? EACCES_SEEN
+					: OTHER);
 	}
 	close(pp[1]);
 	int fd = -1, status;
-	struct al_notify n = { .fd = -1 };
+	struct al_notify n = {.fd = -1};
 	struct al_error err;
 	if (read(pp[0], &fd, sizeof(fd)) == sizeof(fd) && al_notify_acquire(&n, pid, fd, &err) == 0) {
 		for (;;) {
-			struct pollfd p = { .fd = n.fd, .events = POLLIN };
+			struct pollfd p = {.fd = n.fd, .events = POLLIN};
 			if (waitpid(pid, &status, WNOHANG) == pid)
 				goto done;
-			if (poll(&p, 1, 10) > 0 && (p.revents & POLLIN) && al_notify_handle(&n, &policy, &seen) == 1)
+			if (poll(&p, 1, 10) > 0 && (p.revents & POLLIN) &&
+			    al_notify_handle(&n, &policy, &seen) == 1)
 				kill(pid, SIGKILL);
 		}
 	}
@@ -79,7 +83,7 @@ done:
 
 static int compile(void)
 {
-	struct al_error err = { 0 };
+	struct al_error err = {0};
 	al_seccomp_free(&filter);
 	memset(&seen, 0, sizeof(seen));
 	if (al_seccomp_compile(&policy, &filter, &err) < 0) {
@@ -130,7 +134,7 @@ static long do_clone_plain(void)
 }
 static long do_clone3(void)
 {
-	struct clone_args a = { .exit_signal = SIGCHLD };
+	struct clone_args a = {.exit_signal = SIGCHLD};
 	long r = syscall(SYS_clone3, &a, sizeof(a));
 	if (r == 0)
 		_exit(0);
@@ -151,13 +155,13 @@ static long do_mknod_suid(void) { return syscall(SYS_mknod, "/nonexistent/x", 01
 static long do_fchmodat2_suid(void) { return syscall(452, AT_FDCWD, scratch, 04755, 0); }
 static long do_openat2(void)
 {
-	uint64_t how[3] = { O_RDONLY, 0, 0 };
+	uint64_t how[3] = {O_RDONLY, 0, 0};
 	return syscall(437, AT_FDCWD, scratch, how, sizeof(how));
 }
 static long do_xattr_user(void) { return syscall(SYS_setxattr, scratch, "user.airlock", "1", 1, 0); }
 static long do_xattr_cap(void)
 {
-	char cap[20] = { 0, 0, 0, 2 }; /* VFS_CAP_REVISION_2 */
+	char cap[20] = {0, 0, 0, 2}; /* VFS_CAP_REVISION_2 */
 	return syscall(SYS_setxattr, scratch, "security.capability", cap, sizeof(cap), 0);
 }
 static long do_inotify(void) { return syscall(SYS_inotify_init1, 0); }
@@ -175,8 +179,8 @@ static long do_x32(void) { return syscall(0x40000000 | SYS_getpid); }
  * int 0x80 before seccomp sees it). Only the instructions libseccomp emits. */
 static uint32_t bpf_verdict(const struct al_filter *f, uint32_t arch, int nr, uint64_t arg0)
 {
-	struct seccomp_data d = { .nr = nr, .arch = arch, .args = { arg0 } };
-	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = { 0 };
+	struct seccomp_data d = {.nr = nr, .arch = arch, .args = {arg0}};
+	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = {0};
 
 	for (size_t pc = 0; pc < f->len; pc++) {
 		const struct sock_filter *i = &f->insns[pc];
@@ -205,26 +209,54 @@ static uint32_t bpf_verdict(const struct al_filter *f, uint32_t arch, int nr, ui
 			break;
 		case BPF_ALU:
 			switch (BPF_OP(i->code)) {
-			case BPF_ADD: a += src; break;
-			case BPF_SUB: a -= src; break;
-			case BPF_AND: a &= src; break;
-			case BPF_OR: a |= src; break;
-			case BPF_XOR: a ^= src; break;
-			case BPF_LSH: a <<= (src & 31); break;
-			case BPF_RSH: a >>= (src & 31); break;
-			case BPF_NEG: a = -a; break;
-			default: return 0xdead;
+			case BPF_ADD:
+				a += src;
+				break;
+			case BPF_SUB:
+				a -= src;
+				break;
+			case BPF_AND:
+				a &= src;
+				break;
+			case BPF_OR:
+				a |= src;
+				break;
+			case BPF_XOR:
+				a ^= src;
+				break;
+			case BPF_LSH:
+				a <<= (src & 31);
+				break;
+			case BPF_RSH:
+				a >>= (src & 31);
+				break;
+			case BPF_NEG:
+				a = -a;
+				break;
+			default:
+				return 0xdead;
 			}
 			break;
 		case BPF_JMP: {
 			bool t;
 			switch (BPF_OP(i->code)) {
-			case BPF_JA: pc += k; continue;
-			case BPF_JEQ: t = a == src; break;
-			case BPF_JGT: t = a > src; break;
-			case BPF_JGE: t = a >= src; break;
-			case BPF_JSET: t = (a & src) != 0; break;
-			default: return 0xdead;
+			case BPF_JA:
+				pc += k;
+				continue;
+			case BPF_JEQ:
+				t = a == src;
+				break;
+			case BPF_JGT:
+				t = a > src;
+				break;
+			case BPF_JGE:
+				t = a >= src;
+				break;
+			case BPF_JSET:
+				t = (a & src) != 0;
+				break;
+			default:
+				return 0xdead;
 			}
 			pc += t ? i->jt : i->jf;
 			break;
@@ -291,40 +323,47 @@ int main(void)
 	CHECK("io_uring_setup denied", under_filter(do_uring) == EPERM_SEEN);
 	CHECK("userfaultfd denied", under_filter(do_ufd) == EPERM_SEEN);
 	CHECK("clone with a namespace flag denied", under_filter(do_clone_ns) == EPERM_SEEN);
-	CHECK("clone reported with its flags", reported("clone", AL_SC_ERRNO) && strstr(seen.v[0].args, "0x4000"));
+	CHECK("clone reported with its flags",
+	      reported("clone", AL_SC_ERRNO) && strstr(seen.v[0].args, "0x4000"));
 	CHECK("clone3 unavailable, not reported", under_filter(do_clone3) == ENOSYS_SEEN && seen.n == 0);
 	CHECK("TIOCSTI denied", under_filter(do_tiocsti) == EPERM_SEEN);
 	CHECK("TIOCSTI with high bits denied", under_filter(do_tiocsti_high) == EPERM_SEEN);
 	CHECK("TIOCLINUX denied", under_filter(do_tioclinux) == EPERM_SEEN);
 	CHECK("vsock socket denied", under_filter(do_vsock) == EPERM_SEEN);
 	CHECK("x32 syscall ends the sandbox", under_filter(do_x32) == -SIGKILL);
-	CHECK("x32 syscall reported as a kill", seen.n == 1 && strncmp(seen.v[0].syscall, "x32:", 4) == 0 &&
-							seen.v[0].action == AL_SC_KILL);
+	CHECK("x32 syscall reported as a kill",
+	      seen.n == 1 && strncmp(seen.v[0].syscall, "x32:", 4) == 0 && seen.v[0].action == AL_SC_KILL);
 	CHECK("foreign ABIs recognised", al_policy_foreign_abi(AUDIT_ARCH_I386, 20) &&
-						 al_policy_foreign_abi(AUDIT_ARCH_X86_64, 0x40000000 | 39) &&
-						 !al_policy_foreign_abi(AUDIT_ARCH_X86_64, 39));
+					     al_policy_foreign_abi(AUDIT_ARCH_X86_64, 0x40000000 | 39) &&
+					     !al_policy_foreign_abi(AUDIT_ARCH_X86_64, 39));
 	/* The foreign ABIs, as the filter decides them (kernel-independent). */
 	CHECK("interpreter agrees: native getpid allowed",
 	      bpf_verdict(&filter, AUDIT_ARCH_X86_64, SYS_getpid, 0) == SECCOMP_RET_ALLOW);
 	CHECK("interpreter agrees: native ptrace goes to the supervisor",
-	      (bpf_verdict(&filter, AUDIT_ARCH_X86_64, SYS_ptrace, 0) & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF);
+	      (bpf_verdict(&filter, AUDIT_ARCH_X86_64, SYS_ptrace, 0) & SECCOMP_RET_ACTION_FULL) ==
+		  SECCOMP_RET_USER_NOTIF);
 	CHECK("i386 ABI goes to the supervisor (i386 getpid, 20)",
-	      (bpf_verdict(&filter, AUDIT_ARCH_I386, 20, 0) & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF);
+	      (bpf_verdict(&filter, AUDIT_ARCH_I386, 20, 0) & SECCOMP_RET_ACTION_FULL) ==
+		  SECCOMP_RET_USER_NOTIF);
 	CHECK("i386 ABI goes to the supervisor (i386 unshare, 310)",
-	      (bpf_verdict(&filter, AUDIT_ARCH_I386, 310, CLONE_NEWUSER) & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF);
+	      (bpf_verdict(&filter, AUDIT_ARCH_I386, 310, CLONE_NEWUSER) & SECCOMP_RET_ACTION_FULL) ==
+		  SECCOMP_RET_USER_NOTIF);
 	CHECK("x32 ABI goes to the supervisor (x32 getpid)",
-	      (bpf_verdict(&filter, AUDIT_ARCH_X86_64, 0x40000000 | SYS_getpid, 0) & SECCOMP_RET_ACTION_FULL) ==
-		      SECCOMP_RET_USER_NOTIF);
+	      (bpf_verdict(&filter, AUDIT_ARCH_X86_64, 0x40000000 | SYS_getpid, 0) &
+	       SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF);
 	CHECK("an unknown architecture goes to the supervisor",
-	      (bpf_verdict(&filter, AUDIT_ARCH_AARCH64, SYS_getpid, 0) & SECCOMP_RET_ACTION_FULL) == SECCOMP_RET_USER_NOTIF);
+	      (bpf_verdict(&filter, AUDIT_ARCH_AARCH64, SYS_getpid, 0) & SECCOMP_RET_ACTION_FULL) ==
+		  SECCOMP_RET_USER_NOTIF);
 	/* And through the kernel, where it still has the i386 entry. */
 	if (kernel_has_ia32())
 		CHECK("i386 int 0x80 ends the sandbox", under_filter(do_int80) == -SIGKILL);
 	else
-		printf("# i386 int 0x80 through the kernel: this kernel has no i386 entry (int 0x80 faults); proved by interpretation above\n");
+		printf("# i386 int 0x80 through the kernel: this kernel has no i386 entry (int 0x80 faults); "
+		       "proved by interpretation above\n");
 
 	/* Set-id bits, file capabilities, and the optional hardening groups. */
-	CHECK("chmod u+s denied", under_filter(do_chmod_suid) == EPERM_SEEN && reported("chmod", AL_SC_ERRNO));
+	CHECK("chmod u+s denied",
+	      under_filter(do_chmod_suid) == EPERM_SEEN && reported("chmod", AL_SC_ERRNO));
 	CHECK("chmod g+s denied", under_filter(do_chmod_sgid) == EPERM_SEEN);
 	CHECK("fchmod u+s denied", under_filter(do_fchmod_suid) == EPERM_SEEN);
 	CHECK("plain chmod allowed", under_filter(do_chmod_plain) == ALLOWED);
@@ -336,11 +375,13 @@ int main(void)
 	CHECK("setxattr user.* allowed", under_filter(do_xattr_user) == ALLOWED);
 	CHECK("setxattr security.capability denied and reported",
 	      under_filter(do_xattr_cap) == EPERM_SEEN && reported("setxattr", AL_SC_ERRNO));
-	CHECK("inotify denied", under_filter(do_inotify) == EPERM_SEEN && reported("inotify_init1", AL_SC_ERRNO));
+	CHECK("inotify denied",
+	      under_filter(do_inotify) == EPERM_SEEN && reported("inotify_init1", AL_SC_ERRNO));
 	CHECK("personality query allowed", under_filter(do_persona_query) == ALLOWED);
 	CHECK("personality(PER_LINUX) allowed", under_filter(do_persona_linux) == ALLOWED);
 	CHECK("personality(ADDR_NO_RANDOMIZE) denied", under_filter(do_persona_norandom) == EPERM_SEEN);
-	CHECK("personality(READ_IMPLIES_EXEC) with high bits denied", under_filter(do_persona_rie) == EPERM_SEEN);
+	CHECK("personality(READ_IMPLIES_EXEC) with high bits denied",
+	      under_filter(do_persona_rie) == EPERM_SEEN);
 	CHECK("memfd_secret denied", under_filter(do_memfd_secret) == EPERM_SEEN);
 	CHECK("NETLINK_KOBJECT_UEVENT socket denied", under_filter(do_uevent) == EPERM_SEEN);
 	CHECK("NETLINK_ROUTE socket allowed", under_filter(do_netlink) == ALLOWED);
@@ -353,8 +394,8 @@ int main(void)
 
 	/* No profile action weakens a built-in rule (class 8 of issue 11). */
 	{
-		static const enum al_sc_action actions[] = { AL_SC_ALLOW, AL_SC_ERRNO, AL_SC_KILL, AL_SC_LOG };
-		uint64_t newuser[6] = { CLONE_NEWUSER };
+		static const enum al_sc_action actions[] = {AL_SC_ALLOW, AL_SC_ERRNO, AL_SC_KILL, AL_SC_LOG};
+		uint64_t newuser[6] = {CLONE_NEWUSER};
 		for (size_t i = 0; i < 4; i++) {
 			for (int kill = 0; kill < 2; kill++) {
 				char name[128];
@@ -362,10 +403,13 @@ int main(void)
 				policy.action = actions[i];
 				policy.kill_on_violation = kill;
 				struct al_sc_decision d = al_policy_decide(&policy, SYS_unshare, newuser);
-				snprintf(name, sizeof(name), "profile action %s%s: unshare(CLONE_NEWUSER) still refused",
-					 al_policy_action_name(actions[i]), kill ? " + kill on violation" : "");
+				snprintf(name, sizeof(name),
+					 "profile action %s%s: unshare(CLONE_NEWUSER) still refused",
+					 al_policy_action_name(actions[i]),
+					 kill ? " + kill on violation" : "");
 				CHECK(name, d.action == AL_SC_ERRNO || d.action == AL_SC_KILL);
-				snprintf(name, sizeof(name), "profile action %s%s: kill stays kill", al_policy_action_name(actions[i]),
+				snprintf(name, sizeof(name), "profile action %s%s: kill stays kill",
+					 al_policy_action_name(actions[i]),
 					 kill ? " + kill on violation" : "");
 				CHECK(name, (actions[i] == AL_SC_KILL || kill) == (d.action == AL_SC_KILL));
 			}
@@ -383,22 +427,29 @@ int main(void)
 
 	/* A profile's own rules: socket(AF_NETLINK) with a chosen errno; uname logged. */
 	al_policy_default(&policy);
-	policy.deny[policy.ndeny++] = (struct al_sc_rule){ .nr = SYS_socket, .action = AL_SC_ERRNO, .errnum = EACCES,
-		.ncond = 1, .cond = { { .index = 0, .op = AL_OP_EQ, .value = 16 } } };
-	policy.deny[policy.ndeny++] = (struct al_sc_rule){ .nr = SYS_uname, .action = AL_SC_LOG };
+	policy.deny[policy.ndeny++] =
+	    (struct al_sc_rule){.nr = SYS_socket,
+				.action = AL_SC_ERRNO,
+				.errnum = EACCES,
+				.ncond = 1,
+				.cond = {{.index = 0, .op = AL_OP_EQ, .value = 16}}};
+	policy.deny[policy.ndeny++] = (struct al_sc_rule){.nr = SYS_uname, .action = AL_SC_LOG};
 	CHECK("profile rules compile", compile());
 	CHECK("argument condition: netlink denied with EACCES", under_filter(do_netlink) == EACCES_SEEN);
 	CHECK("argument condition: unix socket still allowed", under_filter(do_unix) == ALLOWED);
-	CHECK("log action lets the call through", under_filter(do_uname) == ALLOWED && reported("uname", AL_SC_LOG));
+	CHECK("log action lets the call through",
+	      under_filter(do_uname) == ALLOWED && reported("uname", AL_SC_LOG));
 	CHECK("built-in list still applies", under_filter(do_ptrace) == EPERM_SEEN);
 
 	/* Kill on violation. */
 	policy.kill_on_violation = true;
 	CHECK("kill policy compiles", compile());
 	CHECK("a violation kills", under_filter(do_ptrace) == -SIGKILL && reported("ptrace", AL_SC_KILL));
-	CHECK("kill policy: a user.* setxattr is no violation", under_filter(do_xattr_user) == ALLOWED && seen.n == 0);
+	CHECK("kill policy: a user.* setxattr is no violation",
+	      under_filter(do_xattr_user) == ALLOWED && seen.n == 0);
 	CHECK("kill policy: security.capability kills", under_filter(do_xattr_cap) == -SIGKILL);
-	CHECK("decision says kill", al_policy_decide(&policy, SYS_ptrace, (uint64_t[6]){ 0 }).action == AL_SC_KILL);
+	CHECK("decision says kill",
+	      al_policy_decide(&policy, SYS_ptrace, (uint64_t[6]){0}).action == AL_SC_KILL);
 
 	/* An allow-list of every call but uname (the sanitizer runtime in this
 	 * test needs many calls; what matters is that the unlisted one fails). */
@@ -409,24 +460,26 @@ int main(void)
 			al_policy_allow(&policy, nr);
 	CHECK("allow-list compiles", compile());
 	CHECK("allow-list: listed call allowed", under_filter(do_getpid) == ALLOWED);
-	CHECK("allow-list: unlisted call denied", under_filter(do_uname) == EPERM_SEEN && reported("uname", AL_SC_ERRNO));
+	CHECK("allow-list: unlisted call denied",
+	      under_filter(do_uname) == EPERM_SEEN && reported("uname", AL_SC_ERRNO));
 	CHECK("allow-list: listed clone without flags allowed", under_filter(do_clone_plain) == ALLOWED);
 	CHECK("allow-list: built-in denials win over the list", under_filter(do_ptrace) == EPERM_SEEN);
 	CHECK("allow-list: clone flags still denied", under_filter(do_clone_ns) == EPERM_SEEN);
 	CHECK("allow-list: unknown syscall numbers denied",
-	      al_policy_decide(&policy, 1000, (uint64_t[6]){ 0 }).action == AL_SC_ERRNO);
+	      al_policy_decide(&policy, 1000, (uint64_t[6]){0}).action == AL_SC_ERRNO);
 
 	/* Learn mode: everything runs, everything is recorded, built-ins still denied. */
 	al_policy_default(&policy);
 	policy.mode = AL_SC_LEARN;
 	CHECK("learn compiles", compile());
-	CHECK("learn: uname runs", under_filter(do_uname) == ALLOWED && (seen.used[SYS_uname / 8] >> (SYS_uname % 8) & 1));
+	CHECK("learn: uname runs",
+	      under_filter(do_uname) == ALLOWED && (seen.used[SYS_uname / 8] >> (SYS_uname % 8) & 1));
 	CHECK("learn: not a violation", !reported("uname", AL_SC_ERRNO));
 	CHECK("learn: ptrace still denied", under_filter(do_ptrace) == EPERM_SEEN);
 	al_seccomp_free(&filter);
 
 	/* The cache compiles once per policy. */
-	struct al_error err = { 0 };
+	struct al_error err = {0};
 	struct al_filter_cache *cache = al_filter_cache_new();
 	al_policy_default(&policy);
 	const struct al_filter *a = al_filter_cache_get(cache, &policy, &err);

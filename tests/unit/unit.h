@@ -7,14 +7,14 @@
 
 static int unit_failures;
 
-#define CHECK(name, cond)                                                         \
-	do {                                                                      \
-		if (cond) {                                                       \
-			printf("ok %s\n", name);                                  \
-		} else {                                                          \
-			printf("not ok %s (%s:%d: %s)\n", name, __FILE__, __LINE__, #cond); \
-			unit_failures++;                                          \
-		}                                                                 \
+#define CHECK(name, cond)                                                                                    \
+	do {                                                                                                 \
+		if (cond) {                                                                                  \
+			printf("ok %s\n", name);                                                             \
+		} else {                                                                                     \
+			printf("not ok %s (%s:%d: %s)\n", name, __FILE__, __LINE__, #cond);                  \
+			unit_failures++;                                                                     \
+		}                                                                                            \
 	} while (0)
 
 #endif

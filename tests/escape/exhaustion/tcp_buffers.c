@@ -15,7 +15,7 @@
 int main(int argc, char **argv)
 {
 	long long bound = argc > 1 ? atoll(argv[1]) : 100 << 20, queued = 0;
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
 	socklen_t alen = sizeof(a);
 	static char buf[1 << 16];
 	int lfd = socket(AF_INET, SOCK_STREAM, 0), conns = 0, starved = 0;

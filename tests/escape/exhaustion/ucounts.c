@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static struct mq_attr attr = { .mq_maxmsg = 10, .mq_msgsize = 8192 };
+static struct mq_attr attr = {.mq_maxmsg = 10, .mq_msgsize = 8192};
 
 /* One more of the counter; 0 on success, else errno. */
 static int take(const char *what, long i, int probe)
@@ -25,7 +25,7 @@ static int take(const char *what, long i, int probe)
 	if (strcmp(what, "inotify") == 0)
 		return inotify_init1(IN_CLOEXEC) < 0 ? errno : 0;
 	if (strcmp(what, "sigqueue") == 0)
-		return sigqueue(getpid(), SIGRTMIN, (union sigval){ 0 }) < 0 ? errno : 0;
+		return sigqueue(getpid(), SIGRTMIN, (union sigval){0}) < 0 ? errno : 0;
 	if (strcmp(what, "mqueue") == 0) {
 		char name[64];
 		snprintf(name, sizeof(name), "/airlock-ucounts-%d-%ld", (int)getpid(), i);
@@ -87,6 +87,6 @@ int main(int argc, char **argv)
 	printf("held %ld stop %s\n", n, e ? strerrorname_np(e) : "bound");
 	fflush(stdout);
 	for (int i = 0; i < 1000 && access(argv[3], F_OK) < 0; i++)
-		nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
+		nanosleep(&(struct timespec){0, 10000000}, NULL);
 	return 0;
 }

@@ -37,7 +37,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (argc == 4 && strcmp(cmd, "mq-send") == 0) {
-		struct msg m = { .type = 1 };
+		struct msg m = {.type = 1};
 		int id = msgget((key_t)strtoul(argv[2], NULL, 16), 0);
 		if (id < 0) {
 			printf("msgget: %s\n", strerror(errno));

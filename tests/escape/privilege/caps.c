@@ -7,10 +7,10 @@
 #include <linux/capability.h>
 #include <linux/securebits.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #include "attack.h"
@@ -36,7 +36,8 @@ int main(void)
 
 	int sb = prctl(PR_GET_SECUREBITS);
 	if (sb < 0 || !(sb & SECBIT_NOROOT) || !(sb & SECBIT_NOROOT_LOCKED))
-		escaped("securebits", "NOROOT not set and locked (%#x): uid 0 regains capabilities at execve", sb);
+		escaped("securebits", "NOROOT not set and locked (%#x): uid 0 regains capabilities at execve",
+			sb);
 	else
 		printf("securebits %#x: NOROOT locked\n", sb);
 
@@ -44,8 +45,8 @@ int main(void)
 	must_fail("sethostname", r, errno, EPERM);
 	r = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
 	must_fail("raw socket", r, errno, EPERM);
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct data[2] = { { 0 } };
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct data[2] = {{0}};
 	data[0].effective = data[0].permitted = 1u << CAP_SYS_ADMIN;
 	r = syscall(SYS_capset, &hdr, data);
 	must_fail("capset raising CAP_SYS_ADMIN", r, errno, EPERM);

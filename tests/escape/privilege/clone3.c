@@ -15,7 +15,7 @@
 
 static long try_clone3(uint64_t flags)
 {
-	struct clone_args ca = { .flags = flags, .exit_signal = SIGCHLD };
+	struct clone_args ca = {.flags = flags, .exit_signal = SIGCHLD};
 	long p = syscall(SYS_clone3, &ca, sizeof(ca));
 	int e = errno;
 	if (p == 0)
@@ -26,10 +26,7 @@ static long try_clone3(uint64_t flags)
 	return p;
 }
 
-static void *thread(void *arg)
-{
-	return arg;
-}
+static void *thread(void *arg) { return arg; }
 
 int main(void)
 {
@@ -42,7 +39,8 @@ int main(void)
 
 	pthread_t t;
 	void *ret = NULL;
-	if (pthread_create(&t, NULL, thread, (void *)42) != 0 || pthread_join(t, &ret) != 0 || ret != (void *)42) {
+	if (pthread_create(&t, NULL, thread, (void *)42) != 0 || pthread_join(t, &ret) != 0 ||
+	    ret != (void *)42) {
 		printf("UNEXPECTED: pthread_create does not work\n");
 		n_unexpected++;
 	} else {

@@ -15,20 +15,20 @@ static const struct {
 	const char *name;
 	unsigned long flag;
 } flags[] = {
-	{ "CLONE_NEWUSER", CLONE_NEWUSER }, { "CLONE_NEWNS", CLONE_NEWNS },
-	{ "CLONE_NEWUTS", CLONE_NEWUTS },   { "CLONE_NEWIPC", CLONE_NEWIPC },
-	{ "CLONE_NEWPID", CLONE_NEWPID },   { "CLONE_NEWNET", CLONE_NEWNET },
-	{ "CLONE_NEWCGROUP", CLONE_NEWCGROUP },
-	{ "CLONE_NEWUSER|CLONE_NEWNET", CLONE_NEWUSER | CLONE_NEWNET },
-	/* bits above the 32 the kernel reads must not hide the flag */
-	{ "CLONE_NEWUSER|1<<40", CLONE_NEWUSER | (1UL << 40) },
+    {"CLONE_NEWUSER", CLONE_NEWUSER},
+    {"CLONE_NEWNS", CLONE_NEWNS},
+    {"CLONE_NEWUTS", CLONE_NEWUTS},
+    {"CLONE_NEWIPC", CLONE_NEWIPC},
+    {"CLONE_NEWPID", CLONE_NEWPID},
+    {"CLONE_NEWNET", CLONE_NEWNET},
+    {"CLONE_NEWCGROUP", CLONE_NEWCGROUP},
+    {"CLONE_NEWUSER|CLONE_NEWNET", CLONE_NEWUSER | CLONE_NEWNET},
+    /* bits above the 32 the kernel reads must not hide the flag */
+    {"CLONE_NEWUSER|1<<40", CLONE_NEWUSER | (1UL << 40)},
 };
 
 /* fork-like raw clone: new stack not needed (the child runs on a copy). */
-static long raw_clone(unsigned long flags)
-{
-	return syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0);
-}
+static long raw_clone(unsigned long flags) { return syscall(SYS_clone, flags | SIGCHLD, 0, 0, 0, 0); }
 
 int main(void)
 {

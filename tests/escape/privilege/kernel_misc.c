@@ -20,17 +20,17 @@
 int main(void)
 {
 	long r;
-	struct timex tx = { .modes = 0 }; /* read only */
+	struct timex tx = {.modes = 0}; /* read only */
 
 	r = syscall(SYS_adjtimex, &tx);
 	filtered("adjtimex (read the clock state)", r, errno, EPERM);
 	memset(&tx, 0, sizeof(tx));
 	r = syscall(SYS_clock_adjtime, CLOCK_REALTIME, &tx);
 	filtered("clock_adjtime (read)", r, errno, EPERM);
-	struct timespec bad_ts = { .tv_sec = 0, .tv_nsec = -1 };
+	struct timespec bad_ts = {.tv_sec = 0, .tv_nsec = -1};
 	r = syscall(SYS_clock_settime, CLOCK_REALTIME, &bad_ts);
 	filtered("clock_settime with an invalid time (kernel: EINVAL)", r, errno, EPERM);
-	struct timeval bad_tv = { .tv_sec = 0, .tv_usec = -1 };
+	struct timeval bad_tv = {.tv_sec = 0, .tv_usec = -1};
 	r = syscall(SYS_settimeofday, &bad_tv, NULL);
 	filtered("settimeofday with an invalid time (kernel: EINVAL)", r, errno, EPERM);
 

@@ -12,11 +12,11 @@
 int main(void)
 {
 	const char data[] = "airlock-key-data";
-	long key = syscall(SYS_add_key, "user", "airlock-test", data, sizeof(data) - 1,
-			   KEY_SPEC_PROCESS_KEYRING);
+	long key =
+	    syscall(SYS_add_key, "user", "airlock-test", data, sizeof(data) - 1, KEY_SPEC_PROCESS_KEYRING);
 	must_fail("add_key user key to the process keyring", key, errno, EPERM);
 	if (key >= 0) {
-		char buf[64] = { 0 };
+		char buf[64] = {0};
 		long n = syscall(SYS_keyctl, KEYCTL_READ, key, buf, sizeof(buf) - 1);
 		printf("keyctl read back %ld bytes: %s\n", n, buf);
 	}

@@ -60,7 +60,7 @@ int main(void)
 	filtered("open_tree of / (no clone)", r, errno, EPERM);
 	r = syscall(SYS_fspick, AT_FDCWD, "/", 0x80000000u);
 	filtered("fspick with bad flags", r, errno, EPERM);
-	struct mount_attr attr = { .attr_clr = MOUNT_ATTR_RDONLY };
+	struct mount_attr attr = {.attr_clr = MOUNT_ATTR_RDONLY};
 	r = syscall(SYS_mount_setattr, AT_FDCWD, "/nonexistent-airlock", 0, &attr, sizeof(attr));
 	filtered("mount_setattr on a missing path", r, errno, EPERM);
 	r = umount2("/nonexistent-airlock", 0);

@@ -24,8 +24,8 @@ int main(void)
 	long r = name_to_handle_at(AT_FDCWD, "/usr/bin", fh, &mount_id, 0);
 	filtered("name_to_handle_at /usr/bin", r, errno, EPERM);
 	if (r == 0)
-		printf("handle of /usr/bin: type %d, %u bytes, inode %u\n", fh->handle_type,
-		       fh->handle_bytes, *(uint32_t *)fh->f_handle);
+		printf("handle of /usr/bin: type %d, %u bytes, inode %u\n", fh->handle_type, fh->handle_bytes,
+		       *(uint32_t *)fh->f_handle);
 	else {
 		/* Forge an ext4 FILEID_INO32_GEN handle without the kernel's help. */
 		fh->handle_type = 1;

@@ -32,7 +32,7 @@ int main(void)
 	must_fail("PTRACE_ATTACH to own child", r, e, EPERM);
 
 	long buf = 0;
-	struct iovec local = { &buf, sizeof(buf) }, remote = { (void *)&secret, sizeof(secret) };
+	struct iovec local = {&buf, sizeof(buf)}, remote = {(void *)&secret, sizeof(secret)};
 	r = process_vm_readv(child, &local, 1, &remote, 1, 0);
 	e = errno;
 	if (r > 0)

@@ -49,9 +49,12 @@ int main(void)
 				printf("after setns: %s", line);
 	}
 	/* Other namespace types through the same call. */
-	static const struct { const char *ns; int type; } other[] = {
-		{ "net", CLONE_NEWNET }, { "mnt", CLONE_NEWNS }, { "uts", CLONE_NEWUTS },
-		{ "ipc", CLONE_NEWIPC }, { "pid", CLONE_NEWPID }, { "cgroup", CLONE_NEWCGROUP },
+	static const struct {
+		const char *ns;
+		int type;
+	} other[] = {
+	    {"net", CLONE_NEWNET}, {"mnt", CLONE_NEWNS},  {"uts", CLONE_NEWUTS},
+	    {"ipc", CLONE_NEWIPC}, {"pid", CLONE_NEWPID}, {"cgroup", CLONE_NEWCGROUP},
 	};
 	for (size_t i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
 		char what[64];

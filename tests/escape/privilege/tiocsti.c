@@ -30,11 +30,11 @@ static void attempt(int fd, const char *name, unsigned long req, const char *var
 
 int main(void)
 {
-	static const char *const names[] = { "stdin", "stdout", "stderr" };
+	static const char *const names[] = {"stdin", "stdout", "stderr"};
 	for (int fd = 0; fd < 3; fd++) {
 		attempt(fd, names[fd], TIOCSTI, "");
 		attempt(fd, names[fd], TIOCSTI | (1UL << 32), " (bit 32 set)");
-		char sub[2] = { 6 /* TIOCL_GETSHIFTSTATE */, 0 };
+		char sub[2] = {6 /* TIOCL_GETSHIFTSTATE */, 0};
 		char what[64];
 		snprintf(what, sizeof(what), "TIOCLINUX on %s", names[fd]);
 		long r = ioctl(fd, TIOCLINUX, sub);

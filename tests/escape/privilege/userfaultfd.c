@@ -21,12 +21,13 @@ int main(void)
 	long fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
 	must_fail("userfaultfd(UFFD_USER_MODE_ONLY)", fd, errno, EPERM);
 	if (fd >= 0) {
-		struct uffdio_api api = { .api = UFFD_API };
+		struct uffdio_api api = {.api = UFFD_API};
 		long page = sysconf(_SC_PAGESIZE);
-		void *mem = mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		void *mem =
+		    mmap(NULL, (size_t)page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		struct uffdio_register reg = {
-			.range = { .start = (unsigned long)mem, .len = (unsigned long)page },
-			.mode = UFFDIO_REGISTER_MODE_MISSING,
+		    .range = {.start = (unsigned long)mem, .len = (unsigned long)page},
+		    .mode = UFFDIO_REGISTER_MODE_MISSING,
 		};
 		if (ioctl((int)fd, UFFDIO_API, &api) == 0 && ioctl((int)fd, UFFDIO_REGISTER, &reg) == 0)
 			printf("registered a page with userfaultfd: its faults are ours to serve\n");

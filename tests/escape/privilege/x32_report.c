@@ -2,8 +2,8 @@
  * the number), made by a grandchild of init: a kill in the filter itself left
  * no trace in the report when a shell reaped the caller. */
 #include <stdio.h>
-#include <unistd.h>
 #include <sys/syscall.h>
+#include <unistd.h>
 
 int main(void)
 {
