@@ -10,7 +10,7 @@ PKGS := gcc make pkg-config libseccomp-dev libjansson-dev python3 util-linux cla
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	-Wimplicit-fallthrough -Wvla -Wno-format-truncation  # messages may be cut short on purpose
-BASE := -std=gnu11 -D_GNU_SOURCE $(WARN) -iquote src
+BASE := -std=gnu11 -D_GNU_SOURCE $(WARN) -iquote src -I include
 HARDEN := -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fstack-clash-protection -fPIE
 LDHARDEN := -pie -Wl,-z,relro,-z,now
 LIBS := -lseccomp -ljansson -lcares -lz -lbz2 -llzma -llz4 -lm -lpthread
@@ -19,7 +19,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 LIB_SRC := $(wildcard src/*.c src/net/*.c src/scan/*.c)
 CLI_SRC := $(wildcard src/cli/*.c)
 PROFILES := $(wildcard src/profiles/*.json)
-HDRS := $(wildcard src/*.h src/net/*.h src/scan/*.h src/cli/*.h)
+HDRS := $(wildcard src/*.h src/net/*.h src/scan/*.h src/cli/*.h include/*.h)
 
 REL_OBJ := $(patsubst src/%.c,build/rel/%.o,$(LIB_SRC) $(CLI_SRC)) build/rel/profiles.o
 TST_OBJ := $(patsubst src/%.c,build/test/%.o,$(LIB_SRC) $(CLI_SRC)) build/test/profiles.o

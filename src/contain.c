@@ -25,10 +25,11 @@
 #include "trace.h"
 #include "userns.h"
 #include "util.h"
+#include "workspace.h"
 
 static _Noreturn void fail(struct al_child *c, const struct al_error *err)
 {
-	al_child_send(c->msg_fd, AL_MSG_SETUP_ERROR, err->errnum, 0, err->msg);
+	al_child_send(c->msg_fd, AL_MSG_SETUP_ERROR, 0, err->errnum, 0, err->msg);
 	_exit(125);
 }
 
@@ -68,10 +69,6 @@ static int exec_command(char *const argv[], char *const env[], size_t nenv)
 	return saved;
 }
 
-/* Load the filter and hand its listener to the supervisor. The listener gets
- * the lowest free fd; we announce that number, load, and wait until the
- * supervisor has taken it (pidfd_getfd) before going on, so that no denied
- * call can happen while nobody listens. */
 static int read_full(int fd, void *buf, size_t len)
 {
 	for (size_t done = 0; done < len;) {
@@ -86,133 +83,175 @@ static int read_full(int fd, void *buf, size_t len)
 	return 0;
 }
 
-/* The supervisor compiled the filter while we were mounting. Into fresh
- * pages (mmap, not a stack array: stack-clash probing would touch every page
- * of the largest filter, a page fault each), and before the rlimits, which
- * may cap the address space. */
+/* The supervisor compiled the filter while we were mounting; init keeps it
+ * for every command. Into fresh pages (mmap, not a stack array: stack-clash
+ * probing would touch every page of the largest filter, a page fault each),
+ * and before the rlimits, which may cap the address space. */
 static int receive_filter(struct al_child *c, struct al_filter *filter, struct al_error *err)
 {
 	uint32_t len;
 
 	if (read_full(c->ack_fd, &len, sizeof(len)) < 0 || len == 0 || len > AL_MAX_FILTER_INSNS)
 		return al_error_set(err, errno, "seccomp: receive the filter");
-	filter->insns = mmap(NULL, len * sizeof(*filter->insns), PROT_READ | PROT_WRITE,
-			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (filter->insns == MAP_FAILED ||
-	    read_full(c->ack_fd, filter->insns, len * sizeof(*filter->insns)) < 0)
+	filter->insns = mmap(NULL, len * sizeof(*filter->insns), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			     -1, 0);
+	if (filter->insns == MAP_FAILED || read_full(c->ack_fd, filter->insns, len * sizeof(*filter->insns)) < 0)
 		return al_error_set(err, errno, "seccomp: receive the filter");
 	filter->len = len;
 	return 0;
 }
 
-static int load_filter(struct al_child *c, const struct al_filter *filter, struct al_error *err)
+/* Load the filter and hand its listener to the supervisor. The listener
+ * gets the lowest free fd: we announce that number, with a pidfd of
+ * ourselves, over the command's control socket, load, and wait until the
+ * supervisor has taken it (pidfd_getfd) before going on, so that no denied
+ * call can happen while nobody listens. Announced before, not after: in
+ * learn mode every call after the load waits for the listener, the
+ * announcement's too. The supervisor tries once per timer tick of its
+ * loop until the listener is there; it never waits for us. */
+static int load_filter(struct al_child *c, const struct al_cmd *cmd, struct al_error *err)
 {
-	int next = fcntl(0, F_DUPFD, 0);
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} u;
 	char ack;
+	/* Open (close-on-exec) until execve: every fd below it is taken, so
+	 * the number found next is above it and stays the lowest free one. */
+	int self = (int)syscall(SYS_pidfd_open, getpid(), 0);
+	int next = self < 0 ? -1 : fcntl(0, F_DUPFD, 0);
 
-	if (next < 0)
-		return al_error_set(err, errno, "seccomp: find a free fd");
+	if (self < 0 || next < 0)
+		return al_error_set(err, errno, "seccomp: announce the listener");
 	close(next);
-	al_child_send(c->msg_fd, AL_MSG_LISTENER, 0, next, NULL);
-	int fd = al_seccomp_load(filter, err);
+	struct al_listener_msg m = {.fd = next};
+	struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+	struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
+	h->cmsg_level = SOL_SOCKET;
+	h->cmsg_type = SCM_RIGHTS;
+	h->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(h), &self, sizeof(int));
+	if (sendmsg(cmd->ctl_fd, &mh, MSG_NOSIGNAL) != (ssize_t)sizeof(m))
+		_exit(125); /* the supervisor is gone */
+	int fd = al_seccomp_load(&c->filter, err);
 	if (fd < 0)
 		return -1;
 	if (fd != next)
 		return al_error_set(err, 0, "seccomp: listener at fd %d, announced %d", fd, next);
-	if (read(c->ack_fd, &ack, 1) != 1)
+	if (read(cmd->ctl_fd, &ack, 1) != 1)
 		_exit(125); /* the supervisor is gone */
-	close(c->ack_fd);
+	close(cmd->ctl_fd);
 	close(fd); /* the supervisor has its own copy */
 	return 0;
 }
 
-/* The command's process: its own session and stdio, then the last, irreversible
- * restrictions in DESIGN.md's order: caps, no_new_privs, rlimits, seccomp. */
-/* noinline: run by a vfork child, its locals must live in a frame of its
+/* Where the command's stdio comes from: its own session, no controlling
+ * terminal but its own (--tty), no signals from the caller's job control. */
+static int set_stdio(const struct al_plan *plan, const struct al_cmd *cmd, struct al_error *err)
+{
+	if (al_off(plan, AL_DEF_SETSID))
+		return dup2(cmd->out_fd, 1) < 0 || dup2(cmd->err_fd, 2) < 0 ? al_error_set(err, errno, "stdio") : 0;
+	if (setsid() < 0)
+		return al_error_set(err, errno, "setsid");
+	if (cmd->tty) {
+		if (ioctl(cmd->out_fd, TIOCSCTTY, 0) < 0 || dup2(cmd->out_fd, 0) < 0)
+			return al_error_set(err, errno, "controlling terminal");
+	} else if (!cmd->own_stdin && dup2(cmd->in_fd, 0) < 0) {
+		return al_error_set(err, errno, "stdin");
+	}
+	if (dup2(cmd->out_fd, 1) < 0 || dup2(cmd->err_fd, 2) < 0)
+		return al_error_set(err, errno, "stdout/stderr");
+	return 0;
+}
+
+static void report_exec_error(struct al_child *c, const struct al_cmd *cmd, int e, char *const env[], size_t nenv)
+{
+	char msg[400];
+	const char *arg0 = cmd->argv[0];
+	const char *path = env_get(env, nenv, "PATH");
+
+	/* Say where it was looked for: only what the profile binds exists inside. */
+	if (e == ENOENT && strchr(arg0, '/'))
+		snprintf(msg, sizeof(msg),
+			 "execve %s: not in the sandbox (it holds only what the profile binds; add --ro HOST[:INSIDE])",
+			 arg0);
+	else if (e == ENOENT)
+		snprintf(msg, sizeof(msg), "execve %s: not found in the sandbox's PATH (%s)", arg0,
+			 path ? path : "unset");
+	else
+		snprintf(msg, sizeof(msg), "execve %s", arg0);
+	al_child_send(c->msg_fd, AL_MSG_EXEC_ERROR, cmd->id, e, 0, msg);
+}
+
+/* The tail of the containment sequence, the same for every command, in
+ * DESIGN.md's order: session and stdio; nothing else open; rlimits;
+ * capabilities gone; no_new_privs; Landlock; seccomp last, its listener in
+ * the supervisor's hands; then execve, or the workspace operation.
+ * noinline: run by a vfork child, its locals must live in a frame of its
  * own, below init's, never in init's (as they would if inlined into
  * al_contain, where init reads them again after the command's execve). */
-static _Noreturn __attribute__((noinline)) void start_command(struct al_child *c, int null_fd)
+_Noreturn __attribute__((noinline)) void al_command_start(struct al_child *c, const struct al_cmd *cmd)
 {
 	const struct al_plan *plan = c->plan;
 	const struct al_profile *p = &plan->profile;
 	struct al_error err = {0};
 	extern char **environ;
-	char *const *env = (plan->disabled & AL_DEF_ENV) ? environ : p->env;
+	char *const *env = al_off(plan, AL_DEF_ENV) ? environ : cmd->env ? cmd->env : p->env;
 	size_t nenv = 0;
+	bool seccomp = !al_off(plan, AL_DEF_SECCOMP);
 	sigset_t none;
 
-	struct al_filter filter = {0};
-
 	AL_TRACE("cmd: cloned");
-	if (!(plan->disabled & AL_DEF_SECCOMP) && receive_filter(c, &filter, &err) < 0)
-		fail(c, &err);
-	while (env[nenv] && ((plan->disabled & AL_DEF_ENV) || nenv < p->nenv))
+	while (env[nenv] && (al_off(plan, AL_DEF_ENV) || cmd->env || nenv < p->nenv))
 		nenv++;
-	/* A fresh session: no controlling terminal, no signals from the caller's job control. */
-	if (!(plan->disabled & AL_DEF_SETSID)) {
-		if (setsid() < 0) {
-			al_error_set(&err, errno, "setsid");
-			fail(c, &err);
-		}
-		/* stdin: /dev/null, unless the caller hands over its own (--stdin),
-		 * or a terminal of the command's own (--tty), which becomes its
-		 * controlling terminal in its new session. */
-		if (c->tty) {
-			if (ioctl(c->out_fd, TIOCSCTTY, 0) < 0 || dup2(c->out_fd, 0) < 0)
-				fail(c, &(struct al_error){errno, "controlling terminal"});
-		} else if (!plan->stdin_inherit && dup2(null_fd, 0) < 0) {
-			fail(c, &(struct al_error){errno, "stdin"});
-		}
-	}
-	if (dup2(c->out_fd, 1) < 0 || dup2(c->err_fd, 2) < 0)
-		fail(c, &(struct al_error){errno, "stdout/stderr"});
-	/* Nothing but stdio crosses execve: any fd the caller leaked is closed then. */
+	/* 1. Session and stdio. */
+	if (set_stdio(plan, cmd, &err) < 0)
+		goto fail;
+	/* 2. Nothing but stdio (and the control socket, until the listener is
+	 * handed over) crosses execve: any fd the caller leaked is closed then. */
 	syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
 	for (int sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-
 	AL_TRACE("cmd: stdio and session");
-	if (!(plan->disabled & AL_DEF_RLIMITS) &&
-	    al_rlimit_apply(&p->limits, c->degraded, !(plan->disabled & AL_DEF_RLIMIT_KERNEL), &err) < 0)
-		fail(c, &err);
-	if (plan->disabled & AL_DEF_NNP) {
-		/* Control only: without no_new_privs, seccomp needs CAP_SYS_ADMIN,
-		 * so load it while the capabilities are still there. */
-		if (!(plan->disabled & AL_DEF_SECCOMP) && load_filter(c, &filter, &err) < 0)
-			fail(c, &err);
-		if (!(plan->disabled & AL_DEF_CAPS) && al_caps_drop_all(&err) < 0)
-			fail(c, &err);
-	} else {
-		if (!(plan->disabled & AL_DEF_CAPS) && al_caps_drop_all(&err) < 0)
-			fail(c, &err);
-		if (al_caps_no_new_privs(&err) < 0)
-			fail(c, &err);
-		AL_TRACE("cmd: rlimits, caps, no_new_privs");
-		if (c->landlock_abi > 0 && al_landlock_apply(plan, c->landlock_abi, &err) < 0)
-			fail(c, &err);
-		AL_TRACE("cmd: landlock");
-		if (!(plan->disabled & AL_DEF_SECCOMP) && load_filter(c, &filter, &err) < 0)
-			fail(c, &err);
-		AL_TRACE("cmd: seccomp loaded, listener taken");
+	/* 3. Resource limits, while we may still raise none of them back. */
+	if (!al_off(plan, AL_DEF_RLIMITS) &&
+	    al_rlimit_apply(&p->limits, c->degraded, !al_off(plan, AL_DEF_RLIMIT_KERNEL), &err) < 0)
+		goto fail;
+	/* Control only: without no_new_privs, seccomp needs CAP_SYS_ADMIN, so
+	 * it is loaded while the capabilities are still there. */
+	if (al_off(plan, AL_DEF_NNP) && seccomp) {
+		if (load_filter(c, cmd, &err) < 0)
+			goto fail;
+		seccomp = false;
 	}
+	/* 4. No capabilities, and none to be had again through execve. */
+	if (!al_off(plan, AL_DEF_CAPS) && al_caps_drop_all(&err) < 0)
+		goto fail;
+	if (!al_off(plan, AL_DEF_NNP) && al_caps_no_new_privs(&err) < 0)
+		goto fail;
+	AL_TRACE("cmd: rlimits, caps, no_new_privs");
+	/* 5. Landlock: the file system as the plan's binds, whatever mounts
+	 * the command could still see or make. */
+	if (c->landlock_abi > 0 && !al_off(plan, AL_DEF_NNP) && al_landlock_apply(plan, c->landlock_abi, &err) < 0)
+		goto fail;
+	AL_TRACE("cmd: landlock");
+	/* 6. seccomp, last: everything above needed calls it may deny. */
+	if (seccomp && load_filter(c, cmd, &err) < 0)
+		goto fail;
+	AL_TRACE("cmd: seccomp loaded, listener taken");
+	/* 7. The command, or the workspace operation the supervisor asked for. */
+	if (cmd->op != AL_REQ_EXEC)
+		_exit(al_workspace_op(plan, cmd->op, cmd->argv[0], cmd->mode));
 	AL_TRACE("cmd: execve");
-	int e = exec_command(plan->argv, (char *const *)env, nenv);
-	char msg[400];
-	/* Say where it was looked for: only what the profile binds exists inside. */
-	if (e == ENOENT && strchr(plan->argv[0], '/'))
-		snprintf(msg, sizeof(msg),
-			 "execve %s: not in the sandbox (it holds only what the profile binds; add --ro "
-			 "HOST[:INSIDE])",
-			 plan->argv[0]);
-	else if (e == ENOENT)
-		snprintf(msg, sizeof(msg), "execve %s: not found in the sandbox's PATH (%s)", plan->argv[0],
-			 env_get(env, nenv, "PATH") ? env_get(env, nenv, "PATH") : "unset");
-	else
-		snprintf(msg, sizeof(msg), "execve %s", plan->argv[0]);
-	al_child_send(c->msg_fd, AL_MSG_EXEC_ERROR, e, 0, msg);
+	int e = exec_command(cmd->argv, (char *const *)env, nenv);
+	report_exec_error(c, cmd, e, (char *const *)env, nenv);
 	_exit(e == ENOENT ? 127 : 126);
+fail:
+	al_child_send(c->msg_fd, AL_MSG_SETUP_ERROR, cmd->id, err.errnum, 0, err.msg);
+	_exit(125);
 }
 
 /* Close every fd but stdio and ours, moving ours above stdio first: a
@@ -391,25 +430,44 @@ void al_contain(struct al_child *c)
 	}
 	if (!(off & AL_DEF_CMDLINE))
 		al_init_hide_cmdline();
-	/* 6. The command, as pid 2 under this init. */
+	/* The filter every command loads, compiled by the supervisor meanwhile. */
+	if (!(off & AL_DEF_SECCOMP) && receive_filter(c, &c->filter, &err) < 0)
+		fail(c, &err);
+	c->null_fd = null_fd;
+	/* 6. The command, as pid 2 under this init (a kept sandbox may have
+	 * none yet: the supervisor's requests bring them). */
 	sigset_t mask;
 	sigfillset(&mask);
 	sigprocmask(SIG_BLOCK, &mask, NULL);
+	struct al_cmd first = {
+	    .id = 0,
+	    .op = AL_REQ_EXEC,
+	    .in_fd = null_fd,
+	    .out_fd = c->out_fd,
+	    .err_fd = c->err_fd,
+	    .ctl_fd = c->ack_fd,
+	    .tty = c->tty,
+	    .own_stdin = plan->stdin_inherit,
+	    .argv = plan->argv,
+	};
 	/* vfork: the command shares init's memory until its execve and init
 	 * waits meanwhile, so no page table is copied and no page copied on
 	 * write (a fork here cost more than all the mounts). Not fork(): glibc's
 	 * runs atfork handlers and takes malloc locks that another thread of the
 	 * supervisor may have held when we were cloned from it; vfork takes
 	 * none. The command allocates nothing, writes nothing of init's and
-	 * never returns from start_command, as vfork requires; init does not
+	 * never returns from al_command_start, as vfork requires; init does not
 	 * look at errno after it (shared). */
-	pid_t main_pid = vfork();
-	if (main_pid < 0) {
-		al_error_set(&err, errno, "fork");
-		fail(c, &err);
+	pid_t main_pid = 0;
+	if (plan->argv[0]) {
+		main_pid = vfork();
+		if (main_pid < 0) {
+			al_error_set(&err, errno, "fork");
+			fail(c, &err);
+		}
+		if (main_pid == 0)
+			al_command_start(c, &first);
 	}
-	if (main_pid == 0)
-		start_command(c, null_fd);
 
 	/* 7. Init keeps nothing of use to the command: no capabilities, not
 	 * dumpable, no stdio. The command runs before this (vfork: init resumes
@@ -425,10 +483,12 @@ void al_contain(struct al_child *c)
 	dup2(null_fd, 0);
 	dup2(null_fd, 1);
 	dup2(null_fd, 2);
-	close(null_fd);
 	prctl(PR_SET_DUMPABLE, 0);
-	if (!(off & AL_DEF_CAPS) && al_caps_drop_all(&err) < 0)
-		kill(main_pid, SIGKILL);
+	if (!(off & AL_DEF_CAPS) && al_caps_drop_all(&err) < 0) {
+		if (main_pid > 0)
+			kill(main_pid, SIGKILL);
+		fail(c, &err);
+	}
 	al_caps_no_new_privs(&err);
 	al_init_loop(c, main_pid);
 }

@@ -6,17 +6,12 @@
 
 #include <stddef.h>
 
-struct al_error {
-	int errnum;    /* errno of the failing call, 0 if none */
-	char msg[512]; /* human-readable, names the path or field */
-};
+#include <airlock.h> /* struct al_error, al_error_text */
 
 /* Set the error and return -1. errnum may be 0 for validation errors. */
 int al_error_set(struct al_error *err, int errnum, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Prefix the existing message with context ("cgroup: " + msg); returns -1. */
 int al_error_wrap(struct al_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* The message with ": strerror(errnum)" appended when errnum is set. */
-const char *al_error_text(const struct al_error *err, char *buf, size_t len);
 
 #endif

@@ -14,23 +14,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
 #include "util.h"
 
 #ifndef SECCOMP_USER_NOTIF_FLAG_CONTINUE
 #define SECCOMP_USER_NOTIF_FLAG_CONTINUE (1UL << 0)
 #endif
-
-/* The host pid of init's first child: the command. */
-static pid_t command_pid(pid_t init_pid)
-{
-	char path[64], buf[64];
-
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)init_pid, (int)init_pid);
-	if (al_read_file_at(AT_FDCWD, path, buf, sizeof(buf), NULL) <= 0)
-		return -1;
-	return (pid_t)strtol(buf, NULL, 10);
-}
 
 static bool is_listener(int fd)
 {
@@ -43,39 +31,22 @@ static bool is_listener(int fd)
 	return strcmp(target, "anon_inode:seccomp notify") == 0;
 }
 
-pid_t al_notify_command_pid(pid_t init_pid) { return command_pid(init_pid); }
-
-int al_notify_acquire(struct al_notify *n, pid_t pid, int fd, struct al_error *err)
+int al_notify_acquire(struct al_notify *n, int pidfd, int fd, struct al_error *err)
 {
 	n->fd = -1;
-	if (pid <= 0)
-		return al_error_set(err, ESRCH, "seccomp listener: the command is gone");
-	cleanup_close int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pidfd < 0)
-		return al_error_set(err, errno, "seccomp listener: pidfd_open");
-	/* The command announced the fd number just before loading its filter
-	 * and waits for our word before it goes on: wait (briefly) for it.
-	 * Loading takes a fraction of a millisecond on the other CPU: yield
-	 * for the first tries (a sleep, however short, is a timer tick on many
-	 * machines), then sleep. */
-	for (int i = 0; i < 22000; i++) {
-		int got = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
-		if (got >= 0) {
-			if (is_listener(got)) {
-				if (al_notify_acquire_fd(n, got) < 0)
-					return al_error_set(err, errno, "seccomp notification buffers");
-				return 0;
-			}
-			close(got);
-		} else if (errno != EBADF) {
-			return al_error_set(err, errno, "seccomp listener: pidfd_getfd");
-		}
-		if (i < 2000)
-			sched_yield();
-		else
-			nanosleep(&(struct timespec){0, 50000}, NULL);
+	/* One try: the command announced the number just before loading its
+	 * filter. EBADF (not loaded yet, or another fd there for now): the
+	 * caller tries again on a timer of its loop, never waiting here. */
+	int got = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	if (got < 0)
+		return al_error_set(err, errno, "seccomp listener: pidfd_getfd");
+	if (!is_listener(got)) {
+		close(got);
+		return al_error_set(err, EBADF, "seccomp listener: fd %d is not one yet", fd);
 	}
-	return al_error_set(err, ETIMEDOUT, "seccomp listener: the command did not load its filter");
+	if (al_notify_acquire_fd(n, got) < 0)
+		return al_error_set(err, errno, "seccomp notification buffers");
+	return 0;
 }
 
 int al_notify_acquire_fd(struct al_notify *n, int fd)
@@ -134,11 +105,35 @@ static void foreign_name(const struct seccomp_notif *req, char *buf, size_t len)
 		snprintf(buf, len, "arch_%x:%d", (unsigned)req->data.arch, req->data.nr);
 }
 
-static void record(struct al_violations *out, const struct seccomp_notif *req, enum al_sc_action action)
+static void describe(const struct seccomp_notif *req, int nr, bool foreign, struct al_violation *v)
+{
+	if (foreign) {
+		foreign_name(req, v->syscall, sizeof(v->syscall));
+		snprintf(v->args, sizeof(v->args), "a foreign system call ABI");
+	} else {
+		al_policy_name(nr, v->syscall, sizeof(v->syscall));
+		al_policy_summarize(nr, (const uint64_t *)req->data.args, v->args, sizeof(v->args));
+	}
+}
+
+/* Count the call in the report's table (one row per call and action) and
+ * tell the caller of the library, every time. */
+static void record(struct al_violations *out, const struct seccomp_notif *req, enum al_sc_action action,
+		   const struct al_emit *emit)
 {
 	int nr = req->data.nr;
 	const uint64_t *args = (const uint64_t *)req->data.args;
 	bool foreign = al_policy_foreign_abi(req->data.arch, nr);
+
+	if (emit && emit->fn) {
+		struct al_violation v = {0};
+		describe(req, nr, foreign, &v);
+		al_emit_event(emit, &(struct al_event){.kind = AL_EV_VIOLATION,
+							.syscall = v.syscall,
+							.action = al_policy_action_name(action),
+							.args = v.args,
+							.pid = inner_pid((pid_t)req->pid)});
+	}
 
 	if (foreign)
 		nr = -1 - (nr & 0xffff); /* never a native number in the table */
@@ -156,15 +151,8 @@ static void record(struct al_violations *out, const struct seccomp_notif *req, e
 	v->action = action;
 	v->count = 1;
 	v->pid = inner_pid((pid_t)req->pid);
-	if (foreign) {
-		foreign_name(req, v->syscall, sizeof(v->syscall));
-		snprintf(v->args, sizeof(v->args), "a foreign system call ABI");
-	} else {
-		al_policy_name(nr, v->syscall, sizeof(v->syscall));
-		al_policy_summarize(nr, args, v->args, sizeof(v->args));
-	}
-	al_info("violation: %s(%s) by pid %d: %s", v->syscall, v->args, v->pid,
-		al_policy_action_name(action));
+	describe(req, nr, foreign, v);
+	(void)args;
 }
 
 /* The name a setxattr-family call sets, read from the caller's memory:
@@ -191,7 +179,8 @@ static bool xattr_name_refused(const struct al_notify *n, const struct seccomp_n
 	return strncmp(name, "security.", 9) == 0 || strncmp(name, "trusted.", 8) == 0;
 }
 
-int al_notify_handle(struct al_notify *n, const struct al_sc_policy *p, struct al_violations *out)
+int al_notify_handle(struct al_notify *n, const struct al_sc_policy *p, struct al_violations *out,
+		     const struct al_emit *emit)
 {
 	struct seccomp_notif *req = n->req;
 	struct seccomp_notif_resp *resp = n->resp;
@@ -203,7 +192,7 @@ int al_notify_handle(struct al_notify *n, const struct al_sc_policy *p, struct a
 	/* A call through a foreign ABI never runs, whatever the policy (learn
 	 * mode included): the sandbox ends, and the report says why. */
 	if (al_policy_foreign_abi(req->data.arch, nr)) {
-		record(out, req, AL_SC_KILL);
+		record(out, req, AL_SC_KILL, emit);
 		return 1;
 	}
 	struct al_sc_decision d = al_policy_decide(p, nr, (const uint64_t *)req->data.args);
@@ -223,16 +212,16 @@ int al_notify_handle(struct al_notify *n, const struct al_sc_policy *p, struct a
 		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 		break;
 	case AL_SC_LOG:
-		record(out, req, d.action);
+		record(out, req, d.action, emit);
 		resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
 		break;
 	case AL_SC_KILL:
 		/* No answer: the caller stays blocked in the call until the
 		 * sandbox is killed, so it never runs past the violation. */
-		record(out, req, d.action);
+		record(out, req, d.action, emit);
 		return 1;
 	case AL_SC_ERRNO:
-		record(out, req, d.action);
+		record(out, req, d.action, emit);
 		resp->error = -(d.errnum ? d.errnum : EPERM);
 		break;
 	}

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "error.h"
+#include "events.h"
 #include "policy.h"
 
 enum { AL_MAX_VIOLATIONS = 32 };
@@ -34,14 +35,14 @@ struct al_notify {
 	size_t req_size, resp_size;
 };
 
-/* Get fd number `fd` of process pid once it has loaded its filter. */
-int al_notify_acquire(struct al_notify *n, pid_t pid, int fd, struct al_error *err);
-/* The host pid of the command: init's first child. */
-pid_t al_notify_command_pid(pid_t init_pid);
+/* Take fd number `fd` of the process behind pidfd, once: -1 with EBADF
+ * while it has not loaded its filter yet. */
+int al_notify_acquire(struct al_notify *n, int pidfd, int fd, struct al_error *err);
 /* Adopt a listener fd we already hold (tests; a supervisor that got it otherwise). */
 int al_notify_acquire_fd(struct al_notify *n, int fd);
 /* Answer one notification. Returns 1 if the policy says to kill the sandbox. */
-int al_notify_handle(struct al_notify *n, const struct al_sc_policy *p, struct al_violations *out);
+int al_notify_handle(struct al_notify *n, const struct al_sc_policy *p, struct al_violations *out,
+		     const struct al_emit *emit);
 void al_notify_close(struct al_notify *n);
 
 /* The supervisor's own CPU for answering denied calls, bounded: a token

@@ -559,8 +559,29 @@ int al_plan_build(const struct al_profile *profile, const struct al_overrides *o
 	if (ov->uid_range && parse_uid_range(ov->uid_range, &out->uid_first, &out->uid_count, err) < 0)
 		goto fail;
 
+	out->keep = ov->keep;
+	if (ov->keep) {
+		out->deadline_s = 3600;
+		if (ov->deadline && strcmp(ov->deadline, "unlimited") == 0)
+			out->deadline_s = 0;
+		else if (ov->deadline && al_parse_duration(ov->deadline, &out->deadline_s, err) < 0) {
+			al_error_wrap(err, "deadline");
+			goto fail;
+		}
+	} else if (ov->deadline) {
+		al_error_set(err, 0, "deadline: only for a kept sandbox (keep)");
+		goto fail;
+	}
 	while (argv && argv[argc])
 		argc++;
+	if (argc == 0 && ov->keep) {
+		out->argv = calloc(1, sizeof(char *));
+		if (!out->argv) {
+			al_error_set(err, ENOMEM, "plan");
+			goto fail;
+		}
+		return 0;
+	}
 	if (argc == 0) {
 		al_error_set(err, 0, "no command given (airlock run [OPTIONS] -- COMMAND [ARG...])");
 		goto fail;

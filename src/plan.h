@@ -101,6 +101,9 @@ enum al_defence {
 #define AL_DEF_IDMAP                                                                                         \
 	AL_DEF_BIT(49) /* the caller's binds not id-mapped (root: they belong to nobody inside) */
 /* bits 50-55: free */
+/* Whether the plan switches this defence off: every check reads through
+ * here (only test builds can set any). */
+#define al_off(plan, def) (((plan)->disabled & (def)) != 0)
 /* "seccomp,mount" -> mask; unknown names are an error. */
 int al_defences_parse(const char *list, uint64_t *out, struct al_error *err);
 
@@ -174,6 +177,8 @@ struct al_overrides {
 	const char *uid_range;	  /* "FIRST:COUNT", host uids used when run as root */
 	const char *on_violation; /* "deny" (default) or "kill" */
 	bool learn;		  /* allow and record every call but the built-in deny-list */
+	bool keep;		  /* the sandbox outlives its first command (which may be absent) */
+	const char *deadline;	  /* with keep: seconds the sandbox lives at most */
 	bool allow_degraded;	  /* run without cgroups when they cannot be made */
 	bool allow_unsafe_binds;  /* binds of /, /proc, /sys, /dev, sockets and devices */
 	uint64_t disabled;	  /* al_defence mask (test builds only) */
@@ -188,6 +193,8 @@ struct al_plan {
 	bool stdin_inherit;
 	bool tty;
 	bool ro_as_caller;
+	bool keep;	   /* stays up after its first command; argv may be empty */
+	double deadline_s; /* with keep: torn down after this long, 0 = never */
 	uint64_t disabled;
 };
 

@@ -1,6 +1,5 @@
 #include "util.h"
 
-#include "log.h"
 
 #include <ctype.h>
 #include <errno.h>

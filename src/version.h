@@ -1,5 +1,5 @@
 /* airlock's version: bumped with each release (semantic versioning). */
 #ifndef AIRLOCK_VERSION_H
 #define AIRLOCK_VERSION_H
-#define AIRLOCK_VERSION "0.11.0"
+#define AIRLOCK_VERSION "0.12.0"
 #endif

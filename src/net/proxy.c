@@ -39,7 +39,6 @@
 #include <sys/timerfd.h>
 #include <unistd.h>
 
-#include "log.h"
 #include "net/addr.h"
 #include "net/http.h"
 #include "net/tls.h"
@@ -104,7 +103,20 @@ struct al_proxy {
 	size_t nconns;
 	struct al_net_log log;
 	struct al_net_entry scratch; /* attempts past the table: written, not kept */
+	struct al_emit emit;	     /* each decision, as it is made */
 };
+
+/* Tell the library's caller of a decision (every one, table full or not). */
+static void decided(struct al_proxy *p, const struct al_net_entry *e)
+{
+	al_emit_event(&p->emit, &(struct al_event){.kind = AL_EV_NETWORK,
+						   .host = e->host,
+						   .port = e->port,
+						   .verdict = e->allowed ? "allowed" : "denied",
+						   .reason = e->reason[0] ? e->reason : NULL,
+						   .address = e->addr[0] ? e->addr : NULL,
+						   .method = e->method[0] ? e->method : NULL});
+}
 
 static bool off(const struct al_proxy *p, uint64_t bit) { return (p->plan->disabled & bit) != 0; }
 
@@ -187,8 +199,7 @@ static void deny(struct al_proxy *p, struct conn *c, int code, const char *fmt, 
 	vsnprintf(e->reason, sizeof(e->reason), fmt, ap);
 	va_end(ap);
 	e->allowed = false;
-	al_info("network: denied %s%s%s:%u: %s", strchr(e->host, ':') ? "[" : "", e->host[0] ? e->host : "?",
-		strchr(e->host, ':') ? "]" : "", e->port, e->reason);
+	decided(p, e);
 	if (code) {
 		const char *text = code == 400	 ? "Bad Request"
 				   : code == 403 ? "Forbidden"
@@ -527,6 +538,7 @@ static int connected(struct al_proxy *p, struct conn *c)
 	size_t head = c->req.head_len, rest = c->clen - head;
 
 	e->allowed = true;
+	decided(p, e);
 	c->last_ms = al_now_ms();
 	if (c->req.connect) {
 		static const char ok[] = "HTTP/1.1 200 Connection established\r\n\r\n";
@@ -844,7 +856,7 @@ static int pump(struct al_proxy *p, struct conn *c)
 		char why[96];
 		snprintf(why, sizeof(why), "cut: the run's network byte limit (%llu bytes) was reached",
 			 (unsigned long long)lim);
-		al_info("network: %s", why);
+		al_emit_event(&p->emit, &(struct al_event){.kind = AL_EV_LIMIT, .limit = "net_bytes", .reason = why});
 		while (p->conns)
 			conn_end(p, p->conns, why);
 		return -1;
@@ -885,7 +897,7 @@ static void accept_all(struct al_proxy *p)
 			struct al_net_entry *e = i == NO_ENTRY ? &p->scratch : &p->log.e[i];
 			snprintf(e->reason, sizeof(e->reason), "more than %llu connections at once",
 				 (unsigned long long)max);
-			al_info("network: denied a connection: %s", e->reason);
+			decided(p, e);
 			static const char busy[] = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n"
 						   "Connection: close\r\n\r\n";
 			(void)!send(fd, busy, sizeof(busy) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -1012,13 +1024,16 @@ void al_proxy_handle(struct al_proxy *p)
 	arm_timer(p);
 }
 
-int al_proxy_new(const struct al_plan *plan, struct al_proxy **out, struct al_error *err)
+int al_proxy_new(const struct al_plan *plan, const struct al_emit *emit, struct al_proxy **out,
+		 struct al_error *err)
 {
 	struct al_proxy *p = calloc(1, sizeof(*p));
 
 	if (!p)
 		return al_error_set(err, ENOMEM, "proxy");
 	p->plan = plan;
+	if (emit)
+		p->emit = *emit;
 	p->lfd = -1;
 	p->ep = epoll_create1(EPOLL_CLOEXEC);
 	p->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "events.h"
 #include "net/rules.h"
 
 struct al_plan;
@@ -38,7 +39,9 @@ struct al_net_log {
 
 struct al_proxy;
 
-int al_proxy_new(const struct al_plan *plan, struct al_proxy **out, struct al_error *err);
+/* emit (may be NULL): where each decision goes as it is made. */
+int al_proxy_new(const struct al_plan *plan, const struct al_emit *emit, struct al_proxy **out,
+		 struct al_error *err);
 /* The proxy's own epoll set, to nest in the sandbox's (EPOLLIN). */
 int al_proxy_fd(const struct al_proxy *p);
 /* Take the listening socket (ownership moves, whatever the result). */

@@ -91,7 +91,7 @@ static void rig_up(struct rig *r, const char *net_bytes)
 	struct al_overrides ov = {.net = net, .net_bytes = net_bytes};
 	if (al_profile_load("default", &r->prof, &err) < 0 ||
 	    al_plan_build(&r->prof, &ov, argv, NULL, &r->plan, &err) < 0 ||
-	    al_proxy_new(&r->plan, &r->p, &err) < 0) {
+	    al_proxy_new(&r->plan, NULL, &r->p, &err) < 0) {
 		printf("not ok rig: %s\n", err.msg);
 		exit(1);
 	}

@@ -64,13 +64,21 @@ static int under_filter(long (*fn)(void))
 	int fd = -1, status;
 	struct al_notify n = {.fd = -1};
 	struct al_error err;
-	if (read(pp[0], &fd, sizeof(fd)) == sizeof(fd) && al_notify_acquire(&n, pid, fd, &err) == 0) {
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), got = -1;
+	/* The library takes the listener once per try and retries on a timer
+	 * of the caller's loop; here, a plain loop of tries. */
+	if (read(pp[0], &fd, sizeof(fd)) == sizeof(fd))
+		for (int i = 0; i < 20000 && (got = al_notify_acquire(&n, pidfd, fd, &err)) < 0 && err.errnum == EBADF;
+		     i++)
+			usleep(50);
+	close(pidfd);
+	if (got == 0) {
 		for (;;) {
 			struct pollfd p = {.fd = n.fd, .events = POLLIN};
 			if (waitpid(pid, &status, WNOHANG) == pid)
 				goto done;
 			if (poll(&p, 1, 10) > 0 && (p.revents & POLLIN) &&
-			    al_notify_handle(&n, &policy, &seen) == 1)
+			    al_notify_handle(&n, &policy, &seen, NULL) == 1)
 				kill(pid, SIGKILL);
 		}
 	}

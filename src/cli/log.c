@@ -3,10 +3,10 @@
 
 #include <stdarg.h>
 
-#include "ttysafe.h"
-#include "util.h"
+#include "../ttysafe.h"
+#include "../util.h"
 
-/* The front end sets it once (--verbose); the library only reads it. */
+/* Set once from --verbose. */
 int al_log_level;
 
 void al_log_line(const char *fmt, ...)

@@ -1,5 +1,5 @@
-/* Debug logging for front ends and the supervisor. The library's errors go
- * through struct al_error; this is only for --verbose diagnostics. */
+/* The command line's log: --verbose lines on stderr. The library never
+ * writes there itself: its errors come as al_error, what it sees as events. */
 #ifndef AIRLOCK_LOG_H
 #define AIRLOCK_LOG_H
 
