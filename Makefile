@@ -17,6 +17,11 @@ LIBS := -lseccomp -ljansson -lcares -lz -lbz2 -llzma -llz4 -lm -lpthread
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 LIB_SRC := $(wildcard src/*.c src/net/*.c src/scan/*.c)
+# libairlock: the sandbox engine (not the scanner, not the command line).
+SBX_SRC := $(wildcard src/*.c src/net/*.c)
+SBX_LIBS := -lseccomp -ljansson -lcares -lm
+SOVER := 0
+VERSION := $(shell sed -n 's/.*AIRLOCK_VERSION "\(.*\)"/\1/p' src/version.h)
 CLI_SRC := $(wildcard src/cli/*.c)
 PROFILES := $(wildcard src/profiles/*.json)
 HDRS := $(wildcard src/*.h src/net/*.h src/scan/*.h src/cli/*.h include/*.h)
@@ -25,10 +30,15 @@ REL_OBJ := $(patsubst src/%.c,build/rel/%.o,$(LIB_SRC) $(CLI_SRC)) build/rel/pro
 TST_OBJ := $(patsubst src/%.c,build/test/%.o,$(LIB_SRC) $(CLI_SRC)) build/test/profiles.o
 TST_LIB := $(filter-out build/test/cli/%,$(TST_OBJ))
 
+# The library's own tests (tests/lib): programs that include only airlock.h.
+SBX_TST_OBJ := $(patsubst src/%.c,build/test/%.o,$(SBX_SRC)) build/test/profiles.o
+LIBTEST_BIN := $(patsubst tests/lib/%.c,build/test/lib/%,$(filter-out tests/lib/header.c tests/lib/installed.c,\
+	$(wildcard tests/lib/*.c)))
+
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,build/test/unit/%,$(UNIT_SRC))
 
-.PHONY: all bench check check-v2 check-controls deps clean demo format fuzz install uninstall
+.PHONY: all lib bench check check-v2 check-controls deps clean demo format fuzz install uninstall
 all: build/airlock
 
 # Install the Debian packages the build and the tests use, only if missing.
@@ -65,6 +75,36 @@ build/test/%.o: src/%.c $(HDRS)
 	@echo "  CC test $<"
 	@$(CC) $(BASE) -O1 -g $(SAN) -DAIRLOCK_TEST_SWITCHES -c -o $@ $<
 
+# libairlock.a and libairlock.so: position-independent objects with every
+# symbol hidden but the API's (AL_API in include/airlock.h).
+PIC_OBJ := $(patsubst src/%.c,build/pic/%.o,$(SBX_SRC)) build/pic/profiles.o
+build/pic/%.o: src/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  CC pic  $<"
+	@$(CC) $(BASE) -O2 $(HARDEN:-fPIE=-fPIC) -fvisibility=hidden -c -o $@ $<
+
+build/pic/profiles.o: src/profiles.S $(PROFILES)
+	@mkdir -p $(dir $@)
+	$(CC) -fPIC -c -o $@ $<
+
+build/libairlock.a: $(PIC_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+build/libairlock.so.$(VERSION): $(PIC_OBJ)
+	$(CC) -shared -Wl,-soname,libairlock.so.$(SOVER) -Wl,-z,relro,-z,now -Wl,--no-undefined -o $@ $^ $(SBX_LIBS)
+
+build/libairlock.so: build/libairlock.so.$(VERSION)
+	ln -sf libairlock.so.$(VERSION) $@
+
+build/airlock.pc: Makefile
+	@printf '%s\n' 'prefix=$(PREFIX)' 'includedir=$${prefix}/include' 'libdir=$${prefix}/lib' '' \
+		'Name: airlock' 'Description: run untrusted code in a sandbox (namespaces, seccomp, Landlock, cgroups)' \
+		'Version: $(VERSION)' 'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lairlock' \
+		'Libs.private: $(SBX_LIBS)' > $@
+
+lib: build/libairlock.a build/libairlock.so build/airlock.pc
+
 # Profiling build: release flags plus the launch-path timestamps (src/trace.h).
 TRC_OBJ := $(patsubst src/%.c,build/trace/%.o,$(LIB_SRC) $(CLI_SRC)) build/rel/profiles.o
 build/trace/airlock: $(TRC_OBJ) Makefile
@@ -83,13 +123,18 @@ build/test/unit/%: tests/unit/%.c $(wildcard tests/unit/*.h) $(TST_LIB)
 	@echo "  CC unit $<"
 	@$(CC) $(BASE) -iquote tests/unit -O1 -g $(SAN) -o $@ $< $(TST_LIB) $(LIBS)
 
+build/test/lib/%: tests/lib/%.c tests/lib/lib.h include/airlock.h $(SBX_TST_OBJ)
+	@mkdir -p $(dir $@)
+	@echo "  CC lib  $<"
+	@$(CC) -std=gnu11 $(WARN) -I include -O1 -g $(SAN) -o $@ $< $(SBX_TST_OBJ) $(SBX_LIBS)
+
 # Everything: this machine's suite (cgroup v1 here), then the pure-v2 VM
 # (check-v2), added up into the one last line.
 check: deps
-	@$(MAKE) --no-print-directory build/airlock build/test/airlock $(UNIT_BIN)
+	@$(MAKE) --no-print-directory build/airlock build/test/airlock $(UNIT_BIN) $(LIBTEST_BIN) lib
 	@rm -rf build/install-check && $(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/build/install-check >/dev/null
 	@rm -f build/results-host build/results-v2; \
-	INSTALL_CHECK=$(CURDIR)/build/install-check$(PREFIX) RESULTS=build/results-host LABEL="this machine" tests/run.sh; \
+	INSTALL_ROOT=$(CURDIR)/build/install-check INSTALL_CHECK=$(CURDIR)/build/install-check$(PREFIX) RESULTS=build/results-host LABEL="this machine" tests/run.sh; \
 	RESULTS=build/results-v2 tests/v2/check.sh; \
 	cat build/results-host build/results-v2 2>/dev/null | awk '{p += $$1; f += $$2; s += $$3; n++} \
 		END {if (n < 2) f++; printf "%d passed, %d failed%s\n", p, f, s ? ", " s " skipped" : ""; exit f > 0}'
@@ -146,13 +191,23 @@ demo: deps build/airlock
 # make install [PREFIX=/usr/local] [DESTDIR=staging]: the release binary and
 # the man page.
 PREFIX ?= /usr/local
-install: build/airlock
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+install: build/airlock lib
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/include \
+		$(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 0755 build/airlock $(DESTDIR)$(PREFIX)/bin/airlock
 	install -m 0644 doc/airlock.1 $(DESTDIR)$(PREFIX)/share/man/man1/airlock.1
+	install -m 0644 include/airlock.h $(DESTDIR)$(PREFIX)/include/airlock.h
+	install -m 0644 build/libairlock.a $(DESTDIR)$(PREFIX)/lib/libairlock.a
+	install -m 0755 build/libairlock.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libairlock.so.$(VERSION)
+	ln -sf libairlock.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/libairlock.so.$(SOVER)
+	ln -sf libairlock.so.$(SOVER) $(DESTDIR)$(PREFIX)/lib/libairlock.so
+	install -m 0644 build/airlock.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/airlock.pc
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/airlock $(DESTDIR)$(PREFIX)/share/man/man1/airlock.1
+	rm -f $(DESTDIR)$(PREFIX)/bin/airlock $(DESTDIR)$(PREFIX)/share/man/man1/airlock.1 \
+		$(DESTDIR)$(PREFIX)/include/airlock.h $(DESTDIR)$(PREFIX)/lib/libairlock.a \
+		$(DESTDIR)$(PREFIX)/lib/libairlock.so $(DESTDIR)$(PREFIX)/lib/libairlock.so.$(SOVER) \
+		$(DESTDIR)$(PREFIX)/lib/libairlock.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/pkgconfig/airlock.pc
 
 format:
 	clang-format -i src/*.c src/*.h src/net/*.c src/net/*.h src/scan/*.c src/scan/*.h src/cli/*.c src/cli/*.h tests/unit/*.c

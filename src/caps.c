@@ -15,11 +15,19 @@ int al_caps_drop_all(struct al_error *err)
 			     SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED |
 			     SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED;
 
-	if (prctl(PR_SET_SECUREBITS, bits, 0, 0, 0) < 0)
+	/* What is done already is not done again: a kept sandbox's later
+	 * commands come from an init that has dropped everything itself, and
+	 * may no longer set the bits (that needs CAP_SETPCAP). The end state
+	 * is the same either way. */
+	int have = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+	if ((have < 0 || ((unsigned long)have & bits) != bits) && prctl(PR_SET_SECUREBITS, bits, 0, 0, 0) < 0)
 		return al_error_set(err, errno, "set securebits");
 	/* Newer kernels may know more capabilities than our headers: drop until EINVAL. */
 	for (unsigned long cap = 0; cap < 64; cap++) {
-		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+		int in = prctl(PR_CAPBSET_READ, cap, 0, 0, 0);
+		if (in == 0)
+			continue;
+		if (in < 0 || prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
 			if (errno == EINVAL)
 				break;
 			return al_error_set(err, errno, "drop capability %lu from bounding set", cap);

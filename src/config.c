@@ -84,15 +84,24 @@ int al_config_set(al_config *cfg, const char *key, const char *value, al_error *
 		size_t off;
 	} strings[] = {
 #define S(k, f) {k, offsetof(struct al_overrides, f)}
-	    S("workdir", workdir),     S("memory", memory),
-	    S("pids", pids),	       S("cpu-weight", cpu_weight),
-	    S("time", time),	       S("cpu-time", cpu_time),
-	    S("output", output),       S("tmpfs-size", tmpfs_size),
-	    S("open-files", open_files), S("file-size", file_size),
-	    S("net", net),	       S("net-connections", net_connections),
-	    S("net-bytes", net_bytes), S("net-idle", net_idle),
-	    S("uid-range", uid_range), S("on-violation", on_violation),
-	    S("deadline", deadline),   S("cwd", cwd),
+	    S("workdir", workdir),
+	    S("memory", memory),
+	    S("pids", pids),
+	    S("cpu-weight", cpu_weight),
+	    S("time", time),
+	    S("cpu-time", cpu_time),
+	    S("output", output),
+	    S("tmpfs-size", tmpfs_size),
+	    S("open-files", open_files),
+	    S("file-size", file_size),
+	    S("net", net),
+	    S("net-connections", net_connections),
+	    S("net-bytes", net_bytes),
+	    S("net-idle", net_idle),
+	    S("uid-range", uid_range),
+	    S("on-violation", on_violation),
+	    S("deadline", deadline),
+	    S("cwd", cwd),
 #undef S
 	};
 	static const struct {

@@ -93,9 +93,10 @@ static int receive_filter(struct al_child *c, struct al_filter *filter, struct a
 
 	if (read_full(c->ack_fd, &len, sizeof(len)) < 0 || len == 0 || len > AL_MAX_FILTER_INSNS)
 		return al_error_set(err, errno, "seccomp: receive the filter");
-	filter->insns = mmap(NULL, len * sizeof(*filter->insns), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			     -1, 0);
-	if (filter->insns == MAP_FAILED || read_full(c->ack_fd, filter->insns, len * sizeof(*filter->insns)) < 0)
+	filter->insns = mmap(NULL, len * sizeof(*filter->insns), PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (filter->insns == MAP_FAILED ||
+	    read_full(c->ack_fd, filter->insns, len * sizeof(*filter->insns)) < 0)
 		return al_error_set(err, errno, "seccomp: receive the filter");
 	filter->len = len;
 	return 0;
@@ -126,7 +127,8 @@ static int load_filter(struct al_child *c, const struct al_cmd *cmd, struct al_e
 	close(next);
 	struct al_listener_msg m = {.fd = next};
 	struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+	struct msghdr mh = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
 	struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
 	h->cmsg_level = SOL_SOCKET;
 	h->cmsg_type = SCM_RIGHTS;
@@ -151,7 +153,9 @@ static int load_filter(struct al_child *c, const struct al_cmd *cmd, struct al_e
 static int set_stdio(const struct al_plan *plan, const struct al_cmd *cmd, struct al_error *err)
 {
 	if (al_off(plan, AL_DEF_SETSID))
-		return dup2(cmd->out_fd, 1) < 0 || dup2(cmd->err_fd, 2) < 0 ? al_error_set(err, errno, "stdio") : 0;
+		return dup2(cmd->out_fd, 1) < 0 || dup2(cmd->err_fd, 2) < 0
+			   ? al_error_set(err, errno, "stdio")
+			   : 0;
 	if (setsid() < 0)
 		return al_error_set(err, errno, "setsid");
 	if (cmd->tty) {
@@ -165,7 +169,8 @@ static int set_stdio(const struct al_plan *plan, const struct al_cmd *cmd, struc
 	return 0;
 }
 
-static void report_exec_error(struct al_child *c, const struct al_cmd *cmd, int e, char *const env[], size_t nenv)
+static void report_exec_error(struct al_child *c, const struct al_cmd *cmd, int e, char *const env[],
+			      size_t nenv)
 {
 	char msg[400];
 	const char *arg0 = cmd->argv[0];
@@ -174,7 +179,8 @@ static void report_exec_error(struct al_child *c, const struct al_cmd *cmd, int 
 	/* Say where it was looked for: only what the profile binds exists inside. */
 	if (e == ENOENT && strchr(arg0, '/'))
 		snprintf(msg, sizeof(msg),
-			 "execve %s: not in the sandbox (it holds only what the profile binds; add --ro HOST[:INSIDE])",
+			 "execve %s: not in the sandbox (it holds only what the profile binds; add --ro "
+			 "HOST[:INSIDE])",
 			 arg0);
 	else if (e == ENOENT)
 		snprintf(msg, sizeof(msg), "execve %s: not found in the sandbox's PATH (%s)", arg0,
@@ -235,7 +241,8 @@ _Noreturn __attribute__((noinline)) void al_command_start(struct al_child *c, co
 	AL_TRACE("cmd: rlimits, caps, no_new_privs");
 	/* 5. Landlock: the file system as the plan's binds, whatever mounts
 	 * the command could still see or make. */
-	if (c->landlock_abi > 0 && !al_off(plan, AL_DEF_NNP) && al_landlock_apply(plan, c->landlock_abi, &err) < 0)
+	if (c->landlock_abi > 0 && !al_off(plan, AL_DEF_NNP) &&
+	    al_landlock_apply(plan, c->landlock_abi, &err) < 0)
 		goto fail;
 	AL_TRACE("cmd: landlock");
 	/* 6. seccomp, last: everything above needed calls it may deny. */

@@ -26,7 +26,8 @@ struct al_ctx {
 };
 
 /* One line to the caller's log callback (dropped without one). */
-void al_ctx_log(const struct al_ctx *ctx, int level, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void al_ctx_log(const struct al_ctx *ctx, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 int al_ctx_landlock_abi(struct al_ctx *ctx);
 /* The caller's cgroups, found at the first sandbox. */
 const struct al_cgroup_hierarchy *al_ctx_hierarchy(struct al_ctx *ctx);

@@ -75,7 +75,8 @@ static int read_exact(int fd, void *buf, size_t len, int *fds, size_t nfds)
 
 	while (got < len) {
 		struct iovec iov = {.iov_base = (char *)buf + got, .iov_len = len - got};
-		struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+		struct msghdr mh = {
+		    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
 		ssize_t n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
 		if (n < 0 && errno == EINTR)
 			continue;

@@ -129,10 +129,10 @@ static void record(struct al_violations *out, const struct seccomp_notif *req, e
 		struct al_violation v = {0};
 		describe(req, nr, foreign, &v);
 		al_emit_event(emit, &(struct al_event){.kind = AL_EV_VIOLATION,
-							.syscall = v.syscall,
-							.action = al_policy_action_name(action),
-							.args = v.args,
-							.pid = inner_pid((pid_t)req->pid)});
+						       .syscall = v.syscall,
+						       .action = al_policy_action_name(action),
+						       .args = v.args,
+						       .pid = inner_pid((pid_t)req->pid)});
 	}
 
 	if (foreign)

@@ -3,10 +3,12 @@
 	.balign 16
 #define PROFILE(sym, file)		\
 	.global sym ## _json;		\
+	.hidden sym ## _json;		\
 sym ## _json:				\
 	.incbin file;			\
 	.byte 0;			\
 	.global sym ## _json_end;	\
+	.hidden sym ## _json_end;	\
 sym ## _json_end:
 
 PROFILE(al_profile_default, "src/profiles/default.json")

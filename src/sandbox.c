@@ -58,14 +58,14 @@ struct command {
 	int in_fd;	  /* write end of its stdin, while there is input to give */
 	char *in_buf;	  /* that input (put, restore) */
 	size_t in_len, in_off;
-	int ctl_fd;	     /* control socket: the listener's announcement */
-	int pidfd;	     /* the command, from the announcement */
-	int listener_no;     /* the fd number announced */
-	int retry_fd;	     /* timerfd: try the listener again */
+	int ctl_fd;	 /* control socket: the listener's announcement */
+	int pidfd;	 /* the command, from the announcement */
+	int listener_no; /* the fd number announced */
+	int retry_fd;	 /* timerfd: try the listener again */
 	unsigned retries;
 	struct al_notify notify;
-	int wall_fd;		  /* a kept sandbox's commands: each its own wall clock */
-	bool exited;		  /* init reported its status */
+	int wall_fd; /* a kept sandbox's commands: each its own wall clock */
+	bool exited; /* init reported its status */
 	int wait_status;
 	enum al_status killed_for; /* AL_EXITED if nobody killed it */
 	double started_ms;
@@ -403,13 +403,14 @@ static int prepare(struct al_sandbox *sb, bool *late_cgroup, bool *degraded, str
 	    al_cgroup_create(&sb->cgroup, &sb->hier, l, !al_off(plan, AL_DEF_TCP_MEM), err) < 0) {
 		/* Fail closed unless the caller accepted weaker limits. */
 		if (!plan->allow_degraded)
-			return al_error_wrap(
-			    err, "cannot apply memory/pids/cpu limits (use --allow-degraded to run with rlimits only)");
+			return al_error_wrap(err, "cannot apply memory/pids/cpu limits (use --allow-degraded "
+						  "to run with rlimits only)");
 		al_cgroup_init(&sb->cgroup);
 		*degraded = true;
-		snprintf(sb->res.degraded, sizeof(sb->res.degraded),
-			 "no cgroup: memory as RLIMIT_AS per process, pids as RLIMIT_NPROC per uid, CPU time per "
-			 "process, no CPU weight, no peak memory of the tree");
+		snprintf(
+		    sb->res.degraded, sizeof(sb->res.degraded),
+		    "no cgroup: memory as RLIMIT_AS per process, pids as RLIMIT_NPROC per uid, CPU time per "
+		    "process, no CPU weight, no peak memory of the tree");
 	}
 	sb->res.cgroup = *late_cgroup ? AL_CGROUP_V1 : sb->cgroup.kind;
 	snprintf(sb->res.cgroup_why, sizeof(sb->res.cgroup_why), "%s",
@@ -421,7 +422,8 @@ static int prepare(struct al_sandbox *sb, bool *late_cgroup, bool *degraded, str
 	 * (The test switch makes the kernel look as if it had none.) */
 	sb->res.landlock = al_off(plan, AL_DEF_LANDLOCK) ? 0 : al_ctx_landlock_abi(sb->ctx);
 	if (sb->res.landlock == 0 && plan->profile.landlock.required)
-		return al_error_set(err, 0, "the profile requires Landlock, which this kernel does not offer");
+		return al_error_set(err, 0,
+				    "the profile requires Landlock, which this kernel does not offer");
 	return 0;
 }
 
@@ -439,8 +441,8 @@ static int clone_child(struct al_sandbox *sb, bool late_cgroup, bool degraded, s
 	    (plan->tty ? make_pty(so, err) : make_pipe(so, err)) < 0 || make_pipe(se, err) < 0 ||
 	    make_socketpair(ack, err) < 0)
 		goto out;
-	uint64_t flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS |
-			 CLONE_PIDFD;
+	uint64_t flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC |
+			 CLONE_NEWUTS | CLONE_PIDFD;
 	if (al_off(plan, AL_DEF_PIDNS))
 		flags &= ~(uint64_t)CLONE_NEWPID;
 	if (al_off(plan, AL_DEF_NETNS))
@@ -546,7 +548,8 @@ static int hand_over(struct al_sandbox *sb, bool late_cgroup, struct al_error *e
 		snprintf(sb->res.degraded, sizeof(sb->res.degraded), "%s%s%s",
 			 sb->cgroup.memsw ? "" : "swap not counted (no memory.memsw)",
 			 !sb->cgroup.memsw && tcp_uncharged ? "; " : "",
-			 tcp_uncharged ? "socket buffers not charged to the memory limit (no memory.kmem.tcp)" : "");
+			 tcp_uncharged ? "socket buffers not charged to the memory limit (no memory.kmem.tcp)"
+				       : "");
 		AL_TRACE("sup: cgroup v1 created and handed over");
 	}
 	/* The context's cache: one compile per policy per process. */
@@ -581,7 +584,8 @@ static int watch(struct al_sandbox *sb, struct al_error *err)
 	double wall = plan->keep ? plan->deadline_s : l->time_s;
 	if (plan->keep && first->used && l->time_s > 0 && !al_off(plan, AL_DEF_TIME)) {
 		first->wall_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-		if (first->wall_fd < 0 || arm(first->wall_fd, l->time_s) < 0 || watch_fd(sb, first->wall_fd) < 0)
+		if (first->wall_fd < 0 || arm(first->wall_fd, l->time_s) < 0 ||
+		    watch_fd(sb, first->wall_fd) < 0)
 			return al_error_set(err, errno, "arm the time limit");
 	}
 	if ((wall > 0 && !al_off(plan, AL_DEF_TIME) && arm(sb->wall_fd, wall) < 0) ||
@@ -589,13 +593,15 @@ static int watch(struct al_sandbox *sb, struct al_error *err)
 	     arm_cpu_check(sb, true) < 0))
 		return al_error_set(err, errno, "arm the time limits");
 	sb->ep = epoll_create1(EPOLL_CLOEXEC);
-	const int fds[] = {first->stream_fd[0], first->stream_fd[1], first->ctl_fd, first->retry_fd, sb->msg_fd,
-			   sb->pidfd,		sb->wall_fd,	     sb->cpu_fd,    sb->pace_fd};
+	const int fds[] = {first->stream_fd[0], first->stream_fd[1], first->ctl_fd,
+			   first->retry_fd,	sb->msg_fd,	     sb->pidfd,
+			   sb->wall_fd,		sb->cpu_fd,	     sb->pace_fd};
 	for (size_t i = 0; i < ARRAY_SIZE(fds) && sb->ep >= 0; i++)
 		if (watch_fd(sb, fds[i]) < 0)
 			al_closep(&sb->ep);
 	/* The proxy: its listener comes over the go socket, then its own set. */
-	if (sb->proxy && sb->ep >= 0 && (watch_fd(sb, sb->go_fd) < 0 || watch_fd(sb, al_proxy_fd(sb->proxy)) < 0))
+	if (sb->proxy && sb->ep >= 0 &&
+	    (watch_fd(sb, sb->go_fd) < 0 || watch_fd(sb, al_proxy_fd(sb->proxy)) < 0))
 		al_closep(&sb->ep);
 	if (sb->ep < 0)
 		return al_error_set(err, errno, "epoll");
@@ -617,7 +623,8 @@ int al_sandbox_start(al_ctx *ctx, al_config *cfg, al_event_fn fn, void *user, al
 		al_sandbox_free(sb);
 		return -1;
 	}
-	if (prepare(sb, &late_cgroup, &degraded, err) < 0 || clone_child(sb, late_cgroup, degraded, err) < 0) {
+	if (prepare(sb, &late_cgroup, &degraded, err) < 0 ||
+	    clone_child(sb, late_cgroup, degraded, err) < 0) {
 		al_sandbox_free(sb);
 		return -1;
 	}
@@ -785,7 +792,9 @@ static int read_stream(struct al_sandbox *sb, struct command *c, int i, bool fin
 			kill_command(sb, c, AL_OUTPUT_LIMIT);
 		}
 		if (pass)
-			emit(sb, c->id, &(struct al_event){.kind = AL_EV_OUTPUT, .stream = i + 1, .data = buf, .len = pass});
+			emit(sb, c->id,
+			     &(struct al_event){
+				 .kind = AL_EV_OUTPUT, .stream = i + 1, .data = buf, .len = pass});
 		if (final && c->truncated[i])
 			return 0;
 	}
@@ -829,7 +838,8 @@ static void try_listener(struct al_sandbox *sb, struct command *c)
 	}
 	if (err.errnum != EBADF || ++c->retries > AL_LISTENER_TRIES) {
 		if (err.errnum == EBADF)
-			al_error_set(&err, ETIMEDOUT, "seccomp listener: the command did not load its filter");
+			al_error_set(&err, ETIMEDOUT,
+				     "seccomp listener: the command did not load its filter");
 		setup_failed(sb, c, &err);
 		return;
 	}
@@ -847,13 +857,15 @@ static void read_announcement(struct al_sandbox *sb, struct command *c)
 	} u;
 	struct al_listener_msg m;
 	struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+	struct msghdr mh = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
 
 	ssize_t n = recvmsg(c->ctl_fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	struct cmsghdr *h = n == (ssize_t)sizeof(m) ? CMSG_FIRSTHDR(&mh) : NULL;
-	if (!h || h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS || h->cmsg_len != CMSG_LEN(sizeof(int))) {
+	if (!h || h->cmsg_level != SOL_SOCKET || h->cmsg_type != SCM_RIGHTS ||
+	    h->cmsg_len != CMSG_LEN(sizeof(int))) {
 		/* EOF: no filter (a control), or the command died first; its
 		 * message, if any, says why. */
 		epoll_ctl(sb->ep, EPOLL_CTL_DEL, c->ctl_fd, NULL);
@@ -876,7 +888,8 @@ static void take_proxy_socket(struct al_sandbox *sb)
 	} u;
 	char byte;
 	struct iovec iov = {.iov_base = &byte, .iov_len = 1};
-	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
+	struct msghdr m = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
 	struct al_error err = {0};
 
 	ssize_t n = recvmsg(sb->go_fd, &m, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
@@ -884,7 +897,8 @@ static void take_proxy_socket(struct al_sandbox *sb)
 		return;
 	epoll_ctl(sb->ep, EPOLL_CTL_DEL, sb->go_fd, NULL);
 	struct cmsghdr *c = n == 1 ? CMSG_FIRSTHDR(&m) : NULL;
-	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int))) {
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+	    c->cmsg_len == CMSG_LEN(sizeof(int))) {
 		int fd;
 		memcpy(&fd, CMSG_DATA(c), sizeof(fd));
 		if (al_proxy_adopt(sb->proxy, fd, &err) < 0)
@@ -1029,8 +1043,9 @@ static void finish(struct al_sandbox *sb)
 		r->cpu_ms = (double)st.cpu_ns / 1e6;
 		r->max_rss_kb = st.peak_bytes / 1024;
 	} else {
-		r->cpu_ms = (double)sb->rusage.ru_utime.tv_sec * 1e3 + (double)sb->rusage.ru_utime.tv_usec / 1e3 +
-			    (double)sb->rusage.ru_stime.tv_sec * 1e3 + (double)sb->rusage.ru_stime.tv_usec / 1e3;
+		r->cpu_ms =
+		    (double)sb->rusage.ru_utime.tv_sec * 1e3 + (double)sb->rusage.ru_utime.tv_usec / 1e3 +
+		    (double)sb->rusage.ru_stime.tv_sec * 1e3 + (double)sb->rusage.ru_stime.tv_usec / 1e3;
 		r->max_rss_kb = (uint64_t)sb->rusage.ru_maxrss;
 	}
 	if (keep) {
@@ -1064,7 +1079,8 @@ static void finish(struct al_sandbox *sb)
 		r->status = AL_MEMORY;
 	else if (st.pids_max > 0 && !(r->status == AL_EXITED && r->exit_code == 0))
 		r->status = kernel = AL_PIDS;
-	else if (sb->cgroup.kind == AL_CGROUP_NONE && r->status == AL_SIGNALED && sb->plan.profile.limits.cpu_time_s > 0 &&
+	else if (sb->cgroup.kind == AL_CGROUP_NONE && r->status == AL_SIGNALED &&
+		 sb->plan.profile.limits.cpu_time_s > 0 &&
 		 (r->signal == SIGXCPU ||
 		  (r->signal == SIGKILL && r->cpu_ms >= sb->plan.profile.limits.cpu_time_s * 1000)))
 		r->status = AL_CPU_LIMIT; /* degraded: RLIMIT_CPU enforced it (SIGXCPU, then SIGKILL) */
@@ -1152,7 +1168,8 @@ static void resume_calls(struct al_sandbox *sb)
 			if (sb->cmds[i].notify.fd >= 0 && watch_fd(sb, sb->cmds[i].notify.fd) < 0)
 				kill_sandbox(sb, AL_SETUP_ERROR);
 	}
-	al_notify_budget_spend(&sb->budget, clock_ns(CLOCK_MONOTONIC), clock_ns(CLOCK_THREAD_CPUTIME_ID) - t0);
+	al_notify_budget_spend(&sb->budget, clock_ns(CLOCK_MONOTONIC),
+			       clock_ns(CLOCK_THREAD_CPUTIME_ID) - t0);
 }
 
 /* Give a command its input (put, restore), as the pipe takes it. */
@@ -1322,7 +1339,8 @@ static int start_command(struct al_sandbox *sb, char op, const char *const argv[
 		return al_error_set(err, 0, "not a kept sandbox (set \"keep\")");
 	if (sb->exited || sb->done || sb->killed_for != AL_EXITED)
 		return al_error_set(err, ESRCH, "the sandbox has ended");
-	for (int i = 0; i < AL_MAX_LIVE && !c; i++)
+	/* Slot 0 is the first command's, even when there was none. */
+	for (int i = 1; i < AL_MAX_LIVE && !c; i++)
 		if (!sb->cmds[i].used)
 			c = &sb->cmds[i];
 	if (!c)
@@ -1378,10 +1396,11 @@ static int start_command(struct al_sandbox *sb, char op, const char *const argv[
 	fcntl(c->stream_fd[1], F_SETFL, O_NONBLOCK);
 	const int mine[] = {c->stream_fd[0], c->stream_fd[1], c->ctl_fd, c->retry_fd, c->in_fd, c->wall_fd};
 	for (size_t i = 0; i < ARRAY_SIZE(mine); i++)
-		if (mine[i] >= 0 && (mine[i] == c->in_fd ? epoll_ctl(sb->ep, EPOLL_CTL_ADD, c->in_fd,
-								      &(struct epoll_event){.events = EPOLLOUT,
-											    .data.fd = c->in_fd})
-							  : watch_fd(sb, mine[i])) < 0) {
+		if (mine[i] >= 0 &&
+		    (mine[i] == c->in_fd
+			 ? epoll_ctl(sb->ep, EPOLL_CTL_ADD, c->in_fd,
+				     &(struct epoll_event){.events = EPOLLOUT, .data.fd = c->in_fd})
+			 : watch_fd(sb, mine[i])) < 0) {
 			al_error_set(err, errno, "epoll");
 			goto fail;
 		}
@@ -1410,15 +1429,16 @@ out:
 	return r;
 }
 
-int al_sandbox_exec(al_sandbox *sb, const char *const argv[], const char *const env[], unsigned *id, al_error *err)
+int al_sandbox_exec(al_sandbox *sb, const char *const argv[], const char *const env[], unsigned *id,
+		    al_error *err)
 {
 	if (!argv)
 		return al_error_set(err, EINVAL, "argv: no command");
 	return start_command(sb, AL_REQ_EXEC, argv, env, NULL, 0, 0, id, err);
 }
 
-int al_sandbox_put_file(al_sandbox *sb, const char *path, const void *data, size_t len, unsigned mode, unsigned *id,
-			al_error *err)
+int al_sandbox_put_file(al_sandbox *sb, const char *path, const void *data, size_t len, unsigned mode,
+			unsigned *id, al_error *err)
 {
 	const char *argv[] = {path, NULL};
 	if (!path || !path[0])

@@ -140,10 +140,13 @@ static int walk(int dirfd, char *path, size_t plen, int depth, int out)
 				return fail("snapshot: stat", path);
 			int r = 0;
 			if (S_ISDIR(st.st_mode)) {
-				int fd = openat(dirfd, d->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+				int fd =
+				    openat(dirfd, d->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 				if (fd < 0)
 					return fail("snapshot: open", path);
-				r = emit(out, 'd', st.st_mode & 0777, path, len, 0) < 0 ? 1 : walk(fd, path, len, depth + 1, out);
+				r = emit(out, 'd', st.st_mode & 0777, path, len, 0) < 0
+					? 1
+					: walk(fd, path, len, depth + 1, out);
 				close(fd);
 			} else if (S_ISREG(st.st_mode)) {
 				int fd = openat(dirfd, d->d_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -159,7 +162,8 @@ static int walk(int dirfd, char *path, size_t plen, int depth, int out)
 				ssize_t tl = readlinkat(dirfd, d->d_name, target, sizeof(target));
 				if (tl < 0 || tl == (ssize_t)sizeof(target))
 					return fail("snapshot: readlink", path);
-				r = emit(out, 'l', 0777, path, len, (uint64_t)tl) < 0 || write_all(out, target, (size_t)tl) < 0;
+				r = emit(out, 'l', 0777, path, len, (uint64_t)tl) < 0 ||
+				    write_all(out, target, (size_t)tl) < 0;
 			} /* devices, FIFOs, sockets: not part of a workspace */
 			path[plen] = '\0';
 			if (r)
@@ -190,7 +194,8 @@ static int clear(int dirfd, int depth)
 					continue;
 				if (unlinkat(dirfd, d->d_name, 0) == 0)
 					continue;
-				int fd = openat(dirfd, d->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+				int fd =
+				    openat(dirfd, d->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 				if (fd < 0)
 					return -1;
 				int r = clear(fd, depth + 1);
@@ -276,7 +281,8 @@ int al_snapshot_restore(int in, int dirfd, char *why, size_t len)
 		if (r.type == 'd') {
 			rc = mkdirat(pfd, name, mode | 0700) < 0 && errno != EEXIST ? -1 : 0;
 		} else if (r.type == 'f') {
-			int fd = openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+			int fd =
+			    openat(pfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 			rc = fd < 0 || copy(in, fd, size, false) < 0 ? -1 : 0;
 			if (fd >= 0)
 				close(fd);

@@ -10,6 +10,7 @@ SUITE=$(mktemp -d /tmp/airlock-suite.XXXXXX)
 chmod 755 "$SUITE"
 mkdir -p "$SUITE/build/test"
 cp build/test/airlock "$SUITE/build/test/"
+[ -d build/test/lib ] && cp -r build/test/lib "$SUITE/build/test/"
 cp -r tests "$SUITE/"
 chmod -R a+rX "$SUITE"
 REPO=$SUITE
@@ -248,6 +249,45 @@ if [ $controls = 0 ] && [ -n "${INSTALL_CHECK:-}" ]; then
 		echo "FAIL unit: make install (staged in $INSTALL_CHECK)"
 	fi
 fi
+# The library: its header alone as C11 and C++, only its API exported, and
+# a program built from the installed header and libraries with pkg-config.
+check_library() {
+	local api exported d=$INSTALL_ROOT prefix=${INSTALL_CHECK#"$INSTALL_ROOT"} bin
+	if cc -std=c11 -pedantic -Wall -Wextra -Werror -I include -fsyntax-only tests/lib/header.c &&
+		g++ -x c++ -std=c++11 -pedantic -Wall -Wextra -Werror -I include -fsyntax-only tests/lib/header.c; then
+		record unit "airlock.h compiles alone as C11 -pedantic and as C++" 1
+	else
+		record unit "airlock.h compiles alone as C11 -pedantic and as C++" 0
+	fi
+	api=$(sed -n 's/^AL_API [^(]*[ *]\(al_[a-z_]*\)(.*/\1/p' include/airlock.h | sort)
+	exported=$(nm -D --defined-only "$INSTALL_CHECK/lib/libairlock.so" | awk '{print $3}' | sort)
+	if [ -n "$api" ] && [ "$api" = "$exported" ]; then
+		record unit "libairlock.so exports the API's symbols and nothing else" 1
+	else
+		record unit "libairlock.so exports the API's symbols and nothing else" 0
+		diff <(echo "$api") <(echo "$exported") | head -10
+	fi
+	bin=$(mktemp -d /tmp/airlock-installed.XXXXXX)
+	local pc=(env PKG_CONFIG_PATH="$INSTALL_CHECK/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$d" pkg-config)
+	local degraded=()
+	[ "$(id -u)" = 0 ] || degraded=(degraded)
+	if cc -std=c11 -o "$bin/shared" tests/lib/installed.c $("${pc[@]}" --cflags --libs airlock) &&
+		LD_LIBRARY_PATH="$INSTALL_CHECK/lib" ldd "$bin/shared" | grep -q 'libairlock.so.0 ' &&
+		LD_LIBRARY_PATH="$INSTALL_CHECK/lib" "$bin/shared" "${degraded[@]}" | grep -q 'installed'; then
+		record unit "a program built with pkg-config airlock against libairlock.so runs a sandbox" 1
+	else
+		record unit "a program built with pkg-config airlock against libairlock.so runs a sandbox" 0
+	fi
+	if cc -std=c11 -o "$bin/static" tests/lib/installed.c $("${pc[@]}" --cflags airlock) \
+		"$INSTALL_CHECK/lib/libairlock.a" $("${pc[@]}" --static --libs-only-l airlock | sed 's/-lairlock//') &&
+		! ldd "$bin/static" | grep -q libairlock && "$bin/static" "${degraded[@]}" | grep -q 'installed'; then
+		record unit "a program linked with libairlock.a runs a sandbox" 1
+	else
+		record unit "a program linked with libairlock.a runs a sandbox" 0
+	fi
+	rm -rf "$bin"
+}
+[ $controls = 0 ] && [ -n "${INSTALL_ROOT:-}" ] && wanted library && check_library
 if [ $controls = 0 ]; then
 	for f in tests/functional/*.sh; do
 		wanted "$f" || continue

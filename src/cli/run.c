@@ -61,8 +61,16 @@ static const char run_help[] =
 
 /* The options: those that configure the sandbox carry its key (the long
  * name, given to al_config_set as it is); the rest are the command line's. */
-enum { OPT_CONFIG = 1, OPT_PROFILE = 256, OPT_REPORT, OPT_REPORT_FD, OPT_VERBOSE, OPT_HELP, OPT_OUTPUT_PROFILE,
-       OPT_TERMINAL_ESCAPES };
+enum {
+	OPT_CONFIG = 1,
+	OPT_PROFILE = 256,
+	OPT_REPORT,
+	OPT_REPORT_FD,
+	OPT_VERBOSE,
+	OPT_HELP,
+	OPT_OUTPUT_PROFILE,
+	OPT_TERMINAL_ESCAPES
+};
 
 static const struct option options[] = {
     {"profile", required_argument, NULL, OPT_PROFILE},
@@ -138,7 +146,8 @@ static void on_event(void *user, const struct al_event *ev)
 		break;
 	case AL_EV_LIMIT:
 		if (strcmp(ev->limit, "net_bytes") == 0)
-			al_info("network: %s", ev->reason ? ev->reason : "the run's network byte limit was reached");
+			al_info("network: %s",
+				ev->reason ? ev->reason : "the run's network byte limit was reached");
 		break;
 	case AL_EV_EXITED:
 		break;
@@ -150,7 +159,8 @@ static void on_event(void *user, const struct al_event *ev)
 		r->cpu_ms = ev->cpu_ms;
 		r->max_rss_kb = ev->max_rss_kb;
 		r->stdout_bytes = ev->output_bytes[0];
-		snprintf(r->quarantined, sizeof(r->quarantined), "%s", ev->quarantined ? ev->quarantined : "");
+		snprintf(r->quarantined, sizeof(r->quarantined), "%s",
+			 ev->quarantined ? ev->quarantined : "");
 		snprintf(r->error, sizeof(r->error), "%s", ev->error ? ev->error : "");
 		if (ev->quarantined)
 			al_info("quarantined what the sandbox left for git to follow: %s", ev->quarantined);
@@ -305,7 +315,8 @@ static int run_or_learn(int argc, char **argv, bool learn)
 	bool raw_escapes = false, stdin_given = false;
 	int opt, idx;
 	/* The options in order, applied once the profile is known. */
-	const char **keys = calloc((size_t)argc + 1, sizeof(char *)), **values = calloc((size_t)argc + 1, sizeof(char *));
+	const char **keys = calloc((size_t)argc + 1, sizeof(char *)),
+		   **values = calloc((size_t)argc + 1, sizeof(char *));
 	size_t nset = 0;
 	__attribute__((cleanup(config_freep))) al_config *cfg = NULL;
 	__attribute__((cleanup(ctx_freep))) al_ctx *ctx = NULL;
@@ -374,14 +385,16 @@ static int run_or_learn(int argc, char **argv, bool learn)
 		return setup_failed(
 		    &(struct al_error){0, "--output-profile FILE goes with airlock learn, and only with it"});
 	if ((learn && al_config_set(cfg, "learn", NULL, &err) < 0) ||
-	    al_config_set_argv(cfg, (const char *const *)argv + optind, &err) < 0 || al_config_check(cfg, &err) < 0)
+	    al_config_set_argv(cfg, (const char *const *)argv + optind, &err) < 0 ||
+	    al_config_check(cfg, &err) < 0)
 		return setup_failed(&err);
 	AL_TRACE("sup: options parsed, plan checked");
 	/* A terminal handed over as stdin would be the command's to write to
 	 * and reconfigure (escape sequences, stty), past the output filter. */
 	if (stdin_given && isatty(0))
-		return setup_failed(&(struct al_error){0, "--stdin: stdin is a terminal; use --tty (a terminal of the "
-							  "command's own), or pipe the input"});
+		return setup_failed(
+		    &(struct al_error){0, "--stdin: stdin is a terminal; use --tty (a terminal of the "
+					  "command's own), or pipe the input"});
 	cleanup_close int report_fd = -1, learned_fd = -1;
 	if (report_fd_arg) {
 		/* The caller's own fd, as bubblewrap's --json-status-fd: found
@@ -390,9 +403,10 @@ static int run_or_learn(int argc, char **argv, bool learn)
 		uint64_t n;
 		int fl;
 		if (report)
-			return setup_failed(&(struct al_error){0, "--report-fd and --report: one or the other"});
-		if (al_parse_uint(report_fd_arg, 3, 1 << 20, &n, NULL) < 0 || (fl = fcntl((int)n, F_GETFL)) < 0 ||
-		    (fl & O_ACCMODE) == O_RDONLY)
+			return setup_failed(
+			    &(struct al_error){0, "--report-fd and --report: one or the other"});
+		if (al_parse_uint(report_fd_arg, 3, 1 << 20, &n, NULL) < 0 ||
+		    (fl = fcntl((int)n, F_GETFL)) < 0 || (fl & O_ACCMODE) == O_RDONLY)
 			return setup_failed(&(struct al_error){
 			    0, "--report-fd: expected an open, writable file descriptor of 3 or above"});
 		report = "fd";
@@ -414,8 +428,10 @@ static int run_or_learn(int argc, char **argv, bool learn)
 	/* The command's output goes out before airlock's own lines and the report. */
 	size_t dropped = relay_finish(run.relay);
 	if (dropped)
-		fprintf(stderr, "airlock: %zu bytes of output dropped: airlock's own output was not read fast enough\n",
-			dropped);
+		fprintf(
+		    stderr,
+		    "airlock: %zu bytes of output dropped: airlock's own output was not read fast enough\n",
+		    dropped);
 	if (sr < 0 || !run.ended) {
 		char buf[640];
 		snprintf(run.status, sizeof(run.status), "setup_error");
@@ -428,12 +444,14 @@ static int run_or_learn(int argc, char **argv, bool learn)
 		fprintf(stderr, "airlock: %s\n", run.error);
 	int status = run.exit_code;
 	if (al_log_level > 0)
-		fprintf(stderr, "airlock: %s, exit %d, wall %.1f ms, cpu %.1f ms, peak %llu KiB\n", run.status,
-			run.exit_code, run.wall_ms, run.cpu_ms, (unsigned long long)run.max_rss_kb);
+		fprintf(stderr, "airlock: %s, exit %d, wall %.1f ms, cpu %.1f ms, peak %llu KiB\n",
+			run.status, run.exit_code, run.wall_ms, run.cpu_ms,
+			(unsigned long long)run.max_rss_kb);
 	if (run.degraded[0])
 		fprintf(stderr, "airlock: degraded: %s\n", run.degraded);
 	if (run.quarantined[0])
-		fprintf(stderr, "airlock: renamed out of git's way what the sandbox left for it to follow: %s\n",
+		fprintf(stderr,
+			"airlock: renamed out of git's way what the sandbox left for it to follow: %s\n",
 			run.quarantined);
 	if (late && report && !report_fd_arg && strcmp(report, "-") != 0)
 		report_fd = open(report, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
@@ -447,7 +465,8 @@ static int run_or_learn(int argc, char **argv, bool learn)
 			status = EXIT_SETUP;
 		else if (strcmp(run.status, "exited") != 0 || run.exit_code != 0)
 			fprintf(stderr,
-				"airlock: the learning run did not succeed (%s); the profile covers only what it did\n",
+				"airlock: the learning run did not succeed (%s); the profile covers only "
+				"what it did\n",
 				run.status);
 		free(text);
 	}
