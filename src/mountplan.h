@@ -19,14 +19,14 @@ enum al_mount_kind {
 	AL_MOUNT_OPEN_BIND,	 /* clone bind's host tree (source) with attr, before anything is covered */
 	AL_MOUNT_ROOT,		 /* the new root: a tmpfs (source names it) with flags and data */
 	AL_MOUNT_PROC,		 /* a new procfs at target */
-	AL_MOUNT_HOST_TREE, /* clone the host's source (no symlink followed) with attr, attach at target */
-	AL_MOUNT_TMPFS,	    /* a tmpfs at target: flags, mode, size (0: no cap) */
-	AL_MOUNT_SYMLINK,   /* a symlink at target whose text is source */
-	AL_MOUNT_REMOUNT,   /* remount target (a mount of ours) with flags */
-	AL_MOUNT_MASK,	    /* bind source over target, if target is a world-readable file */
-	AL_MOUNT_ATTACH,    /* attach bind's tree at target (skipped: optional and missing) */
-	AL_MOUNT_LINK_BIND, /* bind's host path was a symlink (source): recreated at target */
-	AL_MOUNT_PIVOT,	    /* pivot_root into the new root, detach the old one, chdir to target */
+	AL_MOUNT_HOST_TREE,	 /* the host's source (no symlink followed), attr set, at target */
+	AL_MOUNT_TMPFS,		 /* a tmpfs at target: flags, mode, size (0: no cap) */
+	AL_MOUNT_SYMLINK,	 /* a symlink at target whose text is source */
+	AL_MOUNT_REMOUNT,	 /* remount target (a mount of ours) read-only, with flags */
+	AL_MOUNT_MASK,		 /* bind source over target, if target is a world-readable file */
+	AL_MOUNT_ATTACH,	 /* attach bind's tree at target (none: missing and optional, or a link) */
+	AL_MOUNT_LINK_BIND,	 /* bind's host path was a symlink (source): recreated at target */
+	AL_MOUNT_PIVOT,		 /* pivot_root into the new root, detach the old one, chdir to target */
 };
 
 /* Options of an operation (opts). */
