@@ -14,6 +14,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "mountplan.h"
 #include "util.h"
 
 /* Where the new root is assembled, in this mount namespace only: host paths
@@ -27,8 +28,6 @@ struct newroot {
 	int fd;
 	int nofollow;
 };
-
-static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom"};
 
 /* Open the directory that will hold the last component of inside, creating
  * the ones before it, walking down from the new root without following any
@@ -202,9 +201,6 @@ int al_mount_check_submounts(const struct al_plan *plan, struct al_error *err)
 	return r;
 }
 
-/* Clone a host tree (recursively) and set its flags on every mount in it at
- * once: mount_setattr(AT_RECURSIVE) leaves no submount writable by accident.
- * check: a user's bind, refused if unsafe_object() says so. */
 /* A caller's bind is id-mapped (its owner's files the sandbox root's, what
  * the sandbox makes the caller's) only when it is the caller's own and the
  * caller means to share it that way: writable and not world-writable (in a
@@ -227,12 +223,15 @@ static bool idmap_wanted(const struct stat *st, bool writable, bool ro_as_caller
 				    : !(st->st_mode & S_IROTH);
 }
 
-static int clone_tree_idmapped(const char *host, bool writable, bool devices, int nofollow, bool check,
-			       int userns_fd, bool ro_as_caller, struct al_error *err)
+/* Clone a host tree (recursively) and set attr on every mount in it at
+ * once: mount_setattr(AT_RECURSIVE) leaves no submount writable by accident.
+ * check: a user's bind, refused if unsafe_object() says so. userns_fd >= 0:
+ * id-mapped through it, where idmap_wanted() says so. */
+static int clone_tree(const char *host, uint64_t attr_set, bool nofollow, bool check, int userns_fd,
+		      bool ro_as_caller, struct al_error *err)
 {
 	struct mount_attr attr = {
-	    .attr_set = MOUNT_ATTR_NOSUID | (devices ? MOUNT_ATTR_NOEXEC : MOUNT_ATTR_NODEV) |
-			(writable ? 0 : MOUNT_ATTR_RDONLY) | (userns_fd >= 0 ? MOUNT_ATTR_IDMAP : 0),
+	    .attr_set = attr_set | (userns_fd >= 0 ? MOUNT_ATTR_IDMAP : 0),
 	    .userns_fd = userns_fd >= 0 ? (uint64_t)userns_fd : 0,
 	};
 	/* The host path is resolved without following any symlink: a writable
@@ -255,7 +254,8 @@ static int clone_tree_idmapped(const char *host, bool writable, bool devices, in
 	/* Id-mapped only where the caller means to share what is theirs, judged
 	 * on the object opened: see idmap_wanted(). */
 	struct stat st;
-	if (userns_fd >= 0 && (fstat(path, &st) < 0 || !idmap_wanted(&st, writable, ro_as_caller))) {
+	if (userns_fd >= 0 &&
+	    (fstat(path, &st) < 0 || !idmap_wanted(&st, !(attr_set & MOUNT_ATTR_RDONLY), ro_as_caller))) {
 		userns_fd = -1;
 		attr.attr_clr = 0;
 		attr.attr_set &= ~(uint64_t)MOUNT_ATTR_IDMAP;
@@ -277,43 +277,45 @@ static int clone_tree_idmapped(const char *host, bool writable, bool devices, in
 	return fd;
 }
 
-static int clone_tree(const char *host, bool writable, bool devices, int nofollow, bool check,
-		      struct al_error *err)
-{
-	return clone_tree_idmapped(host, writable, devices, nofollow, check, -1, false, err);
-}
-
-int al_mount_open_bind(const struct al_plan *plan, const struct al_bind *b, int userns_fd, bool *is_link,
-		       struct al_error *err)
+/* An AL_MOUNT_OPEN_BIND: the bind's host tree, detached, its flags set. */
+static int open_bind(const struct al_mount_op *op, int userns_fd, bool *is_link, struct al_error *err)
 {
 	struct stat st;
-	int nofollow = (plan->disabled & AL_DEF_NOFOLLOW) ? 0 : O_NOFOLLOW;
+	uint64_t attr = op->attr;
 
 	*is_link = false;
-	if (lstat(b->host, &st) < 0) {
-		if ((errno == ENOENT || errno == ENOTDIR) && b->optional)
+	if (lstat(op->source, &st) < 0) {
+		if ((errno == ENOENT || errno == ENOTDIR) && (op->opts & AL_MOUNT_F_OPTIONAL))
 			return AL_BIND_SKIP;
-		return al_error_set(err, errno, "bind %s", b->host);
+		return al_error_set(err, errno, "bind %s", op->source);
 	}
-	bool writable = b->writable;
-	if (b->protect) {
+	if (op->opts & AL_MOUNT_F_PROTECT) {
 		/* A symlink here would be recreated inside, pointing back into
 		 * the writable tree: what it protects would not be. */
 		if (S_ISLNK(st.st_mode))
 			return al_error_set(
 			    err, 0,
 			    "%s is a symlink: it cannot be kept read-only (--git-writable to run anyway)",
-			    b->host);
-		writable = writable && S_ISDIR(st.st_mode);
+			    op->source);
+		if (!S_ISDIR(st.st_mode))
+			attr |= MOUNT_ATTR_RDONLY;
 	}
 	/* A host symlink bound at its own path (/lib64 -> usr/lib64 on
 	 * merged-/usr systems) is recreated, not followed. */
-	if (S_ISLNK(st.st_mode) && strcmp(b->host, b->inside) == 0) {
+	if (S_ISLNK(st.st_mode) && strcmp(op->source, op->target) == 0) {
 		*is_link = true;
 		return AL_BIND_SKIP;
 	}
-	return clone_tree_idmapped(b->host, writable, false, nofollow, !plan->allow_unsafe_binds, userns_fd,
-				   plan->ro_as_caller, err);
+	return clone_tree(op->source, attr, !(op->opts & AL_MOUNT_F_FOLLOW), op->opts & AL_MOUNT_F_CHECK,
+			  userns_fd, op->opts & AL_MOUNT_F_RO_AS_CALLER, err);
+}
+
+int al_mount_open_bind(const struct al_plan *plan, const struct al_bind *b, int userns_fd, bool *is_link,
+		       struct al_error *err)
+{
+	struct al_mount_op op = al_mount_bind_op(plan, (size_t)(b - plan->profile.binds));
+
+	return open_bind(&op, userns_fd, is_link, err);
 }
 
 static int attach(const struct newroot *root, int tree, const char *inside, struct al_error *err)
@@ -346,124 +348,26 @@ static int make_dir_path(const struct newroot *root, const char *inside, char *p
 	return 0;
 }
 
-static int mount_tmpfs(const struct newroot *root, const char *inside, uint64_t size, const char *mode,
-		       unsigned long flags, struct al_error *err)
+static int mount_tmpfs(const struct newroot *root, const struct al_mount_op *op, struct al_error *err)
 {
 	char path[4096], opts[128];
 
-	if (make_dir_path(root, inside, path, sizeof(path), err) < 0)
+	if (make_dir_path(root, op->target, path, sizeof(path), err) < 0)
 		return -1;
-	if (size) {
+	if (op->size) {
 		/* An inode cap as well, so a sandbox cannot exhaust memory with empty files. */
+		uint64_t size = op->size;
 		uint64_t inodes = size / 1024 < 1024	     ? 1024
 				  : size / 1024 > (1u << 20) ? (1u << 20)
 							     : size / 1024;
-		snprintf(opts, sizeof(opts), "mode=%s,size=%" PRIu64 ",nr_inodes=%" PRIu64, mode, size,
+		snprintf(opts, sizeof(opts), "mode=%s,size=%" PRIu64 ",nr_inodes=%" PRIu64, op->mode, size,
 			 inodes);
 	} else {
-		snprintf(opts, sizeof(opts), "mode=%s", mode);
+		snprintf(opts, sizeof(opts), "mode=%s", op->mode);
 	}
-	if (mount("tmpfs", path, "tmpfs", flags | MS_NOSUID | MS_NODEV, opts) < 0)
-		return al_error_set(err, errno, "tmpfs %s", inside);
+	if (mount("tmpfs", path, "tmpfs", op->flags, opts) < 0)
+		return al_error_set(err, errno, "tmpfs %s", op->target);
 	return 0;
-}
-
-static int setup_dev(const struct newroot *root, const struct al_plan *plan, struct al_error *err)
-{
-	if (plan->disabled & AL_DEF_DEV) {
-		int t = clone_tree("/dev", true, true, O_NOFOLLOW, false, err);
-		return t < 0 ? -1 : attach(root, t, "/dev", err);
-	}
-	if (mount_tmpfs(root, "/dev", 65536, "0755", MS_NOEXEC, err) < 0)
-		return -1;
-	for (size_t i = 0; i < ARRAY_SIZE(dev_nodes); i++) {
-		char host[32], inside[32];
-		snprintf(host, sizeof(host), "/dev/%s", dev_nodes[i]);
-		snprintf(inside, sizeof(inside), "/dev/%s", dev_nodes[i]);
-		int t = clone_tree(host, true, true, O_NOFOLLOW, false, err);
-		if (t < 0)
-			return -1;
-		int r = attach(root, t, inside, err);
-		close(t);
-		if (r < 0)
-			return -1;
-	}
-	static const char *const links[][2] = {
-	    {"/proc/self/fd", "fd"},
-	    {"/proc/self/fd/0", "stdin"},
-	    {"/proc/self/fd/1", "stdout"},
-	    {"/proc/self/fd/2", "stderr"},
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(links); i++) {
-		char path[64];
-		snprintf(path, sizeof(path), NEWROOT "/dev/%s", links[i][1]);
-		if (symlink(links[i][0], path) < 0)
-			return al_error_set(err, errno, "symlink /dev/%s", links[i][1]);
-	}
-	if (mount(NULL, NEWROOT "/dev", NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NOEXEC,
-		  NULL) < 0)
-		return al_error_set(err, errno, "remount /dev read-only");
-	return 0;
-}
-
-static int setup_proc(const struct newroot *root, const struct al_plan *plan, struct al_error *err)
-{
-	char path[64];
-
-	/* Without a pid namespace of our own, a new proc cannot be mounted. */
-	if (plan->disabled & (AL_DEF_PROC | AL_DEF_PIDNS)) {
-		int t = clone_tree("/proc", true, false, O_NOFOLLOW, false, err);
-		return t < 0 ? -1 : attach(root, t, "/proc", err);
-	}
-	if (make_dir_path(root, "/proc", path, sizeof(path), err) < 0)
-		return -1;
-	if (mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-		return al_error_set(err, errno, "mount /proc");
-	return 0;
-}
-
-/* /proc files that tell the sandbox about the host or about other
- * sandboxes, covered by /dev/null once /dev exists: /proc/locks lists every
- * lock on the machine, the uid leases among them (how many sandboxes run, as
- * which host uids); /proc/cmdline is the host kernel's command line;
- * modules, kallsyms and config.gz say which kernel code is there to attack.
- * Only these: a mount is the dearest step of the launch (about 25 us each
- * here; masking all of the two dozen files runc masks measured 0.7-1.3 ms a
- * run), and what else /proc shows every process (interrupts, iomem,
- * diskstats, meminfo...) is listed in SECURITY.md as a side channel. A file
- * others may not read (owned by the host's root, nobody here) needs no
- * mask; a file this kernel lacks is skipped. /dev/null is bound as it is:
- * its bind is nosuid, noexec, and what is written to it goes nowhere. */
-static const char *const masked_files[] = {"locks", "cmdline", "modules", "kallsyms", "config.gz"};
-
-static int mask_proc(const struct al_plan *plan, struct al_error *err)
-{
-	char path[128];
-	struct stat st;
-
-	if (plan->disabled & (AL_DEF_PROC_MASK | AL_DEF_PROC | AL_DEF_PIDNS))
-		return 0;
-	for (size_t i = 0; i < ARRAY_SIZE(masked_files); i++) {
-		snprintf(path, sizeof(path), NEWROOT "/proc/%s", masked_files[i]);
-		if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode) || !(st.st_mode & S_IROTH))
-			continue;
-		if (mount(NEWROOT "/dev/null", path, NULL, MS_BIND, NULL) < 0)
-			return al_error_set(err, errno, "mask /proc/%s", masked_files[i]);
-	}
-	return 0;
-}
-
-/* Index order by inside path, so a parent is mounted before what lies under it. */
-static void sort_binds(const struct al_profile *p, size_t *order)
-{
-	for (size_t i = 0; i < p->nbinds; i++) {
-		size_t j = i;
-		while (j > 0 && strcmp(p->binds[order[j - 1]].inside, p->binds[i].inside) > 0) {
-			order[j] = order[j - 1];
-			j--;
-		}
-		order[j] = i;
-	}
 }
 
 static int pivot(const char *workdir, struct al_error *err)
@@ -481,102 +385,129 @@ static int pivot(const char *workdir, struct al_error *err)
 	return 0;
 }
 
-int al_mount_setup(const struct al_plan *plan, int *given, struct al_error *err)
-{
-	const struct al_profile *p = &plan->profile;
-	int trees[AL_MAX_BINDS];
-	size_t order[AL_MAX_BINDS];
-	bool is_link[AL_MAX_BINDS]; /* bound at its own path and a symlink: recreated */
-	char link[256];
-	struct newroot nr = {-1, (plan->disabled & AL_DEF_NOFOLLOW) ? 0 : O_NOFOLLOW};
-	const struct newroot *root = &nr;
-	int r = -1;
+/* What the operations share while the list runs. */
+struct layout {
+	int root;		    /* the new root, O_PATH; -1 until made */
+	int trees[AL_MAX_BINDS];    /* per plan bind: its tree, AL_BIND_SKIP, or -1 */
+	bool is_link[AL_MAX_BINDS]; /* per plan bind: a symlink bound at its own path */
+};
 
-	/* Nothing we mount may propagate back to the host. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return al_error_set(err, errno, "make / private");
-	if (plan->disabled & AL_DEF_MOUNT) {
-		if (chdir(p->workdir) < 0 && chdir("/") < 0)
+/* A path under the new root, while it is assembled beside the host's. */
+static const char *in_newroot(const char *inside, char *buf, size_t len)
+{
+	snprintf(buf, len, NEWROOT "%s", strcmp(inside, "/") == 0 ? "" : inside);
+	return buf;
+}
+
+/* One operation of the list. Errors name the operation's path. */
+static int run_op(struct layout *l, const struct al_mount_op *op, struct al_error *err)
+{
+	const struct newroot root = {l->root, (op->opts & AL_MOUNT_F_FOLLOW) ? 0 : O_NOFOLLOW};
+	char path[4096], src[4096];
+	struct stat st;
+
+	switch (op->kind) {
+	case AL_MOUNT_PRIVATE:
+		if (mount(NULL, op->target, NULL, op->flags, NULL) < 0)
+			return al_error_set(err, errno, "make %s private", op->target);
+		return 0;
+	case AL_MOUNT_KEEP_HOST_ROOT:
+		if (chdir(op->target) < 0 && chdir("/") < 0)
 			return al_error_set(err, errno, "chdir");
 		return 0;
+	case AL_MOUNT_OPEN_BIND:
+		l->trees[op->bind] = open_bind(op, -1, &l->is_link[op->bind], err);
+		return l->trees[op->bind] == -1 ? -1 : 0;
+	case AL_MOUNT_ROOT:
+		if (mount(op->source, NEWROOT, "tmpfs", op->flags, op->data) < 0)
+			return al_error_set(err, errno, "tmpfs root");
+		l->root = open(NEWROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (l->root < 0)
+			return al_error_set(err, errno, "open new root");
+		return 0;
+	case AL_MOUNT_PROC:
+		if (make_dir_path(&root, op->target, path, sizeof(path), err) < 0)
+			return -1;
+		if (mount(op->source, path, "proc", op->flags, NULL) < 0)
+			return al_error_set(err, errno, "mount %s", op->target);
+		return 0;
+	case AL_MOUNT_HOST_TREE: {
+		/* The host's own kernel paths: never through a symlink, never checked. */
+		int t = clone_tree(op->source, op->attr, true, false, -1, false, err);
+		if (t < 0)
+			return -1;
+		int r = attach(&root, t, op->target, err);
+		close(t);
+		return r;
 	}
-
-	/* 1. Resolve and clone every host path before anything is covered. */
-	sort_binds(p, order);
-	for (size_t i = 0; i < p->nbinds; i++) {
-		trees[i] = -1;
-		is_link[i] = false;
-	}
-	for (size_t i = 0; i < p->nbinds; i++) {
-		/* Opened by the supervisor already (a caller's bind, as root), or
-		 * found missing there (AL_BIND_SKIP): not looked at again here,
-		 * where the sandbox's uid may not even reach it. */
-		if (given && given[order[i]] != -1) {
-			trees[i] = given[order[i]];
-			given[order[i]] = -1;
-			continue;
-		}
-		trees[i] = al_mount_open_bind(plan, &p->binds[order[i]], -1, &is_link[i], err);
-		if (trees[i] == -1)
-			goto out;
-	}
-
-	/* 2. The new root: a small tmpfs, made read-only once populated. */
-	if (mount("airlock", NEWROOT, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m,nr_inodes=8192") <
-	    0) {
-		al_error_set(err, errno, "tmpfs root");
-		goto out;
-	}
-	nr.fd = open(NEWROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (nr.fd < 0) {
-		al_error_set(err, errno, "open new root");
-		goto out;
-	}
-	if (setup_proc(root, plan, err) < 0 || setup_dev(root, plan, err) < 0 || mask_proc(plan, err) < 0)
-		goto out;
-	uint64_t size = (plan->disabled & AL_DEF_TMPFS_SIZE) ? 0 : p->limits.tmpfs_size;
-	/* $HOME (agent profile) before the workdir, which may lie beneath it. */
-	if (mount_tmpfs(root, "/tmp", size, "1777", 0, err) < 0 ||
-	    (p->home_dir && mount_tmpfs(root, p->home_dir, size, "0700", 0, err) < 0) ||
-	    mount_tmpfs(root, p->workdir, size, "0755", 0, err) < 0)
-		goto out;
-
-	/* 3. The binds, parents first; symlinks last so that no path created
-	 * above is resolved through one. */
-	for (size_t i = 0; i < p->nbinds; i++)
-		if (trees[i] >= 0 && attach(root, trees[i], p->binds[order[i]].inside, err) < 0)
-			goto out;
-	for (size_t i = 0; i < p->nbinds; i++) {
+	case AL_MOUNT_TMPFS:
+		return mount_tmpfs(&root, op, err);
+	case AL_MOUNT_SYMLINK:
+		if (symlink(op->source, in_newroot(op->target, path, sizeof(path))) < 0)
+			return al_error_set(err, errno, "symlink %s", op->target);
+		return 0;
+	case AL_MOUNT_REMOUNT:
+		if (mount(NULL, in_newroot(op->target, path, sizeof(path)), NULL, op->flags, NULL) < 0)
+			return al_error_set(err, errno, "remount %s read-only",
+					    strcmp(op->target, "/") == 0 ? "root" : op->target);
+		return 0;
+	case AL_MOUNT_MASK:
+		in_newroot(op->target, path, sizeof(path));
+		if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode) || !(st.st_mode & S_IROTH))
+			return 0;
+		if (mount(in_newroot(op->source, src, sizeof(src)), path, NULL, op->flags, NULL) < 0)
+			return al_error_set(err, errno, "mask %s", op->target);
+		return 0;
+	case AL_MOUNT_ATTACH:
+		/* < 0: optional and missing, or a symlink (AL_MOUNT_LINK_BIND). */
+		if (l->trees[op->bind] < 0)
+			return 0;
+		return attach(&root, l->trees[op->bind], op->target, err);
+	case AL_MOUNT_LINK_BIND: {
 		const char *base;
-		if (!is_link[i])
-			continue;
+		char link[256];
+		if (!l->is_link[op->bind])
+			return 0;
 		/* The host's view is still there, beside the new root. */
-		ssize_t n = readlink(p->binds[order[i]].host, link, sizeof(link) - 1);
-		if (n < 0) {
-			al_error_set(err, errno, "readlink %s", p->binds[order[i]].host);
-			goto out;
-		}
+		ssize_t n = readlink(op->source, link, sizeof(link) - 1);
+		if (n < 0)
+			return al_error_set(err, errno, "readlink %s", op->source);
 		link[n] = '\0';
-		int parent = open_parent(root, p->binds[order[i]].inside, &base, err);
+		int parent = open_parent(&root, op->target, &base, err);
 		if (parent < 0)
-			goto out;
+			return -1;
 		int sr = symlinkat(link, parent, base);
 		close(parent);
-		if (sr < 0 && errno != EEXIST) {
-			al_error_set(err, errno, "symlink %s", p->binds[order[i]].inside);
-			goto out;
-		}
+		if (sr < 0 && errno != EEXIST)
+			return al_error_set(err, errno, "symlink %s", op->target);
+		return 0;
 	}
-	if (mount(NULL, NEWROOT, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0) {
-		al_error_set(err, errno, "remount root read-only");
-		goto out;
+	case AL_MOUNT_PIVOT:
+		return pivot(op->target, err);
 	}
-	r = pivot(p->workdir, err);
-out:
-	for (size_t i = 0; i < p->nbinds; i++)
-		if (trees[i] >= 0)
-			close(trees[i]);
-	if (nr.fd >= 0)
-		close(nr.fd);
+	return al_error_set(err, EINVAL, "mount operation %d", (int)op->kind);
+}
+
+int al_mount_setup(const struct al_plan *plan, int *given, struct al_error *err)
+{
+	struct al_mount_ops ops;
+	struct layout l = {.root = -1};
+	int r = 0;
+
+	if (al_mount_ops_build(plan, given, &ops, err) < 0)
+		return -1;
+	/* The supervisor's trees are ours from here. */
+	for (size_t i = 0; i < plan->profile.nbinds; i++) {
+		l.trees[i] = given ? given[i] : -1;
+		if (given)
+			given[i] = -1;
+	}
+	for (size_t i = 0; i < ops.n && r == 0; i++)
+		r = run_op(&l, &ops.op[i], err);
+	for (size_t i = 0; i < plan->profile.nbinds; i++)
+		if (l.trees[i] >= 0)
+			close(l.trees[i]);
+	if (l.root >= 0)
+		close(l.root);
 	return r;
 }
