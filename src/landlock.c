@@ -124,7 +124,7 @@ int al_landlock_apply(const struct al_plan *plan, int abi, struct al_error *err)
 			goto out;
 	/* Without the mount defence (a test control) /tmp and the workdir are
 	 * the host's: they are not the sandbox's tmpfs and get no rule. */
-	if (!(plan->disabled & AL_DEF_MOUNT) &&
+	if (!al_off(plan, AL_DEF_MOUNT) &&
 	    (allow_path(rs, "/tmp", all, err) < 0 || allow_path(rs, p->workdir, all, err) < 0 ||
 	     (p->home_dir && allow_path(rs, p->home_dir, all, err) < 0)))
 		goto out;

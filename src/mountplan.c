@@ -59,7 +59,7 @@ static void add(struct al_mount_ops *out, struct al_mount_op op)
 
 static unsigned follow_opt(const struct al_plan *plan)
 {
-	return (plan->disabled & AL_DEF_NOFOLLOW) ? AL_MOUNT_F_FOLLOW : 0;
+	return al_off(plan, AL_DEF_NOFOLLOW) ? AL_MOUNT_F_FOLLOW : 0;
 }
 
 struct al_mount_op al_mount_bind_op(const struct al_plan *plan, size_t i)

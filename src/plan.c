@@ -438,9 +438,9 @@ int al_plan_build(const struct al_profile *profile, const struct al_overrides *o
 	    {AL_DEF_SC_UEVENT, AL_SC_GROUP_UEVENT},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(lifts); i++)
-		if (out->disabled & lifts[i].bit)
+		if (al_off(out, lifts[i].bit))
 			p->seccomp.relax |= AL_SC_RELAX(lifts[i].group);
-	p->seccomp.builtin_weak = (out->disabled & AL_DEF_BUILTIN_ACTION) != 0;
+	p->seccomp.builtin_weak = al_off(out, AL_DEF_BUILTIN_ACTION);
 
 	for (size_t i = 0; i < ov->nro; i++)
 		if (add_bind(p, ov->ro[i], false, err) < 0)
@@ -449,11 +449,11 @@ int al_plan_build(const struct al_profile *profile, const struct al_overrides *o
 		if (add_bind(p, ov->rw[i], true, err) < 0)
 			goto fail;
 	for (size_t i = 0; i < ov->nenv; i++)
-		if (set_env(p, ov->env[i], host_env, !(out->disabled & AL_DEF_SECRET_ENV), err) < 0)
+		if (set_env(p, ov->env[i], host_env, !al_off(out, AL_DEF_SECRET_ENV), err) < 0)
 			goto fail;
 	if (apply_cwd_home(p, ov, host_env, out->disabled, err) < 0)
 		goto fail;
-	out->allow_unsafe_binds = ov->allow_unsafe_binds || (out->disabled & AL_DEF_BIND_CHECK);
+	out->allow_unsafe_binds = ov->allow_unsafe_binds || al_off(out, AL_DEF_BIND_CHECK);
 	if (check_binds(p, out->allow_unsafe_binds, err) < 0)
 		goto fail;
 	if (ov->workdir) {

@@ -291,7 +291,7 @@ static int send_go(struct al_sandbox *sb, struct al_error *err)
 	} u;
 	int r = -1;
 
-	if (sb->lease.privileged && !(plan->disabled & (AL_DEF_MOUNT | AL_DEF_USERNS_UID | AL_DEF_IDMAP))) {
+	if (sb->lease.privileged && !al_off(plan, AL_DEF_MOUNT | AL_DEF_USERNS_UID | AL_DEF_IDMAP)) {
 		char path[64];
 		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)sb->pid);
 		cleanup_close int userns = open(path, O_RDONLY | O_CLOEXEC);

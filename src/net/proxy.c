@@ -118,7 +118,7 @@ static void decided(struct al_proxy *p, const struct al_net_entry *e)
 						   .method = e->method[0] ? e->method : NULL});
 }
 
-static bool off(const struct al_proxy *p, uint64_t bit) { return (p->plan->disabled & bit) != 0; }
+static bool off(const struct al_proxy *p, uint64_t bit) { return al_off(p->plan, bit); }
 
 /* --- the record --- */
 
