@@ -156,12 +156,12 @@ check-controls: deps
 # make must be one airlock scan reported (FUZZ_DIFF_MAX inputs, newest first).
 FUZZ_SECONDS ?= 60
 FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
-FUZZ_LIB := $(filter-out src/contain.c src/init.c src/sandbox.c src/report.c,$(LIB_SRC))
+FUZZ_LIB := $(filter-out src/contain.c src/init.c src/sandbox.c src/report.c src/config.c src/ctx.c,$(LIB_SRC))
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIB_SRC) $(HDRS) build/rel/profiles.o
 	@mkdir -p $(dir $@)
-	clang -std=gnu11 -D_GNU_SOURCE -iquote src $(FUZZ_SAN) -o $@ $< $(FUZZ_LIB) build/rel/profiles.o $(LIBS)
+	clang -std=gnu11 -D_GNU_SOURCE -iquote src -I include $(FUZZ_SAN) -o $@ $< $(FUZZ_LIB) build/rel/profiles.o $(LIBS)
 
 fuzz: deps $(FUZZ_TARGETS)
 	@for t in $(FUZZ_TARGETS); do \

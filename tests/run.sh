@@ -122,6 +122,7 @@ launch() { # launch FILE MODE [VAR=VALUE...]
 	work=$(mktemp -d /tmp/airlock-case.XXXXXX)
 	chmod 1777 "$work"
 	local env=(AIRLOCK="$AIRLOCK" CASE_DIR="$(dirname "$REPO/$f")" WORK="$work" REPO="$REPO"
+		${AIRLOCK_TEST_SECOND_COMMAND:+AIRLOCK_TEST_SECOND_COMMAND=1}
 		ASAN_OPTIONS="$ASAN_OPTIONS" UBSAN_OPTIONS="$UBSAN_OPTIONS" PATH="$PATH" HOME="$work" "$@")
 	local who=()
 	[ "$mode" = user ] && who=(setpriv --reuid=65534 --regid=65534 --clear-groups)
