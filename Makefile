@@ -133,11 +133,13 @@ build/test/lib/%: tests/lib/%.c tests/lib/lib.h include/airlock.h $(SBX_TST_OBJ)
 check: deps
 	@$(MAKE) --no-print-directory build/airlock build/test/airlock $(UNIT_BIN) $(LIBTEST_BIN) lib
 	@rm -rf build/install-check && $(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/build/install-check >/dev/null
-	@rm -f build/results-host build/results-v2; \
+	@rm -f build/results-host build/results-second build/results-v2; \
 	INSTALL_ROOT=$(CURDIR)/build/install-check INSTALL_CHECK=$(CURDIR)/build/install-check$(PREFIX) RESULTS=build/results-host LABEL="this machine" tests/run.sh; \
+	AIRLOCK_TEST_SECOND_COMMAND=1 ESCAPE_ONLY=1 MODES=root RESULTS=build/results-second \
+		LABEL="the containment cases through a kept sandbox's second command" tests/run.sh; \
 	RESULTS=build/results-v2 tests/v2/check.sh; \
-	cat build/results-host build/results-v2 2>/dev/null | awk '{p += $$1; f += $$2; s += $$3; n++} \
-		END {if (n < 2) f++; printf "%d passed, %d failed%s\n", p, f, s ? ", " s " skipped" : ""; exit f > 0}'
+	cat build/results-host build/results-second build/results-v2 2>/dev/null | awk '{p += $$1; f += $$2; s += $$3; n++} \
+		END {if (n < 3) f++; printf "%d passed, %d failed%s\n", p, f, s ? ", " s " skipped" : ""; exit f > 0}'
 
 # cgroup v2 for real: Debian's kernel under qemu with cgroup_no_v1=all
 # (tests/v2/check.sh). V2_CASES=a,b runs only those cases.

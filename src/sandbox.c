@@ -69,6 +69,7 @@ struct command {
 	int wait_status;
 	enum al_status killed_for; /* AL_EXITED if nobody killed it */
 	double started_ms;
+	uint64_t oom_kills, pids_max; /* the cgroup's counters when it started */
 	uint64_t output_bytes[2];
 	bool truncated[2];
 	char error[480];
@@ -914,7 +915,20 @@ static struct command *find_command(struct al_sandbox *sb, unsigned id)
 	return NULL;
 }
 
-/* A command of a kept sandbox is over: what it wrote, then its status. */
+/* The cgroup's kill counters when a command starts: what grows while it
+ * runs is its doing (a kept sandbox's commands share the cgroup). */
+static void note_counters(struct al_sandbox *sb, struct command *c)
+{
+	struct al_cgroup_stats st = {0};
+	if (al_cgroup_stats(&sb->cgroup, &st) == 0) {
+		c->oom_kills = st.oom_kills;
+		c->pids_max = st.pids_max;
+	}
+}
+
+/* A command of a kept sandbox is over: what it wrote, then its status:
+ * a limit the supervisor enforced on it, what the kernel enforced while it
+ * ran (an OOM kill, a refused fork), how it ended. */
 static void command_done(struct al_sandbox *sb, struct command *c)
 {
 	struct al_event ev = {.kind = AL_EV_EXITED};
@@ -933,10 +947,20 @@ static void command_done(struct al_sandbox *sb, struct command *c)
 		sig = WTERMSIG(c->wait_status);
 		code = 128 + sig;
 	}
+	struct al_cgroup_stats now = {0};
+	bool have = al_cgroup_stats(&sb->cgroup, &now) == 0;
 	if (c->killed_for != AL_EXITED)
 		st = c->killed_for;
-	else if (c->error[0] && code == 125)
-		st = AL_SETUP_ERROR;
+	else if (c->error[0])
+		st = AL_SETUP_ERROR; /* it never ran: setup or execve failed */
+	else if (have && now.oom_kills > c->oom_kills)
+		st = AL_MEMORY;
+	else if (have && now.pids_max > c->pids_max && !(st == AL_EXITED && code == 0))
+		st = AL_PIDS;
+	else if (sb->cgroup.kind == AL_CGROUP_NONE && st == AL_SIGNALED && sig == SIGXCPU)
+		st = AL_CPU_LIMIT; /* degraded: RLIMIT_CPU enforced it */
+	if ((st == AL_MEMORY || st == AL_PIDS) && c->killed_for == AL_EXITED)
+		emit(sb, c->id, &(struct al_event){.kind = AL_EV_LIMIT, .limit = limit_name(st, false)});
 	ev.status = al_status_name(st);
 	ev.exit_code = code;
 	ev.signal = sig;
@@ -1392,6 +1416,7 @@ static int start_command(struct al_sandbox *sb, char op, const char *const argv[
 		}
 	}
 	c->used = true;
+	note_counters(sb, c);
 	fcntl(c->stream_fd[0], F_SETFL, O_NONBLOCK);
 	fcntl(c->stream_fd[1], F_SETFL, O_NONBLOCK);
 	const int mine[] = {c->stream_fd[0], c->stream_fd[1], c->ctl_fd, c->retry_fd, c->in_fd, c->wall_fd};

@@ -122,7 +122,7 @@ struct run {
 	bool second_done;
 	uint64_t second_bytes[2];
 	int second_truncated[2];
-	char second_status[32];
+	char second_status[32], second_error[512];
 	int second_code, second_signal;
 	char status[32];
 	int exit_code;
@@ -146,9 +146,11 @@ static void second_result(struct run *r, const struct al_event *ev)
 		snprintf(r->second_status, sizeof(r->second_status), "%s", ev->status);
 		r->second_code = ev->exit_code;
 	}
-	if (!wide)
+	if (!wide) {
 		snprintf(r->status, sizeof(r->status), "%s", r->second_status);
-	r->exit_code = strcmp(r->status, "setup_error") == 0 ? EXIT_SETUP : r->second_code;
+		snprintf(r->error, sizeof(r->error), "%s", r->second_error);
+	}
+	r->exit_code = wide && strcmp(r->status, "setup_error") == 0 ? EXIT_SETUP : r->second_code;
 	json_t *j = json_loads(r->report, 0, NULL);
 	if (!j)
 		return;
@@ -202,8 +204,7 @@ static void on_event(void *user, const struct al_event *ev)
 			snprintf(r->second_status, sizeof(r->second_status), "%s", ev->status);
 			r->second_code = ev->exit_code;
 			r->second_signal = ev->signal;
-			if (ev->error)
-				snprintf(r->error, sizeof(r->error), "%s", ev->error);
+			snprintf(r->second_error, sizeof(r->second_error), "%s", ev->error ? ev->error : "");
 			memcpy(r->second_bytes, ev->output_bytes, sizeof(r->second_bytes));
 			memcpy(r->second_truncated, ev->truncated, sizeof(r->second_truncated));
 			al_sandbox_end(r->sb);

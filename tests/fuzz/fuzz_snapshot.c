@@ -23,10 +23,13 @@ static int rm_one(const char *path, const struct stat *st, int flag, struct FTW 
 	return remove(path);
 }
 
+static char outer[] = "/tmp/airlock-fuzz-snap.XXXXXX";
+
+static void remove_outer(void) { rmdir(outer); }
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static char outer[] = "/tmp/airlock-fuzz-snap.XXXXXX";
 	static int ready;
 	char why[512];
 
@@ -34,6 +37,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!ready) {
 		if (!mkdtemp(outer))
 			abort();
+		atexit(remove_outer);
 		ready = 1;
 	}
 	char ws[64], canary[64];
