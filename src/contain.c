@@ -29,7 +29,7 @@
 
 static _Noreturn void fail(struct al_child *c, const struct al_error *err)
 {
-	al_child_send(c->msg_fd, AL_MSG_SETUP_ERROR, 0, err->errnum, 0, err->msg);
+	al_child_send(c->msg_fd, AL_MSG_SETUP_ERROR, AL_INIT_ID, err->errnum, 0, err->msg);
 	_exit(125);
 }
 

@@ -209,7 +209,7 @@ void al_init_loop(struct al_child *c, pid_t main_pid)
 		/* Without it we could neither reap nor report: end it now. */
 		if (main_pid > 0)
 			kill(main_pid, SIGKILL);
-		al_child_send(c->msg_fd, AL_MSG_SETUP_ERROR, 0, errno, 0, "init: signalfd");
+		al_child_send(c->msg_fd, AL_MSG_SETUP_ERROR, AL_INIT_ID, errno, 0, "init: signalfd");
 		_exit(125);
 	}
 	live.pid[0] = main_pid;

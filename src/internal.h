@@ -55,6 +55,8 @@ struct al_req {
 	uint32_t len; /* of the strings that follow, at most AL_MAX_REQ */
 };
 enum { AL_MAX_REQ = 1 << 20, AL_REQ_FDS = 4, AL_MAX_LIVE = 64 };
+/* The id of init's own messages: a failure of the sandbox, not of a command. */
+#define AL_INIT_ID 0xffffffffu
 
 /* One command, as the sandbox's side starts it: its stdio, its control
  * socket, and what to run (argv, or a workspace operation). */

@@ -1012,19 +1012,15 @@ static void read_messages(struct al_sandbox *sb)
 			snprintf(text, sizeof(text), "%s", m.text);
 		if (c && !c->error[0])
 			snprintf(c->error, sizeof(c->error), "%s", text);
-		/* Without keep, a setup or exec failure is the sandbox's. */
-		if (!sb->plan.keep && m.id == 0 && !sb->res.error[0]) {
+		/* init's own failure is the sandbox's; without keep, so is the
+		 * first command's. */
+		if ((m.id == AL_INIT_ID || (!sb->plan.keep && m.id == 0)) && !sb->res.error[0]) {
 			sb->killed_for = AL_SETUP_ERROR;
 			snprintf(sb->res.error, sizeof(sb->res.error), "%s", text);
 			if (m.kind == AL_MSG_SETUP_ERROR)
 				sb->res.exit_code = 125;
 			else
 				sb->res.exit_code = m.errnum == ENOENT ? 127 : 126;
-		} else if (sb->plan.keep && (!c || !c->used) && !sb->res.error[0]) {
-			/* init's own setup failed */
-			sb->killed_for = AL_SETUP_ERROR;
-			snprintf(sb->res.error, sizeof(sb->res.error), "%s", text);
-			sb->res.exit_code = 125;
 		}
 	}
 	/* init closes its end when it exits, well before it can be reaped (it
