@@ -79,11 +79,17 @@ static int flag(const char *key, const char *value, bool *out, al_error *err)
 int al_config_set(al_config *cfg, const char *key, const char *value, al_error *err)
 {
 	struct al_overrides *ov = &cfg->ov;
+	/* The keys that set one field: a string, or a flag (true/false). */
 	static const struct {
 		const char *key;
 		size_t off;
-	} strings[] = {
-#define S(k, f) {k, offsetof(struct al_overrides, f)}
+		bool flag;
+	} fields[] = {
+#define S(k, f) {k, offsetof(struct al_overrides, f), false}
+#define F(k, f)                                                                                              \
+	{                                                                                                    \
+		k, offsetof(struct al_overrides, f), true                                                    \
+	}
 	    S("workdir", workdir),
 	    S("memory", memory),
 	    S("pids", pids),
@@ -102,13 +108,6 @@ int al_config_set(al_config *cfg, const char *key, const char *value, al_error *
 	    S("on-violation", on_violation),
 	    S("deadline", deadline),
 	    S("cwd", cwd),
-#undef S
-	};
-	static const struct {
-		const char *key;
-		size_t off;
-	} flags[] = {
-#define F(k, f) {k, offsetof(struct al_overrides, f)}
 	    F("stdin", stdin_inherit),
 	    F("tty", tty),
 	    F("ro-as-caller", ro_as_caller),
@@ -117,22 +116,23 @@ int al_config_set(al_config *cfg, const char *key, const char *value, al_error *
 	    F("git-writable", git_writable),
 	    F("learn", learn),
 	    F("keep", keep),
+#undef S
 #undef F
 	};
 
 	if (!key)
 		return al_error_set(err, EINVAL, "config: no key");
-	for (size_t i = 0; i < ARRAY_SIZE(flags); i++)
-		if (strcmp(key, flags[i].key) == 0)
-			return flag(key, value, (bool *)((char *)ov + flags[i].off), err);
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
+		if (fields[i].flag && strcmp(key, fields[i].key) == 0)
+			return flag(key, value, (bool *)((char *)ov + fields[i].off), err);
 	if (!value)
 		return al_error_set(err, 0, "%s: a value is needed", key);
 	const char *v = keep_str(cfg, value, err);
 	if (!v)
 		return -1;
-	for (size_t i = 0; i < ARRAY_SIZE(strings); i++)
-		if (strcmp(key, strings[i].key) == 0) {
-			*(const char **)((char *)ov + strings[i].off) = v;
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
+		if (strcmp(key, fields[i].key) == 0) {
+			*(const char **)((char *)ov + fields[i].off) = v;
 			return 0;
 		}
 	if (strcmp(key, "ro") == 0 || strcmp(key, "rw") == 0) {

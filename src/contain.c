@@ -112,10 +112,6 @@ static int receive_filter(struct al_child *c, struct al_filter *filter, struct a
  * loop until the listener is there; it never waits for us. */
 static int load_filter(struct al_child *c, const struct al_cmd *cmd, struct al_error *err)
 {
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u;
 	char ack;
 	/* Open (close-on-exec) until execve: every fd below it is taken, so
 	 * the number found next is above it and stays the lowest free one. */
@@ -126,15 +122,7 @@ static int load_filter(struct al_child *c, const struct al_cmd *cmd, struct al_e
 		return al_error_set(err, errno, "seccomp: announce the listener");
 	close(next);
 	struct al_listener_msg m = {.fd = next};
-	struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
-	struct msghdr mh = {
-	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
-	struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
-	h->cmsg_level = SOL_SOCKET;
-	h->cmsg_type = SCM_RIGHTS;
-	h->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(h), &self, sizeof(int));
-	if (sendmsg(cmd->ctl_fd, &mh, MSG_NOSIGNAL) != (ssize_t)sizeof(m))
+	if (al_send_fds(cmd->ctl_fd, &m, sizeof(m), &self, 1) != (ssize_t)sizeof(m))
 		_exit(125); /* the supervisor is gone */
 	int fd = al_seccomp_load(&c->filter, err);
 	if (fd < 0)

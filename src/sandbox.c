@@ -286,10 +286,6 @@ static int send_go(struct al_sandbox *sb, struct al_error *err)
 	const struct al_plan *plan = &sb->plan;
 	struct al_go_msg m = {.go = 'g'};
 	int fds[AL_MAX_BINDS];
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int) * AL_MAX_BINDS)];
-	} u;
 	int r = -1;
 
 	if (sb->lease.privileged && !al_off(plan, AL_DEF_MOUNT | AL_DEF_USERNS_UID | AL_DEF_IDMAP)) {
@@ -313,18 +309,7 @@ static int send_go(struct al_sandbox *sb, struct al_error *err)
 			}
 		}
 	}
-	struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-	if (m.n) {
-		mh.msg_control = u.buf;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * m.n);
-		struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
-		h->cmsg_level = SOL_SOCKET;
-		h->cmsg_type = SCM_RIGHTS;
-		h->cmsg_len = CMSG_LEN(sizeof(int) * m.n);
-		memcpy(CMSG_DATA(h), fds, sizeof(int) * m.n);
-	}
-	if (sendmsg(sb->go_fd, &mh, MSG_NOSIGNAL) != (ssize_t)sizeof(m)) {
+	if (al_send_fds(sb->go_fd, &m, sizeof(m), fds, m.n) != (ssize_t)sizeof(m)) {
 		al_error_set(err, errno, "start sandbox");
 		goto out;
 	}
@@ -1323,25 +1308,9 @@ void al_sandbox_end(struct al_sandbox *sb)
 static int send_request(struct al_sandbox *sb, const struct al_req *rq, const int *fds, size_t nfds,
 			const char *blob)
 {
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int) * AL_REQ_FDS)];
-	} u;
-	struct iovec iov = {.iov_base = (void *)rq, .iov_len = sizeof(*rq)};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-
-	if (nfds) {
-		mh.msg_control = u.buf;
-		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-		struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
-		h->cmsg_level = SOL_SOCKET;
-		h->cmsg_type = SCM_RIGHTS;
-		h->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-		memcpy(CMSG_DATA(h), fds, sizeof(int) * nfds);
-	}
 	/* init reads requests as they come; it never waits on anything else
 	 * that a request could be stuck behind. */
-	if (sendmsg(sb->go_fd, &mh, MSG_NOSIGNAL) != (ssize_t)sizeof(*rq))
+	if (al_send_fds(sb->go_fd, rq, sizeof(*rq), fds, nfds) != (ssize_t)sizeof(*rq))
 		return -1;
 	return rq->len ? send_all(sb->go_fd, blob, rq->len) : 0;
 }

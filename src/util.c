@@ -1,6 +1,5 @@
 #include "util.h"
 
-
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -8,6 +7,7 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 
@@ -21,6 +21,32 @@ void al_closep(int *fd)
 		errno = saved;
 	}
 	*fd = -1;
+}
+
+ssize_t al_send_fds(int sock, const void *buf, size_t len, const int *fds, size_t nfds)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int) * AL_SEND_FDS_MAX)];
+	} u;
+	struct iovec iov = {.iov_base = (void *)buf, .iov_len = len};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+
+	if (nfds > AL_SEND_FDS_MAX) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (nfds) {
+		memset(&u, 0, sizeof(u));
+		mh.msg_control = u.buf;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+		struct cmsghdr *h = CMSG_FIRSTHDR(&mh);
+		h->cmsg_level = SOL_SOCKET;
+		h->cmsg_type = SCM_RIGHTS;
+		h->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+		memcpy(CMSG_DATA(h), fds, sizeof(int) * nfds);
+	}
+	return sendmsg(sock, &mh, MSG_NOSIGNAL);
 }
 
 int al_write_all(int fd, const void *buf, size_t len)

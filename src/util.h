@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -38,6 +39,10 @@ static inline int al_take_fd(int *fd)
 int al_write_file_at(int dirfd, const char *path, const char *s, struct al_error *err);
 /* Write all of buf to fd, retrying on EINTR and short writes. */
 int al_write_all(int fd, const void *buf, size_t len);
+/* One sendmsg of buf with nfds fds (SCM_RIGHTS), MSG_NOSIGNAL: a peer that
+ * died must not raise SIGPIPE in the caller. Returns what sendmsg does. */
+enum { AL_SEND_FDS_MAX = 128 };
+ssize_t al_send_fds(int sock, const void *buf, size_t len, const int *fds, size_t nfds);
 /* Read at most len-1 bytes of dirfd/path into buf, NUL-terminated. */
 int al_read_file_at(int dirfd, const char *path, char *buf, size_t len, struct al_error *err);
 /* Read a file holding one unsigned integer. */

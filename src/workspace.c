@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "internal.h"
+#include "util.h"
 
 struct rec {
 	uint8_t type;
@@ -31,19 +32,6 @@ static uint64_t get_le(const uint8_t *p, int n)
 	for (int i = n - 1; i >= 0; i--)
 		v = v << 8 | p[i];
 	return v;
-}
-
-static int write_all(int fd, const void *buf, size_t len)
-{
-	for (size_t done = 0; done < len;) {
-		ssize_t n = write(fd, (const char *)buf + done, len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		done += (size_t)n;
-	}
-	return 0;
 }
 
 /* Exactly len bytes, or -1 at an early end. */
@@ -78,7 +66,7 @@ static int copy(int in, int out, uint64_t len, bool pad)
 			memset(buf, 0, want);
 			n = (ssize_t)want;
 		}
-		if (write_all(out, buf, (size_t)n) < 0)
+		if (al_write_all(out, buf, (size_t)n) < 0)
 			return -1;
 		if (len != UINT64_MAX)
 			len -= (uint64_t)n;
@@ -90,7 +78,7 @@ static int fail(const char *what, const char *path)
 {
 	char msg[512];
 	int n = snprintf(msg, sizeof(msg), "airlock: %s %s: %s\n", what, path, strerror(errno));
-	(void)write_all(2, msg, n < (int)sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
+	(void)al_write_all(2, msg, n < (int)sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
 	return 1;
 }
 
@@ -100,7 +88,7 @@ static int emit(int out, char type, unsigned mode, const char *path, size_t plen
 	put_le(r.mode, mode, 4);
 	put_le(r.plen, plen, 4);
 	put_le(r.size, size, 8);
-	return write_all(out, &r, sizeof(r)) < 0 || write_all(out, path, plen) < 0 ? -1 : 0;
+	return al_write_all(out, &r, sizeof(r)) < 0 || al_write_all(out, path, plen) < 0 ? -1 : 0;
 }
 
 struct linux_dirent64 {
@@ -163,7 +151,7 @@ static int walk(int dirfd, char *path, size_t plen, int depth, int out)
 				if (tl < 0 || tl == (ssize_t)sizeof(target))
 					return fail("snapshot: readlink", path);
 				r = emit(out, 'l', 0777, path, len, (uint64_t)tl) < 0 ||
-				    write_all(out, target, (size_t)tl) < 0;
+				    al_write_all(out, target, (size_t)tl) < 0;
 			} /* devices, FIFOs, sockets: not part of a workspace */
 			path[plen] = '\0';
 			if (r)
@@ -330,7 +318,7 @@ int al_workspace_op(const struct al_plan *plan, char op, const char *path, unsig
 	case AL_REQ_SNAPSHOT: {
 		char p[AL_SNAP_MAX_PATH] = "";
 		int fd = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0 || write_all(1, magic, sizeof(magic)) < 0)
+		if (fd < 0 || al_write_all(1, magic, sizeof(magic)) < 0)
 			return fail("snapshot", ".");
 		if (walk(fd, p, 0, 0, 1) != 0)
 			return 1;
@@ -344,7 +332,7 @@ int al_workspace_op(const struct al_plan *plan, char op, const char *path, unsig
 		if (al_snapshot_restore(0, fd, why, sizeof(why)) < 0) {
 			char msg[600];
 			int n = snprintf(msg, sizeof(msg), "airlock: restore: %s\n", why);
-			(void)write_all(2, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
+			(void)al_write_all(2, msg, (size_t)n < sizeof(msg) ? (size_t)n : sizeof(msg) - 1);
 			return 1;
 		}
 		return 0;

@@ -41,19 +41,7 @@ int al_net_proxy_listen(int sock, int port, struct al_error *err)
 		return al_error_set(err, errno, "proxy socket: bind 127.0.0.1:%d", port);
 	if (listen(fd, 64) < 0)
 		return al_error_set(err, errno, "proxy socket: listen");
-	union {
-		struct cmsghdr h;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} u = {0};
-	struct iovec iov = {.iov_base = "L", .iov_len = 1};
-	struct msghdr m = {
-	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof(u.buf)};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &fd, sizeof(int));
-	if (sendmsg(sock, &m, MSG_NOSIGNAL) != 1)
+	if (al_send_fds(sock, "L", 1, &fd, 1) != 1)
 		return al_error_set(err, errno, "proxy socket: hand over");
 	return 0;
 }
