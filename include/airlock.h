@@ -168,6 +168,9 @@ AL_API void al_sandbox_end(al_sandbox *sb);
 /* Run argv with env (NULL: the profile's environment) in the workdir. */
 AL_API int al_sandbox_exec(al_sandbox *sb, const char *const argv[], const char *const env[], unsigned *id,
 			   al_error *err);
+/* The same, with these bytes as the command's stdin (then end of file). */
+AL_API int al_sandbox_exec_input(al_sandbox *sb, const char *const argv[], const char *const env[],
+				 const void *input, size_t len, unsigned *id, al_error *err);
 /* Write a file of the workspace (path relative to the workdir, or
  * absolute inside it) with these bytes; EXITED with exit_code 0 once done. */
 AL_API int al_sandbox_put_file(al_sandbox *sb, const char *path, const void *data, size_t len, unsigned mode,

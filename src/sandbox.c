@@ -1427,6 +1427,16 @@ int al_sandbox_exec(al_sandbox *sb, const char *const argv[], const char *const 
 	return start_command(sb, AL_REQ_EXEC, argv, env, NULL, 0, 0, id, err);
 }
 
+int al_sandbox_exec_input(al_sandbox *sb, const char *const argv[], const char *const env[],
+			  const void *input, size_t len, unsigned *id, al_error *err)
+{
+	if (!argv)
+		return al_error_set(err, EINVAL, "argv: no command");
+	if (len && !input)
+		return al_error_set(err, EINVAL, "input: NULL");
+	return start_command(sb, AL_REQ_EXEC, argv, env, input, len, 0, id, err);
+}
+
 int al_sandbox_put_file(al_sandbox *sb, const char *path, const void *data, size_t len, unsigned mode,
 			unsigned *id, al_error *err)
 {

@@ -119,6 +119,13 @@ int main(void)
 	CHECK(id == 1 && box.cmds[1].exited == 1 && box.cmds[1].code == 0 && box.cmds[1].olen == 4 &&
 		  memcmp(box.cmds[1].out, "one\n", 4) == 0 && box.cmds[1].elen == 4,
 	      "a command in a kept sandbox: its own stdout, stderr and status");
+	const char *wc[] = {"/bin/sh", "-c", "wc -c; echo $GREETING", NULL};
+	const char *env[] = {"GREETING=hi", "PATH=/usr/bin:/bin", NULL};
+	if (al_sandbox_exec_input(box.sb, wc, env, "12345", 5, &id, &err) < 0)
+		die("exec with input", &err);
+	wait_for(&box, id);
+	CHECK(strcmp(box.cmds[id].out, "5\nhi\n") == 0, "a command's own stdin and environment (%s)",
+	      box.cmds[id].out);
 	id = run(&box, "exit 7");
 	CHECK(box.cmds[id].code == 7 && strcmp(box.cmds[id].status, "exited") == 0, "its own exit code (7)");
 	id = run(&box, "kill -TERM $$");
