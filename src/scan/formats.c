@@ -98,7 +98,7 @@ static long long joblib_after_build(void *vctx, const char *module, const char *
 		/* read_array: pickle.load on the same file (trailing data is
 		 * the rest of the outer stream) */
 		struct pickle_sink sink = {.res = c->res, .opt = c->opt, .member = c->member, .base = 0};
-		struct al_error err = {0};
+		struct scan_error err = {0};
 		size_t used;
 		if (pickle_scan_one(rest, restlen, &used, &sink, &err) < 0)
 			return -1;
@@ -138,7 +138,7 @@ static void scan_pickles(const uint8_t *data, size_t len, const char *member, un
 	struct joblib_ctx jc = {.res = res, .opt = opt, .member = member, .depth = depth};
 	struct pickle_sink sink = {
 	    .res = res, .opt = opt, .member = member, .after_build = joblib_after_build, .ctx = &jc};
-	struct al_error err = {0};
+	struct scan_error err = {0};
 	size_t count = 0, used = 0, max = opt->limits.max_pickles;
 	bool legacy = len >= sizeof(torch_magic) && memcmp(data, torch_magic, sizeof(torch_magic)) == 0;
 
@@ -195,7 +195,7 @@ static int one_pickle(const uint8_t *p, size_t len, size_t *used, const char *me
 		      size_t lcap)
 {
 	struct pickle_sink sink = {.res = res, .opt = opt, .member = member, .base = base};
-	struct al_error err = {0};
+	struct scan_error err = {0};
 	if (pickle_scan_one(p, len, used, &sink, &err) < 0) {
 		scan_set_error(res, member, "%s", err.msg);
 		return -1;
@@ -862,7 +862,7 @@ static void scan_npy(const uint8_t *data, size_t len, const char *member, unsign
 	size_t blen = len - hstart - hlen;
 	if (obj == OBJ_YES) {
 		struct pickle_sink sink = {.res = res, .opt = opt, .member = member, .base = hstart + hlen};
-		struct al_error err = {0};
+		struct scan_error err = {0};
 		size_t count, used;
 		if (pickle_scan_stream(body, blen, opt->limits.max_pickles, &count, &used, &sink, &err) < 0)
 			scan_set_error(res, member, "object array: %s", err.msg);
@@ -877,7 +877,7 @@ static void scan_npy(const uint8_t *data, size_t len, const char *member, unsign
 	if (!pickle_cannot_start_p(body, blen, (char[8]){0}, 8)) {
 		struct scan_result tmp = {0};
 		struct pickle_sink sink = {.res = &tmp, .opt = opt, .member = member, .base = hstart + hlen};
-		struct al_error err = {0};
+		struct scan_error err = {0};
 		size_t count, used;
 		int rc = pickle_scan_stream(body, blen, opt->limits.max_pickles, &count, &used, &sink, &err);
 		for (size_t g = 0; g < tmp.nglobals; g++) {

@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util.h"
 #include "scan.h"
 
 enum kind {
@@ -64,7 +63,7 @@ struct machine {
 	const uint8_t *p, *end, *start;
 	struct pickle_sink *sink;
 	const struct scan_limits *lim;
-	struct al_error *err;
+	struct scan_error *err;
 	int proto;
 	struct val *stack;
 	size_t sp, scap, fence;
@@ -104,8 +103,8 @@ static int fail(struct machine *m, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return al_error_set(m->err, 0, "pickle at offset %llu: %s",
-			    (unsigned long long)(m->sink->base + m->op_off), msg);
+	return scan_error_set(m->err, "pickle at offset %llu: %s",
+			      (unsigned long long)(m->sink->base + m->op_off), msg);
 }
 
 /* --- reading: lines must end in '\n' (CPython raises otherwise). */
@@ -1322,7 +1321,7 @@ static void machine_free(struct machine *m)
 	free(m->pool);
 }
 
-static int run(const uint8_t *p, size_t len, size_t *used, struct pickle_sink *sink, struct al_error *err,
+static int run(const uint8_t *p, size_t len, size_t *used, struct pickle_sink *sink, struct scan_error *err,
 	       int mode, bool *saw_frame, bool *crossed)
 {
 	struct machine m = {.p = p,
@@ -1356,7 +1355,7 @@ static bool same_global(const struct scan_global *a, const struct scan_global *b
 }
 
 int pickle_scan_one(const uint8_t *p, size_t len, size_t *used, struct pickle_sink *sink,
-		    struct al_error *err)
+		    struct scan_error *err)
 {
 	bool saw_frame = false, crossed = false;
 	int rc = run(p, len, used, sink, err, READ_BYTES, &saw_frame, &crossed);
@@ -1368,7 +1367,7 @@ int pickle_scan_one(const uint8_t *p, size_t len, size_t *used, struct pickle_si
 	for (int mode = READ_C_FILE; mode <= READ_PY_FILE; mode++) {
 		struct scan_result tmp = {0};
 		struct pickle_sink s2 = *sink;
-		struct al_error e2 = {0};
+		struct scan_error e2 = {0};
 		size_t u2;
 		bool sf, cr = false;
 		s2.res = &tmp;
@@ -1581,14 +1580,14 @@ bool pickle_cannot_start_p(const uint8_t *p, size_t len, char *why, size_t cap)
 }
 
 int pickle_scan_stream(const uint8_t *p, size_t len, size_t max, size_t *count, size_t *used,
-		       struct pickle_sink *sink, struct al_error *err)
+		       struct pickle_sink *sink, struct scan_error *err)
 {
 	size_t off = 0, one;
 	uint64_t base = sink->base;
 
 	*count = 0;
 	while (off < len && *count < max) {
-		struct al_error e2 = {0};
+		struct scan_error e2 = {0};
 		sink->base = base + off;
 		if (pickle_scan_one(p + off, len - off, &one, sink, *count ? &e2 : err) < 0) {
 			sink->base = base;
