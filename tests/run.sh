@@ -120,7 +120,7 @@ launch() { # launch FILE MODE [VAR=VALUE...]
 	shift 2
 	work=$(mktemp -d /tmp/airlock-case.XXXXXX)
 	chmod 1777 "$work"
-	local env=(AIRLOCK="$AIRLOCK" CASE_DIR="$(dirname "$REPO/$f")" WORK="$work" REPO="$REPO"
+	local env=(AIRLOCK="$AIRLOCK" CASE_DIR="$(dirname "$REPO/$f")" WORK="$work" REPO="$REPO" STAGE="$STAGE"
 		ASAN_OPTIONS="$ASAN_OPTIONS" UBSAN_OPTIONS="$UBSAN_OPTIONS" PATH="$PATH" HOME="$work" "$@")
 	local who=()
 	[ "$mode" = user ] && who=(setpriv --reuid=65534 --regid=65534 --clear-groups)
@@ -246,6 +246,19 @@ if [ $controls = 0 ] && [ -n "${INSTALL_CHECK:-}" ]; then
 	else
 		record unit "make install: binary and man page" 0
 		echo "FAIL unit: make install (staged in $INSTALL_CHECK)"
+	fi
+fi
+# The libraries as `make install DESTDIR=... PREFIX=/usr` lays them out, for
+# the tests that build a program against them as a user would
+# (tests/functional/scan_lib.sh).
+STAGE=$SUITE/stage
+if [ $controls = 0 ] && wanted tests/functional/scan_lib.sh; then
+	if make --no-print-directory install-scan DESTDIR="$STAGE" PREFIX=/usr >"$SUITE/stage.log" 2>&1; then
+		chmod -R a+rX "$STAGE"
+	else
+		record unit "make install-scan, staged" 0
+		echo "FAIL unit: make install-scan DESTDIR=$STAGE:"
+		tail -5 "$SUITE/stage.log" | sed 's/^/    /'
 	fi
 fi
 if [ $controls = 0 ]; then
