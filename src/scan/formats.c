@@ -880,14 +880,7 @@ static void scan_npy(const uint8_t *data, size_t len, const char *member, unsign
 		struct scan_error err = {0};
 		size_t count, used;
 		int rc = pickle_scan_stream(body, blen, opt->limits.max_pickles, &count, &used, &sink, &err);
-		for (size_t g = 0; g < tmp.nglobals; g++) {
-			struct scan_global *sg = &tmp.globals[g];
-			scan_add_global(res, opt, sg->module, sg->name, sg->member, sg->offset, sg->opcode,
-					sg->verdict, sg->reason);
-		}
-		for (size_t g = 0; g < tmp.nissues; g++)
-			scan_add_issue(res, tmp.issues[g].verdict, tmp.issues[g].member, tmp.issues[g].offset,
-				       "%s", tmp.issues[g].what);
+		scan_merge(res, opt, &tmp);
 		if (rc == 0 && tmp.nglobals)
 			scan_add_issue(res, SCAN_UNKNOWN, member, hstart + hlen,
 				       "npy payload is a pickle that imports");
@@ -1242,6 +1235,27 @@ static void skip(struct scan_result *res, const char *why)
 	res->skipped = strdup(buf);
 }
 
+/* A file of another format as a pickle loader reads it: pickle.load and
+ * joblib.load unpickle any file, numpy.load any that is no zip or npy,
+ * torch.load any that is no zip or tar. What that reading imports counts;
+ * that it fails does not (the file is what its magic says). */
+static void scan_pickle_reading(const uint8_t *data, size_t len, const char *member, unsigned depth,
+				const struct scan_options *opt, struct scan_result *res)
+{
+	char why[128];
+	if (pickle_cannot_start_p(data, len, why, sizeof(why)))
+		return;
+	struct scan_result tmp = {0};
+	tmp.format = "unknown";
+	scan_pickles(data, len, member, depth, opt, &tmp);
+	if (tmp.nglobals || tmp.globals_seen)
+		scan_add_issue(
+		    res, SCAN_SAFE, member, 0,
+		    "also read as a pickle by pickle.load and joblib.load: its imports are listed");
+	scan_merge(res, opt, &tmp);
+	scan_result_free(&tmp);
+}
+
 void formats_scan(const uint8_t *data, size_t len, const char *member, unsigned depth,
 		  const struct scan_options *opt, struct scan_result *res)
 {
@@ -1253,22 +1267,26 @@ void formats_scan(const uint8_t *data, size_t len, const char *member, unsigned 
 	if (len >= 4 && data[0] == 'P' && data[1] == 'K' &&
 	    ((data[2] == 3 && data[3] == 4) || (data[2] == 5 && data[3] == 6))) {
 		zip_scan(data, len, member, depth, opt, res);
+		scan_pickle_reading(data, len, member, depth, opt, res);
 		return;
 	}
 	if (len >= 6 && memcmp(data, "\x93NUMPY", 6) == 0) {
-		scan_npy(data, len, member, depth, opt, res);
+		scan_npy(data, len, member, depth, opt, res); /* 0x93 starts no pickle */
 		return;
 	}
 	if (len >= 8 && memcmp(data, "GGUF", 4) == 0) {
 		scan_gguf(data, len, member, res);
+		scan_pickle_reading(data, len, member, depth, opt, res);
 		return;
 	}
 	if (len >= 512 && memcmp(data + 257, "ustar", 5) == 0) {
 		scan_tar(data, len, opt, res);
+		scan_pickle_reading(data, len, member, depth, opt, res);
 		return;
 	}
 	if (safetensors_p(data, len)) {
 		scan_safetensors(data, len, member, opt, res);
+		scan_pickle_reading(data, len, member, depth, opt, res);
 		return;
 	}
 	const char *packer = compress_kind(data, len);

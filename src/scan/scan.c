@@ -117,6 +117,22 @@ void scan_add_issue(struct scan_result *r, enum scan_verdict v, const char *memb
 	    .verdict = v, .what = strdup(buf), .member = member ? strdup(member) : NULL, .offset = offset};
 }
 
+void scan_merge(struct scan_result *res, const struct scan_options *opt, const struct scan_result *tmp)
+{
+	for (size_t g = 0; g < tmp->nglobals; g++) {
+		const struct scan_global *sg = &tmp->globals[g];
+		int at = scan_add_global(res, opt, sg->module, sg->name, sg->member, sg->offset, sg->opcode,
+					 sg->verdict, sg->reason);
+		if (at >= 0)
+			res->globals[at].called = sg->called;
+	}
+	for (size_t k = 0; k < tmp->nissues; k++)
+		scan_add_issue(res, tmp->issues[k].verdict, tmp->issues[k].member, tmp->issues[k].offset,
+			       "%s", tmp->issues[k].what);
+	/* what tmp judged but did not list (past max_globals) */
+	scan_raise(res, tmp->verdict == SCAN_ERROR ? SCAN_SAFE : tmp->verdict);
+}
+
 /* The first error is kept: it is where parsing stopped. */
 void scan_set_error(struct scan_result *r, const char *member, const char *fmt, ...)
 {

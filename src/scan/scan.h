@@ -174,6 +174,9 @@ void scan_add_issue(struct scan_result *r, enum scan_verdict v, const char *memb
 void scan_set_error(struct scan_result *r, const char *member, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void scan_raise(struct scan_result *r, enum scan_verdict v);
+/* Add what another reading of the same bytes found (its globals, issues and
+ * verdict), but not its error: that reading is not the file's format. */
+void scan_merge(struct scan_result *res, const struct scan_options *opt, const struct scan_result *tmp);
 
 /* --- formats.c / zip.c: containers (pure). depth bounds nesting. */
 void formats_scan(const uint8_t *data, size_t len, const char *member, unsigned depth,
