@@ -80,6 +80,31 @@ static bool dtype_hasobject_p(const char *dt, long long flags)
 	return *p == 'O' || (*p == 'V' && (flags & 1));
 }
 
+/* joblib < 0.10 kept arrays in companion files, and joblib.load still
+ * reads them: NDArrayWrapper with np.load(dirname/filename,
+ * allow_pickle=True), so an object array there is unpickled too;
+ * ZNDArrayWrapper as raw bytes from a ZF file. The name is the pickle's:
+ * a file next to this one is noted (scan it too), one elsewhere is not
+ * vouched for. */
+static void companion_note(struct joblib_ctx *c, const char *name, const void *state)
+{
+	char fn[256];
+	if (!pickle_state_dict_get_str(state, "filename", fn, sizeof(fn)))
+		scan_add_issue(c->res, SCAN_UNKNOWN, c->member, 0,
+			       "joblib %s: the array is in another file, named by something this scan "
+			       "does not read",
+			       name);
+	else if (strchr(fn, '/') || strcmp(fn, "..") == 0 || strcmp(fn, ".") == 0)
+		scan_add_issue(
+		    c->res, SCAN_UNKNOWN, c->member, 0,
+		    "joblib %s: joblib.load reads the array from %s, outside this file's directory", name,
+		    fn);
+	else
+		scan_add_issue(c->res, SCAN_SAFE, c->member, 0,
+			       "joblib %s: joblib.load reads the array from %s next to this file%s", name, fn,
+			       name[0] == 'N' ? " with allow_pickle: scan it too" : "");
+}
+
 static long long joblib_after_build(void *vctx, const char *module, const char *name, const void *state,
 				    const uint8_t *rest, size_t restlen)
 {
@@ -88,6 +113,11 @@ static long long joblib_after_build(void *vctx, const char *module, const char *
 	long long shape[16], elsize = -1, align = -1, flags = 0;
 	size_t nd = 0;
 
+	if (strcmp(module, "joblib.numpy_pickle_compat") == 0 &&
+	    (strcmp(name, "NDArrayWrapper") == 0 || strcmp(name, "ZNDArrayWrapper") == 0)) {
+		companion_note(c, name, state);
+		return 0;
+	}
 	if (strcmp(module, "joblib.numpy_pickle") != 0 || strcmp(name, "NumpyArrayWrapper") != 0)
 		return 0;
 	c->seen = true;
@@ -1175,6 +1205,16 @@ static bool json_text_p(const uint8_t *data, size_t len)
 	return k < len && (data[k] == '{' || data[k] == '[');
 }
 
+/* Not a model format: reported as skipped, the verdict untouched. */
+static void skip(struct scan_result *res, const char *why)
+{
+	char buf[200];
+	snprintf(buf, sizeof(buf), "not a model format: %s", why);
+	res->format = "skipped";
+	free(res->skipped);
+	res->skipped = strdup(buf);
+}
+
 /* A compressed joblib dump: joblib.load decompresses it and unpickles the
  * content (NumpyUnpickler), so the content is scanned as that pickle stream.
  * Other loaders (pickle.load, torch.load, numpy.load) read the raw bytes as
@@ -1184,8 +1224,8 @@ static void scan_compressed(const char *packer, const uint8_t *data, size_t len,
 			    unsigned depth, const struct scan_options *opt, struct scan_result *res)
 {
 	static const char *const names[][2] = {
-	    {"zlib", "joblib-zlib"}, {"gzip", "joblib-gzip"}, {"bz2", "joblib-bz2"},
-	    {"xz", "joblib-xz"},     {"lzma", "joblib-lzma"}, {"lz4", "joblib-lz4"},
+	    {"zlib", "joblib-zlib"}, {"gzip", "joblib-gzip"}, {"bz2", "joblib-bz2"},	 {"xz", "joblib-xz"},
+	    {"lzma", "joblib-lzma"}, {"lz4", "joblib-lz4"},   {"zfile", "joblib-zfile"},
 	};
 	const char *format = NULL, *why = NULL;
 	uint8_t *out = NULL;
@@ -1196,7 +1236,6 @@ static void scan_compressed(const char *packer, const uint8_t *data, size_t len,
 		if (strcmp(packer, names[k][0]) == 0)
 			format = names[k][1];
 	if (!format) {
-		/* joblib < 0.10 "ZF" files keep arrays in companion files */
 		if (!member)
 			res->format = "compressed";
 		scan_add_issue(res, SCAN_UNKNOWN, member, 0,
@@ -1210,8 +1249,18 @@ static void scan_compressed(const char *packer, const uint8_t *data, size_t len,
 	} else {
 		if (outlen == 0) {
 			scan_set_error(res, member, "%s: %s", packer, rc > 0 ? why : "nothing decompressed");
+		} else if (rc == 0 && !member && strcmp(packer, "zfile") == 0 &&
+			   pickle_cannot_start_p(out, outlen, nowhy, sizeof(nowhy))) {
+			/* joblib < 0.10 kept compressed arrays in ZF companion files
+			 * of raw bytes: joblib.load raises at their first byte */
+			free(out);
+			skip(res, "ZF data that no unpickler reads (a joblib < 0.10 array file)");
+			return;
 		} else {
-			if (rc > 0)
+			if (rc > 0 && strcmp(packer, "zfile") == 0)
+				scan_add_issue(res, SCAN_UNKNOWN, member, 0,
+					       "zfile: %s (%zu bytes); they are scanned", why, outlen);
+			else if (rc > 0)
 				scan_add_issue(res, SCAN_UNKNOWN, member, 0,
 					       "%s: %s after %zu bytes; those bytes are scanned", packer, why,
 					       outlen);
@@ -1223,16 +1272,6 @@ static void scan_compressed(const char *packer, const uint8_t *data, size_t len,
 		res->format = format;
 	if (!pickle_cannot_start_p(data, len, nowhy, sizeof(nowhy)))
 		scan_pickles(data, len, member, depth, opt, res);
-}
-
-/* Not a model format: reported as skipped, the verdict untouched. */
-static void skip(struct scan_result *res, const char *why)
-{
-	char buf[200];
-	snprintf(buf, sizeof(buf), "not a model format: %s", why);
-	res->format = "skipped";
-	free(res->skipped);
-	res->skipped = strdup(buf);
 }
 
 /* A file of another format as a pickle loader reads it: pickle.load and

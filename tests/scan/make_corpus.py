@@ -842,6 +842,36 @@ if torch is not None:
     p = put("dangerous", "bridge/stored_sizes_differ.pt", bytes(z))
     assert b"posix" in torch._C.PyTorchFileReader(p).get_record("data.pkl")
 
+# joblib < 0.10 "ZF" files (joblib.load still reads them), written by
+# joblib's own write_zfile; arrays were kept in companion files
+if joblib is not None:
+    from joblib.numpy_pickle_compat import write_zfile, NDArrayWrapper, ZNDArrayWrapper
+
+    def zfile(expect, name, data, where=None):
+        path = os.path.join(OUT, where or expect, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            write_zfile(f, data)
+        record(expect, path)
+        return path
+
+    zfile("safe", "joblib/zfile_benign.pkl", pickle.dumps({"a": [1, 2.5], "b": "x"}, protocol=2))
+    zfile("dangerous", "joblib/zfile_evil.pkl", pickle.dumps({"a": Cmd()}, protocol=2))
+    d = os.path.join(OUT, "safe", "joblib")
+    np.save(os.path.join(d, "zfile_arrays.pkl_01.npy"), np.arange(5.0))
+    record("safe", os.path.join(d, "zfile_arrays.pkl_01.npy"))
+    zfile("safe", "joblib/zfile_arrays.pkl",
+          pickle.dumps({"w": NDArrayWrapper("zfile_arrays.pkl_01.npy", np.ndarray)}, protocol=2))
+    zfile("skipped", "joblib/zfile_zarrays.pkl_01.npy.z", np.arange(3.0).tobytes(), where="safe")
+    zp = zfile("safe", "joblib/zfile_zarrays.pkl", pickle.dumps(
+        {"w": ZNDArrayWrapper("zfile_zarrays.pkl_01.npy.z", (np.ndarray, (0,), b"b"),
+                              (1, (3,), np.dtype("<f8"), False))}, protocol=2))
+    assert joblib.load(zp)["w"].tolist() == [0.0, 1.0, 2.0]
+    zfile("unknown", "joblib/zfile_array_elsewhere.pkl",
+          pickle.dumps({"w": NDArrayWrapper("/nonexistent/x.npy", np.ndarray)}, protocol=2))
+    good = open(os.path.join(OUT, "safe", "joblib/zfile_benign.pkl"), "rb").read()
+    put("error", "zfile_cut.pkl", good[:-3])
+
 # false positives: every protocol 0/1 pickle of a plain object calls copyreg._reconstructor
 class Plain:
     pass

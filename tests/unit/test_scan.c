@@ -444,6 +444,51 @@ static void test_readings(void)
 	scan_result_free(&r);
 }
 
+/* joblib < 0.10 wrote "ZF", the length in hex padded to 19 bytes, and one
+ * zlib stream (numpy_pickle_compat.write_zfile); joblib.load still reads it. */
+static size_t zfile(uint8_t *out, size_t cap, const char *data, size_t n, const char *len_text, bool space)
+{
+	size_t at = 0;
+	memcpy(out, "ZF", 2);
+	memset(out + 2, ' ', 19);
+	memcpy(out + 2, len_text, strlen(len_text));
+	at = 21 + (space ? 1 : 0);
+	if (space)
+		out[21] = ' ';
+	uLongf clen = (uLongf)(cap - at);
+	if (compress2(out + at, &clen, (const Bytef *)data, (uLong)n, 1) != Z_OK)
+		return 0;
+	return at + clen;
+}
+
+static void test_zfile(void)
+{
+	uint8_t buf[512];
+	char hex[32];
+	struct scan_result r;
+
+	snprintf(hex, sizeof(hex), "0x%zx", sizeof(evil) - 1);
+	size_t n = zfile(buf, sizeof(buf), evil, sizeof(evil) - 1, hex, false);
+	scan((const char *)buf, n, &r);
+	CHECK("ZF: os.system inside is dangerous, format joblib-zfile",
+	      n && r.verdict == SCAN_DANGEROUS && !r.error && strcmp(r.format, "joblib-zfile") == 0);
+	scan_result_free(&r);
+	n = zfile(buf, sizeof(buf), "\x80\x02}.", 4, "0x4", true);
+	CHECK("ZF: a benign pickle is safe (Python 2's extra space too)",
+	      verdict_of((const char *)buf, n) == SCAN_SAFE);
+	n = zfile(buf, sizeof(buf), "\x80\x02}.", 4, " +4_0 ", false);
+	CHECK("ZF: a length that is not what decompresses is not safe",
+	      verdict_of((const char *)buf, n) == SCAN_UNKNOWN);
+	n = zfile(buf, sizeof(buf), "\x80\x02}.", 4, "zz", false);
+	CHECK("ZF: a length joblib cannot read is an error", verdict_of((const char *)buf, n) == SCAN_ERROR);
+	n = zfile(buf, sizeof(buf), "\x80\x02}.", 4, "0x4", false);
+	CHECK("ZF: a cut stream is an error", verdict_of((const char *)buf, n - 3) == SCAN_ERROR);
+	n = zfile(buf, sizeof(buf), "\x00\x01\x02\x03", 4, "4", false);
+	scan((const char *)buf, n, &r);
+	CHECK("ZF of raw array bytes (a companion file) is skipped", r.skipped && r.verdict == SCAN_SAFE);
+	scan_result_free(&r);
+}
+
 int main(void)
 {
 	const char *reason;
@@ -622,6 +667,7 @@ int main(void)
 	test_frames();
 	test_zip();
 	test_readings();
+	test_zfile();
 	CHECK("'x' without a zlib header checksum is no zlib", verdict_of(S("xyz\n")) == SCAN_SAFE);
 
 	/* directory walks: include/exclude, joined paths */
