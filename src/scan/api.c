@@ -145,6 +145,10 @@ static int set_u64(uint64_t *field, uint64_t value)
 
 AL_SCAN_API int al_scan_options_set_limit(al_scan_options *opt, enum al_scan_limit which, uint64_t value)
 {
+	if (!opt) {
+		errno = EINVAL;
+		return -1;
+	}
 	struct scan_limits *l = &opt->o.limits;
 
 	switch (which) {
