@@ -167,7 +167,7 @@ clean:
 # tests link the scanner's sanitized objects. Everything for it is in this
 # block: what it adds to the rules above, it adds here.
 SCAN_SRC := $(wildcard src/scan/*.c)
-SCAN_PIC := $(patsubst src/%.c,build/pic/%.o,$(SCAN_SRC))
+SCAN_PIC := $(patsubst src/scan/%.c,build/scan-pic/%.o,$(SCAN_SRC))
 SCAN_TST := $(patsubst src/%.c,build/test/%.o,$(SCAN_SRC))
 SCAN_LIBS := -ljansson -lz -lbz2 -llzma -llz4
 SCAN_VERSION := 0.1.0
@@ -191,7 +191,7 @@ install: install-scan
 uninstall: uninstall-scan
 
 # Position-independent, and only what include/airlock/scan.h marks exported.
-build/pic/%.o: src/%.c include/airlock/scan.h $(wildcard src/scan/*.h)
+build/scan-pic/%.o: src/scan/%.c include/airlock/scan.h $(wildcard src/scan/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC pic  $<"
 	@$(CC) $(BASE) -O2 $(filter-out -fPIE,$(HARDEN)) -fPIC -fvisibility=hidden -c -o $@ $<
@@ -224,5 +224,5 @@ uninstall-scan:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/airlock/scan.h $(DESTDIR)$(LIBDIR)/libairlock-scan.a \
 		$(DESTDIR)$(LIBDIR)/libairlock-scan.so.$(SCAN_VERSION) $(DESTDIR)$(LIBDIR)/$(SCAN_SONAME) \
 		$(DESTDIR)$(LIBDIR)/libairlock-scan.so $(DESTDIR)$(LIBDIR)/pkgconfig/airlock-scan.pc
-	-rmdir $(DESTDIR)$(INCLUDEDIR)/airlock 2>/dev/null
+	rmdir $(DESTDIR)$(INCLUDEDIR)/airlock 2>/dev/null || true
 # ---- end of libairlock-scan -------------------------------------------------
