@@ -16,15 +16,15 @@ LDHARDEN := -pie -Wl,-z,relro,-z,now
 LIBS := -lseccomp -ljansson -lcares -lz -lbz2 -llzma -llz4 -lm -lpthread
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-LIB_SRC := $(wildcard src/*.c src/net/*.c src/scan/*.c)
+LIB_SRC := $(wildcard src/*.c src/net/*.c)
 # libairlock: the sandbox engine (not the scanner, not the command line).
-SBX_SRC := $(wildcard src/*.c src/net/*.c)
+SBX_SRC := $(LIB_SRC)
 SBX_LIBS := -lseccomp -ljansson -lcares -lm
 SOVER := 0
 VERSION := $(shell sed -n 's/.*AIRLOCK_VERSION "\(.*\)"/\1/p' src/version.h)
 CLI_SRC := $(wildcard src/cli/*.c)
 PROFILES := $(wildcard src/profiles/*.json)
-HDRS := $(wildcard src/*.h src/net/*.h src/scan/*.h src/cli/*.h include/*.h)
+HDRS := $(wildcard src/*.h src/net/*.h src/scan/*.h src/cli/*.h include/*.h include/airlock/*.h)
 
 REL_OBJ := $(patsubst src/%.c,build/rel/%.o,$(LIB_SRC) $(CLI_SRC)) build/rel/profiles.o
 TST_OBJ := $(patsubst src/%.c,build/test/%.o,$(LIB_SRC) $(CLI_SRC)) build/test/profiles.o
@@ -216,3 +216,69 @@ format:
 
 clean:
 	rm -rf build
+
+# ----------------------------------------------------------------------------
+# libairlock-scan: the model scanner as a library of its own, with the public
+# header include/airlock/scan.h; it shares no code with the sandbox. The
+# airlock binary links build/libairlock-scan.a like any other client; the
+# tests link the scanner's sanitized objects. Everything for it is in this
+# block: what it adds to the rules above, it adds here.
+SCAN_SRC := $(wildcard src/scan/*.c)
+SCAN_PIC := $(patsubst src/scan/%.c,build/scan-pic/%.o,$(SCAN_SRC))
+SCAN_TST := $(patsubst src/%.c,build/test/%.o,$(SCAN_SRC))
+SCAN_LIBS := -ljansson -lz -lbz2 -llzma -llz4
+SCAN_VERSION := 0.1.0
+SCAN_SONAME := libairlock-scan.so.0
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+
+REL_OBJ += build/libairlock-scan.a
+TRC_OBJ += build/libairlock-scan.a
+TST_LIB += $(SCAN_TST)
+FUZZ_LIB += $(SCAN_SRC)
+build/airlock build/trace/airlock: build/libairlock-scan.a
+build/test/airlock $(UNIT_BIN): $(SCAN_TST)
+$(FUZZ_TARGETS): $(SCAN_SRC) include/airlock/scan.h
+build/rel/cli/scan.o build/test/cli/scan.o build/trace/cli/scan.o $(SCAN_TST): include/airlock/scan.h
+
+.PHONY: install-scan uninstall-scan
+all: build/libairlock-scan.a build/libairlock-scan.so
+install: install-scan
+uninstall: uninstall-scan
+
+# Position-independent, and only what include/airlock/scan.h marks exported.
+build/scan-pic/%.o: src/scan/%.c include/airlock/scan.h $(wildcard src/scan/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  CC pic  $<"
+	@$(CC) $(BASE) -O2 $(filter-out -fPIE,$(HARDEN)) -fPIC -fvisibility=hidden -c -o $@ $<
+
+build/libairlock-scan.a: $(SCAN_PIC)
+	@rm -f $@
+	ar rcs $@ $^
+
+# --no-undefined: the scanner needs nothing but libc and its decoders (a
+# sandbox symbol would fail this link).
+build/libairlock-scan.so: $(SCAN_PIC)
+	$(CC) -shared -Wl,-soname,$(SCAN_SONAME) -Wl,--no-undefined -Wl,-z,relro,-z,now -o $@ $^ $(SCAN_LIBS)
+
+build/airlock-scan.pc: src/scan/airlock-scan.pc.in Makefile
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e 's|@VERSION@|$(SCAN_VERSION)|' $< >$@
+
+# The .pc names PREFIX: made again at every install, for the PREFIX given.
+install-scan: build/libairlock-scan.a build/libairlock-scan.so
+	@rm -f build/airlock-scan.pc && $(MAKE) --no-print-directory build/airlock-scan.pc
+	install -d $(DESTDIR)$(INCLUDEDIR)/airlock $(DESTDIR)$(LIBDIR)/pkgconfig
+	install -m 0644 include/airlock/scan.h $(DESTDIR)$(INCLUDEDIR)/airlock/scan.h
+	install -m 0644 build/libairlock-scan.a $(DESTDIR)$(LIBDIR)/libairlock-scan.a
+	install -m 0755 build/libairlock-scan.so $(DESTDIR)$(LIBDIR)/libairlock-scan.so.$(SCAN_VERSION)
+	ln -sf libairlock-scan.so.$(SCAN_VERSION) $(DESTDIR)$(LIBDIR)/$(SCAN_SONAME)
+	ln -sf $(SCAN_SONAME) $(DESTDIR)$(LIBDIR)/libairlock-scan.so
+	install -m 0644 build/airlock-scan.pc $(DESTDIR)$(LIBDIR)/pkgconfig/airlock-scan.pc
+
+uninstall-scan:
+	rm -f $(DESTDIR)$(INCLUDEDIR)/airlock/scan.h $(DESTDIR)$(LIBDIR)/libairlock-scan.a \
+		$(DESTDIR)$(LIBDIR)/libairlock-scan.so.$(SCAN_VERSION) $(DESTDIR)$(LIBDIR)/$(SCAN_SONAME) \
+		$(DESTDIR)$(LIBDIR)/libairlock-scan.so $(DESTDIR)$(LIBDIR)/pkgconfig/airlock-scan.pc
+	rmdir $(DESTDIR)$(INCLUDEDIR)/airlock 2>/dev/null || true
+# ---- end of libairlock-scan -------------------------------------------------

@@ -121,7 +121,7 @@ launch() { # launch FILE MODE [VAR=VALUE...]
 	shift 2
 	work=$(mktemp -d /tmp/airlock-case.XXXXXX)
 	chmod 1777 "$work"
-	local env=(AIRLOCK="$AIRLOCK" CASE_DIR="$(dirname "$REPO/$f")" WORK="$work" REPO="$REPO"
+	local env=(AIRLOCK="$AIRLOCK" CASE_DIR="$(dirname "$REPO/$f")" WORK="$work" REPO="$REPO" STAGE="$STAGE"
 		${AIRLOCK_TEST_SECOND_COMMAND:+AIRLOCK_TEST_SECOND_COMMAND=1}
 		ASAN_OPTIONS="$ASAN_OPTIONS" UBSAN_OPTIONS="$UBSAN_OPTIONS" PATH="$PATH" HOME="$work" "$@")
 	local who=()
@@ -292,6 +292,19 @@ check_library() {
 	rm -rf "$bin"
 }
 [ $controls = 0 ] && [ $escape_only = 0 ] && [ -n "${INSTALL_ROOT:-}" ] && wanted library && check_library
+# The libraries as `make install DESTDIR=... PREFIX=/usr` lays them out, for
+# the tests that build a program against them as a user would
+# (tests/functional/scan_lib.sh).
+STAGE=$SUITE/stage
+if [ $controls = 0 ] && [ $escape_only = 0 ] && wanted tests/functional/scan_lib.sh; then
+	if make --no-print-directory install-scan DESTDIR="$STAGE" PREFIX=/usr >"$SUITE/stage.log" 2>&1; then
+		chmod -R a+rX "$STAGE"
+	else
+		record unit "make install-scan, staged" 0
+		echo "FAIL unit: make install-scan DESTDIR=$STAGE:"
+		tail -5 "$SUITE/stage.log" | sed 's/^/    /'
+	fi
+fi
 if [ $controls = 0 ] && [ $escape_only = 0 ]; then
 	for f in tests/functional/*.sh; do
 		wanted "$f" || continue

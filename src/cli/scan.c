@@ -3,14 +3,17 @@
  * Exit status: 0 all safe (files that are no model format are skipped and
  * do not count), 1 anything dangerous or unknown, 2 a file could not be read
  * or fully parsed (and nothing worse was found), or bad usage (one line). */
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../scan/scan.h"
+#include <airlock/scan.h>
+
 #include "cli.h"
 
 struct run {
@@ -20,87 +23,81 @@ struct run {
 	size_t skipped;
 };
 
-static const char *verdict_name(const struct scan_result *r)
+static void print_text(const al_scan_result *r)
 {
-	return r->skipped ? "skipped" : scan_verdict_name(r->verdict);
-}
+	const char *path = al_scan_result_path(r), *skipped = al_scan_result_skipped(r);
+	const char *error = al_scan_result_error(r);
 
-static json_t *result_json(const struct scan_result *r)
-{
-	json_t *o = json_object(), *gl = json_array(), *is = json_array();
-	json_object_set_new(o, "path", json_string(r->path));
-	json_object_set_new(o, "format", json_string(r->format ? r->format : "unknown"));
-	json_object_set_new(o, "verdict", json_string(verdict_name(r)));
-	json_object_set_new(o, "error", r->error ? json_string(r->error) : json_null());
-	if (r->skipped)
-		json_object_set_new(o, "reason", json_string(r->skipped));
-	for (size_t k = 0; k < r->nglobals; k++) {
-		const struct scan_global *g = &r->globals[k];
-		json_t *j = json_pack("{s:s?, s:s?, s:s, s:I, s:s, s:b}", "module", g->module, "name",
-				      g->name, "verdict", scan_verdict_name(g->verdict), "offset",
-				      (json_int_t)g->offset, "opcode", g->opcode, "called", g->called);
-		if (!j)
-			continue;
-		if (g->member)
-			json_object_set_new(j, "member", json_string(g->member));
-		if (g->reason)
-			json_object_set_new(j, "reason", json_string(g->reason));
-		json_array_append_new(gl, j);
-	}
-	for (size_t k = 0; k < r->nissues; k++) {
-		const struct scan_issue *i = &r->issues[k];
-		json_t *j = json_pack("{s:s, s:s?, s:I}", "verdict", scan_verdict_name(i->verdict), "what",
-				      i->what, "offset", (json_int_t)i->offset);
-		if (!j)
-			continue;
-		if (i->member)
-			json_object_set_new(j, "member", json_string(i->member));
-		json_array_append_new(is, j);
-	}
-	json_object_set_new(o, "globals", gl);
-	json_object_set_new(o, "globals_seen", json_integer((json_int_t)r->globals_seen));
-	json_object_set_new(o, "issues", is);
-	return o;
-}
-
-static void print_text(const struct scan_result *r)
-{
-	if (r->skipped) {
-		printf("%s: skipped (%s)\n", r->path, r->skipped);
+	if (skipped) {
+		printf("%s: skipped (%s)\n", path, skipped);
 		return;
 	}
-	printf("%s: %s (%s)\n", r->path, scan_verdict_name(r->verdict), r->format ? r->format : "unknown");
-	for (size_t k = 0; k < r->nglobals; k++) {
-		const struct scan_global *g = &r->globals[k];
-		if (g->verdict == SCAN_SAFE)
+	printf("%s: %s (%s)\n", path, al_scan_verdict_name(al_scan_result_verdict(r)),
+	       al_scan_result_format(r));
+	for (size_t k = 0; k < al_scan_result_nglobals(r); k++) {
+		const al_scan_global *g = al_scan_result_global(r, k);
+		const char *member = al_scan_global_member(g), *reason = al_scan_global_reason(g);
+		if (al_scan_global_verdict(g) == AL_SCAN_SAFE)
 			continue;
-		printf("  %s: %s.%s (%s at offset %llu%s%s%s)%s%s\n", scan_verdict_name(g->verdict),
-		       g->module, g->name, g->opcode, (unsigned long long)g->offset, g->member ? " in " : "",
-		       g->member ? g->member : "", g->called ? ", called" : "", g->reason ? ": " : "",
-		       g->reason ? g->reason : "");
+		printf("  %s: %s.%s (%s at offset %llu%s%s%s)%s%s\n",
+		       al_scan_verdict_name(al_scan_global_verdict(g)), al_scan_global_module(g),
+		       al_scan_global_name(g), al_scan_global_opcode(g),
+		       (unsigned long long)al_scan_global_offset(g), member ? " in " : "",
+		       member ? member : "", al_scan_global_called(g) ? ", called" : "", reason ? ": " : "",
+		       reason ? reason : "");
 	}
-	for (size_t k = 0; k < r->nissues; k++) {
-		const struct scan_issue *i = &r->issues[k];
-		printf("  %s: %s%s%s\n", i->verdict == SCAN_SAFE ? "note" : scan_verdict_name(i->verdict),
-		       i->what, i->member ? " in " : "", i->member ? i->member : "");
+	for (size_t k = 0; k < al_scan_result_nissues(r); k++) {
+		const al_scan_issue *i = al_scan_result_issue(r, k);
+		const char *member = al_scan_issue_member(i);
+		enum al_scan_verdict v = al_scan_issue_verdict(i);
+		printf("  %s: %s%s%s\n", v == AL_SCAN_SAFE ? "note" : al_scan_verdict_name(v),
+		       al_scan_issue_what(i), member ? " in " : "", member ? member : "");
 	}
-	if (r->error)
-		printf("  error: %s\n", r->error);
-	if (r->globals_seen > r->nglobals)
-		printf("  (%zu globals judged, %zu listed)\n", r->globals_seen, r->nglobals);
+	if (error)
+		printf("  error: %s\n", error);
+	if (al_scan_result_globals_seen(r) > al_scan_result_nglobals(r))
+		printf("  (%zu globals judged, %zu listed)\n", al_scan_result_globals_seen(r),
+		       al_scan_result_nglobals(r));
 }
 
-static void on_result(const struct scan_result *r, void *arg)
+/* The document holds each file's object as the library writes it. */
+static void add_json(struct run *run, const al_scan_result *r)
+{
+	char *text = al_scan_result_json(r);
+	json_t *o = text ? json_loads(text, 0, NULL) : NULL;
+	if (!o)
+		o = json_pack("{s:s, s:s, s:s}", "path", "?", "verdict", "error", "error", "out of memory");
+	json_array_append_new(run->files, o);
+	free(text);
+}
+
+static void on_result(const al_scan_result *r, void *arg)
 {
 	struct run *run = arg;
-	if (r->skipped)
+	if (al_scan_result_skipped(r))
 		run->skipped++;
 	else
-		run->counts[r->verdict]++;
+		run->counts[al_scan_result_verdict(r)]++;
 	if (run->json)
-		json_array_append_new(run->files, result_json(r));
+		add_json(run, r);
 	else
 		print_text(r);
+}
+
+/* A PATH that cannot be opened counts as a file that could not be read. */
+static void on_open_error(struct run *run, const char *path, int errnum)
+{
+	run->counts[AL_SCAN_ERROR]++;
+	if (run->json) {
+		char msg[600];
+		snprintf(msg, sizeof(msg), "%s: %s", path, strerror(errnum));
+		json_array_append_new(run->files,
+				      json_pack("{s:s, s:s, s:s, s:s, s:[], s:i, s:[]}", "path", path,
+						"format", "unknown", "verdict", "error", "error", msg,
+						"globals", "globals_seen", 0, "issues"));
+	} else {
+		printf("%s: error (unknown)\n  error: %s: %s\n", path, path, strerror(errnum));
+	}
 }
 
 static void usage(FILE *f)
@@ -141,17 +138,14 @@ int cli_scan(int argc, char **argv)
 	    {"include", required_argument, NULL, 'i'}, {"exclude", required_argument, NULL, 'x'},
 	    {"help", no_argument, NULL, 'h'},	       {0},
 	};
-	struct scan_options opt = {0};
+	al_scan_options *opt = al_scan_options_new();
 	struct run run = {0};
-	/* argv outlives the scan: the lists point into it */
-	const char **allow = calloc((size_t)argc + 1, sizeof(*allow));
-	const char **include = calloc((size_t)argc + 1, sizeof(*include));
-	const char **exclude = calloc((size_t)argc + 1, sizeof(*exclude));
 	int c, rc = 2;
 
-	if (!allow || !include || !exclude)
-		goto out;
-	scan_limits_default(&opt.limits);
+	if (!opt) {
+		fputs("airlock scan: out of memory\n", stderr);
+		return 2;
+	}
 	optind = 1;
 	opterr = 0; /* usage_error says it, in one line */
 	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
@@ -160,23 +154,21 @@ int cli_scan(int argc, char **argv)
 			run.json = true;
 			break;
 		case 'a':
-			if (!allowlist_entry_valid_p(optarg)) {
-				rc = usage_error("--allow %s: want MODULE.NAME or MODULE.*", optarg);
+			if (al_scan_options_allow(opt, optarg) < 0) {
+				rc = errno == EINVAL
+					 ? usage_error("--allow %s: want MODULE.NAME or MODULE.*", optarg)
+					 : usage_error("--allow %s: %s", optarg, strerror(errno));
 				goto out;
 			}
-			allow[opt.nallow++] = optarg;
 			break;
 		case 'i':
 		case 'x':
-			if (!*optarg) {
-				rc = usage_error("%s: an empty glob matches nothing",
-						 c == 'i' ? "--include" : "--exclude");
+			if ((c == 'i' ? al_scan_options_include : al_scan_options_exclude)(opt, optarg) < 0) {
+				rc = errno == EINVAL ? usage_error("%s: an empty glob matches nothing",
+								   c == 'i' ? "--include" : "--exclude")
+						     : usage_error("%s", strerror(errno));
 				goto out;
 			}
-			if (c == 'i')
-				include[opt.ninclude++] = optarg;
-			else
-				exclude[opt.nexclude++] = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -191,34 +183,23 @@ int cli_scan(int argc, char **argv)
 		rc = usage_error("no PATH to scan");
 		goto out;
 	}
-	opt.allow = allow;
-	opt.include = include;
-	opt.exclude = exclude;
 	run.files = json_array();
-	for (int k = optind; k < argc; k++) {
-		struct al_error err = {0};
-		char buf[640];
-		if (scan_path(argv[k], &opt, on_result, &run, &err) < 0) {
-			struct scan_result r = {0};
-			r.path = argv[k];
-			r.format = "unknown";
-			r.verdict = SCAN_ERROR;
-			r.error = (char *)al_error_text(&err, buf, sizeof(buf));
-			on_result(&r, &run);
-		}
-	}
-	enum scan_verdict worst = SCAN_SAFE;
-	for (int v = SCAN_DANGEROUS; v > SCAN_SAFE; v--)
+	for (int k = optind; k < argc; k++)
+		if (al_scan_path(argv[k], opt, on_result, &run) < 0)
+			on_open_error(&run, argv[k], errno);
+	enum al_scan_verdict worst = AL_SCAN_SAFE;
+	for (int v = AL_SCAN_DANGEROUS; v > AL_SCAN_SAFE; v--)
 		if (run.counts[v]) {
-			worst = (enum scan_verdict)v;
+			worst = (enum al_scan_verdict)v;
 			break;
 		}
 	if (run.json) {
 		json_t *doc = json_pack(
-		    "{s:s, s:o, s:{s:I, s:I, s:I, s:I, s:I}}", "verdict", scan_verdict_name(worst), "files",
-		    run.files, "counts", "safe", (json_int_t)run.counts[SCAN_SAFE], "unknown",
-		    (json_int_t)run.counts[SCAN_UNKNOWN], "dangerous", (json_int_t)run.counts[SCAN_DANGEROUS],
-		    "error", (json_int_t)run.counts[SCAN_ERROR], "skipped", (json_int_t)run.skipped);
+		    "{s:s, s:o, s:{s:I, s:I, s:I, s:I, s:I}}", "verdict", al_scan_verdict_name(worst),
+		    "files", run.files, "counts", "safe", (json_int_t)run.counts[AL_SCAN_SAFE], "unknown",
+		    (json_int_t)run.counts[AL_SCAN_UNKNOWN], "dangerous",
+		    (json_int_t)run.counts[AL_SCAN_DANGEROUS], "error", (json_int_t)run.counts[AL_SCAN_ERROR],
+		    "skipped", (json_int_t)run.skipped);
 		char *s = doc ? json_dumps(doc, JSON_INDENT(1)) : NULL;
 		if (s)
 			puts(s);
@@ -229,13 +210,11 @@ int cli_scan(int argc, char **argv)
 		size_t total = run.counts[0] + run.counts[1] + run.counts[2] + run.counts[3] + run.skipped;
 		printf("%zu file%s: %zu safe, %zu unknown, %zu dangerous, %zu could not be parsed, %zu "
 		       "skipped\n",
-		       total, total == 1 ? "" : "s", run.counts[SCAN_SAFE], run.counts[SCAN_UNKNOWN],
-		       run.counts[SCAN_DANGEROUS], run.counts[SCAN_ERROR], run.skipped);
+		       total, total == 1 ? "" : "s", run.counts[AL_SCAN_SAFE], run.counts[AL_SCAN_UNKNOWN],
+		       run.counts[AL_SCAN_DANGEROUS], run.counts[AL_SCAN_ERROR], run.skipped);
 	}
-	rc = worst >= SCAN_UNKNOWN ? 1 : worst == SCAN_ERROR ? 2 : 0;
+	rc = worst >= AL_SCAN_UNKNOWN ? 1 : worst == AL_SCAN_ERROR ? 2 : 0;
 out:
-	free(allow);
-	free(include);
-	free(exclude);
+	al_scan_options_free(opt);
 	return rc;
 }

@@ -143,6 +143,9 @@ static const char *const allowed[] = {
     /* joblib / scikit-learn containers */
     "joblib.numpy_pickle.NumpyArrayWrapper",
     "joblib.numpy_pickle_compat.NDArrayWrapper",
+    /* joblib < 0.10 compressed dumps: raw array bytes from a companion ZF
+     * file, given to ndarray.__setstate__ (which refuses bytes for objects) */
+    "joblib.numpy_pickle_compat.ZNDArrayWrapper",
     "sklearn.utils._bunch.Bunch",
 };
 

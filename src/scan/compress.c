@@ -11,7 +11,11 @@
  *         anything else after a member raises;
  *   bz2, lzma/xz (LZMAFile, FORMAT_AUTO), lz4 (LZ4FrameFile): the
  *         _compression.DecompressReader loop, streams one after another,
- *         trailing bytes ignored when a new stream fails at once.
+ *         trailing bytes ignored when a new stream fails at once;
+ *   ZF    joblib < 0.10 (numpy_pickle_compat.read_zfile, still how
+ *         joblib.load reads a file starting with "ZF"): the length in hex
+ *         in 19 bytes, an optional space, one zlib stream (bytes after it
+ *         ignored, a cut one raises), as long as the length said.
  * A stream that breaks off is reported with what came out before the break
  * (the loader may have unpickled that much); a stream that decompresses past
  * the limit is an error, never a pass. */
@@ -48,7 +52,7 @@ const char *compress_kind(const uint8_t *d, size_t len)
 	if (len >= 2 && d[0] == 0x78 && ((unsigned)d[0] << 8 | d[1]) % 31 == 0)
 		return "zlib";
 	if (len >= 2 && memcmp(d, "ZF", 2) == 0)
-		return "zlib (joblib < 0.10)";
+		return "zfile";
 	if (len >= 4 && memcmp(d, "\x04\x22\x4d\x18", 4) == 0)
 		return "lz4";
 	return NULL;
@@ -255,6 +259,80 @@ static int dec_lz4(const uint8_t *in, size_t len, struct obuf *o, const char **w
 	return 0;
 }
 
+/* Python's int(s, 16) on the bytes of the ZF header: spaces around, a
+ * sign, an optional 0x, hex digits with single underscores between them
+ * (one may follow the 0x). Returns -1 where int() raises; -2 for a value
+ * no buffer holds. */
+static int py_hex(const uint8_t *s, size_t n, uint64_t *out)
+{
+	size_t k = 0, end = n, digits = 0;
+	bool neg = false;
+	uint64_t v = 0;
+
+	if (memchr(s, 0, n))
+		return -1; /* int() of bytes with a NUL raises */
+	while (k < end && strchr(" \t\n\v\f\r", s[k]))
+		k++;
+	while (end > k && strchr(" \t\n\v\f\r", s[end - 1]))
+		end--;
+	if (k < end && (s[k] == '+' || s[k] == '-'))
+		neg = s[k++] == '-';
+	if (end - k >= 2 && s[k] == '0' && (s[k + 1] == 'x' || s[k + 1] == 'X')) {
+		k += 2;
+		if (k < end && s[k] == '_')
+			k++;
+	}
+	for (; k < end; k++) {
+		int h = s[k] >= '0' && s[k] <= '9'   ? s[k] - '0'
+			: s[k] >= 'a' && s[k] <= 'f' ? s[k] - 'a' + 10
+			: s[k] >= 'A' && s[k] <= 'F' ? s[k] - 'A' + 10
+						     : -1;
+		if (h < 0) {
+			if (s[k] != '_' || !digits || k + 1 >= end || s[k + 1] == '_')
+				return -1;
+			continue;
+		}
+		if (v >> 60)
+			return -2;
+		v = v << 4 | (uint64_t)h;
+		digits++;
+	}
+	if (!digits)
+		return -1;
+	if (neg && v)
+		return -1; /* zlib.decompress: bufsize must be non-negative */
+	*out = v;
+	return 0;
+}
+
+enum { ZF_LEN = 19 }; /* len(hex(2 ** 64)) */
+
+static int dec_zfile(const uint8_t *in, size_t len, struct obuf *o, const char **why)
+{
+	size_t hlen = len < 2 + ZF_LEN ? len - 2 : ZF_LEN, start = 2 + ZF_LEN;
+	uint64_t want = 0;
+
+	if (py_hex(in + 2, hlen, &want) < 0) {
+		*why = "the length in the ZF header is not a number joblib reads";
+		return -1;
+	}
+	if (len > start && in[start] == ' ')
+		start++; /* joblib <= 0.8.4 under Python 2 wrote one more space */
+	if (len <= start) {
+		*why = "no compressed data after the ZF header";
+		return -1;
+	}
+	int rc = dec_zlib(in + start, len - start, false, o, why);
+	if (rc != 0)
+		return -1; /* zlib.decompress raised: nothing was unpickled */
+	if (o->n != want) {
+		/* joblib asserts the length (an assert: gone under python -O) */
+		*why = "another length decompresses than its header says (joblib asserts they agree)";
+		return 1;
+	}
+	return 0;
+}
+
 int compress_decode(const char *kind, const uint8_t *in, size_t len, uint64_t max, uint8_t **out,
 		    size_t *outlen, const char **why)
 {
@@ -269,6 +347,8 @@ int compress_decode(const char *kind, const uint8_t *in, size_t len, uint64_t ma
 		rc = dec_lzma(in, len, &o, why); /* LZMAFile(FORMAT_AUTO) for both */
 	else if (strcmp(kind, "lz4") == 0)
 		rc = dec_lz4(in, len, &o, why);
+	else if (strcmp(kind, "zfile") == 0)
+		rc = dec_zfile(in, len, &o, why);
 	else {
 		*why = "not decompressed by airlock";
 		rc = -1;

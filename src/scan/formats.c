@@ -80,6 +80,31 @@ static bool dtype_hasobject_p(const char *dt, long long flags)
 	return *p == 'O' || (*p == 'V' && (flags & 1));
 }
 
+/* joblib < 0.10 kept arrays in companion files, and joblib.load still
+ * reads them: NDArrayWrapper with np.load(dirname/filename,
+ * allow_pickle=True), so an object array there is unpickled too;
+ * ZNDArrayWrapper as raw bytes from a ZF file. The name is the pickle's:
+ * a file next to this one is noted (scan it too), one elsewhere is not
+ * vouched for. */
+static void companion_note(struct joblib_ctx *c, const char *name, const void *state)
+{
+	char fn[256];
+	if (!pickle_state_dict_get_str(state, "filename", fn, sizeof(fn)))
+		scan_add_issue(c->res, SCAN_UNKNOWN, c->member, 0,
+			       "joblib %s: the array is in another file, named by something this scan "
+			       "does not read",
+			       name);
+	else if (strchr(fn, '/') || strcmp(fn, "..") == 0 || strcmp(fn, ".") == 0)
+		scan_add_issue(
+		    c->res, SCAN_UNKNOWN, c->member, 0,
+		    "joblib %s: joblib.load reads the array from %s, outside this file's directory", name,
+		    fn);
+	else
+		scan_add_issue(c->res, SCAN_SAFE, c->member, 0,
+			       "joblib %s: joblib.load reads the array from %s next to this file%s", name, fn,
+			       name[0] == 'N' ? " with allow_pickle: scan it too" : "");
+}
+
 static long long joblib_after_build(void *vctx, const char *module, const char *name, const void *state,
 				    const uint8_t *rest, size_t restlen)
 {
@@ -88,6 +113,11 @@ static long long joblib_after_build(void *vctx, const char *module, const char *
 	long long shape[16], elsize = -1, align = -1, flags = 0;
 	size_t nd = 0;
 
+	if (strcmp(module, "joblib.numpy_pickle_compat") == 0 &&
+	    (strcmp(name, "NDArrayWrapper") == 0 || strcmp(name, "ZNDArrayWrapper") == 0)) {
+		companion_note(c, name, state);
+		return 0;
+	}
 	if (strcmp(module, "joblib.numpy_pickle") != 0 || strcmp(name, "NumpyArrayWrapper") != 0)
 		return 0;
 	c->seen = true;
@@ -98,7 +128,7 @@ static long long joblib_after_build(void *vctx, const char *module, const char *
 		/* read_array: pickle.load on the same file (trailing data is
 		 * the rest of the outer stream) */
 		struct pickle_sink sink = {.res = c->res, .opt = c->opt, .member = c->member, .base = 0};
-		struct al_error err = {0};
+		struct scan_error err = {0};
 		size_t used;
 		if (pickle_scan_one(rest, restlen, &used, &sink, &err) < 0)
 			return -1;
@@ -138,7 +168,7 @@ static void scan_pickles(const uint8_t *data, size_t len, const char *member, un
 	struct joblib_ctx jc = {.res = res, .opt = opt, .member = member, .depth = depth};
 	struct pickle_sink sink = {
 	    .res = res, .opt = opt, .member = member, .after_build = joblib_after_build, .ctx = &jc};
-	struct al_error err = {0};
+	struct scan_error err = {0};
 	size_t count = 0, used = 0, max = opt->limits.max_pickles;
 	bool legacy = len >= sizeof(torch_magic) && memcmp(data, torch_magic, sizeof(torch_magic)) == 0;
 
@@ -195,7 +225,7 @@ static int one_pickle(const uint8_t *p, size_t len, size_t *used, const char *me
 		      size_t lcap)
 {
 	struct pickle_sink sink = {.res = res, .opt = opt, .member = member, .base = base};
-	struct al_error err = {0};
+	struct scan_error err = {0};
 	if (pickle_scan_one(p, len, used, &sink, &err) < 0) {
 		scan_set_error(res, member, "%s", err.msg);
 		return -1;
@@ -862,7 +892,7 @@ static void scan_npy(const uint8_t *data, size_t len, const char *member, unsign
 	size_t blen = len - hstart - hlen;
 	if (obj == OBJ_YES) {
 		struct pickle_sink sink = {.res = res, .opt = opt, .member = member, .base = hstart + hlen};
-		struct al_error err = {0};
+		struct scan_error err = {0};
 		size_t count, used;
 		if (pickle_scan_stream(body, blen, opt->limits.max_pickles, &count, &used, &sink, &err) < 0)
 			scan_set_error(res, member, "object array: %s", err.msg);
@@ -877,17 +907,10 @@ static void scan_npy(const uint8_t *data, size_t len, const char *member, unsign
 	if (!pickle_cannot_start_p(body, blen, (char[8]){0}, 8)) {
 		struct scan_result tmp = {0};
 		struct pickle_sink sink = {.res = &tmp, .opt = opt, .member = member, .base = hstart + hlen};
-		struct al_error err = {0};
+		struct scan_error err = {0};
 		size_t count, used;
 		int rc = pickle_scan_stream(body, blen, opt->limits.max_pickles, &count, &used, &sink, &err);
-		for (size_t g = 0; g < tmp.nglobals; g++) {
-			struct scan_global *sg = &tmp.globals[g];
-			scan_add_global(res, opt, sg->module, sg->name, sg->member, sg->offset, sg->opcode,
-					sg->verdict, sg->reason);
-		}
-		for (size_t g = 0; g < tmp.nissues; g++)
-			scan_add_issue(res, tmp.issues[g].verdict, tmp.issues[g].member, tmp.issues[g].offset,
-				       "%s", tmp.issues[g].what);
+		scan_merge(res, opt, &tmp);
 		if (rc == 0 && tmp.nglobals)
 			scan_add_issue(res, SCAN_UNKNOWN, member, hstart + hlen,
 				       "npy payload is a pickle that imports");
@@ -1182,6 +1205,16 @@ static bool json_text_p(const uint8_t *data, size_t len)
 	return k < len && (data[k] == '{' || data[k] == '[');
 }
 
+/* Not a model format: reported as skipped, the verdict untouched. */
+static void skip(struct scan_result *res, const char *why)
+{
+	char buf[200];
+	snprintf(buf, sizeof(buf), "not a model format: %s", why);
+	res->format = "skipped";
+	free(res->skipped);
+	res->skipped = strdup(buf);
+}
+
 /* A compressed joblib dump: joblib.load decompresses it and unpickles the
  * content (NumpyUnpickler), so the content is scanned as that pickle stream.
  * Other loaders (pickle.load, torch.load, numpy.load) read the raw bytes as
@@ -1191,8 +1224,8 @@ static void scan_compressed(const char *packer, const uint8_t *data, size_t len,
 			    unsigned depth, const struct scan_options *opt, struct scan_result *res)
 {
 	static const char *const names[][2] = {
-	    {"zlib", "joblib-zlib"}, {"gzip", "joblib-gzip"}, {"bz2", "joblib-bz2"},
-	    {"xz", "joblib-xz"},     {"lzma", "joblib-lzma"}, {"lz4", "joblib-lz4"},
+	    {"zlib", "joblib-zlib"}, {"gzip", "joblib-gzip"}, {"bz2", "joblib-bz2"},	 {"xz", "joblib-xz"},
+	    {"lzma", "joblib-lzma"}, {"lz4", "joblib-lz4"},   {"zfile", "joblib-zfile"},
 	};
 	const char *format = NULL, *why = NULL;
 	uint8_t *out = NULL;
@@ -1203,7 +1236,6 @@ static void scan_compressed(const char *packer, const uint8_t *data, size_t len,
 		if (strcmp(packer, names[k][0]) == 0)
 			format = names[k][1];
 	if (!format) {
-		/* joblib < 0.10 "ZF" files keep arrays in companion files */
 		if (!member)
 			res->format = "compressed";
 		scan_add_issue(res, SCAN_UNKNOWN, member, 0,
@@ -1217,8 +1249,18 @@ static void scan_compressed(const char *packer, const uint8_t *data, size_t len,
 	} else {
 		if (outlen == 0) {
 			scan_set_error(res, member, "%s: %s", packer, rc > 0 ? why : "nothing decompressed");
+		} else if (rc == 0 && !member && strcmp(packer, "zfile") == 0 &&
+			   pickle_cannot_start_p(out, outlen, nowhy, sizeof(nowhy))) {
+			/* joblib < 0.10 kept compressed arrays in ZF companion files
+			 * of raw bytes: joblib.load raises at their first byte */
+			free(out);
+			skip(res, "ZF data that no unpickler reads (a joblib < 0.10 array file)");
+			return;
 		} else {
-			if (rc > 0)
+			if (rc > 0 && strcmp(packer, "zfile") == 0)
+				scan_add_issue(res, SCAN_UNKNOWN, member, 0,
+					       "zfile: %s (%zu bytes); they are scanned", why, outlen);
+			else if (rc > 0)
 				scan_add_issue(res, SCAN_UNKNOWN, member, 0,
 					       "%s: %s after %zu bytes; those bytes are scanned", packer, why,
 					       outlen);
@@ -1232,14 +1274,25 @@ static void scan_compressed(const char *packer, const uint8_t *data, size_t len,
 		scan_pickles(data, len, member, depth, opt, res);
 }
 
-/* Not a model format: reported as skipped, the verdict untouched. */
-static void skip(struct scan_result *res, const char *why)
+/* A file of another format as a pickle loader reads it: pickle.load and
+ * joblib.load unpickle any file, numpy.load any that is no zip or npy,
+ * torch.load any that is no zip or tar. What that reading imports counts;
+ * that it fails does not (the file is what its magic says). */
+static void scan_pickle_reading(const uint8_t *data, size_t len, const char *member, unsigned depth,
+				const struct scan_options *opt, struct scan_result *res)
 {
-	char buf[200];
-	snprintf(buf, sizeof(buf), "not a model format: %s", why);
-	res->format = "skipped";
-	free(res->skipped);
-	res->skipped = strdup(buf);
+	char why[128];
+	if (pickle_cannot_start_p(data, len, why, sizeof(why)))
+		return;
+	struct scan_result tmp = {0};
+	tmp.format = "unknown";
+	scan_pickles(data, len, member, depth, opt, &tmp);
+	if (tmp.nglobals || tmp.globals_seen)
+		scan_add_issue(
+		    res, SCAN_SAFE, member, 0,
+		    "also read as a pickle by pickle.load and joblib.load: its imports are listed");
+	scan_merge(res, opt, &tmp);
+	scan_result_free(&tmp);
 }
 
 void formats_scan(const uint8_t *data, size_t len, const char *member, unsigned depth,
@@ -1253,22 +1306,26 @@ void formats_scan(const uint8_t *data, size_t len, const char *member, unsigned 
 	if (len >= 4 && data[0] == 'P' && data[1] == 'K' &&
 	    ((data[2] == 3 && data[3] == 4) || (data[2] == 5 && data[3] == 6))) {
 		zip_scan(data, len, member, depth, opt, res);
+		scan_pickle_reading(data, len, member, depth, opt, res);
 		return;
 	}
 	if (len >= 6 && memcmp(data, "\x93NUMPY", 6) == 0) {
-		scan_npy(data, len, member, depth, opt, res);
+		scan_npy(data, len, member, depth, opt, res); /* 0x93 starts no pickle */
 		return;
 	}
 	if (len >= 8 && memcmp(data, "GGUF", 4) == 0) {
 		scan_gguf(data, len, member, res);
+		scan_pickle_reading(data, len, member, depth, opt, res);
 		return;
 	}
 	if (len >= 512 && memcmp(data + 257, "ustar", 5) == 0) {
 		scan_tar(data, len, opt, res);
+		scan_pickle_reading(data, len, member, depth, opt, res);
 		return;
 	}
 	if (safetensors_p(data, len)) {
 		scan_safetensors(data, len, member, opt, res);
+		scan_pickle_reading(data, len, member, depth, opt, res);
 		return;
 	}
 	const char *packer = compress_kind(data, len);

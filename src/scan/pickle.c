@@ -9,14 +9,19 @@
  * the stack, possibly from the memo), small containers keep their items (so
  * joblib's array headers can be read), everything else is a kind only. Where
  * the machine is more lenient than CPython (it does not check the syntax of
- * FLOAT or LONG text) it can only see more, never less. */
+ * FLOAT or LONG text) it can only see more, never less.
+ *
+ * Python's own Unpickler (joblib's NumpyUnpickler, pickle._Unpickler) reads
+ * on where the C one raises: a last line needs no newline, an empty line is
+ * the empty string, a frame may be short, INST imports before it looks for
+ * its MARK. That reading (READ_PY_FILE) is run as well wherever the C one
+ * stops or frames lie, and what it imports counts. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util.h"
 #include "scan.h"
 
 enum kind {
@@ -64,7 +69,7 @@ struct machine {
 	const uint8_t *p, *end, *start;
 	struct pickle_sink *sink;
 	const struct scan_limits *lim;
-	struct al_error *err;
+	struct scan_error *err;
 	int proto;
 	struct val *stack;
 	size_t sp, scap, fence;
@@ -104,11 +109,12 @@ static int fail(struct machine *m, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return al_error_set(m->err, 0, "pickle at offset %llu: %s",
-			    (unsigned long long)(m->sink->base + m->op_off), msg);
+	return scan_error_set(m->err, "pickle at offset %llu: %s",
+			      (unsigned long long)(m->sink->base + m->op_off), msg);
 }
 
-/* --- reading: lines must end in '\n' (CPython raises otherwise). */
+/* --- reading: lines must end in '\n' (the C Unpickler raises otherwise;
+ * Python's takes the end of the file as the end of a line). */
 /* Before a read of n bytes (or a line, n == SIZE_MAX): where the reader
  * takes it from. into: the C Unpickler's _Unpickler_ReadInto (BINBYTES*,
  * BYTEARRAY8), which copies what is left in its buffer first. */
@@ -181,9 +187,10 @@ static int readline(struct machine *m, const char **line, size_t *len)
 	if (frame_boundary(m, SIZE_MAX, false) < 0)
 		return -1;
 	const uint8_t *nl = memchr(m->p, '\n', (size_t)(m->end - m->p));
-	if (!nl && m->mode == READ_PY_FILE && m->p < m->end) {
-		/* Python's readline() at the end of the file: what is left, whose
-		 * last byte the opcode then cuts off as if it were the newline */
+	if (!nl && m->mode == READ_PY_FILE) {
+		/* Python's readline() at the end of the file: what is left, maybe
+		 * nothing, whose last byte the opcode then cuts off as if it were
+		 * the newline (see content()) */
 		*line = (const char *)m->p;
 		*len = (size_t)(m->end - m->p);
 		m->p = m->end;
@@ -196,6 +203,14 @@ static int readline(struct machine *m, const char **line, size_t *len)
 	m->p = nl + 1;
 	return 0;
 }
+
+/* readline()[:-1]: the line without its last byte, the newline but for
+ * Python's reader at the end of the file; an empty line stays empty. */
+static size_t content(size_t len) { return len ? len - 1 : 0; }
+
+/* The C Unpickler refuses a line operand of nothing but its newline
+ * (bad_readline) where Python's reader takes the empty string. */
+static bool empty_refused(const struct machine *m, size_t len) { return len < 2 && m->mode != READ_PY_FILE; }
 
 static uint64_t le(const uint8_t *s, int n)
 {
@@ -533,22 +548,49 @@ static int decode_raw_unicode_escape(struct machine *m, const char *s, size_t n,
 	return 0;
 }
 
-/* STRING: quoted, then Python bytes escapes (PyBytes_DecodeEscape), then
- * decoded to str. Non-ASCII results are kept as Latin-1 (torch.load decodes
- * with utf-8, pickle.load with ASCII and fails: either way no other name). */
-static int decode_string_escape(struct machine *m, const char *s, size_t n, struct val *v)
+/* STRING, BINSTRING, SHORT_BINSTRING: bytes that the unpickler's encoding
+ * makes a str. pickle.load, numpy.load and joblib use ASCII (anything else
+ * raises), torch.load UTF-8: valid UTF-8 is kept as torch reads it. Other
+ * bytes raise under both; they are kept as Latin-1 (encoding='latin1', how
+ * Python 2 pickles are loaded), so that the machine reads on. */
+static int bytes_to_str(struct machine *m, const uint8_t *b, size_t n, struct val *v)
 {
-	char *o = pool_add(m, n * 2);
+	bool utf8 = utf8_valid(b, n, false);
+	char *o = pool_add(m, utf8 ? n : n * 2);
 	size_t olen = 0;
 	if (!o)
 		return fail(m, "string pool exhausted");
+	if (utf8) {
+		memcpy(o, b, n);
+		olen = n;
+	} else {
+		for (size_t k = 0; k < n; k++)
+			olen += put_utf8(o + olen, b[k]);
+	}
+	o[olen] = 0;
+	*v = mk(K_STR);
+	v->s = o;
+	v->len = (uint32_t)olen;
+	return 0;
+}
+
+/* STRING: quoted, then Python bytes escapes (PyBytes_DecodeEscape), then
+ * the encoding (bytes_to_str). */
+static int decode_string_escape(struct machine *m, const char *s, size_t n, struct val *v)
+{
+	uint8_t *o = malloc(n ? n : 1);
+	size_t olen = 0;
+	if (!o)
+		return fail(m, "out of memory");
 	for (size_t k = 0; k < n;) {
 		uint8_t c = (uint8_t)s[k++], b;
 		if (c != '\\') {
 			b = c;
 		} else {
-			if (k >= n)
+			if (k >= n) {
+				free(o);
 				return fail(m, "trailing \\ in STRING");
+			}
 			uint8_t e = (uint8_t)s[k++];
 			switch (e) {
 			case '\n':
@@ -599,8 +641,10 @@ static int decode_string_escape(struct machine *m, const char *s, size_t n, stru
 			}
 			case 'x':
 				if (k + 1 >= n || hexval((unsigned char)s[k]) < 0 ||
-				    hexval((unsigned char)s[k + 1]) < 0)
+				    hexval((unsigned char)s[k + 1]) < 0) {
+					free(o);
 					return fail(m, "invalid \\x escape in STRING");
+				}
 				b = (uint8_t)(hexval((unsigned char)s[k]) << 4 |
 					      hexval((unsigned char)s[k + 1]));
 				k += 2;
@@ -611,13 +655,11 @@ static int decode_string_escape(struct machine *m, const char *s, size_t n, stru
 				b = e;
 			}
 		}
-		olen += put_utf8(o + olen, b);
+		o[olen++] = b;
 	}
-	o[olen] = 0;
-	*v = mk(K_STR);
-	v->s = o;
-	v->len = (uint32_t)olen;
-	return 0;
+	int rc = bytes_to_str(m, o, olen, v);
+	free(o);
+	return rc;
 }
 
 /* A str operand taken from the input (BINUNICODE*: UTF-8, surrogatepass). */
@@ -639,8 +681,7 @@ static int str_from_input(struct machine *m, const uint8_t *s, uint64_t n, struc
 	return 0;
 }
 
-/* Short binary strings (SHORT_BINSTRING/BINSTRING) become str through the
- * unpickler's encoding: Latin-1-like here, see decode_string_escape. */
+/* SHORT_BINSTRING/BINSTRING: bytes_to_str. */
 static int str_from_bytes(struct machine *m, const uint8_t *s, uint64_t n, struct val *v)
 {
 	*v = mk(K_STR);
@@ -648,45 +689,64 @@ static int str_from_bytes(struct machine *m, const uint8_t *s, uint64_t n, struc
 		v->flags = F_LONG;
 		return 0;
 	}
-	char *o = pool_add(m, (size_t)n * 2);
-	if (!o)
-		return fail(m, "string pool exhausted");
-	size_t olen = 0;
-	for (size_t k = 0; k < n; k++)
-		olen += put_utf8(o + olen, s[k]);
-	o[olen] = 0;
-	v->s = o;
-	v->len = (uint32_t)olen;
-	return 0;
+	return bytes_to_str(m, s, (size_t)n, v);
 }
 
 /* --- globals: every import the loader would make goes through here. */
 static bool dotted_name_ok(const char *s, size_t n) { return n > 0 && !memchr(s, 0, n); }
 
+/* A copy of s[0..n) in the pool, cut at a NUL: names are C strings from
+ * here on (Python cannot import a name with a NUL in it). */
+static char *pool_name(struct machine *m, const char *s, size_t n)
+{
+	const char *nul = memchr(s, 0, n);
+	if (nul)
+		n = (size_t)(nul - s);
+	char *o = pool_add(m, n);
+	if (o)
+		memcpy(o, s, n);
+	return o;
+}
+
 static int import_global(struct machine *m, const char *mod, size_t mlen, const char *name, size_t nlen,
 			 const char *opcode, const char *forced_reason, enum scan_verdict forced_v,
 			 struct val *out)
 {
-	char module[256], gname[256];
-	const char *reason = NULL;
+	char mbuf[256], nbuf[256];
+	const char *module, *gname, *reason = NULL;
 	enum scan_verdict v;
 	struct pickle_sink *k = m->sink;
 
-	if (!dotted_name_ok(mod, mlen) || !dotted_name_ok(name, nlen) || mlen >= sizeof(module) ||
-	    nlen >= sizeof(gname)) {
-		/* Names we cannot represent are still imports: never safe. */
-		snprintf(module, sizeof(module), "%.*s", (int)(mlen < 200 ? mlen : 200), mod);
-		snprintf(gname, sizeof(gname), "%.*s", (int)(nlen < 200 ? nlen : 200), name);
+	if (!dotted_name_ok(mod, mlen) || !dotted_name_ok(name, nlen) || mlen >= sizeof(mbuf) ||
+	    nlen >= sizeof(nbuf)) {
+		/* Names no table holds are still imports: listed whole, as the
+		 * loader asks for them, and never safe. A long one may still be a
+		 * path to something denied (protocol 4 walks "path.os.system"
+		 * attribute by attribute): the deny-list has its say. */
+		module = pool_name(m, mod, mlen);
+		gname = pool_name(m, name, nlen);
+		if (!module || !gname)
+			return fail(m, "string pool exhausted");
 		v = SCAN_UNKNOWN;
 		reason = "module or name too long or not text";
+		if (dotted_name_ok(mod, mlen) && dotted_name_ok(name, nlen)) {
+			const char *why = NULL;
+			if (allowlist_verdict(module, gname, k->opt, &why) == SCAN_DANGEROUS)
+				v = SCAN_DANGEROUS, reason = why;
+			else if (strstr(module, "__") || strstr(gname, "__"))
+				v = SCAN_DANGEROUS,
+				reason = "dunder attribute path reaches interpreter internals";
+		}
 	} else {
-		memcpy(module, mod, mlen);
-		module[mlen] = 0;
-		memcpy(gname, name, nlen);
-		gname[nlen] = 0;
+		memcpy(mbuf, mod, mlen);
+		mbuf[mlen] = 0;
+		memcpy(nbuf, name, nlen);
+		nbuf[nlen] = 0;
 		/* find_class maps Python 2 names for protocols < 3 (fix_imports). */
 		if (m->proto < 3)
-			allowlist_fix_import(module, sizeof(module), gname, sizeof(gname));
+			allowlist_fix_import(mbuf, sizeof(mbuf), nbuf, sizeof(nbuf));
+		module = mbuf;
+		gname = nbuf;
 		v = allowlist_verdict(module, gname, k->opt, &reason);
 	}
 	if (forced_reason && v < forced_v) {
@@ -716,13 +776,13 @@ static int global_from_lines(struct machine *m, const char *opcode, bool ascii, 
 
 	if (readline(m, &a, &alen) < 0)
 		return -1;
-	if (alen < 2)
+	if (empty_refused(m, alen))
 		return fail(m, "%s: empty module line", opcode);
 	if (readline(m, &b, &blen) < 0)
 		return -1;
-	if (blen < 2)
+	if (empty_refused(m, blen))
 		return fail(m, "%s: empty name line", opcode);
-	alen--, blen--;
+	alen = content(alen), blen = content(blen);
 	/* GLOBAL decodes as strict UTF-8, INST as strict ASCII. */
 	for (size_t j = 0; ascii && j < alen; j++)
 		if ((unsigned char)a[j] >= 0x80)
@@ -961,7 +1021,7 @@ static int step(struct machine *m, bool *stop)
 	case 'S': /* STRING: quoted, escaped */
 		if (readline(m, &line, &len) < 0)
 			return -1;
-		len--;
+		len = content(len);
 		if (len < 2 || line[0] != line[len - 1] || (line[0] != '\'' && line[0] != '"'))
 			return fail(m, "the STRING opcode argument must be quoted");
 		if (len - 2 > m->lim->max_string) {
@@ -990,10 +1050,10 @@ static int step(struct machine *m, bool *stop)
 	case 'V': /* UNICODE: raw-unicode-escape */
 		if (readline(m, &line, &len) < 0)
 			return -1;
-		if (len - 1 > m->lim->max_string) {
+		if (content(len) > m->lim->max_string) {
 			v = mk(K_STR);
 			v.flags = F_LONG;
-		} else if (decode_raw_unicode_escape(m, line, len - 1, &v) < 0) {
+		} else if (decode_raw_unicode_escape(m, line, content(len), &v) < 0) {
 			return -1;
 		}
 		return push(m, v);
@@ -1101,7 +1161,7 @@ static int step(struct machine *m, bool *stop)
 			return -1;
 		if (len < 2)
 			return fail(m, "GET: empty argument");
-		if (parse_line_int(line, len, &iv) < 0)
+		if (parse_line_int(line, content(len), &iv) < 0)
 			return fail(m, "GET: invalid index");
 		if (iv < 0)
 			return fail(m, "Memo value not found at negative index");
@@ -1121,7 +1181,7 @@ static int step(struct machine *m, bool *stop)
 			return fail(m, "PUT: empty argument");
 		if (top(m, &t) < 0)
 			return -1;
-		if (parse_line_int(line, len, &iv) < 0)
+		if (parse_line_int(line, content(len), &iv) < 0)
 			return fail(m, "PUT: invalid index");
 		if (iv < 0)
 			return fail(m, "negative PUT argument");
@@ -1193,10 +1253,14 @@ static int step(struct machine *m, bool *stop)
 			return -1;
 		return push(m, v);
 	}
-	case 'i': /* INST: needs the mark first, then two ASCII lines */
-		if (marker(m, &mark) < 0)
+	case 'i': /* INST: two ASCII lines and the mark */
+		/* The C Unpickler finds the mark first; Python's load_inst imports
+		 * the class first and then finds no mark. */
+		if (m->mode != READ_PY_FILE && marker(m, &mark) < 0)
 			return -1;
 		if (global_from_lines(m, "INST", true, &c) < 0)
+			return -1;
+		if (m->mode == READ_PY_FILE && marker(m, &mark) < 0)
 			return -1;
 		if (make_container(m, K_TUPLE, mark, &a) < 0 || call_value(m, &c, a, "INST", &v) < 0)
 			return -1;
@@ -1238,9 +1302,9 @@ static int step(struct machine *m, bool *stop)
 	case 'P': /* PERSID: ASCII line to persistent_load */
 		if (readline(m, &line, &len) < 0)
 			return -1;
-		if (len < 2)
+		if (empty_refused(m, len))
 			return fail(m, "PERSID: empty id");
-		for (size_t j = 0; j + 1 < len; j++)
+		for (size_t j = 0; j < content(len); j++)
 			if ((unsigned char)line[j] >= 0x80)
 				return fail(m, "persistent IDs in protocol 0 must be ASCII strings");
 		return push(m, mk(K_PERSID));
@@ -1322,7 +1386,7 @@ static void machine_free(struct machine *m)
 	free(m->pool);
 }
 
-static int run(const uint8_t *p, size_t len, size_t *used, struct pickle_sink *sink, struct al_error *err,
+static int run(const uint8_t *p, size_t len, size_t *used, struct pickle_sink *sink, struct scan_error *err,
 	       int mode, bool *saw_frame, bool *crossed)
 {
 	struct machine m = {.p = p,
@@ -1355,20 +1419,56 @@ static bool same_global(const struct scan_global *a, const struct scan_global *b
 	return a->offset == b->offset && strcmp(a->module, b->module) == 0 && strcmp(a->name, b->name) == 0;
 }
 
-int pickle_scan_one(const uint8_t *p, size_t len, size_t *used, struct pickle_sink *sink,
-		    struct al_error *err)
+/* Is tmp's global k already among res's globals from first on? The readings
+ * agree up to where one stops, so the same index is tried first. */
+static bool have_global(const struct scan_result *res, size_t first, const struct scan_global *g, size_t k)
 {
+	if (first + k < res->nglobals && same_global(g, &res->globals[first + k]))
+		return true;
+	for (size_t h = first; h < res->nglobals; h++)
+		if (same_global(g, &res->globals[h]))
+			return true;
+	return false;
+}
+
+static bool same_issue(const struct scan_issue *a, const struct scan_issue *b)
+{
+	return a->offset == b->offset && a->verdict == b->verdict && a->what && b->what &&
+	       strcmp(a->what, b->what) == 0;
+}
+
+static bool have_issue(const struct scan_result *res, size_t first, const struct scan_issue *i, size_t k)
+{
+	if (first + k < res->nissues && same_issue(i, &res->issues[first + k]))
+		return true;
+	for (size_t h = first; h < res->nissues; h++)
+		if (same_issue(i, &res->issues[h]))
+			return true;
+	return false;
+}
+
+int pickle_scan_one(const uint8_t *p, size_t len, size_t *used, struct pickle_sink *sink,
+		    struct scan_error *err)
+{
+	struct scan_result *res = sink->res;
+	size_t gfirst = res->nglobals, ifirst = res->nissues;
 	bool saw_frame = false, crossed = false;
 	int rc = run(p, len, used, sink, err, READ_BYTES, &saw_frame, &crossed);
-	if (!saw_frame || !crossed)
-		return rc; /* no frame, or frames as picklers write them: every reader agrees */
-	/* Frames: the file readers too. What they import counts; that they
-	 * fail where pickle.loads does not (or the reverse) is their business. */
+	bool frames = saw_frame && crossed;
+	/* Python's reader (joblib, pickle._Unpickler) goes on where the C one
+	 * raises: a line at the end of the file needs no newline, an empty
+	 * module or name line is the empty string, a frame may be short, INST
+	 * imports before it looks for its MARK. All of that happens only where
+	 * the C reading stops; with no frame and no error, every reader agrees. */
+	if (!frames && rc == 0)
+		return rc;
+	/* The other readings: what they import counts; that they fail where
+	 * pickle.loads does not (or the reverse) is their business. */
 	bool disagree = false;
-	for (int mode = READ_C_FILE; mode <= READ_PY_FILE; mode++) {
+	for (int mode = frames ? READ_C_FILE : READ_PY_FILE; mode <= READ_PY_FILE; mode++) {
 		struct scan_result tmp = {0};
 		struct pickle_sink s2 = *sink;
-		struct al_error e2 = {0};
+		struct scan_error e2 = {0};
 		size_t u2;
 		bool sf, cr = false;
 		s2.res = &tmp;
@@ -1376,20 +1476,23 @@ int pickle_scan_one(const uint8_t *p, size_t len, size_t *used, struct pickle_si
 		disagree |= cr;
 		for (size_t g = 0; g < tmp.nglobals; g++) {
 			struct scan_global *sg = &tmp.globals[g];
-			bool dup = false;
-			for (size_t h = 0; h < sink->res->nglobals && !dup; h++)
-				dup = same_global(sg, &sink->res->globals[h]);
-			if (!dup)
-				scan_add_global(sink->res, sink->opt, sg->module, sg->name, sg->member,
-						sg->offset, sg->opcode, sg->verdict, sg->reason);
+			if (have_global(res, gfirst, sg, g))
+				continue;
+			int at = scan_add_global(res, sink->opt, sg->module, sg->name, sg->member, sg->offset,
+						 sg->opcode, sg->verdict, sg->reason);
+			if (at >= 0)
+				res->globals[at].called = sg->called;
 		}
+		/* globals past the listing limit are judged all the same */
+		scan_raise(res, tmp.verdict == SCAN_ERROR ? SCAN_SAFE : tmp.verdict);
 		for (size_t g = 0; g < tmp.nissues; g++)
-			scan_add_issue(sink->res, tmp.issues[g].verdict, tmp.issues[g].member,
-				       tmp.issues[g].offset, "%s", tmp.issues[g].what);
+			if (!have_issue(res, ifirst, &tmp.issues[g], g))
+				scan_add_issue(res, tmp.issues[g].verdict, tmp.issues[g].member,
+					       tmp.issues[g].offset, "%s", tmp.issues[g].what);
 		scan_result_free(&tmp);
 	}
 	if (disagree)
-		scan_add_issue(sink->res, SCAN_UNKNOWN, sink->member, sink->base,
+		scan_add_issue(res, SCAN_UNKNOWN, sink->member, sink->base,
 			       "FRAME lengths disagree with the opcodes: pickle.loads and file readers read "
 			       "different pickles");
 	return rc;
@@ -1413,6 +1516,24 @@ bool pickle_looks_like_p(const uint8_t *p, size_t len)
  * must. Deliberately independent of the machine above: this decides what is
  * not scanned at all, so it claims only what holds for every input. */
 static bool line_present(const uint8_t *p, size_t len) { return memchr(p, '\n', len) != NULL; }
+
+/* Python's readline()[:-1] at q (the data ends at e): *n bytes of content;
+ * returns where the next line starts. */
+static const uint8_t *py_line(const uint8_t *q, const uint8_t *e, size_t *n)
+{
+	const uint8_t *nl = memchr(q, '\n', (size_t)(e - q));
+	const uint8_t *next = nl ? nl + 1 : e;
+	*n = next > q ? (size_t)(next - q) - 1 : 0;
+	return next;
+}
+
+static bool ascii_p(const uint8_t *s, size_t n)
+{
+	for (size_t k = 0; k < n; k++)
+		if (s[k] >= 0x80)
+			return false;
+	return true;
+}
 
 /* Is c an opcode of some protocol (0 to 5)? */
 static bool opcode_p(uint8_t c)
@@ -1454,6 +1575,19 @@ bool pickle_cannot_start_p(const uint8_t *p, size_t len, char *why, size_t cap)
 	case 'P':
 	case 0x80:
 		return false;
+	case 'i': {
+		/* INST: the C Unpickler wants a MARK first, but Python's
+		 * (joblib's) reads both lines and imports the class before it
+		 * looks for the mark: not a pickle only when a line does not
+		 * decode as ASCII, which raises before the import. */
+		size_t n1, n2;
+		const uint8_t *l2 = py_line(a, a + rest, &n1);
+		py_line(l2, a + rest, &n2);
+		if (ascii_p(a, n1) && ascii_p(l2, n2))
+			return false;
+		snprintf(why, cap, "INST (i) with a module or name that is not ASCII");
+		return true;
+	}
 	case 0x82:
 	case 0x83:
 	case 0x84:
@@ -1481,7 +1615,6 @@ bool pickle_cannot_start_p(const uint8_t *p, size_t len, char *why, size_t cap)
 	case 'u':
 	case 'R':
 	case 'o':
-	case 'i':
 	case 'Q':
 	case 'q':
 	case 'r':
@@ -1581,14 +1714,14 @@ bool pickle_cannot_start_p(const uint8_t *p, size_t len, char *why, size_t cap)
 }
 
 int pickle_scan_stream(const uint8_t *p, size_t len, size_t max, size_t *count, size_t *used,
-		       struct pickle_sink *sink, struct al_error *err)
+		       struct pickle_sink *sink, struct scan_error *err)
 {
 	size_t off = 0, one;
 	uint64_t base = sink->base;
 
 	*count = 0;
 	while (off < len && *count < max) {
-		struct al_error e2 = {0};
+		struct scan_error e2 = {0};
 		sink->base = base + off;
 		if (pickle_scan_one(p + off, len - off, &one, sink, *count ? &e2 : err) < 0) {
 			sink->base = base;

@@ -1,4 +1,6 @@
-/* airlock scan: find malicious model files before anything loads them.
+/* The scanner's internals (the public API is include/airlock/scan.h).
+ *
+ * airlock scan: find malicious model files before anything loads them.
  *
  * The scanner reads a file the way each real loader would (CPython's
  * Unpickler opcode for opcode, PyTorch's zip and legacy readers, NumPy's
@@ -15,7 +17,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../error.h"
+/* Why a parse stopped. The scanner has its own error text: it shares no
+ * code with the sandbox (struct al_error belongs to libairlock). */
+struct scan_error {
+	char msg[512];
+};
+/* Set err's message and return -1. */
+int scan_error_set(struct scan_error *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Ordered by severity: a file's verdict is the worst of its findings. */
 enum scan_verdict {
@@ -95,11 +103,17 @@ char *scan_join(const char *dir, const char *name);
 void scan_buffer(const uint8_t *data, size_t len, const char *name, const struct scan_options *opt,
 		 struct scan_result *res);
 
+/* Scan one file (opened, mapped); a file that cannot be opened or is not a
+ * regular file is a result with verdict SCAN_ERROR. */
+void scan_file(const char *path, const struct scan_options *opt, struct scan_result *res);
+/* Length of the valid (strict) UTF-8 sequence at p (n bytes left), or 0. */
+size_t scan_utf8_seq(const unsigned char *p, size_t n);
+
 /* Scan a file or a directory tree; calls cb once per file scanned. Returns
- * <0 only when path itself cannot be opened (err set); per-file failures are
+ * -errno only when path itself cannot be opened; per-file failures are
  * results with verdict SCAN_ERROR. */
 typedef void (*scan_cb)(const struct scan_result *r, void *arg);
-int scan_path(const char *path, const struct scan_options *opt, scan_cb cb, void *arg, struct al_error *err);
+int scan_path(const char *path, const struct scan_options *opt, scan_cb cb, void *arg);
 
 /* --- allowlist.c: the verdict tables (pure). */
 /* Verdict for an imported global; reason is static text. */
@@ -130,12 +144,12 @@ struct pickle_sink {
 /* Parse one pickle from p[0..len) up to and including STOP. Returns 0 and
  * sets *used on STOP; <0 with err set (offset in the message) otherwise. */
 int pickle_scan_one(const uint8_t *p, size_t len, size_t *used, struct pickle_sink *sink,
-		    struct al_error *err);
+		    struct scan_error *err);
 /* Parse stacked pickles: the first must parse; following ones are parsed
  * while the bytes left still start like a pickle, and their findings count.
  * *count gets how many parsed completely; *used the bytes they took. */
 int pickle_scan_stream(const uint8_t *p, size_t len, size_t max, size_t *count, size_t *used,
-		       struct pickle_sink *sink, struct al_error *err);
+		       struct pickle_sink *sink, struct scan_error *err);
 /* Would CPython's Unpickler certainly raise at the first opcode of p, before
  * importing or calling anything? Then p is not a pickle (why says how). */
 bool pickle_cannot_start_p(const uint8_t *p, size_t len, char *why, size_t cap);
@@ -160,6 +174,9 @@ void scan_add_issue(struct scan_result *r, enum scan_verdict v, const char *memb
 void scan_set_error(struct scan_result *r, const char *member, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void scan_raise(struct scan_result *r, enum scan_verdict v);
+/* Add what another reading of the same bytes found (its globals, issues and
+ * verdict), but not its error: that reading is not the file's format. */
+void scan_merge(struct scan_result *res, const struct scan_options *opt, const struct scan_result *tmp);
 
 /* --- formats.c / zip.c: containers (pure). depth bounds nesting. */
 void formats_scan(const uint8_t *data, size_t len, const char *member, unsigned depth,

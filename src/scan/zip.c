@@ -341,16 +341,23 @@ void zip_scan(const uint8_t *data, size_t len, const char *member, unsigned dept
 					struct scan_result tmp = {0};
 					tmp.format = "unknown";
 					formats_scan(content, clen2, full, depth + 1, opt, &tmp);
-					for (size_t g = 0; g < tmp.nglobals; g++) {
-						struct scan_global *sg = &tmp.globals[g];
-						scan_add_global(res, opt, sg->module, sg->name, sg->member,
-								sg->offset, sg->opcode, sg->verdict,
-								sg->reason);
-					}
-					for (size_t g = 0; g < tmp.nissues; g++)
-						scan_add_issue(res, tmp.issues[g].verdict,
-							       tmp.issues[g].member, tmp.issues[g].offset,
-							       "%s", tmp.issues[g].what);
+					scan_merge(res, opt, &tmp);
+					scan_result_free(&tmp);
+				}
+				/* A stored entry whose two sizes differ: zipfile reads the
+				 * compressed size, PyTorch's reader the uncompressed one
+				 * (seen: 210 bytes of a stored data.pkl whose compressed size
+				 * says 68, loaded). No writer makes one: both are scanned. */
+				if (method == 0 && usize != csize && usize <= len - doff) {
+					struct scan_result tmp = {0};
+					scan_add_issue(
+					    res, SCAN_UNKNOWN, full, lh,
+					    "stored entry of %llu bytes whose compressed size says %llu: "
+					    "PyTorch and zipfile read different bytes",
+					    (unsigned long long)usize, (unsigned long long)csize);
+					tmp.format = "unknown";
+					formats_scan(data + doff, (size_t)usize, full, depth + 1, opt, &tmp);
+					scan_merge(res, opt, &tmp);
 					scan_result_free(&tmp);
 				}
 			}

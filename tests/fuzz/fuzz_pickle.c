@@ -14,7 +14,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct scan_options opt = {0};
 	struct scan_result r;
 	struct pickle_sink sink;
-	struct al_error err;
+	struct scan_error err;
 	size_t used;
 
 	scan_limits_default(&opt.limits);

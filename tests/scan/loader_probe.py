@@ -248,14 +248,21 @@ def probe_one(loader, path):
 def mapped(module, name):
     """The spellings one import may have in airlock scan's output. The scan
     keeps names as C strings, cut at a NUL (Python's import of such a name
-    raises, so nothing is lost)."""
+    raises, so nothing is lost). What is not valid UTF-8 (a lone surrogate,
+    which BINUNICODE's surrogatepass lets through) the scan's JSON spells as
+    Python's backslashreplace does."""
     module, name = module.split("\0", 1)[0], name.split("\0", 1)[0]
     out = {(module, name)}
     if (module, name) in _compat_pickle.NAME_MAPPING:
         out.add(_compat_pickle.NAME_MAPPING[(module, name)])
     elif module in _compat_pickle.IMPORT_MAPPING:
         out.add((_compat_pickle.IMPORT_MAPPING[module], name))
-    return out
+    return {(json_spelling(m), json_spelling(n)) for m, n in out}
+
+
+def json_spelling(s):
+    """A name as airlock scan --json writes it."""
+    return s.encode("utf-8", "surrogatepass").decode("utf-8", "backslashreplace")
 
 
 def compare_scan(probe_lines, scan_json, strip=""):

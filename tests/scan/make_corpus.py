@@ -769,6 +769,109 @@ frame_long = b"\x80\x04\x95" + struct.pack("<Q", 1000) + evil_ops[:-1] + b"."
 assert ("os", "system") in imports_of(pickle._Unpickler, frame_long, True)
 put("dangerous", "frames/frame_long_python.pkl", frame_long)
 
+# --- what the fuzz bridge found (tests/scan/fuzz_differential.sh): where
+# Python's reader (joblib, pickle._Unpickler) reads on after the C
+# Unpickler stops, files of another format that the pickle loaders read,
+# names as the loaders spell them. Each is checked against a loader here.
+def py_imports(data):
+    return imports_of(pickle._Unpickler, data, True)
+
+
+def c_imports(data):
+    return imports_of(pickle.Unpickler, data, True)
+
+
+# a last line without its newline: C raises, Python cuts the last byte off
+eof_line = b"(cos\nsystemX"
+assert ("os", "system") in py_imports(eof_line) and not c_imports(eof_line)
+put("dangerous", "bridge/eof_line_python.pkl", eof_line)
+# a GLOBAL at the very end: find_class('', '')
+assert ("", "") in py_imports(b"(c")
+put("unknown", "bridge/global_at_eof.pkl", b"(c")
+# an empty name line: C refuses it, Python imports ('os', '')
+assert ("os", "") in py_imports(b"cos\n\n.") and not c_imports(b"cos\n\n.")
+put("unknown", "bridge/empty_name_line.pkl", b"cos\n\n.")
+# INST: Python imports the class before it looks for the MARK
+assert ("os", "system") in py_imports(b"ios\nsystem\n.") and not c_imports(b"ios\nsystem\n.")
+put("dangerous", "bridge/inst_before_mark.pkl", b"ios\nsystem\n.")
+# a short frame, then a line read at its end comes from the file
+short_frame = b"\x80\x04\x95" + struct.pack("<Q", 192) + b"\x8c\x02os\x94\x88c"
+assert ("", "") in py_imports(short_frame)
+put("unknown", "bridge/short_frame_global_at_eof.pkl", short_frame)
+# a long name: protocol 4 walks os.path.os.path...system attribute by attribute
+long_name = "path.os." * 40 + "system"
+long_p4 = b"\x80\x04\x8c\x02os\x8d" + struct.pack("<Q", len(long_name)) + long_name.encode() + \
+    b"\x93\x8c\x02id\x85R."
+assert ("os", long_name) in c_imports(long_p4)
+put("dangerous", "bridge/long_attribute_path_p4.pkl", long_p4)
+# a lone surrogate in a name (BINUNICODE decodes with surrogatepass)
+surrogate = b"\x80\x04\x8c\x02os\x8c\x03\xed\xa0\x80\x93."
+assert ("os", "\ud800") in c_imports(surrogate)
+put("dangerous", "bridge/surrogate_name_p4.pkl", surrogate)
+# BINSTRING bytes: torch.load decodes them as UTF-8 (pickle.load as ASCII: raises)
+utf8_name = b"\x80\x02U\x02\xc3\xa9U\x01x\x93."
+put("unknown", "bridge/utf8_binstring_p2.pkl", utf8_name)
+# another format's magic read as opcodes: GGUF is BINFLOAT, an empty zip's
+# end record a PERSID line, and the pickle behind them runs
+evil_p0 = b"cos\nsystem\n(S'id'\ntR."
+gguf_pickle = b"GGUF\x03\x00\x00\x00\x00" + evil_p0
+assert ("os", "system") in c_imports(gguf_pickle)
+put("dangerous", "bridge/gguf_read_as_pickle.gguf", gguf_pickle)
+tail = b"\n0" + evil_p0
+empty_zip = b"PK\x05\x06" + b"\x00" * 16 + struct.pack("<H", len(tail)) + tail
+assert zipfile.ZipFile(io.BytesIO(empty_zip)).namelist() == []
+
+
+class PidUnpickler(pickle.Unpickler):
+    """An unpickler with a persistent_load that takes any id (as the probe's
+    does; torch's would refuse this one, pickle.load has none)."""
+    def persistent_load(self, pid):
+        return None
+
+
+assert ("os", "system") in imports_of(PidUnpickler, empty_zip, True)
+put("dangerous", "bridge/empty_zip_read_as_pickle.zip", empty_zip)
+if torch is not None:
+    # a stored data.pkl whose compressed size understates: PyTorch's reader
+    # takes the uncompressed size (once the time field is not zero)
+    z = bytearray(torch_zip(b"\x80\x02}." + b"N0" * 20 + pickle.dumps(Cmd(), protocol=2)[2:]))
+    cd = z.find(b"PK\x01\x02")
+    assert z[cd + 46:cd + 46 + 16] == b"archive/data.pkl"
+    struct.pack_into("<H", z, cd + 12, 0x6000)  # time
+    struct.pack_into("<I", z, cd + 20, 4)  # compressed size: just "\x80\x02}."
+    p = put("dangerous", "bridge/stored_sizes_differ.pt", bytes(z))
+    assert b"posix" in torch._C.PyTorchFileReader(p).get_record("data.pkl")
+
+# joblib < 0.10 "ZF" files (joblib.load still reads them), written by
+# joblib's own write_zfile; arrays were kept in companion files
+if joblib is not None:
+    from joblib.numpy_pickle_compat import write_zfile, NDArrayWrapper, ZNDArrayWrapper
+
+    def zfile(expect, name, data, where=None):
+        path = os.path.join(OUT, where or expect, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as f:
+            write_zfile(f, data)
+        record(expect, path)
+        return path
+
+    zfile("safe", "joblib/zfile_benign.pkl", pickle.dumps({"a": [1, 2.5], "b": "x"}, protocol=2))
+    zfile("dangerous", "joblib/zfile_evil.pkl", pickle.dumps({"a": Cmd()}, protocol=2))
+    d = os.path.join(OUT, "safe", "joblib")
+    np.save(os.path.join(d, "zfile_arrays.pkl_01.npy"), np.arange(5.0))
+    record("safe", os.path.join(d, "zfile_arrays.pkl_01.npy"))
+    zfile("safe", "joblib/zfile_arrays.pkl",
+          pickle.dumps({"w": NDArrayWrapper("zfile_arrays.pkl_01.npy", np.ndarray)}, protocol=2))
+    zfile("skipped", "joblib/zfile_zarrays.pkl_01.npy.z", np.arange(3.0).tobytes(), where="safe")
+    zp = zfile("safe", "joblib/zfile_zarrays.pkl", pickle.dumps(
+        {"w": ZNDArrayWrapper("zfile_zarrays.pkl_01.npy.z", (np.ndarray, (0,), b"b"),
+                              (1, (3,), np.dtype("<f8"), False))}, protocol=2))
+    assert joblib.load(zp)["w"].tolist() == [0.0, 1.0, 2.0]
+    zfile("unknown", "joblib/zfile_array_elsewhere.pkl",
+          pickle.dumps({"w": NDArrayWrapper("/nonexistent/x.npy", np.ndarray)}, protocol=2))
+    good = open(os.path.join(OUT, "safe", "joblib/zfile_benign.pkl"), "rb").read()
+    put("error", "zfile_cut.pkl", good[:-3])
+
 # false positives: every protocol 0/1 pickle of a plain object calls copyreg._reconstructor
 class Plain:
     pass

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <zlib.h>
 
+#include <airlock/scan.h>
+
 #include "scan/scan.h"
 #include "unit.h"
 
@@ -317,6 +319,176 @@ static void test_zip(void)
 	      verdict_of((const char *)two, n + sizeof(evil) - 1) == SCAN_DANGEROUS);
 }
 
+/* Does r list module.name (as C strings)? */
+static bool lists(const struct scan_result *r, const char *mod, const char *name)
+{
+	for (size_t k = 0; k < r->nglobals; k++)
+		if (strcmp(r->globals[k].module, mod) == 0 && strcmp(r->globals[k].name, name) == 0)
+			return true;
+	return false;
+}
+
+static bool scan_lists(const char *p, size_t n, const char *mod, const char *name)
+{
+	struct scan_result r;
+	scan(p, n, &r);
+	bool ok = lists(&r, mod, name);
+	scan_result_free(&r);
+	return ok;
+}
+
+/* Where the loaders read on after the C Unpickler stops (Python's reader:
+ * joblib, pickle._Unpickler), files of another format read as pickles, and
+ * names spelled as the loaders spell them: the classes the fuzz bridge
+ * found (tests/scan/fuzz_differential.sh). */
+static void test_readings(void)
+{
+	struct scan_result r;
+
+	/* Python's readline() at the end of the file: no newline needed, and
+	 * nothing at all is the empty string: find_class('', '') */
+	CHECK("GLOBAL at the end of the file: find_class('', '')", scan_lists(S("(c"), "", ""));
+	CHECK("a last line without newline loses its last byte",
+	      scan_lists(S("(cos\nsystemX"), "os", "system"));
+	scan(S("(cos\nsystemX"), &r);
+	CHECK("... and the file is judged by that import, the C error kept",
+	      r.verdict == SCAN_DANGEROUS && r.error && strstr(r.error, "no newline"));
+	scan_result_free(&r);
+	/* an empty name line: the C Unpickler refuses it, Python's imports '' */
+	CHECK("empty name line: find_class('os', '')", scan_lists(S("cos\n\n."), "os", ""));
+	CHECK("empty module line: find_class('', 'x')", scan_lists(S("c\nx\n."), "", "x"));
+	/* a frame longer than the file ends where the file does; a line read
+	 * at its end comes from the file: find_class('', '') */
+	CHECK("short frame, GLOBAL at its end", scan_lists(S("\x80\x04\x95\xc0\x00\x00\x00\x00\x00\x00\x00"
+							     "\x8c\x02os\x94\x88"
+							     "c"),
+							   "", ""));
+	/* INST: Python's load_inst imports before it pops the MARK */
+	scan(S("ios\nsystem\n."), &r);
+	CHECK("INST without a MARK: imported by Python's reader",
+	      lists(&r, "os", "system") && r.verdict == SCAN_DANGEROUS);
+	scan_result_free(&r);
+	/* GET and PUT read their index without the last byte at the end */
+	CHECK("PUT at the end of the file: index without its last byte",
+	      verdict_of(S("(S'a'\np12")) != SCAN_SAFE);
+
+	/* names: kept whole however long, cut only at a NUL */
+	char big[400];
+	memcpy(big, "\x80\x04\x8c\x02xy\x8d\x2c\x01\x00\x00\x00\x00\x00\x00", 15);
+	memset(big + 15, 'a', 300);
+	memcpy(big + 315, "\x93.", 2);
+	scan(big, 317, &r);
+	CHECK("a 300-byte name is listed whole, unknown",
+	      r.nglobals == 1 && strlen(r.globals[0].name) == 300 && r.verdict == SCAN_UNKNOWN);
+	scan_result_free(&r);
+	/* protocol 4 walks a dotted name: os.path.os.path...system is os.system */
+	memcpy(big + 4, "os", 2);
+	big[7] = 0x26; /* 294 bytes */
+	for (size_t k = 0; k + 8 <= 294; k += 8)
+		memcpy(big + 15 + k, "path.os.", 8);
+	memcpy(big + 15 + 288, "system", 6);
+	memcpy(big + 15 + 294, "\x93.", 2);
+	scan(big, 15 + 296, &r);
+	CHECK("a long attribute path from os is dangerous",
+	      r.nglobals == 1 && strlen(r.globals[0].name) == 294 && r.verdict == SCAN_DANGEROUS);
+	scan_result_free(&r);
+	CHECK("a name with a NUL is cut there", scan_lists(S("\x80\x04\x8c\x02os\x8c\x03"
+							     "a\x00"
+							     "b\x93."),
+							   "os", "a"));
+	/* a lone surrogate (BINUNICODE is decoded with surrogatepass) */
+	scan(S("\x80\x04\x8c\x02os\x8c\x03\xed\xa0\x80\x93."), &r);
+	CHECK("a name with a lone surrogate is listed",
+	      r.nglobals == 1 && strcmp(r.globals[0].name, "\xed\xa0\x80") == 0);
+	scan_result_free(&r);
+	al_scan_result *pr = al_scan_buffer(S("\x80\x04\x8c\x02os\x8c\x03\xed\xa0\x80\x93."), "t", NULL);
+	char *json = pr ? al_scan_result_json(pr) : NULL;
+	CHECK("... and spelled in JSON as backslashreplace spells it",
+	      json && strstr(json, "\"name\":\"\\\\xed\\\\xa0\\\\x80\""));
+	free(json);
+	al_scan_result_free(pr);
+	/* STRING/BINSTRING bytes: torch.load decodes UTF-8, Latin-1 otherwise */
+	CHECK("SHORT_BINSTRING of UTF-8 is read as torch.load reads it",
+	      scan_lists(S("\x80\x02U\x02\xc3\xa9U\x01x\x93."), "\xc3\xa9", "x"));
+	CHECK("SHORT_BINSTRING of other bytes is read as Latin-1",
+	      scan_lists(S("\x80\x02U\x01\xe9U\x01x\x93."), "\xc3\xa9", "x"));
+	CHECK("STRING escapes of UTF-8 too", scan_lists(S("S'\\xc3\\xa9'\nS'x'\n\x93."), "\xc3\xa9", "x"));
+
+	/* files of another format, read as a pickle by pickle.load/joblib.load */
+	scan(S("GGUF\x03\x00\x00\x00\x00"
+	       "cos\nsystem\n."),
+	     &r);
+	CHECK("GGUF magic read as BINFLOAT: the pickle behind it is scanned",
+	      r.verdict == SCAN_DANGEROUS && lists(&r, "os", "system"));
+	scan_result_free(&r);
+	/* an empty zip (end record only) whose comment the unpickler reaches
+	 * after PERSID's line */
+	char ez[64] = "PK\x05\x06";
+	const char *tail = "\n0cos\nsystem\n.";
+	ez[20] = (char)strlen(tail);
+	memcpy(ez + 22, tail, strlen(tail));
+	scan(ez, 22 + strlen(tail), &r);
+	CHECK("a zip read as PERSID and on: the pickle is scanned",
+	      r.verdict == SCAN_DANGEROUS && lists(&r, "os", "system"));
+	scan_result_free(&r);
+	/* a stored entry whose compressed size understates: PyTorch reads the
+	 * uncompressed size */
+	uint8_t zb[512];
+	size_t n = zip1(zb, "archive/data.pkl", evil, sizeof(evil) - 1);
+	size_t cd = 30 + strlen("archive/data.pkl") + sizeof(evil) - 1;
+	zb[cd + 20] = 4;
+	zb[cd + 12] = 1; /* a nonzero time: PyTorch's reader checks the sizes only without */
+	scan((const char *)zb, n, &r);
+	CHECK("stored entry, sizes differ: both lengths are read",
+	      r.verdict == SCAN_DANGEROUS && lists(&r, "os", "system"));
+	scan_result_free(&r);
+}
+
+/* joblib < 0.10 wrote "ZF", the length in hex padded to 19 bytes, and one
+ * zlib stream (numpy_pickle_compat.write_zfile); joblib.load still reads it. */
+static size_t zfile(uint8_t *out, size_t cap, const char *data, size_t n, const char *len_text, bool space)
+{
+	size_t at = 0;
+	memcpy(out, "ZF", 2);
+	memset(out + 2, ' ', 19);
+	memcpy(out + 2, len_text, strlen(len_text));
+	at = 21 + (space ? 1 : 0);
+	if (space)
+		out[21] = ' ';
+	uLongf clen = (uLongf)(cap - at);
+	if (compress2(out + at, &clen, (const Bytef *)data, (uLong)n, 1) != Z_OK)
+		return 0;
+	return at + clen;
+}
+
+static void test_zfile(void)
+{
+	uint8_t buf[512];
+	char hex[32];
+	struct scan_result r;
+
+	snprintf(hex, sizeof(hex), "0x%zx", sizeof(evil) - 1);
+	size_t n = zfile(buf, sizeof(buf), evil, sizeof(evil) - 1, hex, false);
+	scan((const char *)buf, n, &r);
+	CHECK("ZF: os.system inside is dangerous, format joblib-zfile",
+	      n && r.verdict == SCAN_DANGEROUS && !r.error && strcmp(r.format, "joblib-zfile") == 0);
+	scan_result_free(&r);
+	n = zfile(buf, sizeof(buf), "\x80\x02}.", 4, "0x4", true);
+	CHECK("ZF: a benign pickle is safe (Python 2's extra space too)",
+	      verdict_of((const char *)buf, n) == SCAN_SAFE);
+	n = zfile(buf, sizeof(buf), "\x80\x02}.", 4, " +4_0 ", false);
+	CHECK("ZF: a length that is not what decompresses is not safe",
+	      verdict_of((const char *)buf, n) == SCAN_UNKNOWN);
+	n = zfile(buf, sizeof(buf), "\x80\x02}.", 4, "zz", false);
+	CHECK("ZF: a length joblib cannot read is an error", verdict_of((const char *)buf, n) == SCAN_ERROR);
+	n = zfile(buf, sizeof(buf), "\x80\x02}.", 4, "0x4", false);
+	CHECK("ZF: a cut stream is an error", verdict_of((const char *)buf, n - 3) == SCAN_ERROR);
+	n = zfile(buf, sizeof(buf), "\x00\x01\x02\x03", 4, "4", false);
+	scan((const char *)buf, n, &r);
+	CHECK("ZF of raw array bytes (a companion file) is skipped", r.skipped && r.verdict == SCAN_SAFE);
+	scan_result_free(&r);
+}
+
 int main(void)
 {
 	const char *reason;
@@ -389,7 +561,11 @@ int main(void)
 	CHECK("FRAME longer than the data is an error",
 	      verdict_of(S("\x80\x04\x95\x10\x00\x00\x00\x00\x00\x00\x00N.")) == SCAN_ERROR);
 	CHECK("no STOP is an error", verdict_of(S("\x80\x02K\x01")) == SCAN_ERROR);
-	CHECK("line without newline is an error", verdict_of(S("cos\nsystem")) == SCAN_ERROR);
+	/* A last line without its newline: the C Unpickler raises, Python's
+	 * (joblib's) takes what is left and cuts its last byte off. */
+	CHECK("line without newline: Python's reader imports os.syste",
+	      verdict_of(S("cos\nsystem")) == SCAN_DANGEROUS &&
+		  first_global_is(S("cos\nsystem"), "os", "syste"));
 	CHECK("stacked pickles: the second is scanned", verdict_of(S("N.cos\nsystem\n.")) == SCAN_DANGEROUS);
 	CHECK("stacked pickles: a broken trailer after a good pickle is not an error",
 	      verdict_of(S("N.\xff\xff")) == SCAN_SAFE);
@@ -439,7 +615,12 @@ int main(void)
 		  CANNOT("<pad>\n") && CANNOT("\x00\x01"));
 	CHECK("not a pickle: opcodes that need a stack, a MARK or the memo",
 	      CANNOT("hello\n") && CANNOT("a\n") && CANNOT("the end\n") && CANNOT("2024\n") && CANNOT(".") &&
-		  CANNOT("g0\n") && CANNOT("p0\n") && CANNOT("i\nos\nsystem\n") && CANNOT("R"));
+		  CANNOT("g0\n") && CANNOT("p0\n") && CANNOT("R"));
+	/* INST: Python's reader imports the class before it looks for the MARK */
+	CHECK("a pickle: INST with ASCII lines (imported before the MARK is missed)",
+	      !CANNOT("ios\nsystem\n") && !CANNOT("i\nos\nsystem\n") && !CANNOT("import torch\n"));
+	CHECK("not a pickle: INST whose module or name is not ASCII",
+	      CANNOT("i\xc3\xa9\nx\n") && CANNOT("ios\nsyst\xe8m\n"));
 	CHECK("not a pickle: counted operand past the end",
 	      CANNOT("The model\n") && CANNOT("Ux") && CANNOT("K"));
 	CHECK("not a pickle: text operands that cannot parse",
@@ -485,6 +666,8 @@ int main(void)
 	test_npy();
 	test_frames();
 	test_zip();
+	test_readings();
+	test_zfile();
 	CHECK("'x' without a zlib header checksum is no zlib", verdict_of(S("xyz\n")) == SCAN_SAFE);
 
 	/* directory walks: include/exclude, joined paths */
