@@ -314,8 +314,10 @@ static int supervise(al_ctx *ctx, al_config *cfg, struct run *run, al_sandbox **
 	if (al_sandbox_start(ctx, cfg, on_event, run, &sb, err) < 0)
 		return -1;
 	*sbp = run->sb = sb;
+	/* A sandbox whose setup failed refuses the command (its end of the
+	 * socket is gone): its ENDED event then says why. */
 	if (run->second_argv && al_sandbox_exec(sb, run->second_argv, NULL, &run->second, err) < 0)
-		return -1;
+		run->second = ~0u;
 	/* A pipe or /dev/null takes the output straight from the sandbox's
 	 * pipe (spliced, never copied here); a terminal goes through the
 	 * relay's filter, a file or socket through its thread. */
