@@ -402,7 +402,7 @@ static size_t utf8_tail(const char *data, size_t len)
 		unsigned char c = (unsigned char)data[len - k];
 		if ((c & 0xc0) == 0x80)
 			continue; /* a continuation byte: look further back */
-		size_t need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+		size_t need = c >= 0xf8 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
 		return need > k ? k : 0;
 	}
 	return 0;

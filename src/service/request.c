@@ -182,7 +182,9 @@ static int limits_of(json_t *obj, struct req_limits *l, struct req_error *err)
 
 	if (!json_is_object(obj))
 		return fail(err, 400, "limits", "expected an object");
-	if (known_fields(obj, "limits.", req_limit_names, err) < 0)
+	const char *names[REQ_NLIMITS + 1] = {NULL};
+	memcpy(names, req_limit_names, sizeof(req_limit_names));
+	if (known_fields(obj, "limits.", names, err) < 0)
 		return -1;
 	json_object_foreach(obj, key, v)
 	{

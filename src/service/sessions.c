@@ -606,7 +606,14 @@ void sessions_file(struct svc *svc, struct hreq *r, struct session *s, const cha
 			return;
 		break;
 	case S_TAR: {
-		char *argv[] = {"tar", "-cf", "-", "--", o->path[0] ? o->path : ".", NULL};
+		/* A directory's contents, relative to it; or the one file. */
+		char *argv[] = {
+		    "/bin/sh",
+		    "-c",
+		    "if [ -d \"$1\" ]; then exec tar -cf - -C \"$1\" .; else exec tar -cf - -- \"$1\"; fi",
+		    "sh",
+		    o->path[0] ? o->path : ".",
+		    NULL};
 		op = box_exec(s->box, argv, NULL, NULL, 0, &e);
 		break;
 	}
