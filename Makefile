@@ -57,8 +57,8 @@ TST_OBJ += $(patsubst src/%.c,build/test/%.o,$(wildcard src/service/*.c))
 all: build/airlock-serve
 build/airlock-serve: $(REL_OBJ) $(patsubst src/%.c,build/rel/%.o,$(SERVE_SRC)) Makefile
 	$(CC) $(LDHARDEN) -o $@ $(filter %.o,$^) $(LIBS)
-# The request decoder's fuzz target: pure code, with the helpers it uses.
-build/fuzz/fuzz_request: tests/fuzz/fuzz_request.c src/service/request.c src/util.c src/error.c $(HDRS)
+# The request decoders' and the config's fuzz target: pure code, with the helpers it uses.
+build/fuzz/fuzz_request: tests/fuzz/fuzz_request.c src/service/request.c src/service/tenants.c src/util.c src/error.c $(HDRS)
 	@mkdir -p $(dir $@)
 	clang -std=gnu11 -D_GNU_SOURCE -iquote src -I include $(FUZZ_SAN) -o $@ $(filter %.c,$^) -ljansson -lsodium -lm
 .PHONY: install-serve uninstall-serve
