@@ -79,6 +79,7 @@ static void on_event(void *user, const struct al_event *ev)
 	case AL_EV_OUTPUT:
 		if (!op || ev->stream < 1 || ev->stream > 2)
 			break;
+		op->seen[ev->stream - 1] += ev->len;
 		if (op->output)
 			op->output(op, ev->stream, ev->data, ev->len);
 		else if (op->out[ev->stream - 1].len < op->cap[ev->stream - 1]) {
@@ -241,7 +242,8 @@ static struct op *op_new(struct box *b, enum op_kind kind, al_error *err)
 	}
 	op->box = b;
 	op->kind = kind;
-	op->cap[0] = op->cap[1] = 64 << 20;
+	op->cap[0] = kind == OP_GET || kind == OP_SNAPSHOT ? OP_MAX_FILE : OP_MAX_OUTPUT;
+	op->cap[1] = OP_MAX_OUTPUT;
 	op->started_ms = al_now_ms();
 	return op;
 }

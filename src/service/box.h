@@ -22,6 +22,12 @@ void buf_free(struct buf *b);
 
 enum op_kind { OP_EXEC, OP_PUT, OP_GET, OP_SNAPSHOT, OP_RESTORE };
 enum { OP_MAX_VIOLATIONS = 32, OP_MAX_NETWORK = 128 };
+/* Bytes of a stream an op keeps: a command's output (the service allows no
+ * larger output limit), a file or a snapshot that comes out whole. */
+#define OP_MAX_OUTPUT (64ULL << 20)
+#define OP_MAX_FILE (256ULL << 20)
+/* The op's stdout came out whole (a file, a snapshot). */
+#define op_whole(op) ((op)->seen[0] == (op)->out[0].len)
 
 struct op {
 	struct op *next;
@@ -30,6 +36,7 @@ struct op {
 	enum op_kind kind;
 	struct buf out[2]; /* stdout, stderr: at most cap[i] bytes kept */
 	size_t cap[2];
+	uint64_t seen[2];   /* bytes that came, kept or not */
 	json_t *violations; /* [{syscall, action, args, pid}] */
 	json_t *network;    /* [{host, port, verdict, reason, ...}] */
 	unsigned violations_dropped;

@@ -190,6 +190,11 @@ int execute_config(struct svc *svc, const struct tenant *t, const char *profile,
 		if (!l->set[i])
 			continue;
 		snprintf(field, sizeof(field), "limits.%s", req_limit_names[i]);
+		if (i == REQ_OUTPUT && (l->unlimited[i] || l->value[i] > (double)OP_MAX_OUTPUT)) {
+			al_config_free(cfg);
+			return config_fail(err, field, "%s: the service returns at most %llu MiB per stream",
+					   l->text[i], OP_MAX_OUTPUT >> 20);
+		}
 		if (t->ceil.set[i] && (l->unlimited[i] || l->value[i] > t->ceil.value[i])) {
 			al_config_free(cfg);
 			return config_fail(err, field, "%s is above this tenant's ceiling (%s)", l->text[i],

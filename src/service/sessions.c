@@ -133,7 +133,7 @@ static void created(struct op *op)
 		return;
 	struct hreq *r = s->creating;
 	s->creating = NULL;
-	if (op->exit_code != 0 || strcmp(op->status, "exited") != 0) {
+	if (op->exit_code != 0 || strcmp(op->status, "exited") != 0 || !op_whole(op)) {
 		char why[512];
 		if (r) {
 			hreq_problem(r, 500, "internal", NULL, 0, "the initial snapshot failed: %s",
@@ -438,7 +438,11 @@ static void file_done(struct op *op)
 				     "path", 0, "%s: %s", o->path, op_why(op, why, sizeof(why)));
 		break;
 	case S_GET:
-		if (ok) {
+		if (ok && !op_whole(op)) {
+			hreq_problem(o->r, 413, "too_large", NULL, 0,
+				     "%s: larger than the %llu MiB a GET returns", o->path,
+				     OP_MAX_FILE >> 20);
+		} else if (ok) {
 			hreq_reply(o->r, 200, "application/octet-stream", op->out[0].data, op->out[0].len);
 			memset(&op->out[0], 0, sizeof(op->out[0]));
 		} else if (op->out[1].data && strstr(op->out[1].data, "not a regular file")) {

@@ -84,6 +84,7 @@ assert ex["status"] == "exited" and ex["exit_code"] == 0 and "stdout" not in ex,
 c.problem("POST", "/v1/execute", {"argv": ["true"], "colour": "red"}, 400, "invalid", "colour")
 c.problem("POST", "/v1/execute", {"argv": ["true"], "limits": {"memory": "lots"}}, 400, "invalid", "limits.memory")
 c.problem("POST", "/v1/execute", {"argv": ["true"], "limits": {"speed": 1}}, 400, "invalid", "limits.speed")
+c.problem("POST", "/v1/execute", {"argv": ["true"], "limits": {"output": "1G"}}, 400, "invalid", "limits.output")
 c.problem("POST", "/v1/execute", {"argv": ["true"], "files": [{"path": "../x", "content": ""}]}, 400, "invalid", "files[0].path")
 c.problem("POST", "/v1/execute", {"argv": ["true"], "files": [{"path": "x", "content": "!", "encoding": "base64"}]}, 400, "invalid", "files[0].content")
 c.problem("POST", "/v1/execute", {"argv": ["true"], "files": [{"path": "x", "content": "", "owner": 0}]}, 400, "invalid", "files[0].owner")
