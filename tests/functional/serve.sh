@@ -8,7 +8,7 @@
 . "$CASE_DIR/serve.lib"
 SOCK=$WORK/s.sock
 export SOCK
-serve_start "$WORK/serve.log" --listen "unix:$SOCK" --max-body 64K --max-sandboxes 2 --queue 1
+serve_start "$WORK/serve.log" --listen "unix:$SOCK" --max-body 64K --max-sandboxes 2 --queue 1 --client-timeout 2
 
 # The socket is the owner's alone.
 [ "$(stat -c %a "$SOCK")" = 600 ] || fail "socket mode $(stat -c %a "$SOCK")"
@@ -115,6 +115,27 @@ head -c 100000 /dev/zero | "${C[@]}" -i -H 'Transfer-Encoding: chunked' --data-b
 big=$(head -c 70000 /dev/zero | tr '\0' a)
 code=$("${C[@]}" -o /dev/null -w '%{http_code}' -H "X-Big: $big" http://x/healthz)
 [ "$code" -ge 400 ] || fail "a 70 KB header was accepted ($code)"
+
+# A client that sends half a request and stalls is disconnected (polled
+# with a generous bound), while a run that takes longer than the client
+# timeout is answered: its connection waits out of the timeout.
+python3 - <<'PY' || fail "slow client"
+import os, socket
+from serve_client import from_env
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(60)
+s.connect(os.environ["SOCK"])
+s.sendall(b"POST /v1/execute HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{")
+data = b""
+while True:
+    chunk = s.recv(4096)
+    if not chunk:
+        break
+    data += chunk
+assert b"200 OK" not in data, data
+r = from_env().ok("POST", "/v1/execute", {"argv": ["sleep", "3"]})
+assert r["status"] == "exited", r
+PY
 
 # Busy: two sandboxes at most, one may wait; the next gets 503 with
 # Retry-After, and the waiting one runs once a sandbox is free.
