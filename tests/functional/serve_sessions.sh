@@ -104,6 +104,26 @@ c.problem("DELETE", base, None, 404, "not_found")
 assert c.ok("GET", "/v1/sandboxes")["sandboxes"] == []
 PY
 
+# Conflicts: a ninth snapshot; a command whose session is deleted under it.
+python3 - <<'PY' || fail "conflicts"
+import threading
+from serve_client import from_env, wait_until
+c = from_env()
+sid = c.ok("POST", "/v1/sandboxes", {}, want=201)["id"]
+base = "/v1/sandboxes/" + sid
+for i in range(8):
+    c.ok("POST", base + "/snapshots", want=201)
+c.problem("POST", base + "/snapshots", None, 409, "conflict")
+res = {}
+t = threading.Thread(target=lambda: res.update(r=c.call("POST", base + "/commands", {"argv": ["sleep", "60"]})))
+t.start()
+wait_until(lambda: c.ok("GET", base)["state"] == "busy", "the command running")
+assert c.call("DELETE", base)[0] == 204
+t.join()
+st, h, d = res["r"]
+assert st == 409 and d["code"] == "conflict" and h["content-type"] == "application/problem+json", res
+PY
+
 # Reaped: a session idle past its idle timeout, one past its TTL (polled
 # with a generous bound: nothing here times anything).
 python3 - <<'PY' || fail "reaping"
