@@ -14,6 +14,7 @@ static const char serve_help[] =
     "  --listen unix:PATH    a unix socket, mode 0600 (default unix:/run/airlock/airlock.sock)\n"
     "  --listen tcp:HOST:PORT  a TCP listener (needs --config: bearer tokens); port 0: any free port\n"
     "  --config FILE         tenants, tokens (SHA-256), quotas, ceilings (JSON); SIGHUP reloads it\n"
+    "  --tls-cert FILE --tls-key FILE  TCP listeners speak TLS with this certificate and key (PEM)\n"
     "  --allow-degraded      run sandboxes with rlimits only when cgroups cannot be made\n"
     "  --max-body SIZE       largest request body (default 16M)\n"
     "  --max-sandboxes N     sandboxes at once, sessions included (default 32)\n"
@@ -31,6 +32,8 @@ enum {
 	OPT_QUEUE,
 	OPT_CLIENT_TIMEOUT,
 	OPT_DRAIN_TIMEOUT,
+	OPT_TLS_CERT,
+	OPT_TLS_KEY,
 	OPT_HELP
 };
 
@@ -43,6 +46,8 @@ static const struct option options[] = {
     {"queue", required_argument, NULL, OPT_QUEUE},
     {"client-timeout", required_argument, NULL, OPT_CLIENT_TIMEOUT},
     {"drain-timeout", required_argument, NULL, OPT_DRAIN_TIMEOUT},
+    {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
+    {"tls-key", required_argument, NULL, OPT_TLS_KEY},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -78,6 +83,12 @@ int cli_serve(int argc, char **argv)
 			break;
 		case OPT_DEGRADED:
 			o.allow_degraded = true;
+			break;
+		case OPT_TLS_CERT:
+			o.tls_cert = optarg;
+			break;
+		case OPT_TLS_KEY:
+			o.tls_key = optarg;
 			break;
 		case OPT_MAX_BODY:
 			if (al_parse_size(optarg, &o.max_body, &err) < 0 || o.max_body < 1024 ||

@@ -614,15 +614,25 @@ int http_listen(struct http *h, const char *spec, char *msg, size_t len)
 		return -1;
 	}
 	struct svc *svc = h->svc;
+	/* TCP speaks TLS when the service has a certificate (unix sockets
+	 * never: their peer is on this machine, known by its uid). */
+	bool tls = l->kind == LISTEN_TCP && svc->tls_key;
+	struct MHD_OptionItem tls_opts[] = {
+	    {tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, svc->tls_key},
+	    {MHD_OPTION_HTTPS_MEM_CERT, 0, svc->tls_cert},
+	    {MHD_OPTION_END, 0, NULL},
+	};
+	if (tls)
+		snprintf(l->name + strlen(l->name), sizeof(l->name) - strlen(l->name), " tls=yes");
 	/* No thread of MHD's own: the service's loop runs it. Slow clients
 	 * are timed out; headers live in CONN_MEMORY (more: 431). */
-	l->d = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-				on_request, l, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-				MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_TIMEOUT,
-				(unsigned)svc->opt.client_timeout, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-				(size_t)CONN_MEMORY, MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONN_LIMIT,
-				MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
-				MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1, MHD_OPTION_END);
+	l->d = MHD_start_daemon(
+	    MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG | (tls ? MHD_USE_TLS : 0), 0, NULL,
+	    NULL, on_request, l, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_ARRAY, tls_opts,
+	    MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)svc->opt.client_timeout,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)CONN_MEMORY, MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned)CONN_LIMIT, MHD_OPTION_NOTIFY_COMPLETED, on_completed, l,
+	    MHD_OPTION_SIGPIPE_HANDLED_BY_APP, 1, MHD_OPTION_END);
 	const union MHD_DaemonInfo *di = l->d ? MHD_get_daemon_info(l->d, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
 	l->w.fn = listener_ready;
 	if (!l->d || !di || svc_watch(svc, &l->w, di->epoll_fd) < 0) {

@@ -344,6 +344,47 @@ static void turn(struct svc *svc)
 	http_run(svc->http);
 }
 
+/* A PEM file, whole (at most 1 MiB), NUL-terminated. */
+static char *read_pem(const char *option, const char *path)
+{
+	struct stat st;
+	char *buf = NULL;
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	ssize_t n = -1;
+
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    st.st_size <= (1 << 20) && (buf = calloc(1, (size_t)st.st_size + 1)))
+		n = read(fd, buf, (size_t)st.st_size);
+	if (n != (buf ? (ssize_t)st.st_size : -2)) {
+		fprintf(stderr, "airlock serve: --%s %s: %s\n", option, path,
+			fd < 0 ? strerror(errno) : "not a regular file of at most 1 MiB");
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static int setup_tls(struct svc *svc)
+{
+	bool tcp = false;
+	if (!svc->opt.tls_cert && !svc->opt.tls_key)
+		return 0;
+	if (!svc->opt.tls_cert || !svc->opt.tls_key) {
+		fprintf(stderr, "airlock serve: --tls-cert and --tls-key go together\n");
+		return -1;
+	}
+	for (size_t i = 0; i < svc->opt.nlisten; i++)
+		tcp |= strncmp(svc->opt.listen[i], "tcp:", 4) == 0;
+	if (!tcp) {
+		fprintf(stderr,
+			"airlock serve: --tls-cert: TLS is for tcp listeners, and none is asked for\n");
+		return -1;
+	}
+	svc->tls_cert = read_pem("tls-cert", svc->opt.tls_cert);
+	svc->tls_key = svc->tls_cert ? read_pem("tls-key", svc->opt.tls_key) : NULL;
+	return svc->tls_key ? 0 : -1;
+}
+
 static int setup(struct svc *svc, const struct svc_options *opt)
 {
 	char msg[700];
@@ -367,6 +408,8 @@ static int setup(struct svc *svc, const struct svc_options *opt)
 				svc->opt.listen[i]);
 			return -1;
 		}
+	if (setup_tls(svc) < 0)
+		return -1;
 	if (strcmp(svc->opt.listen[0], default_listen) == 0 && svc->opt.nlisten == 1)
 		(void)mkdir("/run/airlock", DEFAULT_SOCKET_DIR_MODE);
 	signal(SIGPIPE, SIG_IGN);
@@ -415,6 +458,10 @@ static void teardown(struct svc *svc)
 	if (svc->ep >= 0)
 		close(svc->ep);
 	tenants_free(svc->tenants);
+	if (svc->tls_key)
+		sodium_memzero(svc->tls_key, strlen(svc->tls_key));
+	free(svc->tls_key);
+	free(svc->tls_cert);
 	while (svc->tstates) {
 		struct tstate *s = svc->tstates;
 		svc->tstates = s->next;

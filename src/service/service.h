@@ -47,6 +47,8 @@ struct svc_options {
 	unsigned max_queue;	 /* executions waiting for a sandbox */
 	unsigned client_timeout; /* seconds a client may stay silent */
 	unsigned drain_timeout;	 /* seconds SIGTERM waits for running work */
+	const char *tls_cert;	 /* PEM files: TCP listeners speak TLS (GnuTLS, */
+	const char *tls_key;	 /* through libmicrohttpd); read once at start */
 };
 
 /* Something the loop watches: data.ptr of its epoll entry points here. */
@@ -71,7 +73,8 @@ struct svc {
 	struct watch sigw, ctxw;
 	al_ctx *ctx;
 	struct http *http;
-	struct tenants *tenants; /* NULL: no --config; every caller is "local" */
+	struct tenants *tenants;  /* NULL: no --config; every caller is "local" */
+	char *tls_cert, *tls_key; /* the PEM texts, NULL without TLS */
 	struct tstate *tstates;
 	struct box *boxes; /* every live sandbox */
 	unsigned nboxes;   /* of which running (counted against max_sandboxes) */

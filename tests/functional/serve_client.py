@@ -4,6 +4,7 @@ import http.client
 import json
 import os
 import socket
+import ssl
 import sys
 import time
 
@@ -24,12 +25,16 @@ class Client:
     """call() returns (status, headers, body): body is parsed JSON when the
     response is JSON, else bytes."""
 
-    def __init__(self, socket_path=None, port=None, token=None, timeout=60):
+    def __init__(self, socket_path=None, port=None, token=None, timeout=60, cafile=None):
         self.socket_path, self.port, self.token, self.timeout = socket_path, port, token, timeout
+        self.cafile = cafile  # TLS, verified against this certificate
 
     def conn(self):
         if self.socket_path:
             return UnixConnection(self.socket_path, self.timeout)
+        if self.cafile:
+            ctx = ssl.create_default_context(cafile=self.cafile)
+            return http.client.HTTPSConnection("127.0.0.1", self.port, timeout=self.timeout, context=ctx)
         return http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
 
     def call(self, method, path, body=None, headers=None, raw=False):
