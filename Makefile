@@ -6,14 +6,14 @@ CC ?= gcc
 PKGS := gcc make pkg-config libseccomp-dev libjansson-dev python3 util-linux clang libclang-rt-14-dev \
 	zlib1g-dev libbz2-dev liblzma-dev liblz4-dev libc-ares-dev curl openssl ca-certificates git man-db libc6-dev \
 	python3-numpy python3-pandas python3-scipy python3-sklearn python3-joblib python3-matplotlib python3-torch \
-	python3-lz4 qemu-system-x86 busybox-static cpio e2fsprogs
+	python3-lz4 qemu-system-x86 busybox-static cpio e2fsprogs libmicrohttpd-dev libsodium-dev
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	-Wimplicit-fallthrough -Wvla -Wno-format-truncation  # messages may be cut short on purpose
 BASE := -std=gnu11 -D_GNU_SOURCE $(WARN) -iquote src -I include
 HARDEN := -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fstack-clash-protection -fPIE
 LDHARDEN := -pie -Wl,-z,relro,-z,now
-LIBS := -lseccomp -ljansson -lcares -lz -lbz2 -llzma -llz4 -lm -lpthread
+LIBS := -lseccomp -ljansson -lcares -lz -lbz2 -llzma -llz4 -lm -lpthread -lmicrohttpd -lsodium
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 LIB_SRC := $(wildcard src/*.c src/net/*.c)
@@ -40,6 +40,36 @@ UNIT_BIN := $(patsubst tests/unit/%.c,build/test/unit/%,$(UNIT_SRC))
 
 .PHONY: all lib bench check check-v2 check-controls deps clean demo format fuzz install uninstall
 all: build/airlock
+
+# --- airlock serve (issue 16): the HTTP/JSON service, a front end on
+# libairlock like the CLI (src/service/, src/cli/serve.c). libmicrohttpd
+# needs GnuTLS, which Debian ships only as a shared library (p11-kit and
+# libunistring have no .a), and the release binary is a static PIE: so the
+# service is build/airlock-serve, the same program linked dynamically, and
+# `airlock serve` in build/airlock execs it from its own directory
+# (src/cli/main.c). `airlock run` keeps its static, loader-free start. The
+# test binary is dynamic and has the service built in.
+SERVE_SRC := $(wildcard src/service/*.c) src/cli/serve.c
+HDRS += $(wildcard src/service/*.h)
+CLI_SRC := $(filter-out src/cli/serve.c,$(CLI_SRC))
+REL_OBJ := $(filter-out build/rel/cli/serve.o,$(REL_OBJ))
+TST_OBJ += $(patsubst src/%.c,build/test/%.o,$(wildcard src/service/*.c))
+all: build/airlock-serve
+build/airlock-serve: $(REL_OBJ) $(patsubst src/%.c,build/rel/%.o,$(SERVE_SRC)) Makefile
+	$(CC) $(LDHARDEN) -o $@ $(filter %.o,$^) $(LIBS)
+# The request decoders' and the config's fuzz target: pure code, with the helpers it uses.
+build/fuzz/fuzz_request: tests/fuzz/fuzz_request.c src/service/request.c src/service/tenants.c src/util.c src/error.c $(HDRS)
+	@mkdir -p $(dir $@)
+	clang -std=gnu11 -D_GNU_SOURCE -iquote src -I include $(FUZZ_SAN) -o $@ $(filter %.c,$^) -ljansson -lsodium -lm
+.PHONY: install-serve uninstall-serve
+install: install-serve
+install-serve: build/airlock-serve
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 build/airlock-serve $(DESTDIR)$(PREFIX)/bin/airlock-serve
+uninstall: uninstall-serve
+uninstall-serve:
+	rm -f $(DESTDIR)$(PREFIX)/bin/airlock-serve
+# --- end of airlock serve
 
 # Install the Debian packages the build and the tests use, only if missing.
 deps:

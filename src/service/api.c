@@ -1,0 +1,325 @@
+/* The routes (api.h): /healthz, /readyz and /metrics first (no tenant),
+ * then the caller's tenant (bearer token, or a unix socket's peer uid),
+ * then /v1. A tenant never learns of another's sandboxes: those are 404. */
+#include "api.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "../util.h"
+#include "../version.h"
+#include "execute.h"
+#include "http.h"
+#include "service.h"
+#include "sessions.h"
+
+static bool is(const struct hreq *r, const char *method) { return strcmp(r->method, method) == 0; }
+
+static void not_allowed(struct hreq *r, const char *allow)
+{
+	hreq_add_header(r, "Allow", allow);
+	hreq_problem(r, 405, "method_not_allowed", NULL, 0, "%s is not allowed here (%s)", r->method, allow);
+}
+
+static const char *bearer(struct hreq *r)
+{
+	const char *a = hreq_header(r, "Authorization");
+	if (!a || strncasecmp(a, "Bearer ", 7) != 0)
+		return NULL;
+	a += 7;
+	while (*a == ' ')
+		a++;
+	return *a ? a : NULL;
+}
+
+static void unauthorized(struct hreq *r, const char *why)
+{
+	hreq_add_header(r, "WWW-Authenticate", "Bearer realm=\"airlock\"");
+	hreq_problem(r, 401, "unauthorized", NULL, 0, "%s", why);
+}
+
+/* Who asks: without a config, everyone who can reach the unix socket is
+ * "local" (the socket is 0600). With one, a bearer token names a tenant;
+ * on a unix socket, the peer's uid may instead. */
+static const struct tenant *tenant_of(struct svc *svc, struct hreq *r)
+{
+	const char *token = bearer(r);
+	const struct tenant *t = NULL;
+
+	if (!svc->tenants) {
+		if (r->kind == LISTEN_UNIX)
+			return tenant_local();
+		unauthorized(r, "TCP needs a config with tenants");
+		return NULL;
+	}
+	if (token)
+		t = tenants_by_token(svc->tenants, token);
+	else if (r->kind == LISTEN_UNIX && r->has_peer)
+		t = tenants_by_uid(svc->tenants, r->peer_uid);
+	if (!t)
+		unauthorized(r,
+			     token ? "the token is not a tenant's" : "Authorization: Bearer TOKEN is needed");
+	return t;
+}
+
+static void health(struct svc *svc, struct hreq *r, bool ready)
+{
+	if (!is(r, "GET") && !is(r, "HEAD")) {
+		not_allowed(r, "GET, HEAD");
+		return;
+	}
+	if (!ready) {
+		hreq_json(r, 200, json_pack("{s:s}", "status", svc->draining ? "draining" : "ok"));
+		return;
+	}
+	if (svc->ready && !svc->draining)
+		hreq_json(r, 200,
+			  json_pack("{s:s,s:s,s:i}", "status", "ready", "cgroup", svc->cgroup, "landlock",
+				    svc->landlock));
+	else
+		hreq_json(r, 503,
+			  json_pack("{s:s,s:s?}", "status",
+				    svc->draining	  ? "draining"
+				    : svc->probe_error[0] ? "failed"
+							  : "starting",
+				    "error", svc->probe_error[0] ? svc->probe_error : NULL));
+}
+
+static void metrics(struct svc *svc, struct hreq *r)
+{
+	struct gauges g = {.queued = svc->nqueue, .snapshot_bytes = svc->snapshot_bytes, .ready = svc->ready};
+	size_t len;
+
+	if (!is(r, "GET")) {
+		not_allowed(r, "GET");
+		return;
+	}
+	if (svc->tenants && svc->tenants->has_admin && !tenants_is_admin(svc->tenants, bearer(r))) {
+		unauthorized(r, "/metrics needs the admin token");
+		return;
+	}
+	for (struct session *s = svc->sessions; s; s = s->next)
+		s->running ? g.sessions_busy++ : g.sessions_idle++;
+	g.running = svc->nboxes > svc->nsessions ? svc->nboxes - svc->nsessions : 0;
+	char *text = metrics_render(&svc->metrics, &g, &len);
+	if (!text) {
+		hreq_problem(r, 500, "internal", NULL, 0, "out of memory");
+		return;
+	}
+	hreq_reply(r, 200, "text/plain; version=0.0.4; charset=utf-8", text, len);
+}
+
+static json_t *limits_json(const struct req_limits *l)
+{
+	json_t *o = json_object();
+	for (int i = 0; i < REQ_NLIMITS; i++)
+		if (l->set[i])
+			json_object_set_new(o, req_limit_names[i],
+					    req_limit_is_time(i) ? json_real(l->value[i])
+								 : json_integer((json_int_t)l->value[i]));
+	return o;
+}
+
+static void info(struct svc *svc, struct hreq *r, const struct tenant *t)
+{
+	json_t *profiles = json_array(), *egress;
+	char buf[32] = "";
+
+	for (const char *const *p = service_profiles; *p; p++)
+		if (tenant_profile_ok(t, *p))
+			json_array_append_new(profiles, json_string(*p));
+	if (t->any_egress) {
+		egress = json_string("any");
+	} else {
+		egress = json_array();
+		for (size_t i = 0; i < t->negress; i++)
+			json_array_append_new(egress, json_string(t->egress[i]));
+	}
+	/* What the kernel gave the probe sandbox at start. */
+	cleanup_close int fd = open("/proc/sys/user/max_user_namespaces", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && read(fd, buf, sizeof(buf) - 1) < 0)
+		buf[0] = '\0';
+	json_t *j = json_pack(
+	    "{s:s,s:i,s:s,s:{s:b,s:i,s:s,s:b,s:s?},s:o,s:{s:o,s:o},s:{s:i,s:i},s:{s:I,s:i,s:i}}", "version",
+	    AIRLOCK_VERSION, "api", 1, "tenant", t->name, "features", "user_namespaces", atoi(buf) > 0,
+	    "landlock_abi", svc->landlock, "cgroup", svc->cgroup, "seccomp_notify", svc->ready, "degraded",
+	    svc->degraded[0] ? svc->degraded : NULL, "profiles", profiles, "ceilings", "limits",
+	    limits_json(&t->ceil), "egress", egress, "quotas", "sandboxes", (int)t->q_sandboxes,
+	    "executions_per_minute", (int)t->q_epm, "service", "max_body", (json_int_t)svc->opt.max_body,
+	    "max_sandboxes", (int)svc->opt.max_sandboxes, "queue", (int)svc->opt.max_queue);
+	hreq_json(r, j ? 200 : 500, j);
+}
+
+static void rate_limited(struct svc *svc, struct hreq *r, const struct tenant *t, unsigned retry)
+{
+	svc->metrics.rejected_quota++;
+	hreq_problem(r, 429, "quota_exceeded", NULL, retry, "tenant %s has used its %u executions per minute",
+		     t->name, t->q_epm);
+}
+
+static void execute(struct svc *svc, struct hreq *r, const struct tenant *t)
+{
+	struct req_run rq;
+	struct req_error err = {0};
+	al_config *cfg;
+	unsigned retry = 0;
+
+	if (req_decode_run(r->body, r->body_len, REQ_EXECUTE, &rq, &err) < 0) {
+		hreq_problem(r, err.status, err.status == 413 ? "too_large" : "invalid", err.field, 0, "%s",
+			     err.detail);
+		return;
+	}
+	const char *profile = rq.profile					  ? rq.profile
+			      : rq.language && strcmp(rq.language, "python") == 0 ? "python"
+										  : "default";
+	if (execute_config(svc, t, profile, &rq.limits, &rq.network, NULL, &cfg, &err) < 0) {
+		hreq_problem(r, err.status, "invalid", err.field, 0, "%s", err.detail);
+		req_run_free(&rq);
+		return;
+	}
+	int a = svc_admit_sandbox(svc, t, true, &retry);
+	if (a >= 0 && svc_admit_rate(svc, t, &retry) < 0) {
+		svc_release_sandbox(svc, t->name);
+		a = -3;
+	}
+	if (a < 0) {
+		if (a == -3)
+			rate_limited(svc, r, t, retry);
+		else if (a == -1)
+			hreq_problem(r, 429, "quota_exceeded", NULL, retry,
+				     "tenant %s has its quota of %u sandboxes at once", t->name,
+				     t->q_sandboxes);
+		else
+			hreq_problem(r, 503, "busy", NULL, retry,
+				     "every sandbox is taken and the queue is full");
+		al_config_free(cfg);
+		req_run_free(&rq);
+		return;
+	}
+	execute_oneshot(svc, r, t->name, &rq, cfg, a == 1);
+}
+
+static void command(struct svc *svc, struct hreq *r, const struct tenant *t, struct session *s)
+{
+	struct req_run rq;
+	struct req_error err = {0};
+	unsigned retry = 0;
+
+	if (req_decode_run(r->body, r->body_len, REQ_COMMAND, &rq, &err) < 0) {
+		hreq_problem(r, err.status, err.status == 413 ? "too_large" : "invalid", err.field, 0, "%s",
+			     err.detail);
+		return;
+	}
+	if (!s->ready || s->box->ended) {
+		hreq_problem(r, 409, "conflict", NULL, 0, "the sandbox is %s",
+			     s->ready ? "ending" : "being created");
+		req_run_free(&rq);
+		return;
+	}
+	if (svc_admit_rate(svc, t, &retry) < 0) {
+		rate_limited(svc, r, t, retry);
+		req_run_free(&rq);
+		return;
+	}
+	execute_in_session(svc, r, s, &rq);
+}
+
+/* /v1/sandboxes/{id}[/rest] */
+static void sandbox(struct svc *svc, struct hreq *r, const struct tenant *t, const char *rest)
+{
+	char id[48];
+	size_t n = strcspn(rest, "/");
+	struct session *s = NULL;
+
+	if (n < sizeof(id)) {
+		snprintf(id, sizeof(id), "%.*s", (int)n, rest);
+		s = sessions_find(svc, t->name, id);
+	}
+	if (!s) {
+		hreq_problem(r, 404, "not_found", NULL, 0, "no sandbox %.*s", (int)(n < 64 ? n : 64), rest);
+		return;
+	}
+	rest += n;
+	if (!*rest) {
+		if (is(r, "GET"))
+			sessions_get(svc, r, s);
+		else if (is(r, "DELETE"))
+			sessions_delete(svc, r, s);
+		else
+			not_allowed(r, "GET, DELETE");
+		return;
+	}
+	rest++;
+	if (strcmp(rest, "files") == 0 || strncmp(rest, "files/", 6) == 0) {
+		sessions_file(svc, r, s, rest[5] ? rest + 6 : "");
+		return;
+	}
+	static const char *const posts[] = {"commands", "snapshots", "restore", "reset"};
+	for (size_t i = 0; i < ARRAY_SIZE(posts); i++) {
+		if (strcmp(rest, posts[i]) != 0)
+			continue;
+		if (!is(r, "POST"))
+			not_allowed(r, "POST");
+		else if (i == 0)
+			command(svc, r, t, s);
+		else if (i == 1)
+			sessions_snapshot(svc, r, s);
+		else
+			sessions_restore(svc, r, s, i == 3);
+		return;
+	}
+	hreq_problem(r, 404, "not_found", NULL, 0, "no such route: %s", r->path);
+}
+
+void api_handle(struct svc *svc, struct hreq *r)
+{
+	const char *p = r->path;
+
+	if (strcmp(p, "/healthz") == 0 || strcmp(p, "/readyz") == 0) {
+		health(svc, r, p[1] == 'r');
+		return;
+	}
+	if (strcmp(p, "/metrics") == 0) {
+		metrics(svc, r);
+		return;
+	}
+	if (strncmp(p, "/v1/", 4) != 0) {
+		hreq_problem(r, 404, "not_found", NULL, 0, "no such route: %.200s", p);
+		return;
+	}
+	const struct tenant *t = tenant_of(svc, r);
+	if (!t)
+		return;
+	snprintf(r->tenant, sizeof(r->tenant), "%s", t->name);
+	p += 4;
+	if (svc->draining && !is(r, "GET") && !is(r, "DELETE")) {
+		hreq_problem(r, 503, "busy", NULL, 5, "the service is shutting down");
+		return;
+	}
+	if (strcmp(p, "info") == 0) {
+		if (is(r, "GET"))
+			info(svc, r, t);
+		else
+			not_allowed(r, "GET");
+	} else if (strcmp(p, "execute") == 0) {
+		if (is(r, "POST"))
+			execute(svc, r, t);
+		else
+			not_allowed(r, "POST");
+	} else if (strcmp(p, "sandboxes") == 0) {
+		if (is(r, "POST"))
+			sessions_create(svc, r, t);
+		else if (is(r, "GET"))
+			sessions_list(svc, r, t->name);
+		else
+			not_allowed(r, "GET, POST");
+	} else if (strncmp(p, "sandboxes/", 10) == 0 && p[10]) {
+		sandbox(svc, r, t, p + 10);
+	} else {
+		hreq_problem(r, 404, "not_found", NULL, 0, "no such route: %.200s", r->path);
+	}
+}

@@ -1,0 +1,504 @@
+/* The service's loop, admission and life cycle (service.h).
+ *
+ * Each turn: wait on the one epoll set (HTTP daemons, sandboxes, the
+ * context, signals) for at most the nearest deadline (an HTTP timeout, a
+ * session's TTL or idle end, the drain's end); handle what is ready; then
+ * free the sandboxes closed during the turn, start queued runs in the room
+ * made, end expired sessions, and let MHD send what the turn answered. */
+#include "service.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../util.h"
+#include "box.h"
+#include "execute.h"
+#include "http.h"
+#include "sessions.h"
+
+enum { DEFAULT_SOCKET_DIR_MODE = 0755 };
+static const char default_listen[] = "unix:/run/airlock/airlock.sock";
+
+/* --- logs --- */
+
+const char *log_q(const char *s, char *buf, size_t len)
+{
+	size_t o = 0;
+	bool plain = *s && !strpbrk(s, " \"=\\");
+	for (const char *p = s; plain && *p; p++)
+		plain = (unsigned char)*p >= 0x20 && *p != 0x7f;
+	if (plain || len < 3) {
+		snprintf(buf, len, "%s", s);
+		return buf;
+	}
+	buf[o++] = '"';
+	for (const char *p = s; *p && o + 6 < len; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c == '"' || c == '\\')
+			o += (size_t)snprintf(buf + o, len - o, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			o += (size_t)snprintf(buf + o, len - o, "\\x%02x", c);
+		else
+			buf[o++] = (char)c;
+	}
+	buf[o++] = '"';
+	buf[o] = '\0';
+	return buf;
+}
+
+void svc_log(const char *level, const char *event, const char *fmt, ...)
+{
+	char line[2048];
+	struct timespec ts;
+	struct tm tm;
+	va_list ap;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	size_t n = strftime(line, sizeof(line), "ts=%Y-%m-%dT%H:%M:%S", &tm);
+	n += (size_t)snprintf(line + n, sizeof(line) - n, ".%03ldZ level=%s event=%s ", ts.tv_nsec / 1000000,
+			      level, event);
+	va_start(ap, fmt);
+	vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
+	va_end(ap);
+	n = strlen(line);
+	line[n++] = '\n';
+	(void)al_write_all(2, line, n);
+}
+
+void svc_new_id(const char *prefix, char *out, size_t len)
+{
+	unsigned char r[10];
+	char hex[21];
+	randombytes_buf(r, sizeof(r));
+	sodium_bin2hex(hex, sizeof(hex), r, sizeof(r));
+	snprintf(out, len, "%s%s", prefix, hex);
+}
+
+/* --- the loop's watches --- */
+
+int svc_watch(struct svc *svc, struct watch *w, int fd)
+{
+	struct epoll_event ev = {.events = EPOLLIN, .data.ptr = w};
+	w->fd = fd;
+	return epoll_ctl(svc->ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+void svc_unwatch(struct svc *svc, struct watch *w)
+{
+	if (w->fd >= 0)
+		epoll_ctl(svc->ep, EPOLL_CTL_DEL, w->fd, NULL);
+	w->fd = -1;
+}
+
+/* --- tenants' counters --- */
+
+struct tstate *svc_tstate(struct svc *svc, const char *tenant)
+{
+	struct tstate *s;
+	for (s = svc->tstates; s; s = s->next)
+		if (strcmp(s->name, tenant) == 0)
+			return s;
+	if (!(s = calloc(1, sizeof(*s))))
+		return NULL;
+	snprintf(s->name, sizeof(s->name), "%s", tenant);
+	s->next = svc->tstates;
+	svc->tstates = s;
+	return s;
+}
+
+int svc_admit_rate(struct svc *svc, const struct tenant *t, unsigned *retry_after)
+{
+	struct tstate *s;
+	double now = al_now_ms() / 1000.0;
+
+	if (!t->q_epm)
+		return 0;
+	if (!(s = svc_tstate(svc, t->name))) {
+		*retry_after = 1;
+		return -1;
+	}
+	if (s->cap != t->q_epm) {
+		/* A new quota (a reload): the window starts over. */
+		double *times = calloc(t->q_epm, sizeof(double));
+		if (!times) {
+			*retry_after = 1;
+			return -1;
+		}
+		free(s->times);
+		s->times = times;
+		s->cap = t->q_epm;
+		s->head = s->count = 0;
+	}
+	/* The ring holds the last cap start times; times[head] is the oldest. */
+	if (s->count == s->cap) {
+		double oldest = s->times[s->head];
+		if (oldest > now - 60) {
+			*retry_after = (unsigned)ceil(oldest + 60 - now);
+			if (*retry_after == 0)
+				*retry_after = 1;
+			return -1;
+		}
+		s->times[s->head] = now;
+		s->head = (s->head + 1) % s->cap;
+	} else {
+		s->times[(s->head + s->count) % s->cap] = now;
+		s->count++;
+	}
+	return 0;
+}
+
+int svc_admit_sandbox(struct svc *svc, const struct tenant *t, bool queue, unsigned *retry_after)
+{
+	struct tstate *s = svc_tstate(svc, t->name);
+
+	*retry_after = 1;
+	if (!s || svc->draining) {
+		svc->metrics.rejected_busy++;
+		return -2;
+	}
+	if (t->q_sandboxes && s->live >= t->q_sandboxes) {
+		svc->metrics.rejected_quota++;
+		*retry_after = 5;
+		return -1;
+	}
+	if (svc->nboxes < svc->opt.max_sandboxes && !(queue && svc->qhead)) {
+		s->live++;
+		return 0;
+	}
+	if (queue && svc->nqueue < svc->opt.max_queue) {
+		s->live++;
+		return 1;
+	}
+	svc->metrics.rejected_busy++;
+	return -2;
+}
+
+void svc_release_sandbox(struct svc *svc, const char *tenant)
+{
+	struct tstate *s = svc_tstate(svc, tenant);
+	if (s && s->live)
+		s->live--;
+}
+
+/* --- the probe: one sandbox at start, for /readyz and /v1/info --- */
+
+static void probe_done(struct op *op)
+{
+	struct svc *svc = op->box->svc;
+	struct box *b = op->box;
+	char why[512];
+
+	if (op->exit_code == 0 && strcmp(op->status, "exited") == 0) {
+		svc->ready = true;
+		snprintf(svc->cgroup, sizeof(svc->cgroup), "%s", b->cgroup);
+		svc->landlock = b->landlock;
+		snprintf(svc->degraded, sizeof(svc->degraded), "%s", b->degraded);
+		svc_log("info", "ready", "cgroup=%s landlock=%d degraded=%s", b->cgroup, b->landlock,
+			b->degraded[0] ? "yes" : "no");
+	} else {
+		snprintf(svc->probe_error, sizeof(svc->probe_error), "the probe sandbox: %s",
+			 op_why(op, why, sizeof(why)));
+		svc_log("error", "probe", "error=%s", log_q(svc->probe_error, why, sizeof(why)));
+	}
+	box_close(b);
+	svc->probe = NULL;
+}
+
+static void probe(struct svc *svc)
+{
+	al_config *cfg = NULL;
+	al_error e = {0};
+	struct box *b;
+	char *argv[] = {"true", NULL};
+	char msg[600];
+
+	if (al_config_new(svc->ctx, "default", &cfg, &e) < 0 ||
+	    (svc->opt.allow_degraded && al_config_set(cfg, "allow-degraded", NULL, &e) < 0) ||
+	    box_start(svc, cfg, "-", &b, &e) < 0) {
+		snprintf(svc->probe_error, sizeof(svc->probe_error), "the probe sandbox: %s",
+			 al_error_text(&e, msg, sizeof(msg)));
+		svc_log("error", "probe", "error=%s", log_q(svc->probe_error, msg, sizeof(msg)));
+		al_config_free(cfg);
+		return;
+	}
+	al_config_free(cfg);
+	struct op *op = box_exec(b, argv, NULL, NULL, 0, &e);
+	if (!op) {
+		snprintf(svc->probe_error, sizeof(svc->probe_error), "the probe sandbox: %s",
+			 al_error_text(&e, msg, sizeof(msg)));
+		box_close(b);
+		return;
+	}
+	op->done = probe_done;
+	svc->probe = b;
+}
+
+/* --- signals, the context --- */
+
+static void reload(struct svc *svc)
+{
+	struct tenants *ts;
+	char msg[700], q[800];
+
+	if (!svc->opt.config) {
+		svc_log("info", "reload", "msg=%s", log_q("no --config: nothing to reload", q, sizeof(q)));
+		return;
+	}
+	if (tenants_load(svc->opt.config, &ts, msg, sizeof(msg)) < 0) {
+		svc_log("error", "reload", "msg=%s", log_q(msg, q, sizeof(q)));
+		return;
+	}
+	/* Runs and sessions keep their tenant by name: nothing points in. */
+	tenants_free(svc->tenants);
+	svc->tenants = ts;
+	svc_log("info", "reload", "tenants=%zu", ts->n);
+}
+
+static void drain(struct svc *svc)
+{
+	if (svc->draining)
+		return;
+	svc->draining = true;
+	svc->drain_deadline = al_now_ms() + svc->opt.drain_timeout * 1000.0;
+	http_quiesce(svc->http);
+	svc_log("info", "draining", "running=%u queued=%u sessions=%u timeout=%u", svc->nboxes, svc->nqueue,
+		svc->nsessions, svc->opt.drain_timeout);
+}
+
+static void on_signal(struct svc *svc, struct watch *w, uint32_t events)
+{
+	struct signalfd_siginfo si;
+	(void)events;
+	while (read(w->fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP)
+			reload(svc);
+		else if (svc->draining)
+			svc->drain_deadline = 0; /* a second SIGTERM: now */
+		else
+			drain(svc);
+	}
+}
+
+static void on_ctx(struct svc *svc, struct watch *w, uint32_t events)
+{
+	(void)w;
+	(void)events;
+	al_ctx_handle(svc->ctx);
+}
+
+static void ctx_log(void *user, int level, const char *line)
+{
+	char q[700];
+	(void)user;
+	if (level <= 1)
+		svc_log("info", "library", "msg=%s", log_q(line, q, sizeof(q)));
+}
+
+/* Drained: nothing is running or waiting, every request answered. */
+static bool drained(struct svc *svc)
+{
+	bool busy = svc->nqueue > 0 || http_open_requests(svc->http) > 0;
+	for (struct session *s = svc->sessions; s && !busy; s = s->next)
+		busy = s->running > 0;
+	return !busy;
+}
+
+static int wait_ms(struct svc *svc)
+{
+	double now = al_now_ms(), next = sessions_reap(svc);
+	int ms = http_timeout_ms(svc->http);
+	if (ms < 0 || ms > 1000)
+		ms = 1000;
+	if (next >= 0 && next - now < ms)
+		ms = next <= now ? 0 : (int)(next - now) + 1;
+	if (svc->draining && svc->drain_deadline - now < ms)
+		ms = svc->drain_deadline <= now ? 0 : (int)(svc->drain_deadline - now) + 1;
+	return ms;
+}
+
+static void turn(struct svc *svc)
+{
+	struct epoll_event evs[64];
+	int n = epoll_wait(svc->ep, evs, 64, wait_ms(svc));
+
+	for (int i = 0; i < n; i++) {
+		struct watch *w = evs[i].data.ptr;
+		w->fn(svc, w, evs[i].events);
+	}
+	box_reap(svc);
+	execute_pump(svc);
+	box_reap(svc);
+	http_run(svc->http);
+}
+
+/* A PEM file, whole (at most 1 MiB), NUL-terminated. */
+static char *read_pem(const char *option, const char *path)
+{
+	struct stat st;
+	char *buf = NULL;
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	ssize_t n = -1;
+
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    st.st_size <= (1 << 20) && (buf = calloc(1, (size_t)st.st_size + 1)))
+		n = read(fd, buf, (size_t)st.st_size);
+	if (n != (buf ? (ssize_t)st.st_size : -2)) {
+		fprintf(stderr, "airlock serve: --%s %s: %s\n", option, path,
+			fd < 0 ? strerror(errno) : "not a regular file of at most 1 MiB");
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static int setup_tls(struct svc *svc)
+{
+	bool tcp = false;
+	if (!svc->opt.tls_cert && !svc->opt.tls_key)
+		return 0;
+	if (!svc->opt.tls_cert || !svc->opt.tls_key) {
+		fprintf(stderr, "airlock serve: --tls-cert and --tls-key go together\n");
+		return -1;
+	}
+	for (size_t i = 0; i < svc->opt.nlisten; i++)
+		tcp |= strncmp(svc->opt.listen[i], "tcp:", 4) == 0;
+	if (!tcp) {
+		fprintf(stderr,
+			"airlock serve: --tls-cert: TLS is for tcp listeners, and none is asked for\n");
+		return -1;
+	}
+	svc->tls_cert = read_pem("tls-cert", svc->opt.tls_cert);
+	svc->tls_key = svc->tls_cert ? read_pem("tls-key", svc->opt.tls_key) : NULL;
+	return svc->tls_key ? 0 : -1;
+}
+
+static int setup(struct svc *svc, const struct svc_options *opt)
+{
+	char msg[700];
+	al_error e = {0};
+	sigset_t sigs;
+
+	svc->opt = *opt;
+	svc->started_ms = al_now_ms();
+	svc->sigw.fd = svc->ctxw.fd = -1;
+	if (opt->config && tenants_load(opt->config, &svc->tenants, msg, sizeof(msg)) < 0) {
+		fprintf(stderr, "airlock serve: --config %s\n", msg);
+		return -1;
+	}
+	if (svc->opt.nlisten == 0)
+		svc->opt.listen[svc->opt.nlisten++] = default_listen;
+	for (size_t i = 0; i < svc->opt.nlisten; i++)
+		if (strncmp(svc->opt.listen[i], "tcp:", 4) == 0 && !svc->tenants) {
+			fprintf(stderr,
+				"airlock serve: --listen %s: TCP needs --config with tenants (and their "
+				"tokens)\n",
+				svc->opt.listen[i]);
+			return -1;
+		}
+	if (setup_tls(svc) < 0)
+		return -1;
+	if (strcmp(svc->opt.listen[0], default_listen) == 0 && svc->opt.nlisten == 1)
+		(void)mkdir("/run/airlock", DEFAULT_SOCKET_DIR_MODE);
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGHUP);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	svc->ep = epoll_create1(EPOLL_CLOEXEC);
+	int sfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
+	svc->sigw.fn = on_signal;
+	if (svc->ep < 0 || sfd < 0 || svc_watch(svc, &svc->sigw, sfd) < 0) {
+		fprintf(stderr, "airlock serve: epoll/signalfd: %s\n", strerror(errno));
+		return -1;
+	}
+	if (al_ctx_new(&svc->ctx, &e) < 0) {
+		fprintf(stderr, "airlock serve: %s\n", al_error_text(&e, msg, sizeof(msg)));
+		return -1;
+	}
+	al_ctx_set_log(svc->ctx, ctx_log, svc);
+	svc->ctxw.fn = on_ctx;
+	if (svc_watch(svc, &svc->ctxw, al_ctx_fd(svc->ctx)) < 0 || !(svc->http = http_new(svc))) {
+		fprintf(stderr, "airlock serve: %s\n", strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < svc->opt.nlisten; i++)
+		if (http_listen(svc->http, svc->opt.listen[i], msg, sizeof(msg)) < 0) {
+			fprintf(stderr, "airlock serve: %s\n", msg);
+			return -1;
+		}
+	return 0;
+}
+
+static void teardown(struct svc *svc)
+{
+	execute_flush_queue(svc);
+	sessions_end_all(svc);
+	for (struct box *b = svc->boxes; b; b = b->next)
+		box_close(b);
+	box_reap(svc);
+	http_free(svc->http);
+	if (svc->ctx)
+		al_ctx_free(svc->ctx); /* waits for what the sandboxes left */
+	if (svc->sigw.fd >= 0)
+		close(svc->sigw.fd);
+	if (svc->ep >= 0)
+		close(svc->ep);
+	tenants_free(svc->tenants);
+	if (svc->tls_key)
+		sodium_memzero(svc->tls_key, strlen(svc->tls_key));
+	free(svc->tls_key);
+	free(svc->tls_cert);
+	while (svc->tstates) {
+		struct tstate *s = svc->tstates;
+		svc->tstates = s->next;
+		free(s->times);
+		free(s);
+	}
+}
+
+int svc_main(const struct svc_options *opt)
+{
+	struct svc svc = {.ep = -1};
+	int rc = 0;
+
+	if (sodium_init() < 0) {
+		fprintf(stderr, "airlock serve: libsodium did not initialize\n");
+		return 1;
+	}
+	if (setup(&svc, opt) < 0) {
+		teardown(&svc);
+		return 1;
+	}
+	svc_log("info", "started", "version=%s pid=%d tenants=%zu max_sandboxes=%u queue=%u", al_version(),
+		(int)getpid(), svc.tenants ? svc.tenants->n : 0, opt->max_sandboxes, opt->max_queue);
+	probe(&svc);
+	for (;;) {
+		turn(&svc);
+		if (!svc.draining)
+			continue;
+		if (drained(&svc))
+			break;
+		if (al_now_ms() >= svc.drain_deadline) {
+			svc_log("warn", "drain_timeout", "running=%u queued=%u", svc.nboxes, svc.nqueue);
+			rc = 0;
+			break;
+		}
+	}
+	teardown(&svc);
+	svc_log("info", "stopped", "pid=%d", (int)getpid());
+	return rc;
+}

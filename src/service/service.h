@@ -1,0 +1,127 @@
+/* airlock serve: the HTTP/JSON service on libairlock (include/airlock.h).
+ *
+ * One thread, one epoll set: the HTTP listeners (libmicrohttpd in its
+ * external epoll mode, its epoll fd nested in ours), every sandbox's fd
+ * (al_sandbox_fd), the context's fd (al_ctx_fd), a signalfd (SIGTERM drains,
+ * SIGHUP reloads the config). No thread per connection, none per sandbox.
+ *
+ *   http.c      listeners, requests, replies, Server-Sent Events
+ *   api.c       the routes: authentication, then the handler
+ *   request.c   request bodies decoded and checked (pure; fuzzed)
+ *   tenants.c   the config: tenants, tokens, quotas, ceilings (pure)
+ *   box.c       one sandbox: its commands by id, their output and status
+ *   execute.c   a run (one-shot, or a command in a session): files in,
+ *               the command, artifacts out, the result
+ *   sessions.c  kept sandboxes with TTL and idle timeout, files,
+ *               snapshots, restore, reset
+ *   metrics.c   counters and histograms, Prometheus text
+ *   service.c   the loop, admission (quotas, the queue), drain, reload */
+#ifndef AIRLOCK_SERVICE_H
+#define AIRLOCK_SERVICE_H
+
+#include <airlock.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "metrics.h"
+#include "request.h"
+#include "tenants.h"
+
+struct svc;
+struct hreq;
+struct box;
+struct session;
+struct job;
+
+enum { SVC_MAX_LISTEN = 16 };
+
+struct svc_options {
+	const char *listen[SVC_MAX_LISTEN];
+	size_t nlisten;
+	const char *config;
+	bool allow_degraded;	 /* sandboxes may run without cgroups (rlimits only) */
+	uint64_t max_body;	 /* bytes of a request body */
+	unsigned max_sandboxes;	 /* sandboxes at once, all tenants */
+	unsigned max_queue;	 /* executions waiting for a sandbox */
+	unsigned client_timeout; /* seconds a client may stay silent */
+	unsigned drain_timeout;	 /* seconds SIGTERM waits for running work */
+	const char *tls_cert;	 /* PEM files: TCP listeners speak TLS (GnuTLS, */
+	const char *tls_key;	 /* through libmicrohttpd); read once at start */
+};
+
+/* Something the loop watches: data.ptr of its epoll entry points here. */
+struct watch {
+	void (*fn)(struct svc *svc, struct watch *w, uint32_t events);
+	int fd;
+};
+
+/* A tenant's counters, kept by name across config reloads. */
+struct tstate {
+	struct tstate *next;
+	char name[TENANT_NAME_MAX];
+	unsigned live; /* sandboxes: sessions, runs, queued runs */
+	/* executions_per_minute: the start times of the last `cap` runs. */
+	double *times;
+	unsigned cap, head, count;
+};
+
+struct svc {
+	struct svc_options opt;
+	int ep;
+	struct watch sigw, ctxw;
+	al_ctx *ctx;
+	struct http *http;
+	struct tenants *tenants;  /* NULL: no --config; every caller is "local" */
+	char *tls_cert, *tls_key; /* the PEM texts, NULL without TLS */
+	struct tstate *tstates;
+	struct box *boxes; /* every live sandbox */
+	unsigned nboxes;   /* of which running (counted against max_sandboxes) */
+	struct job *qhead, *qtail;
+	unsigned nqueue;
+	struct session *sessions;
+	unsigned nsessions;
+	uint64_t snapshot_bytes;
+	struct metrics metrics;
+	bool draining, stop;
+	double drain_deadline;
+	/* The probe at start: a sandbox that ran `true` (readiness, /v1/info). */
+	struct box *probe;
+	bool ready;
+	char probe_error[512];
+	char cgroup[8];
+	int landlock;
+	char degraded[256];
+	double started_ms;
+};
+
+/* The loop's watches (service.c). */
+int svc_watch(struct svc *svc, struct watch *w, int fd);
+void svc_unwatch(struct svc *svc, struct watch *w);
+
+/* Structured log lines on stderr: "ts=... level=info event=NAME k=v...";
+ * fmt gives the key=value pairs (values quoted with log_q). */
+void svc_log(const char *level, const char *event, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* A value for a log line: quoted, control bytes escaped (into buf). */
+const char *log_q(const char *s, char *buf, size_t len);
+
+/* A random id with a prefix: "sb-" + 20 hex digits. */
+void svc_new_id(const char *prefix, char *out, size_t len);
+
+/* Tenancy and admission (service.c). */
+struct tstate *svc_tstate(struct svc *svc, const char *tenant);
+/* Admit one execution of tenant t (its per-minute rate): 0, or -1 with
+ * *retry_after seconds. */
+int svc_admit_rate(struct svc *svc, const struct tenant *t, unsigned *retry_after);
+/* Admit one more sandbox of tenant t: 0; -1 quota (429), -2 busy (503),
+ * with *retry_after. queue: the sandbox may wait in the queue. */
+int svc_admit_sandbox(struct svc *svc, const struct tenant *t, bool queue, unsigned *retry_after);
+/* The sandbox of a tenant is gone (or its queued run). */
+void svc_release_sandbox(struct svc *svc, const char *tenant);
+
+/* Entry point (src/cli/serve.c): runs until SIGTERM/SIGINT has drained. */
+int svc_main(const struct svc_options *opt);
+
+#endif

@@ -1,0 +1,449 @@
+/* The service's config: tenants, tokens, quotas, ceilings (tenants.h). */
+#include "tenants.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <jansson.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../util.h"
+
+const char *const service_profiles[] = {"default", "python", "node", "model-eval", NULL};
+
+static int fail(struct req_error *err, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail(struct req_error *err, const char *field, const char *fmt, ...)
+{
+	char msg[300];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	err->status = 400;
+	snprintf(err->field, sizeof(err->field), "%s", field);
+	snprintf(err->detail, sizeof(err->detail), "%s: %s", field, msg);
+	return -1;
+}
+
+static int only(json_t *obj, const char *where, const char *const *names, struct req_error *err)
+{
+	const char *key;
+	json_t *v;
+
+	if (!json_is_object(obj))
+		return fail(err, where, "expected an object");
+	json_object_foreach(obj, key, v)
+	{
+		bool ok = false;
+		for (const char *const *n = names; *n && !ok; n++)
+			ok = strcmp(*n, key) == 0;
+		if (!ok) {
+			char field[128];
+			snprintf(field, sizeof(field), "%s%s%.64s", where, *where ? "." : "", key);
+			return fail(err, field, "unknown field");
+		}
+	}
+	return 0;
+}
+
+static int hash_of(json_t *v, const char *field, unsigned char out[32], struct req_error *err)
+{
+	size_t n;
+	if (!json_is_string(v) || json_string_length(v) != 64 ||
+	    sodium_hex2bin(out, 32, json_string_value(v), 64, NULL, &n, NULL) != 0 || n != 32)
+		return fail(err, field,
+			    "expected 64 hex digits (the SHA-256 of the token: "
+			    "printf %%s TOKEN | sha256sum)");
+	return 0;
+}
+
+static int unsigned_of(json_t *v, const char *field, unsigned *out, struct req_error *err)
+{
+	if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 1000000)
+		return fail(err, field, "expected a whole number from 1 to 1000000");
+	*out = (unsigned)json_integer_value(v);
+	return 0;
+}
+
+static int strings_of(json_t *a, const char *field, size_t max, char ***out, size_t *n, struct req_error *err)
+{
+	json_t *v;
+	size_t i;
+
+	if (!json_is_array(a) || json_array_size(a) > max)
+		return fail(err, field, "expected an array of at most %zu strings", max);
+	if (!(*out = calloc(json_array_size(a) + 1, sizeof(char *))))
+		return fail(err, field, "out of memory");
+	json_array_foreach(a, i, v)
+	{
+		if (!json_is_string(v) || json_string_length(v) == 0 ||
+		    json_string_length(v) > REQ_MAX_RULE ||
+		    strlen(json_string_value(v)) != json_string_length(v))
+			return fail(err, field, "item %zu: expected a non-empty string", i);
+		if (!((*out)[i] = strdup(json_string_value(v))))
+			return fail(err, field, "out of memory");
+		(*n)++;
+	}
+	return 0;
+}
+
+static int quotas_of(json_t *q, const char *where, struct tenant *t, struct req_error *err)
+{
+	static const char *const names[] = {"sandboxes", "executions_per_minute", "cpu_seconds_per_hour",
+					    NULL};
+	char field[128];
+	json_t *v;
+
+	if (only(q, where, names, err) < 0)
+		return -1;
+	snprintf(field, sizeof(field), "%s.cpu_seconds_per_hour", where);
+	if (json_object_get(q, "cpu_seconds_per_hour"))
+		return fail(err, field, "not supported by this version of airlock serve");
+	snprintf(field, sizeof(field), "%s.sandboxes", where);
+	if ((v = json_object_get(q, "sandboxes")) && unsigned_of(v, field, &t->q_sandboxes, err) < 0)
+		return -1;
+	snprintf(field, sizeof(field), "%s.executions_per_minute", where);
+	if ((v = json_object_get(q, "executions_per_minute")) && unsigned_of(v, field, &t->q_epm, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* Ceilings take the request's limit names and forms, plus profiles and
+ * egress; they are decoded by the request decoder's own limit rules. */
+static int ceilings_of(json_t *c, const char *where, struct tenant *t, struct req_error *err)
+{
+	static const char *const names[] = {"memory",	  "pids",     "time",	"cpu_time", "output",
+					    "tmpfs_size", "profiles", "egress", NULL};
+	char field[128];
+	json_t *v;
+
+	if (only(c, where, names, err) < 0)
+		return -1;
+	json_t *limits = json_deep_copy(c);
+	if (!limits)
+		return fail(err, where, "out of memory");
+	json_object_del(limits, "profiles");
+	json_object_del(limits, "egress");
+	char *text = json_dumps(limits, 0);
+	json_decref(limits);
+	struct req_run run;
+	struct req_error e = {0};
+	/* {"argv": ["x"], "limits": {...}}: the same checks as a request's. */
+	char *body = NULL;
+	if (!text || asprintf(&body, "{\"argv\":[\"x\"],\"limits\":%s}", text) < 0) {
+		free(text);
+		return fail(err, where, "out of memory");
+	}
+	free(text);
+	int r = req_decode_run(body, strlen(body), REQ_EXECUTE, &run, &e);
+	free(body);
+	if (r < 0) {
+		snprintf(field, sizeof(field), "%s.%s", where,
+			 strncmp(e.field, "limits.", 7) == 0 ? e.field + 7 : e.field);
+		return fail(err, field, "%s", strchr(e.detail, ':') ? strchr(e.detail, ':') + 2 : e.detail);
+	}
+	t->ceil = run.limits;
+	req_run_free(&run);
+	for (int i = 0; i < REQ_NLIMITS; i++)
+		if (t->ceil.unlimited[i])
+			t->ceil.set[i] = false;
+	snprintf(field, sizeof(field), "%s.profiles", where);
+	if ((v = json_object_get(c, "profiles"))) {
+		if (strings_of(v, field, 32, &t->profiles, &t->nprofiles, err) < 0)
+			return -1;
+		for (size_t i = 0; i < t->nprofiles; i++) {
+			bool known = false;
+			for (const char *const *p = service_profiles; *p && !known; p++)
+				known = strcmp(*p, t->profiles[i]) == 0;
+			if (!known)
+				return fail(err, field,
+					    "\"%s\" is not a profile the service offers (default, "
+					    "python, node, model-eval)",
+					    t->profiles[i]);
+		}
+	}
+	snprintf(field, sizeof(field), "%s.egress", where);
+	if ((v = json_object_get(c, "egress")) &&
+	    strings_of(v, field, TENANT_MAX_RULES, &t->egress, &t->negress, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int tenant_of(json_t *o, size_t idx, struct tenant *t, struct req_error *err)
+{
+	static const char *const names[] = {"name",	"token_sha256", "uids",		 "quotas",
+					    "ceilings", "secrets",	"on_violations", NULL};
+	char where[48], field[96];
+	json_t *v;
+
+	snprintf(where, sizeof(where), "tenants[%zu]", idx);
+	if (only(o, where, names, err) < 0)
+		return -1;
+	snprintf(field, sizeof(field), "%s.name", where);
+	v = json_object_get(o, "name");
+	if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) >= TENANT_NAME_MAX ||
+	    strspn(json_string_value(v),
+		   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") !=
+		json_string_length(v))
+		return fail(err, field, "expected a name of letters, digits, '-', '_' and '.' (at most %d)",
+			    TENANT_NAME_MAX - 1);
+	snprintf(t->name, sizeof(t->name), "%s", json_string_value(v));
+	for (const char *k = "secrets"; k; k = strcmp(k, "secrets") == 0 ? "on_violations" : NULL)
+		if (json_object_get(o, k)) {
+			snprintf(field, sizeof(field), "%s.%s", where, k);
+			return fail(err, field, "not supported by this version of airlock serve");
+		}
+	snprintf(field, sizeof(field), "%s.token_sha256", where);
+	if ((v = json_object_get(o, "token_sha256"))) {
+		if (hash_of(v, field, t->token, err) < 0)
+			return -1;
+		t->has_token = true;
+	}
+	snprintf(field, sizeof(field), "%s.uids", where);
+	if ((v = json_object_get(o, "uids"))) {
+		json_t *u;
+		size_t i;
+		if (!json_is_array(v) || json_array_size(v) > TENANT_MAX_UIDS)
+			return fail(err, field, "expected an array of at most %d uids", TENANT_MAX_UIDS);
+		json_array_foreach(v, i, u)
+		{
+			if (!json_is_integer(u) || json_integer_value(u) < 0 ||
+			    json_integer_value(u) >= 4294967295LL)
+				return fail(err, field, "item %zu: expected a uid", i);
+			t->uids[t->nuids++] = (uid_t)json_integer_value(u);
+		}
+	}
+	if (!t->has_token && t->nuids == 0)
+		return fail(err, where, "a tenant needs token_sha256 or uids");
+	snprintf(field, sizeof(field), "%s.quotas", where);
+	if ((v = json_object_get(o, "quotas")) && quotas_of(v, field, t, err) < 0)
+		return -1;
+	snprintf(field, sizeof(field), "%s.ceilings", where);
+	if ((v = json_object_get(o, "ceilings")) && ceilings_of(v, field, t, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* Tenant i against those before it: names, tokens and uids are each one
+ * tenant's. */
+static int clash(const struct tenants *ts, size_t i, struct req_error *err)
+{
+	const struct tenant *t = &ts->t[i];
+	char field[48];
+
+	snprintf(field, sizeof(field), "tenants[%zu]", i);
+	for (size_t k = 0; k < i; k++) {
+		if (strcmp(ts->t[k].name, t->name) == 0)
+			return fail(err, field, "a second tenant named \"%s\"", t->name);
+		if (t->has_token && ts->t[k].has_token && sodium_memcmp(t->token, ts->t[k].token, 32) == 0)
+			return fail(err, field, "the same token as tenants[%zu]", k);
+		for (size_t a = 0; a < t->nuids; a++)
+			for (size_t b = 0; b < ts->t[k].nuids; b++)
+				if (t->uids[a] == ts->t[k].uids[b])
+					return fail(err, field, "uid %u is also tenants[%zu]'s",
+						    (unsigned)t->uids[a], k);
+	}
+	return 0;
+}
+
+int tenants_parse(const char *json, size_t len, struct tenants **out, struct req_error *err)
+{
+	static const char *const names[] = {"admin", "tenants", "pools", NULL};
+	static const char *const admin_names[] = {"token_sha256", NULL};
+	json_error_t je;
+	json_t *j, *v;
+	struct tenants *ts = calloc(1, sizeof(*ts));
+	int rc = -1;
+
+	*out = NULL;
+	if (!ts)
+		return fail(err, "config", "out of memory");
+	j = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je);
+	if (!j) {
+		fail(err, "config", "not JSON: %s (line %d, column %d)", je.text, je.line, je.column);
+		goto out;
+	}
+	if (only(j, "", names, err) < 0)
+		goto out;
+	if (json_object_get(j, "pools")) {
+		fail(err, "pools", "not supported by this version of airlock serve");
+		goto out;
+	}
+	if ((v = json_object_get(j, "admin"))) {
+		if (only(v, "admin", admin_names, err) < 0 || !json_object_get(v, "token_sha256") ||
+		    hash_of(json_object_get(v, "token_sha256"), "admin.token_sha256", ts->admin, err) < 0) {
+			if (!err->detail[0])
+				fail(err, "admin.token_sha256", "missing");
+			goto out;
+		}
+		ts->has_admin = true;
+	}
+	v = json_object_get(j, "tenants");
+	if (!json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > TENANT_MAX) {
+		fail(err, "tenants", "expected an array of 1 to %d tenants", TENANT_MAX);
+		goto out;
+	}
+	if (!(ts->t = calloc(json_array_size(v), sizeof(*ts->t)))) {
+		fail(err, "tenants", "out of memory");
+		goto out;
+	}
+	json_t *o;
+	size_t i;
+	json_array_foreach(v, i, o)
+	{
+		struct tenant *t = &ts->t[i];
+		ts->n++;
+		if (tenant_of(o, i, t, err) < 0)
+			goto out;
+		if (clash(ts, i, err) < 0)
+			goto out;
+	}
+	*out = ts;
+	ts = NULL;
+	rc = 0;
+out:
+	json_decref(j);
+	tenants_free(ts);
+	return rc;
+}
+
+int tenants_load(const char *path, struct tenants **out, char *msg, size_t len)
+{
+	enum { MAX = 1 << 20 };
+	struct req_error err = {0};
+	struct stat st;
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		snprintf(msg, len, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > MAX) {
+		snprintf(msg, len, "%s: not a regular file of at most 1 MiB", path);
+		return -1;
+	}
+	cleanup_free char *buf = malloc((size_t)st.st_size + 1);
+	ssize_t n = buf ? read(fd, buf, (size_t)st.st_size + 1) : -1;
+	if (n < 0 || n > st.st_size) {
+		snprintf(msg, len, "%s: %s", path, n < 0 ? strerror(errno) : "changed while read");
+		return -1;
+	}
+	if (tenants_parse(buf, (size_t)n, out, &err) < 0) {
+		snprintf(msg, len, "%s: %s", path, err.detail);
+		return -1;
+	}
+	return 0;
+}
+
+static void free_strv(char **v, size_t n)
+{
+	for (size_t i = 0; v && i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void tenants_free(struct tenants *ts)
+{
+	if (!ts)
+		return;
+	for (size_t i = 0; i < ts->n; i++) {
+		free_strv(ts->t[i].profiles, ts->t[i].nprofiles);
+		free_strv(ts->t[i].egress, ts->t[i].negress);
+	}
+	sodium_memzero(ts->admin, sizeof(ts->admin));
+	free(ts->t);
+	free(ts);
+}
+
+const struct tenant *tenants_by_token(const struct tenants *ts, const char *token)
+{
+	unsigned char h[32];
+	const struct tenant *found = NULL;
+
+	crypto_hash_sha256(h, (const unsigned char *)token, strlen(token));
+	/* Every tenant compared, found or not: the time says nothing of which. */
+	for (size_t i = 0; i < ts->n; i++)
+		if (ts->t[i].has_token && sodium_memcmp(h, ts->t[i].token, 32) == 0)
+			found = &ts->t[i];
+	sodium_memzero(h, sizeof(h));
+	return found;
+}
+
+bool tenants_is_admin(const struct tenants *ts, const char *token)
+{
+	unsigned char h[32];
+	if (!ts->has_admin || !token)
+		return false;
+	crypto_hash_sha256(h, (const unsigned char *)token, strlen(token));
+	bool ok = sodium_memcmp(h, ts->admin, 32) == 0;
+	sodium_memzero(h, sizeof(h));
+	return ok;
+}
+
+const struct tenant *tenants_by_uid(const struct tenants *ts, uid_t uid)
+{
+	for (size_t i = 0; i < ts->n; i++)
+		for (size_t k = 0; k < ts->t[i].nuids; k++)
+			if (ts->t[i].uids[k] == uid)
+				return &ts->t[i];
+	return NULL;
+}
+
+const struct tenant *tenant_local(void)
+{
+	static const struct tenant local = {.name = "local", .any_egress = true};
+	return &local;
+}
+
+bool tenant_profile_ok(const struct tenant *t, const char *profile)
+{
+	bool offered = false;
+	for (const char *const *p = service_profiles; *p && !offered; p++)
+		offered = strcmp(*p, profile) == 0;
+	if (!offered || !t->profiles)
+		return offered;
+	for (size_t i = 0; i < t->nprofiles; i++)
+		if (strcmp(t->profiles[i], profile) == 0)
+			return true;
+	return false;
+}
+
+/* "host", "host:port", "[v6]", "[v6]:port" -> host (brackets kept) and port
+ * (NULL when none). */
+static void split_rule(const char *rule, char *host, size_t len, const char **port)
+{
+	const char *colon = rule[0] == '[' ? strchr(rule, ']') : rule;
+	colon = colon ? strrchr(colon, ':') : NULL;
+	size_t n = colon ? (size_t)(colon - rule) : strlen(rule);
+	snprintf(host, len, "%.*s", (int)n, rule);
+	*port = colon ? colon + 1 : NULL;
+}
+
+bool tenant_egress_ok(const struct tenant *t, const char *rule)
+{
+	char host[REQ_MAX_RULE + 1], phost[REQ_MAX_RULE + 1];
+	const char *port, *pport;
+
+	if (t->any_egress)
+		return true;
+	split_rule(rule, host, sizeof(host), &port);
+	for (size_t i = 0; i < t->negress; i++) {
+		split_rule(t->egress[i], phost, sizeof(phost), &pport);
+		/* A pattern without a port covers the rule's default ports
+		 * (80, 443) and those named explicitly; with one, only it. */
+		bool port_ok = pport ? port && strcmp(port, pport) == 0
+				     : !port || strcmp(port, "80") == 0 || strcmp(port, "443") == 0;
+		if (port_ok && fnmatch(phost, host, FNM_CASEFOLD) == 0)
+			return true;
+	}
+	return false;
+}

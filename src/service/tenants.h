@@ -1,0 +1,58 @@
+/* The service's config (--config FILE, JSON; DESIGN.md "Service"): tenants,
+ * their bearer tokens (SHA-256, hex), unix uids, quotas and ceilings. Pure
+ * code: text in, tables out; every field checked and named in errors. */
+#ifndef AIRLOCK_SERVICE_TENANTS_H
+#define AIRLOCK_SERVICE_TENANTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "request.h"
+
+enum { TENANT_NAME_MAX = 64, TENANT_MAX = 1024, TENANT_MAX_UIDS = 64, TENANT_MAX_RULES = 256 };
+
+struct tenant {
+	char name[TENANT_NAME_MAX];
+	bool has_token;
+	unsigned char token[32]; /* SHA-256 of the bearer token */
+	uid_t uids[TENANT_MAX_UIDS];
+	size_t nuids;
+	unsigned q_sandboxes, q_epm; /* 0: no quota */
+	struct req_limits ceil;	     /* set[i]: the largest value[i] allowed */
+	char **profiles;	     /* NULL: every profile the service offers */
+	size_t nprofiles;
+	bool any_egress; /* "local" without a config: any rule */
+	char **egress;	 /* patterns a rule must fall under; none: no network */
+	size_t negress;
+};
+
+struct tenants {
+	struct tenant *t;
+	size_t n;
+	bool has_admin;
+	unsigned char admin[32];
+};
+
+/* The profiles the service offers at all: built-in, and none that binds
+ * the service's own directories (the agent profile binds its cwd). */
+extern const char *const service_profiles[];
+
+int tenants_parse(const char *json, size_t len, struct tenants **out, struct req_error *err);
+/* Read and parse path (at most 1 MiB); msg says what is wrong. */
+int tenants_load(const char *path, struct tenants **out, char *msg, size_t len);
+void tenants_free(struct tenants *ts);
+
+/* The tenant whose token hashes to this one's SHA-256 (compared in
+ * constant time with every tenant's, sodium_memcmp), or NULL. */
+const struct tenant *tenants_by_token(const struct tenants *ts, const char *token);
+const struct tenant *tenants_by_uid(const struct tenants *ts, uid_t uid);
+bool tenants_is_admin(const struct tenants *ts, const char *token);
+/* The one tenant when the service runs without a config. */
+const struct tenant *tenant_local(void);
+
+bool tenant_profile_ok(const struct tenant *t, const char *profile);
+/* A rule "host[:port]" falls under one of the tenant's egress patterns. */
+bool tenant_egress_ok(const struct tenant *t, const char *rule);
+
+#endif
