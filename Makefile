@@ -55,8 +55,8 @@ CLI_SRC := $(filter-out src/cli/serve.c,$(CLI_SRC))
 REL_OBJ := $(filter-out build/rel/cli/serve.o,$(REL_OBJ))
 TST_OBJ += $(patsubst src/%.c,build/test/%.o,$(wildcard src/service/*.c))
 all: build/airlock-serve
-build/airlock-serve: $(REL_OBJ) $(patsubst src/%.c,build/rel/%.o,$(SERVE_SRC)) Makefile
-	$(CC) $(LDHARDEN) -o $@ $(filter %.o,$^) $(LIBS)
+build/airlock-serve: $(REL_OBJ) $(patsubst src/%.c,build/rel/%.o,$(SERVE_SRC)) build/libairlock-scan.a Makefile
+	$(CC) $(LDHARDEN) -o $@ $(filter %.o %.a,$^) $(LIBS)
 # The request decoders' and the config's fuzz target: pure code, with the helpers it uses.
 build/fuzz/fuzz_request: tests/fuzz/fuzz_request.c src/service/request.c src/service/tenants.c src/util.c src/error.c $(HDRS)
 	@mkdir -p $(dir $@)
