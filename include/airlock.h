@@ -68,6 +68,11 @@ AL_API void al_ctx_set_log(al_ctx *ctx, al_log_fn fn, void *user);
  * call al_ctx_handle(). al_ctx_free() finishes what is left (it waits). */
 AL_API int al_ctx_fd(const al_ctx *ctx);
 AL_API void al_ctx_handle(al_ctx *ctx);
+/* What this machine offers, found without starting a sandbox, as JSON
+ * (caller frees): {"version", "cgroup": {"version": "v1"|"v2"|"none",
+ * "reason"}, "landlock_abi", "user_namespaces", "seccomp_notify",
+ * "profiles": [...]}. */
+AL_API char *al_ctx_features(al_ctx *ctx);
 /* Every sandbox of the context must have been freed. */
 AL_API void al_ctx_free(al_ctx *ctx);
 
@@ -172,7 +177,9 @@ AL_API int al_sandbox_exec(al_sandbox *sb, const char *const argv[], const char 
 AL_API int al_sandbox_exec_input(al_sandbox *sb, const char *const argv[], const char *const env[],
 				 const void *input, size_t len, unsigned *id, al_error *err);
 /* Write a file of the workspace (path relative to the workdir, or
- * absolute inside it) with these bytes; EXITED with exit_code 0 once done. */
+ * absolute inside it) with these bytes, making its missing parent
+ * directories (0755; never through a symlink); EXITED with exit_code 0
+ * once done. */
 AL_API int al_sandbox_put_file(al_sandbox *sb, const char *path, const void *data, size_t len, unsigned mode,
 			       unsigned *id, al_error *err);
 /* Read a file of the workspace: its bytes arrive as OUTPUT (stream 1). */

@@ -2,15 +2,20 @@
 #include "ctx.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <linux/seccomp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "landlock.h"
+#include "plan.h"
 #include "util.h"
 #include "version.h"
 
@@ -116,6 +121,36 @@ void al_ctx_bury(struct al_ctx *ctx, pid_t pid, int pidfd, struct al_cgroup *cg,
 }
 
 int al_ctx_fd(const al_ctx *ctx) { return ctx->ep; }
+
+/* Unprivileged user namespaces: off when the sysctl says 0 (Debian's
+ * kernel.unprivileged_userns_clone, or user.max_user_namespaces). */
+static bool userns_enabled(void)
+{
+	uint64_t v;
+	if (al_read_u64_at(AT_FDCWD, "/proc/sys/kernel/unprivileged_userns_clone", &v, NULL) == 0 && v == 0 &&
+	    geteuid() != 0)
+		return false;
+	return !(al_read_u64_at(AT_FDCWD, "/proc/sys/user/max_user_namespaces", &v, NULL) == 0 && v == 0);
+}
+
+char *al_ctx_features(al_ctx *ctx)
+{
+	static const char *const kinds[] = {"none", "v1", "v2"};
+	const struct al_cgroup_hierarchy *h = al_ctx_hierarchy(ctx);
+	struct seccomp_notif_sizes sizes;
+	json_t *profiles = json_array();
+
+	for (size_t i = 0; al_profile_names[i]; i++)
+		json_array_append_new(profiles, json_string(al_profile_names[i]));
+	json_t *j =
+	    json_pack("{s:s,s:{s:s,s:s},s:i,s:b,s:b,s:o}", "version", AIRLOCK_VERSION, "cgroup", "version",
+		      kinds[h->kind], "reason", h->why, "landlock_abi", al_ctx_landlock_abi(ctx),
+		      "user_namespaces", userns_enabled(), "seccomp_notify",
+		      syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) == 0, "profiles", profiles);
+	char *s = j ? json_dumps(j, JSON_PRESERVE_ORDER) : NULL;
+	json_decref(j);
+	return s;
+}
 
 static void reap(struct al_ctx *ctx, bool wait)
 {

@@ -219,15 +219,22 @@ static bool path_ok(const char *p, size_t len)
 }
 
 /* The directory holding path, reached one part at a time, following no
- * symlink: an earlier record may have made one on the way. */
-static int open_parent(int dirfd, char *path, const char **name)
+ * symlink: an earlier record may have made one on the way. make: create
+ * the missing ones. An absolute path starts at / (the sandbox's). */
+static int open_parent(int dirfd, char *path, const char **name, bool make)
 {
-	int fd = dup(dirfd);
+	int fd = path[0] == '/'	     ? open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+		 : dirfd == AT_FDCWD ? open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+				     : dup(dirfd);
 	char *p = path, *slash;
 
+	while (*p == '/')
+		p++;
 	while (fd >= 0 && (slash = strchr(p, '/'))) {
 		*slash = '\0';
-		int next = openat(fd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (make && *p)
+			(void)mkdirat(fd, p, 0755);
+		int next = *p ? openat(fd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : dup(fd);
 		*slash = '/';
 		close(fd);
 		fd = next;
@@ -262,7 +269,7 @@ int al_snapshot_restore(int in, int dirfd, char *why, size_t len)
 		if (!path_ok(path, (size_t)plen))
 			BAD("a path that leaves the workspace: %.64s", path);
 		const char *name;
-		int pfd = open_parent(dirfd, path, &name);
+		int pfd = open_parent(dirfd, path, &name, false);
 		if (pfd < 0)
 			BAD("%s: parent: %s", path, strerror(errno));
 		int rc = 0;
@@ -298,8 +305,20 @@ int al_workspace_op(const struct al_plan *plan, char op, const char *path, unsig
 	(void)plan;
 	switch (op) {
 	case AL_REQ_PUT: {
-		/* Never a set-id bit: the file is data, not a program to trust. */
-		int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode & 0777);
+		/* Its parents made as needed, never through a symlink; never a
+		 * set-id bit: the file is data, not a program to trust. */
+		char p[AL_SNAP_MAX_PATH];
+		const char *name;
+		if (snprintf(p, sizeof(p), "%s", path) >= (int)sizeof(p)) {
+			errno = ENAMETOOLONG;
+			return fail("put", path);
+		}
+		int dir = open_parent(AT_FDCWD, p, &name, true);
+		int fd = dir < 0 ? -1
+				 : openat(dir, name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+					  mode & 0777);
+		if (dir >= 0)
+			close(dir);
 		if (fd < 0 || copy(0, fd, UINT64_MAX, false) < 0 || close(fd) < 0)
 			return fail("put", path);
 		return 0;

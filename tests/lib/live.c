@@ -114,6 +114,10 @@ int main(void)
 		die("context", &err);
 	start(ctx, &box, NULL, NULL);
 	CHECK(box.started == 1, "a kept sandbox starts without a first command");
+	char *features = al_ctx_features(ctx);
+	CHECK(features && strstr(features, "\"landlock_abi\"") && strstr(features, "\"cgroup\""),
+	      "the context's features, without a sandbox");
+	free(features);
 
 	id = run(&box, "echo one; echo two >&2");
 	CHECK(id == 1 && box.cmds[1].exited == 1 && box.cmds[1].code == 0 && box.cmds[1].olen == 4 &&
@@ -153,6 +157,10 @@ int main(void)
 	CHECK(box.cmds[id].code == 0 && box.cmds[id].olen == sizeof(data) &&
 		  memcmp(box.cmds[id].out, data, sizeof(data)) == 0,
 	      "the file read back out, byte for byte");
+	if (al_sandbox_put_file(box.sb, "new/dirs/f.txt", "x", 1, 0600, &id, &err) < 0)
+		die("put", &err);
+	wait_for(&box, id);
+	CHECK(box.cmds[id].code == 0, "a file put with its parent directories made");
 	if (al_sandbox_get_file(box.sb, "missing", &id, &err) < 0)
 		die("get", &err);
 	wait_for(&box, id);
@@ -167,7 +175,7 @@ int main(void)
 	wait_for(&box, snap);
 	CHECK(box.cmds[snap].code == 0 && box.cmds[snap].olen > sizeof(data),
 	      "a snapshot of the workspace (%zu bytes)", box.cmds[snap].olen);
-	id = run(&box, "rm -rf data.bin sub link && echo new > other");
+	id = run(&box, "rm -rf data.bin sub link new && echo new > other");
 	if (al_sandbox_restore(box.sb, box.cmds[snap].out, box.cmds[snap].olen, &id, &err) < 0)
 		die("restore", &err);
 	wait_for(&box, id);
