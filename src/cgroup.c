@@ -5,17 +5,21 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/magic.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "util.h"
 
 static const char *const v1_names[AL_V1_N] = {"memory", "pids", "cpu", "cpuacct"};
+
+#define CGROUP_ROOT "/sys/fs/cgroup"
 
 void al_cgroup_init(struct al_cgroup *cg)
 {
@@ -85,16 +89,16 @@ static void join(char *out, size_t len, const char *mnt, const char *self, bool 
 	*found = (size_t)snprintf(out, len, "%s%s", mnt, strcmp(self, "/") == 0 ? "" : self) < len;
 }
 
-static void locate(struct al_cgroup_hierarchy *h)
+/* Every mount of the namespace, from mountinfo: exact wherever the
+ * hierarchies are mounted. */
+static void locate_mountinfo(struct al_cgroup_hierarchy *h, const char *text)
 {
-	char line[4096], text[4096], self[2048];
+	char line[4096], self[2048];
 	FILE *f = fopen("/proc/self/mountinfo", "re");
 
 	memset(h, 0, sizeof(*h));
 	if (!f)
 		return;
-	if (al_read_file_at(AT_FDCWD, "/proc/self/cgroup", text, sizeof(text), NULL) < 0)
-		text[0] = '\0';
 	while (fgets(line, sizeof(line), f)) {
 		/* ... mountpoint ... - fstype source superopts */
 		char *dash = strstr(line, " - ");
@@ -117,6 +121,59 @@ static void locate(struct al_cgroup_hierarchy *h)
 		}
 	}
 	fclose(f);
+}
+
+static bool is_fs(const char *path, long magic)
+{
+	struct statfs st;
+	return statfs(path, &st) == 0 && st.f_type == magic;
+}
+
+/* The usual layout, where systemd and the distributions mount the
+ * hierarchies: v2 at /sys/fs/cgroup or /sys/fs/cgroup/unified, each v1
+ * controller at /sys/fs/cgroup/NAME (a symlink to NAME,OTHER when mounted
+ * together). A few statfs calls, where reading mountinfo (the kernel
+ * formats every mount of the namespace) cost ~0.1 ms of each launch. A
+ * v1 directory counts only if it is a cgroup file system whose name lists
+ * the controller and which has the controller's own files (pids has none
+ * at the top: a wrong guess there fails the pids.max write, never
+ * silently). Returns false when the layout is not the usual one. */
+static bool locate_usual(struct al_cgroup_hierarchy *h, const char *text)
+{
+	static const char *const marker[AL_V1_N] = {"memory.limit_in_bytes", NULL, "cpu.shares",
+						    "cpuacct.usage"};
+	char self[2048], mnt[64], link[32], file[2304];
+
+	memset(h, 0, sizeof(*h));
+	if (is_fs(CGROUP_ROOT, CGROUP2_SUPER_MAGIC))
+		snprintf(h->v2_mnt, sizeof(h->v2_mnt), "%s", CGROUP_ROOT);
+	else if (is_fs(CGROUP_ROOT "/unified", CGROUP2_SUPER_MAGIC))
+		snprintf(h->v2_mnt, sizeof(h->v2_mnt), "%s", CGROUP_ROOT "/unified");
+	else
+		return false;
+	if (al_cgroup_self_path(text, NULL, self, sizeof(self)) == 0)
+		join(h->v2, sizeof(h->v2), h->v2_mnt, self, &h->v2_found);
+	if (strcmp(h->v2_mnt, CGROUP_ROOT) == 0)
+		return true; /* pure v2: no v1 hierarchy there */
+	for (int i = 0; i < AL_V1_N; i++) {
+		snprintf(mnt, sizeof(mnt), CGROUP_ROOT "/%s", v1_names[i]);
+		ssize_t n = readlink(mnt, link, sizeof(link) - 1);
+		if (n > 0) {
+			link[n] = '\0';
+			if (strchr(link, '/'))
+				continue;
+			snprintf(mnt, sizeof(mnt), CGROUP_ROOT "/%s", link);
+		}
+		/* The directory's name lists the controller: "cpu,cpuacct". */
+		const char *base = mnt + strlen(CGROUP_ROOT "/");
+		if (!has_option(base, v1_names[i]) || !is_fs(mnt, CGROUP_SUPER_MAGIC) ||
+		    al_cgroup_self_path(text, v1_names[i], self, sizeof(self)) < 0)
+			continue;
+		snprintf(file, sizeof(file), "%s/%s", mnt, marker[i] ? marker[i] : "cgroup.procs");
+		if (access(file, F_OK) == 0)
+			join(h->v1[i], sizeof(h->v1[i]), mnt, self, &h->v1_found[i]);
+	}
+	return true;
 }
 
 /* Does a space-separated controller list name all of memory, pids and cpu? */
@@ -215,7 +272,16 @@ static enum al_cgroup_kind detect(struct al_cgroup_hierarchy *h)
 
 enum al_cgroup_kind al_cgroup_detect(struct al_cgroup_hierarchy *h)
 {
-	locate(h);
+	char text[4096];
+
+	if (al_read_file_at(AT_FDCWD, "/proc/self/cgroup", text, sizeof(text), NULL) < 0)
+		text[0] = '\0';
+	/* What the usual places offer is what mountinfo would find there (a
+	 * controller belongs to one hierarchy only); only when they offer
+	 * nothing usable is the rest of the namespace searched. */
+	if (locate_usual(h, text) && (h->kind = detect(h)) != AL_CGROUP_NONE)
+		return h->kind;
+	locate_mountinfo(h, text);
 	h->kind = detect(h);
 	return h->kind;
 }
