@@ -13,7 +13,9 @@ Environment: BENCH_RUNS (runs per tool and latency scenario, default 200),
 BENCH_OUTPUT_RUNS (runs per tool of the 100 MB scenarios, default BENCH_RUNS/4),
 BENCH_IDLE_RUNS (runs per tool after 1 s of idle, default 25), BENCH_ONLY
 (comma-separated latency scenarios to run, default all; throughput and memory
-always run),
+always run), AIRLOCK_PEER (a second airlock binary, run as the peer
+"airlock-peer" beside the others: a before/after comparison in one
+interleaved run),
 BENCH_SECONDS (throughput seconds per tool, default 10), BENCH_MEM_RUNS
 (memory measurements per tool, default 5), AIRLOCK (binary, default
 build/airlock), BENCH_OUT (output directory, default build/bench).
@@ -32,6 +34,9 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 AIRLOCK = os.path.abspath(os.path.join(ROOT, os.environ.get("AIRLOCK", "build/airlock")))
+AIRLOCK_PEER = os.environ.get("AIRLOCK_PEER")
+if AIRLOCK_PEER:
+    AIRLOCK_PEER = os.path.abspath(os.path.join(ROOT, AIRLOCK_PEER))
 OUT = os.path.abspath(os.path.join(ROOT, os.environ.get("BENCH_OUT", "build/bench")))
 RUNS = int(os.environ.get("BENCH_RUNS", "200"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
@@ -83,10 +88,11 @@ def wrap(tool, argv, python, expect=0):
         return list(argv)
     if tool == "unshare":
         return UNSHARE + argv
-    if tool == "airlock":
+    if tool in ("airlock", "airlock-peer"):
         # its default --output is 1 MiB per stream
         limit = ["--output", "128M"] if expect > ONE_MB else []
-        return [AIRLOCK, "run"] + (["--profile", "python"] if python else []) + limit + ["--"] + argv
+        binary = AIRLOCK if tool == "airlock" else AIRLOCK_PEER
+        return [binary, "run"] + (["--profile", "python"] if python else []) + limit + ["--"] + argv
     if tool == "bwrap":
         return BWRAP + ["--chdir", "/tmp"] + argv
     if tool == "bwrap-nosite":
@@ -392,7 +398,7 @@ def main():
     skipped = {}
     usable = {}
     for scen in SCENARIOS:
-        tools = ["plain", "unshare", "airlock", "bwrap"]
+        tools = ["plain", "unshare", "airlock"] + (["airlock-peer"] if AIRLOCK_PEER else []) + ["bwrap"]
         if scen[2] and NOSITE_DIRS:
             tools.append("bwrap-nosite")
         tools.append("firejail")
@@ -416,6 +422,7 @@ def main():
                      if l.startswith("model name")), "unknown"),
         "cgroup": "v2" if os.path.exists("/sys/fs/cgroup/cgroup.controllers") else "v1",
         "airlock": AIRLOCK,
+        "airlock_peer": AIRLOCK_PEER,
         "airlock_git": cmd_output(["git", "-C", ROOT, "describe", "--always", "--dirty"]),
         "airlock_sha256": airlock_sha,
         "versions": {"bwrap": cmd_output(["bwrap", "--version"]),
@@ -449,7 +456,7 @@ def main():
         lat[name] = {"commands": cmds, "samples_ns": samples, "stats": stats,
                      "seconds": time.time() - t0}
 
-    tp_tools = [t for t in ["plain", "unshare", "airlock", "bwrap", "firejail"]
+    tp_tools = [t for t in ["plain", "unshare", "airlock", "airlock-peer", "bwrap", "firejail"]
                 if t in usable["/bin/true"]]
     log("throughput: /bin/true, %d workers, %gs per tool: %s" % (WORKERS, SECONDS, " ".join(tp_tools)))
     tp_cmds, tp = throughput(tp_tools)
@@ -465,6 +472,8 @@ def main():
     print("airlock %s (sha256 %s); %s; %s; %s" % (meta["airlock_git"], airlock_sha[:12],
                                       meta["versions"]["bwrap"],
                                       meta["versions"]["firejail"], meta["versions"]["unshare"]))
+    if AIRLOCK_PEER:
+        print("airlock-peer: %s (sha256 %s)" % (AIRLOCK_PEER, file_sha256(AIRLOCK_PEER)[:12]))
     print("=" * W)
     print("Latency: wall time of one whole run, spawn to reaped (ms); %d runs per tool" % RUNS)
     print("(%d for the 100 MB scenarios; '| pipe': stdout is a pipe this bench drains;" % OUTPUT_RUNS)
