@@ -62,7 +62,20 @@ static int build(scmp_filter_ctx ctx, const struct al_sc_policy *p, struct al_er
 		return al_error_set(err, -rc, "seccomp: bad-arch action");
 	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2); /* a binary tree, not a chain */
 
+	/* The numbers that have a rule, marked in one pass over the rules: the
+	 * loop below skips the others instead of scanning every rule for each
+	 * of the 1024 numbers (that scan was a third of the compile's time). */
+	uint8_t ruled[AL_SC_NR_MAX / 8] = {0};
+	for (size_t i = 0; i < nb + p->ndeny; i++) {
+		const struct al_sc_rule *r = i < nb ? &b[i] : &p->deny[i - nb];
+		if (r->nr >= 0 && r->nr < AL_SC_NR_MAX && (i >= nb || al_policy_builtin_active(p, r)))
+			ruled[r->nr / 8] |= (uint8_t)(1u << (r->nr % 8));
+	}
 	for (int nr = 0; nr < AL_SC_NR_MAX; nr++) {
+		bool unlisted =
+		    p->mode == AL_SC_LEARN || (p->mode == AL_SC_ALLOW_LIST && !al_policy_allowed_p(p, nr));
+		if (!(ruled[nr / 8] >> (nr % 8) & 1) && !unlisted)
+			continue;
 		const struct al_sc_rule *whole = NULL;
 		struct al_sc_rule all = {.nr = nr};
 		for (size_t i = 0; i < nb && !whole; i++)
@@ -71,8 +84,7 @@ static int build(scmp_filter_ctx ctx, const struct al_sc_policy *p, struct al_er
 		for (size_t i = 0; i < p->ndeny && !whole; i++)
 			if (p->deny[i].nr == nr && p->deny[i].ncond == 0)
 				whole = &p->deny[i];
-		if (!whole &&
-		    (p->mode == AL_SC_LEARN || (p->mode == AL_SC_ALLOW_LIST && !al_policy_allowed_p(p, nr))))
+		if (!whole && unlisted)
 			whole = &all; /* every call goes to the supervisor */
 		if (whole) {
 			if (add_rule(ctx, whole, err) < 0)
