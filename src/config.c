@@ -188,13 +188,16 @@ int al_config_plan(al_config *cfg, struct al_plan *plan, al_error *err)
 	al_error home_err = {0}, pw_err = {0};
 
 	/* The caller's directory and home, for the profiles that bind the one
-	 * and hide the other (agent): this process's, unless set. */
-	if (!ov.cwd)
-		ov.cwd = getcwd(cwd, sizeof(cwd));
-	if (al_home_resolve(environ, home, sizeof(home), &home_err) == 0)
-		ov.home = home;
-	if (al_home_resolve(NULL, home_pw, sizeof(home_pw), &pw_err) == 0)
-		ov.home_passwd = home_pw;
+	 * and hide the other (agent): this process's, unless set. Only for
+	 * them: the passwd lookup is the costliest step of a plan. */
+	if (cfg->profile.home_tmpfs || cfg->profile.cwd != AL_CWD_NONE) {
+		if (!ov.cwd)
+			ov.cwd = getcwd(cwd, sizeof(cwd));
+		if (al_home_resolve(environ, home, sizeof(home), &home_err) == 0)
+			ov.home = home;
+		if (al_home_resolve(NULL, home_pw, sizeof(home_pw), &pw_err) == 0)
+			ov.home_passwd = home_pw;
+	}
 	if (al_plan_build(&cfg->profile, &ov, cfg->argv, environ, plan, err) < 0) {
 		if (!ov.home && home_err.msg[0] && strstr(err->msg, "$HOME"))
 			al_error_wrap(err, "%s", home_err.msg);
