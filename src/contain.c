@@ -113,6 +113,23 @@ static int receive_filter(struct al_child *c, struct al_filter *filter, struct a
 static int load_filter(struct al_child *c, const struct al_cmd *cmd, struct al_error *err)
 {
 	char ack;
+
+	/* Where the filter lets sendmsg through untouched (not learn mode, no
+	 * rule names it), the listener itself goes to the supervisor, right
+	 * after the load, and the command goes on: a denied call meanwhile
+	 * waits in the kernel, its listener alive in the message, until the
+	 * supervisor reads it and answers. No round trip, no pidfd_getfd. */
+	if (c->send_listener) {
+		int fd = al_seccomp_load(&c->filter, err);
+		struct al_listener_msg m = {.fd = -1};
+		if (fd < 0)
+			return -1;
+		if (al_send_fds(cmd->ctl_fd, &m, sizeof(m), &fd, 1) != (ssize_t)sizeof(m))
+			_exit(125); /* the supervisor is gone */
+		close(fd);
+		close(cmd->ctl_fd);
+		return 0;
+	}
 	/* Open (close-on-exec) until execve: every fd below it is taken, so
 	 * the number found next is above it and stays the lowest free one. */
 	int self = (int)syscall(SYS_pidfd_open, getpid(), 0);

@@ -31,7 +31,7 @@ struct al_child_msg {
  * waits for one byte: the supervisor holds the listener, no denied call can
  * go unanswered. */
 struct al_listener_msg {
-	int fd;
+	int fd; /* -1: the fd sent is the listener itself (al_policy_always_allows sendmsg) */
 };
 
 /* The supervisor's requests to init, over the go socket, once the sandbox
@@ -99,6 +99,7 @@ struct al_child {
 	int trees[AL_MAX_BINDS]; /* per plan bind: a tree the supervisor opened, or -1 (filled from the go
 				    message) */
 	struct al_filter filter; /* received by init, loaded by each command */
+	bool send_listener;	 /* the filter lets sendmsg through: the listener is sent, not taken */
 	int null_fd;
 };
 

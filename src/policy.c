@@ -185,6 +185,22 @@ const char *al_policy_group_name(enum al_sc_group g)
 	return (unsigned)g < AL_SC_GROUP_N ? group_names[g] : NULL;
 }
 
+bool al_policy_always_allows(const struct al_sc_policy *p, int nr)
+{
+	size_t n;
+	const struct al_sc_rule *b = al_policy_builtin(&n);
+
+	if (nr < 0 || p->mode == AL_SC_LEARN || (p->mode == AL_SC_ALLOW_LIST && !al_policy_allowed_p(p, nr)))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (b[i].nr == nr && al_policy_builtin_active(p, &b[i]))
+			return false;
+	for (size_t i = 0; i < p->ndeny; i++)
+		if (p->deny[i].nr == nr)
+			return false;
+	return true;
+}
+
 bool al_policy_builtin_active(const struct al_sc_policy *p, const struct al_sc_rule *r)
 {
 	return r->nr >= 0 && !(p->relax & AL_SC_RELAX(r->group));

@@ -89,6 +89,10 @@ const char *al_policy_group_name(enum al_sc_group g);
 bool al_policy_foreign_abi(uint32_t arch, int nr);
 /* What happens to syscall nr with these arguments. */
 struct al_sc_decision al_policy_decide(const struct al_sc_policy *p, int nr, const uint64_t args[6]);
+/* The filter lets nr through whatever its arguments, never to the
+ * listener: no rule of the policy's or of the built-in list names it, and
+ * the mode is not learn (allow-list: it is on the list). */
+bool al_policy_always_allows(const struct al_sc_policy *p, int nr);
 /* A rule's conditions hold for these arguments. */
 bool al_policy_rule_matches(const struct al_sc_rule *r, int nr, const uint64_t args[6]);
 

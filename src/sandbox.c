@@ -466,6 +466,7 @@ static int clone_child(struct al_sandbox *sb, bool late_cgroup, bool degraded, s
 		    .ack_fd = ack[0],
 		    .drop_groups = sb->lease.privileged && !al_off(plan, AL_DEF_GROUPS),
 		    .landlock_abi = sb->res.landlock,
+		    .send_listener = al_policy_always_allows(&plan->profile.seccomp, SYS_sendmsg),
 		};
 		close(ack[1]);
 		close(go[1]);
@@ -858,7 +859,19 @@ static void read_announcement(struct al_sandbox *sb, struct command *c)
 		al_closep(&c->ctl_fd);
 		return;
 	}
-	memcpy(&c->pidfd, CMSG_DATA(h), sizeof(int));
+	int fd;
+	memcpy(&fd, CMSG_DATA(h), sizeof(int));
+	if (m.fd == -1) {
+		/* The listener itself: the command has gone on already. */
+		if (al_notify_acquire_fd(&c->notify, fd) < 0) {
+			al_notify_close(&c->notify); /* it holds fd */
+			setup_failed(sb, c, &(struct al_error){errno, "seccomp notification buffers"});
+			return;
+		}
+		listener_taken(sb, c);
+		return;
+	}
+	c->pidfd = fd;
 	c->listener_no = m.fd;
 	epoll_ctl(sb->ep, EPOLL_CTL_DEL, c->ctl_fd, NULL); /* until the listener is taken */
 	try_listener(sb, c);
