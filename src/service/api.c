@@ -176,7 +176,8 @@ static void execute(struct svc *svc, struct hreq *r, const struct tenant *t)
 	const char *profile = rq.profile					  ? rq.profile
 			      : rq.language && strcmp(rq.language, "python") == 0 ? "python"
 										  : "default";
-	if (execute_config(svc, t, profile, &rq.limits, &rq.network, NULL, &cfg, &err) < 0) {
+	if (execute_check_secrets(t, &rq, &err) < 0 ||
+	    execute_config(svc, t, profile, &rq.limits, &rq.network, NULL, &cfg, &err) < 0) {
 		hreq_problem(r, err.status, "invalid", err.field, 0, "%s", err.detail);
 		req_run_free(&rq);
 		return;
@@ -200,7 +201,7 @@ static void execute(struct svc *svc, struct hreq *r, const struct tenant *t)
 		req_run_free(&rq);
 		return;
 	}
-	execute_oneshot(svc, r, t->name, &rq, cfg, a == 1);
+	execute_oneshot(svc, r, t, &rq, cfg, a == 1);
 }
 
 static void command(struct svc *svc, struct hreq *r, const struct tenant *t, struct session *s)
@@ -214,6 +215,11 @@ static void command(struct svc *svc, struct hreq *r, const struct tenant *t, str
 			     err.detail);
 		return;
 	}
+	if (execute_check_secrets(t, &rq, &err) < 0) {
+		hreq_problem(r, err.status, "invalid", err.field, 0, "%s", err.detail);
+		req_run_free(&rq);
+		return;
+	}
 	if (!s->ready || s->box->ended) {
 		hreq_problem(r, 409, "conflict", NULL, 0, "the sandbox is %s",
 			     s->ready ? "ending" : "being created");
@@ -225,7 +231,7 @@ static void command(struct svc *svc, struct hreq *r, const struct tenant *t, str
 		req_run_free(&rq);
 		return;
 	}
-	execute_in_session(svc, r, s, &rq);
+	execute_in_session(svc, r, t, s, &rq);
 }
 
 /* /v1/sandboxes/{id}[/rest] */

@@ -453,6 +453,34 @@ static int artifacts_of(json_t *a, struct req_run *r, struct req_error *err)
 	return 0;
 }
 
+/* Names only: the values are the tenant's config's (execute.c). */
+static int secrets_of(json_t *a, struct req_run *r, struct req_error *err)
+{
+	json_t *v;
+	size_t i;
+
+	if (!json_is_array(a))
+		return fail(err, 400, "secrets", "expected an array of secrets' names");
+	if (json_array_size(a) > 64)
+		return fail(err, 413, "secrets", "more than 64 secrets");
+	if (!(r->secrets = calloc(json_array_size(a) + 1, sizeof(char *))))
+		return fail(err, 413, "secrets", "out of memory");
+	json_array_foreach(a, i, v)
+	{
+		char field[32];
+		snprintf(field, sizeof(field), "secrets[%zu]", i);
+		if (dup_string(v, field, REQ_MAX_NAME, &r->secrets[i], err) < 0)
+			return -1;
+		r->nsecrets++;
+		if (!r->secrets[i][0] ||
+		    strspn(r->secrets[i],
+			   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
+			strlen(r->secrets[i]))
+			return fail(err, 400, field, "a secret's name (letters, digits and _)");
+	}
+	return 0;
+}
+
 int req_decode_run(const char *body, size_t len, enum req_kind kind, struct req_run *r, struct req_error *err)
 {
 	static const char *const exec_fields[] = {"argv",	    "language", "code",	 "profile", "stdin",
@@ -468,10 +496,6 @@ int req_decode_run(const char *body, size_t len, enum req_kind kind, struct req_
 		return -1;
 	if (known_fields(j, "", exec_fields, err) < 0)
 		goto out;
-	if (json_object_get(j, "secrets")) {
-		fail(err, 400, "secrets", "not supported by this version of airlock serve");
-		goto out;
-	}
 	for (size_t i = 0; kind == REQ_COMMAND && i < ARRAY_SIZE(session_only); i++)
 		if (json_object_get(j, session_only[i])) {
 			fail(err, 400, session_only[i], "set when the session is created, not per command");
@@ -507,6 +531,8 @@ int req_decode_run(const char *body, size_t len, enum req_kind kind, struct req_
 		goto out;
 	if ((v = json_object_get(j, "artifacts")) && artifacts_of(v, r, err) < 0)
 		goto out;
+	if ((v = json_object_get(j, "secrets")) && secrets_of(v, r, err) < 0)
+		goto out;
 	rc = 0;
 out:
 	json_decref(j);
@@ -535,6 +561,7 @@ void req_run_free(struct req_run *r)
 	free(r->files);
 	free_strv(r->network.allow);
 	free_strv(r->artifacts);
+	free_strv(r->secrets);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -70,6 +70,8 @@ struct req_run {
 	struct req_network network;
 	char **artifacts; /* NULL-terminated, or NULL */
 	size_t nartifacts;
+	char **secrets; /* names from the tenant's config, NULL-terminated, or NULL */
+	size_t nsecrets;
 };
 
 /* POST /v1/sandboxes. */

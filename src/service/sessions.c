@@ -59,6 +59,7 @@ void session_unref(struct session *s)
 	s->svc->snapshot_bytes -= s->initial.len;
 	free(s->initial.data);
 	json_decref(s->info);
+	redact_set_free(&s->secrets);
 	free(s);
 }
 
@@ -442,6 +443,14 @@ static void file_done(struct op *op)
 			hreq_problem(o->r, 413, "too_large", NULL, 0,
 				     "%s: larger than the %llu MiB a GET returns", o->path,
 				     OP_MAX_FILE >> 20);
+		} else if (ok && o->s->secrets.n) {
+			struct buf b = {0};
+			if (redact_buf(&o->s->secrets, op->out[0].data, op->out[0].len, &b) < 0) {
+				hreq_problem(o->r, 500, "internal", NULL, 0, "out of memory");
+				break;
+			}
+			hreq_reply(o->r, 200, "application/octet-stream", b.data ? b.data : strdup(""),
+				   b.len);
 		} else if (ok) {
 			hreq_reply(o->r, 200, "application/octet-stream", op->out[0].data, op->out[0].len);
 			memset(&op->out[0], 0, sizeof(op->out[0]));
@@ -567,6 +576,12 @@ void sessions_file(struct svc *svc, struct hreq *r, struct session *s, const cha
 	}
 	if (format && strcmp(format, "tar") != 0) {
 		hreq_problem(r, 400, "invalid", "format", 0, "format: only tar");
+		return;
+	}
+	if (format && s->secrets.n) {
+		/* A value cut out of a tarball would break its headers. */
+		hreq_problem(r, 409, "conflict", "format", 0,
+			     "format: a session given secrets returns files one at a time, redacted");
 		return;
 	}
 	bool get = strcmp(r->method, "GET") == 0, put = strcmp(r->method, "PUT") == 0,

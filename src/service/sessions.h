@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "box.h"
+#include "redact.h"
 
 enum { SESSION_MAX_SNAPSHOTS = 8, SESSION_TTL = 600, SESSION_IDLE = 300, SESSION_MAX_TTL = 86400 };
 
@@ -35,7 +36,8 @@ struct session {
 	struct snap snaps[SESSION_MAX_SNAPSHOTS];
 	unsigned nsnaps;
 	struct snap initial;
-	struct hreq *creating; /* the POST that waits for the initial snapshot */
+	struct hreq *creating;	   /* the POST that waits for the initial snapshot */
+	struct redact_set secrets; /* given to its commands: redacted in all it returns */
 };
 
 struct session *session_ref(struct session *s);

@@ -178,6 +178,45 @@ static int ceilings_of(json_t *c, const char *where, struct tenant *t, struct re
 	return 0;
 }
 
+/* "secrets": {"NAME": {"file": PATH} | {"env": VAR}}. */
+static int secrets_of(json_t *o, const char *where, struct tenant *t, struct req_error *err)
+{
+	static const char *const names[] = {"file", "env", NULL};
+	const char *key;
+	json_t *v;
+	char field[200];
+
+	if (!json_is_object(o) || json_object_size(o) > 64)
+		return fail(err, where,
+			    "expected an object of at most 64 NAME: {\"file\": PATH} or {\"env\": VAR}");
+	if (!(t->secrets = calloc(json_object_size(o) + 1, sizeof(*t->secrets))))
+		return fail(err, where, "out of memory");
+	json_object_foreach(o, key, v)
+	{
+		struct tenant_secret *s = &t->secrets[t->nsecrets];
+		snprintf(field, sizeof(field), "%s.%.64s", where, key);
+		if (!*key || strlen(key) > 64 || (key[0] >= '0' && key[0] <= '9') ||
+		    strspn(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
+			strlen(key))
+			return fail(err, field, "a secret's name is a variable's: letters, digits and _");
+		if (only(v, field, names, err) < 0)
+			return -1;
+		json_t *file = json_object_get(v, "file"), *env = json_object_get(v, "env");
+		if (!file == !env || !json_is_string(file ? file : env) ||
+		    json_string_length(file ? file : env) == 0 ||
+		    json_string_length(file ? file : env) > 4096)
+			return fail(err, field, "expected one of {\"file\": PATH} or {\"env\": VAR}");
+		if (file && json_string_value(file)[0] != '/')
+			return fail(err, field, "file: an absolute path");
+		snprintf(s->name, sizeof(s->name), "%s", key);
+		if (!(file ? (s->file = strdup(json_string_value(file)))
+			   : (s->env = strdup(json_string_value(env)))))
+			return fail(err, field, "out of memory");
+		t->nsecrets++;
+	}
+	return 0;
+}
+
 static int tenant_of(json_t *o, size_t idx, struct tenant *t, struct req_error *err)
 {
 	static const char *const names[] = {"name",	"token_sha256", "uids",		 "quotas",
@@ -197,11 +236,13 @@ static int tenant_of(json_t *o, size_t idx, struct tenant *t, struct req_error *
 		return fail(err, field, "expected a name of letters, digits, '-', '_' and '.' (at most %d)",
 			    TENANT_NAME_MAX - 1);
 	snprintf(t->name, sizeof(t->name), "%s", json_string_value(v));
-	for (const char *k = "secrets"; k; k = strcmp(k, "secrets") == 0 ? "on_violations" : NULL)
-		if (json_object_get(o, k)) {
-			snprintf(field, sizeof(field), "%s.%s", where, k);
-			return fail(err, field, "not supported by this version of airlock serve");
-		}
+	if (json_object_get(o, "on_violations")) {
+		snprintf(field, sizeof(field), "%s.on_violations", where);
+		return fail(err, field, "not supported by this version of airlock serve");
+	}
+	snprintf(field, sizeof(field), "%s.secrets", where);
+	if ((v = json_object_get(o, "secrets")) && secrets_of(v, field, t, err) < 0)
+		return -1;
 	snprintf(field, sizeof(field), "%s.token_sha256", where);
 	if ((v = json_object_get(o, "token_sha256"))) {
 		if (hash_of(v, field, t->token, err) < 0)
@@ -341,7 +382,74 @@ int tenants_load(const char *path, struct tenants **out, char *msg, size_t len)
 		snprintf(msg, len, "%s: %s", path, err.detail);
 		return -1;
 	}
+	if (tenants_resolve_secrets(*out, msg, len) < 0) {
+		tenants_free(*out);
+		*out = NULL;
+		return -1;
+	}
 	return 0;
+}
+
+/* A secret file: at most 64 KiB, one trailing newline dropped (as
+ * `echo VALUE > FILE` writes it). */
+static int read_secret(struct tenant_secret *s, char *msg, size_t len)
+{
+	struct stat st;
+	cleanup_close int fd = open(s->file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		snprintf(msg, len, "secret %s: %s: %s", s->name, s->file, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > 65536) {
+		snprintf(msg, len, "secret %s: %s: not a regular file of at most 64 KiB", s->name, s->file);
+		return -1;
+	}
+	if (!(s->value = malloc((size_t)st.st_size + 1)))
+		return -1;
+	ssize_t n = read(fd, s->value, (size_t)st.st_size + 1);
+	if (n < 0 || n > st.st_size) {
+		snprintf(msg, len, "secret %s: %s: %s", s->name, s->file,
+			 n < 0 ? strerror(errno) : "changed while read");
+		return -1;
+	}
+	s->len = (size_t)n;
+	return 0;
+}
+
+int tenants_resolve_secrets(struct tenants *ts, char *msg, size_t len)
+{
+	for (size_t i = 0; i < ts->n; i++)
+		for (size_t k = 0; k < ts->t[i].nsecrets; k++) {
+			struct tenant_secret *s = &ts->t[i].secrets[k];
+			if (s->file) {
+				if (read_secret(s, msg, len) < 0)
+					return -1;
+			} else {
+				const char *v = getenv(s->env);
+				if (!v || !(s->value = strdup(v))) {
+					snprintf(msg, len, "secret %s: the service's environment has no %s",
+						 s->name, s->env);
+					return -1;
+				}
+				s->len = strlen(v);
+			}
+			if (s->len && s->value[s->len - 1] == '\n' && s->file)
+				s->len--;
+			s->value[s->len] = '\0';
+			if (s->len == 0 || strlen(s->value) != s->len) {
+				snprintf(msg, len, "secret %s: empty, or a NUL byte in it", s->name);
+				return -1;
+			}
+		}
+	return 0;
+}
+
+const struct tenant_secret *tenant_secret(const struct tenant *t, const char *name)
+{
+	for (size_t i = 0; i < t->nsecrets; i++)
+		if (strcmp(t->secrets[i].name, name) == 0)
+			return &t->secrets[i];
+	return NULL;
 }
 
 static void free_strv(char **v, size_t n)
@@ -358,6 +466,15 @@ void tenants_free(struct tenants *ts)
 	for (size_t i = 0; i < ts->n; i++) {
 		free_strv(ts->t[i].profiles, ts->t[i].nprofiles);
 		free_strv(ts->t[i].egress, ts->t[i].negress);
+		for (size_t k = 0; k < ts->t[i].nsecrets; k++) {
+			struct tenant_secret *sc = &ts->t[i].secrets[k];
+			if (sc->value)
+				sodium_memzero(sc->value, sc->len);
+			free(sc->value);
+			free(sc->file);
+			free(sc->env);
+		}
+		free(ts->t[i].secrets);
 	}
 	sodium_memzero(ts->admin, sizeof(ts->admin));
 	free(ts->t);

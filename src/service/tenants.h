@@ -12,6 +12,15 @@
 
 enum { TENANT_NAME_MAX = 64, TENANT_MAX = 1024, TENANT_MAX_UIDS = 64, TENANT_MAX_RULES = 256 };
 
+/* A secret by reference: its value comes from a file or the service's
+ * environment, read when the config is loaded (start, SIGHUP). */
+struct tenant_secret {
+	char name[72]; /* also the variable's name in the sandbox */
+	char *file, *env;
+	char *value; /* wiped when freed */
+	size_t len;
+};
+
 struct tenant {
 	char name[TENANT_NAME_MAX];
 	bool has_token;
@@ -25,6 +34,8 @@ struct tenant {
 	bool any_egress; /* "local" without a config: any rule */
 	char **egress;	 /* patterns a rule must fall under; none: no network */
 	size_t negress;
+	struct tenant_secret *secrets;
+	size_t nsecrets;
 };
 
 struct tenants {
@@ -42,6 +53,9 @@ int tenants_parse(const char *json, size_t len, struct tenants **out, struct req
 /* Read and parse path (at most 1 MiB); msg says what is wrong. */
 int tenants_load(const char *path, struct tenants **out, char *msg, size_t len);
 void tenants_free(struct tenants *ts);
+/* Read every secret's value (tenants_load does): 0, or -1 with msg. */
+int tenants_resolve_secrets(struct tenants *ts, char *msg, size_t len);
+const struct tenant_secret *tenant_secret(const struct tenant *t, const char *name);
 
 /* The tenant whose token hashes to this one's SHA-256 (compared in
  * constant time with every tenant's, sodium_memcmp), or NULL. */

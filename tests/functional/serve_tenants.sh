@@ -39,7 +39,8 @@ bad 'tenants[0].ceilings.memory' '{"tenants":[{"name":"x","uids":[1],"ceilings":
 bad 'tenants[0].ceilings.profiles' '{"tenants":[{"name":"x","uids":[1],"ceilings":{"profiles":["agent"]}}]}'
 bad 'tenants[0].colour' '{"tenants":[{"name":"x","uids":[1],"colour":1}]}'
 bad 'tenants[1]' '{"tenants":[{"name":"x","uids":[1]},{"name":"x","uids":[2]}]}'
-bad 'tenants[0].secrets' '{"tenants":[{"name":"x","uids":[1],"secrets":{}}]}'
+bad 'tenants[0].secrets.K' '{"tenants":[{"name":"x","uids":[1],"secrets":{"K":{"file":"rel"}}}]}'
+bad 'secret K: the service' '{"tenants":[{"name":"x","uids":[1],"secrets":{"K":{"env":"AIRLOCK_TEST_UNSET_VAR"}}}]}'
 bad 'a tenant needs token_sha256 or uids' '{"tenants":[{"name":"x"}]}'
 bad 'not JSON' '{"tenants":'
 
