@@ -176,6 +176,12 @@ static void execute(struct svc *svc, struct hreq *r, const struct tenant *t)
 	const char *profile = rq.profile					  ? rq.profile
 			      : rq.language && strcmp(rq.language, "python") == 0 ? "python"
 										  : "default";
+	const char *labels[REQ_MAX_FILES * REQ_MAX_LABELS];
+	size_t nl = req_run_labels(&rq, labels, ARRAY_SIZE(labels));
+	if (execute_check_labels(svc, r, labels, nl, rq.network.allow, rq.network.n, false) < 0) {
+		req_run_free(&rq);
+		return;
+	}
 	if (execute_check_secrets(t, &rq, &err) < 0 ||
 	    execute_config(svc, t, profile, &rq.limits, &rq.network, NULL, &cfg, &err) < 0) {
 		hreq_problem(r, err.status, "invalid", err.field, 0, "%s", err.detail);
@@ -217,6 +223,15 @@ static void command(struct svc *svc, struct hreq *r, const struct tenant *t, str
 	}
 	if (execute_check_secrets(t, &rq, &err) < 0) {
 		hreq_problem(r, err.status, "invalid", err.field, 0, "%s", err.detail);
+		req_run_free(&rq);
+		return;
+	}
+	const char *labels[REQ_MAX_FILES * REQ_MAX_LABELS];
+	size_t nl = req_run_labels(&rq, labels, ARRAY_SIZE(labels)), na;
+	char **allow = execute_session_allow(s, &na);
+	int bad = execute_check_labels(svc, r, labels, nl, allow, na, true);
+	free(allow);
+	if (bad < 0) {
 		req_run_free(&rq);
 		return;
 	}

@@ -80,6 +80,7 @@ struct job {
 		int i;
 	} sink[2];
 	bool redacting;
+	json_t *labels; /* the data labels of its input (and its session's) */
 };
 
 static void free_env_all(struct job *j)
@@ -101,6 +102,7 @@ static void job_free(struct job *j)
 	redactor_free(&j->red[1]);
 	redactor_free(&j->art_red);
 	redact_set_free(&j->own);
+	json_decref(j->labels);
 	req_run_free(&j->rq);
 	al_config_free(j->cfg);
 	buf_free(&j->out[0]);
@@ -372,6 +374,7 @@ static json_t *result_of(struct job *j)
 		json_object_set_new(r, "stderr_encoding", json_string(enc));
 	}
 	json_object_set_new(r, "artifacts", j->artifacts ? json_incref(j->artifacts) : json_array());
+	json_object_set_new(r, "labels", j->labels ? json_incref(j->labels) : json_array());
 	double now = al_now_ms();
 	json_object_set_new(r, "timings",
 			    json_pack("{s:f,s:f,s:f,s:b}", "queue_ms", j->t_start - j->t_queued, "start_ms",
@@ -383,9 +386,14 @@ static json_t *result_of(struct job *j)
 static void job_done(struct job *j)
 {
 	json_t *r = result_of(j);
+	char labels[REQ_MAX_LABELS * (REQ_MAX_LABEL + 1) * 2] = "-";
+	for (size_t i = 0; i < json_array_size(j->labels); i++)
+		snprintf(labels + (i ? strlen(labels) : 0), sizeof(labels) - (i ? strlen(labels) : 0), "%s%s",
+			 i ? "," : "", json_string_value(json_array_get(j->labels, i)));
 	metrics_execution(&j->svc->metrics, j->status, (al_now_ms() - j->t_start) / 1000.0);
-	svc_log("info", "execution", "id=%s tenant=%s sandbox=%s status=%s exit_code=%d ms=%.1f", j->id,
-		j->tenant, j->box ? j->box->id : "-", j->status, j->exit_code, al_now_ms() - j->t_start);
+	svc_log("info", "execution", "id=%s tenant=%s sandbox=%s status=%s exit_code=%d ms=%.1f labels=%s",
+		j->id, j->tenant, j->box ? j->box->id : "-", j->status, j->exit_code,
+		al_now_ms() - j->t_start, labels);
 	if (j->req && j->stream) {
 		char *s = r ? json_dumps(r, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
 		if (s)
@@ -899,7 +907,43 @@ static struct job *job_new(struct svc *svc, struct hreq *r, const char *tenant, 
 	j->t_queued = j->t_start = al_now_ms();
 	for (int i = 0; i < 2; i++)
 		j->sink[i] = (struct sink){j, i};
+	const char *labels[REQ_MAX_FILES * REQ_MAX_LABELS];
+	size_t n = req_run_labels(&j->rq, labels, ARRAY_SIZE(labels));
+	j->labels = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(j->labels, json_string(labels[i]));
 	return j;
+}
+
+int execute_check_labels(struct svc *svc, struct hreq *r, const char **labels, size_t n, char *const *allow,
+			 size_t nallow, bool session)
+{
+	const char *label;
+	size_t a;
+	int k = svc->tenants
+		    ? tenants_label_check(svc->tenants, (char *const *)labels, n, allow, nallow, &label, &a)
+		    : -1;
+	if (k < 0)
+		return 0;
+	const struct label_rule *rule = &svc->tenants->rules[k];
+	char field[48], q[80];
+	snprintf(field, sizeof(field), "network.allow[%zu]", a);
+	svc_log("warn", "label_refused", "tenant=%s rule=%s label=%s egress=%s", r->tenant,
+		log_q(rule->name, q, sizeof(q)), label, allow[a]);
+	hreq_problem(r, 403, "label_policy", field, 0,
+		     "%s: rule \"%s\" does not let data labelled %s go with egress to \"%s\"%s", field,
+		     rule->name, label, allow[a], session ? " (the session's network)" : "");
+	return -1;
+}
+
+char **execute_session_allow(struct session *s, size_t *n)
+{
+	json_t *allow = json_object_get(json_object_get(s->info, "network"), "allow");
+	char **v = calloc(json_array_size(allow) + 1, sizeof(char *));
+	*n = 0;
+	for (size_t i = 0; v && i < json_array_size(allow); i++)
+		v[(*n)++] = (char *)json_string_value(json_array_get(allow, i));
+	return v;
 }
 
 static int job_redactors(struct job *j)
@@ -982,6 +1026,13 @@ void execute_in_session(struct svc *svc, struct hreq *r, const struct tenant *t,
 	j->session = session_ref(s);
 	session_busy(s);
 	j->box = s->box;
+	/* Labels stay with the session: its workspace holds the data. */
+	if (!s->labels)
+		s->labels = json_array();
+	for (size_t i = 0; i < json_array_size(j->labels); i++)
+		session_label(s, json_string_value(json_array_get(j->labels, i)));
+	json_decref(j->labels);
+	j->labels = json_incref(s->labels);
 	/* A secret given to one command stays redacted in the session's
 	 * output and files from then on (a file may hold it). */
 	j->rs = &s->secrets;

@@ -60,10 +60,21 @@ void session_unref(struct session *s)
 	free(s->initial.data);
 	json_decref(s->info);
 	redact_set_free(&s->secrets);
+	json_decref(s->labels);
 	free(s);
 }
 
 void session_busy(struct session *s) { s->running++; }
+
+void session_label(struct session *s, const char *label)
+{
+	if (!s->labels && !(s->labels = json_array()))
+		return;
+	for (size_t i = 0; i < json_array_size(s->labels); i++)
+		if (strcmp(json_string_value(json_array_get(s->labels, i)), label) == 0)
+			return;
+	json_array_append_new(s->labels, json_string(label));
+}
 
 void session_idle(struct session *s)
 {
@@ -561,7 +572,6 @@ void sessions_file(struct svc *svc, struct hreq *r, struct session *s, const cha
 	struct op *op = NULL;
 	bool dir = !*path || path[strlen(path) - 1] == '/';
 	const char *format = hreq_query(r, "format");
-	(void)svc;
 
 	if (not_ready(r, s))
 		return;
@@ -589,6 +599,36 @@ void sessions_file(struct svc *svc, struct hreq *r, struct session *s, const cha
 	if ((put || del) && dir) {
 		hreq_problem(r, 400, "invalid", "path", 0, "path: a file's path, not a directory's");
 		return;
+	}
+	/* PUT ?labels=pii,phi: the file's data labels, checked against the
+	 * session's network like a run's files. */
+	const char *lq = put ? hreq_query(r, "labels") : NULL;
+	if (lq) {
+		char copy[REQ_MAX_LABELS * (REQ_MAX_LABEL + 1)], *save = NULL;
+		const char *labels[REQ_MAX_LABELS];
+		size_t nl = 0;
+		if (strlen(lq) >= sizeof(copy)) {
+			hreq_problem(r, 400, "invalid", "labels", 0, "labels: at most %d labels",
+				     REQ_MAX_LABELS);
+			return;
+		}
+		snprintf(copy, sizeof(copy), "%s", lq);
+		for (char *l = strtok_r(copy, ",", &save); l; l = strtok_r(NULL, ",", &save)) {
+			if (nl == REQ_MAX_LABELS || req_check_label(l, "labels", &err) < 0) {
+				hreq_problem(r, 400, "invalid", "labels", 0, "%s",
+					     err.detail[0] ? err.detail : "labels: too many");
+				return;
+			}
+			labels[nl++] = l;
+		}
+		size_t na;
+		char **allow = execute_session_allow(s, &na);
+		int bad = execute_check_labels(svc, r, labels, nl, allow, na, true);
+		free(allow);
+		if (bad < 0)
+			return;
+		for (size_t i = 0; i < nl; i++)
+			session_label(s, labels[i]);
 	}
 	enum sop_kind kind = put ? S_PUT : del ? S_DELETE : format ? S_TAR : dir ? S_LIST : S_GET;
 	struct sop *o = get || put || del ? sop_new(r, s, kind) : NULL;

@@ -38,9 +38,12 @@ struct session {
 	struct snap initial;
 	struct hreq *creating;	   /* the POST that waits for the initial snapshot */
 	struct redact_set secrets; /* given to its commands: redacted in all it returns */
+	json_t *labels;		   /* data labels of what was put in it */
 };
 
 struct session *session_ref(struct session *s);
+/* A data label now in the session (once). */
+void session_label(struct session *s, const char *label);
 void session_unref(struct session *s);
 /* A request in it began or ended (idle time counts from the last end). */
 void session_busy(struct session *s);

@@ -296,9 +296,45 @@ static int clash(const struct tenants *ts, size_t i, struct req_error *err)
 	return 0;
 }
 
+/* "label_rules": [{"name", "labels": [...], "egress": [...]}]. */
+static int label_rules_of(json_t *a, struct tenants *ts, struct req_error *err)
+{
+	static const char *const names[] = {"name", "labels", "egress", NULL};
+	char where[48], field[96];
+	json_t *o, *v;
+	size_t i;
+
+	if (!json_is_array(a) || json_array_size(a) > 64)
+		return fail(err, "label_rules", "expected an array of at most 64 rules");
+	if (!(ts->rules = calloc(json_array_size(a) + 1, sizeof(*ts->rules))))
+		return fail(err, "label_rules", "out of memory");
+	json_array_foreach(a, i, o)
+	{
+		struct label_rule *r = &ts->rules[ts->nrules++];
+		snprintf(where, sizeof(where), "label_rules[%zu]", i);
+		if (only(o, where, names, err) < 0)
+			return -1;
+		snprintf(field, sizeof(field), "%s.name", where);
+		v = json_object_get(o, "name");
+		if (!json_is_string(v) || json_string_length(v) == 0 ||
+		    json_string_length(v) >= TENANT_NAME_MAX)
+			return fail(err, field, "expected a name of at most %d bytes", TENANT_NAME_MAX - 1);
+		snprintf(r->name, sizeof(r->name), "%s", json_string_value(v));
+		snprintf(field, sizeof(field), "%s.labels", where);
+		v = json_object_get(o, "labels");
+		if (!v || strings_of(v, field, 32, &r->labels, &r->nlabels, err) < 0)
+			return v ? -1 : fail(err, field, "missing");
+		snprintf(field, sizeof(field), "%s.egress", where);
+		if ((v = json_object_get(o, "egress")) &&
+		    strings_of(v, field, TENANT_MAX_RULES, &r->egress, &r->negress, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int tenants_parse(const char *json, size_t len, struct tenants **out, struct req_error *err)
 {
-	static const char *const names[] = {"admin", "tenants", "pools", NULL};
+	static const char *const names[] = {"admin", "tenants", "pools", "label_rules", NULL};
 	static const char *const admin_names[] = {"token_sha256", NULL};
 	json_error_t je;
 	json_t *j, *v;
@@ -328,6 +364,8 @@ int tenants_parse(const char *json, size_t len, struct tenants **out, struct req
 		}
 		ts->has_admin = true;
 	}
+	if ((v = json_object_get(j, "label_rules")) && label_rules_of(v, ts, err) < 0)
+		goto out;
 	v = json_object_get(j, "tenants");
 	if (!json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > TENANT_MAX) {
 		fail(err, "tenants", "expected an array of 1 to %d tenants", TENANT_MAX);
@@ -476,6 +514,11 @@ void tenants_free(struct tenants *ts)
 		}
 		free(ts->t[i].secrets);
 	}
+	for (size_t i = 0; i < ts->nrules; i++) {
+		free_strv(ts->rules[i].labels, ts->rules[i].nlabels);
+		free_strv(ts->rules[i].egress, ts->rules[i].negress);
+	}
+	free(ts->rules);
 	sodium_memzero(ts->admin, sizeof(ts->admin));
 	free(ts->t);
 	free(ts);
@@ -547,14 +590,37 @@ static void split_rule(const char *rule, char *host, size_t len, const char **po
 
 bool tenant_egress_ok(const struct tenant *t, const char *rule)
 {
+	return t->any_egress || egress_match(t->egress, t->negress, rule);
+}
+
+int tenants_label_check(const struct tenants *ts, char *const *labels, size_t nlabels, char *const *allow,
+			size_t nallow, const char **label, size_t *allow_i)
+{
+	for (size_t r = 0; ts && r < ts->nrules; r++)
+		for (size_t l = 0; l < nlabels; l++) {
+			bool has = false;
+			for (size_t k = 0; k < ts->rules[r].nlabels && !has; k++)
+				has = strcmp(ts->rules[r].labels[k], labels[l]) == 0;
+			if (!has)
+				continue;
+			for (size_t a = 0; a < nallow; a++)
+				if (!egress_match(ts->rules[r].egress, ts->rules[r].negress, allow[a])) {
+					*label = labels[l];
+					*allow_i = a;
+					return (int)r;
+				}
+		}
+	return -1;
+}
+
+bool egress_match(char *const *patterns, size_t n, const char *rule)
+{
 	char host[REQ_MAX_RULE + 1], phost[REQ_MAX_RULE + 1];
 	const char *port, *pport;
 
-	if (t->any_egress)
-		return true;
 	split_rule(rule, host, sizeof(host), &port);
-	for (size_t i = 0; i < t->negress; i++) {
-		split_rule(t->egress[i], phost, sizeof(phost), &pport);
+	for (size_t i = 0; i < n; i++) {
+		split_rule(patterns[i], phost, sizeof(phost), &pport);
 		/* A pattern without a port covers the rule's default ports
 		 * (80, 443) and those named explicitly; with one, only it. */
 		bool port_ok = pport ? port && strcmp(port, pport) == 0

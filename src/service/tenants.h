@@ -38,9 +38,19 @@ struct tenant {
 	size_t nsecrets;
 };
 
+/* A data-label rule: input carrying one of labels may only run with
+ * egress under patterns (none: no network at all). */
+struct label_rule {
+	char name[TENANT_NAME_MAX];
+	char **labels, **egress;
+	size_t nlabels, negress;
+};
+
 struct tenants {
 	struct tenant *t;
 	size_t n;
+	struct label_rule *rules;
+	size_t nrules;
 	bool has_admin;
 	unsigned char admin[32];
 };
@@ -68,5 +78,11 @@ const struct tenant *tenant_local(void);
 bool tenant_profile_ok(const struct tenant *t, const char *profile);
 /* A rule "host[:port]" falls under one of the tenant's egress patterns. */
 bool tenant_egress_ok(const struct tenant *t, const char *rule);
+/* The same against a list of patterns. */
+bool egress_match(char *const *patterns, size_t n, const char *rule);
+/* The first label rule that labels[] with the egress rules allow[] break:
+ * its index and the offending label and egress rule, or -1. */
+int tenants_label_check(const struct tenants *ts, char *const *labels, size_t nlabels, char *const *allow,
+			size_t nallow, const char **label, size_t *allow_i);
 
 #endif
