@@ -316,6 +316,20 @@ double sessions_reap(struct svc *svc)
 	return next;
 }
 
+unsigned sessions_end_tenant(struct svc *svc, const char *tenant, const char *why)
+{
+	unsigned n = 0;
+	struct session *s = svc->sessions, *next;
+	for (; s; s = next) {
+		next = s->next;
+		if (strcmp(s->tenant, tenant) == 0) {
+			session_remove(s, why);
+			n++;
+		}
+	}
+	return n;
+}
+
 void sessions_end_all(struct svc *svc)
 {
 	while (svc->sessions)

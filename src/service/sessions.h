@@ -63,6 +63,8 @@ void sessions_snapshot(struct svc *svc, struct hreq *r, struct session *s);
 void sessions_restore(struct svc *svc, struct hreq *r, struct session *s, bool reset);
 /* Expired and idle sessions ended; the next deadline (ms, monotonic) or -1. */
 double sessions_reap(struct svc *svc);
+/* Every session of a tenant ended (quarantine): how many. */
+unsigned sessions_end_tenant(struct svc *svc, const char *tenant, const char *why);
 /* Shutdown: every session ended. */
 void sessions_end_all(struct svc *svc);
 

@@ -106,8 +106,8 @@ static int quotas_of(json_t *q, const char *where, struct tenant *t, struct req_
 	if (only(q, where, names, err) < 0)
 		return -1;
 	snprintf(field, sizeof(field), "%s.cpu_seconds_per_hour", where);
-	if (json_object_get(q, "cpu_seconds_per_hour"))
-		return fail(err, field, "not supported by this version of airlock serve");
+	if ((v = json_object_get(q, "cpu_seconds_per_hour")) && unsigned_of(v, field, &t->q_cpu_s, err) < 0)
+		return -1;
 	snprintf(field, sizeof(field), "%s.sandboxes", where);
 	if ((v = json_object_get(q, "sandboxes")) && unsigned_of(v, field, &t->q_sandboxes, err) < 0)
 		return -1;
@@ -178,6 +178,35 @@ static int ceilings_of(json_t *c, const char *where, struct tenant *t, struct re
 	return 0;
 }
 
+/* "on_violations": {throttle_after, quarantine_after, window, quarantine_for}. */
+static int on_violations_of(json_t *o, const char *where, struct tenant *t, struct req_error *err)
+{
+	static const char *const names[] = {"throttle_after", "quarantine_after", "window", "quarantine_for",
+					    NULL};
+	unsigned *outs[] = {&t->throttle_after, &t->quarantine_after, &t->window, &t->quarantine_for};
+	char field[128];
+	json_t *v;
+
+	if (only(o, where, names, err) < 0)
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(outs); i++) {
+		snprintf(field, sizeof(field), "%s.%s", where, names[i]);
+		if ((v = json_object_get(o, names[i])) && unsigned_of(v, field, outs[i], err) < 0)
+			return -1;
+	}
+	if (!t->throttle_after && !t->quarantine_after)
+		return fail(err, where, "throttle_after or quarantine_after is needed");
+	if (t->throttle_after && t->quarantine_after && t->quarantine_after < t->throttle_after) {
+		snprintf(field, sizeof(field), "%s.quarantine_after", where);
+		return fail(err, field, "below throttle_after");
+	}
+	if (!t->window)
+		t->window = 600;
+	if (!t->quarantine_for)
+		t->quarantine_for = 900;
+	return 0;
+}
+
 /* "secrets": {"NAME": {"file": PATH} | {"env": VAR}}. */
 static int secrets_of(json_t *o, const char *where, struct tenant *t, struct req_error *err)
 {
@@ -236,10 +265,9 @@ static int tenant_of(json_t *o, size_t idx, struct tenant *t, struct req_error *
 		return fail(err, field, "expected a name of letters, digits, '-', '_' and '.' (at most %d)",
 			    TENANT_NAME_MAX - 1);
 	snprintf(t->name, sizeof(t->name), "%s", json_string_value(v));
-	if (json_object_get(o, "on_violations")) {
-		snprintf(field, sizeof(field), "%s.on_violations", where);
-		return fail(err, field, "not supported by this version of airlock serve");
-	}
+	snprintf(field, sizeof(field), "%s.on_violations", where);
+	if ((v = json_object_get(o, "on_violations")) && on_violations_of(v, field, t, err) < 0)
+		return -1;
 	snprintf(field, sizeof(field), "%s.secrets", where);
 	if ((v = json_object_get(o, "secrets")) && secrets_of(v, field, t, err) < 0)
 		return -1;
@@ -547,6 +575,14 @@ bool tenants_is_admin(const struct tenants *ts, const char *token)
 	bool ok = sodium_memcmp(h, ts->admin, 32) == 0;
 	sodium_memzero(h, sizeof(h));
 	return ok;
+}
+
+const struct tenant *tenants_by_name(const struct tenants *ts, const char *name)
+{
+	for (size_t i = 0; ts && i < ts->n; i++)
+		if (strcmp(ts->t[i].name, name) == 0)
+			return &ts->t[i];
+	return NULL;
 }
 
 const struct tenant *tenants_by_uid(const struct tenants *ts, uid_t uid)

@@ -28,8 +28,11 @@ struct tenant {
 	uid_t uids[TENANT_MAX_UIDS];
 	size_t nuids;
 	unsigned q_sandboxes, q_epm; /* 0: no quota */
-	struct req_limits ceil;	     /* set[i]: the largest value[i] allowed */
-	char **profiles;	     /* NULL: every profile the service offers */
+	unsigned q_cpu_s;	     /* CPU seconds per hour; 0: no quota */
+	/* on_violations: 0 where not set (no throttle, no quarantine). */
+	unsigned throttle_after, quarantine_after, window, quarantine_for;
+	struct req_limits ceil; /* set[i]: the largest value[i] allowed */
+	char **profiles;	/* NULL: every profile the service offers */
 	size_t nprofiles;
 	bool any_egress; /* "local" without a config: any rule */
 	char **egress;	 /* patterns a rule must fall under; none: no network */
@@ -70,6 +73,7 @@ const struct tenant_secret *tenant_secret(const struct tenant *t, const char *na
 /* The tenant whose token hashes to this one's SHA-256 (compared in
  * constant time with every tenant's, sodium_memcmp), or NULL. */
 const struct tenant *tenants_by_token(const struct tenants *ts, const char *token);
+const struct tenant *tenants_by_name(const struct tenants *ts, const char *name);
 const struct tenant *tenants_by_uid(const struct tenants *ts, uid_t uid);
 bool tenants_is_admin(const struct tenants *ts, const char *token);
 /* The one tenant when the service runs without a config. */
