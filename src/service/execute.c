@@ -137,7 +137,7 @@ static void job_fail(struct job *j, unsigned status, const char *code, const cha
 		json_decref(p);
 		hreq_stream_end(j->req);
 	} else if (j->req) {
-		hreq_problem(j->req, status, code, field, 0, "%s", detail);
+		hreq_problem(j->req, status, code, field, status == 503 ? 5 : 0, "%s", detail);
 	}
 	if (j->box && !j->session)
 		box_close(j->box);
@@ -543,7 +543,11 @@ static void command_done(struct op *op)
 	j->violations = json_incref(op->violations);
 	j->network = json_incref(op->network);
 	if (strcmp(op->status, "deleted") == 0) {
-		job_fail(j, 409, "conflict", NULL, "the sandbox was deleted while the command ran");
+		if (j->svc->draining)
+			job_fail(j, 503, "busy", NULL,
+				 "the service stopped at its drain deadline while the command ran");
+		else
+			job_fail(j, 409, "conflict", NULL, "the sandbox was deleted while the command ran");
 		return;
 	}
 	list_artifacts(j);
