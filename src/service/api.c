@@ -84,9 +84,9 @@ static void health(struct svc *svc, struct hreq *r, bool ready)
 		hreq_json(r, 503,
 			  json_pack("{s:s,s:s?}", "status",
 				    svc->draining	  ? "draining"
-				    : svc->probe_error[0] ? "failed"
+				    : svc->not_ready[0] ? "failed"
 							  : "starting",
-				    "error", svc->probe_error[0] ? svc->probe_error : NULL));
+				    "error", svc->not_ready[0] ? svc->not_ready : NULL));
 }
 
 static void metrics(struct svc *svc, struct hreq *r)
@@ -134,7 +134,6 @@ static json_t *limits_json(const struct req_limits *l)
 static void info(struct svc *svc, struct hreq *r, const struct tenant *t)
 {
 	json_t *profiles = json_array(), *egress;
-	char buf[32] = "";
 
 	for (const char *const *p = service_profiles; *p; p++)
 		if (tenant_profile_ok(t, *p))
@@ -146,19 +145,18 @@ static void info(struct svc *svc, struct hreq *r, const struct tenant *t)
 		for (size_t i = 0; i < t->negress; i++)
 			json_array_append_new(egress, json_string(t->egress[i]));
 	}
-	/* What the kernel gave the probe sandbox at start. */
-	cleanup_close int fd = open("/proc/sys/user/max_user_namespaces", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0 && read(fd, buf, sizeof(buf) - 1) < 0)
-		buf[0] = '\0';
+	/* What the machine offers (al_ctx_features at start). */
+	json_t *f = svc->features;
 	json_t *j = json_pack(
 	    "{s:s,s:i,s:s,s:{s:b,s:i,s:s,s:b,s:s?},s:o,s:{s:o,s:o},s:{s:i,s:i,s:i},s:{s:I,s:i,s:i}}",
 	    "version", AIRLOCK_VERSION, "api", 1, "tenant", t->name, "features", "user_namespaces",
-	    atoi(buf) > 0, "landlock_abi", svc->landlock, "cgroup", svc->cgroup, "seccomp_notify", svc->ready,
-	    "degraded", svc->degraded[0] ? svc->degraded : NULL, "profiles", profiles, "ceilings", "limits",
-	    limits_json(&t->ceil), "egress", egress, "quotas", "sandboxes", (int)t->q_sandboxes,
-	    "executions_per_minute", (int)t->q_epm, "cpu_seconds_per_hour", (int)t->q_cpu_s, "service",
-	    "max_body", (json_int_t)svc->opt.max_body, "max_sandboxes", (int)svc->opt.max_sandboxes, "queue",
-	    (int)svc->opt.max_queue);
+	    json_is_true(json_object_get(f, "user_namespaces")), "landlock_abi", svc->landlock, "cgroup",
+	    svc->cgroup, "seccomp_notify", json_is_true(json_object_get(f, "seccomp_notify")), "degraded",
+	    strcmp(svc->cgroup, "none") == 0 && svc->opt.allow_degraded ? "no cgroups: rlimits only" : NULL,
+	    "profiles", profiles, "ceilings", "limits", limits_json(&t->ceil), "egress", egress, "quotas",
+	    "sandboxes", (int)t->q_sandboxes, "executions_per_minute", (int)t->q_epm, "cpu_seconds_per_hour",
+	    (int)t->q_cpu_s, "service", "max_body", (json_int_t)svc->opt.max_body, "max_sandboxes",
+	    (int)svc->opt.max_sandboxes, "queue", (int)svc->opt.max_queue);
 	if (j && svc->tenants)
 		json_object_set_new(j, "state", svc_tenant_json(svc, t));
 	hreq_json(r, j ? 200 : 500, j);

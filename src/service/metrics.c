@@ -187,7 +187,8 @@ char *metrics_render(const struct metrics *m, const struct gauges *g, size_t *le
 	add(&t, "airlock_sessions_expired_total %llu\n", (unsigned long long)m->sessions_expired);
 	counter_head(&t, "airlock_snapshot_bytes", "Bytes of session snapshots held in memory.", "gauge");
 	add(&t, "airlock_snapshot_bytes %llu\n", (unsigned long long)g->snapshot_bytes);
-	counter_head(&t, "airlock_ready", "1 once the start-up probe sandbox ran.", "gauge");
+	counter_head(&t, "airlock_ready",
+		     "1 when the machine offers what sandboxes need (al_ctx_features at start).", "gauge");
 	add(&t, "airlock_ready %d\n", g->ready);
 	if (t.failed) {
 		free(t.s);

@@ -394,57 +394,37 @@ static void countermeasures(struct svc *svc)
 		}
 }
 
-/* --- the probe: one sandbox at start, for /readyz and /v1/info --- */
+/* --- readiness: what the machine offers (al_ctx_features), no sandbox --- */
 
-static void probe_done(struct op *op)
+static void features(struct svc *svc)
 {
-	struct svc *svc = op->box->svc;
-	struct box *b = op->box;
-	char why[512];
-
-	if (op->exit_code == 0 && strcmp(op->status, "exited") == 0) {
-		svc->ready = true;
-		snprintf(svc->cgroup, sizeof(svc->cgroup), "%s", b->cgroup);
-		svc->landlock = b->landlock;
-		snprintf(svc->degraded, sizeof(svc->degraded), "%s", b->degraded);
-		svc_log("info", "ready", "cgroup=%s landlock=%d degraded=%s", b->cgroup, b->landlock,
-			b->degraded[0] ? "yes" : "no");
-	} else {
-		snprintf(svc->probe_error, sizeof(svc->probe_error), "the probe sandbox: %s",
-			 op_why(op, why, sizeof(why)));
-		svc_log("error", "probe", "error=%s", log_q(svc->probe_error, why, sizeof(why)));
-	}
-	box_close(b);
-	svc->probe = NULL;
-}
-
-static void probe(struct svc *svc)
-{
-	al_config *cfg = NULL;
-	al_error e = {0};
-	struct box *b;
-	char *argv[] = {"true", NULL};
-	char msg[600];
-
-	if (al_config_new(svc->ctx, "default", &cfg, &e) < 0 ||
-	    (svc->opt.allow_degraded && al_config_set(cfg, "allow-degraded", NULL, &e) < 0) ||
-	    box_start(svc, cfg, "-", &b, &e) < 0) {
-		snprintf(svc->probe_error, sizeof(svc->probe_error), "the probe sandbox: %s",
-			 al_error_text(&e, msg, sizeof(msg)));
-		svc_log("error", "probe", "error=%s", log_q(svc->probe_error, msg, sizeof(msg)));
-		al_config_free(cfg);
+	char *text = al_ctx_features(svc->ctx);
+	json_t *f = text ? json_loads(text, 0, NULL) : NULL;
+	free(text);
+	if (!f) {
+		snprintf(svc->not_ready, sizeof(svc->not_ready), "al_ctx_features gave no answer");
+		svc_log("error", "not_ready", "error=al_ctx_features");
 		return;
 	}
-	al_config_free(cfg);
-	struct op *op = box_exec(b, argv, NULL, NULL, 0, &e);
-	if (!op) {
-		snprintf(svc->probe_error, sizeof(svc->probe_error), "the probe sandbox: %s",
-			 al_error_text(&e, msg, sizeof(msg)));
-		box_close(b);
+	const char *cg = json_string_value(json_object_get(json_object_get(f, "cgroup"), "version"));
+	snprintf(svc->cgroup, sizeof(svc->cgroup), "%s", cg ? cg : "none");
+	svc->landlock = (int)json_integer_value(json_object_get(f, "landlock_abi"));
+	bool userns = json_is_true(json_object_get(f, "user_namespaces")),
+	     notify = json_is_true(json_object_get(f, "seccomp_notify"));
+	svc->features = f;
+	/* Without cgroups a sandbox runs only when degraded mode is allowed. */
+	if (!userns || !notify || (strcmp(svc->cgroup, "none") == 0 && !svc->opt.allow_degraded)) {
+		snprintf(svc->not_ready, sizeof(svc->not_ready), "%s",
+			 !userns   ? "user namespaces are off"
+			 : !notify ? "seccomp user notification is missing"
+				   : "no usable cgroups, and --allow-degraded was not given");
+		char q[600];
+		svc_log("error", "not_ready", "error=%s", log_q(svc->not_ready, q, sizeof(q)));
 		return;
 	}
-	op->done = probe_done;
-	svc->probe = b;
+	svc->ready = true;
+	svc_log("info", "ready", "cgroup=%s landlock=%d user_namespaces=yes seccomp_notify=yes", svc->cgroup,
+		svc->landlock);
 }
 
 /* --- signals, the context --- */
@@ -660,6 +640,7 @@ static void teardown(struct svc *svc)
 	if (svc->ep >= 0)
 		close(svc->ep);
 	tenants_free(svc->tenants);
+	json_decref(svc->features);
 	if (svc->tls_key)
 		sodium_memzero(svc->tls_key, strlen(svc->tls_key));
 	free(svc->tls_key);
@@ -688,7 +669,7 @@ int svc_main(const struct svc_options *opt)
 	}
 	svc_log("info", "started", "version=%s pid=%d tenants=%zu max_sandboxes=%u queue=%u", al_version(),
 		(int)getpid(), svc.tenants ? svc.tenants->n : 0, opt->max_sandboxes, opt->max_queue);
-	probe(&svc);
+	features(&svc);
 	for (;;) {
 		turn(&svc);
 		if (!svc.draining)

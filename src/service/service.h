@@ -100,10 +100,11 @@ struct svc {
 	bool draining, stop;
 	bool reset_pending; /* a tenant was quarantined: end its sessions */
 	double drain_deadline;
-	/* The probe at start: a sandbox that ran `true` (readiness, /v1/info). */
-	struct box *probe;
+	/* What the machine offers (al_ctx_features, read at start): readiness
+	 * and /v1/info. */
+	json_t *features;
 	bool ready;
-	char probe_error[512];
+	char not_ready[512];
 	char cgroup[8];
 	int landlock;
 	char degraded[256];
