@@ -7,6 +7,8 @@ PKGS := gcc make pkg-config libseccomp-dev libjansson-dev python3 util-linux cla
 	zlib1g-dev libbz2-dev liblzma-dev liblz4-dev libc-ares-dev curl openssl ca-certificates git man-db libc6-dev \
 	python3-numpy python3-pandas python3-scipy python3-sklearn python3-joblib python3-matplotlib python3-torch \
 	python3-lz4 qemu-system-x86 busybox-static cpio e2fsprogs libmicrohttpd-dev libsodium-dev
+# The service's tests: a real Prometheus scraping it, wrk for load, systemd-analyze for the unit.
+PKGS += prometheus wrk systemd
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	-Wimplicit-fallthrough -Wvla -Wno-format-truncation  # messages may be cut short on purpose
@@ -213,7 +215,7 @@ fuzz: deps $(FUZZ_TARGETS)
 # airlock side by side with bubblewrap, firejail, unshare and plain exec
 # (bench/README.md); installs the peers when missing. Not a test: nothing is
 # asserted. BENCH_RUNS, BENCH_SECONDS tune it.
-bench: deps build/airlock
+bench: deps build/airlock build/airlock-serve  # serve_bench.py: the service too
 	@bench/run.sh
 
 # The main job on its defaults: a sandboxed Python hello world.

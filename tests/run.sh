@@ -12,6 +12,7 @@ mkdir -p "$SUITE/build/test"
 cp build/test/airlock "$SUITE/build/test/"
 [ -d build/test/lib ] && cp -r build/test/lib "$SUITE/build/test/"
 cp -r tests "$SUITE/"
+cp -r contrib "$SUITE/"  # the systemd unit, checked by serve_systemd
 chmod -R a+rX "$SUITE"
 REPO=$SUITE
 export REPO

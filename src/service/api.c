@@ -84,9 +84,9 @@ static void health(struct svc *svc, struct hreq *r, bool ready)
 		hreq_json(r, 503,
 			  json_pack("{s:s,s:s?}", "status",
 				    svc->draining	  ? "draining"
-				    : svc->probe_error[0] ? "failed"
+				    : svc->not_ready[0] ? "failed"
 							  : "starting",
-				    "error", svc->probe_error[0] ? svc->probe_error : NULL));
+				    "error", svc->not_ready[0] ? svc->not_ready : NULL));
 }
 
 static void metrics(struct svc *svc, struct hreq *r)
@@ -105,6 +105,13 @@ static void metrics(struct svc *svc, struct hreq *r)
 	for (struct session *s = svc->sessions; s; s = s->next)
 		s->running ? g.sessions_busy++ : g.sessions_idle++;
 	g.running = svc->nboxes > svc->nsessions ? svc->nboxes - svc->nsessions : 0;
+	for (size_t i = 0; svc->tenants && i < svc->tenants->n; i++) {
+		json_t *st = svc_tenant_json(svc, &svc->tenants->t[i]);
+		const char *state = json_string_value(json_object_get(st, "state"));
+		g.tenants_throttled += state && strcmp(state, "throttled") == 0;
+		g.tenants_quarantined += state && strcmp(state, "quarantined") == 0;
+		json_decref(st);
+	}
 	char *text = metrics_render(&svc->metrics, &g, &len);
 	if (!text) {
 		hreq_problem(r, 500, "internal", NULL, 0, "out of memory");
@@ -127,7 +134,6 @@ static json_t *limits_json(const struct req_limits *l)
 static void info(struct svc *svc, struct hreq *r, const struct tenant *t)
 {
 	json_t *profiles = json_array(), *egress;
-	char buf[32] = "";
 
 	for (const char *const *p = service_profiles; *p; p++)
 		if (tenant_profile_ok(t, *p))
@@ -139,18 +145,20 @@ static void info(struct svc *svc, struct hreq *r, const struct tenant *t)
 		for (size_t i = 0; i < t->negress; i++)
 			json_array_append_new(egress, json_string(t->egress[i]));
 	}
-	/* What the kernel gave the probe sandbox at start. */
-	cleanup_close int fd = open("/proc/sys/user/max_user_namespaces", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0 && read(fd, buf, sizeof(buf) - 1) < 0)
-		buf[0] = '\0';
+	/* What the machine offers (al_ctx_features at start). */
+	json_t *f = svc->features;
 	json_t *j = json_pack(
-	    "{s:s,s:i,s:s,s:{s:b,s:i,s:s,s:b,s:s?},s:o,s:{s:o,s:o},s:{s:i,s:i},s:{s:I,s:i,s:i}}", "version",
-	    AIRLOCK_VERSION, "api", 1, "tenant", t->name, "features", "user_namespaces", atoi(buf) > 0,
-	    "landlock_abi", svc->landlock, "cgroup", svc->cgroup, "seccomp_notify", svc->ready, "degraded",
-	    svc->degraded[0] ? svc->degraded : NULL, "profiles", profiles, "ceilings", "limits",
-	    limits_json(&t->ceil), "egress", egress, "quotas", "sandboxes", (int)t->q_sandboxes,
-	    "executions_per_minute", (int)t->q_epm, "service", "max_body", (json_int_t)svc->opt.max_body,
-	    "max_sandboxes", (int)svc->opt.max_sandboxes, "queue", (int)svc->opt.max_queue);
+	    "{s:s,s:i,s:s,s:{s:b,s:i,s:s,s:b,s:s?},s:o,s:{s:o,s:o},s:{s:i,s:i,s:i},s:{s:I,s:i,s:i}}",
+	    "version", AIRLOCK_VERSION, "api", 1, "tenant", t->name, "features", "user_namespaces",
+	    json_is_true(json_object_get(f, "user_namespaces")), "landlock_abi", svc->landlock, "cgroup",
+	    svc->cgroup, "seccomp_notify", json_is_true(json_object_get(f, "seccomp_notify")), "degraded",
+	    strcmp(svc->cgroup, "none") == 0 && svc->opt.allow_degraded ? "no cgroups: rlimits only" : NULL,
+	    "profiles", profiles, "ceilings", "limits", limits_json(&t->ceil), "egress", egress, "quotas",
+	    "sandboxes", (int)t->q_sandboxes, "executions_per_minute", (int)t->q_epm, "cpu_seconds_per_hour",
+	    (int)t->q_cpu_s, "service", "max_body", (json_int_t)svc->opt.max_body, "max_sandboxes",
+	    (int)svc->opt.max_sandboxes, "queue", (int)svc->opt.max_queue);
+	if (j && svc->tenants)
+		json_object_set_new(j, "state", svc_tenant_json(svc, t));
 	hreq_json(r, j ? 200 : 500, j);
 }
 
@@ -159,6 +167,18 @@ static void rate_limited(struct svc *svc, struct hreq *r, const struct tenant *t
 	svc->metrics.rejected_quota++;
 	hreq_problem(r, 429, "quota_exceeded", NULL, retry, "tenant %s has used its %u executions per minute",
 		     t->name, t->q_epm);
+}
+
+/* Throttle and CPU quota: false when r was answered 429. */
+static bool admitted(struct svc *svc, struct hreq *r, const struct tenant *t, bool new_sandbox)
+{
+	char detail[300];
+	const char *code = "";
+	unsigned retry;
+	unsigned st = svc_admit_tenant(svc, t, new_sandbox, &retry, &code, detail, sizeof(detail));
+	if (st)
+		hreq_problem(r, st, code, NULL, retry, "%s", detail);
+	return st == 0;
 }
 
 static void execute(struct svc *svc, struct hreq *r, const struct tenant *t)
@@ -176,8 +196,20 @@ static void execute(struct svc *svc, struct hreq *r, const struct tenant *t)
 	const char *profile = rq.profile					  ? rq.profile
 			      : rq.language && strcmp(rq.language, "python") == 0 ? "python"
 										  : "default";
-	if (execute_config(svc, t, profile, &rq.limits, &rq.network, NULL, &cfg, &err) < 0) {
+	const char *labels[REQ_MAX_FILES * REQ_MAX_LABELS];
+	size_t nl = req_run_labels(&rq, labels, ARRAY_SIZE(labels));
+	if (execute_check_labels(svc, r, labels, nl, rq.network.allow, rq.network.n, false) < 0) {
+		req_run_free(&rq);
+		return;
+	}
+	if (execute_check_secrets(t, &rq, &err) < 0 ||
+	    execute_config(svc, t, profile, &rq.limits, &rq.network, NULL, &cfg, &err) < 0) {
 		hreq_problem(r, err.status, "invalid", err.field, 0, "%s", err.detail);
+		req_run_free(&rq);
+		return;
+	}
+	if (!admitted(svc, r, t, true)) {
+		al_config_free(cfg);
 		req_run_free(&rq);
 		return;
 	}
@@ -200,7 +232,7 @@ static void execute(struct svc *svc, struct hreq *r, const struct tenant *t)
 		req_run_free(&rq);
 		return;
 	}
-	execute_oneshot(svc, r, t->name, &rq, cfg, a == 1);
+	execute_oneshot(svc, r, t, &rq, cfg, a == 1);
 }
 
 static void command(struct svc *svc, struct hreq *r, const struct tenant *t, struct session *s)
@@ -214,9 +246,27 @@ static void command(struct svc *svc, struct hreq *r, const struct tenant *t, str
 			     err.detail);
 		return;
 	}
+	if (execute_check_secrets(t, &rq, &err) < 0) {
+		hreq_problem(r, err.status, "invalid", err.field, 0, "%s", err.detail);
+		req_run_free(&rq);
+		return;
+	}
+	const char *labels[REQ_MAX_FILES * REQ_MAX_LABELS];
+	size_t nl = req_run_labels(&rq, labels, ARRAY_SIZE(labels)), na;
+	char **allow = execute_session_allow(s, &na);
+	int bad = execute_check_labels(svc, r, labels, nl, allow, na, true);
+	free(allow);
+	if (bad < 0) {
+		req_run_free(&rq);
+		return;
+	}
 	if (!s->ready || s->box->ended) {
 		hreq_problem(r, 409, "conflict", NULL, 0, "the sandbox is %s",
 			     s->ready ? "ending" : "being created");
+		req_run_free(&rq);
+		return;
+	}
+	if (!admitted(svc, r, t, false)) {
 		req_run_free(&rq);
 		return;
 	}
@@ -225,7 +275,7 @@ static void command(struct svc *svc, struct hreq *r, const struct tenant *t, str
 		req_run_free(&rq);
 		return;
 	}
-	execute_in_session(svc, r, s, &rq);
+	execute_in_session(svc, r, t, s, &rq);
 }
 
 /* /v1/sandboxes/{id}[/rest] */
@@ -275,6 +325,45 @@ static void sandbox(struct svc *svc, struct hreq *r, const struct tenant *t, con
 	hreq_problem(r, 404, "not_found", NULL, 0, "no such route: %s", r->path);
 }
 
+/* /v1/admin/...: the admin token only. GET tenants: every tenant's state;
+ * POST tenants/{name}/lift: a quarantine lifted, the violations forgotten. */
+static void admin(struct svc *svc, struct hreq *r, const char *p)
+{
+	if (!svc->tenants || !tenants_is_admin(svc->tenants, bearer(r))) {
+		unauthorized(r, "/v1/admin needs the admin token (the config's admin.token_sha256)");
+		return;
+	}
+	snprintf(r->tenant, sizeof(r->tenant), "admin");
+	if (strcmp(p, "tenants") == 0) {
+		if (!is(r, "GET")) {
+			not_allowed(r, "GET");
+			return;
+		}
+		json_t *a = json_array();
+		for (size_t i = 0; i < svc->tenants->n; i++)
+			json_array_append_new(a, svc_tenant_json(svc, &svc->tenants->t[i]));
+		hreq_json(r, 200, json_pack("{s:o}", "tenants", a));
+		return;
+	}
+	size_t n = strlen(p);
+	if (strncmp(p, "tenants/", 8) == 0 && n > 13 && strcmp(p + n - 5, "/lift") == 0) {
+		char name[TENANT_NAME_MAX];
+		snprintf(name, sizeof(name), "%.*s",
+			 (int)(n - 13 < sizeof(name) - 1 ? n - 13 : sizeof(name) - 1), p + 8);
+		const struct tenant *t = tenants_by_name(svc->tenants, name);
+		if (!is(r, "POST")) {
+			not_allowed(r, "POST");
+		} else if (!t) {
+			hreq_problem(r, 404, "not_found", NULL, 0, "no tenant %s", name);
+		} else {
+			svc_lift(svc, t->name);
+			hreq_json(r, 200, svc_tenant_json(svc, t));
+		}
+		return;
+	}
+	hreq_problem(r, 404, "not_found", NULL, 0, "no such route: %.200s", r->path);
+}
+
 void api_handle(struct svc *svc, struct hreq *r)
 {
 	const char *p = r->path;
@@ -291,11 +380,24 @@ void api_handle(struct svc *svc, struct hreq *r)
 		hreq_problem(r, 404, "not_found", NULL, 0, "no such route: %.200s", p);
 		return;
 	}
+	if (strncmp(p, "/v1/admin/", 10) == 0) {
+		admin(svc, r, p + 10);
+		return;
+	}
 	const struct tenant *t = tenant_of(svc, r);
 	if (!t)
 		return;
 	snprintf(r->tenant, sizeof(r->tenant), "%s", t->name);
 	p += 4;
+	unsigned q = svc_quarantined(svc, t->name);
+	if (q && !(strcmp(p, "info") == 0 && is(r, "GET"))) {
+		svc->metrics.rejected_quarantined++;
+		hreq_problem(
+		    r, 403, "quarantined", NULL, q,
+		    "tenant %s is quarantined for its violations (%u s left, or until an admin lifts it)",
+		    t->name, q);
+		return;
+	}
 	if (svc->draining && !is(r, "GET") && !is(r, "DELETE")) {
 		hreq_problem(r, 503, "busy", NULL, 5, "the service is shutting down");
 		return;
@@ -311,9 +413,10 @@ void api_handle(struct svc *svc, struct hreq *r)
 		else
 			not_allowed(r, "POST");
 	} else if (strcmp(p, "sandboxes") == 0) {
-		if (is(r, "POST"))
-			sessions_create(svc, r, t);
-		else if (is(r, "GET"))
+		if (is(r, "POST")) {
+			if (admitted(svc, r, t, true))
+				sessions_create(svc, r, t);
+		} else if (is(r, "GET"))
 			sessions_list(svc, r, t->name);
 		else
 			not_allowed(r, "GET, POST");

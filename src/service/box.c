@@ -88,8 +88,10 @@ static void on_event(void *user, const struct al_event *ev)
 		}
 		break;
 	case AL_EV_VIOLATION:
-		if (ev->action && strcmp(ev->action, "allow") != 0)
+		if (ev->action && strcmp(ev->action, "allow") != 0) {
 			m->violations_syscall++;
+			svc_violation(b->svc, b->tenant, V_SYSCALL);
+		}
 		if (!op)
 			break;
 		if (json_array_size(op->violations) >= OP_MAX_VIOLATIONS) {
@@ -102,6 +104,8 @@ static void on_event(void *user, const struct al_event *ev)
 		break;
 	case AL_EV_NETWORK:
 		metrics_egress(m, ev->verdict);
+		if (!ev->verdict || strcmp(ev->verdict, "allowed") != 0)
+			svc_violation(b->svc, b->tenant, V_EGRESS);
 		/* The proxy serves the whole sandbox: a decision goes to the
 		 * command it names, else to the newest command running. */
 		if (!op)
@@ -116,6 +120,7 @@ static void on_event(void *user, const struct al_event *ev)
 		break;
 	case AL_EV_LIMIT:
 		metrics_limit(m, ev->limit);
+		svc_violation(b->svc, b->tenant, V_LIMIT);
 		break;
 	case AL_EV_EXITED:
 		if (!op)
@@ -135,6 +140,7 @@ static void on_event(void *user, const struct al_event *ev)
 		free(b->report);
 		b->report = ev->report ? strdup(ev->report) : NULL;
 		b->cpu_ms = ev->cpu_ms;
+		svc_charge_cpu(b->svc, b->tenant, ev->cpu_ms);
 		b->max_rss_kb = ev->max_rss_kb;
 		/* Commands still listed never got their EXITED: the sandbox's
 		 * end is theirs. */

@@ -16,6 +16,7 @@
 #include "../util.h"
 #include "box.h"
 #include "http.h"
+#include "redact.h"
 #include "service.h"
 #include "sessions.h"
 
@@ -67,12 +68,41 @@ struct job {
 	bool art_over;
 	/* Timings (ms, monotonic). */
 	double t_queued, t_start, t_run, t_ran;
+	/* Secrets: the command's environment with them (wiped when freed),
+	 * the values to redact (the job's own, or its session's), a matcher
+	 * per stream and one for the artifact being fetched. */
+	char **env_all;
+	struct redact_set own;
+	struct redact_set *rs;
+	struct redactor red[2], art_red;
+	struct sink {
+		struct job *j;
+		int i;
+	} sink[2];
+	bool redacting;
+	json_t *labels; /* the data labels of its input (and its session's) */
 };
+
+static void free_env_all(struct job *j)
+{
+	for (size_t i = 0; j->env_all && j->env_all[i]; i++) {
+		sodium_memzero(j->env_all[i], strlen(j->env_all[i]));
+		free(j->env_all[i]);
+	}
+	free(j->env_all);
+	j->env_all = NULL;
+}
 
 static void job_free(struct job *j)
 {
 	if (j->req)
 		hreq_release(j->req);
+	free_env_all(j);
+	redactor_free(&j->red[0]);
+	redactor_free(&j->red[1]);
+	redactor_free(&j->art_red);
+	redact_set_free(&j->own);
+	json_decref(j->labels);
 	req_run_free(&j->rq);
 	al_config_free(j->cfg);
 	buf_free(&j->out[0]);
@@ -107,7 +137,7 @@ static void job_fail(struct job *j, unsigned status, const char *code, const cha
 		json_decref(p);
 		hreq_stream_end(j->req);
 	} else if (j->req) {
-		hreq_problem(j->req, status, code, field, 0, "%s", detail);
+		hreq_problem(j->req, status, code, field, status == 503 ? 5 : 0, "%s", detail);
 	}
 	if (j->box && !j->session)
 		box_close(j->box);
@@ -344,6 +374,7 @@ static json_t *result_of(struct job *j)
 		json_object_set_new(r, "stderr_encoding", json_string(enc));
 	}
 	json_object_set_new(r, "artifacts", j->artifacts ? json_incref(j->artifacts) : json_array());
+	json_object_set_new(r, "labels", j->labels ? json_incref(j->labels) : json_array());
 	double now = al_now_ms();
 	json_object_set_new(r, "timings",
 			    json_pack("{s:f,s:f,s:f,s:b}", "queue_ms", j->t_start - j->t_queued, "start_ms",
@@ -355,9 +386,14 @@ static json_t *result_of(struct job *j)
 static void job_done(struct job *j)
 {
 	json_t *r = result_of(j);
+	char labels[REQ_MAX_LABELS * (REQ_MAX_LABEL + 1) * 2] = "-";
+	for (size_t i = 0; i < json_array_size(j->labels); i++)
+		snprintf(labels + (i ? strlen(labels) : 0), sizeof(labels) - (i ? strlen(labels) : 0), "%s%s",
+			 i ? "," : "", json_string_value(json_array_get(j->labels, i)));
 	metrics_execution(&j->svc->metrics, j->status, (al_now_ms() - j->t_start) / 1000.0);
-	svc_log("info", "execution", "id=%s tenant=%s sandbox=%s status=%s exit_code=%d ms=%.1f", j->id,
-		j->tenant, j->box ? j->box->id : "-", j->status, j->exit_code, al_now_ms() - j->t_start);
+	svc_log("info", "execution", "id=%s tenant=%s sandbox=%s status=%s exit_code=%d ms=%.1f labels=%s",
+		j->id, j->tenant, j->box ? j->box->id : "-", j->status, j->exit_code,
+		al_now_ms() - j->t_start, labels);
 	if (j->req && j->stream) {
 		char *s = r ? json_dumps(r, JSON_COMPACT | JSON_REAL_PRECISION(6)) : NULL;
 		if (s)
@@ -428,16 +464,8 @@ static void emit_chunk(struct job *j, int i, const char *data, size_t len)
 
 /* SSE: each chunk as an event, a JSON string (or {"base64": ...} when the
  * bytes are not UTF-8); a sequence cut between chunks is sent whole. */
-static void stream_output(struct op *op, int stream, const char *data, size_t len)
+static void stream_chunk(struct job *j, int i, const char *data, size_t len)
 {
-	struct job *j = op->user;
-	int i = stream - 1;
-	if (!j->req || !hreq_alive(j->req)) {
-		/* Nobody listens: a one-shot run is ended early. */
-		if (!j->session && j->box)
-			box_end(j->box);
-		return;
-	}
 	struct buf b = {0};
 	if (buf_add(&b, j->carry[i], j->ncarry[i]) < 0 || buf_add(&b, data, len) < 0) {
 		buf_free(&b);
@@ -449,6 +477,45 @@ static void stream_output(struct op *op, int stream, const char *data, size_t le
 	if (b.len > keep)
 		emit_chunk(j, i, b.data, b.len - keep);
 	buf_free(&b);
+}
+
+static bool listened(struct job *j)
+{
+	if (j->req && hreq_alive(j->req))
+		return true;
+	/* Nobody listens: a one-shot run is ended early. */
+	if (!j->session && j->box)
+		box_end(j->box);
+	return false;
+}
+
+static void stream_output(struct op *op, int stream, const char *data, size_t len)
+{
+	struct job *j = op->user;
+	if (listened(j))
+		stream_chunk(j, stream - 1, data, len);
+}
+
+/* Redacted output: streamed, or kept up to what an op keeps. */
+static void sink_emit(void *user, const char *data, size_t len)
+{
+	struct sink *k = user;
+	struct job *j = k->j;
+	if (j->stream) {
+		if (j->req && hreq_alive(j->req))
+			stream_chunk(j, k->i, data, len);
+		return;
+	}
+	size_t room = OP_MAX_OUTPUT - j->out[k->i].len;
+	(void)buf_add(&j->out[k->i], data, len < room ? len : room);
+}
+
+static void redacted_output(struct op *op, int stream, const char *data, size_t len)
+{
+	struct job *j = op->user;
+	if (j->stream && !listened(j))
+		return;
+	redactor_feed(&j->red[stream - 1], data, len);
 }
 
 static void command_done(struct op *op)
@@ -464,15 +531,23 @@ static void command_done(struct op *op)
 	memcpy(j->output_bytes, op->output_bytes, sizeof(j->output_bytes));
 	memcpy(j->truncated, op->truncated, sizeof(j->truncated));
 	for (int i = 0; i < 2; i++) {
-		j->out[i] = op->out[i];
-		memset(&op->out[i], 0, sizeof(op->out[i]));
+		if (j->redacting) {
+			redactor_flush(&j->red[i]);
+		} else {
+			j->out[i] = op->out[i];
+			memset(&op->out[i], 0, sizeof(op->out[i]));
+		}
 		if (j->stream && j->ncarry[i] && j->req)
 			emit_chunk(j, i, j->carry[i], j->ncarry[i]);
 	}
 	j->violations = json_incref(op->violations);
 	j->network = json_incref(op->network);
 	if (strcmp(op->status, "deleted") == 0) {
-		job_fail(j, 409, "conflict", NULL, "the sandbox was deleted while the command ran");
+		if (j->svc->draining)
+			job_fail(j, 503, "busy", NULL,
+				 "the service stopped at its drain deadline while the command ran");
+		else
+			job_fail(j, 409, "conflict", NULL, "the sandbox was deleted while the command ran");
 		return;
 	}
 	list_artifacts(j);
@@ -563,7 +638,8 @@ static void run_command(struct job *j)
 	}
 	j->state = J_RUN;
 	j->t_run = al_now_ms();
-	struct op *op = box_exec(j->box, j->rq.argv, j->rq.env, j->rq.input, j->rq.input_len, &e);
+	struct op *op = box_exec(j->box, j->rq.argv, j->env_all ? j->env_all : j->rq.env, j->rq.input,
+				 j->rq.input_len, &e);
 	if (!op) {
 		job_fail(j, j->session ? 409 : 500, j->session ? "conflict" : "internal", NULL,
 			 al_error_text(&e, msg, sizeof(msg)));
@@ -577,6 +653,10 @@ static void run_command(struct job *j)
 		op->output = stream_output;
 	else
 		j->stream = false;
+	if (j->rs && j->rs->n) {
+		j->redacting = true;
+		op->output = redacted_output;
+	}
 }
 
 static void list_done(struct op *op)
@@ -635,11 +715,9 @@ static void list_artifacts(struct job *j)
 	op->user = j;
 }
 
-static void art_output(struct op *op, int stream, const char *data, size_t len)
+static void art_bytes(void *user, const char *data, size_t len)
 {
-	struct job *j = op->user;
-	if (stream != 1)
-		return;
+	struct job *j = user;
 	crypto_hash_sha256_update(&j->sha, (const unsigned char *)data, len);
 	j->art_size += len;
 	if (j->art_over || j->art_bytes + j->art_data.len + len > ART_MAX_BYTES) {
@@ -653,10 +731,29 @@ static void art_output(struct op *op, int stream, const char *data, size_t len)
 	}
 }
 
+/* An artifact's bytes, redacted: its size and SHA-256 are those of what
+ * is returned. */
+static void art_output(struct op *op, int stream, const char *data, size_t len)
+{
+	struct job *j = op->user;
+	if (stream == 1)
+		redactor_feed(&j->art_red, data, len);
+}
+
 static void fetch_done(struct op *op)
 {
 	struct job *j = op->user;
-	const char *path = j->art[j->art_i];
+	char *path = j->art[j->art_i];
+	redactor_flush(&j->art_red);
+	redactor_free(&j->art_red);
+	if (j->rs && j->rs->n) {
+		/* A file's name may hold a value too. */
+		struct buf b = {0};
+		if (redact_buf(j->rs, path, strlen(path), &b) == 0 && b.data) {
+			free(path);
+			path = j->art[j->art_i] = b.data;
+		}
+	}
 	if (op->exit_code == 0 && strcmp(op->status, "exited") == 0) {
 		unsigned char h[32];
 		char hex[65];
@@ -700,6 +797,10 @@ static void fetch_next(struct job *j)
 	crypto_hash_sha256_init(&j->sha);
 	j->art_size = 0;
 	j->art_over = false;
+	if (redactor_init(&j->art_red, j->rs, art_bytes, j) < 0) {
+		finish(j);
+		return;
+	}
 	struct op *op = box_get(j->box, j->art[j->art_i], &e);
 	if (!op) {
 		finish(j);
@@ -735,6 +836,65 @@ static void finish(struct job *j)
 
 /* --- entry points --- */
 
+static void buf_emit(void *user, const char *data, size_t len) { (void)buf_add(user, data, len); }
+
+int redact_buf(const struct redact_set *set, const char *data, size_t len, struct buf *out)
+{
+	struct redactor r;
+	if (redactor_init(&r, set, buf_emit, out) < 0)
+		return -1;
+	redactor_feed(&r, data, len);
+	redactor_flush(&r);
+	redactor_free(&r);
+	return 0;
+}
+
+int execute_check_secrets(const struct tenant *t, const struct req_run *rq, struct req_error *err)
+{
+	for (size_t i = 0; i < rq->nsecrets; i++) {
+		snprintf(err->field, sizeof(err->field), "secrets[%zu]", i);
+		err->status = 400;
+		if (!tenant_secret(t, rq->secrets[i])) {
+			snprintf(err->detail, sizeof(err->detail), "%s: \"%s\" is not a secret of tenant %s",
+				 err->field, rq->secrets[i], t->name);
+			return -1;
+		}
+		size_t n = strlen(rq->secrets[i]);
+		for (size_t k = 0; k < rq->nenv; k++)
+			if (strncmp(rq->env[k], rq->secrets[i], n) == 0 && rq->env[k][n] == '=') {
+				snprintf(err->detail, sizeof(err->detail), "%s: env sets %s too", err->field,
+					 rq->secrets[i]);
+				return -1;
+			}
+	}
+	return 0;
+}
+
+/* The request's secrets (checked by execute_check_secrets): into the
+ * command's environment and the set to redact. */
+static int job_secrets(struct job *j, const struct tenant *t, struct redact_set *set)
+{
+	if (!j->rq.nsecrets)
+		return 0;
+	if (!(j->env_all = calloc(j->rq.nenv + j->rq.nsecrets + 1, sizeof(char *))))
+		return -1;
+	size_t n = 0;
+	for (size_t i = 0; i < j->rq.nenv; i++)
+		if (!(j->env_all[n++] = strdup(j->rq.env[i])))
+			return -1;
+	for (size_t i = 0; i < j->rq.nsecrets; i++) {
+		const struct tenant_secret *s = tenant_secret(t, j->rq.secrets[i]);
+		if (!s || asprintf(&j->env_all[n], "%s=%s", s->name, s->value) < 0) {
+			j->env_all[n] = NULL;
+			return -1;
+		}
+		n++;
+		if (redact_add(set, s->name, s->value, s->len) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static struct job *job_new(struct svc *svc, struct hreq *r, const char *tenant, struct req_run *rq)
 {
 	struct job *j = calloc(1, sizeof(*j));
@@ -749,7 +909,55 @@ static struct job *job_new(struct svc *svc, struct hreq *r, const char *tenant, 
 	const char *accept = hreq_header(r, "Accept");
 	j->stream = accept && strstr(accept, "text/event-stream");
 	j->t_queued = j->t_start = al_now_ms();
+	for (int i = 0; i < 2; i++)
+		j->sink[i] = (struct sink){j, i};
+	const char *labels[REQ_MAX_FILES * REQ_MAX_LABELS];
+	size_t n = req_run_labels(&j->rq, labels, ARRAY_SIZE(labels));
+	j->labels = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(j->labels, json_string(labels[i]));
 	return j;
+}
+
+int execute_check_labels(struct svc *svc, struct hreq *r, const char **labels, size_t n, char *const *allow,
+			 size_t nallow, bool session)
+{
+	const char *label;
+	size_t a;
+	int k = svc->tenants
+		    ? tenants_label_check(svc->tenants, (char *const *)labels, n, allow, nallow, &label, &a)
+		    : -1;
+	if (k < 0)
+		return 0;
+	const struct label_rule *rule = &svc->tenants->rules[k];
+	char field[48], q[80];
+	snprintf(field, sizeof(field), "network.allow[%zu]", a);
+	svc_log("warn", "label_refused", "tenant=%s rule=%s label=%s egress=%s", r->tenant,
+		log_q(rule->name, q, sizeof(q)), label, allow[a]);
+	hreq_problem(r, 403, "label_policy", field, 0,
+		     "%s: rule \"%s\" does not let data labelled %s go with egress to \"%s\"%s", field,
+		     rule->name, label, allow[a], session ? " (the session's network)" : "");
+	return -1;
+}
+
+char **execute_session_allow(struct session *s, size_t *n)
+{
+	json_t *allow = json_object_get(json_object_get(s->info, "network"), "allow");
+	char **v = calloc(json_array_size(allow) + 1, sizeof(char *));
+	*n = 0;
+	for (size_t i = 0; v && i < json_array_size(allow); i++)
+		v[(*n)++] = (char *)json_string_value(json_array_get(allow, i));
+	return v;
+}
+
+static int job_redactors(struct job *j)
+{
+	if (!j->rs || !j->rs->n)
+		return 0;
+	for (int i = 0; i < 2; i++)
+		if (redactor_init(&j->red[i], j->rs, sink_emit, &j->sink[i]) < 0)
+			return -1;
+	return 0;
 }
 
 static void oneshot_begin(struct job *j)
@@ -779,13 +987,21 @@ static void oneshot_begin(struct job *j)
 	run_command(j);
 }
 
-void execute_oneshot(struct svc *svc, struct hreq *r, const char *tenant, struct req_run *rq, al_config *cfg,
-		     bool queued)
+void execute_oneshot(struct svc *svc, struct hreq *r, const struct tenant *t, struct req_run *rq,
+		     al_config *cfg, bool queued)
 {
-	struct job *j = job_new(svc, r, tenant, rq);
+	struct job *j = job_new(svc, r, t->name, rq);
+	if (j && (job_secrets(j, t, &j->own) < 0 || (j->rs = &j->own, job_redactors(j) < 0))) {
+		job_free(j);
+		j = NULL;
+		svc_release_sandbox(svc, t->name);
+		al_config_free(cfg);
+		hreq_problem(r, 503, "busy", NULL, 1, "out of memory");
+		return;
+	}
 	if (!j) {
 		al_config_free(cfg);
-		svc_release_sandbox(svc, tenant);
+		svc_release_sandbox(svc, t->name);
 		hreq_problem(r, 503, "busy", NULL, 1, "out of memory");
 		return;
 	}
@@ -803,7 +1019,8 @@ void execute_oneshot(struct svc *svc, struct hreq *r, const char *tenant, struct
 	svc->nqueue++;
 }
 
-void execute_in_session(struct svc *svc, struct hreq *r, struct session *s, struct req_run *rq)
+void execute_in_session(struct svc *svc, struct hreq *r, const struct tenant *t, struct session *s,
+			struct req_run *rq)
 {
 	struct job *j = job_new(svc, r, s->tenant, rq);
 	if (!j) {
@@ -813,6 +1030,20 @@ void execute_in_session(struct svc *svc, struct hreq *r, struct session *s, stru
 	j->session = session_ref(s);
 	session_busy(s);
 	j->box = s->box;
+	/* Labels stay with the session: its workspace holds the data. */
+	if (!s->labels)
+		s->labels = json_array();
+	for (size_t i = 0; i < json_array_size(j->labels); i++)
+		session_label(s, json_string_value(json_array_get(j->labels, i)));
+	json_decref(j->labels);
+	j->labels = json_incref(s->labels);
+	/* A secret given to one command stays redacted in the session's
+	 * output and files from then on (a file may hold it). */
+	j->rs = &s->secrets;
+	if (job_secrets(j, t, &s->secrets) < 0 || job_redactors(j) < 0) {
+		job_fail(j, 503, "busy", NULL, "out of memory");
+		return;
+	}
 	run_command(j);
 }
 

@@ -14,6 +14,7 @@
 #define AIRLOCK_SERVICE_EXECUTE_H
 
 #include <airlock.h>
+#include <stdbool.h>
 
 #include "request.h"
 
@@ -32,10 +33,24 @@ int execute_config(struct svc *svc, const struct tenant *t, const char *profile,
 
 /* A one-shot run, admitted: cfg (taken) is its sandbox's; queued: it
  * waits for a free sandbox (execute_pump starts it). rq is taken. */
-void execute_oneshot(struct svc *svc, struct hreq *r, const char *tenant, struct req_run *rq, al_config *cfg,
-		     bool queued);
+void execute_oneshot(struct svc *svc, struct hreq *r, const struct tenant *t, struct req_run *rq,
+		     al_config *cfg, bool queued);
 /* A command in a session's sandbox. rq is taken. */
-void execute_in_session(struct svc *svc, struct hreq *r, struct session *s, struct req_run *rq);
+void execute_in_session(struct svc *svc, struct hreq *r, const struct tenant *t, struct session *s,
+			struct req_run *rq);
+/* Data labels against the config's label rules and the egress allowed
+ * (allow: the run's or the session's network.allow): 0, or -1 with r
+ * answered 403 label_policy naming the rule. */
+int execute_check_labels(struct svc *svc, struct hreq *r, const char **labels, size_t n, char *const *allow,
+			 size_t nallow, bool session);
+/* A session's egress rules (its network.allow), NULL-terminated; free(). */
+char **execute_session_allow(struct session *s, size_t *n);
+/* The request's secrets are the tenant's, and env does not set them too. */
+int execute_check_secrets(const struct tenant *t, const struct req_run *rq, struct req_error *err);
+/* data with the set's values replaced, appended to out. */
+struct redact_set;
+struct buf;
+int redact_buf(const struct redact_set *set, const char *data, size_t len, struct buf *out);
 /* Start queued runs while sandboxes are free. */
 void execute_pump(struct svc *svc);
 /* Shutdown: queued runs answered 503. */

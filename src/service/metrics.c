@@ -140,8 +140,21 @@ char *metrics_render(const struct metrics *m, const struct gauges *g, size_t *le
 	counter_head(&t, "airlock_violations_total", "Refusals inside sandboxes, by kind.", "counter");
 	add(&t,
 	    "airlock_violations_total{kind=\"syscall\"} %llu\nairlock_violations_total{kind=\"egress\"} "
-	    "%llu\n",
-	    (unsigned long long)m->violations_syscall, (unsigned long long)m->egress[1]);
+	    "%llu\nairlock_violations_total{kind=\"limit\"} %llu\n",
+	    (unsigned long long)m->violations_syscall, (unsigned long long)m->egress[1],
+	    (unsigned long long)m->violations_limit);
+	counter_head(&t, "airlock_countermeasures_total",
+		     "Tenants throttled or quarantined for their violations, and quarantines lifted.",
+		     "counter");
+	add(&t,
+	    "airlock_countermeasures_total{action=\"throttled\"} %llu\n"
+	    "airlock_countermeasures_total{action=\"quarantined\"} %llu\n"
+	    "airlock_countermeasures_total{action=\"lifted\"} %llu\n",
+	    (unsigned long long)m->countermeasures[0], (unsigned long long)m->countermeasures[1],
+	    (unsigned long long)m->countermeasures[2]);
+	counter_head(&t, "airlock_tenants", "Tenants under a countermeasure now.", "gauge");
+	add(&t, "airlock_tenants{state=\"throttled\"} %u\nairlock_tenants{state=\"quarantined\"} %u\n",
+	    g->tenants_throttled, g->tenants_quarantined);
 	counter_head(&t, "airlock_egress_decisions_total",
 		     "Connections through the egress proxy, by verdict.", "counter");
 	add(&t,
@@ -162,8 +175,11 @@ char *metrics_render(const struct metrics *m, const struct gauges *g, size_t *le
 	counter_head(&t, "airlock_rejections_total", "Requests refused for capacity, by reason.", "counter");
 	add(&t,
 	    "airlock_rejections_total{reason=\"quota_exceeded\"} %llu\n"
-	    "airlock_rejections_total{reason=\"busy\"} %llu\n",
-	    (unsigned long long)m->rejected_quota, (unsigned long long)m->rejected_busy);
+	    "airlock_rejections_total{reason=\"busy\"} %llu\n"
+	    "airlock_rejections_total{reason=\"throttled\"} %llu\n"
+	    "airlock_rejections_total{reason=\"quarantined\"} %llu\n",
+	    (unsigned long long)m->rejected_quota, (unsigned long long)m->rejected_busy,
+	    (unsigned long long)m->rejected_throttled, (unsigned long long)m->rejected_quarantined);
 	counter_head(&t, "airlock_sessions_created_total", "Sessions created.", "counter");
 	add(&t, "airlock_sessions_created_total %llu\n", (unsigned long long)m->sessions_created);
 	counter_head(&t, "airlock_sessions_expired_total", "Sessions ended by their TTL or idle timeout.",
@@ -171,7 +187,8 @@ char *metrics_render(const struct metrics *m, const struct gauges *g, size_t *le
 	add(&t, "airlock_sessions_expired_total %llu\n", (unsigned long long)m->sessions_expired);
 	counter_head(&t, "airlock_snapshot_bytes", "Bytes of session snapshots held in memory.", "gauge");
 	add(&t, "airlock_snapshot_bytes %llu\n", (unsigned long long)g->snapshot_bytes);
-	counter_head(&t, "airlock_ready", "1 once the start-up probe sandbox ran.", "gauge");
+	counter_head(&t, "airlock_ready",
+		     "1 when the machine offers what sandboxes need (al_ctx_features at start).", "gauge");
 	add(&t, "airlock_ready %d\n", g->ready);
 	if (t.failed) {
 		free(t.s);

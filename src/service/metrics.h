@@ -22,11 +22,15 @@ struct metrics {
 	uint64_t limits[M_LIMIT_N];
 	uint64_t http[M_HTTP_N];
 	uint64_t sessions_created, sessions_expired, rejected_quota, rejected_busy;
+	uint64_t violations_limit;
+	uint64_t countermeasures[3]; /* throttled, quarantined, lifted by the admin */
+	uint64_t rejected_throttled, rejected_quarantined;
 };
 
 /* What is measured at render time. */
 struct gauges {
 	unsigned running, sessions_idle, sessions_busy, queued, sessions;
+	unsigned tenants_throttled, tenants_quarantined;
 	uint64_t snapshot_bytes;
 	int ready;
 };

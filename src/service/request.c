@@ -377,7 +377,7 @@ static int code_of(json_t *lang, json_t *code, struct req_run *r, struct req_err
 
 static int files_of(json_t *a, struct req_run *r, struct req_error *err)
 {
-	static const char *const fields[] = {"path", "content", "encoding", "mode", NULL};
+	static const char *const fields[] = {"path", "content", "encoding", "mode", "labels", NULL};
 	json_t *f;
 	size_t i;
 
@@ -423,8 +423,51 @@ static int files_of(json_t *a, struct req_run *r, struct req_error *err)
 				return fail(err, 400, field, "permission bits, 0 to 511 (0777)");
 			rf->mode = (unsigned)json_integer_value(m);
 		}
+		json_t *ls = json_object_get(f, "labels");
+		if (ls) {
+			json_t *l;
+			size_t k;
+			snprintf(field, sizeof(field), "files[%zu].labels", i);
+			if (!json_is_array(ls) || json_array_size(ls) > REQ_MAX_LABELS)
+				return fail(err, 400, field, "expected an array of at most %d labels",
+					    REQ_MAX_LABELS);
+			if (!(rf->labels = calloc(json_array_size(ls) + 1, sizeof(char *))))
+				return fail(err, 413, field, "out of memory");
+			json_array_foreach(ls, k, l)
+			{
+				snprintf(field, sizeof(field), "files[%zu].labels[%zu]", i, k);
+				if (dup_string(l, field, REQ_MAX_LABEL, &rf->labels[k], err) < 0)
+					return -1;
+				rf->nlabels++;
+				if (req_check_label(rf->labels[k], field, err) < 0)
+					return -1;
+			}
+		}
 	}
 	return 0;
+}
+
+int req_check_label(const char *label, const char *field, struct req_error *err)
+{
+	if (!*label || strlen(label) > REQ_MAX_LABEL ||
+	    strspn(label, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(label))
+		return fail(err, 400, field, "a label is lower-case letters, digits, _ and - (at most %d)",
+			    REQ_MAX_LABEL);
+	return 0;
+}
+
+size_t req_run_labels(const struct req_run *r, const char **labels, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->nfiles; i++)
+		for (size_t k = 0; k < r->files[i].nlabels; k++) {
+			bool dup = false;
+			for (size_t m = 0; m < n && !dup; m++)
+				dup = strcmp(labels[m], r->files[i].labels[k]) == 0;
+			if (!dup && n < max)
+				labels[n++] = r->files[i].labels[k];
+		}
+	return n;
 }
 
 static int artifacts_of(json_t *a, struct req_run *r, struct req_error *err)
@@ -453,6 +496,34 @@ static int artifacts_of(json_t *a, struct req_run *r, struct req_error *err)
 	return 0;
 }
 
+/* Names only: the values are the tenant's config's (execute.c). */
+static int secrets_of(json_t *a, struct req_run *r, struct req_error *err)
+{
+	json_t *v;
+	size_t i;
+
+	if (!json_is_array(a))
+		return fail(err, 400, "secrets", "expected an array of secrets' names");
+	if (json_array_size(a) > 64)
+		return fail(err, 413, "secrets", "more than 64 secrets");
+	if (!(r->secrets = calloc(json_array_size(a) + 1, sizeof(char *))))
+		return fail(err, 413, "secrets", "out of memory");
+	json_array_foreach(a, i, v)
+	{
+		char field[32];
+		snprintf(field, sizeof(field), "secrets[%zu]", i);
+		if (dup_string(v, field, REQ_MAX_NAME, &r->secrets[i], err) < 0)
+			return -1;
+		r->nsecrets++;
+		if (!r->secrets[i][0] ||
+		    strspn(r->secrets[i],
+			   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
+			strlen(r->secrets[i]))
+			return fail(err, 400, field, "a secret's name (letters, digits and _)");
+	}
+	return 0;
+}
+
 int req_decode_run(const char *body, size_t len, enum req_kind kind, struct req_run *r, struct req_error *err)
 {
 	static const char *const exec_fields[] = {"argv",	    "language", "code",	 "profile", "stdin",
@@ -468,10 +539,6 @@ int req_decode_run(const char *body, size_t len, enum req_kind kind, struct req_
 		return -1;
 	if (known_fields(j, "", exec_fields, err) < 0)
 		goto out;
-	if (json_object_get(j, "secrets")) {
-		fail(err, 400, "secrets", "not supported by this version of airlock serve");
-		goto out;
-	}
 	for (size_t i = 0; kind == REQ_COMMAND && i < ARRAY_SIZE(session_only); i++)
 		if (json_object_get(j, session_only[i])) {
 			fail(err, 400, session_only[i], "set when the session is created, not per command");
@@ -507,6 +574,8 @@ int req_decode_run(const char *body, size_t len, enum req_kind kind, struct req_
 		goto out;
 	if ((v = json_object_get(j, "artifacts")) && artifacts_of(v, r, err) < 0)
 		goto out;
+	if ((v = json_object_get(j, "secrets")) && secrets_of(v, r, err) < 0)
+		goto out;
 	rc = 0;
 out:
 	json_decref(j);
@@ -531,10 +600,12 @@ void req_run_free(struct req_run *r)
 	for (size_t i = 0; r->files && i < r->nfiles; i++) {
 		free(r->files[i].path);
 		free(r->files[i].data);
+		free_strv(r->files[i].labels);
 	}
 	free(r->files);
 	free_strv(r->network.allow);
 	free_strv(r->artifacts);
+	free_strv(r->secrets);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -27,6 +27,8 @@ enum {
 	REQ_MAX_RULE = 260,
 	REQ_MAX_ARTIFACTS = 64,
 	REQ_MAX_NAME = 64,
+	REQ_MAX_LABELS = 16,
+	REQ_MAX_LABEL = 32,
 };
 
 struct req_error {
@@ -46,6 +48,8 @@ struct req_file {
 	unsigned char *data;
 	size_t len;
 	unsigned mode;
+	char **labels; /* data labels ("pii", "phi", ...), NULL-terminated, or NULL */
+	size_t nlabels;
 };
 
 struct req_network {
@@ -70,6 +74,8 @@ struct req_run {
 	struct req_network network;
 	char **artifacts; /* NULL-terminated, or NULL */
 	size_t nartifacts;
+	char **secrets; /* names from the tenant's config, NULL-terminated, or NULL */
+	size_t nsecrets;
 };
 
 /* POST /v1/sandboxes. */
@@ -93,6 +99,11 @@ void req_session_free(struct req_session *s);
 int req_decode_restore(const char *body, size_t len, char *id, size_t idlen, struct req_error *err);
 /* A body that must be empty or {}. */
 int req_decode_empty(const char *body, size_t len, struct req_error *err);
+/* A list of data labels "pii,phi" (a query's value) or one label: each
+ * [a-z0-9_-], at most REQ_MAX_LABEL bytes. */
+int req_check_label(const char *label, const char *field, struct req_error *err);
+/* The labels of a run's files, each once (into labels, at most max). */
+size_t req_run_labels(const struct req_run *r, const char **labels, size_t max);
 /* A path inside the workspace, as files, artifacts and /files/{path} take
  * it: not empty, no NUL or control byte, no "." or ".." part. */
 int req_check_path(const char *path, const char *field, struct req_error *err);

@@ -193,57 +193,238 @@ void svc_release_sandbox(struct svc *svc, const char *tenant)
 		s->live--;
 }
 
-/* --- the probe: one sandbox at start, for /readyz and /v1/info --- */
+/* --- countermeasures and the CPU quota --- */
 
-static void probe_done(struct op *op)
+static double mono_s(void) { return al_now_ms() / 1000.0; }
+
+static const struct tenant *tenant_named(struct svc *svc, const char *name)
 {
-	struct svc *svc = op->box->svc;
-	struct box *b = op->box;
-	char why[512];
-
-	if (op->exit_code == 0 && strcmp(op->status, "exited") == 0) {
-		svc->ready = true;
-		snprintf(svc->cgroup, sizeof(svc->cgroup), "%s", b->cgroup);
-		svc->landlock = b->landlock;
-		snprintf(svc->degraded, sizeof(svc->degraded), "%s", b->degraded);
-		svc_log("info", "ready", "cgroup=%s landlock=%d degraded=%s", b->cgroup, b->landlock,
-			b->degraded[0] ? "yes" : "no");
-	} else {
-		snprintf(svc->probe_error, sizeof(svc->probe_error), "the probe sandbox: %s",
-			 op_why(op, why, sizeof(why)));
-		svc_log("error", "probe", "error=%s", log_q(svc->probe_error, why, sizeof(why)));
-	}
-	box_close(b);
-	svc->probe = NULL;
+	return svc->tenants ? tenants_by_name(svc->tenants, name) : NULL;
 }
 
-static void probe(struct svc *svc)
+/* Violations of s within the last window seconds. */
+static unsigned recent(const struct tstate *s, unsigned window, double now)
 {
-	al_config *cfg = NULL;
-	al_error e = {0};
-	struct box *b;
-	char *argv[] = {"true", NULL};
-	char msg[600];
+	unsigned n = 0;
+	for (unsigned i = 0; i < s->vcount; i++)
+		if (s->vtimes[(s->vhead + i) % s->vcap] > now - window)
+			n++;
+	return n;
+}
 
-	if (al_config_new(svc->ctx, "default", &cfg, &e) < 0 ||
-	    (svc->opt.allow_degraded && al_config_set(cfg, "allow-degraded", NULL, &e) < 0) ||
-	    box_start(svc, cfg, "-", &b, &e) < 0) {
-		snprintf(svc->probe_error, sizeof(svc->probe_error), "the probe sandbox: %s",
-			 al_error_text(&e, msg, sizeof(msg)));
-		svc_log("error", "probe", "error=%s", log_q(svc->probe_error, msg, sizeof(msg)));
-		al_config_free(cfg);
+unsigned svc_quarantined(struct svc *svc, const char *tenant)
+{
+	struct tstate *s = svc_tstate(svc, tenant);
+	double now = mono_s();
+	if (!s || s->quarantined_until == 0)
+		return 0;
+	if (now >= s->quarantined_until) {
+		s->quarantined_until = 0;
+		svc_log("info", "quarantine_ended", "tenant=%s by=expiry", tenant);
+		return 0;
+	}
+	unsigned left = (unsigned)ceil(s->quarantined_until - now);
+	return left ? left : 1;
+}
+
+void svc_violation(struct svc *svc, const char *tenant, enum viol_kind kind)
+{
+	static const char *const kinds[] = {"syscall", "egress", "limit"};
+	const struct tenant *t = tenant_named(svc, tenant);
+	struct tstate *s;
+	double now = mono_s();
+
+	if (kind == V_LIMIT)
+		svc->metrics.violations_limit++;
+	if (!t || !(t->throttle_after || t->quarantine_after) || !(s = svc_tstate(svc, tenant)))
+		return;
+	s->violations++;
+	unsigned cap = t->quarantine_after > t->throttle_after ? t->quarantine_after : t->throttle_after;
+	if (s->vcap != cap) {
+		double *v = calloc(cap, sizeof(double));
+		if (!v)
+			return;
+		free(s->vtimes);
+		s->vtimes = v;
+		s->vcap = cap;
+		s->vhead = s->vcount = 0;
+	}
+	if (s->vcount == s->vcap) {
+		s->vtimes[s->vhead] = now;
+		s->vhead = (s->vhead + 1) % s->vcap;
+	} else {
+		s->vtimes[(s->vhead + s->vcount++) % s->vcap] = now;
+	}
+	unsigned n = recent(s, t->window, now);
+	svc_log("info", "violation", "tenant=%s kind=%s in_window=%u", tenant, kinds[kind], n);
+	if (t->quarantine_after && n >= t->quarantine_after && !svc_quarantined(svc, tenant)) {
+		s->quarantined_until = now + t->quarantine_for;
+		s->vcount = s->vhead = 0; /* the count starts over once it is served */
+		s->throttled = false;
+		s->reset_pending = svc->reset_pending = true;
+		svc->metrics.countermeasures[1]++;
+		svc_log("warn", "quarantined", "tenant=%s violations=%u window=%u for=%u", tenant, n,
+			t->window, t->quarantine_for);
+	} else if (t->throttle_after && n >= t->throttle_after && !s->throttled) {
+		s->throttled = true;
+		svc->metrics.countermeasures[0]++;
+		svc_log("warn", "throttled", "tenant=%s violations=%u window=%u", tenant, n, t->window);
+	}
+}
+
+/* Still throttled? The state ends when the window holds fewer violations. */
+static bool throttled(struct svc *svc, const struct tenant *t, struct tstate *s, unsigned *retry)
+{
+	double now = mono_s();
+	if (!s->throttled)
+		return false;
+	if (recent(s, t->window, now) < t->throttle_after) {
+		s->throttled = false;
+		svc_log("info", "throttle_ended", "tenant=%s", t->name);
+		return false;
+	}
+	/* Until the oldest counted violation leaves the window. */
+	double oldest = now;
+	for (unsigned i = 0; i < s->vcount; i++) {
+		double v = s->vtimes[(s->vhead + i) % s->vcap];
+		if (v > now - t->window && v < oldest)
+			oldest = v;
+	}
+	*retry = (unsigned)ceil(oldest + t->window - now);
+	(void)svc;
+	return true;
+}
+
+void svc_charge_cpu(struct svc *svc, const char *tenant, double cpu_ms)
+{
+	struct tstate *s = svc_tstate(svc, tenant);
+	long minute = (long)(mono_s() / 60);
+	if (!s || cpu_ms <= 0)
+		return;
+	int i = (int)(minute % 60);
+	if (s->cpu_minute[i] != minute) {
+		s->cpu_minute[i] = minute;
+		s->cpu_ms[i] = 0;
+	}
+	s->cpu_ms[i] += cpu_ms;
+}
+
+double svc_cpu_last_hour(struct svc *svc, const char *tenant)
+{
+	struct tstate *s = svc_tstate(svc, tenant);
+	long minute = (long)(mono_s() / 60);
+	double sum = 0;
+	for (int i = 0; s && i < 60; i++)
+		if (s->cpu_minute[i] > minute - 60)
+			sum += s->cpu_ms[i];
+	return sum / 1000.0;
+}
+
+unsigned svc_admit_tenant(struct svc *svc, const struct tenant *t, bool new_sandbox, unsigned *retry_after,
+			  const char **code, char *detail, size_t len)
+{
+	struct tstate *s = svc_tstate(svc, t->name);
+	*retry_after = 1;
+	if (!s)
+		return 0;
+	if (new_sandbox && s->live >= 1 && throttled(svc, t, s, retry_after)) {
+		svc->metrics.rejected_throttled++;
+		*code = "throttled";
+		snprintf(detail, len,
+			 "tenant %s is throttled (%u violations in %u s): one sandbox at a time until they "
+			 "age out",
+			 t->name, t->throttle_after, t->window);
+		return 429;
+	}
+	if (t->q_cpu_s && svc_cpu_last_hour(svc, t->name) >= t->q_cpu_s) {
+		/* Until the oldest minute that holds CPU leaves the hour. */
+		long minute = (long)(mono_s() / 60), oldest = minute;
+		for (int i = 0; i < 60; i++)
+			if (s->cpu_minute[i] > minute - 60 && s->cpu_ms[i] > 0 && s->cpu_minute[i] < oldest)
+				oldest = s->cpu_minute[i];
+		double until = (double)(oldest + 61) * 60 - mono_s();
+		*retry_after = until > 1 ? (unsigned)ceil(until) : 1;
+		svc->metrics.rejected_quota++;
+		*code = "quota_exceeded";
+		snprintf(detail, len, "tenant %s has used its %u CPU seconds of the last hour (%.1f)",
+			 t->name, t->q_cpu_s, svc_cpu_last_hour(svc, t->name));
+		return 429;
+	}
+	return 0;
+}
+
+void svc_lift(struct svc *svc, const char *tenant)
+{
+	struct tstate *s = svc_tstate(svc, tenant);
+	if (!s)
+		return;
+	s->quarantined_until = 0;
+	s->throttled = s->reset_pending = false;
+	s->vcount = s->vhead = 0;
+	svc->metrics.countermeasures[2]++;
+	svc_log("info", "quarantine_ended", "tenant=%s by=admin", tenant);
+}
+
+json_t *svc_tenant_json(struct svc *svc, const struct tenant *t)
+{
+	struct tstate *s = svc_tstate(svc, t->name);
+	unsigned q = svc_quarantined(svc, t->name), retry = 0;
+	bool th = s && !q && throttled(svc, t, s, &retry);
+	return json_pack("{s:s,s:s,s:i,s:I,s:i,s:f,s:i}", "name", t->name, "state",
+			 q    ? "quarantined"
+			 : th ? "throttled"
+			      : "ok",
+			 "violations_in_window", s && s->vcap ? (int)recent(s, t->window, mono_s()) : 0,
+			 "violations", (json_int_t)(s ? s->violations : 0), "quarantine_left", (int)q,
+			 "cpu_seconds_last_hour", svc_cpu_last_hour(svc, t->name), "sandboxes",
+			 s ? (int)s->live : 0);
+}
+
+/* A quarantined tenant's sessions end (their state is not to be trusted). */
+static void countermeasures(struct svc *svc)
+{
+	if (!svc->reset_pending)
+		return;
+	svc->reset_pending = false;
+	for (struct tstate *s = svc->tstates; s; s = s->next)
+		if (s->reset_pending) {
+			s->reset_pending = false;
+			unsigned n = sessions_end_tenant(svc, s->name, "quarantined");
+			svc_log("warn", "sessions_reset", "tenant=%s sessions=%u", s->name, n);
+		}
+}
+
+/* --- readiness: what the machine offers (al_ctx_features), no sandbox --- */
+
+static void features(struct svc *svc)
+{
+	char *text = al_ctx_features(svc->ctx);
+	json_t *f = text ? json_loads(text, 0, NULL) : NULL;
+	free(text);
+	if (!f) {
+		snprintf(svc->not_ready, sizeof(svc->not_ready), "al_ctx_features gave no answer");
+		svc_log("error", "not_ready", "error=al_ctx_features");
 		return;
 	}
-	al_config_free(cfg);
-	struct op *op = box_exec(b, argv, NULL, NULL, 0, &e);
-	if (!op) {
-		snprintf(svc->probe_error, sizeof(svc->probe_error), "the probe sandbox: %s",
-			 al_error_text(&e, msg, sizeof(msg)));
-		box_close(b);
+	const char *cg = json_string_value(json_object_get(json_object_get(f, "cgroup"), "version"));
+	snprintf(svc->cgroup, sizeof(svc->cgroup), "%s", cg ? cg : "none");
+	svc->landlock = (int)json_integer_value(json_object_get(f, "landlock_abi"));
+	bool userns = json_is_true(json_object_get(f, "user_namespaces")),
+	     notify = json_is_true(json_object_get(f, "seccomp_notify"));
+	svc->features = f;
+	/* Without cgroups a sandbox runs only when degraded mode is allowed. */
+	if (!userns || !notify || (strcmp(svc->cgroup, "none") == 0 && !svc->opt.allow_degraded)) {
+		snprintf(svc->not_ready, sizeof(svc->not_ready), "%s",
+			 !userns   ? "user namespaces are off"
+			 : !notify ? "seccomp user notification is missing"
+				   : "no usable cgroups, and --allow-degraded was not given");
+		char q[600];
+		svc_log("error", "not_ready", "error=%s", log_q(svc->not_ready, q, sizeof(q)));
 		return;
 	}
-	op->done = probe_done;
-	svc->probe = b;
+	svc->ready = true;
+	svc_log("info", "ready", "cgroup=%s landlock=%d user_namespaces=yes seccomp_notify=yes", svc->cgroup,
+		svc->landlock);
 }
 
 /* --- signals, the context --- */
@@ -339,6 +520,7 @@ static void turn(struct svc *svc)
 		w->fn(svc, w, evs[i].events);
 	}
 	box_reap(svc);
+	countermeasures(svc);
 	execute_pump(svc);
 	box_reap(svc);
 	http_run(svc->http);
@@ -458,6 +640,7 @@ static void teardown(struct svc *svc)
 	if (svc->ep >= 0)
 		close(svc->ep);
 	tenants_free(svc->tenants);
+	json_decref(svc->features);
 	if (svc->tls_key)
 		sodium_memzero(svc->tls_key, strlen(svc->tls_key));
 	free(svc->tls_key);
@@ -466,6 +649,7 @@ static void teardown(struct svc *svc)
 		struct tstate *s = svc->tstates;
 		svc->tstates = s->next;
 		free(s->times);
+		free(s->vtimes);
 		free(s);
 	}
 }
@@ -485,7 +669,7 @@ int svc_main(const struct svc_options *opt)
 	}
 	svc_log("info", "started", "version=%s pid=%d tenants=%zu max_sandboxes=%u queue=%u", al_version(),
 		(int)getpid(), svc.tenants ? svc.tenants->n : 0, opt->max_sandboxes, opt->max_queue);
-	probe(&svc);
+	features(&svc);
 	for (;;) {
 		turn(&svc);
 		if (!svc.draining)

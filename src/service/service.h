@@ -65,7 +65,20 @@ struct tstate {
 	/* executions_per_minute: the start times of the last `cap` runs. */
 	double *times;
 	unsigned cap, head, count;
+	/* on_violations: the times (s, monotonic) of the last vcap
+	 * violations; throttled while at least throttle_after of them lie in
+	 * the window; quarantined until quarantined_until. */
+	double *vtimes;
+	unsigned vcap, vhead, vcount;
+	bool throttled, reset_pending;
+	double quarantined_until;
+	uint64_t violations;
+	/* cpu_seconds_per_hour: CPU ms charged in each minute of the last hour. */
+	double cpu_ms[60];
+	long cpu_minute[60];
 };
+
+enum viol_kind { V_SYSCALL, V_EGRESS, V_LIMIT };
 
 struct svc {
 	struct svc_options opt;
@@ -85,11 +98,13 @@ struct svc {
 	uint64_t snapshot_bytes;
 	struct metrics metrics;
 	bool draining, stop;
+	bool reset_pending; /* a tenant was quarantined: end its sessions */
 	double drain_deadline;
-	/* The probe at start: a sandbox that ran `true` (readiness, /v1/info). */
-	struct box *probe;
+	/* What the machine offers (al_ctx_features, read at start): readiness
+	 * and /v1/info. */
+	json_t *features;
 	bool ready;
-	char probe_error[512];
+	char not_ready[512];
 	char cgroup[8];
 	int landlock;
 	char degraded[256];
@@ -120,6 +135,25 @@ int svc_admit_rate(struct svc *svc, const struct tenant *t, unsigned *retry_afte
 int svc_admit_sandbox(struct svc *svc, const struct tenant *t, bool queue, unsigned *retry_after);
 /* The sandbox of a tenant is gone (or its queued run). */
 void svc_release_sandbox(struct svc *svc, const char *tenant);
+
+/* Countermeasures (service.c): a violation inside one of the tenant's
+ * sandboxes (from the library's events), and the CPU a sandbox used. */
+void svc_violation(struct svc *svc, const char *tenant, enum viol_kind kind);
+void svc_charge_cpu(struct svc *svc, const char *tenant, double cpu_ms);
+/* Seconds of quarantine left (0: none). */
+unsigned svc_quarantined(struct svc *svc, const char *tenant);
+/* May tenant t start work now (new_sandbox: a run or a session, else a
+ * command in one)? 0, or the HTTP status (429) with code and detail and
+ * *retry_after: throttled (one sandbox at a time), or past its CPU
+ * seconds of the last hour. */
+unsigned svc_admit_tenant(struct svc *svc, const struct tenant *t, bool new_sandbox, unsigned *retry_after,
+			  const char **code, char *detail, size_t len);
+/* Lift a quarantine and forget the violations (the admin endpoint). */
+void svc_lift(struct svc *svc, const char *tenant);
+/* The tenant's state as JSON (the admin endpoint). */
+json_t *svc_tenant_json(struct svc *svc, const struct tenant *t);
+/* CPU seconds charged to the tenant in the last hour. */
+double svc_cpu_last_hour(struct svc *svc, const char *tenant);
 
 /* Entry point (src/cli/serve.c): runs until SIGTERM/SIGINT has drained. */
 int svc_main(const struct svc_options *opt);

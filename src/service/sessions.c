@@ -59,10 +59,22 @@ void session_unref(struct session *s)
 	s->svc->snapshot_bytes -= s->initial.len;
 	free(s->initial.data);
 	json_decref(s->info);
+	redact_set_free(&s->secrets);
+	json_decref(s->labels);
 	free(s);
 }
 
 void session_busy(struct session *s) { s->running++; }
+
+void session_label(struct session *s, const char *label)
+{
+	if (!s->labels && !(s->labels = json_array()))
+		return;
+	for (size_t i = 0; i < json_array_size(s->labels); i++)
+		if (strcmp(json_string_value(json_array_get(s->labels, i)), label) == 0)
+			return;
+	json_array_append_new(s->labels, json_string(label));
+}
 
 void session_idle(struct session *s)
 {
@@ -304,6 +316,20 @@ double sessions_reap(struct svc *svc)
 	return next;
 }
 
+unsigned sessions_end_tenant(struct svc *svc, const char *tenant, const char *why)
+{
+	unsigned n = 0;
+	struct session *s = svc->sessions, *next;
+	for (; s; s = next) {
+		next = s->next;
+		if (strcmp(s->tenant, tenant) == 0) {
+			session_remove(s, why);
+			n++;
+		}
+	}
+	return n;
+}
+
 void sessions_end_all(struct svc *svc)
 {
 	while (svc->sessions)
@@ -442,6 +468,14 @@ static void file_done(struct op *op)
 			hreq_problem(o->r, 413, "too_large", NULL, 0,
 				     "%s: larger than the %llu MiB a GET returns", o->path,
 				     OP_MAX_FILE >> 20);
+		} else if (ok && o->s->secrets.n) {
+			struct buf b = {0};
+			if (redact_buf(&o->s->secrets, op->out[0].data, op->out[0].len, &b) < 0) {
+				hreq_problem(o->r, 500, "internal", NULL, 0, "out of memory");
+				break;
+			}
+			hreq_reply(o->r, 200, "application/octet-stream", b.data ? b.data : strdup(""),
+				   b.len);
 		} else if (ok) {
 			hreq_reply(o->r, 200, "application/octet-stream", op->out[0].data, op->out[0].len);
 			memset(&op->out[0], 0, sizeof(op->out[0]));
@@ -552,7 +586,6 @@ void sessions_file(struct svc *svc, struct hreq *r, struct session *s, const cha
 	struct op *op = NULL;
 	bool dir = !*path || path[strlen(path) - 1] == '/';
 	const char *format = hreq_query(r, "format");
-	(void)svc;
 
 	if (not_ready(r, s))
 		return;
@@ -569,11 +602,47 @@ void sessions_file(struct svc *svc, struct hreq *r, struct session *s, const cha
 		hreq_problem(r, 400, "invalid", "format", 0, "format: only tar");
 		return;
 	}
+	if (format && s->secrets.n) {
+		/* A value cut out of a tarball would break its headers. */
+		hreq_problem(r, 409, "conflict", "format", 0,
+			     "format: a session given secrets returns files one at a time, redacted");
+		return;
+	}
 	bool get = strcmp(r->method, "GET") == 0, put = strcmp(r->method, "PUT") == 0,
 	     del = strcmp(r->method, "DELETE") == 0;
 	if ((put || del) && dir) {
 		hreq_problem(r, 400, "invalid", "path", 0, "path: a file's path, not a directory's");
 		return;
+	}
+	/* PUT ?labels=pii,phi: the file's data labels, checked against the
+	 * session's network like a run's files. */
+	const char *lq = put ? hreq_query(r, "labels") : NULL;
+	if (lq) {
+		char copy[REQ_MAX_LABELS * (REQ_MAX_LABEL + 1)], *save = NULL;
+		const char *labels[REQ_MAX_LABELS];
+		size_t nl = 0;
+		if (strlen(lq) >= sizeof(copy)) {
+			hreq_problem(r, 400, "invalid", "labels", 0, "labels: at most %d labels",
+				     REQ_MAX_LABELS);
+			return;
+		}
+		snprintf(copy, sizeof(copy), "%s", lq);
+		for (char *l = strtok_r(copy, ",", &save); l; l = strtok_r(NULL, ",", &save)) {
+			if (nl == REQ_MAX_LABELS || req_check_label(l, "labels", &err) < 0) {
+				hreq_problem(r, 400, "invalid", "labels", 0, "%s",
+					     err.detail[0] ? err.detail : "labels: too many");
+				return;
+			}
+			labels[nl++] = l;
+		}
+		size_t na;
+		char **allow = execute_session_allow(s, &na);
+		int bad = execute_check_labels(svc, r, labels, nl, allow, na, true);
+		free(allow);
+		if (bad < 0)
+			return;
+		for (size_t i = 0; i < nl; i++)
+			session_label(s, labels[i]);
 	}
 	enum sop_kind kind = put ? S_PUT : del ? S_DELETE : format ? S_TAR : dir ? S_LIST : S_GET;
 	struct sop *o = get || put || del ? sop_new(r, s, kind) : NULL;

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include "box.h"
+#include "redact.h"
 
 enum { SESSION_MAX_SNAPSHOTS = 8, SESSION_TTL = 600, SESSION_IDLE = 300, SESSION_MAX_TTL = 86400 };
 
@@ -35,10 +36,14 @@ struct session {
 	struct snap snaps[SESSION_MAX_SNAPSHOTS];
 	unsigned nsnaps;
 	struct snap initial;
-	struct hreq *creating; /* the POST that waits for the initial snapshot */
+	struct hreq *creating;	   /* the POST that waits for the initial snapshot */
+	struct redact_set secrets; /* given to its commands: redacted in all it returns */
+	json_t *labels;		   /* data labels of what was put in it */
 };
 
 struct session *session_ref(struct session *s);
+/* A data label now in the session (once). */
+void session_label(struct session *s, const char *label);
 void session_unref(struct session *s);
 /* A request in it began or ended (idle time counts from the last end). */
 void session_busy(struct session *s);
@@ -58,6 +63,8 @@ void sessions_snapshot(struct svc *svc, struct hreq *r, struct session *s);
 void sessions_restore(struct svc *svc, struct hreq *r, struct session *s, bool reset);
 /* Expired and idle sessions ended; the next deadline (ms, monotonic) or -1. */
 double sessions_reap(struct svc *svc);
+/* Every session of a tenant ended (quarantine): how many. */
+unsigned sessions_end_tenant(struct svc *svc, const char *tenant, const char *why);
 /* Shutdown: every session ended. */
 void sessions_end_all(struct svc *svc);
 

@@ -106,8 +106,8 @@ static int quotas_of(json_t *q, const char *where, struct tenant *t, struct req_
 	if (only(q, where, names, err) < 0)
 		return -1;
 	snprintf(field, sizeof(field), "%s.cpu_seconds_per_hour", where);
-	if (json_object_get(q, "cpu_seconds_per_hour"))
-		return fail(err, field, "not supported by this version of airlock serve");
+	if ((v = json_object_get(q, "cpu_seconds_per_hour")) && unsigned_of(v, field, &t->q_cpu_s, err) < 0)
+		return -1;
 	snprintf(field, sizeof(field), "%s.sandboxes", where);
 	if ((v = json_object_get(q, "sandboxes")) && unsigned_of(v, field, &t->q_sandboxes, err) < 0)
 		return -1;
@@ -178,6 +178,74 @@ static int ceilings_of(json_t *c, const char *where, struct tenant *t, struct re
 	return 0;
 }
 
+/* "on_violations": {throttle_after, quarantine_after, window, quarantine_for}. */
+static int on_violations_of(json_t *o, const char *where, struct tenant *t, struct req_error *err)
+{
+	static const char *const names[] = {"throttle_after", "quarantine_after", "window", "quarantine_for",
+					    NULL};
+	unsigned *outs[] = {&t->throttle_after, &t->quarantine_after, &t->window, &t->quarantine_for};
+	char field[128];
+	json_t *v;
+
+	if (only(o, where, names, err) < 0)
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(outs); i++) {
+		snprintf(field, sizeof(field), "%s.%s", where, names[i]);
+		if ((v = json_object_get(o, names[i])) && unsigned_of(v, field, outs[i], err) < 0)
+			return -1;
+	}
+	if (!t->throttle_after && !t->quarantine_after)
+		return fail(err, where, "throttle_after or quarantine_after is needed");
+	if (t->throttle_after && t->quarantine_after && t->quarantine_after < t->throttle_after) {
+		snprintf(field, sizeof(field), "%s.quarantine_after", where);
+		return fail(err, field, "below throttle_after");
+	}
+	if (!t->window)
+		t->window = 600;
+	if (!t->quarantine_for)
+		t->quarantine_for = 900;
+	return 0;
+}
+
+/* "secrets": {"NAME": {"file": PATH} | {"env": VAR}}. */
+static int secrets_of(json_t *o, const char *where, struct tenant *t, struct req_error *err)
+{
+	static const char *const names[] = {"file", "env", NULL};
+	const char *key;
+	json_t *v;
+	char field[200];
+
+	if (!json_is_object(o) || json_object_size(o) > 64)
+		return fail(err, where,
+			    "expected an object of at most 64 NAME: {\"file\": PATH} or {\"env\": VAR}");
+	if (!(t->secrets = calloc(json_object_size(o) + 1, sizeof(*t->secrets))))
+		return fail(err, where, "out of memory");
+	json_object_foreach(o, key, v)
+	{
+		struct tenant_secret *s = &t->secrets[t->nsecrets];
+		snprintf(field, sizeof(field), "%s.%.64s", where, key);
+		if (!*key || strlen(key) > 64 || (key[0] >= '0' && key[0] <= '9') ||
+		    strspn(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
+			strlen(key))
+			return fail(err, field, "a secret's name is a variable's: letters, digits and _");
+		if (only(v, field, names, err) < 0)
+			return -1;
+		json_t *file = json_object_get(v, "file"), *env = json_object_get(v, "env");
+		if (!file == !env || !json_is_string(file ? file : env) ||
+		    json_string_length(file ? file : env) == 0 ||
+		    json_string_length(file ? file : env) > 4096)
+			return fail(err, field, "expected one of {\"file\": PATH} or {\"env\": VAR}");
+		if (file && json_string_value(file)[0] != '/')
+			return fail(err, field, "file: an absolute path");
+		snprintf(s->name, sizeof(s->name), "%s", key);
+		if (!(file ? (s->file = strdup(json_string_value(file)))
+			   : (s->env = strdup(json_string_value(env)))))
+			return fail(err, field, "out of memory");
+		t->nsecrets++;
+	}
+	return 0;
+}
+
 static int tenant_of(json_t *o, size_t idx, struct tenant *t, struct req_error *err)
 {
 	static const char *const names[] = {"name",	"token_sha256", "uids",		 "quotas",
@@ -197,11 +265,12 @@ static int tenant_of(json_t *o, size_t idx, struct tenant *t, struct req_error *
 		return fail(err, field, "expected a name of letters, digits, '-', '_' and '.' (at most %d)",
 			    TENANT_NAME_MAX - 1);
 	snprintf(t->name, sizeof(t->name), "%s", json_string_value(v));
-	for (const char *k = "secrets"; k; k = strcmp(k, "secrets") == 0 ? "on_violations" : NULL)
-		if (json_object_get(o, k)) {
-			snprintf(field, sizeof(field), "%s.%s", where, k);
-			return fail(err, field, "not supported by this version of airlock serve");
-		}
+	snprintf(field, sizeof(field), "%s.on_violations", where);
+	if ((v = json_object_get(o, "on_violations")) && on_violations_of(v, field, t, err) < 0)
+		return -1;
+	snprintf(field, sizeof(field), "%s.secrets", where);
+	if ((v = json_object_get(o, "secrets")) && secrets_of(v, field, t, err) < 0)
+		return -1;
 	snprintf(field, sizeof(field), "%s.token_sha256", where);
 	if ((v = json_object_get(o, "token_sha256"))) {
 		if (hash_of(v, field, t->token, err) < 0)
@@ -255,9 +324,45 @@ static int clash(const struct tenants *ts, size_t i, struct req_error *err)
 	return 0;
 }
 
+/* "label_rules": [{"name", "labels": [...], "egress": [...]}]. */
+static int label_rules_of(json_t *a, struct tenants *ts, struct req_error *err)
+{
+	static const char *const names[] = {"name", "labels", "egress", NULL};
+	char where[48], field[96];
+	json_t *o, *v;
+	size_t i;
+
+	if (!json_is_array(a) || json_array_size(a) > 64)
+		return fail(err, "label_rules", "expected an array of at most 64 rules");
+	if (!(ts->rules = calloc(json_array_size(a) + 1, sizeof(*ts->rules))))
+		return fail(err, "label_rules", "out of memory");
+	json_array_foreach(a, i, o)
+	{
+		struct label_rule *r = &ts->rules[ts->nrules++];
+		snprintf(where, sizeof(where), "label_rules[%zu]", i);
+		if (only(o, where, names, err) < 0)
+			return -1;
+		snprintf(field, sizeof(field), "%s.name", where);
+		v = json_object_get(o, "name");
+		if (!json_is_string(v) || json_string_length(v) == 0 ||
+		    json_string_length(v) >= TENANT_NAME_MAX)
+			return fail(err, field, "expected a name of at most %d bytes", TENANT_NAME_MAX - 1);
+		snprintf(r->name, sizeof(r->name), "%s", json_string_value(v));
+		snprintf(field, sizeof(field), "%s.labels", where);
+		v = json_object_get(o, "labels");
+		if (!v || strings_of(v, field, 32, &r->labels, &r->nlabels, err) < 0)
+			return v ? -1 : fail(err, field, "missing");
+		snprintf(field, sizeof(field), "%s.egress", where);
+		if ((v = json_object_get(o, "egress")) &&
+		    strings_of(v, field, TENANT_MAX_RULES, &r->egress, &r->negress, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int tenants_parse(const char *json, size_t len, struct tenants **out, struct req_error *err)
 {
-	static const char *const names[] = {"admin", "tenants", "pools", NULL};
+	static const char *const names[] = {"admin", "tenants", "pools", "label_rules", NULL};
 	static const char *const admin_names[] = {"token_sha256", NULL};
 	json_error_t je;
 	json_t *j, *v;
@@ -287,6 +392,8 @@ int tenants_parse(const char *json, size_t len, struct tenants **out, struct req
 		}
 		ts->has_admin = true;
 	}
+	if ((v = json_object_get(j, "label_rules")) && label_rules_of(v, ts, err) < 0)
+		goto out;
 	v = json_object_get(j, "tenants");
 	if (!json_is_array(v) || json_array_size(v) == 0 || json_array_size(v) > TENANT_MAX) {
 		fail(err, "tenants", "expected an array of 1 to %d tenants", TENANT_MAX);
@@ -341,7 +448,74 @@ int tenants_load(const char *path, struct tenants **out, char *msg, size_t len)
 		snprintf(msg, len, "%s: %s", path, err.detail);
 		return -1;
 	}
+	if (tenants_resolve_secrets(*out, msg, len) < 0) {
+		tenants_free(*out);
+		*out = NULL;
+		return -1;
+	}
 	return 0;
+}
+
+/* A secret file: at most 64 KiB, one trailing newline dropped (as
+ * `echo VALUE > FILE` writes it). */
+static int read_secret(struct tenant_secret *s, char *msg, size_t len)
+{
+	struct stat st;
+	cleanup_close int fd = open(s->file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		snprintf(msg, len, "secret %s: %s: %s", s->name, s->file, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > 65536) {
+		snprintf(msg, len, "secret %s: %s: not a regular file of at most 64 KiB", s->name, s->file);
+		return -1;
+	}
+	if (!(s->value = malloc((size_t)st.st_size + 1)))
+		return -1;
+	ssize_t n = read(fd, s->value, (size_t)st.st_size + 1);
+	if (n < 0 || n > st.st_size) {
+		snprintf(msg, len, "secret %s: %s: %s", s->name, s->file,
+			 n < 0 ? strerror(errno) : "changed while read");
+		return -1;
+	}
+	s->len = (size_t)n;
+	return 0;
+}
+
+int tenants_resolve_secrets(struct tenants *ts, char *msg, size_t len)
+{
+	for (size_t i = 0; i < ts->n; i++)
+		for (size_t k = 0; k < ts->t[i].nsecrets; k++) {
+			struct tenant_secret *s = &ts->t[i].secrets[k];
+			if (s->file) {
+				if (read_secret(s, msg, len) < 0)
+					return -1;
+			} else {
+				const char *v = getenv(s->env);
+				if (!v || !(s->value = strdup(v))) {
+					snprintf(msg, len, "secret %s: the service's environment has no %s",
+						 s->name, s->env);
+					return -1;
+				}
+				s->len = strlen(v);
+			}
+			if (s->len && s->value[s->len - 1] == '\n' && s->file)
+				s->len--;
+			s->value[s->len] = '\0';
+			if (s->len == 0 || strlen(s->value) != s->len) {
+				snprintf(msg, len, "secret %s: empty, or a NUL byte in it", s->name);
+				return -1;
+			}
+		}
+	return 0;
+}
+
+const struct tenant_secret *tenant_secret(const struct tenant *t, const char *name)
+{
+	for (size_t i = 0; i < t->nsecrets; i++)
+		if (strcmp(t->secrets[i].name, name) == 0)
+			return &t->secrets[i];
+	return NULL;
 }
 
 static void free_strv(char **v, size_t n)
@@ -358,7 +532,21 @@ void tenants_free(struct tenants *ts)
 	for (size_t i = 0; i < ts->n; i++) {
 		free_strv(ts->t[i].profiles, ts->t[i].nprofiles);
 		free_strv(ts->t[i].egress, ts->t[i].negress);
+		for (size_t k = 0; k < ts->t[i].nsecrets; k++) {
+			struct tenant_secret *sc = &ts->t[i].secrets[k];
+			if (sc->value)
+				sodium_memzero(sc->value, sc->len);
+			free(sc->value);
+			free(sc->file);
+			free(sc->env);
+		}
+		free(ts->t[i].secrets);
 	}
+	for (size_t i = 0; i < ts->nrules; i++) {
+		free_strv(ts->rules[i].labels, ts->rules[i].nlabels);
+		free_strv(ts->rules[i].egress, ts->rules[i].negress);
+	}
+	free(ts->rules);
 	sodium_memzero(ts->admin, sizeof(ts->admin));
 	free(ts->t);
 	free(ts);
@@ -387,6 +575,14 @@ bool tenants_is_admin(const struct tenants *ts, const char *token)
 	bool ok = sodium_memcmp(h, ts->admin, 32) == 0;
 	sodium_memzero(h, sizeof(h));
 	return ok;
+}
+
+const struct tenant *tenants_by_name(const struct tenants *ts, const char *name)
+{
+	for (size_t i = 0; ts && i < ts->n; i++)
+		if (strcmp(ts->t[i].name, name) == 0)
+			return &ts->t[i];
+	return NULL;
 }
 
 const struct tenant *tenants_by_uid(const struct tenants *ts, uid_t uid)
@@ -430,14 +626,37 @@ static void split_rule(const char *rule, char *host, size_t len, const char **po
 
 bool tenant_egress_ok(const struct tenant *t, const char *rule)
 {
+	return t->any_egress || egress_match(t->egress, t->negress, rule);
+}
+
+int tenants_label_check(const struct tenants *ts, char *const *labels, size_t nlabels, char *const *allow,
+			size_t nallow, const char **label, size_t *allow_i)
+{
+	for (size_t r = 0; ts && r < ts->nrules; r++)
+		for (size_t l = 0; l < nlabels; l++) {
+			bool has = false;
+			for (size_t k = 0; k < ts->rules[r].nlabels && !has; k++)
+				has = strcmp(ts->rules[r].labels[k], labels[l]) == 0;
+			if (!has)
+				continue;
+			for (size_t a = 0; a < nallow; a++)
+				if (!egress_match(ts->rules[r].egress, ts->rules[r].negress, allow[a])) {
+					*label = labels[l];
+					*allow_i = a;
+					return (int)r;
+				}
+		}
+	return -1;
+}
+
+bool egress_match(char *const *patterns, size_t n, const char *rule)
+{
 	char host[REQ_MAX_RULE + 1], phost[REQ_MAX_RULE + 1];
 	const char *port, *pport;
 
-	if (t->any_egress)
-		return true;
 	split_rule(rule, host, sizeof(host), &port);
-	for (size_t i = 0; i < t->negress; i++) {
-		split_rule(t->egress[i], phost, sizeof(phost), &pport);
+	for (size_t i = 0; i < n; i++) {
+		split_rule(patterns[i], phost, sizeof(phost), &pport);
 		/* A pattern without a port covers the rule's default ports
 		 * (80, 443) and those named explicitly; with one, only it. */
 		bool port_ok = pport ? port && strcmp(port, pport) == 0

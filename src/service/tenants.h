@@ -12,6 +12,15 @@
 
 enum { TENANT_NAME_MAX = 64, TENANT_MAX = 1024, TENANT_MAX_UIDS = 64, TENANT_MAX_RULES = 256 };
 
+/* A secret by reference: its value comes from a file or the service's
+ * environment, read when the config is loaded (start, SIGHUP). */
+struct tenant_secret {
+	char name[72]; /* also the variable's name in the sandbox */
+	char *file, *env;
+	char *value; /* wiped when freed */
+	size_t len;
+};
+
 struct tenant {
 	char name[TENANT_NAME_MAX];
 	bool has_token;
@@ -19,17 +28,32 @@ struct tenant {
 	uid_t uids[TENANT_MAX_UIDS];
 	size_t nuids;
 	unsigned q_sandboxes, q_epm; /* 0: no quota */
-	struct req_limits ceil;	     /* set[i]: the largest value[i] allowed */
-	char **profiles;	     /* NULL: every profile the service offers */
+	unsigned q_cpu_s;	     /* CPU seconds per hour; 0: no quota */
+	/* on_violations: 0 where not set (no throttle, no quarantine). */
+	unsigned throttle_after, quarantine_after, window, quarantine_for;
+	struct req_limits ceil; /* set[i]: the largest value[i] allowed */
+	char **profiles;	/* NULL: every profile the service offers */
 	size_t nprofiles;
 	bool any_egress; /* "local" without a config: any rule */
 	char **egress;	 /* patterns a rule must fall under; none: no network */
 	size_t negress;
+	struct tenant_secret *secrets;
+	size_t nsecrets;
+};
+
+/* A data-label rule: input carrying one of labels may only run with
+ * egress under patterns (none: no network at all). */
+struct label_rule {
+	char name[TENANT_NAME_MAX];
+	char **labels, **egress;
+	size_t nlabels, negress;
 };
 
 struct tenants {
 	struct tenant *t;
 	size_t n;
+	struct label_rule *rules;
+	size_t nrules;
 	bool has_admin;
 	unsigned char admin[32];
 };
@@ -42,10 +66,14 @@ int tenants_parse(const char *json, size_t len, struct tenants **out, struct req
 /* Read and parse path (at most 1 MiB); msg says what is wrong. */
 int tenants_load(const char *path, struct tenants **out, char *msg, size_t len);
 void tenants_free(struct tenants *ts);
+/* Read every secret's value (tenants_load does): 0, or -1 with msg. */
+int tenants_resolve_secrets(struct tenants *ts, char *msg, size_t len);
+const struct tenant_secret *tenant_secret(const struct tenant *t, const char *name);
 
 /* The tenant whose token hashes to this one's SHA-256 (compared in
  * constant time with every tenant's, sodium_memcmp), or NULL. */
 const struct tenant *tenants_by_token(const struct tenants *ts, const char *token);
+const struct tenant *tenants_by_name(const struct tenants *ts, const char *name);
 const struct tenant *tenants_by_uid(const struct tenants *ts, uid_t uid);
 bool tenants_is_admin(const struct tenants *ts, const char *token);
 /* The one tenant when the service runs without a config. */
@@ -54,5 +82,11 @@ const struct tenant *tenant_local(void);
 bool tenant_profile_ok(const struct tenant *t, const char *profile);
 /* A rule "host[:port]" falls under one of the tenant's egress patterns. */
 bool tenant_egress_ok(const struct tenant *t, const char *rule);
+/* The same against a list of patterns. */
+bool egress_match(char *const *patterns, size_t n, const char *rule);
+/* The first label rule that labels[] with the egress rules allow[] break:
+ * its index and the offending label and egress rule, or -1. */
+int tenants_label_check(const struct tenants *ts, char *const *labels, size_t nlabels, char *const *allow,
+			size_t nallow, const char **label, size_t *allow_i);
 
 #endif

@@ -1,0 +1,160 @@
+#!/usr/bin/python3
+"""airlock serve in `make bench` (issue 16): an execution of /bin/true through
+the service's unix socket (HTTP/JSON, one kept-alive connection per client, as
+a platform's client holds it) against `airlock run -- /bin/true` and
+bubblewrap, each launched and timed as bench/bench.py does; then executions
+per second with 2 clients. Prints a table and the ratios, writes
+build/bench/serve.json. Environment: BENCH_RUNS (default 200), BENCH_SECONDS
+(default 10), AIRLOCK, BENCH_OUT, as bench/bench.py."""
+
+import http.client
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bench  # noqa: E402  (the same launch, flags and environment as the main bench)
+
+RUNS, SECONDS, WORKERS = bench.RUNS, bench.SECONDS, bench.WORKERS
+BODY = json.dumps({"argv": ["/bin/true"]})
+
+
+class Unix(http.client.HTTPConnection):
+    def __init__(self, path):
+        super().__init__("localhost", timeout=60)
+        self.path_ = path
+
+    def connect(self):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(self.path_)
+        self.sock = s
+
+
+def execute(conn):
+    """One execution; its wall time in ns (request written to result read)."""
+    t0 = time.perf_counter_ns()
+    conn.request("POST", "/v1/execute", body=BODY, headers={"Content-Type": "application/json"})
+    r = conn.getresponse()
+    data = r.read()
+    t = time.perf_counter_ns() - t0
+    if r.status != 200 or json.loads(data)["status"] != "exited":
+        raise RuntimeError("execute: %d %s" % (r.status, data[:200]))
+    return t
+
+
+def start_service(tmp):
+    sock = os.path.join(tmp, "s.sock")
+    log = open(os.path.join(tmp, "serve.log"), "w")
+    p = subprocess.Popen([bench.AIRLOCK, "serve", "--listen", "unix:" + sock], stderr=log, stdout=log)
+    for _ in range(600):
+        if p.poll() is not None:
+            sys.exit("airlock serve exited: see %s" % log.name)
+        try:
+            c = Unix(sock)
+            c.request("GET", "/readyz")
+            if c.getresponse().status == 200:
+                return p, sock
+        except OSError:
+            pass
+        time.sleep(0.05)
+    p.kill()
+    sys.exit("airlock serve never became ready")
+
+
+def latency(sock):
+    argv = {t: bench.resolve(bench.wrap(t, ["/bin/true"], False)) for t in ("airlock", "bwrap")}
+    conn = Unix(sock)
+    for _ in range(bench.WARMUP):
+        execute(conn)
+        for a in argv.values():
+            bench.timed_run(a)
+    got = {"serve": [], "airlock": [], "bwrap": []}
+    for _ in range(RUNS):  # interleaved, so that drift hits all alike
+        got["serve"].append(execute(conn))
+        for t, a in argv.items():
+            ns, status = bench.timed_run(a)
+            if status != 0:
+                sys.exit("%s failed: status %d" % (t, status))
+            got[t].append(ns)
+    conn.close()
+    return {t: sorted(v) for t, v in got.items()}
+
+
+def throughput_of(one, seconds):
+    """Completed runs per second with WORKERS threads each calling one() in a loop."""
+    counts = [0] * WORKERS
+    end = time.monotonic() + seconds
+
+    def loop(i):
+        step = one()
+        while time.monotonic() < end:
+            step()
+            counts[i] += 1
+
+    ts = [threading.Thread(target=loop, args=(i,)) for i in range(WORKERS)]
+    t0 = time.monotonic()
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    return sum(counts) / (time.monotonic() - t0)
+
+
+def throughput(sock):
+    def serve_client():
+        conn = Unix(sock)
+        return lambda: execute(conn)
+
+    def spawner(tool):
+        a = bench.resolve(bench.wrap(tool, ["/bin/true"], False))
+        return lambda: (lambda: bench.timed_run(a))
+
+    out = {}
+    # Round robin in slices, as bench.py does, against drift.
+    slices = max(1, int(SECONDS / bench.SLICE))
+    for name, make in (("serve", serve_client), ("airlock", spawner("airlock")), ("bwrap", spawner("bwrap"))):
+        out[name] = 0.0
+    for _ in range(slices):
+        for name, make in (("serve", serve_client), ("airlock", spawner("airlock")), ("bwrap", spawner("bwrap"))):
+            out[name] += throughput_of(make, SECONDS / slices) / slices
+    return out
+
+
+def main():
+    if not os.path.exists(bench.AIRLOCK + "-serve"):
+        sys.exit("serve_bench: %s-serve is missing (make build/airlock-serve)" % bench.AIRLOCK)
+    tmp = tempfile.mkdtemp(prefix="serve-bench.")
+    p, sock = start_service(tmp)
+    try:
+        lat = latency(sock)
+        tp = throughput(sock)
+    finally:
+        p.terminate()
+        p.wait()
+        for f in os.listdir(tmp):
+            os.unlink(os.path.join(tmp, f))
+        os.rmdir(tmp)
+    med = {t: statistics.median(v) / 1e6 for t, v in lat.items()}
+    p90 = {t: bench.pct(v, 90) / 1e6 for t, v in lat.items()}
+    print("\n## airlock serve: /bin/true, %d runs each (interleaved), %d clients for %.0f s each" % (RUNS, WORKERS, SECONDS))
+    print("| | median ms | p90 ms | runs/s (2 clients) |")
+    print("| --- | --- | --- | --- |")
+    for t, label in (("serve", "airlock serve (unix socket, HTTP)"), ("airlock", "airlock run"), ("bwrap", "bubblewrap")):
+        print("| %s | %.2f | %.2f | %.0f |" % (label, med[t], p90[t], tp[t]))
+    print("- serve/airlock run: latency %.2fx, throughput %.2fx; serve/bubblewrap: latency %.2fx, throughput %.2fx"
+          % (med["serve"] / med["airlock"], tp["serve"] / tp["airlock"], med["serve"] / med["bwrap"], tp["serve"] / tp["bwrap"]))
+    print("  (latency: below 1 is faster; throughput: above 1)")
+    os.makedirs(bench.OUT, exist_ok=True)
+    with open(os.path.join(bench.OUT, "serve.json"), "w") as f:
+        json.dump({"median_ms": med, "p90_ms": p90, "runs_per_s": tp, "runs": RUNS, "seconds": SECONDS}, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
