@@ -62,7 +62,7 @@ build/airlock-serve: $(REL_OBJ) $(patsubst src/%.c,build/rel/%.o,$(SERVE_SRC)) b
 # The request decoders' and the config's fuzz target: pure code, with the helpers it uses.
 build/fuzz/fuzz_request: tests/fuzz/fuzz_request.c src/service/request.c src/service/tenants.c src/util.c src/error.c $(HDRS)
 	@mkdir -p $(dir $@)
-	clang -std=gnu11 -D_GNU_SOURCE -iquote src -I include $(FUZZ_SAN) -o $@ $(filter %.c,$^) -ljansson -lsodium -lm
+	clang -std=gnu11 -D_GNU_SOURCE -iquote src -I include $(FUZZ_SAN) -o $@ $(filter %.c,$^) -ljansson -lsodium -lm $(SCAN_LIBS)
 .PHONY: install-serve uninstall-serve
 install: install-serve
 install-serve: build/airlock-serve

@@ -227,9 +227,16 @@ _Noreturn __attribute__((noinline)) void al_command_start(struct al_child *c, co
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	AL_TRACE("cmd: stdio and session");
-	/* 3. Resource limits, while we may still raise none of them back. */
+	/* 3. Resource limits, while we may still raise none of them back. A
+	 * workspace operation is airlock's own code with a fixed buffer: the
+	 * address-space cap that stands in for a missing memory cgroup is the
+	 * program's (under the sanitizers, whose shadow mappings exceed any
+	 * cap, it would kill the operation's first allocation). */
+	struct al_limits lim = p->limits;
+	if (cmd->op != AL_REQ_EXEC)
+		lim.memory = 0;
 	if (!al_off(plan, AL_DEF_RLIMITS) &&
-	    al_rlimit_apply(&p->limits, c->degraded, !al_off(plan, AL_DEF_RLIMIT_KERNEL), &err) < 0)
+	    al_rlimit_apply(&lim, c->degraded, !al_off(plan, AL_DEF_RLIMIT_KERNEL), &err) < 0)
 		goto fail;
 	/* Control only: without no_new_privs, seccomp needs CAP_SYS_ADMIN, so
 	 * it is loaded while the capabilities are still there. */

@@ -144,8 +144,14 @@ run_functional() { # run_functional FILE MODE
 	else
 		record functional "$label" 0
 		echo "FAIL functional/$label (exit $rc):"
-		echo "$out" | tail -8 | sed 's/^/    /'
+		show_failure "$out"
 	fi
+}
+
+# A failed case's own FAIL lines (they may be far above its last lines,
+# when a service's log follows them), then its last lines.
+show_failure() {
+	{ echo "$1" | grep -m 8 -E 'FAIL|not ok|Error|error:'; echo "$1" | tail -8; } | sed 's/^/    /'
 }
 
 # --- one containment case: as root or as 65534, normal or control.
@@ -175,7 +181,7 @@ run_case() { # run_case FILE MODE(root|user)
 	else
 		record "$cat" "$label" 0
 		echo "FAIL $cat/$label (exit $rc, wanted $want):"
-		echo "$out" | tail -8 | sed 's/^/    /'
+		show_failure "$out"
 	fi
 }
 
