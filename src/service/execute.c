@@ -208,7 +208,8 @@ int execute_config(struct svc *svc, const struct tenant *t, const char *profile,
 	char field[64];
 
 	*out = NULL;
-	if (!tenant_profile_ok(t, profile))
+	bool ceilings = !svc_off(svc, SVC_DEF_CEILINGS);
+	if (ceilings && !tenant_profile_ok(t, profile))
 		return config_fail(err, "profile", "\"%s\" is not a profile this tenant may use%s", profile,
 				   t->profiles ? "" : " (default, python, node, model-eval)");
 	if (al_config_new(svc->ctx, profile, &cfg, &e) < 0)
@@ -225,7 +226,7 @@ int execute_config(struct svc *svc, const struct tenant *t, const char *profile,
 			return config_fail(err, field, "%s: the service returns at most %llu MiB per stream",
 					   l->text[i], OP_MAX_OUTPUT >> 20);
 		}
-		if (t->ceil.set[i] && (l->unlimited[i] || l->value[i] > t->ceil.value[i])) {
+		if (ceilings && t->ceil.set[i] && (l->unlimited[i] || l->value[i] > t->ceil.value[i])) {
 			al_config_free(cfg);
 			return config_fail(err, field, "%s is above this tenant's ceiling (%s)", l->text[i],
 					   t->ceil.text[i]);
@@ -239,7 +240,7 @@ int execute_config(struct svc *svc, const struct tenant *t, const char *profile,
 		size_t len = 8;
 		for (size_t i = 0; i < net->n; i++) {
 			snprintf(field, sizeof(field), "network.allow[%zu]", i);
-			if (!tenant_egress_ok(t, net->allow[i])) {
+			if (ceilings && !tenant_egress_ok(t, net->allow[i])) {
 				al_config_free(cfg);
 				return config_fail(err, field,
 						   "\"%s\" is not an egress rule this tenant may use",
@@ -276,7 +277,7 @@ int execute_config(struct svc *svc, const struct tenant *t, const char *profile,
 	for (int i = 0; i < REQ_NLIMITS; i++) {
 		bool unlimited;
 		double v = limit_value(json_object_get(limits, req_limit_names[i]), i, &unlimited);
-		if (!l->set[i] && t->ceil.set[i] && (unlimited || v > t->ceil.value[i]) &&
+		if (ceilings && !l->set[i] && t->ceil.set[i] && (unlimited || v > t->ceil.value[i]) &&
 		    al_config_set(cfg, req_limit_keys[i], t->ceil.text[i], &e) < 0) {
 			json_decref(prof);
 			goto lib_error;
@@ -889,7 +890,7 @@ static int job_secrets(struct job *j, const struct tenant *t, struct redact_set 
 			return -1;
 		}
 		n++;
-		if (redact_add(set, s->name, s->value, s->len) < 0)
+		if (!svc_off(j->svc, SVC_DEF_REDACTION) && redact_add(set, s->name, s->value, s->len) < 0)
 			return -1;
 	}
 	return 0;
@@ -924,7 +925,7 @@ int execute_check_labels(struct svc *svc, struct hreq *r, const char **labels, s
 {
 	const char *label;
 	size_t a;
-	int k = svc->tenants
+	int k = svc->tenants && !svc_off(svc, SVC_DEF_LABELS)
 		    ? tenants_label_check(svc->tenants, (char *const *)labels, n, allow, nallow, &label, &a)
 		    : -1;
 	if (k < 0)

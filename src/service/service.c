@@ -124,7 +124,7 @@ int svc_admit_rate(struct svc *svc, const struct tenant *t, unsigned *retry_afte
 	struct tstate *s;
 	double now = al_now_ms() / 1000.0;
 
-	if (!t->q_epm)
+	if (!t->q_epm || svc_off(svc, SVC_DEF_QUOTAS))
 		return 0;
 	if (!(s = svc_tstate(svc, t->name))) {
 		*retry_after = 1;
@@ -169,7 +169,7 @@ int svc_admit_sandbox(struct svc *svc, const struct tenant *t, bool queue, unsig
 		svc->metrics.rejected_busy++;
 		return -2;
 	}
-	if (t->q_sandboxes && s->live >= t->q_sandboxes) {
+	if (t->q_sandboxes && s->live >= t->q_sandboxes && !svc_off(svc, SVC_DEF_QUOTAS)) {
 		svc->metrics.rejected_quota++;
 		*retry_after = 5;
 		return -1;
@@ -257,6 +257,8 @@ void svc_violation(struct svc *svc, const char *tenant, enum viol_kind kind)
 	}
 	unsigned n = recent(s, t->window, now);
 	svc_log("info", "violation", "tenant=%s kind=%s in_window=%u", tenant, kinds[kind], n);
+	if (svc_off(svc, SVC_DEF_QUARANTINE))
+		return;
 	if (t->quarantine_after && n >= t->quarantine_after && !svc_quarantined(svc, tenant)) {
 		s->quarantined_until = now + t->quarantine_for;
 		s->vcount = s->vhead = 0; /* the count starts over once it is served */
@@ -336,7 +338,7 @@ unsigned svc_admit_tenant(struct svc *svc, const struct tenant *t, bool new_sand
 			 t->name, t->throttle_after, t->window);
 		return 429;
 	}
-	if (t->q_cpu_s && svc_cpu_last_hour(svc, t->name) >= t->q_cpu_s) {
+	if (t->q_cpu_s && svc_cpu_last_hour(svc, t->name) >= t->q_cpu_s && !svc_off(svc, SVC_DEF_QUOTAS)) {
 		/* Until the oldest minute that holds CPU leaves the hour. */
 		long minute = (long)(mono_s() / 60), oldest = minute;
 		for (int i = 0; i < 60; i++)
@@ -567,6 +569,35 @@ static int setup_tls(struct svc *svc)
 	return svc->tls_key ? 0 : -1;
 }
 
+/* Test builds: AIRLOCK_TEST_DISABLE_SERVE names defences to switch off;
+ * a name it does not know stops the service (a typo must not make a
+ * control pass). */
+static int test_switches(struct svc *svc)
+{
+#ifdef AIRLOCK_TEST_SWITCHES
+	static const char *const names[] = {"tenancy", "quotas", "ceilings", "quarantine", "redaction", "labels"};
+	const char *list = getenv("AIRLOCK_TEST_DISABLE_SERVE");
+	while (list && *list) {
+		size_t n = strcspn(list, ","), i;
+		for (i = 0; i < ARRAY_SIZE(names); i++)
+			if (strlen(names[i]) == n && strncmp(list, names[i], n) == 0)
+				break;
+		if (i == ARRAY_SIZE(names)) {
+			fprintf(stderr, "airlock serve: AIRLOCK_TEST_DISABLE_SERVE: unknown defence %.*s\n",
+				(int)n, list);
+			return -1;
+		}
+		svc->disabled |= 1u << i;
+		list += n + (list[n] == ',');
+	}
+	if (svc->disabled)
+		svc_log("warn", "test_switches", "disabled=%s", getenv("AIRLOCK_TEST_DISABLE_SERVE"));
+#else
+	(void)svc;
+#endif
+	return 0;
+}
+
 static int setup(struct svc *svc, const struct svc_options *opt)
 {
 	char msg[700];
@@ -575,6 +606,8 @@ static int setup(struct svc *svc, const struct svc_options *opt)
 
 	svc->opt = *opt;
 	svc->started_ms = al_now_ms();
+	if (test_switches(svc) < 0)
+		return -1;
 	svc->sigw.fd = svc->ctxw.fd = -1;
 	if (opt->config && tenants_load(opt->config, &svc->tenants, msg, sizeof(msg)) < 0) {
 		fprintf(stderr, "airlock serve: --config %s\n", msg);

@@ -51,6 +51,24 @@ struct svc_options {
 	const char *tls_key;	 /* through libmicrohttpd); read once at start */
 };
 
+/* The service's own defences, each of which a test build can switch off
+ * (AIRLOCK_TEST_DISABLE_SERVE=tenancy,quotas,...) for the negative controls
+ * of tests/functional/serve_*.sh. A release build has no switch: svc_off
+ * is constant false there. */
+enum {
+	SVC_DEF_TENANCY = 1 << 0,    /* a tenant sees only its own sandboxes */
+	SVC_DEF_QUOTAS = 1 << 1,     /* sandboxes at once, executions per minute, CPU per hour */
+	SVC_DEF_CEILINGS = 1 << 2,   /* a tenant's largest limits */
+	SVC_DEF_QUARANTINE = 1 << 3, /* throttle and quarantine after violations */
+	SVC_DEF_REDACTION = 1 << 4,  /* secrets' values out of output and files */
+	SVC_DEF_LABELS = 1 << 5,     /* the config's label rules */
+};
+#ifdef AIRLOCK_TEST_SWITCHES
+#define svc_off(svc, def) (((svc)->disabled & (def)) != 0)
+#else
+#define svc_off(svc, def) ((void)(svc), 0)
+#endif
+
 /* Something the loop watches: data.ptr of its epoll entry points here. */
 struct watch {
 	void (*fn)(struct svc *svc, struct watch *w, uint32_t events);
@@ -109,6 +127,7 @@ struct svc {
 	int landlock;
 	char degraded[256];
 	double started_ms;
+	unsigned disabled; /* SVC_DEF_*: test builds only */
 };
 
 /* The loop's watches (service.c). */

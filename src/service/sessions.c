@@ -267,7 +267,7 @@ void sessions_create(struct svc *svc, struct hreq *r, const struct tenant *t)
 struct session *sessions_find(struct svc *svc, const char *tenant, const char *id)
 {
 	for (struct session *s = svc->sessions; s; s = s->next)
-		if (strcmp(s->id, id) == 0 && strcmp(s->tenant, tenant) == 0)
+		if (strcmp(s->id, id) == 0 && (strcmp(s->tenant, tenant) == 0 || svc_off(svc, SVC_DEF_TENANCY)))
 			return s;
 	return NULL;
 }
@@ -276,7 +276,7 @@ void sessions_list(struct svc *svc, struct hreq *r, const char *tenant)
 {
 	json_t *a = json_array();
 	for (struct session *s = svc->sessions; s; s = s->next)
-		if (strcmp(s->tenant, tenant) == 0)
+		if (strcmp(s->tenant, tenant) == 0 || svc_off(svc, SVC_DEF_TENANCY))
 			json_array_append_new(a, session_json(s));
 	hreq_json(r, 200, json_pack("{s:o}", "sandboxes", a));
 }
