@@ -156,9 +156,8 @@ static void on_event(void *user, const struct al_event *ev)
 	}
 }
 
-/* After the library's handle: each ended op to its owner, then the box's
- * own end, once. */
-static void process(struct box *b)
+/* Each ended op to its owner, in the order they ended. */
+static void tell_done(struct box *b)
 {
 	while (b->done) {
 		struct op *op = b->done;
@@ -167,6 +166,13 @@ static void process(struct box *b)
 			op->done(op);
 		op_free(op);
 	}
+}
+
+/* After the library's handle: each ended op to its owner, then the box's
+ * own end, once. */
+static void process(struct box *b)
+{
+	tell_done(b);
 	if (b->ended && !b->ops && !b->end_told && !b->closing) {
 		b->end_told = true;
 		if (b->on_end)
@@ -367,13 +373,7 @@ void box_reap(struct svc *svc)
 			snprintf(o->error, sizeof(o->error), "the sandbox was deleted");
 			op_finish(b, o);
 		}
-		while (b->done) {
-			struct op *op = b->done;
-			b->done = op->next;
-			if (op->done)
-				op->done(op);
-			op_free(op);
-		}
+		tell_done(b);
 		next = b->next; /* done() may have closed others */
 		svc_unwatch(svc, &b->w);
 		if (b->prev)

@@ -8,7 +8,6 @@
 
 #include <errno.h>
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,21 +145,7 @@ static void job_fail(struct job *j, unsigned status, const char *code, const cha
 
 /* --- the config --- */
 
-static int config_fail(struct req_error *err, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int config_fail(struct req_error *err, const char *field, const char *fmt, ...)
-{
-	char msg[300];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	err->status = 400;
-	snprintf(err->field, sizeof(err->field), "%s", field);
-	snprintf(err->detail, sizeof(err->detail), "%s: %s", field, msg);
-	return -1;
-}
+#define config_fail(err, ...) req_fail(err, 400, __VA_ARGS__)
 
 /* The request's field that a library message names ("memory: ..."). */
 static void field_of(const char *msg, char *field, size_t len)

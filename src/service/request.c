@@ -18,9 +18,7 @@ const char *const req_limit_keys[REQ_NLIMITS] = {"memory",   "pids",   "time",
 
 bool req_limit_is_time(int i) { return i == REQ_TIME || i == REQ_CPU_TIME; }
 
-static int fail(struct req_error *err, unsigned status, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int fail(struct req_error *err, unsigned status, const char *field, const char *fmt, ...)
+int req_fail(struct req_error *err, unsigned status, const char *field, const char *fmt, ...)
 {
 	char msg[300];
 	va_list ap;
@@ -46,13 +44,13 @@ static json_t *parse(const char *body, size_t len, struct req_error *err)
 		return json_object();
 	j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
 	if (!j) {
-		fail(err, 400, "", "the body is not JSON: %s (line %d, column %d)", je.text, je.line,
-		     je.column);
+		req_fail(err, 400, "", "the body is not JSON: %s (line %d, column %d)", je.text, je.line,
+			 je.column);
 		return NULL;
 	}
 	if (!json_is_object(j)) {
 		json_decref(j);
-		fail(err, 400, "", "the body must be a JSON object");
+		req_fail(err, 400, "", "the body must be a JSON object");
 		return NULL;
 	}
 	return j;
@@ -72,7 +70,7 @@ static int known_fields(json_t *obj, const char *prefix, const char *const *name
 		if (!ok) {
 			char field[128];
 			snprintf(field, sizeof(field), "%s%.100s", prefix, key);
-			return fail(err, 400, field, "unknown field");
+			return req_fail(err, 400, field, "unknown field");
 		}
 	}
 	return 0;
@@ -82,12 +80,12 @@ static int known_fields(json_t *obj, const char *prefix, const char *const *name
 static int string_of(json_t *v, const char *field, size_t max, const char **out, struct req_error *err)
 {
 	if (!json_is_string(v))
-		return fail(err, 400, field, "expected a string");
+		return req_fail(err, 400, field, "expected a string");
 	size_t n = json_string_length(v);
 	if (n > max)
-		return fail(err, 413, field, "longer than %zu bytes", max);
+		return req_fail(err, 413, field, "longer than %zu bytes", max);
 	if (strlen(json_string_value(v)) != n)
-		return fail(err, 400, field, "contains a NUL byte");
+		return req_fail(err, 400, field, "contains a NUL byte");
 	*out = json_string_value(v);
 	return 0;
 }
@@ -98,7 +96,7 @@ static int dup_string(json_t *v, const char *field, size_t max, char **out, stru
 	if (string_of(v, field, max, &s, err) < 0)
 		return -1;
 	if (!(*out = strdup(s)))
-		return fail(err, 413, field, "out of memory");
+		return req_fail(err, 413, field, "out of memory");
 	return 0;
 }
 
@@ -107,23 +105,23 @@ static int decode_bytes(json_t *v, const char *encoding, const char *field, unsi
 			struct req_error *err)
 {
 	if (!json_is_string(v))
-		return fail(err, 400, field, "expected a string");
+		return req_fail(err, 400, field, "expected a string");
 	const char *s = json_string_value(v);
 	size_t n = json_string_length(v);
 	if (!encoding || strcmp(encoding, "utf8") == 0) {
 		if (!(*out = malloc(n ? n : 1)))
-			return fail(err, 413, field, "out of memory");
+			return req_fail(err, 413, field, "out of memory");
 		memcpy(*out, s, n);
 		*len = n;
 		return 0;
 	}
 	size_t cap = n / 4 * 3 + 3;
 	if (!(*out = malloc(cap ? cap : 1)))
-		return fail(err, 413, field, "out of memory");
+		return req_fail(err, 413, field, "out of memory");
 	if (sodium_base642bin(*out, cap, s, n, " \r\n", len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
 		free(*out);
 		*out = NULL;
-		return fail(err, 400, field, "not valid base64");
+		return req_fail(err, 400, field, "not valid base64");
 	}
 	return 0;
 }
@@ -137,7 +135,7 @@ static int encoding_of(json_t *obj, const char *key, const char *field, const ch
 		return 0;
 	if (!json_is_string(v) ||
 	    (strcmp(json_string_value(v), "utf8") != 0 && strcmp(json_string_value(v), "base64") != 0))
-		return fail(err, 400, field, "expected \"utf8\" or \"base64\"");
+		return req_fail(err, 400, field, "expected \"utf8\" or \"base64\"");
 	*out = json_string_value(v);
 	return 0;
 }
@@ -146,17 +144,17 @@ int req_check_path(const char *path, const char *field, struct req_error *err)
 {
 	size_t n = strlen(path);
 	if (n == 0)
-		return fail(err, 400, field, "empty path");
+		return req_fail(err, 400, field, "empty path");
 	if (n > REQ_MAX_PATH)
-		return fail(err, 413, field, "longer than %d bytes", REQ_MAX_PATH);
+		return req_fail(err, 413, field, "longer than %d bytes", REQ_MAX_PATH);
 	for (const char *p = path; *p; p++)
 		if ((unsigned char)*p < 0x20 || *p == 0x7f)
-			return fail(err, 400, field, "a control character in the path");
+			return req_fail(err, 400, field, "a control character in the path");
 	for (const char *p = path; *p;) {
 		const char *e = strchrnul(p, '/');
 		size_t k = (size_t)(e - p);
 		if ((k == 1 && p[0] == '.') || (k == 2 && p[0] == '.' && p[1] == '.'))
-			return fail(err, 400, field, "\".\" and \"..\" are not allowed in a path");
+			return req_fail(err, 400, field, "\".\" and \"..\" are not allowed in a path");
 		p = *e ? e + 1 : e;
 	}
 	return 0;
@@ -170,9 +168,9 @@ static int profile_of(json_t *v, char **out, struct req_error *err)
 	if (string_of(v, "profile", REQ_MAX_NAME, &s, err) < 0)
 		return -1;
 	if (!*s || strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(s))
-		return fail(err, 400, "profile", "a built-in profile's name (such as default or python)");
+		return req_fail(err, 400, "profile", "a built-in profile's name (such as default or python)");
 	*out = strdup(s);
-	return *out ? 0 : fail(err, 413, "profile", "out of memory");
+	return *out ? 0 : req_fail(err, 413, "profile", "out of memory");
 }
 
 static int limits_of(json_t *obj, struct req_limits *l, struct req_error *err)
@@ -181,7 +179,7 @@ static int limits_of(json_t *obj, struct req_limits *l, struct req_error *err)
 	json_t *v;
 
 	if (!json_is_object(obj))
-		return fail(err, 400, "limits", "expected an object");
+		return req_fail(err, 400, "limits", "expected an object");
 	const char *names[REQ_NLIMITS + 1] = {NULL};
 	memcpy(names, req_limit_names, sizeof(req_limit_names));
 	if (known_fields(obj, "limits.", names, err) < 0)
@@ -203,10 +201,10 @@ static int limits_of(json_t *obj, struct req_limits *l, struct req_error *err)
 			 strlen(json_string_value(v)) == json_string_length(v))
 			snprintf(text, sizeof(text), "%s", json_string_value(v));
 		else
-			return fail(err, 400, field, "expected a number or a string such as \"%s\"",
-				    req_limit_is_time(i) ? "30"
-				    : i == REQ_PIDS	 ? "64"
-							 : "256M");
+			return req_fail(err, 400, field, "expected a number or a string such as \"%s\"",
+					req_limit_is_time(i) ? "30"
+					: i == REQ_PIDS	     ? "64"
+							     : "256M");
 		l->set[i] = true;
 		snprintf(l->text[i], sizeof(l->text[i]), "%s", text);
 		if (strcmp(text, "unlimited") == 0) {
@@ -219,7 +217,7 @@ static int limits_of(json_t *obj, struct req_limits *l, struct req_error *err)
 			: req_limit_is_time(i) ? al_parse_duration(text, &d, &e)
 					       : al_parse_size(text, &n, &e);
 		if (r < 0)
-			return fail(err, 400, field, "%s", e.msg);
+			return req_fail(err, 400, field, "%s", e.msg);
 		l->value[i] = req_limit_is_time(i) ? d : (double)n;
 	}
 	return 0;
@@ -232,7 +230,8 @@ static int network_of(json_t *obj, struct req_network *net, struct req_error *er
 	size_t i;
 
 	if (!json_is_object(obj))
-		return fail(err, 400, "network", "expected an object such as {\"allow\": [\"pypi.org\"]}");
+		return req_fail(err, 400, "network",
+				"expected an object such as {\"allow\": [\"pypi.org\"]}");
 	if (known_fields(obj, "network.", fields, err) < 0)
 		return -1;
 	net->set = true;
@@ -243,17 +242,17 @@ static int network_of(json_t *obj, struct req_network *net, struct req_error *er
 		json_incref(allow);
 	if (!json_is_array(allow)) {
 		json_decref(allow);
-		return fail(err, 400, "network.allow", "expected an array of rules");
+		return req_fail(err, 400, "network.allow", "expected an array of rules");
 	}
 	size_t n = json_array_size(allow);
 	if (n > REQ_MAX_RULES) {
 		json_decref(allow);
-		return fail(err, 413, "network.allow", "more than %d rules", REQ_MAX_RULES);
+		return req_fail(err, 413, "network.allow", "more than %d rules", REQ_MAX_RULES);
 	}
 	net->allow = calloc(n + 1, sizeof(char *));
 	if (!net->allow) {
 		json_decref(allow);
-		return fail(err, 413, "network.allow", "out of memory");
+		return req_fail(err, 413, "network.allow", "out of memory");
 	}
 	json_array_foreach(allow, i, v)
 	{
@@ -270,13 +269,13 @@ static int network_of(json_t *obj, struct req_network *net, struct req_error *er
 		    s[strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 				"0123456789.-_*:[]")]) {
 			json_decref(allow);
-			return fail(err, 400, field,
-				    "a rule is a host, *.domain or address, with an optional :port");
+			return req_fail(err, 400, field,
+					"a rule is a host, *.domain or address, with an optional :port");
 		}
 		net->allow[net->n++] = strdup(s);
 		if (!net->allow[net->n - 1]) {
 			json_decref(allow);
-			return fail(err, 413, field, "out of memory");
+			return req_fail(err, 413, field, "out of memory");
 		}
 	}
 	json_decref(allow);
@@ -289,13 +288,13 @@ static int env_of(json_t *obj, char ***out, size_t *count, size_t *bytes, struct
 	json_t *v;
 
 	if (!json_is_object(obj))
-		return fail(err, 400, "env", "expected an object of NAME: value");
+		return req_fail(err, 400, "env", "expected an object of NAME: value");
 	size_t n = json_object_size(obj);
 	if (n > REQ_MAX_ENV)
-		return fail(err, 413, "env", "more than %d variables", REQ_MAX_ENV);
+		return req_fail(err, 413, "env", "more than %d variables", REQ_MAX_ENV);
 	char **env = calloc(n + 1, sizeof(char *));
 	if (!env)
-		return fail(err, 413, "env", "out of memory");
+		return req_fail(err, 413, "env", "out of memory");
 	*out = env;
 	json_object_foreach(obj, key, v)
 	{
@@ -305,16 +304,16 @@ static int env_of(json_t *obj, char ***out, size_t *count, size_t *bytes, struct
 		if (!*key || strlen(key) > 128 || (key[0] >= '0' && key[0] <= '9') ||
 		    strspn(key, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
 			strlen(key))
-			return fail(err, 400, field, "a variable's name is letters, digits and _");
+			return req_fail(err, 400, field, "a variable's name is letters, digits and _");
 		if (string_of(v, field, REQ_MAX_ARGS_BYTES, &s, err) < 0)
 			return -1;
 		*bytes += strlen(key) + strlen(s) + 2;
 		if (*bytes > REQ_MAX_ARGS_BYTES)
-			return fail(err, 413, "env", "arguments and environment longer than %d bytes",
-				    REQ_MAX_ARGS_BYTES);
+			return req_fail(err, 413, "env", "arguments and environment longer than %d bytes",
+					REQ_MAX_ARGS_BYTES);
 		if (asprintf(&env[*count], "%s=%s", key, s) < 0) {
 			env[*count] = NULL;
-			return fail(err, 413, field, "out of memory");
+			return req_fail(err, 413, field, "out of memory");
 		}
 		(*count)++;
 	}
@@ -327,11 +326,11 @@ static int argv_of(json_t *a, struct req_run *r, size_t *bytes, struct req_error
 	size_t i;
 
 	if (!json_is_array(a) || json_array_size(a) == 0)
-		return fail(err, 400, "argv", "expected a non-empty array of strings");
+		return req_fail(err, 400, "argv", "expected a non-empty array of strings");
 	if (json_array_size(a) > REQ_MAX_ARGV)
-		return fail(err, 413, "argv", "more than %d arguments", REQ_MAX_ARGV);
+		return req_fail(err, 413, "argv", "more than %d arguments", REQ_MAX_ARGV);
 	if (!(r->argv = calloc(json_array_size(a) + 1, sizeof(char *))))
-		return fail(err, 413, "argv", "out of memory");
+		return req_fail(err, 413, "argv", "out of memory");
 	json_array_foreach(a, i, v)
 	{
 		char field[32];
@@ -341,11 +340,11 @@ static int argv_of(json_t *a, struct req_run *r, size_t *bytes, struct req_error
 		r->argc++;
 		*bytes += strlen(r->argv[i]) + 1;
 		if (*bytes > REQ_MAX_ARGS_BYTES)
-			return fail(err, 413, "argv", "arguments and environment longer than %d bytes",
-				    REQ_MAX_ARGS_BYTES);
+			return req_fail(err, 413, "argv", "arguments and environment longer than %d bytes",
+					REQ_MAX_ARGS_BYTES);
 	}
 	if (!r->argv[0][0])
-		return fail(err, 400, "argv[0]", "the program is an empty string");
+		return req_fail(err, 400, "argv[0]", "the program is an empty string");
 	return 0;
 }
 
@@ -355,9 +354,9 @@ static int code_of(json_t *lang, json_t *code, struct req_run *r, struct req_err
 	const char *l, *c;
 
 	if (!lang)
-		return fail(err, 400, "language", "code needs a language (python or sh)");
+		return req_fail(err, 400, "language", "code needs a language (python or sh)");
 	if (!code)
-		return fail(err, 400, "code", "language needs code");
+		return req_fail(err, 400, "code", "language needs code");
 	if (string_of(lang, "language", REQ_MAX_NAME, &l, err) < 0 ||
 	    string_of(code, "code", REQ_MAX_CODE, &c, err) < 0)
 		return -1;
@@ -366,11 +365,11 @@ static int code_of(json_t *lang, json_t *code, struct req_run *r, struct req_err
 	else if (strcmp(l, "sh") == 0)
 		r->language = "sh";
 	else
-		return fail(err, 400, "language", "python or sh, not \"%.40s\"", l);
+		return req_fail(err, 400, "language", "python or sh, not \"%.40s\"", l);
 	const char *prog = r->language[0] == 'p' ? "python3" : "/bin/sh";
 	if (!(r->argv = calloc(4, sizeof(char *))) || !(r->argv[0] = strdup(prog)) ||
 	    !(r->argv[1] = strdup("-c")) || !(r->argv[2] = strdup(c)))
-		return fail(err, 413, "code", "out of memory");
+		return req_fail(err, 413, "code", "out of memory");
 	r->argc = 3;
 	return 0;
 }
@@ -382,11 +381,11 @@ static int files_of(json_t *a, struct req_run *r, struct req_error *err)
 	size_t i;
 
 	if (!json_is_array(a))
-		return fail(err, 400, "files", "expected an array of {path, content, encoding}");
+		return req_fail(err, 400, "files", "expected an array of {path, content, encoding}");
 	if (json_array_size(a) > REQ_MAX_FILES)
-		return fail(err, 413, "files", "more than %d files", REQ_MAX_FILES);
+		return req_fail(err, 413, "files", "more than %d files", REQ_MAX_FILES);
 	if (!(r->files = calloc(json_array_size(a) + 1, sizeof(*r->files))))
-		return fail(err, 413, "files", "out of memory");
+		return req_fail(err, 413, "files", "out of memory");
 	json_array_foreach(a, i, f)
 	{
 		char prefix[32], field[48];
@@ -394,7 +393,7 @@ static int files_of(json_t *a, struct req_run *r, struct req_error *err)
 		struct req_file *rf = &r->files[i];
 		snprintf(prefix, sizeof(prefix), "files[%zu]", i);
 		if (!json_is_object(f))
-			return fail(err, 400, prefix, "expected {path, content, encoding}");
+			return req_fail(err, 400, prefix, "expected {path, content, encoding}");
 		snprintf(prefix, sizeof(prefix), "files[%zu].", i);
 		if (known_fields(f, prefix, fields, err) < 0)
 			return -1;
@@ -402,7 +401,7 @@ static int files_of(json_t *a, struct req_run *r, struct req_error *err)
 		snprintf(field, sizeof(field), "files[%zu].path", i);
 		json_t *p = json_object_get(f, "path");
 		if (!p)
-			return fail(err, 400, field, "missing");
+			return req_fail(err, 400, field, "missing");
 		if (dup_string(p, field, REQ_MAX_PATH, &rf->path, err) < 0 ||
 		    req_check_path(rf->path, field, err) < 0)
 			return -1;
@@ -412,7 +411,7 @@ static int files_of(json_t *a, struct req_run *r, struct req_error *err)
 		snprintf(field, sizeof(field), "files[%zu].content", i);
 		json_t *c = json_object_get(f, "content");
 		if (!c)
-			return fail(err, 400, field, "missing");
+			return req_fail(err, 400, field, "missing");
 		if (decode_bytes(c, enc, field, &rf->data, &rf->len, err) < 0)
 			return -1;
 		rf->mode = 0644;
@@ -420,7 +419,7 @@ static int files_of(json_t *a, struct req_run *r, struct req_error *err)
 		if (m) {
 			snprintf(field, sizeof(field), "files[%zu].mode", i);
 			if (!json_is_integer(m) || json_integer_value(m) < 0 || json_integer_value(m) > 0777)
-				return fail(err, 400, field, "permission bits, 0 to 511 (0777)");
+				return req_fail(err, 400, field, "permission bits, 0 to 511 (0777)");
 			rf->mode = (unsigned)json_integer_value(m);
 		}
 		json_t *ls = json_object_get(f, "labels");
@@ -429,10 +428,10 @@ static int files_of(json_t *a, struct req_run *r, struct req_error *err)
 			size_t k;
 			snprintf(field, sizeof(field), "files[%zu].labels", i);
 			if (!json_is_array(ls) || json_array_size(ls) > REQ_MAX_LABELS)
-				return fail(err, 400, field, "expected an array of at most %d labels",
-					    REQ_MAX_LABELS);
+				return req_fail(err, 400, field, "expected an array of at most %d labels",
+						REQ_MAX_LABELS);
 			if (!(rf->labels = calloc(json_array_size(ls) + 1, sizeof(char *))))
-				return fail(err, 413, field, "out of memory");
+				return req_fail(err, 413, field, "out of memory");
 			json_array_foreach(ls, k, l)
 			{
 				snprintf(field, sizeof(field), "files[%zu].labels[%zu]", i, k);
@@ -451,8 +450,8 @@ int req_check_label(const char *label, const char *field, struct req_error *err)
 {
 	if (!*label || strlen(label) > REQ_MAX_LABEL ||
 	    strspn(label, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(label))
-		return fail(err, 400, field, "a label is lower-case letters, digits, _ and - (at most %d)",
-			    REQ_MAX_LABEL);
+		return req_fail(err, 400, field,
+				"a label is lower-case letters, digits, _ and - (at most %d)", REQ_MAX_LABEL);
 	return 0;
 }
 
@@ -476,11 +475,11 @@ static int artifacts_of(json_t *a, struct req_run *r, struct req_error *err)
 	size_t i;
 
 	if (!json_is_array(a))
-		return fail(err, 400, "artifacts", "expected an array of globs");
+		return req_fail(err, 400, "artifacts", "expected an array of globs");
 	if (json_array_size(a) > REQ_MAX_ARTIFACTS)
-		return fail(err, 413, "artifacts", "more than %d globs", REQ_MAX_ARTIFACTS);
+		return req_fail(err, 413, "artifacts", "more than %d globs", REQ_MAX_ARTIFACTS);
 	if (!(r->artifacts = calloc(json_array_size(a) + 1, sizeof(char *))))
-		return fail(err, 413, "artifacts", "out of memory");
+		return req_fail(err, 413, "artifacts", "out of memory");
 	json_array_foreach(a, i, v)
 	{
 		char field[32];
@@ -491,7 +490,7 @@ static int artifacts_of(json_t *a, struct req_run *r, struct req_error *err)
 		if (req_check_path(r->artifacts[i], field, err) < 0)
 			return -1;
 		if (r->artifacts[i][0] == '/')
-			return fail(err, 400, field, "a glob relative to the working directory");
+			return req_fail(err, 400, field, "a glob relative to the working directory");
 	}
 	return 0;
 }
@@ -503,11 +502,11 @@ static int secrets_of(json_t *a, struct req_run *r, struct req_error *err)
 	size_t i;
 
 	if (!json_is_array(a))
-		return fail(err, 400, "secrets", "expected an array of secrets' names");
+		return req_fail(err, 400, "secrets", "expected an array of secrets' names");
 	if (json_array_size(a) > 64)
-		return fail(err, 413, "secrets", "more than 64 secrets");
+		return req_fail(err, 413, "secrets", "more than 64 secrets");
 	if (!(r->secrets = calloc(json_array_size(a) + 1, sizeof(char *))))
-		return fail(err, 413, "secrets", "out of memory");
+		return req_fail(err, 413, "secrets", "out of memory");
 	json_array_foreach(a, i, v)
 	{
 		char field[32];
@@ -519,7 +518,7 @@ static int secrets_of(json_t *a, struct req_run *r, struct req_error *err)
 		    strspn(r->secrets[i],
 			   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") !=
 			strlen(r->secrets[i]))
-			return fail(err, 400, field, "a secret's name (letters, digits and _)");
+			return req_fail(err, 400, field, "a secret's name (letters, digits and _)");
 	}
 	return 0;
 }
@@ -541,17 +540,18 @@ int req_decode_run(const char *body, size_t len, enum req_kind kind, struct req_
 		goto out;
 	for (size_t i = 0; kind == REQ_COMMAND && i < ARRAY_SIZE(session_only); i++)
 		if (json_object_get(j, session_only[i])) {
-			fail(err, 400, session_only[i], "set when the session is created, not per command");
+			req_fail(err, 400, session_only[i],
+				 "set when the session is created, not per command");
 			goto out;
 		}
 	json_t *argv = json_object_get(j, "argv"), *lang = json_object_get(j, "language"),
 	       *code = json_object_get(j, "code");
 	if (argv && (lang || code)) {
-		fail(err, 400, lang ? "language" : "code", "either argv, or language and code");
+		req_fail(err, 400, lang ? "language" : "code", "either argv, or language and code");
 		goto out;
 	}
 	if (!argv && !lang && !code) {
-		fail(err, 400, "argv", "missing: give argv, or language and code");
+		req_fail(err, 400, "argv", "missing: give argv, or language and code");
 		goto out;
 	}
 	if (argv ? argv_of(argv, r, &bytes, err) < 0 : code_of(lang, code, r, err) < 0)
@@ -612,9 +612,9 @@ void req_run_free(struct req_run *r)
 static int seconds_of(json_t *v, const char *field, double max, double *out, struct req_error *err)
 {
 	if (!json_is_number(v) || json_number_value(v) <= 0)
-		return fail(err, 400, field, "expected a number of seconds above 0");
+		return req_fail(err, 400, field, "expected a number of seconds above 0");
 	if (json_number_value(v) > max)
-		return fail(err, 400, field, "at most %.0f seconds", max);
+		return req_fail(err, 400, field, "at most %.0f seconds", max);
 	*out = json_number_value(v);
 	return 0;
 }
@@ -673,7 +673,7 @@ int req_decode_restore(const char *body, size_t len, char *id, size_t idlen, str
 	json_t *v = json_object_get(j, "snapshot");
 	if (known_fields(j, "", fields, err) == 0) {
 		if (!v)
-			fail(err, 400, "snapshot", "missing: the id a snapshot was given");
+			req_fail(err, 400, "snapshot", "missing: the id a snapshot was given");
 		else if (string_of(v, "snapshot", REQ_MAX_NAME, &s, err) == 0) {
 			snprintf(id, idlen, "%s", s);
 			rc = 0;

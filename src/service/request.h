@@ -93,6 +93,9 @@ enum req_kind { REQ_EXECUTE, REQ_COMMAND };
 int req_decode_run(const char *body, size_t len, enum req_kind kind, struct req_run *out,
 		   struct req_error *err);
 void req_run_free(struct req_run *r);
+/* Fill err (when not NULL) with status and "FIELD: message"; returns -1. */
+int req_fail(struct req_error *err, unsigned status, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 int req_decode_session(const char *body, size_t len, struct req_session *out, struct req_error *err);
 void req_session_free(struct req_session *s);
 /* POST .../restore: {"snapshot": ID}. */

@@ -575,7 +575,8 @@ static int setup_tls(struct svc *svc)
 static int test_switches(struct svc *svc)
 {
 #ifdef AIRLOCK_TEST_SWITCHES
-	static const char *const names[] = {"tenancy", "quotas", "ceilings", "quarantine", "redaction", "labels"};
+	static const char *const names[] = {"tenancy",	  "quotas",    "ceilings",
+					    "quarantine", "redaction", "labels"};
 	const char *list = getenv("AIRLOCK_TEST_DISABLE_SERVE");
 	while (list && *list) {
 		size_t n = strcspn(list, ","), i;

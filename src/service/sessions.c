@@ -267,7 +267,8 @@ void sessions_create(struct svc *svc, struct hreq *r, const struct tenant *t)
 struct session *sessions_find(struct svc *svc, const char *tenant, const char *id)
 {
 	for (struct session *s = svc->sessions; s; s = s->next)
-		if (strcmp(s->id, id) == 0 && (strcmp(s->tenant, tenant) == 0 || svc_off(svc, SVC_DEF_TENANCY)))
+		if (strcmp(s->id, id) == 0 &&
+		    (strcmp(s->tenant, tenant) == 0 || svc_off(svc, SVC_DEF_TENANCY)))
 			return s;
 	return NULL;
 }

@@ -6,7 +6,6 @@
 #include <fnmatch.h>
 #include <jansson.h>
 #include <sodium.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,21 +17,7 @@
 
 const char *const service_profiles[] = {"default", "python", "node", "model-eval", NULL};
 
-static int fail(struct req_error *err, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static int fail(struct req_error *err, const char *field, const char *fmt, ...)
-{
-	char msg[300];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	err->status = 400;
-	snprintf(err->field, sizeof(err->field), "%s", field);
-	snprintf(err->detail, sizeof(err->detail), "%s: %s", field, msg);
-	return -1;
-}
+#define fail(err, ...) req_fail(err, 400, __VA_ARGS__)
 
 static int only(json_t *obj, const char *where, const char *const *names, struct req_error *err)
 {
