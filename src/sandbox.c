@@ -571,9 +571,8 @@ static int watch(struct al_sandbox *sb, struct al_error *err)
 	double wall = plan->keep ? plan->deadline_s : l->time_s;
 	if (plan->keep && first->used && l->time_s > 0 && !al_off(plan, AL_DEF_TIME)) {
 		first->wall_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-		if (first->wall_fd < 0 || arm(first->wall_fd, l->time_s) < 0 ||
-		    watch_fd(sb, first->wall_fd) < 0)
-			return al_error_set(err, errno, "arm the time limit");
+		if (first->wall_fd < 0 || arm(first->wall_fd, l->time_s) < 0)
+			return al_error_set(err, errno, "arm the time limit"); /* watched below */
 	}
 	if ((wall > 0 && !al_off(plan, AL_DEF_TIME) && arm(sb->wall_fd, wall) < 0) ||
 	    (l->cpu_time_s > 0 && !al_off(plan, AL_DEF_CPU_TIME) && sb->cgroup.kind != AL_CGROUP_NONE &&

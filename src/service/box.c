@@ -191,9 +191,14 @@ static void box_ready(struct svc *svc, struct watch *w, uint32_t events)
 	process(b);
 }
 
-int box_start(struct svc *svc, al_config *cfg, const char *tenant, struct box **out, al_error *err)
+static struct op *op_new(struct box *b, enum op_kind kind, al_error *err);
+static struct op *op_started(struct box *b, struct op *op, int r);
+
+int box_start(struct svc *svc, al_config *cfg, const char *tenant, char *const first[], struct box **out,
+	      struct op **first_op, al_error *err)
 {
 	struct box *b = calloc(1, sizeof(*b));
+	struct op *op = NULL;
 
 	*out = NULL;
 	if (!b)
@@ -202,6 +207,9 @@ int box_start(struct svc *svc, al_config *cfg, const char *tenant, struct box **
 	svc_new_id("sb-", b->id, sizeof(b->id));
 	snprintf(b->tenant, sizeof(b->tenant), "%s", tenant);
 	if (al_config_set(cfg, "keep", NULL, err) < 0)
+		goto fail;
+	if (first &&
+	    (al_config_set_argv(cfg, (const char *const *)first, err) < 0 || !(op = op_new(b, OP_EXEC, err))))
 		goto fail;
 	char *pj = al_config_profile_json(cfg, err);
 	json_t *profile = pj ? json_loads(pj, 0, NULL) : NULL;
@@ -229,9 +237,15 @@ int box_start(struct svc *svc, al_config *cfg, const char *tenant, struct box **
 		svc->boxes->prev = b;
 	svc->boxes = b;
 	svc->nboxes++;
+	if (op) {
+		op->id = 0; /* the library's id of the first command */
+		*first_op = op_started(b, op, 0);
+	}
 	*out = b;
 	return 0;
 fail:
+	if (op)
+		op_free(op);
 	json_decref(b->env);
 	json_decref(b->limits);
 	free(b);

@@ -81,8 +81,12 @@ struct box {
 	void *owner;
 };
 
-/* Start a kept sandbox from cfg (which the caller still frees). */
-int box_start(struct svc *svc, al_config *cfg, const char *tenant, struct box **out, al_error *err);
+/* Start a kept sandbox from cfg (which the caller still frees). first:
+ * NULL, or a command that starts with the sandbox (the profile's
+ * environment, stdin /dev/null), its op in *first_op: no request to init,
+ * no round trip, for a one-shot run that needs nothing put in first. */
+int box_start(struct svc *svc, al_config *cfg, const char *tenant, char *const first[], struct box **out,
+	      struct op **first_op, al_error *err);
 /* argv with the profile's environment plus extra ("NAME=VALUE", may be
  * NULL), input as stdin. */
 struct op *box_exec(struct box *b, char *const argv[], char *const extra_env[], const void *input, size_t len,

@@ -400,6 +400,7 @@ static void job_done(struct job *j)
 /* --- the steps --- */
 
 static void run_command(struct job *j);
+static void command_running(struct job *j, struct op *op);
 static void list_artifacts(struct job *j);
 static void fetch_next(struct job *j);
 static void finish(struct job *j);
@@ -622,7 +623,6 @@ static void run_command(struct job *j)
 		op->user = j;
 		return;
 	}
-	j->state = J_RUN;
 	j->t_run = al_now_ms();
 	struct op *op = box_exec(j->box, j->rq.argv, j->env_all ? j->env_all : j->rq.env, j->rq.input,
 				 j->rq.input_len, &e);
@@ -631,6 +631,14 @@ static void run_command(struct job *j)
 			 al_error_text(&e, msg, sizeof(msg)));
 		return;
 	}
+	command_running(j, op);
+}
+
+/* The command's op: its output to the job (kept, streamed, redacted), its
+ * end to command_done. */
+static void command_running(struct job *j, struct op *op)
+{
+	j->state = J_RUN;
 	op->done = command_done;
 	op->user = j;
 	/* Output is kept up to the output limit (the library ends the
@@ -959,7 +967,12 @@ static void oneshot_begin(struct job *j)
 		job_free(j); /* gone while it waited */
 		return;
 	}
-	if (box_start(svc, j->cfg, j->tenant, &j->box, &e) < 0) {
+	/* Nothing to put in first (files, stdin, an environment of its own):
+	 * the command starts with the sandbox. */
+	bool first = !j->rq.nfiles && !j->rq.input_len && !j->rq.nenv && !j->env_all;
+	struct op *op = NULL;
+	j->t_run = al_now_ms();
+	if (box_start(svc, j->cfg, j->tenant, first ? j->rq.argv : NULL, &j->box, &op, &e) < 0) {
 		char q[700];
 		svc_log("warn", "sandbox", "tenant=%s error=%s", j->tenant,
 			log_q(al_error_text(&e, msg, sizeof(msg)), q, sizeof(q)));
@@ -970,7 +983,10 @@ static void oneshot_begin(struct job *j)
 	j->cfg = NULL;
 	j->box->owner = j;
 	j->box->on_end = oneshot_ended;
-	run_command(j);
+	if (op)
+		command_running(j, op);
+	else
+		run_command(j);
 }
 
 void execute_oneshot(struct svc *svc, struct hreq *r, const struct tenant *t, struct req_run *rq,

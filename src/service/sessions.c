@@ -214,7 +214,7 @@ void sessions_create(struct svc *svc, struct hreq *r, const struct tenant *t)
 	struct session *s = calloc(1, sizeof(*s));
 	struct box *b = NULL;
 	if (!s || al_config_set(cfg, "deadline", deadline, &e) < 0 ||
-	    box_start(svc, cfg, t->name, &b, &e) < 0) {
+	    box_start(svc, cfg, t->name, NULL, &b, NULL, &e) < 0) {
 		svc_release_sandbox(svc, t->name);
 		hreq_problem(r, 500, "internal", NULL, 0, "%s",
 			     s ? al_error_text(&e, msg, sizeof(msg)) : "memory");

@@ -240,6 +240,25 @@ int main(void)
 	      "the deadline ends a kept sandbox and its commands (%s, %s)", doomed.status, doomed.limits);
 	al_sandbox_free(doomed.sb);
 
+	/* Kept, with a first command and a time limit: the first runs with
+	 * the sandbox (command 0, its own clock), a later one after it. */
+	static struct box firstly;
+	const char *hello[] = {"/bin/sh", "-c", "echo first", NULL};
+	al_config *fc = test_config(ctx, hello);
+	if (al_config_set(fc, "keep", NULL, &err) < 0 || al_config_set(fc, "time", "30", &err) < 0 ||
+	    al_sandbox_start(ctx, fc, on_event, &firstly, &firstly.sb, &err) < 0)
+		die("start a kept sandbox with a first command and a time limit", &err);
+	al_config_free(fc);
+	wait_for(&firstly, 0);
+	CHECK(firstly.cmds[0].exited == 1 && firstly.cmds[0].code == 0 &&
+		  strcmp(firstly.cmds[0].out, "first\n") == 0,
+	      "a kept sandbox's first command, under a time limit, is command 0 (%s)", firstly.cmds[0].out);
+	id = run(&firstly, "echo second");
+	CHECK(id == 1 && strcmp(firstly.cmds[1].out, "second\n") == 0, "and a second command follows it");
+	al_sandbox_end(firstly.sb);
+	wait_end(&firstly);
+	al_sandbox_free(firstly.sb);
+
 	/* Not kept: no second command. */
 	const char *argv[] = {"true", NULL};
 	al_config *cfg = test_config(ctx, argv);
