@@ -163,7 +163,7 @@ build/test/lib/%: tests/lib/%.c tests/lib/lib.h include/airlock.h $(SBX_TST_OBJ)
 # Everything: this machine's suite (cgroup v1 here), then the pure-v2 VM
 # (check-v2), added up into the one last line.
 check: deps
-	@$(MAKE) --no-print-directory build/airlock build/test/airlock $(UNIT_BIN) $(LIBTEST_BIN) lib
+	@$(MAKE) --no-print-directory build/airlock build/airlock-serve build/test/airlock $(UNIT_BIN) $(LIBTEST_BIN) lib
 	@rm -rf build/install-check && $(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/build/install-check >/dev/null
 	@rm -f build/results-host build/results-second build/results-v2; \
 	INSTALL_ROOT=$(CURDIR)/build/install-check INSTALL_CHECK=$(CURDIR)/build/install-check$(PREFIX) RESULTS=build/results-host LABEL="this machine" tests/run.sh; \

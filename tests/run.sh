@@ -10,6 +10,8 @@ SUITE=$(mktemp -d /tmp/airlock-suite.XXXXXX)
 chmod 755 "$SUITE"
 mkdir -p "$SUITE/build/test"
 cp build/test/airlock "$SUITE/build/test/"
+# The release service, for the check that its test switches are not in it.
+[ -x build/airlock-serve ] && cp build/airlock-serve "$SUITE/build/"
 [ -d build/test/lib ] && cp -r build/test/lib "$SUITE/build/test/"
 cp -r tests "$SUITE/"
 cp -r contrib "$SUITE/"  # the systemd unit, checked by serve_systemd
