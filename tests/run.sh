@@ -14,7 +14,8 @@ cp build/test/airlock "$SUITE/build/test/"
 [ -x build/airlock-serve ] && cp build/airlock-serve "$SUITE/build/"
 [ -d build/test/lib ] && cp -r build/test/lib "$SUITE/build/test/"
 cp -r tests "$SUITE/"
-cp -r contrib "$SUITE/"  # the systemd unit, checked by serve_systemd
+# The systemd unit, checked by serve_systemd (the v2 VM copies only tests).
+[ -d contrib ] && cp -r contrib "$SUITE/"
 chmod -R a+rX "$SUITE"
 REPO=$SUITE
 export REPO

@@ -37,8 +37,15 @@ eval "$(sed 's/^WRK //' <<<"$line" | tr ' ' '\n' | sed 's/^/w_/')"
 echo "serve RSS: before ${before} kB, after ${after} kB, $w_requests executions"
 # Flat: a generous bound (64 MiB); the figures above are for the note.
 [ $((after - before)) -lt 65536 ] || fail "RSS grew by $((after - before)) kB over $w_requests runs"
-m=$(curl -sS --unix-socket "$WORK/s.sock" -H 'Authorization: Bearer token-load' http://x/metrics)
-grep -q 'airlock_sandboxes{state="running"} 0' <<<"$m" || fail "sandboxes still running: $(grep sandboxes <<<"$m")"
+# wrk stops at its deadline with requests still in flight: the service
+# finishes them (their clients are gone). Wait for that, then nothing may
+# remain.
+for _ in $(seq 100); do
+	m=$(curl -sS --unix-socket "$WORK/s.sock" -H 'Authorization: Bearer token-load' http://x/metrics)
+	grep -q 'airlock_sandboxes{state="running"} 0' <<<"$m" && [ -z "$(pgrep -P "$SERVE_PID")" ] && break
+	sleep 0.1
+done
+grep -q 'airlock_sandboxes{state="running"} 0' <<<"$m" || fail "sandboxes still running 10 s after the load: $(grep '^airlock_sandboxes' <<<"$m")"
 [ -z "$(pgrep -P "$SERVE_PID")" ] || fail "processes left under the service: $(pgrep -a -P "$SERVE_PID")"
 pid=$SERVE_PID
 serve_stop TERM
