@@ -245,10 +245,14 @@ static json_t *next_record(struct audit *a, const char *action, json_t *fields)
 
 static int checkpoint(struct audit *a, const char *reason, json_t *extra, struct al_error *err)
 {
-	json_t *f = extra ? extra : json_object();
+	json_t *f = json_object();
 	json_object_set_new(f, "reason", json_string(reason));
 	json_object_set_new(f, "count", json_integer((json_int_t)a->unsealed));
 	json_object_set_new(f, "key_id", json_string(a->key_id));
+	if (extra) {
+		json_object_update(f, extra);
+		json_decref(extra);
+	}
 	json_t *o = next_record(a, "checkpoint", f);
 	json_decref(f);
 	char *s = json_dumps(o, DUMP_FLAGS);
@@ -433,6 +437,7 @@ static int resume(struct audit *a, json_t **crash, struct al_error *err)
 					    json_integer((json_int_t)tail_line));
 			json_object_set_new(*crash, "unsealed_records",
 					    json_integer((json_int_t)(lineno - tail_line + 1)));
+			a->unsealed = lineno - tail_line + 1; /* the crash checkpoint counts them */
 		}
 		if (dropped)
 			json_object_set_new(*crash, "discarded_bytes", json_integer((json_int_t)dropped));
