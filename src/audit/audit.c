@@ -585,21 +585,25 @@ int audit_verify_line(struct audit_verify *v, const char *buf, size_t len, const
 	uint64_t seq = (uint64_t)json_integer_value(jseq);
 	const char *action = json_string_value(jact);
 	char want[HEX_HASH + 1];
+	/* What this line must continue: the last good line, or for a first
+	 * line the chain's start (seq 1, prev zero) or, for a file that
+	 * continues an earlier one, its own prev taken on trust. The
+	 * verifier's state changes only once the line is found good. */
+	uint64_t last_seq = v->seq, first_seq = v->first_seq;
+	unsigned char last_hash[HASH_LEN];
+	memcpy(last_hash, v->hash, sizeof(last_hash));
 	if (!v->started) {
-		if (seq == 1) {
-			memset(v->hash, 0, sizeof(v->hash));
-		} else {
-			/* A file that continues an earlier one: its prev is taken on trust. */
-			sodium_hex2bin(v->hash, sizeof(v->hash), json_string_value(jprev), HEX_HASH, NULL,
+		memset(last_hash, 0, sizeof(last_hash));
+		if (seq != 1)
+			sodium_hex2bin(last_hash, sizeof(last_hash), json_string_value(jprev), HEX_HASH, NULL,
 				       NULL, NULL);
-		}
-		v->first_seq = seq;
-		v->seq = seq - 1;
+		first_seq = seq;
+		last_seq = seq - 1;
 	}
-	if (seq != v->seq + 1)
+	if (seq != last_seq + 1)
 		return bad(v, o, "seq %llu where %llu was due (a record removed, inserted or moved)",
-			   (unsigned long long)seq, (unsigned long long)(v->seq + 1));
-	sodium_bin2hex(want, sizeof(want), v->hash, sizeof(v->hash));
+			   (unsigned long long)seq, (unsigned long long)(last_seq + 1));
+	sodium_bin2hex(want, sizeof(want), last_hash, sizeof(last_hash));
 	if (strcmp(want, json_string_value(jprev)) != 0)
 		return bad(v, o,
 			   "prev is not the SHA-256 of the line before (that line was edited, or a record "
@@ -612,7 +616,7 @@ int audit_verify_line(struct audit_verify *v, const char *buf, size_t len, const
 		if (check_signature(v, buf, len, o) < 0)
 			return -1;
 		/* The count is known only from the start of the chain or a checkpoint on. */
-		if ((v->first_seq == 1 || v->checkpoints) &&
+		if ((first_seq == 1 || v->checkpoints) &&
 		    (!json_is_integer(count) || (uint64_t)json_integer_value(count) != v->since_checkpoint))
 			return bad(v, o, "checkpoint counts %lld records, %llu came before it",
 				   json_is_integer(count) ? (long long)json_integer_value(count) : -1LL,
@@ -636,6 +640,7 @@ int audit_verify_line(struct audit_verify *v, const char *buf, size_t len, const
 		}
 	}
 	v->started = true;
+	v->first_seq = first_seq;
 	v->seq = seq;
 	audit_line_hash(buf, len, v->hash);
 	json_decref(o);
