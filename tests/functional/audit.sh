@@ -102,4 +102,12 @@ $A audit verify --key k.pub crash >out || fail "after the crash seal: $(cat out)
 $A run "${D[@]}" --audit-log partial --audit-key k -- true >/dev/null 2>&1
 grep -q '"reason":"crash".*"discarded_bytes":13' partial || fail "partial: $(tail -3 partial)"
 $A audit verify --key k.pub partial >out || fail "after the partial line: $(cat out)"
+
+# airlock scan --audit-log: one record per file's verdict, with its SHA-256.
+printf 'not a model' >plain.txt
+$A scan --audit-log scan.log --audit-key k "$REPO/tests/fuzz/corpus/pickle/attrgetter_p0.pkl" plain.txt >/dev/null
+[ $? = 1 ] || fail "scan exit status"
+grep '"action":"scan_verdict"' scan.log | grep -q '"verdict":"dangerous".*"module":"operator"' || fail "scan: $(cat scan.log)"
+grep -q "\"path\":\"plain.txt\",\"sha256\":\"$(sha256sum <plain.txt | cut -d' ' -f1)\"" scan.log || fail "scan hash"
+$A audit verify --key k.pub scan.log >/dev/null || fail "scan log verify"
 exit 0
