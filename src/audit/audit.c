@@ -390,6 +390,15 @@ static int resume(struct audit *a, json_t **crash, struct al_error *err)
 		if (line[n - 1] != '\n')
 			break; /* the fragment */
 		lineno++;
+		if ((size_t)n > AUDIT_LINE_MAX + 1) {
+			free(line);
+			free(last);
+			fclose(f);
+			return al_error_set(err, 0,
+					    "audit log %s: line %lu is longer than %d bytes: not a record "
+					    "(airlock audit verify it)",
+					    a->path, lineno, AUDIT_LINE_MAX);
+		}
 		good += (uint64_t)n;
 		bool cp = strstr(line, "\"action\":\"checkpoint\"") != NULL;
 		if (!cp && last_is_checkpoint)

@@ -55,6 +55,7 @@ struct job {
 	int truncated[2];
 	struct buf out[2];
 	json_t *violations, *network;
+	json_t *vcounts; /* {syscall: count} */
 	/* A UTF-8 sequence cut at the end of a streamed chunk, per stream. */
 	char carry[2][4];
 	size_t ncarry[2];
@@ -110,6 +111,7 @@ static void job_free(struct job *j)
 	buf_free(&j->out[1]);
 	buf_free(&j->art_data);
 	json_decref(j->violations);
+	json_decref(j->vcounts);
 	json_decref(j->network);
 	json_decref(j->artifacts);
 	for (size_t i = 0; i < j->nart; i++)
@@ -450,24 +452,16 @@ static void audit_job(struct job *j, json_t *r)
 	if (json_array_size(j->artifacts))
 		json_object_set(f, "artifacts", j->artifacts);
 	svc_audit(svc, j->session ? "command" : "execution", f);
-	/* Violations: each system call once, with its count. */
-	json_t *counts = json_object(), *v;
+	/* Violations: each system call once, with its count (all of them, not
+	 * only the first OP_MAX_VIOLATIONS the answer lists). */
+	json_t *v;
 	size_t i;
-	json_array_foreach(j->violations, i, v)
-	{
-		const char *sc = json_string_value(json_object_get(v, "syscall"));
-		if (!sc)
-			continue;
-		json_t *c = json_object_get(counts, sc);
-		json_object_set_new(counts, sc, json_integer(c ? json_integer_value(c) + 1 : 1));
-	}
 	const char *sc;
-	json_object_foreach(counts, sc, v)
+	json_object_foreach(j->vcounts, sc, v)
 	{
 		svc_audit(svc, "violation", json_pack("{s:s,s:s?,s:s,s:s,s:O}", "tenant", j->tenant, "sandbox", sandbox,
 						      "id", j->id, "syscall", sc, "count", v));
 	}
-	json_decref(counts);
 	json_array_foreach(j->network, i, v)
 	{
 		json_t *e = json_deep_copy(v);
@@ -637,6 +631,7 @@ static void command_done(struct op *op)
 			emit_chunk(j, i, j->carry[i], j->ncarry[i]);
 	}
 	j->violations = json_incref(op->violations);
+	j->vcounts = json_incref(op->vcounts);
 	j->network = json_incref(op->network);
 	if (strcmp(op->status, "deleted") == 0) {
 		if (j->svc->draining)

@@ -110,7 +110,7 @@ static void session_remove(struct session *s, const char *why)
 	svc_log("info", "session_end", "id=%s tenant=%s why=%s", s->id, s->tenant, why);
 	svc_audit(svc,
 		  strcmp(why, "deleted") == 0				      ? "session_destroyed"
-		  : strcmp(why, "expired") == 0 || strcmp(why, "idle") == 0 ? "session_expired"
+		  : strcmp(why, "ttl") == 0 || strcmp(why, "idle_timeout") == 0 ? "session_expired"
 									      : "session_ended",
 		  json_pack("{s:s,s:s,s:s}", "tenant", s->tenant, "sandbox", s->id, "why", why));
 	session_unref(s);

@@ -45,6 +45,10 @@ has session_restored
 has session_reset
 "${C[@]}" -X DELETE "http://x/v1/sandboxes/$id" >/dev/null || fail delete
 has session_destroyed
+# A session that outlives its idle timeout.
+"${C[@]}" -d '{"idle_timeout":1}' http://x/v1/sandboxes >/dev/null || fail "short session"
+for i in $(seq 200); do grep -q '"action":"session_expired"' log && break; sleep 0.05; done
+has session_expired
 kill -HUP "$SERVE_PID"
 for i in $(seq 100); do grep -q '"action":"config_reloaded"' log && break; sleep 0.05; done
 has config_reloaded
@@ -60,4 +64,34 @@ serve_start "$WORK/serve2.log" --listen "unix:$SOCK" --audit-log log --audit-key
 serve_stop
 "$AIRLOCK" audit verify --key key.pub log >out || fail "verify after a restart: $(cat out)"
 [ "$(grep -c '"reason":"records"' log)" -ge 1 ] || fail "no checkpoint every 2 records"
+
+# Tenants, every violation counted, a checkpoint on the timer, rotation by size.
+h() { printf %s "$1" | sha256sum | cut -d' ' -f1; }
+cat >config.json <<JSON
+{"admin": {"token_sha256": "$(h admin-secret)"},
+ "tenants": [{"name": "team-a", "token_sha256": "$(h token-a)",
+              "on_violations": {"throttle_after": 1, "quarantine_after": 2, "window": 600, "quarantine_for": 900}}]}
+JSON
+serve_start "$WORK/serve3.log" --listen "unix:$SOCK" --config config.json --audit-log rot --audit-key key \
+	--audit-checkpoint-seconds 1 --audit-max-size 8K
+T=(-H "Authorization: Bearer token-a")
+"${C[@]}" "${T[@]}" -d '{"language":"sh","code":"for i in $(seq 40); do unshare -U true 2>/dev/null; done"}' \
+	http://x/v1/execute >/dev/null || fail "the storm"
+grep '"action":"violation"' rot | grep -q '"tenant":"team-a".*"syscall":"unshare","count":40' ||
+	fail "violations not all counted: $(grep '"action":"violation"' rot)"
+grep -q '"action":"tenant_quarantined","tenant":"team-a"' rot || fail "no tenant_quarantined: $(cut -c1-120 rot)"
+"${C[@]}" -H "Authorization: Bearer admin-secret" -X POST http://x/v1/admin/tenants/team-a/lift >/dev/null || fail lift
+grep -q '"action":"tenant_lifted","tenant":"team-a","by":"admin"' rot || fail "no tenant_lifted"
+for i in $(seq 200); do grep -q '"reason":"time"' rot && break; sleep 0.05; done
+grep -q '"reason":"time"' rot || fail "no checkpoint on the timer"
+for i in $(seq 12); do
+	"${C[@]}" "${T[@]}" -d "{\"argv\":[\"true\"],\"files\":[{\"path\":\"f$i\",\"content\":\"$i\"}]}" \
+		http://x/v1/execute >/dev/null || fail "execute $i"
+done
+serve_stop
+ls rot.0* >/dev/null 2>&1 || fail "no rotation past 8K"
+for f in rot.0* rot; do [ "$(stat -c %s "$f")" -le 12288 ] || fail "$f: larger than the rotation size allows"; done
+"$AIRLOCK" audit verify --key key.pub rot.0* rot >out || fail "verify the rotated files: $(cat out)"
+"$AIRLOCK" audit verify --key key.pub rot >out && fail "the last file alone verified without --partial"
+"$AIRLOCK" audit verify --partial --key key.pub rot >out || fail "--partial: $(cat out)"
 exit 0
