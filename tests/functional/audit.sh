@@ -25,6 +25,10 @@ $A audit verify --key k.pub log >out || fail "an intact log: $(cat out)"
 grep -q '^OK: seq 1..9, 6 record(s), 3 checkpoint(s)' out || fail "$(cat out)"
 [ "$($A audit show --action violation log | wc -l)" = 3 ] || fail "show --action"
 $A audit show --action execution log | grep -q 'status=exited' || fail "show"
+[ "$($A audit show --since 2000-01-01T00:00 log | wc -l)" = 9 ] || fail "show --since the past"
+[ -z "$($A audit show --since 2999-01-01 log)" ] || fail "show --since the future"
+[ -z "$($A audit show --tenant nobody log)" ] || fail "show --tenant"
+$A audit show log | grep -q 'prev=' && fail "show prints the hashes"
 
 # expect CASE LINE FILE: verify fails and names LINE.
 expect() {
