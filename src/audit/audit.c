@@ -2,8 +2,10 @@
  * Hashes and signatures are libsodium's, JSON is jansson's. */
 #include "audit.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -212,9 +214,15 @@ static int append(struct audit *a, const char *line, size_t len, struct al_error
 	memcpy(buf, line, len);
 	buf[len] = '\n';
 	int r = write_all(a->fd, buf, len + 1);
+	int e = errno;
 	free(buf);
-	if (r < 0)
-		return al_error_set(err, errno, "audit log %s: write", a->path);
+	if (r < 0) {
+		/* A short write (the disk full) leaves part of a line: cut it, so
+		 * that the next record starts a line of its own. */
+		if (ftruncate(a->fd, (off_t)a->size) < 0)
+			e = errno;
+		return al_error_set(err, e, "audit log %s: write", a->path);
+	}
 	a->size += len + 1;
 	audit_line_hash(line, len, a->hash);
 	if (a->opt.syslog)
@@ -363,6 +371,70 @@ int audit_tick(struct audit *a, struct al_error *err)
 	return checkpoint(a, "time", NULL, err);
 }
 
+/* The last line of a file (at most AUDIT_LINE_MAX bytes a line): 0 and *out
+ * (malloc'd, no newline), 1 if the file has no complete line, -1. */
+static int last_line(const char *path, char **out, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return -1;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	*out = NULL;
+	while ((n = getline(&line, &cap, f)) > 0) {
+		if (line[n - 1] != '\n' || (size_t)n > AUDIT_LINE_MAX + 1)
+			break;
+		free(*out);
+		*out = strndup(line, (size_t)n - 1);
+		*len = (size_t)n - 1;
+	}
+	free(line);
+	fclose(f);
+	return *out ? 0 : 1;
+}
+
+/* An empty log beside rotated ones (PATH.<12 digits>): the service stopped
+ * between a rotation's rename and the new file's first record. The chain
+ * goes on from the newest rotated file's last line. */
+static void resume_rotated(struct audit *a)
+{
+	char *d = strdup(a->path), *b = strdup(a->path), best[512] = "";
+	if (!d || !b)
+		goto out;
+	const char *dir = dirname(d), *base = basename(b);
+	size_t bl = strlen(base);
+	DIR *dh = opendir(dir);
+	if (!dh)
+		goto out;
+	struct dirent *e;
+	while ((e = readdir(dh))) {
+		const char *n = e->d_name;
+		if (strncmp(n, base, bl) != 0 || n[bl] != '.' || strlen(n + bl + 1) != 12 ||
+		    strspn(n + bl + 1, "0123456789") != 12)
+			continue;
+		if (strcmp(n, best) > 0)
+			snprintf(best, sizeof(best), "%s", n);
+	}
+	closedir(dh);
+	char *path = NULL, *line = NULL;
+	size_t len = 0;
+	if (best[0] && asprintf(&path, "%s/%s", dir, best) >= 0 && last_line(path, &line, &len) == 0) {
+		json_t *o = json_loadb(line, len, 0, NULL);
+		json_t *seq = json_object_get(o, "seq");
+		if (json_is_integer(seq) && json_integer_value(seq) > 0) {
+			a->seq = (uint64_t)json_integer_value(seq);
+			audit_line_hash(line, len, a->hash);
+		}
+		json_decref(o);
+	}
+	free(line);
+	free(path);
+out:
+	free(d);
+	free(b);
+}
+
 /* Read what is already in the log: the last line (to continue the chain),
  * whether a checkpoint ends it, and where the unsealed tail begins. A
  * fragment after the last newline (the machine stopped mid-write) is cut
@@ -375,8 +447,10 @@ static int resume(struct audit *a, json_t **crash, struct al_error *err)
 	if (!S_ISREG(st.st_mode))
 		return al_error_set(err, 0, "audit log %s: not a regular file", a->path);
 	a->size = (uint64_t)st.st_size;
-	if (st.st_size == 0)
+	if (st.st_size == 0) {
+		resume_rotated(a);
 		return 0;
+	}
 	FILE *f = fdopen(dup(a->fd), "r");
 	if (!f)
 		return al_error_set(err, errno, "audit log %s", a->path);

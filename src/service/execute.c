@@ -56,6 +56,7 @@ struct job {
 	struct buf out[2];
 	json_t *violations, *network;
 	json_t *vcounts; /* {syscall: count} */
+	bool audit_refused; /* its record could not be written: answered 503 */
 	/* A UTF-8 sequence cut at the end of a streamed chunk, per stream. */
 	char carry[2][4];
 	size_t ncarry[2];
@@ -394,11 +395,11 @@ static json_t *sha256_of(const void *data, size_t len) { return audit_sha256_jso
  * files, its end and the output's SHA-256 and size (never the output, never
  * the secrets' values: only their names); then each violated system call
  * with its count and each egress decision. */
-static void audit_job(struct job *j, json_t *r)
+static int audit_job(struct job *j, json_t *r)
 {
 	struct svc *svc = j->svc;
 	if (!svc->audit)
-		return;
+		return 0;
 	const char *sandbox = j->session ? j->session->id : j->box ? j->box->id : NULL;
 	crypto_hash_sha256_state st;
 	unsigned char h[crypto_hash_sha256_BYTES];
@@ -451,7 +452,7 @@ static void audit_job(struct job *j, json_t *r)
 	json_object_set_new(f, "output", out);
 	if (json_array_size(j->artifacts))
 		json_object_set(f, "artifacts", j->artifacts);
-	svc_audit(svc, j->session ? "command" : "execution", f);
+	int rc = svc_audit(svc, j->session ? "command" : "execution", f);
 	/* Violations: each system call once, with its count (all of them, not
 	 * only the first OP_MAX_VIOLATIONS the answer lists). */
 	json_t *v;
@@ -459,8 +460,9 @@ static void audit_job(struct job *j, json_t *r)
 	const char *sc;
 	json_object_foreach(j->vcounts, sc, v)
 	{
-		svc_audit(svc, "violation", json_pack("{s:s,s:s?,s:s,s:s,s:O}", "tenant", j->tenant, "sandbox", sandbox,
-						      "id", j->id, "syscall", sc, "count", v));
+		rc |= svc_audit(svc, "violation",
+				json_pack("{s:s,s:s?,s:s,s:s,s:O}", "tenant", j->tenant, "sandbox", sandbox, "id",
+					  j->id, "syscall", sc, "count", v));
 	}
 	json_array_foreach(j->network, i, v)
 	{
@@ -468,14 +470,21 @@ static void audit_job(struct job *j, json_t *r)
 		json_object_set_new(e, "tenant", json_string(j->tenant));
 		json_object_set_new(e, "sandbox", sandbox ? json_string(sandbox) : json_null());
 		json_object_set_new(e, "id", json_string(j->id));
-		svc_audit(svc, "egress", e);
+		rc |= svc_audit(svc, "egress", e);
 	}
+	return rc;
 }
 
 static void job_done(struct job *j)
 {
 	json_t *r = result_of(j);
-	audit_job(j, r);
+	if (audit_job(j, r) < 0 && r) {
+		/* Never an answer the log does not hold: the run is refused after the fact. */
+		json_decref(r);
+		r = json_pack("{s:s,s:s,s:s}", "id", j->id, "status", "audit_unavailable", "error",
+			      "the audit log could not be written");
+		j->audit_refused = true;
+	}
 	char labels[REQ_MAX_LABELS * (REQ_MAX_LABEL + 1) * 2] = "-";
 	for (size_t i = 0; i < json_array_size(j->labels); i++)
 		snprintf(labels + (i ? strlen(labels) : 0), sizeof(labels) - (i ? strlen(labels) : 0), "%s%s",
@@ -492,7 +501,7 @@ static void job_done(struct job *j)
 		hreq_stream_end(j->req);
 		json_decref(r);
 	} else if (j->req) {
-		hreq_json(j->req, r ? 200 : 500, r);
+		hreq_json(j->req, j->audit_refused ? 503 : r ? 200 : 500, r);
 	} else {
 		json_decref(r);
 	}

@@ -206,11 +206,28 @@ int svc_audit(struct svc *svc, const char *action, json_t *fields)
 	}
 	if (audit_record(svc->audit, action, fields, &e) < 0) {
 		svc->metrics.audit_errors++;
+		svc->audit_failed = true;
 		svc_log("error", "audit", "action=%s error=%s", action,
 			log_q(al_error_text(&e, msg, sizeof(msg)), q, sizeof(q)));
 		return -1;
 	}
 	return 0;
+}
+
+bool svc_audit_ok(struct svc *svc)
+{
+	al_error e = {0};
+	char msg[600], q[700];
+	if (!svc->audit || !svc->audit_failed)
+		return true;
+	if (audit_checkpoint(svc->audit, "recovered", &e) < 0) {
+		svc_log("error", "audit", "checkpoint=recovered error=%s",
+			log_q(al_error_text(&e, msg, sizeof(msg)), q, sizeof(q)));
+		return false;
+	}
+	svc->audit_failed = false;
+	svc_log("info", "audit", "msg=%s", log_q("the audit log is writable again", q, sizeof(q)));
+	return true;
 }
 
 static void audit_tenant(struct svc *svc, const char *action, const char *tenant, const char *by)

@@ -134,6 +134,7 @@ struct svc {
 	double started_ms;
 	unsigned disabled; /* SVC_DEF_*: test builds only */
 	struct audit *audit; /* NULL: no --audit-log */
+	bool audit_failed;   /* a record could not be written: no new work until one can */
 };
 
 /* The loop's watches (service.c). */
@@ -151,6 +152,10 @@ const char *log_q(const char *s, char *buf, size_t len);
  * of the request it describes is sent. Without --audit-log: nothing. A
  * failed write is logged; returns -1. */
 int svc_audit(struct svc *svc, const char *action, json_t *fields);
+/* May new work start? false while the audit log cannot be written (after
+ * a failed record, each call tries a checkpoint: the log may be writable
+ * again). */
+bool svc_audit_ok(struct svc *svc);
 
 /* A random id with a prefix: "sb-" + 20 hex digits. */
 void svc_new_id(const char *prefix, char *out, size_t len);

@@ -156,6 +156,23 @@ int main(void)
 		CHECK("audit: not out of order", verify_files(files, pk, &bad, &v) == -1);
 	}
 
+	/* A stop between a rotation's rename and the new file's first record:
+	 * the empty new file continues the newest rotated one. */
+	char log5[160], log5r[192];
+	snprintf(log5, sizeof(log5), "%s/gap", dir);
+	snprintf(log5r, sizeof(log5r), "%s/gap.000000000003", dir);
+	struct audit_options go = {.path = log5, .key = key};
+	audit_open(&a, &go, &err);
+	audit_record(a, "test", NULL, &err);
+	audit_record(a, "test", NULL, &err);
+	audit_close(a);
+	CHECK("audit: a rotated file", rename(log5, log5r) == 0 && audit_open(&a, &go, &err) == 0);
+	audit_record(a, "test", NULL, &err);
+	audit_close(a);
+	const char *gap[] = {log5r, log5, NULL};
+	CHECK("audit: an empty new file continues the rotated one",
+	      verify_files(gap, pk, &bad, &v) == 0 && v.seq == 5);
+
 	/* A crash: records after the last checkpoint; the next open seals them. */
 	char log4[160];
 	snprintf(log4, sizeof(log4), "%s/crash", dir);
