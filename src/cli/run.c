@@ -449,7 +449,7 @@ static int audit_run(struct audit *a, struct run *run, const char *profile, char
 		if (r == 0)
 			r = audit_record(a, "violation",
 					 json_pack("{s:s,s:O?,s:O?,s:O?}", "sandbox", id, "syscall",
-						   json_object_get(v, "syscall"), "action", json_object_get(v, "action"),
+						   json_object_get(v, "syscall"), "response", json_object_get(v, "action"),
 						   "count", json_object_get(v, "count")),
 					 err);
 	}

@@ -21,6 +21,7 @@ for i in 1 2 3; do
 done
 [ "$(wc -l <log)" = 9 ] || fail "expected 9 lines: $(cat log)"
 grep -q secret-output log && fail "the program's output is in the log"
+grep '"action":"violation"' log | grep -q '"syscall":"unshare","response":"errno","count":1' || fail "violation record: $(sed -n 2p log)"
 $A audit verify --key k.pub log >out || fail "an intact log: $(cat out)"
 grep -q '^OK: seq 1..9, 6 record(s), 3 checkpoint(s)' out || fail "$(cat out)"
 [ "$($A audit show --action violation log | wc -l)" = 3 ] || fail "show --action"
