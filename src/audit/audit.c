@@ -537,6 +537,7 @@ int audit_open(struct audit **out, const struct audit_options *opt, struct al_er
 		return al_error_set(err, ENOMEM, "audit");
 	a->opt = *opt;
 	a->fd = -1;
+	(void)sodium_mlock(a->sk, sizeof(a->sk)); /* the secret key never in swap (best effort) */
 	if (!a->opt.checkpoint_records)
 		a->opt.checkpoint_records = 1000;
 	if (!a->opt.checkpoint_seconds)
@@ -572,7 +573,7 @@ fail:
 	json_decref(crash);
 	if (a->fd >= 0)
 		close(a->fd);
-	sodium_memzero(a->sk, sizeof(a->sk));
+	sodium_munlock(a->sk, sizeof(a->sk)); /* zeroes it too */
 	free(a->path);
 	free(a);
 	return -1;
@@ -590,7 +591,7 @@ void audit_close(struct audit *a)
 	close(a->fd);
 	if (a->opt.syslog)
 		closelog();
-	sodium_memzero(a->sk, sizeof(a->sk));
+	sodium_munlock(a->sk, sizeof(a->sk)); /* zeroes it too */
 	free(a->path);
 	free(a);
 }
