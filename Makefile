@@ -40,6 +40,18 @@ LIBTEST_BIN := $(patsubst tests/lib/%.c,build/test/lib/%,$(filter-out tests/lib/
 UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,build/test/unit/%,$(UNIT_SRC))
 
+# The audit log (issue 17, src/audit/): linked into the command line and the
+# service, not into libairlock (it needs libsodium, which the library does not).
+AUDIT_SRC := $(wildcard src/audit/*.c)
+HDRS += $(wildcard src/audit/*.h)
+REL_OBJ += $(patsubst src/%.c,build/rel/%.o,$(AUDIT_SRC))
+TST_OBJ += $(patsubst src/%.c,build/test/%.o,$(AUDIT_SRC))
+TST_LIB += $(patsubst src/%.c,build/test/%.o,$(AUDIT_SRC))
+# The log is read back as untrusted input: the verifier's fuzz target.
+build/fuzz/fuzz_audit: tests/fuzz/fuzz_audit.c $(AUDIT_SRC) src/util.c src/error.c $(HDRS)
+	@mkdir -p $(dir $@)
+	clang -std=gnu11 -D_GNU_SOURCE -iquote src -I include $(FUZZ_SAN) -o $@ $(filter-out src/scan/%,$(filter %.c,$^)) -ljansson -lsodium -lm
+
 .PHONY: all lib bench check check-v2 check-controls deps clean demo format fuzz install uninstall
 all: build/airlock
 
@@ -139,6 +151,7 @@ lib: build/libairlock.a build/libairlock.so build/airlock.pc
 
 # Profiling build: release flags plus the launch-path timestamps (src/trace.h).
 TRC_OBJ := $(patsubst src/%.c,build/trace/%.o,$(LIB_SRC) $(CLI_SRC)) build/rel/profiles.o
+TRC_OBJ += $(patsubst src/%.c,build/trace/%.o,$(AUDIT_SRC))
 build/trace/airlock: $(TRC_OBJ) Makefile
 	$(CC) -static-pie -Wl,-z,relro,-z,now -o $@ $(TRC_OBJ) $(LIBS)
 
@@ -244,7 +257,7 @@ uninstall:
 		$(DESTDIR)$(PREFIX)/lib/libairlock.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/pkgconfig/airlock.pc
 
 format:
-	clang-format -i src/*.c src/*.h src/net/*.c src/net/*.h src/scan/*.c src/scan/*.h src/cli/*.c src/cli/*.h tests/unit/*.c
+	clang-format -i src/*.c src/*.h src/audit/*.c src/audit/*.h src/net/*.c src/net/*.h src/scan/*.c src/scan/*.h src/cli/*.c src/cli/*.h tests/unit/*.c
 
 clean:
 	rm -rf build

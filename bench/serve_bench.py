@@ -48,10 +48,10 @@ def execute(conn):
     return t
 
 
-def start_service(tmp):
-    sock = os.path.join(tmp, "s.sock")
-    log = open(os.path.join(tmp, "serve.log"), "w")
-    p = subprocess.Popen([bench.AIRLOCK, "serve", "--listen", "unix:" + sock], stderr=log, stdout=log)
+def start_service(tmp, name="s", extra=()):
+    sock = os.path.join(tmp, name + ".sock")
+    log = open(os.path.join(tmp, name + ".log"), "w")
+    p = subprocess.Popen([bench.AIRLOCK, "serve", "--listen", "unix:" + sock] + list(extra), stderr=log, stdout=log)
     for _ in range(600):
         if p.poll() is not None:
             sys.exit("airlock serve exited: see %s" % log.name)
@@ -126,10 +126,66 @@ def throughput(sock):
     return out
 
 
+def audit_cost(tmp):
+    """Executions per second (2 clients) of two services side by side, one
+    with --audit-log (default checkpoints: 1000 records, 60 s) and one
+    without, in interleaved slices; returns both and the log's size."""
+    key = os.path.join(tmp, "audit.key")
+    subprocess.run([bench.AIRLOCK, "audit", "keygen", key], check=True, stdout=subprocess.DEVNULL)
+    log = os.path.join(tmp, "audit.log")
+    plain, plain_sock = start_service(tmp, "plain")
+    logged, logged_sock = start_service(tmp, "logged", ["--audit-log", log, "--audit-key", key])
+    out = {"without": 0.0, "with": 0.0}
+    try:
+        def client(sock):
+            def make():
+                conn = Unix(sock)
+                return lambda: execute(conn)
+            return make
+        for sock in (plain_sock, logged_sock):  # warm both
+            c = Unix(sock)
+            for _ in range(bench.WARMUP):
+                execute(c)
+            c.close()
+        slices = max(2, int(SECONDS / bench.SLICE))
+        for i in range(slices):
+            order = (("without", plain_sock), ("with", logged_sock))
+            for name, sock in (order if i % 2 == 0 else order[::-1]):
+                out[name] += throughput_of(client(sock), SECONDS / slices) / slices
+    finally:
+        for p in (plain, logged):
+            p.terminate()
+            p.wait()
+    ok = subprocess.run([bench.AIRLOCK, "audit", "verify", "--key", key + ".pub", log], stdout=subprocess.PIPE, text=True)
+    out["log_bytes"] = os.path.getsize(log)
+    out["verify"] = ok.stdout.strip()
+    return out
+
+
+def print_audit(a):
+    print("\n## airlock serve with and without --audit-log: /bin/true, %d clients, %.0f s each (interleaved slices)"
+          % (WORKERS, SECONDS))
+    print("| | runs/s |")
+    print("| --- | --- |")
+    print("| without the audit log | %.1f |" % a["without"])
+    print("| with --audit-log | %.1f |" % a["with"])
+    print("- with/without: %.3f (cost %.1f%%); log %d bytes; verify: %s"
+          % (a["with"] / a["without"], 100 * (1 - a["with"] / a["without"]), a["log_bytes"], a["verify"]))
+
+
 def main():
     if not os.path.exists(bench.AIRLOCK + "-serve"):
         sys.exit("serve_bench: %s-serve is missing (make build/airlock-serve)" % bench.AIRLOCK)
     tmp = tempfile.mkdtemp(prefix="serve-bench.")
+    if os.environ.get("BENCH_AUDIT_ONLY"):  # the audit log's cost alone
+        try:
+            a = audit_cost(tmp)
+        finally:
+            for f in os.listdir(tmp):
+                os.unlink(os.path.join(tmp, f))
+            os.rmdir(tmp)
+        print_audit(a)
+        return 0
     p, sock = start_service(tmp)
     try:
         lat = latency(sock)
@@ -137,6 +193,9 @@ def main():
     finally:
         p.terminate()
         p.wait()
+    try:
+        audit = audit_cost(tmp)
+    finally:
         for f in os.listdir(tmp):
             os.unlink(os.path.join(tmp, f))
         os.rmdir(tmp)
@@ -150,9 +209,11 @@ def main():
     print("- serve/airlock run: latency %.2fx, throughput %.2fx; serve/bubblewrap: latency %.2fx, throughput %.2fx"
           % (med["serve"] / med["airlock"], tp["serve"] / tp["airlock"], med["serve"] / med["bwrap"], tp["serve"] / tp["bwrap"]))
     print("  (latency: below 1 is faster; throughput: above 1)")
+    print_audit(audit)
     os.makedirs(bench.OUT, exist_ok=True)
     with open(os.path.join(bench.OUT, "serve.json"), "w") as f:
-        json.dump({"median_ms": med, "p90_ms": p90, "runs_per_s": tp, "runs": RUNS, "seconds": SECONDS}, f, indent=1)
+        json.dump({"median_ms": med, "p90_ms": p90, "runs_per_s": tp, "runs": RUNS, "seconds": SECONDS,
+                   "audit_runs_per_s": audit}, f, indent=1)
     return 0
 
 

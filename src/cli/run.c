@@ -14,6 +14,7 @@
 #include <airlock.h>
 #include <jansson.h>
 
+#include "../audit/audit.h"
 #include "../trace.h"
 #include "../util.h"
 #include "cli.h"
@@ -56,6 +57,9 @@ static const char run_help[] =
     "  --git-writable        (agent profile) leave .git/config, hooks, info writable\n"
     "  --on-violation deny|kill  a denied system call fails (default), or ends the run\n"
     "  --verbose             say what airlock is doing (and each violation) on stderr\n"
+    "  --audit-log FILE      append the run's audit records (the execution, its violations and\n"
+    "                        egress decisions) to FILE, signed with --audit-key KEY\n"
+    "  --audit-key KEY       the secret key of airlock audit keygen (mode 0600)\n"
     "  --terminal-escapes    relay the command's control sequences to a terminal as they are\n"
     "                        (by default they are shown as ^[ ... when stdout/stderr is a terminal)\n"
     "exit status: the command's; 128+N if killed by signal N; 125 if airlock could not set up\n";
@@ -70,13 +74,17 @@ enum {
 	OPT_VERBOSE,
 	OPT_HELP,
 	OPT_OUTPUT_PROFILE,
-	OPT_TERMINAL_ESCAPES
+	OPT_TERMINAL_ESCAPES,
+	OPT_AUDIT_LOG,
+	OPT_AUDIT_KEY,
 };
 
 static const struct option options[] = {
     {"profile", required_argument, NULL, OPT_PROFILE},
     {"report", required_argument, NULL, OPT_REPORT},
     {"report-fd", required_argument, NULL, OPT_REPORT_FD},
+    {"audit-log", required_argument, NULL, OPT_AUDIT_LOG},
+    {"audit-key", required_argument, NULL, OPT_AUDIT_KEY},
     {"verbose", no_argument, NULL, OPT_VERBOSE},
     {"help", no_argument, NULL, OPT_HELP},
     {"output-profile", required_argument, NULL, OPT_OUTPUT_PROFILE},
@@ -131,6 +139,9 @@ struct run {
 	char degraded[256], quarantined[256], error[512];
 	char *report;
 	bool ended;
+	/* --audit-log: the output's SHA-256 per stream (never the output). */
+	bool audit;
+	crypto_hash_sha256_state out_hash[2];
 };
 
 /* The second command's end is the run's, unless the sandbox's own end
@@ -177,6 +188,9 @@ static void on_event(void *user, const struct al_event *ev)
 	switch (ev->kind) {
 	case AL_EV_OUTPUT:
 		relay_push(r->relay, ev->stream, ev->data, ev->len);
+		if (r->audit && (ev->stream == 1 || ev->stream == 2))
+			crypto_hash_sha256_update(&r->out_hash[ev->stream - 1], (const unsigned char *)ev->data,
+						  ev->len);
 		break;
 	case AL_EV_STARTED:
 		snprintf(r->degraded, sizeof(r->degraded), "%s", ev->degraded ? ev->degraded : "");
@@ -373,10 +387,89 @@ static void config_freep(al_config **c) { al_config_free(*c); }
 static void ctx_freep(al_ctx **c) { al_ctx_free(*c); }
 static void sandbox_freep(al_sandbox **s) { al_sandbox_free(*s); }
 
+/* --audit-log: the execution's record, then one per violation (syscall,
+ * count) and per egress decision, all from the run's report; the output
+ * only as its SHA-256 and size. */
+static int audit_run(struct audit *a, struct run *run, const char *profile, char **argv, struct al_error *err)
+{
+	json_t *rep = run->report ? json_loads(run->report, 0, NULL) : NULL;
+	json_t *f = json_object(), *args = json_array(); /* args: only hashed */
+	char id[32];
+	unsigned char rnd[8];
+	randombytes_buf(rnd, sizeof(rnd));
+	memcpy(id, "run-", 4);
+	sodium_bin2hex(id + 4, sizeof(id) - 4, rnd, sizeof(rnd));
+	crypto_hash_sha256_state argv_hash;
+	crypto_hash_sha256_init(&argv_hash);
+	for (char **p = argv; *p; p++) {
+		json_array_append_new(args, json_string(*p));
+		crypto_hash_sha256_update(&argv_hash, (const unsigned char *)*p, strlen(*p) + 1);
+	}
+	unsigned char h[crypto_hash_sha256_BYTES];
+	char hex[2 * sizeof(h) + 1];
+	crypto_hash_sha256_final(&argv_hash, h);
+	json_object_set_new(f, "caller_uid", json_integer((json_int_t)getuid()));
+	json_object_set_new(f, "sandbox", json_string(id));
+	json_object_set_new(f, "profile", json_string(profile));
+	/* The program's name, the whole command line only as its hash (it may carry a token). */
+	json_object_set_new(f, "program", json_string(argv[0] ? argv[0] : ""));
+	json_decref(args);
+	json_object_set_new(f, "argv_sha256", json_string(sodium_bin2hex(hex, sizeof(hex), h, sizeof(h))));
+	if (argv[0] && strchr(argv[0], '/')) {
+		uint64_t size = 0;
+		json_t *code = audit_file_sha256_json(argv[0], &size);
+		if (code)
+			json_object_set_new(f, "program_sha256", code);
+	}
+	static const char *const keep[] = {"status", "exit_code", "signal", "error", "wall_ms", "cpu_ms",
+					   "max_rss_kb", "limits", "cgroup", "landlock", "degraded", "host_uid"};
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++) {
+		json_t *v = json_object_get(rep, keep[i]);
+		if (v)
+			json_object_set(f, keep[i], v);
+	}
+	if (!rep) {
+		json_object_set_new(f, "status", json_string(run->status));
+		json_object_set_new(f, "exit_code", json_integer(run->exit_code));
+	}
+	json_t *out = json_object();
+	for (int i = 0; i < 2; i++) {
+		crypto_hash_sha256_final(&run->out_hash[i], h);
+		json_t *bytes = json_object_get(json_object_get(rep, "output_bytes"), i ? "stderr" : "stdout");
+		json_object_set_new(out, i ? "stderr" : "stdout",
+				    json_pack("{s:s,s:O?}", "sha256", sodium_bin2hex(hex, sizeof(hex), h, sizeof(h)),
+					      "size", bytes));
+	}
+	json_object_set_new(f, "output", out);
+	int r = audit_record(a, "execution", f, err);
+	size_t i;
+	json_t *v;
+	json_array_foreach(json_object_get(rep, "violations"), i, v)
+	{
+		if (r == 0)
+			r = audit_record(a, "violation",
+					 json_pack("{s:s,s:O?,s:O?,s:O?}", "sandbox", id, "syscall",
+						   json_object_get(v, "syscall"), "response", json_object_get(v, "action"),
+						   "count", json_object_get(v, "count")),
+					 err);
+	}
+	json_array_foreach(json_object_get(rep, "network"), i, v)
+	{
+		if (r == 0) {
+			json_t *e = json_deep_copy(v);
+			json_object_set_new(e, "sandbox", json_string(id));
+			r = audit_record(a, "egress", e, err);
+		}
+	}
+	json_decref(rep);
+	return r;
+}
+
 static int run_or_learn(int argc, char **argv, bool learn)
 {
 	struct al_error err = {0};
 	const char *profile = "default", *report = NULL, *learned = NULL, *report_fd_arg = NULL;
+	const char *audit_log = NULL, *audit_key = NULL;
 	bool raw_escapes = false, stdin_given = false;
 	int opt, idx;
 	/* The options in order, applied once the profile is known. */
@@ -423,6 +516,12 @@ static int run_or_learn(int argc, char **argv, bool learn)
 			break;
 		case OPT_TERMINAL_ESCAPES:
 			raw_escapes = true;
+			break;
+		case OPT_AUDIT_LOG:
+			audit_log = optarg;
+			break;
+		case OPT_AUDIT_KEY:
+			audit_key = optarg;
 			break;
 		default:
 			free(keys);
@@ -488,6 +587,19 @@ static int run_or_learn(int argc, char **argv, bool learn)
 	if ((!report_fd_arg && open_output("--report", report, late, &report_fd, &err) < 0) ||
 	    open_output("--output-profile", learned, late, &learned_fd, &err) < 0)
 		return setup_failed(&err);
+	/* The log and its key are checked before anything runs: a run that
+	 * cannot be recorded does not happen. */
+	struct audit *audit = NULL;
+	if (!audit_log != !audit_key)
+		return setup_failed(&(struct al_error){0, "--audit-log FILE and --audit-key KEY go together"});
+	if (audit_log) {
+		struct audit_options ao = {.path = audit_log, .key = audit_key, .who = "run"};
+		if (audit_open(&audit, &ao, &err) < 0)
+			return setup_failed(&err);
+		run.audit = true;
+		crypto_hash_sha256_init(&run.out_hash[0]);
+		crypto_hash_sha256_init(&run.out_hash[1]);
+	}
 	signal(SIGPIPE, SIG_IGN);
 	/* The command's escape sequences reach a terminal only when asked for
 	 * (src/ttysafe.h says why); a pipe or file gets its bytes untouched. */
@@ -516,6 +628,14 @@ static int run_or_learn(int argc, char **argv, bool learn)
 	if (strcmp(run.status, "setup_error") == 0)
 		fprintf(stderr, "airlock: %s\n", run.error);
 	int status = run.exit_code;
+	if (audit) {
+		if (audit_run(audit, &run, profile, argv + optind, &err) < 0) {
+			char buf[640];
+			fprintf(stderr, "airlock: audit log: %s\n", al_error_text(&err, buf, sizeof(buf)));
+			status = EXIT_SETUP;
+		}
+		audit_close(audit);
+	}
 	if (al_log_level > 0)
 		fprintf(stderr, "airlock: %s, exit %d, wall %.1f ms, cpu %.1f ms, peak %llu KiB\n",
 			run.status, run.exit_code, run.wall_ms, run.cpu_ms,

@@ -11,13 +11,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <airlock/scan.h>
 
+#include "../audit/audit.h"
 #include "cli.h"
 
 struct run {
 	bool json;
+	struct audit *audit; /* --audit-log: a record per file's verdict */
+	int audit_failed;
 	json_t *files;
 	size_t counts[4];
 	size_t skipped;
@@ -71,9 +75,38 @@ static void add_json(struct run *run, const al_scan_result *r)
 	free(text);
 }
 
+/* The verdict's audit record: the file by path, SHA-256 and size, and the
+ * globals that were not safe. */
+static void audit_result(struct run *run, const al_scan_result *r)
+{
+	const char *path = al_scan_result_path(r), *skipped = al_scan_result_skipped(r);
+	uint64_t size = 0;
+	json_t *sha = audit_file_sha256_json(path, &size), *globals = json_array();
+	for (size_t k = 0; k < al_scan_result_nglobals(r) && json_array_size(globals) < 64; k++) {
+		const al_scan_global *g = al_scan_result_global(r, k);
+		if (al_scan_global_verdict(g) == AL_SCAN_SAFE)
+			continue;
+		json_array_append_new(globals, json_pack("{s:s,s:s,s:s}", "global", al_scan_global_name(g), "module",
+							 al_scan_global_module(g), "verdict",
+							 al_scan_verdict_name(al_scan_global_verdict(g))));
+	}
+	json_t *f = json_pack("{s:s,s:o?,s:I,s:s,s:s?,s:s?,s:o}", "path", path, "sha256", sha, "size",
+			      (json_int_t)size, "verdict",
+			      skipped ? "skipped" : al_scan_verdict_name(al_scan_result_verdict(r)), "format",
+			      skipped ? NULL : al_scan_result_format(r), "error", al_scan_result_error(r), "globals",
+			      globals);
+	json_object_set_new(f, "caller_uid", json_integer((json_int_t)getuid()));
+	struct al_error err = {0};
+	char buf[600];
+	if (audit_record(run->audit, "scan_verdict", f, &err) < 0 && !run->audit_failed++)
+		fprintf(stderr, "airlock scan: audit log: %s\n", al_error_text(&err, buf, sizeof(buf)));
+}
+
 static void on_result(const al_scan_result *r, void *arg)
 {
 	struct run *run = arg;
+	if (run->audit)
+		audit_result(run, r);
 	if (al_scan_result_skipped(r))
 		run->skipped++;
 	else
@@ -111,6 +144,7 @@ static void usage(FILE *f)
 	    "  --include GLOB       in directories, scan only files whose path below the directory\n"
 	    "                       or base name matches (repeatable)\n"
 	    "  --exclude GLOB       in directories, leave out files and directories that match (repeatable)\n"
+	    "  --audit-log FILE --audit-key KEY  append each file's verdict to this audit log\n"
 	    "files that are no model format (text, JSON, ...) are reported as skipped\n"
 	    "exit status: 0 all safe, 1 something dangerous or unknown, 2 a file could not be parsed\n"
 	    "             or bad usage\n",
@@ -136,11 +170,13 @@ int cli_scan(int argc, char **argv)
 	static const struct option longopts[] = {
 	    {"json", no_argument, NULL, 'j'},	       {"allow", required_argument, NULL, 'a'},
 	    {"include", required_argument, NULL, 'i'}, {"exclude", required_argument, NULL, 'x'},
-	    {"help", no_argument, NULL, 'h'},	       {0},
+	    {"help", no_argument, NULL, 'h'},	       {"audit-log", required_argument, NULL, 'L'},
+	    {"audit-key", required_argument, NULL, 'K'}, {0},
 	};
 	al_scan_options *opt = al_scan_options_new();
 	struct run run = {0};
 	int c, rc = 2;
+	const char *audit_log = NULL, *audit_key = NULL;
 
 	if (!opt) {
 		fputs("airlock scan: out of memory\n", stderr);
@@ -170,6 +206,12 @@ int cli_scan(int argc, char **argv)
 				goto out;
 			}
 			break;
+		case 'L':
+			audit_log = optarg;
+			break;
+		case 'K':
+			audit_key = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			rc = 0;
@@ -182,6 +224,19 @@ int cli_scan(int argc, char **argv)
 	if (optind >= argc) {
 		rc = usage_error("no PATH to scan");
 		goto out;
+	}
+	if (!audit_log != !audit_key) {
+		rc = usage_error("--audit-log FILE and --audit-key KEY go together");
+		goto out;
+	}
+	if (audit_log) {
+		struct audit_options ao = {.path = audit_log, .key = audit_key, .who = "scan"};
+		struct al_error err = {0};
+		char buf[600];
+		if (audit_open(&run.audit, &ao, &err) < 0) {
+			fprintf(stderr, "airlock scan: --audit-log: %s\n", al_error_text(&err, buf, sizeof(buf)));
+			goto out;
+		}
 	}
 	run.files = json_array();
 	for (int k = optind; k < argc; k++)
@@ -214,7 +269,10 @@ int cli_scan(int argc, char **argv)
 		       run.counts[AL_SCAN_DANGEROUS], run.counts[AL_SCAN_ERROR], run.skipped);
 	}
 	rc = worst >= AL_SCAN_UNKNOWN ? 1 : worst == AL_SCAN_ERROR ? 2 : 0;
+	if (run.audit_failed && rc == 0)
+		rc = 2;
 out:
+	audit_close(run.audit);
 	al_scan_options_free(opt);
 	return rc;
 }

@@ -21,6 +21,12 @@ static const char serve_help[] =
     "  --queue N             one-shot runs that may wait for a sandbox (default 64); more: 503\n"
     "  --client-timeout SECONDS  close a connection silent this long (default 30)\n"
     "  --drain-timeout SECONDS   SIGTERM: how long running work may finish (default 30)\n"
+    "  --audit-log FILE      append a hash-chained record of every action (airlock audit verify)\n"
+    "  --audit-key KEY       its signing key (airlock audit keygen; mode 0600, else refused)\n"
+    "  --audit-checkpoint-records N  a signed checkpoint every N records (default 1000)\n"
+    "  --audit-checkpoint-seconds T  and every T seconds while records are unsealed (default 60)\n"
+    "  --audit-max-size SIZE rotate the log to FILE.<seq> past SIZE\n"
+    "  --audit-syslog        copy every record to syslog (authpriv)\n"
     "logs: one line per event on stderr (ts=... level=... event=... key=value)\n";
 
 enum {
@@ -34,6 +40,12 @@ enum {
 	OPT_DRAIN_TIMEOUT,
 	OPT_TLS_CERT,
 	OPT_TLS_KEY,
+	OPT_AUDIT_LOG,
+	OPT_AUDIT_KEY,
+	OPT_AUDIT_RECORDS,
+	OPT_AUDIT_SECONDS,
+	OPT_AUDIT_MAX_SIZE,
+	OPT_AUDIT_SYSLOG,
 	OPT_HELP
 };
 
@@ -48,6 +60,12 @@ static const struct option options[] = {
     {"drain-timeout", required_argument, NULL, OPT_DRAIN_TIMEOUT},
     {"tls-cert", required_argument, NULL, OPT_TLS_CERT},
     {"tls-key", required_argument, NULL, OPT_TLS_KEY},
+    {"audit-log", required_argument, NULL, OPT_AUDIT_LOG},
+    {"audit-key", required_argument, NULL, OPT_AUDIT_KEY},
+    {"audit-checkpoint-records", required_argument, NULL, OPT_AUDIT_RECORDS},
+    {"audit-checkpoint-seconds", required_argument, NULL, OPT_AUDIT_SECONDS},
+    {"audit-max-size", required_argument, NULL, OPT_AUDIT_MAX_SIZE},
+    {"audit-syslog", no_argument, NULL, OPT_AUDIT_SYSLOG},
     {"help", no_argument, NULL, OPT_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -105,6 +123,25 @@ int cli_serve(int argc, char **argv)
 			  : opt == OPT_QUEUE	      ? &o.max_queue
 			  : opt == OPT_CLIENT_TIMEOUT ? &o.client_timeout
 						      : &o.drain_timeout) = (unsigned)n;
+			break;
+		case OPT_AUDIT_LOG:
+			o.audit_log = optarg;
+			break;
+		case OPT_AUDIT_KEY:
+			o.audit_key = optarg;
+			break;
+		case OPT_AUDIT_RECORDS:
+		case OPT_AUDIT_SECONDS:
+			if (al_parse_uint(optarg, 1, 1000000, &n, &err) < 0)
+				return bad(options[idx].name, &err);
+			*(opt == OPT_AUDIT_RECORDS ? &o.audit_records : &o.audit_seconds) = (unsigned)n;
+			break;
+		case OPT_AUDIT_MAX_SIZE:
+			if (al_parse_size(optarg, &o.audit_max_size, &err) < 0 || o.audit_max_size < 4096)
+				return bad("audit-max-size", err.msg[0] ? &err : &(struct al_error){0, "at least 4K"});
+			break;
+		case OPT_AUDIT_SYSLOG:
+			o.audit_syslog = true;
 			break;
 		case OPT_HELP:
 			fputs(serve_help, stdout);

@@ -402,6 +402,12 @@ void api_handle(struct svc *svc, struct hreq *r)
 		hreq_problem(r, 503, "busy", NULL, 5, "the service is shutting down");
 		return;
 	}
+	/* Nothing that would go unrecorded: work waits for the audit log. */
+	if (!(strcmp(p, "info") == 0 && is(r, "GET")) && !svc_audit_ok(svc)) {
+		hreq_problem(r, 503, "audit_unavailable", NULL, 5,
+			     "the audit log cannot be written; no work until it can (see the service's log)");
+		return;
+	}
 	if (strcmp(p, "info") == 0) {
 		if (is(r, "GET"))
 			info(svc, r, t);

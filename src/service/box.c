@@ -37,6 +37,7 @@ static void op_free(struct op *op)
 	buf_free(&op->out[0]);
 	buf_free(&op->out[1]);
 	json_decref(op->violations);
+	json_decref(op->vcounts);
 	json_decref(op->network);
 	free(op);
 }
@@ -94,6 +95,14 @@ static void on_event(void *user, const struct al_event *ev)
 		}
 		if (!op)
 			break;
+		if (ev->syscall && (!ev->action || strcmp(ev->action, "allow") != 0) &&
+		    json_object_size(op->vcounts) < 1024) {
+			json_t *c = json_object_get(op->vcounts, ev->syscall);
+			if (c)
+				json_integer_set(c, json_integer_value(c) + 1);
+			else
+				json_object_set_new(op->vcounts, ev->syscall, json_integer(1));
+		}
 		if (json_array_size(op->violations) >= OP_MAX_VIOLATIONS) {
 			op->violations_dropped++;
 			break;
@@ -260,7 +269,7 @@ static struct op *op_new(struct box *b, enum op_kind kind, al_error *err)
 		return NULL;
 	}
 	if (!(op = calloc(1, sizeof(*op))) || !(op->violations = json_array()) ||
-	    !(op->network = json_array())) {
+	    !(op->vcounts = json_object()) || !(op->network = json_array())) {
 		if (op)
 			op_free(op);
 		al_error_set(err, ENOMEM, "command");

@@ -38,6 +38,7 @@ struct op {
 	size_t cap[2];
 	uint64_t seen[2];   /* bytes that came, kept or not */
 	json_t *violations; /* [{syscall, action, args, pid}] */
+	json_t *vcounts;    /* {syscall: count}, every violation counted (the audit log) */
 	json_t *network;    /* [{host, port, verdict, reason, ...}] */
 	unsigned violations_dropped;
 	/* The EXITED event. */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../audit/audit.h"
 #include "../util.h"
 #include "box.h"
 #include "http.h"
@@ -53,6 +54,8 @@ struct job {
 	int truncated[2];
 	struct buf out[2];
 	json_t *violations, *network;
+	json_t *vcounts; /* {syscall: count} */
+	bool audit_refused; /* its record could not be written: answered 503 */
 	/* A UTF-8 sequence cut at the end of a streamed chunk, per stream. */
 	char carry[2][4];
 	size_t ncarry[2];
@@ -108,6 +111,7 @@ static void job_free(struct job *j)
 	buf_free(&j->out[1]);
 	buf_free(&j->art_data);
 	json_decref(j->violations);
+	json_decref(j->vcounts);
 	json_decref(j->network);
 	json_decref(j->artifacts);
 	for (size_t i = 0; i < j->nart; i++)
@@ -369,9 +373,103 @@ static json_t *result_of(struct job *j)
 	return r;
 }
 
+static json_t *sha256_of(const void *data, size_t len) { return audit_sha256_json(data ? data : "", len); }
+
+/* The audit records of a run or a command (before its answer is sent): the
+ * execution with its limits and the SHA-256 of its code, argv, stdin and
+ * files, its end and the output's SHA-256 and size (never the output, never
+ * the secrets' values: only their names); then each violated system call
+ * with its count and each egress decision. */
+static int audit_job(struct job *j, json_t *r)
+{
+	struct svc *svc = j->svc;
+	if (!svc->audit)
+		return 0;
+	const char *sandbox = j->session ? j->session->id : j->box ? j->box->id : NULL;
+	crypto_hash_sha256_state st;
+	unsigned char h[crypto_hash_sha256_BYTES];
+	char hex[2 * sizeof(h) + 1];
+	crypto_hash_sha256_init(&st);
+	for (size_t i = 0; i < j->rq.argc; i++)
+		crypto_hash_sha256_update(&st, (const unsigned char *)j->rq.argv[i], strlen(j->rq.argv[i]) + 1);
+	crypto_hash_sha256_final(&st, h);
+	json_t *f = json_pack("{s:s,s:s?,s:s,s:s?}", "tenant", j->tenant, "sandbox", sandbox, "id", j->id,
+			      "profile", j->box ? j->box->profile : NULL);
+	json_object_set_new(f, "limits", j->box && j->box->limits ? json_incref(j->box->limits) : json_null());
+	if (j->rq.language && j->rq.argc >= 3) {
+		json_object_set_new(f, "language", json_string(j->rq.language));
+		json_object_set_new(f, "code_sha256", sha256_of(j->rq.argv[2], strlen(j->rq.argv[2])));
+	} else if (j->rq.argc) {
+		json_object_set_new(f, "program", json_string(j->rq.argv[0]));
+	}
+	json_object_set_new(f, "argv_sha256", json_string(sodium_bin2hex(hex, sizeof(hex), h, sizeof(h))));
+	if (j->rq.input)
+		json_object_set_new(f, "stdin", json_pack("{s:o,s:I}", "sha256", sha256_of(j->rq.input, j->rq.input_len),
+							  "size", (json_int_t)j->rq.input_len));
+	json_t *files = json_array();
+	for (size_t i = 0; i < j->rq.nfiles; i++) {
+		const struct req_file *rf = &j->rq.files[i];
+		json_array_append_new(files, json_pack("{s:s,s:o,s:I}", "path", rf->path, "sha256",
+						       sha256_of(rf->data, rf->len), "size", (json_int_t)rf->len));
+	}
+	json_object_set_new(f, "files", files);
+	json_t *names = json_array();
+	for (size_t i = 0; i < j->rq.nsecrets; i++)
+		json_array_append_new(names, json_string(j->rq.secrets[i]));
+	json_object_set_new(f, "secrets", names);
+	if (j->labels)
+		json_object_set(f, "labels", j->labels);
+	static const char *const keep[] = {"status", "exit_code", "signal", "error", "wall_ms", "cpu_ms", "max_rss_kb",
+					   "cgroup", "landlock", "degraded"};
+	for (size_t i = 0; i < ARRAY_SIZE(keep); i++) {
+		json_t *v = json_object_get(r, keep[i]);
+		if (v)
+			json_object_set(f, keep[i], v);
+	}
+	json_t *out = json_object();
+	for (int i = 0; i < 2; i++) {
+		/* Streamed output is not kept: its size only. */
+		json_t *o = json_pack("{s:I,s:b}", "size", (json_int_t)j->output_bytes[i], "truncated", j->truncated[i]);
+		if (!j->stream)
+			json_object_set_new(o, "sha256", sha256_of(j->out[i].data, j->out[i].len));
+		json_object_set_new(out, i ? "stderr" : "stdout", o);
+	}
+	json_object_set_new(f, "output", out);
+	if (json_array_size(j->artifacts))
+		json_object_set(f, "artifacts", j->artifacts);
+	int rc = svc_audit(svc, j->session ? "command" : "execution", f);
+	/* Violations: each system call once, with its count (all of them, not
+	 * only the first OP_MAX_VIOLATIONS the answer lists). */
+	json_t *v;
+	size_t i;
+	const char *sc;
+	json_object_foreach(j->vcounts, sc, v)
+	{
+		rc |= svc_audit(svc, "violation",
+				json_pack("{s:s,s:s?,s:s,s:s,s:O}", "tenant", j->tenant, "sandbox", sandbox, "id",
+					  j->id, "syscall", sc, "count", v));
+	}
+	json_array_foreach(j->network, i, v)
+	{
+		json_t *e = json_deep_copy(v);
+		json_object_set_new(e, "tenant", json_string(j->tenant));
+		json_object_set_new(e, "sandbox", sandbox ? json_string(sandbox) : json_null());
+		json_object_set_new(e, "id", json_string(j->id));
+		rc |= svc_audit(svc, "egress", e);
+	}
+	return rc;
+}
+
 static void job_done(struct job *j)
 {
 	json_t *r = result_of(j);
+	if (audit_job(j, r) < 0 && r) {
+		/* Never an answer the log does not hold: the run is refused after the fact. */
+		json_decref(r);
+		r = json_pack("{s:s,s:s,s:s}", "id", j->id, "status", "audit_unavailable", "error",
+			      "the audit log could not be written");
+		j->audit_refused = true;
+	}
 	char labels[REQ_MAX_LABELS * (REQ_MAX_LABEL + 1) * 2] = "-";
 	for (size_t i = 0; i < json_array_size(j->labels); i++)
 		snprintf(labels + (i ? strlen(labels) : 0), sizeof(labels) - (i ? strlen(labels) : 0), "%s%s",
@@ -388,7 +486,7 @@ static void job_done(struct job *j)
 		hreq_stream_end(j->req);
 		json_decref(r);
 	} else if (j->req) {
-		hreq_json(j->req, r ? 200 : 500, r);
+		hreq_json(j->req, j->audit_refused ? 503 : r ? 200 : 500, r);
 	} else {
 		json_decref(r);
 	}
@@ -528,6 +626,7 @@ static void command_done(struct op *op)
 			emit_chunk(j, i, j->carry[i], j->ncarry[i]);
 	}
 	j->violations = json_incref(op->violations);
+	j->vcounts = json_incref(op->vcounts);
 	j->network = json_incref(op->network);
 	if (strcmp(op->status, "deleted") == 0) {
 		if (j->svc->draining)

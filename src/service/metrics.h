@@ -24,6 +24,7 @@ struct metrics {
 	uint64_t sessions_created, sessions_expired, rejected_quota, rejected_busy;
 	uint64_t violations_limit;
 	uint64_t countermeasures[3]; /* throttled, quarantined, lifted by the admin */
+	uint64_t audit_errors;	     /* audit records that could not be written */
 	uint64_t rejected_throttled, rejected_quarantined;
 };
 

@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../audit/audit.h"
 #include "../util.h"
 #include "box.h"
 #include "execute.h"
@@ -193,6 +194,47 @@ void svc_release_sandbox(struct svc *svc, const char *tenant)
 		s->live--;
 }
 
+/* --- the audit log --- */
+
+int svc_audit(struct svc *svc, const char *action, json_t *fields)
+{
+	al_error e = {0};
+	char msg[600], q[700];
+	if (!svc->audit) {
+		json_decref(fields);
+		return 0;
+	}
+	if (audit_record(svc->audit, action, fields, &e) < 0) {
+		svc->metrics.audit_errors++;
+		svc->audit_failed = true;
+		svc_log("error", "audit", "action=%s error=%s", action,
+			log_q(al_error_text(&e, msg, sizeof(msg)), q, sizeof(q)));
+		return -1;
+	}
+	return 0;
+}
+
+bool svc_audit_ok(struct svc *svc)
+{
+	al_error e = {0};
+	char msg[600], q[700];
+	if (!svc->audit || !svc->audit_failed)
+		return true;
+	if (audit_checkpoint(svc->audit, "recovered", &e) < 0) {
+		svc_log("error", "audit", "checkpoint=recovered error=%s",
+			log_q(al_error_text(&e, msg, sizeof(msg)), q, sizeof(q)));
+		return false;
+	}
+	svc->audit_failed = false;
+	svc_log("info", "audit", "msg=%s", log_q("the audit log is writable again", q, sizeof(q)));
+	return true;
+}
+
+static void audit_tenant(struct svc *svc, const char *action, const char *tenant, const char *by)
+{
+	svc_audit(svc, action, json_pack("{s:s,s:s?}", "tenant", tenant, "by", by));
+}
+
 /* --- countermeasures and the CPU quota --- */
 
 static double mono_s(void) { return al_now_ms() / 1000.0; }
@@ -221,6 +263,7 @@ unsigned svc_quarantined(struct svc *svc, const char *tenant)
 	if (now >= s->quarantined_until) {
 		s->quarantined_until = 0;
 		svc_log("info", "quarantine_ended", "tenant=%s by=expiry", tenant);
+		audit_tenant(svc, "tenant_lifted", tenant, "expiry");
 		return 0;
 	}
 	unsigned left = (unsigned)ceil(s->quarantined_until - now);
@@ -267,10 +310,15 @@ void svc_violation(struct svc *svc, const char *tenant, enum viol_kind kind)
 		svc->metrics.countermeasures[1]++;
 		svc_log("warn", "quarantined", "tenant=%s violations=%u window=%u for=%u", tenant, n,
 			t->window, t->quarantine_for);
+		svc_audit(svc, "tenant_quarantined",
+			  json_pack("{s:s,s:i,s:i,s:i}", "tenant", tenant, "violations", (int)n, "window",
+				    (int)t->window, "seconds", (int)t->quarantine_for));
 	} else if (t->throttle_after && n >= t->throttle_after && !s->throttled) {
 		s->throttled = true;
 		svc->metrics.countermeasures[0]++;
 		svc_log("warn", "throttled", "tenant=%s violations=%u window=%u", tenant, n, t->window);
+		svc_audit(svc, "tenant_throttled",
+			  json_pack("{s:s,s:i,s:i}", "tenant", tenant, "violations", (int)n, "window", (int)t->window));
 	}
 }
 
@@ -283,6 +331,7 @@ static bool throttled(struct svc *svc, const struct tenant *t, struct tstate *s,
 	if (recent(s, t->window, now) < t->throttle_after) {
 		s->throttled = false;
 		svc_log("info", "throttle_ended", "tenant=%s", t->name);
+		audit_tenant(svc, "tenant_unthrottled", t->name, "window");
 		return false;
 	}
 	/* Until the oldest counted violation leaves the window. */
@@ -365,6 +414,7 @@ void svc_lift(struct svc *svc, const char *tenant)
 	s->vcount = s->vhead = 0;
 	svc->metrics.countermeasures[2]++;
 	svc_log("info", "quarantine_ended", "tenant=%s by=admin", tenant);
+	audit_tenant(svc, "tenant_lifted", tenant, "admin");
 }
 
 json_t *svc_tenant_json(struct svc *svc, const struct tenant *t)
@@ -438,16 +488,21 @@ static void reload(struct svc *svc)
 
 	if (!svc->opt.config) {
 		svc_log("info", "reload", "msg=%s", log_q("no --config: nothing to reload", q, sizeof(q)));
+		svc_audit(svc, "config_reloaded", json_pack("{s:b,s:s}", "ok", 0, "error", "no --config"));
 		return;
 	}
 	if (tenants_load(svc->opt.config, &ts, msg, sizeof(msg)) < 0) {
 		svc_log("error", "reload", "msg=%s", log_q(msg, q, sizeof(q)));
+		svc_audit(svc, "config_reloaded", json_pack("{s:b,s:s,s:s}", "ok", 0, "config", svc->opt.config, "error", msg));
 		return;
 	}
 	/* Runs and sessions keep their tenant by name: nothing points in. */
 	tenants_free(svc->tenants);
 	svc->tenants = ts;
 	svc_log("info", "reload", "tenants=%zu", ts->n);
+	svc_audit(svc, "config_reloaded",
+		  json_pack("{s:b,s:s,s:I,s:o?}", "ok", 1, "config", svc->opt.config, "tenants", (json_int_t)ts->n,
+			    "sha256", audit_file_sha256_json(svc->opt.config, NULL)));
 }
 
 static void drain(struct svc *svc)
@@ -507,6 +562,9 @@ static int wait_ms(struct svc *svc)
 		ms = 1000;
 	if (next >= 0 && next - now < ms)
 		ms = next <= now ? 0 : (int)(next - now) + 1;
+	int am = audit_timeout_ms(svc->audit);
+	if (am >= 0 && am < ms)
+		ms = am;
 	if (svc->draining && svc->drain_deadline - now < ms)
 		ms = svc->drain_deadline <= now ? 0 : (int)(svc->drain_deadline - now) + 1;
 	return ms;
@@ -525,6 +583,13 @@ static void turn(struct svc *svc)
 	countermeasures(svc);
 	execute_pump(svc);
 	box_reap(svc);
+	if (svc->audit) {
+		al_error e = {0};
+		char msg[600], q[700];
+		if (audit_tick(svc->audit, &e) < 0)
+			svc_log("error", "audit", "checkpoint=time error=%s",
+				log_q(al_error_text(&e, msg, sizeof(msg)), q, sizeof(q)));
+	}
 	http_run(svc->http);
 }
 
@@ -626,6 +691,25 @@ static int setup(struct svc *svc, const struct svc_options *opt)
 		}
 	if (setup_tls(svc) < 0)
 		return -1;
+	if (!opt->audit_log != !opt->audit_key) {
+		fprintf(stderr, "airlock serve: --audit-log FILE and --audit-key KEY go together\n");
+		return -1;
+	}
+	if (opt->audit_log) {
+		/* Before the first listener: a service that cannot record does not
+		 * serve (and a key others may read is refused). */
+		struct audit_options ao = {.path = opt->audit_log,
+					   .key = opt->audit_key,
+					   .checkpoint_records = opt->audit_records,
+					   .checkpoint_seconds = opt->audit_seconds,
+					   .max_size = opt->audit_max_size,
+					   .syslog = opt->audit_syslog,
+					   .who = "serve"};
+		if (audit_open(&svc->audit, &ao, &e) < 0) {
+			fprintf(stderr, "airlock serve: --audit-log: %s\n", al_error_text(&e, msg, sizeof(msg)));
+			return -1;
+		}
+	}
 	if (strcmp(svc->opt.listen[0], default_listen) == 0 && svc->opt.nlisten == 1)
 		(void)mkdir("/run/airlock", DEFAULT_SOCKET_DIR_MODE);
 	signal(SIGPIPE, SIG_IGN);
@@ -699,8 +783,17 @@ int svc_main(const struct svc_options *opt)
 	}
 	if (setup(&svc, opt) < 0) {
 		teardown(&svc);
+		audit_close(svc.audit);
 		return 1;
 	}
+	json_t *listen = json_array();
+	for (size_t i = 0; i < svc.opt.nlisten; i++)
+		json_array_append_new(listen, json_string(svc.opt.listen[i]));
+	svc_audit(&svc, "service_started",
+		  json_pack("{s:s,s:i,s:i,s:o,s:s?,s:o?,s:i,s:i}", "version", al_version(), "pid", (int)getpid(),
+			    "uid", (int)getuid(), "listen", listen, "config", opt->config, "config_sha256",
+			    opt->config ? audit_file_sha256_json(opt->config, NULL) : NULL, "max_sandboxes",
+			    (int)opt->max_sandboxes, "queue", (int)opt->max_queue));
 	svc_log("info", "started", "version=%s pid=%d tenants=%zu max_sandboxes=%u queue=%u", al_version(),
 		(int)getpid(), svc.tenants ? svc.tenants->n : 0, opt->max_sandboxes, opt->max_queue);
 	features(&svc);
@@ -717,6 +810,8 @@ int svc_main(const struct svc_options *opt)
 		}
 	}
 	teardown(&svc);
+	svc_audit(&svc, "service_stopped", json_pack("{s:i}", "pid", (int)getpid()));
+	audit_close(svc.audit); /* the shutdown checkpoint, fsync'd */
 	svc_log("info", "stopped", "pid=%d", (int)getpid());
 	return rc;
 }

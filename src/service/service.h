@@ -49,6 +49,11 @@ struct svc_options {
 	unsigned drain_timeout;	 /* seconds SIGTERM waits for running work */
 	const char *tls_cert;	 /* PEM files: TCP listeners speak TLS (GnuTLS, */
 	const char *tls_key;	 /* through libmicrohttpd); read once at start */
+	/* The audit log (src/audit/): NULL for none. */
+	const char *audit_log, *audit_key;
+	unsigned audit_records, audit_seconds; /* checkpoint every N records, T seconds */
+	uint64_t audit_max_size;	       /* rotate past it; 0: never */
+	bool audit_syslog;
 };
 
 /* The service's own defences, each of which a test build can switch off
@@ -128,6 +133,8 @@ struct svc {
 	char degraded[256];
 	double started_ms;
 	unsigned disabled; /* SVC_DEF_*: test builds only */
+	struct audit *audit; /* NULL: no --audit-log */
+	bool audit_failed;   /* a record could not be written: no new work until one can */
 };
 
 /* The loop's watches (service.c). */
@@ -140,6 +147,15 @@ void svc_log(const char *level, const char *event, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* A value for a log line: quoted, control bytes escaped (into buf). */
 const char *log_q(const char *s, char *buf, size_t len);
+
+/* One audit record (fields taken; may be NULL), written before the answer
+ * of the request it describes is sent. Without --audit-log: nothing. A
+ * failed write is logged; returns -1. */
+int svc_audit(struct svc *svc, const char *action, json_t *fields);
+/* May new work start? false while the audit log cannot be written (after
+ * a failed record, each call tries a checkpoint: the log may be writable
+ * again). */
+bool svc_audit_ok(struct svc *svc);
 
 /* A random id with a prefix: "sb-" + 20 hex digits. */
 void svc_new_id(const char *prefix, char *out, size_t len);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "../audit/audit.h"
 #include "../util.h"
 #include "execute.h"
 #include "http.h"
@@ -107,6 +108,11 @@ static void session_remove(struct session *s, const char *why)
 	box_close(s->box);
 	svc_release_sandbox(svc, s->tenant);
 	svc_log("info", "session_end", "id=%s tenant=%s why=%s", s->id, s->tenant, why);
+	svc_audit(svc,
+		  strcmp(why, "deleted") == 0				      ? "session_destroyed"
+		  : strcmp(why, "ttl") == 0 || strcmp(why, "idle_timeout") == 0 ? "session_expired"
+									      : "session_ended",
+		  json_pack("{s:s,s:s,s:s}", "tenant", s->tenant, "sandbox", s->id, "why", why));
 	session_unref(s);
 }
 
@@ -162,6 +168,10 @@ static void created(struct op *op)
 	s->ready = true;
 	s->last_active_ms = al_now_ms();
 	json_object_set_new(s->info, "cgroup", json_string(s->box->cgroup));
+	svc_audit(s->svc, "session_created",
+		  json_pack("{s:s,s:s,s:s,s:O?,s:s,s:i,s:s?}", "tenant", s->tenant, "sandbox", s->id, "profile",
+			    s->box->profile, "limits", s->box->limits, "cgroup", s->box->cgroup, "landlock",
+			    s->box->landlock, "degraded", s->box->degraded[0] ? s->box->degraded : NULL));
 	if (r) {
 		char loc[80];
 		snprintf(loc, sizeof(loc), "/v1/sandboxes/%s", s->id);
@@ -432,6 +442,8 @@ static void listing_done(struct op *op)
 	sop_free(o);
 }
 
+static void audit_sop(struct sop *o, struct op *op, bool ok);
+
 static void file_done(struct op *op)
 {
 	struct sop *o = op->user;
@@ -443,6 +455,7 @@ static void file_done(struct op *op)
 		return;
 	}
 	bool ok = op->exit_code == 0 && strcmp(op->status, "exited") == 0;
+	audit_sop(o, op, ok);
 	switch (o->kind) {
 	case S_PUT:
 		if (ok && !o->dir_made) {
@@ -528,6 +541,10 @@ static void file_done(struct op *op)
 			sn->at = wall_now();
 			memset(&op->out[0], 0, sizeof(op->out[0]));
 			o->s->svc->snapshot_bytes += sn->len;
+			svc_audit(o->s->svc, "snapshot",
+				  json_pack("{s:s,s:s,s:s,s:I,s:o}", "tenant", o->s->tenant, "sandbox", o->s->id,
+					    "snapshot", sn->id, "size", (json_int_t)sn->len, "sha256",
+					    audit_sha256_json(sn->data ? sn->data : "", sn->len)));
 			hreq_json(o->r, 201,
 				  json_pack("{s:s,s:I,s:o}", "id", sn->id, "size", (json_int_t)sn->len,
 					    "created_at", iso_time(sn->at)));
@@ -544,6 +561,51 @@ static void file_done(struct op *op)
 		break;
 	}
 	sop_free(o);
+}
+
+/* The audit record of a file or state operation, before its answer: what
+ * was written or read (path, size, SHA-256 of the bytes in the sandbox,
+ * never the bytes), deleted, restored or reset; failures too. */
+static void audit_sop(struct sop *o, struct op *op, bool ok)
+{
+	struct svc *svc = o->s->svc;
+	const char *action = NULL;
+	json_t *f = NULL;
+	if (!svc->audit)
+		return;
+	switch (o->kind) {
+	case S_PUT:
+		if (ok && !o->dir_made)
+			return; /* the directory: the file comes next */
+		action = "file_written";
+		f = json_pack("{s:s,s:I,s:o}", "path", o->path, "size", (json_int_t)o->r->body_len, "sha256",
+			      audit_sha256_json(o->r->body ? o->r->body : "", o->r->body_len));
+		break;
+	case S_GET:
+	case S_TAR:
+		if (!ok)
+			return; /* a directory's listing comes next, or a refusal: nothing read */
+		action = "file_read";
+		f = json_pack("{s:s,s:s,s:I,s:o}", "path", o->path, "format", o->kind == S_TAR ? "tar" : "file",
+			      "size", (json_int_t)op->out[0].len, "sha256",
+			      audit_sha256_json(op->out[0].data ? op->out[0].data : "", op->out[0].len));
+		break;
+	case S_DELETE:
+		action = "file_deleted";
+		f = json_pack("{s:s}", "path", o->path);
+		break;
+	case S_RESTORE:
+		action = strcmp(o->snap, "initial") == 0 ? "session_reset" : "session_restored";
+		f = json_pack("{s:s}", "snapshot", o->snap);
+		break;
+	case S_SNAPSHOT: /* with its id, where it is kept */
+	case S_LIST:
+		return;
+	}
+	json_object_set_new(f, "tenant", json_string(o->s->tenant));
+	json_object_set_new(f, "sandbox", json_string(o->s->id));
+	json_object_set_new(f, "ok", json_boolean(ok));
+	svc_audit(svc, action, f);
 }
 
 static struct sop *sop_new(struct hreq *r, struct session *s, enum sop_kind kind)
