@@ -59,6 +59,9 @@ struct job {
 	/* A UTF-8 sequence cut at the end of a streamed chunk, per stream. */
 	char carry[2][4];
 	size_t ncarry[2];
+	/* What was streamed, per stream, for the audit record. */
+	crypto_hash_sha256_state streamed[2];
+	bool streamed_on[2];
 	/* Artifacts. */
 	char **art;
 	size_t nart, art_i;
@@ -428,10 +431,18 @@ static int audit_job(struct job *j, json_t *r)
 	}
 	json_t *out = json_object();
 	for (int i = 0; i < 2; i++) {
-		/* Streamed output is not kept: its size only. */
+		/* Streamed output is not kept: hashed as it was sent. */
 		json_t *o = json_pack("{s:I,s:b}", "size", (json_int_t)j->output_bytes[i], "truncated", j->truncated[i]);
-		if (!j->stream)
+		if (!j->stream) {
 			json_object_set_new(o, "sha256", sha256_of(j->out[i].data, j->out[i].len));
+		} else {
+			if (!j->streamed_on[i])
+				crypto_hash_sha256_init(&j->streamed[i]);
+			crypto_hash_sha256_final(&j->streamed[i], h);
+			j->streamed_on[i] = false;
+			sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+			json_object_set_new(o, "sha256", json_string(hex));
+		}
 		json_object_set_new(out, i ? "stderr" : "stdout", o);
 	}
 	json_object_set_new(f, "output", out);
@@ -552,6 +563,11 @@ static void emit_chunk(struct job *j, int i, const char *data, size_t len)
 static void stream_chunk(struct job *j, int i, const char *data, size_t len)
 {
 	struct buf b = {0};
+	if (!j->streamed_on[i]) {
+		crypto_hash_sha256_init(&j->streamed[i]);
+		j->streamed_on[i] = true;
+	}
+	crypto_hash_sha256_update(&j->streamed[i], (const unsigned char *)data, len);
 	if (buf_add(&b, j->carry[i], j->ncarry[i]) < 0 || buf_add(&b, data, len) < 0) {
 		buf_free(&b);
 		return;

@@ -237,6 +237,17 @@ void hreq_problem(struct hreq *r, unsigned status, const char *code, const char 
 		if (j)
 			json_object_set_new(j, "retry_after", json_integer(retry_after));
 	}
+	/* A refusal is an action too (who was turned away, and why: a bad
+	 * token, a ceiling, another tenant's id), recorded before it is
+	 * answered; a log that cannot be written says so itself. */
+	if (strcmp(code, "audit_unavailable") != 0) {
+		json_t *path = json_string(r->path ? r->path : "");
+		svc_audit(r->priv->http->svc, "request_refused",
+			  json_pack("{s:s?,s:s,s:o,s:i,s:s,s:s?,s:O?}", "tenant", r->tenant[0] ? r->tenant : NULL,
+				    "method", r->method, "path", path ? path : json_string("(not UTF-8)"),
+				    "status", (int)status, "code", code,
+				    "field", field && *field ? field : NULL, "detail", j ? json_object_get(j, "detail") : NULL));
+	}
 	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
 	if (!s) {

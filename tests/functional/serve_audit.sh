@@ -66,7 +66,6 @@ serve_stop
 [ "$(grep -c '"reason":"records"' log)" -ge 1 ] || fail "no checkpoint every 2 records"
 
 # Tenants, every violation counted, a checkpoint on the timer, rotation by size.
-h() { printf %s "$1" | sha256sum | cut -d' ' -f1; }
 cat >config.json <<JSON
 {"admin": {"token_sha256": "$(h admin-secret)"},
  "tenants": [{"name": "team-a", "token_sha256": "$(h token-a)",

@@ -12,7 +12,6 @@ SOCK=$WORK/f.sock
 C=(curl -sS --unix-socket "$SOCK")
 "$AIRLOCK" audit keygen key >/dev/null || fail keygen
 mkdir full
-REAL=$AIRLOCK
 cat >ns.sh <<'SH'
 #!/bin/sh
 # ns.sh DIR AIRLOCK ARGS...: AIRLOCK with a 12K tmpfs on DIR (a filler of 4K in it).
@@ -21,22 +20,7 @@ shift
 exec unshare -m sh -c 'mount -t tmpfs -o size=12k tmpfs "$0" && head -c 4096 /dev/zero >"$0/filler" && exec "$@"' "$dir" "$@"
 SH
 chmod +x ns.sh
-AIRLOCK="$WORK/ns.sh $WORK/full $REAL"
-# serve_start runs "$AIRLOCK" serve ...: word-split here on purpose.
-serve_start_ns() {
-	SERVE_LOG=$1
-	shift
-	$AIRLOCK serve "$@" 2>"$SERVE_LOG" &
-	SERVE_PID=$!
-	for i in $(seq 1200); do
-		grep -q 'event=ready' "$SERVE_LOG" && break
-		kill -0 "$SERVE_PID" 2>/dev/null || fail "the service exited: $(cat "$SERVE_LOG")"
-		sleep 0.05
-	done
-	grep -q 'event=ready' "$SERVE_LOG" || fail "never ready"
-}
-serve_start_ns "$WORK/serve.log" --listen "unix:$SOCK" --audit-log "$WORK/full/log" --audit-key key
-AIRLOCK=$REAL
+SERVE_WRAP="$WORK/ns.sh $WORK/full" serve_start "$WORK/serve.log" --listen "unix:$SOCK" --audit-log "$WORK/full/log" --audit-key key
 LOG=/proc/$SERVE_PID/root$WORK/full/log
 refused=
 for i in $(seq 60); do

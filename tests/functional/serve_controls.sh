@@ -11,7 +11,6 @@
 . "$CASE_DIR/serve.lib"
 SOCK=$WORK/s.sock
 export SOCK
-h() { printf %s "$1" | sha256sum | cut -d' ' -f1; }
 printf 'sk-live-0c4e1d9a7b' >"$WORK/key"
 cat >"$WORK/config.json" <<JSON
 {"label_rules": [{"name": "no-pii-egress", "labels": ["pii"]}],

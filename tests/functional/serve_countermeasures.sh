@@ -9,7 +9,6 @@
 . "$CASE_DIR/serve.lib"
 SOCK=$WORK/s.sock
 export SOCK
-h() { printf %s "$1" | sha256sum | cut -d' ' -f1; }
 cat >"$WORK/config.json" <<JSON
 {"admin": {"token_sha256": "$(h admin-secret)"},
  "tenants": [{"name": "team-v", "token_sha256": "$(h token-v)",

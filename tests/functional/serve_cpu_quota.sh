@@ -6,7 +6,6 @@
 . "$CASE_DIR/serve.lib"
 SOCK=$WORK/s.sock
 export SOCK
-h() { printf %s "$1" | sha256sum | cut -d' ' -f1; }
 cat >"$WORK/config.json" <<JSON
 {"tenants": [{"name": "team-c", "token_sha256": "$(h token-c)", "quotas": {"cpu_seconds_per_hour": 1}},
              {"name": "team-d", "token_sha256": "$(h token-d)"}]}

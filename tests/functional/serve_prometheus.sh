@@ -5,7 +5,6 @@
 . "$REPO/tests/escape/lib.sh"
 . "$CASE_DIR/serve.lib"
 command -v prometheus >/dev/null || fail "prometheus is missing (Debian: prometheus; make check installs it)"
-h() { printf %s "$1" | sha256sum | cut -d' ' -f1; }
 cat >"$WORK/config.json" <<JSON
 {"admin": {"token_sha256": "$(h admin-secret)"},
  "tenants": [{"name": "team-p", "token_sha256": "$(h token-p)"}]}

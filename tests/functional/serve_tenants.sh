@@ -9,7 +9,6 @@
 . "$CASE_DIR/serve.lib"
 SOCK=$WORK/s.sock
 export SOCK
-h() { printf %s "$1" | sha256sum | cut -d' ' -f1; }
 me=$(id -u)
 write_config() { # write_config EPM_OF_C
 	cat >"$WORK/config.json" <<JSON

@@ -12,7 +12,6 @@ if [ "$(id -u)" != 0 ]; then
 	exit 0
 fi
 command -v wrk >/dev/null || fail "wrk is missing (Debian: wrk; make check installs it)"
-h() { printf %s "$1" | sha256sum | cut -d' ' -f1; }
 cat >"$WORK/config.json" <<JSON
 {"tenants": [{"name": "load", "token_sha256": "$(h token-load)"}]}
 JSON
