@@ -1489,6 +1489,19 @@ int al_sandbox_kill(al_sandbox *sb, unsigned id, int sig)
 	return send_request(sb, &rq, NULL, 0, NULL);
 }
 
+int al_sandbox_restart_clock(al_sandbox *sb, unsigned id)
+{
+	struct command *c = find_command(sb, id);
+	if (!c || !sb->plan.keep || sb->exited) {
+		errno = ESRCH;
+		return -1;
+	}
+	c->started_ms = al_now_ms();
+	if (c->wall_fd >= 0 && arm(c->wall_fd, sb->plan.profile.limits.time_s) < 0)
+		return -1;
+	return 0;
+}
+
 /* --- results --- */
 
 const char *al_sandbox_status(const al_sandbox *sb) { return al_status_name(sb->res.status); }

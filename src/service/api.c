@@ -14,6 +14,7 @@
 #include "../version.h"
 #include "execute.h"
 #include "http.h"
+#include "pools.h"
 #include "service.h"
 #include "sessions.h"
 
@@ -76,7 +77,10 @@ static void health(struct svc *svc, struct hreq *r, bool ready)
 		hreq_json(r, 200, json_pack("{s:s}", "status", svc->draining ? "draining" : "ok"));
 		return;
 	}
-	if (svc->ready && !svc->draining)
+	char why[160] = "";
+	if (svc->ready && !svc->draining && !pools_ready(svc, why, sizeof(why)))
+		hreq_json(r, 503, json_pack("{s:s,s:s}", "status", "filling", "error", why));
+	else if (svc->ready && !svc->draining)
 		hreq_json(r, 200,
 			  json_pack("{s:s,s:s,s:i}", "status", "ready", "cgroup", svc->cgroup, "landlock",
 				    svc->landlock));
@@ -112,6 +116,7 @@ static void metrics(struct svc *svc, struct hreq *r)
 		g.tenants_quarantined += state && strcmp(state, "quarantined") == 0;
 		json_decref(st);
 	}
+	pools_count(svc, &g.pool_ready, &g.pool_starting);
 	char *text = metrics_render(&svc->metrics, &g, &len);
 	if (!text) {
 		hreq_problem(r, 500, "internal", NULL, 0, "out of memory");

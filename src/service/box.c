@@ -408,7 +408,8 @@ void box_reap(struct svc *svc)
 		/* Never waits: a sandbox still running is killed and
 		 * finished by the context (al_ctx_fd). */
 		al_sandbox_free(b->sb);
-		svc->nboxes--;
+		if (!b->pooled)
+			svc->nboxes--;
 		json_decref(b->env);
 		json_decref(b->limits);
 		free(b->report);

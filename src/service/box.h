@@ -65,6 +65,7 @@ struct box {
 	struct op *ops;	 /* running */
 	struct op *done; /* ended, for their owners */
 	bool ended, closing, end_told;
+	bool pooled; /* a warm pool's, not yet taken: not counted in nboxes */
 	/* STARTED */
 	char cgroup[8];
 	int landlock;

@@ -16,6 +16,7 @@
 #include "../util.h"
 #include "box.h"
 #include "http.h"
+#include "pools.h"
 #include "redact.h"
 #include "service.h"
 #include "sessions.h"
@@ -45,6 +46,9 @@ struct job {
 	size_t file_i;
 	bool dirs_made;
 	bool stream;
+	/* A warm pool's sandbox: its interpreter's op, until the code is given. */
+	bool warm;
+	struct op *warm_op;
 	/* The command's end. */
 	bool ran;
 	char status[32], error[512];
@@ -332,6 +336,10 @@ static json_t *result_of(struct job *j)
 			json_object_set_new(r, "exit_code", json_integer(j->exit_code));
 			json_object_set_new(r, "signal", j->signal ? json_integer(j->signal) : json_null());
 			json_object_set_new(r, "error", j->error[0] ? json_string(j->error) : json_null());
+			/* A warm sandbox waited before its run: the command's
+			 * own wall time (from when its code came). */
+			if (j->warm)
+				json_object_set_new(r, "wall_ms", json_real(j->wall_ms));
 		} else {
 			j->exit_code = (int)json_integer_value(json_object_get(r, "exit_code"));
 			snprintf(j->status, sizeof(j->status), "%s", status);
@@ -372,7 +380,7 @@ static json_t *result_of(struct job *j)
 	json_object_set_new(r, "timings",
 			    json_pack("{s:f,s:f,s:f,s:b}", "queue_ms", j->t_start - j->t_queued, "start_ms",
 				      j->t_run - j->t_start, "run_ms", (j->t_ran ? j->t_ran : now) - j->t_run,
-				      "warm", j->session != NULL));
+				      "warm", j->session != NULL || j->warm));
 	return r;
 }
 
@@ -510,6 +518,7 @@ static void job_done(struct job *j)
 
 static void run_command(struct job *j);
 static void command_running(struct job *j, struct op *op);
+static void warm_give(struct job *j);
 static void list_artifacts(struct job *j);
 static void fetch_next(struct job *j);
 static void finish(struct job *j);
@@ -630,6 +639,9 @@ static void command_done(struct op *op)
 	j->signal = op->signal;
 	j->wall_ms = op->wall_ms;
 	memcpy(j->output_bytes, op->output_bytes, sizeof(j->output_bytes));
+	/* The interpreter's ready line was before the program's output. */
+	if (j->warm && j->output_bytes[0] >= pool_ready_len)
+		j->output_bytes[0] -= pool_ready_len;
 	memcpy(j->truncated, op->truncated, sizeof(j->truncated));
 	for (int i = 0; i < 2; i++) {
 		if (j->redacting) {
@@ -738,6 +750,10 @@ static void run_command(struct job *j)
 		op->user = j;
 		return;
 	}
+	if (j->warm_op) {
+		warm_give(j);
+		return;
+	}
 	j->t_run = al_now_ms();
 	struct op *op = box_exec(j->box, j->rq.argv, j->env_all ? j->env_all : j->rq.env, j->rq.input,
 				 j->rq.input_len, &e);
@@ -747,6 +763,40 @@ static void run_command(struct job *j)
 		return;
 	}
 	command_running(j, op);
+}
+
+/* The code has gone into the waiting interpreter (or could not). */
+static void warm_given(struct op *op)
+{
+	struct job *j = op->user;
+	char why[512], q[700];
+	if (op->exit_code == 0 && strcmp(op->status, "exited") == 0)
+		return;
+	/* Its interpreter never gets the code: ended, the run says why. */
+	svc_log("warn", "pool", "id=%s error=%s", j->id, log_q(op_why(op, why, sizeof(why)), q, sizeof(q)));
+	box_end(j->box);
+}
+
+/* A warm run: the interpreter's op becomes the command, then its code
+ * goes in (the clock of its time limit starts there). */
+static void warm_give(struct job *j)
+{
+	al_error e = {0};
+	char msg[600], q[700];
+	struct op *boot = j->warm_op;
+	j->warm_op = NULL;
+	j->t_run = al_now_ms();
+	command_running(j, boot);
+	struct op *put = pool_give(j->box, boot, j->rq.argv[2], &e);
+	metrics_pool_acquire(&j->svc->metrics, (al_now_ms() - j->t_start) / 1000.0);
+	if (!put) {
+		svc_log("warn", "pool", "id=%s error=%s", j->id,
+			log_q(al_error_text(&e, msg, sizeof(msg)), q, sizeof(q)));
+		box_end(j->box);
+		return;
+	}
+	put->done = warm_given;
+	put->user = j;
 }
 
 /* The command's op: its output to the job (kept, streamed, redacted), its
@@ -1086,6 +1136,21 @@ static void oneshot_begin(struct job *j)
 	 * the command starts with the sandbox. */
 	bool first = !j->rq.nfiles && !j->rq.input_len && !j->rq.nenv && !j->env_all;
 	struct op *op = NULL;
+	/* Python code with nothing of its own for the interpreter's start
+	 * (stdin, environment, secrets): a warm pool's sandbox if one of the
+	 * very same config is ready. */
+	if (j->rq.language && strcmp(j->rq.language, "python") == 0 && !j->rq.input_len && !j->rq.nenv &&
+	    !j->env_all &&
+	    (j->box = pool_take(svc, j->cfg, j->rq.profile ? j->rq.profile : "python", j->tenant, &op))) {
+		j->warm = true;
+		j->warm_op = op;
+		al_config_free(j->cfg);
+		j->cfg = NULL;
+		j->box->owner = j;
+		j->box->on_end = oneshot_ended;
+		run_command(j);
+		return;
+	}
 	j->t_run = al_now_ms();
 	if (box_start(svc, j->cfg, j->tenant, first ? j->rq.argv : NULL, &j->box, &op, &e) < 0) {
 		char q[700];

@@ -46,6 +46,8 @@ void metrics_execution(struct metrics *m, const char *status, double seconds)
 
 void metrics_queue_wait(struct metrics *m, double seconds) { observe(&m->queue_wait, seconds); }
 
+void metrics_pool_acquire(struct metrics *m, double seconds) { observe(&m->pool_acquire, seconds); }
+
 void metrics_egress(struct metrics *m, const char *verdict)
 {
 	m->egress[verdict && strcmp(verdict, "allowed") == 0 ? 0 : 1]++;
@@ -187,6 +189,15 @@ char *metrics_render(const struct metrics *m, const struct gauges *g, size_t *le
 	add(&t, "airlock_sessions_expired_total %llu\n", (unsigned long long)m->sessions_expired);
 	counter_head(&t, "airlock_snapshot_bytes", "Bytes of session snapshots held in memory.", "gauge");
 	add(&t, "airlock_snapshot_bytes %llu\n", (unsigned long long)g->snapshot_bytes);
+	counter_head(&t, "airlock_pool_sandboxes", "Warm pools' sandboxes, ready or starting.", "gauge");
+	add(&t, "airlock_pool_sandboxes{state=\"ready\"} %u\nairlock_pool_sandboxes{state=\"starting\"} %u\n",
+	    g->pool_ready, g->pool_starting);
+	counter_head(&t, "airlock_pool_requests_total",
+		     "Python runs of a pooled profile: served warm (hit) or started cold (miss).", "counter");
+	add(&t, "airlock_pool_requests_total{result=\"hit\"} %llu\nairlock_pool_requests_total{result=\"miss\"} %llu\n",
+	    (unsigned long long)m->pool_hits, (unsigned long long)m->pool_misses);
+	histogram(&t, "airlock_pool_acquire_seconds", "Taking a ready sandbox and giving it the code.",
+		  &m->pool_acquire);
 	counter_head(&t, "airlock_ready",
 		     "1 when the machine offers what sandboxes need (al_ctx_features at start).", "gauge");
 	add(&t, "airlock_ready %d\n", g->ready);

@@ -26,6 +26,8 @@ struct metrics {
 	uint64_t countermeasures[3]; /* throttled, quarantined, lifted by the admin */
 	uint64_t audit_errors;	     /* audit records that could not be written */
 	uint64_t rejected_throttled, rejected_quarantined;
+	uint64_t pool_hits, pool_misses; /* python runs a pool's profile had: warm, or cold */
+	struct histogram pool_acquire;	 /* taking a ready sandbox until its code is given */
 };
 
 /* What is measured at render time. */
@@ -34,10 +36,12 @@ struct gauges {
 	unsigned tenants_throttled, tenants_quarantined;
 	uint64_t snapshot_bytes;
 	int ready;
+	unsigned pool_ready, pool_starting;
 };
 
 void metrics_execution(struct metrics *m, const char *status, double seconds);
 void metrics_queue_wait(struct metrics *m, double seconds);
+void metrics_pool_acquire(struct metrics *m, double seconds);
 void metrics_egress(struct metrics *m, const char *verdict);
 void metrics_limit(struct metrics *m, const char *limit);
 void metrics_http(struct metrics *m, unsigned code);

@@ -27,6 +27,7 @@
 #include "box.h"
 #include "execute.h"
 #include "http.h"
+#include "pools.h"
 #include "sessions.h"
 
 enum { DEFAULT_SOCKET_DIR_MODE = 0755 };
@@ -500,6 +501,7 @@ static void reload(struct svc *svc)
 	tenants_free(svc->tenants);
 	svc->tenants = ts;
 	svc_log("info", "reload", "tenants=%zu", ts->n);
+	pools_sync(svc);
 	svc_audit(svc, "config_reloaded",
 		  json_pack("{s:b,s:s,s:I,s:o?}", "ok", 1, "config", svc->opt.config, "tenants", (json_int_t)ts->n,
 			    "sha256", audit_file_sha256_json(svc->opt.config, NULL)));
@@ -562,6 +564,9 @@ static int wait_ms(struct svc *svc)
 		ms = 1000;
 	if (next >= 0 && next - now < ms)
 		ms = next <= now ? 0 : (int)(next - now) + 1;
+	int pm = pools_tick(svc);
+	if (pm >= 0 && pm < ms)
+		ms = pm;
 	int am = audit_timeout_ms(svc->audit);
 	if (am >= 0 && am < ms)
 		ms = am;
@@ -745,6 +750,7 @@ static int setup(struct svc *svc, const struct svc_options *opt)
 
 static void teardown(struct svc *svc)
 {
+	pools_free(svc);
 	execute_flush_queue(svc);
 	sessions_end_all(svc);
 	for (struct box *b = svc->boxes; b; b = b->next)
@@ -797,6 +803,7 @@ int svc_main(const struct svc_options *opt)
 	svc_log("info", "started", "version=%s pid=%d tenants=%zu max_sandboxes=%u queue=%u", al_version(),
 		(int)getpid(), svc.tenants ? svc.tenants->n : 0, opt->max_sandboxes, opt->max_queue);
 	features(&svc);
+	pools_sync(&svc);
 	for (;;) {
 		turn(&svc);
 		if (!svc.draining)

@@ -118,6 +118,7 @@ struct svc {
 	unsigned nqueue;
 	struct session *sessions;
 	unsigned nsessions;
+	struct pool *pools; /* pools.c */
 	uint64_t snapshot_bytes;
 	struct metrics metrics;
 	bool draining, stop;

@@ -345,6 +345,75 @@ static int label_rules_of(json_t *a, struct tenants *ts, struct req_error *err)
 	return 0;
 }
 
+/* A module name as import takes it: dotted identifiers. */
+static bool module_name_ok(const char *m)
+{
+	bool start = true;
+	for (; *m; m++) {
+		bool alpha = (*m >= 'a' && *m <= 'z') || (*m >= 'A' && *m <= 'Z') || *m == '_';
+		if (*m == '.' && !start)
+			start = true;
+		else if (alpha || (!start && *m >= '0' && *m <= '9'))
+			start = false;
+		else
+			return false;
+	}
+	return !start;
+}
+
+/* "pools": [{"profile", "ready", "preload": [...], "max_age"}]. */
+static int pools_of(json_t *a, struct tenants *ts, struct req_error *err)
+{
+	static const char *const names[] = {"profile", "ready", "preload", "max_age", NULL};
+	char where[32], field[64];
+	json_t *o, *v;
+	size_t i;
+
+	if (!json_is_array(a) || json_array_size(a) > POOL_MAX)
+		return fail(err, "pools", "expected an array of at most %d pools", POOL_MAX);
+	if (!(ts->pools = calloc(json_array_size(a) + 1, sizeof(*ts->pools))))
+		return fail(err, "pools", "out of memory");
+	json_array_foreach(a, i, o)
+	{
+		struct pool_spec *p = &ts->pools[i];
+		ts->npools++;
+		snprintf(where, sizeof(where), "pools[%zu]", i);
+		if (only(o, where, names, err) < 0)
+			return -1;
+		snprintf(field, sizeof(field), "%s.profile", where);
+		const char *prof = json_string_value(json_object_get(o, "profile"));
+		size_t k = 0;
+		while (prof && service_profiles[k] && strcmp(service_profiles[k], prof) != 0)
+			k++;
+		if (!prof || !service_profiles[k] || strcmp(prof, "node") == 0)
+			return fail(err, field, "a profile with python3: default, python or model-eval");
+		for (size_t q = 0; q < i; q++)
+			if (strcmp(ts->pools[q].profile, prof) == 0)
+				return fail(err, field, "\"%s\" has a pool already (pools[%zu])", prof, q);
+		snprintf(p->profile, sizeof(p->profile), "%s", prof);
+		p->ready = 2;
+		snprintf(field, sizeof(field), "%s.ready", where);
+		if ((v = json_object_get(o, "ready")) && unsigned_of(v, field, &p->ready, err) < 0)
+			return -1;
+		if (p->ready < 1 || p->ready > POOL_MAX_READY)
+			return fail(err, field, "1 to %d sandboxes", POOL_MAX_READY);
+		p->max_age = 300;
+		snprintf(field, sizeof(field), "%s.max_age", where);
+		if ((v = json_object_get(o, "max_age")) && unsigned_of(v, field, &p->max_age, err) < 0)
+			return -1;
+		if (p->max_age < 5 || p->max_age > 3000)
+			return fail(err, field, "5 to 3000 seconds (a kept sandbox's deadline is an hour)");
+		snprintf(field, sizeof(field), "%s.preload", where);
+		if ((v = json_object_get(o, "preload")) &&
+		    strings_of(v, field, POOL_MAX_PRELOAD, &p->preload, &p->npreload, err) < 0)
+			return -1;
+		for (size_t m = 0; m < p->npreload; m++)
+			if (!module_name_ok(p->preload[m]))
+				return fail(err, field, "item %zu: \"%.80s\" is not a module name", m, p->preload[m]);
+	}
+	return 0;
+}
+
 int tenants_parse(const char *json, size_t len, struct tenants **out, struct req_error *err)
 {
 	static const char *const names[] = {"admin", "tenants", "pools", "label_rules", NULL};
@@ -364,10 +433,8 @@ int tenants_parse(const char *json, size_t len, struct tenants **out, struct req
 	}
 	if (only(j, "", names, err) < 0)
 		goto out;
-	if (json_object_get(j, "pools")) {
-		fail(err, "pools", "not supported by this version of airlock serve");
+	if ((v = json_object_get(j, "pools")) && pools_of(v, ts, err) < 0)
 		goto out;
-	}
 	if ((v = json_object_get(j, "admin"))) {
 		if (only(v, "admin", admin_names, err) < 0 || !json_object_get(v, "token_sha256") ||
 		    hash_of(json_object_get(v, "token_sha256"), "admin.token_sha256", ts->admin, err) < 0) {
@@ -527,6 +594,9 @@ void tenants_free(struct tenants *ts)
 		}
 		free(ts->t[i].secrets);
 	}
+	for (size_t i = 0; i < ts->npools; i++)
+		free_strv(ts->pools[i].preload, ts->pools[i].npreload);
+	free(ts->pools);
 	for (size_t i = 0; i < ts->nrules; i++) {
 		free_strv(ts->rules[i].labels, ts->rules[i].nlabels);
 		free_strv(ts->rules[i].egress, ts->rules[i].negress);

@@ -49,9 +49,22 @@ struct label_rule {
 	size_t nlabels, negress;
 };
 
+/* "pools": sandboxes of a profile kept started, an interpreter in each
+ * that has imported preload and waits for one run's code (pools.c). */
+enum { POOL_MAX = 8, POOL_MAX_READY = 64, POOL_MAX_PRELOAD = 32 };
+struct pool_spec {
+	char profile[TENANT_NAME_MAX];
+	unsigned ready;	 /* sandboxes kept ready */
+	char **preload;	 /* module names */
+	size_t npreload;
+	unsigned max_age; /* seconds a ready sandbox waits before it is replaced */
+};
+
 struct tenants {
 	struct tenant *t;
 	size_t n;
+	struct pool_spec *pools;
+	size_t npools;
 	struct label_rule *rules;
 	size_t nrules;
 	bool has_admin;
