@@ -173,10 +173,109 @@ def print_audit(a):
           % (a["with"] / a["without"], 100 * (1 - a["with"] / a["without"]), a["log_bytes"], a["verify"]))
 
 
+def warm_bench(tmp):
+    """Issue 18: python through a warm pool (numpy preloaded) against
+    python3 started plainly, interleaved; then 100 requests at once."""
+    cfg = os.path.join(tmp, "warm.json")
+    with open(cfg, "w") as f:
+        json.dump({"tenants": [{"name": "bench", "uids": [os.getuid()]}],
+                   "pools": [{"profile": "python", "ready": 4, "preload": ["numpy"]}]}, f)
+    p, sock = start_service(tmp, "warm", ["--config", cfg, "--max-sandboxes", "32", "--queue", "128"])
+    py = "/usr/bin/python3"
+    snippets = {"print": "print(1)", "numpy": "import numpy; print(int(numpy.arange(10).sum()))"}
+    got = {k: {"warm": [], "plain": []} for k in snippets}
+    warm_seen = {k: 0 for k in snippets}
+
+    def ready(conn):  # the pool refilled: a request comes to a full pool, as after an idle moment
+        for _ in range(400):
+            conn.request("GET", "/metrics")
+            text = conn.getresponse().read().decode()
+            if 'airlock_pool_sandboxes{state="ready"} 4' in text:
+                return
+            time.sleep(0.01)
+
+    def run(conn, code):
+        body = json.dumps({"language": "python", "code": code})
+        t0 = time.perf_counter_ns()
+        conn.request("POST", "/v1/execute", body=body, headers={"Content-Type": "application/json"})
+        r = conn.getresponse()
+        data = json.loads(r.read())
+        t = time.perf_counter_ns() - t0
+        if r.status != 200 or data["exit_code"] != 0:
+            raise RuntimeError("warm run: %d %s" % (r.status, str(data)[:300]))
+        return t, data["timings"]["warm"]
+
+    try:
+        conn = Unix(sock)
+        n = max(20, RUNS // 4)
+        for i in range(n + bench.WARMUP):
+            for k, code in snippets.items():
+                ready(conn)
+                t, warm = run(conn, code)
+                t0 = time.perf_counter_ns()
+                subprocess.run([py, "-c", code], check=True, stdout=subprocess.DEVNULL)
+                tp = time.perf_counter_ns() - t0
+                if i >= bench.WARMUP:
+                    got[k]["warm"].append(t)
+                    got[k]["plain"].append(tp)
+                    warm_seen[k] += warm
+        ready(conn)
+        conn.close()
+        # 100 at once: the pool holds 4, the rest start cold (queued past 32).
+        lat = []
+        lock = threading.Lock()
+
+        def one():
+            c = Unix(sock)
+            t, warm = run(c, snippets["print"])
+            with lock:
+                lat.append(t)
+            c.close()
+
+        ts = [threading.Thread(target=one) for _ in range(100)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+    finally:
+        p.terminate()
+        p.wait()
+    out = {}
+    for k in snippets:
+        out[k] = {"warm_ms": statistics.median(got[k]["warm"]) / 1e6,
+                  "plain_ms": statistics.median(got[k]["plain"]) / 1e6, "warm_runs": warm_seen[k],
+                  "runs": len(got[k]["warm"])}
+    lat.sort()
+    out["concurrent"] = {"n": len(lat), "p50_ms": bench.pct(lat, 50) / 1e6, "p99_ms": bench.pct(lat, 99) / 1e6}
+    return out
+
+
+def print_warm(w):
+    print("\n## Warm pools: python through the service (pool of 4, numpy preloaded) against python3 started plainly")
+    print("| snippet | warm median ms | plain python3 median ms | ratio | runs served warm |")
+    print("| --- | --- | --- | --- | --- |")
+    for k, label in (("print", "print(1)"), ("numpy", "import numpy; ...")):
+        r = w[k]
+        print("| %s | %.2f | %.2f | %.3f | %d of %d |" % (label, r["warm_ms"], r["plain_ms"], r["warm_ms"] / r["plain_ms"],
+                                                       r["warm_runs"], r["runs"]))
+    c = w["concurrent"]
+    print("- 100 requests at once (print(1); 4 warm, the rest cold, 32 sandboxes at a time): p50 %.1f ms, p99 %.1f ms, p99/p50 %.2f"
+          % (c["p50_ms"], c["p99_ms"], c["p99_ms"] / c["p50_ms"]))
+
+
 def main():
     if not os.path.exists(bench.AIRLOCK + "-serve"):
         sys.exit("serve_bench: %s-serve is missing (make build/airlock-serve)" % bench.AIRLOCK)
     tmp = tempfile.mkdtemp(prefix="serve-bench.")
+    if os.environ.get("BENCH_WARM_ONLY"):  # the warm pools alone
+        try:
+            w = warm_bench(tmp)
+        finally:
+            for f in os.listdir(tmp):
+                os.unlink(os.path.join(tmp, f))
+            os.rmdir(tmp)
+        print_warm(w)
+        return 0
     if os.environ.get("BENCH_AUDIT_ONLY"):  # the audit log's cost alone
         try:
             a = audit_cost(tmp)
@@ -195,6 +294,7 @@ def main():
         p.wait()
     try:
         audit = audit_cost(tmp)
+        warm = warm_bench(tmp)
     finally:
         for f in os.listdir(tmp):
             os.unlink(os.path.join(tmp, f))
@@ -210,10 +310,11 @@ def main():
           % (med["serve"] / med["airlock"], tp["serve"] / tp["airlock"], med["serve"] / med["bwrap"], tp["serve"] / tp["bwrap"]))
     print("  (latency: below 1 is faster; throughput: above 1)")
     print_audit(audit)
+    print_warm(warm)
     os.makedirs(bench.OUT, exist_ok=True)
     with open(os.path.join(bench.OUT, "serve.json"), "w") as f:
         json.dump({"median_ms": med, "p90_ms": p90, "runs_per_s": tp, "runs": RUNS, "seconds": SECONDS,
-                   "audit_runs_per_s": audit}, f, indent=1)
+                   "audit_runs_per_s": audit, "warm": warm}, f, indent=1)
     return 0
 
 

@@ -21,6 +21,7 @@
 #define READY_LINE "\x1e" "airlock-warm-ready\n"
 const unsigned pool_ready_len = sizeof(READY_LINE) - 1;
 #define FIFO ".airlock-warm"
+#define POOL_REFILL_DELAY_MS 25.0
 
 static const char driver[] =
     "def _airlock_warm():\n"
@@ -384,6 +385,11 @@ struct box *pool_take(struct svc *svc, al_config *cfg, const char *profile, cons
 		return NULL;
 	}
 	svc->metrics.pool_hits++;
+	/* The refill waits a moment: starting a sandbox takes the loop for a
+	 * few milliseconds, which the run just taken would wait for. */
+	double soon = al_now_ms() + POOL_REFILL_DELAY_MS;
+	if (p->retry_at < soon)
+		p->retry_at = soon;
 	entry_unlink(en);
 	struct box *b = en->box;
 	*boot = en->boot;
