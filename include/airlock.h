@@ -190,9 +190,9 @@ AL_API int al_sandbox_snapshot(al_sandbox *sb, unsigned *id, al_error *err);
 AL_API int al_sandbox_restore(al_sandbox *sb, const void *archive, size_t len, unsigned *id, al_error *err);
 /* Send a signal to one command (its process group). */
 AL_API int al_sandbox_kill(al_sandbox *sb, unsigned id, int sig);
-/* Start a running command's clock again: its time limit and its wall
- * time count from now (a command that waited for its work, such as a
- * pre-started interpreter, is timed from when the work came). */
+/* Start a running command's clock again: its time limit, its wall time
+ * and its output limit count from now (a command that waits for work,
+ * such as a pre-started interpreter, is measured per piece of work). */
 AL_API int al_sandbox_restart_clock(al_sandbox *sb, unsigned id);
 
 /* After ENDED: how it ended. */

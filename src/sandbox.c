@@ -1497,6 +1497,7 @@ int al_sandbox_restart_clock(al_sandbox *sb, unsigned id)
 		return -1;
 	}
 	c->started_ms = al_now_ms();
+	c->output_bytes[0] = c->output_bytes[1] = 0;
 	if (c->wall_fd >= 0 && arm(c->wall_fd, sb->plan.profile.limits.time_s) < 0)
 		return -1;
 	return 0;

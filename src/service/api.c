@@ -13,6 +13,7 @@
 #include "../util.h"
 #include "../version.h"
 #include "execute.h"
+#include "contexts.h"
 #include "http.h"
 #include "pools.h"
 #include "service.h"
@@ -309,6 +310,14 @@ static void sandbox(struct svc *svc, struct hreq *r, const struct tenant *t, con
 		return;
 	}
 	rest++;
+	if (strcmp(rest, "contexts") == 0 || strncmp(rest, "contexts/", 9) == 0) {
+		if (!s->ready || s->box->ended)
+			hreq_problem(r, 409, "conflict", NULL, 0, "the sandbox is %s",
+				     s->ready ? "ending" : "being created");
+		else
+			contexts_route(svc, r, s, rest + 8);
+		return;
+	}
 	if (strcmp(rest, "files") == 0 || strncmp(rest, "files/", 6) == 0) {
 		sessions_file(svc, r, s, rest[5] ? rest + 6 : "");
 		return;

@@ -639,9 +639,6 @@ static void command_done(struct op *op)
 	j->signal = op->signal;
 	j->wall_ms = op->wall_ms;
 	memcpy(j->output_bytes, op->output_bytes, sizeof(j->output_bytes));
-	/* The interpreter's ready line was before the program's output. */
-	if (j->warm && j->output_bytes[0] >= pool_ready_len)
-		j->output_bytes[0] -= pool_ready_len;
 	memcpy(j->truncated, op->truncated, sizeof(j->truncated));
 	for (int i = 0; i < 2; i++) {
 		if (j->redacting) {

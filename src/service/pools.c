@@ -19,7 +19,7 @@
 #include "tenants.h"
 
 #define READY_LINE "\x1e" "airlock-warm-ready\n"
-const unsigned pool_ready_len = sizeof(READY_LINE) - 1;
+static const unsigned pool_ready_len = sizeof(READY_LINE) - 1;
 #define FIFO ".airlock-warm"
 #define POOL_REFILL_DELAY_MS 25.0
 

@@ -32,9 +32,6 @@ struct box *pool_take(struct svc *svc, al_config *cfg, const char *profile, cons
 /* Give the waiting interpreter its code: its clock starts now. The put's op
  * is returned (done to be set by the caller), or NULL with err. */
 struct op *pool_give(struct box *b, struct op *boot, const char *code, al_error *err);
-/* Bytes of stdout the interpreter wrote before its code came (its ready
- * line), not the program's. */
-extern const unsigned pool_ready_len;
 /* Every pool and its sandboxes freed (shutdown; the sandboxes are killed). */
 void pools_free(struct svc *svc);
 /* Sandboxes ready and starting, over every pool (the metrics' gauges). */

@@ -683,6 +683,62 @@ int req_decode_restore(const char *body, size_t len, char *id, size_t idlen, str
 	return rc;
 }
 
+int req_decode_context(const char *body, size_t len, struct req_error *err)
+{
+	static const char *const fields[] = {"language", NULL};
+	json_t *j = parse(body, len, err);
+	const char *l;
+	int rc = -1;
+
+	if (!j)
+		return -1;
+	json_t *v = json_object_get(j, "language");
+	if (known_fields(j, "", fields, err) == 0 &&
+	    (!v || string_of(v, "language", REQ_MAX_NAME, &l, err) == 0)) {
+		if (v && strcmp(l, "python") != 0)
+			req_fail(err, 400, "language", "python (the only language of contexts), not \"%.40s\"", l);
+		else
+			rc = 0;
+	}
+	json_decref(j);
+	return rc;
+}
+
+int req_decode_context_run(const char *body, size_t len, char **code, double *timeout, struct req_error *err)
+{
+	static const char *const fields[] = {"code", "timeout", NULL};
+	json_t *j = parse(body, len, err);
+	const char *c;
+	int rc = -1;
+
+	*code = NULL;
+	*timeout = 0;
+	if (!j)
+		return -1;
+	json_t *v = json_object_get(j, "code"), *t = json_object_get(j, "timeout");
+	if (known_fields(j, "", fields, err) < 0)
+		goto out;
+	if (!v) {
+		req_fail(err, 400, "code", "missing: the code to run");
+		goto out;
+	}
+	if (string_of(v, "code", REQ_MAX_CODE, &c, err) < 0)
+		goto out;
+	if (t && (!json_is_number(t) || json_number_value(t) <= 0 || json_number_value(t) > 86400)) {
+		req_fail(err, 400, "timeout", "seconds, more than 0 and at most 86400");
+		goto out;
+	}
+	if (!(*code = strdup(c))) {
+		req_fail(err, 413, "code", "out of memory");
+		goto out;
+	}
+	*timeout = t ? json_number_value(t) : 0;
+	rc = 0;
+out:
+	json_decref(j);
+	return rc;
+}
+
 int req_decode_empty(const char *body, size_t len, struct req_error *err)
 {
 	static const char *const none[] = {NULL};

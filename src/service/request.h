@@ -100,6 +100,11 @@ int req_decode_session(const char *body, size_t len, struct req_session *out, st
 void req_session_free(struct req_session *s);
 /* POST .../restore: {"snapshot": ID}. */
 int req_decode_restore(const char *body, size_t len, char *id, size_t idlen, struct req_error *err);
+/* POST .../contexts: {"language": "python"} (optional). */
+int req_decode_context(const char *body, size_t len, struct req_error *err);
+/* POST .../contexts/{cid}/run: {"code": TEXT, "timeout": SECONDS}; code
+ * points into a copy the caller frees (*code), timeout 0 when not given. */
+int req_decode_context_run(const char *body, size_t len, char **code, double *timeout, struct req_error *err);
 /* A body that must be empty or {}. */
 int req_decode_empty(const char *body, size_t len, struct req_error *err);
 /* A list of data labels "pii,phi" (a query's value) or one label: each

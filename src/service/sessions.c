@@ -11,6 +11,7 @@
 
 #include "../audit/audit.h"
 #include "../util.h"
+#include "contexts.h"
 #include "execute.h"
 #include "http.h"
 #include "service.h"
@@ -104,6 +105,7 @@ static void session_remove(struct session *s, const char *why)
 		hreq_release(s->creating);
 		s->creating = NULL;
 	}
+	contexts_end(s);
 	s->box->owner = NULL;
 	box_close(s->box);
 	svc_release_sandbox(svc, s->tenant);

@@ -39,6 +39,7 @@ struct session {
 	struct hreq *creating;	   /* the POST that waits for the initial snapshot */
 	struct redact_set secrets; /* given to its commands: redacted in all it returns */
 	json_t *labels;		   /* data labels of what was put in it */
+	struct context *contexts;  /* contexts.c */
 };
 
 struct session *session_ref(struct session *s);

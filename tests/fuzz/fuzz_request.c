@@ -86,6 +86,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			refused(&err);
 		break;
 	}
+	case 'x':
+		if (req_decode_context(body, size, &err) < 0)
+			refused(&err);
+		break;
+	case 'y': {
+		char *code;
+		double timeout;
+		if (req_decode_context_run(body, size, &code, &timeout, &err) < 0) {
+			refused(&err);
+			break;
+		}
+		if (!code || timeout < 0 || timeout > 86400)
+			abort();
+		free(code);
+		break;
+	}
 	case 'n':
 		if (req_decode_empty(body, size, &err) < 0)
 			refused(&err);
