@@ -27,7 +27,7 @@
 #define GRACE_S 2.0 /* after SIGINT, before the interpreter is killed */
 
 static const char driver[] =
-    "import os, sys, ast, io, json, base64, select, traceback\n"
+    "import os, sys, ast, io, json, base64, select, stat, time, traceback\n"
     "os.environ.setdefault('MPLBACKEND', 'Agg')\n"
     "fifo = sys.argv[1]\n"
     "def mk():\n"
@@ -42,24 +42,48 @@ static const char driver[] =
     "        return os.stat(fifo).st_ino == os.fstat(fd).st_ino\n"
     "    except OSError:\n"
     "        return False\n"
+    "def from_file():\n"
+    "    # A restore or a reset replaced the workspace: the code may have come\n"
+    "    # as a plain file where the FIFO was. Wait until it is whole.\n"
+    "    for _ in range(500):\n"
+    "        try:\n"
+    "            if not stat.S_ISREG(os.lstat(fifo).st_mode):\n"
+    "                return None\n"
+    "            data = open(fifo, 'rb').read()\n"
+    "        except OSError:\n"
+    "            return None\n"
+    "        head, _, code = data.partition(b'\\n')\n"
+    "        parts = head.split()\n"
+    "        if len(parts) == 2 and parts[1].isdigit() and len(code) >= int(parts[1]):\n"
+    "            return head + b'\\n' + code[:int(parts[1])]\n"
+    "        time.sleep(0.01)\n"
+    "    return None\n"
+    "def envelope():\n"
+    "    global fd\n"
+    "    while not select.select([fd], [], [], 0.25)[0]:\n"
+    "        if not ours(fd):\n"
+    "            data = from_file()\n"
+    "            os.close(fd)\n"
+    "            fd = mk()\n"
+    "            if data:\n"
+    "                return data\n"
+    "    head = b''\n"
+    "    while not head.endswith(b'\\n') and len(head) < 64:\n"
+    "        head += os.read(fd, 1)\n"
+    "    n = int(head.split()[1])\n"
+    "    code = bytearray()\n"
+    "    while len(code) < n:\n"
+    "        code += os.read(fd, n - len(code))\n"
+    "    return head + bytes(code)\n"
     "fd = mk()\n"
     "g = {'__name__': '__main__', '__builtins__': __builtins__}\n"
     "count = 0\n"
     "os.write(1, b'\\x1e" "airlock-context-ready\\n')\n"
     "while True:\n"
     "    try:\n"
-    "        while not select.select([fd], [], [], 1.0)[0]:\n"
-    "            if not ours(fd):\n"
-    "                os.close(fd)\n"
-    "                fd = mk()\n"
-    "        head = b''\n"
-    "        while not head.endswith(b'\\n') and len(head) < 64:\n"
-    "            head += os.read(fd, 1)\n"
-    "        nonce, n = head.split()\n"
-    "        code = bytearray()\n"
-    "        while len(code) < int(n):\n"
-    "            code += os.read(fd, int(n) - len(code))\n"
-    "        code = bytes(code).decode('utf-8', 'surrogateescape')\n"
+    "        head, _, code = envelope().partition(b'\\n')\n"
+    "        nonce = head.split()[0]\n"
+    "        code = code.decode('utf-8', 'surrogateescape')\n"
     "    except KeyboardInterrupt:\n"
     "        continue\n"
     "    count += 1\n"
@@ -186,9 +210,10 @@ static void run_answer(struct context *c, bool survived)
 			     : json_is_object(err)		       ? "error"
 								       : "ok";
 	size_t n0 = c->end[0] ? c->end[0] - 1 : c->out[0].len, n1 = c->end[1] ? c->end[1] - 1 : c->out[1].len;
-	json_t *j = json_pack("{s:s,s:s,s:o,s:o,s:O,s:O,s:O,s:b,s:f}", "id", c->id, "status", status, "stdout",
+	json_t *res = json_object_get(c->meta, "result");
+	json_t *j = json_pack("{s:s,s:s,s:o,s:o,s:o,s:O,s:O,s:b,s:f}", "id", c->id, "status", status, "stdout",
 			      text_of(&c->out[0], n0), "stderr", text_of(&c->out[1], n1), "result",
-			      json_object_get(c->meta, "result") ?: json_object(), "error", err ?: json_null(),
+			      res ? json_incref(res) : json_object(), "error", err ?: json_null(),
 			      "execution_count", json_object_get(c->meta, "execution_count") ?: json_null(),
 			      "state_survived", survived, "wall_ms", al_now_ms() - c->t0);
 	if (!survived && c->why[0])
