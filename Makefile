@@ -52,6 +52,19 @@ build/fuzz/fuzz_audit: tests/fuzz/fuzz_audit.c $(AUDIT_SRC) src/util.c src/error
 	@mkdir -p $(dir $@)
 	clang -std=gnu11 -D_GNU_SOURCE -iquote src -I include $(FUZZ_SAN) -o $@ $(filter-out src/scan/%,$(filter %.c,$^)) -ljansson -lsodium -lm
 
+# The MCP server (issue 19, src/mcp/): a client of the service's API,
+# linked into the command line (`airlock mcp`, stdio) and the service (its
+# /mcp route), one core for both.
+MCP_SRC := $(wildcard src/mcp/*.c)
+HDRS += $(wildcard src/mcp/*.h)
+REL_OBJ += $(patsubst src/%.c,build/rel/%.o,$(MCP_SRC))
+TST_OBJ += $(patsubst src/%.c,build/test/%.o,$(MCP_SRC))
+TST_LIB += $(patsubst src/%.c,build/test/%.o,$(MCP_SRC))
+# JSON-RPC from an agent and HTTP replies are untrusted input: their fuzz target.
+build/fuzz/fuzz_mcp: tests/fuzz/fuzz_mcp.c src/mcp/proto.c src/mcp/apiclient.c src/util.c src/error.c $(HDRS)
+	@mkdir -p $(dir $@)
+	clang -std=gnu11 -D_GNU_SOURCE -iquote src -I include $(FUZZ_SAN) -o $@ $(filter %.c,$^) -ljansson -lm -lpthread
+
 .PHONY: all lib bench check check-v2 check-controls deps clean demo format fuzz install uninstall
 all: build/airlock
 
