@@ -20,6 +20,13 @@
 
 enum { MAX_CALLS = 16 };
 
+/* SIGTERM, SIGINT, SIGHUP end the session as end of input does (the SDK's
+ * stdio client stops its server with SIGTERM): the reading thread alone
+ * takes them, its read() cut short. */
+static volatile sig_atomic_t stopping;
+static void on_stop(int sig) { stopping = sig; }
+static const int stop_signals[] = {SIGTERM, SIGINT, SIGHUP};
+
 static pthread_mutex_t out_mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t calls_done = PTHREAD_COND_INITIALIZER;
 static unsigned ncalls;
@@ -84,13 +91,18 @@ static void dispatch(struct mcp *m, const char *line, size_t len)
 	pthread_attr_t attr;
 	if (j) {
 		*j = (struct call_job){.m = m, .msg = msg, .call = mcp_call_new(m, msg.id)};
+		sigset_t stop, old;
+		sigemptyset(&stop);
+		for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
+			sigaddset(&stop, stop_signals[i]);
 		pthread_attr_init(&attr);
 		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-		if (j->call && pthread_create(&t, &attr, call_thread, j) == 0) {
-			pthread_attr_destroy(&attr);
-			return;
-		}
+		pthread_sigmask(SIG_BLOCK, &stop, &old); /* the thread's mask */
+		int rc = j->call ? pthread_create(&t, &attr, call_thread, j) : -1;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		pthread_attr_destroy(&attr);
+		if (rc == 0)
+			return;
 		mcp_call_free(m, j->call);
 		free(j);
 	}
@@ -111,7 +123,7 @@ static void read_loop(struct mcp *m)
 	char *buf = malloc(cap);
 	bool skipping = false;
 
-	while (buf) {
+	while (buf && !stopping) {
 		ssize_t n = read(STDIN_FILENO, buf + len, cap - len);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -213,6 +225,9 @@ int cli_mcp(int argc, char **argv)
 		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	struct sigaction sa = {.sa_handler = on_stop}; /* no SA_RESTART: read() returns */
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
+		sigaction(stop_signals[i], &sa, NULL);
 	struct mcp *m = mcp_new(&target, &mo);
 	if (!m) {
 		fprintf(stderr, "airlock mcp: out of memory\n");

@@ -465,6 +465,8 @@ const char *mcp_negotiated(struct mcp *m, char *buf, size_t len)
 	return buf;
 }
 
+void mcp_cancel_calls(struct mcp *m) { cancel(m, NULL); }
+
 void mcp_end(struct mcp *m)
 {
 	cancel(m, NULL);

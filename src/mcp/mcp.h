@@ -35,6 +35,8 @@ struct mcp_call;
 struct mcp *mcp_new(const struct api_target *api, const struct mcp_options *opt);
 /* Every call cancelled, every sandbox of the session destroyed. */
 void mcp_end(struct mcp *m);
+/* Every call cancelled, the sandboxes left (the service is stopping). */
+void mcp_cancel_calls(struct mcp *m);
 void mcp_free(struct mcp *m);
 
 /* A message that takes time (tools/call): handle it on a thread of its
