@@ -148,12 +148,15 @@ static int dechunk(const char *p, const char *end, char *out, size_t *olen)
 {
 	size_t n = 0;
 	for (;;) {
-		char *e;
-		if (p >= end)
-			return -1;
-		errno = 0;
-		unsigned long long sz = strtoull(p, &e, 16);
-		if (e == p || errno)
+		/* The size in hex, read within the buffer (not NUL-terminated). */
+		unsigned long long sz = 0;
+		const char *e = p;
+		for (; e < end && strchr("0123456789abcdefABCDEF", *e) && *e; e++) {
+			if (sz >> 60)
+				return -1;
+			sz = sz * 16 + (unsigned)(*e <= '9' ? *e - '0' : (*e | 0x20) - 'a' + 10);
+		}
+		if (e == p)
 			return -1;
 		const char *eol = memmem(e, (size_t)(end - e), "\r\n", 2);
 		if (!eol)
@@ -186,7 +189,8 @@ int api_parse_reply(const char *buf, size_t len, struct api_reply *out)
 	status = (unsigned)strtoul(buf + 9, &e, 10);
 	if (e != buf + 12 || status < 100 || status > 599)
 		return -1;
-	const char *h = memmem(buf, (size_t)(hend - buf), "\r\n", 2) + 2, *body = hend + 4, *v;
+	/* hend starts a CRLF: the status line ends there or before. */
+	const char *h = (const char *)memmem(buf, (size_t)(hend - buf) + 2, "\r\n", 2) + 2, *body = hend + 4, *v;
 	size_t vl = 0, blen = (size_t)(end - body);
 	if ((v = header(h, hend + 2, "Content-Type", &vl)))
 		snprintf(out->ctype, sizeof(out->ctype), "%.*s", (int)vl, v);
