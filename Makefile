@@ -9,6 +9,10 @@ PKGS := gcc make pkg-config libseccomp-dev libjansson-dev python3 util-linux cla
 	python3-lz4 qemu-system-x86 busybox-static cpio e2fsprogs libmicrohttpd-dev libsodium-dev
 # The service's tests: a real Prometheus scraping it, wrk for load, systemd-analyze for the unit.
 PKGS += prometheus wrk systemd
+# The MCP server's tests: the official MCP SDK client (npm, tests/run.sh) run by node. Debian's
+# nodejs and npm; npm only where no npm is found (NodeSource's nodejs bundles its own and
+# conflicts with Debian's package).
+PKGS += nodejs $(if $(shell command -v npm 2>/dev/null),,npm) python3-venv python3-pip
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	-Wimplicit-fallthrough -Wvla -Wno-format-truncation  # messages may be cut short on purpose

@@ -111,7 +111,8 @@ static void dispatch(struct mcp *m, const char *line, size_t len)
 		ncalls--;
 		pthread_mutex_unlock(&out_mu);
 	}
-	send_msg(mcp_error(msg.id, RPC_INTERNAL, "%s", room ? "could not start the call" : "too many calls at once"));
+	send_msg(mcp_error(msg.id, RPC_INTERNAL, "%s",
+			   room ? "could not start the call" : "too many calls at once"));
 	mcp_msg_free(&msg);
 }
 
@@ -143,7 +144,8 @@ static void read_loop(struct mcp *m)
 		if (len == cap) {
 			if (cap > MCP_MAX_MESSAGE) {
 				if (!skipping)
-					send_msg(mcp_error(NULL, RPC_INVALID, "a message is larger than %u bytes",
+					send_msg(mcp_error(NULL, RPC_INVALID,
+							   "a message is larger than %u bytes",
 							   MCP_MAX_MESSAGE));
 				skipping = true;
 				len = 0;
@@ -161,7 +163,8 @@ static void read_loop(struct mcp *m)
 
 static void usage(FILE *f)
 {
-	fputs("usage: airlock mcp [--socket PATH | --url http://HOST:PORT] [--profile NAME] [--ttl S] [--idle S]\n"
+	fputs("usage: airlock mcp [--socket PATH | --url http://HOST:PORT] [--profile NAME] [--ttl S] "
+	      "[--idle S]\n"
 	      "Speaks the Model Context Protocol on stdin and stdout, running its tools on airlock serve.\n"
 	      "  --socket PATH   the service's unix socket (AIRLOCK_SOCKET, else /run/airlock/airlock.sock)\n"
 	      "  --url URL       the service over TCP (AIRLOCK_URL); the token comes from AIRLOCK_TOKEN\n"
@@ -199,7 +202,8 @@ int cli_mcp(int argc, char **argv)
 		case 't':
 		case 'i':
 			if (al_parse_uint(optarg, 1, 86400, &v, &e) < 0) {
-				fprintf(stderr, "airlock mcp: --%s: from 1 to 86400 seconds\n", c == 't' ? "ttl" : "idle");
+				fprintf(stderr, "airlock mcp: --%s: from 1 to 86400 seconds\n",
+					c == 't' ? "ttl" : "idle");
 				return 2;
 			}
 			*(c == 't' ? &mo.ttl : &mo.idle) = (unsigned)v;
@@ -218,8 +222,8 @@ int cli_mcp(int argc, char **argv)
 	}
 	if (!where)
 		where = (env = getenv("AIRLOCK_SOCKET")) && *env ? env
-			: (env = getenv("AIRLOCK_URL")) && *env	  ? env
-								  : "/run/airlock/airlock.sock";
+			: (env = getenv("AIRLOCK_URL")) && *env	 ? env
+								 : "/run/airlock/airlock.sock";
 	if (api_target_parse(&target, where, getenv("AIRLOCK_TOKEN"), err, sizeof(err)) < 0) {
 		fprintf(stderr, "airlock mcp: %s\n", err);
 		return 2;

@@ -52,7 +52,8 @@ int api_target_parse(struct api_target *t, const char *where, const char *token,
 			strcpy(t->port, "80");
 		}
 	} else {
-		snprintf(err, len, "%s: give a unix socket (/PATH) or http://HOST:PORT (https is not spoken here)",
+		snprintf(err, len,
+			 "%s: give a unix socket (/PATH) or http://HOST:PORT (https is not spoken here)",
 			 where);
 		return -1;
 	}
@@ -82,7 +83,8 @@ static int dial(const struct api_target *t, char *err, size_t len)
 		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", t->unix_path);
 		if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-			snprintf(err, len, "%s: %s (is airlock serve running?)", t->unix_path, strerror(errno));
+			snprintf(err, len, "%s: %s (is airlock serve running?)", t->unix_path,
+				 strerror(errno));
 			if (fd >= 0)
 				close(fd);
 			return -1;
@@ -98,28 +100,14 @@ static int dial(const struct api_target *t, char *err, size_t len)
 	for (struct addrinfo *a = res; a && fd < 0; a = a->ai_next) {
 		fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC, a->ai_protocol);
 		if (fd >= 0 && connect(fd, a->ai_addr, a->ai_addrlen) < 0) {
-			snprintf(err, len, "%s:%s: %s (is airlock serve running?)", t->host, t->port, strerror(errno));
+			snprintf(err, len, "%s:%s: %s (is airlock serve running?)", t->host, t->port,
+				 strerror(errno));
 			close(fd);
 			fd = -1;
 		}
 	}
 	freeaddrinfo(res);
 	return fd;
-}
-
-static int send_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-	while (len) {
-		ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		p += n;
-		len -= (size_t)n;
-	}
-	return 0;
 }
 
 /* A header's value in [h, end) (name without the colon), or NULL. */
@@ -190,7 +178,8 @@ int api_parse_reply(const char *buf, size_t len, struct api_reply *out)
 	if (e != buf + 12 || status < 100 || status > 599)
 		return -1;
 	/* hend starts a CRLF: the status line ends there or before. */
-	const char *h = (const char *)memmem(buf, (size_t)(hend - buf) + 2, "\r\n", 2) + 2, *body = hend + 4, *v;
+	const char *h = (const char *)memmem(buf, (size_t)(hend - buf) + 2, "\r\n", 2) + 2, *body = hend + 4,
+		   *v;
 	size_t vl = 0, blen = (size_t)(end - body);
 	if ((v = header(h, hend + 2, "Content-Type", &vl)))
 		snprintf(out->ctype, sizeof(out->ctype), "%.*s", (int)vl, v);
@@ -248,29 +237,6 @@ int api_path_escape(const char *s, char *out, size_t len)
 	return 0;
 }
 
-/* Bytes that grow (doubling), for the reply. */
-struct bytes {
-	char *data;
-	size_t len, cap;
-};
-
-static int bytes_add(struct bytes *b, const void *data, size_t len)
-{
-	if (b->len + len > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		while (cap < b->len + len)
-			cap *= 2;
-		char *d = realloc(b->data, cap);
-		if (!d)
-			return -1;
-		b->data = d;
-		b->cap = cap;
-	}
-	memcpy(b->data + b->len, data, len);
-	b->len += len;
-	return 0;
-}
-
 /* The slot's fd is forgotten (before it is closed: a cancel never shuts
  * down an fd number reused since); true when the call was cancelled. */
 static bool slot_clear(struct api_slot *slot)
@@ -300,10 +266,13 @@ static int slot_set(struct api_slot *slot, int fd)
 }
 
 int api_call(const struct api_target *t, const char *method, const char *path, const char *ctype,
-	     const void *body, size_t len, struct api_reply *out, struct api_slot *slot, char *err, size_t errlen)
+	     const void *body, size_t len, struct api_reply *out, struct api_slot *slot, char *err,
+	     size_t errlen)
 {
 	char head[2048];
-	struct bytes in = {0};
+	char *in = NULL; /* the reply as it comes */
+	size_t inlen = 0;
+	FILE *inf = NULL;
 	cleanup_close int fd = -1;
 
 	memset(out, 0, sizeof(*out));
@@ -316,9 +285,11 @@ int api_call(const struct api_target *t, const char *method, const char *path, c
 	int hl = snprintf(head, sizeof(head),
 			  "%s %s HTTP/1.1\r\nHost: %s\r\nConnection: close\r\nAccept: application/json\r\n"
 			  "User-Agent: airlock-mcp\r\n%s%s",
-			  method, path, t->unix_path[0] ? "localhost" : t->host, t->auth, t->auth[0] ? "\r\n" : "");
+			  method, path, t->unix_path[0] ? "localhost" : t->host, t->auth,
+			  t->auth[0] ? "\r\n" : "");
 	if (body)
-		hl += snprintf(head + hl, sizeof(head) - (size_t)hl, "Content-Type: %s\r\nContent-Length: %zu\r\n",
+		hl += snprintf(head + hl, sizeof(head) - (size_t)hl,
+			       "Content-Type: %s\r\nContent-Length: %zu\r\n",
 			       ctype ? ctype : "application/json", len);
 	else if (strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0)
 		hl += snprintf(head + hl, sizeof(head) - (size_t)hl, "Content-Length: 0\r\n");
@@ -328,8 +299,13 @@ int api_call(const struct api_target *t, const char *method, const char *path, c
 		snprintf(err, errlen, "the request's path is too long");
 		goto out;
 	}
-	if (send_all(fd, head, (size_t)hl) < 0 || (body && send_all(fd, body, len) < 0)) {
+	/* Both front ends ignore SIGPIPE: a service gone mid-request is an error here. */
+	if (al_write_all(fd, head, (size_t)hl) < 0 || (body && al_write_all(fd, body, len) < 0)) {
 		snprintf(err, errlen, "sending the request: %s", strerror(errno));
+		goto out;
+	}
+	if (!(inf = open_memstream(&in, &inlen))) {
+		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
 	for (;;) {
@@ -343,21 +319,23 @@ int api_call(const struct api_target *t, const char *method, const char *path, c
 		}
 		if (n == 0)
 			break;
-		if (in.len + (size_t)n > API_MAX_REPLY) {
+		if (inlen + (size_t)n > API_MAX_REPLY) {
 			snprintf(err, errlen, "the reply is larger than %u bytes", API_MAX_REPLY);
 			goto out;
 		}
-		if (bytes_add(&in, chunk, (size_t)n) < 0) {
+		if (fwrite(chunk, 1, (size_t)n, inf) != (size_t)n || fflush(inf) != 0) {
 			snprintf(err, errlen, "out of memory");
 			goto out;
 		}
 	}
-	if (api_parse_reply(in.data ? in.data : "", in.len, out) < 0)
+	if (api_parse_reply(in ? in : "", inlen, out) < 0)
 		snprintf(err, errlen, "the reply is not HTTP");
 	else
 		rc = 0;
 out:
-	free(in.data);
+	if (inf)
+		fclose(inf);
+	free(in);
 	if (slot_clear(slot)) {
 		api_reply_free(out);
 		snprintf(err, errlen, "cancelled");

@@ -49,7 +49,8 @@ int api_target_parse(struct api_target *t, const char *where, const char *token,
  * the service is not there, the call was cancelled, the reply was too large
  * or not HTTP). */
 int api_call(const struct api_target *t, const char *method, const char *path, const char *ctype,
-	     const void *body, size_t len, struct api_reply *out, struct api_slot *slot, char *err, size_t errlen);
+	     const void *body, size_t len, struct api_reply *out, struct api_slot *slot, char *err,
+	     size_t errlen);
 void api_reply_free(struct api_reply *r);
 
 /* Pure: an HTTP/1.x response, whole, into *out (body copied, de-chunked).

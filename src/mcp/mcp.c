@@ -103,7 +103,8 @@ static int call_api(struct mcp *m, struct mcp_call *c, const char *method, const
 		return -1;
 	}
 	int rc = api_call(&m->api, method, path, json ? "application/json" : "application/octet-stream",
-			  json ? text : raw, json ? strlen(text) : rawlen, out, c ? &c->slot : NULL, err, sizeof(err));
+			  json ? text : raw, json ? strlen(text) : rawlen, out, c ? &c->slot : NULL, err,
+			  sizeof(err));
 	free(text);
 	if (rc < 0) {
 		bool cancelled = false;
@@ -142,8 +143,8 @@ static void destroy(struct mcp *m, const char *sid)
 
 /* The sandbox a tool works in: args' session, or the default one (made
  * now if there is none). 0 with sid, or -1 with *res. */
-static int sandbox_of(struct mcp *m, struct mcp_call *c, json_t *args, char *sid, size_t len, bool *is_default,
-		      json_t **res)
+static int sandbox_of(struct mcp *m, struct mcp_call *c, json_t *args, char *sid, size_t len,
+		      bool *is_default, json_t **res)
 {
 	const char *given = json_string_value(json_object_get(args, "session"));
 	struct api_reply r;
@@ -162,8 +163,8 @@ static int sandbox_of(struct mcp *m, struct mcp_call *c, json_t *args, char *sid
 	snprintf(sid, len, "%s", m->def);
 	pthread_mutex_unlock(&m->mu);
 	if (!*sid) {
-		if (call_api(m, c, "POST", "/v1/sandboxes", mcp_session_body(NULL, m->profile, m->ttl, m->idle), NULL,
-			     0, &r, res) < 0) {
+		if (call_api(m, c, "POST", "/v1/sandboxes",
+			     mcp_session_body(NULL, m->profile, m->ttl, m->idle), NULL, 0, &r, res) < 0) {
 			pthread_mutex_unlock(&m->create_mu);
 			return -1;
 		}
@@ -218,7 +219,8 @@ static json_t *run(struct mcp *m, struct mcp_call *c, enum mcp_tool tool, json_t
 	return res;
 }
 
-static json_t *write_file(struct mcp *m, struct mcp_call *c, json_t *args, const char *sid, struct api_reply *r)
+static json_t *write_file(struct mcp *m, struct mcp_call *c, json_t *args, const char *sid,
+			  struct api_reply *r)
 {
 	char path[4096 * 3 + 128];
 	json_t *res = NULL, *content = json_object_get(args, "content");
@@ -242,11 +244,13 @@ static json_t *write_file(struct mcp *m, struct mcp_call *c, json_t *args, const
 		return res;
 	if (r->status != 200 && r->status != 201)
 		return mcp_tool_problem(r->status, r->body, r->len);
-	return mcp_tool_ok(json_pack("{s:s,s:I,s:s}", "path", path_arg(args, ""), "size", (json_int_t)len, "session", sid),
-			   "wrote %zu bytes to %s", len, path_arg(args, ""));
+	return mcp_tool_ok(
+	    json_pack("{s:s,s:I,s:s}", "path", path_arg(args, ""), "size", (json_int_t)len, "session", sid),
+	    "wrote %zu bytes to %s", len, path_arg(args, ""));
 }
 
-static json_t *read_file(struct mcp *m, struct mcp_call *c, json_t *args, const char *sid, struct api_reply *r)
+static json_t *read_file(struct mcp *m, struct mcp_call *c, json_t *args, const char *sid,
+			 struct api_reply *r)
 {
 	char path[4096 * 3 + 128];
 	json_t *res = NULL;
@@ -279,11 +283,12 @@ static json_t *read_file(struct mcp *m, struct mcp_call *c, json_t *args, const 
 		text = json_string(b64);
 		enc = "base64";
 		if (n == r->len && r->len > 8 && memcmp(r->body, "\x89PNG\r\n\x1a\n", 8) == 0)
-			img = json_pack("{s:s,s:O,s:s}", "type", "image", "data", text, "mimeType", "image/png");
+			img = json_pack("{s:s,s:O,s:s}", "type", "image", "data", text, "mimeType",
+					"image/png");
 	}
 	bool truncated = n < r->len;
-	res = mcp_tool_ok(json_pack("{s:s,s:I,s:s,s:O,s:b,s:s}", "path", p, "size", (json_int_t)r->len, "encoding",
-				    enc, "content", text, "truncated", truncated, "session", sid),
+	res = mcp_tool_ok(json_pack("{s:s,s:I,s:s,s:O,s:b,s:s}", "path", p, "size", (json_int_t)r->len,
+				    "encoding", enc, "content", text, "truncated", truncated, "session", sid),
 			  "%s (%zu bytes%s%s)", p, r->len, strcmp(enc, "utf8") ? ", base64" : "",
 			  truncated ? ", truncated" : "");
 	json_t *content = json_object_get(res, "content");
@@ -295,7 +300,8 @@ static json_t *read_file(struct mcp *m, struct mcp_call *c, json_t *args, const 
 	return res;
 }
 
-static json_t *list_files(struct mcp *m, struct mcp_call *c, json_t *args, const char *sid, struct api_reply *r)
+static json_t *list_files(struct mcp *m, struct mcp_call *c, json_t *args, const char *sid,
+			  struct api_reply *r)
 {
 	char path[4096 * 3 + 128];
 	json_t *res = NULL;
@@ -317,10 +323,10 @@ static json_t *list_files(struct mcp *m, struct mcp_call *c, json_t *args, const
 	char *text = NULL;
 	size_t tl = 0, i;
 	FILE *f = open_memstream(&text, &tl);
-	json_array_foreach(entries, i, e) if (f) fprintf(f, "%s %10lld %s\n",
-							 json_string_value(json_object_get(e, "type")) ?: "?",
-							 (long long)json_integer_value(json_object_get(e, "size")),
-							 json_string_value(json_object_get(e, "name")) ?: "?");
+	json_array_foreach(entries, i, e) if (f)
+	    fprintf(f, "%s %10lld %s\n", json_string_value(json_object_get(e, "type")) ?: "?",
+		    (long long)json_integer_value(json_object_get(e, "size")),
+		    json_string_value(json_object_get(e, "name")) ?: "?");
 	if (f)
 		fclose(f);
 	res = mcp_tool_ok(json_pack("{s:s,s:O,s:b,s:s}", "path", p, "entries", entries, "truncated",
@@ -334,8 +340,8 @@ static json_t *list_files(struct mcp *m, struct mcp_call *c, json_t *args, const
 static json_t *create_session(struct mcp *m, struct mcp_call *c, json_t *args, struct api_reply *r)
 {
 	json_t *res = NULL;
-	if (call_api(m, c, "POST", "/v1/sandboxes", mcp_session_body(args, m->profile, m->ttl, m->idle), NULL, 0, r,
-		     &res) < 0)
+	if (call_api(m, c, "POST", "/v1/sandboxes", mcp_session_body(args, m->profile, m->ttl, m->idle), NULL,
+		     0, r, &res) < 0)
 		return res;
 	if (r->status != 201)
 		return mcp_tool_problem(r->status, r->body, r->len);
@@ -348,11 +354,12 @@ static json_t *create_session(struct mcp *m, struct mcp_call *c, json_t *args, s
 	pthread_mutex_lock(&m->mu);
 	json_array_append_new(m->sessions, json_string(id));
 	pthread_mutex_unlock(&m->mu);
-	res = mcp_tool_ok(json_pack("{s:s,s:O?,s:O?,s:O?}", "session", id, "profile", json_object_get(j, "profile"),
-				    "expires_at", json_object_get(j, "expires_at"), "network",
-				    json_object_get(j, "network")),
-			  "session %s created (profile %s); pass it as `session` to the other tools", id,
-			  json_string_value(json_object_get(j, "profile")) ?: "?");
+	res =
+	    mcp_tool_ok(json_pack("{s:s,s:O?,s:O?,s:O?}", "session", id, "profile",
+				  json_object_get(j, "profile"), "expires_at",
+				  json_object_get(j, "expires_at"), "network", json_object_get(j, "network")),
+			"session %s created (profile %s); pass it as `session` to the other tools", id,
+			json_string_value(json_object_get(j, "profile")) ?: "?");
 	json_decref(j);
 	return res;
 }
@@ -401,7 +408,8 @@ static json_t *tool_call(struct mcp *m, struct mcp_call *c, const struct mcp_msg
 			else
 				res = list_files(m, c, args, sid, &r);
 			/* The default sandbox ended (its TTL, an admin): a new one. */
-			if (!(is_default && r.status == 404 && attempt == 0 && json_is_true(json_object_get(res, "isError"))))
+			if (!(is_default && r.status == 404 && attempt == 0 &&
+			      json_is_true(json_object_get(res, "isError"))))
 				break;
 			forget_session(m, sid);
 			json_decref(res);
@@ -411,7 +419,8 @@ static json_t *tool_call(struct mcp *m, struct mcp_call *c, const struct mcp_msg
 	api_reply_free(&r);
 	if (!res && c) { /* cancelled: the sandbox goes, and the run with it */
 		if (!*sid)
-			snprintf(sid, sizeof(sid), "%s", json_string_value(json_object_get(args, "session")) ?: "");
+			snprintf(sid, sizeof(sid), "%s",
+				 json_string_value(json_object_get(args, "session")) ?: "");
 		if (*sid)
 			destroy(m, sid);
 		return NULL;

@@ -26,8 +26,9 @@ int mcp_parse(const char *buf, size_t len, struct mcp_msg *m, json_t **reply)
 	}
 	json_t *id = json_object_get(m->root, "id"), *method = json_object_get(m->root, "method");
 	if (!json_is_object(m->root)) {
-		*reply = mcp_error(NULL, RPC_INVALID, "%s", json_is_array(m->root) ? "batches are not supported"
-										    : "a message is an object");
+		*reply = mcp_error(NULL, RPC_INVALID, "%s",
+				   json_is_array(m->root) ? "batches are not supported"
+							  : "a message is an object");
 		goto bad;
 	}
 	if (id && !json_is_string(id) && !json_is_integer(id)) {
@@ -65,10 +66,8 @@ int mcp_parse(const char *buf, size_t len, struct mcp_msg *m, json_t **reply)
 	m->kind = id ? MCP_REQUEST : MCP_NOTIFICATION;
 	return 0;
 bad:
-	if (!id || m->kind == MCP_NOTIFICATION) {
-		/* A notification is never answered; a broken one still is, with
-		 * id null, as JSON-RPC asks for an invalid request. */
-	}
+	/* Answered even when it looked like a notification: JSON-RPC answers
+	 * an invalid request, with id null when none could be read. */
 	json_decref(m->root);
 	memset(m, 0, sizeof(*m));
 	return -1;
@@ -115,8 +114,8 @@ const char *mcp_version(const char *asked)
 json_t *mcp_initialize_result(const char *asked, const char *server_version)
 {
 	return json_pack(
-	    "{s:s,s:{s:{s:b}},s:{s:s,s:s,s:s},s:s}", "protocolVersion", mcp_version(asked), "capabilities", "tools",
-	    "listChanged", 0, "serverInfo", "name", "airlock", "title", "airlock sandbox", "version",
+	    "{s:s,s:{s:{s:b}},s:{s:s,s:s,s:s},s:s}", "protocolVersion", mcp_version(asked), "capabilities",
+	    "tools", "listChanged", 0, "serverInfo", "name", "airlock", "title", "airlock sandbox", "version",
 	    server_version, "instructions",
 	    "Runs code and commands in an airlock sandbox: no network unless a session allows hosts, "
 	    "limits on memory, time and processes. Calls without a session share one default sandbox, so "
@@ -148,75 +147,80 @@ struct tooldef {
 static const char *const languages[] = {"python", "sh", NULL};
 static const char *const encodings[] = {"utf8", "base64", NULL};
 
-#define SESSION_FIELD                                                                                     \
-	{"session", F_STRING, false, 40, NULL,                                                            \
-	 "A session's id (create_session); without it, this conversation's default sandbox"}
+#define SESSION_FIELD                                                                                        \
+	{                                                                                                    \
+		"session", F_STRING, false, 40, NULL,                                                        \
+		    "A session's id (create_session); without it, this conversation's default sandbox"       \
+	}
 
-#define RUN_OUTPUT                                                                                        \
-	"{\"type\":\"object\",\"properties\":{"                                                           \
-	"\"status\":{\"type\":\"string\",\"description\":\"exited, killed, timeout, oom, ...\"},"         \
-	"\"exit_code\":{\"type\":[\"integer\",\"null\"]},\"signal\":{\"type\":[\"integer\",\"null\"]},"   \
-	"\"stdout\":{\"type\":\"string\"},\"stderr\":{\"type\":\"string\"},"                              \
-	"\"stdout_encoding\":{\"type\":\"string\"},\"stderr_encoding\":{\"type\":\"string\"},"            \
-	"\"stdout_truncated\":{\"type\":\"boolean\"},\"stderr_truncated\":{\"type\":\"boolean\"},"        \
-	"\"violations\":{\"type\":\"array\",\"items\":{\"type\":\"object\"}},"                            \
-	"\"network\":{\"type\":\"array\",\"items\":{\"type\":\"object\"}},"                               \
-	"\"artifacts\":{\"type\":\"array\",\"items\":{\"type\":\"object\"}},"                             \
-	"\"error\":{\"type\":[\"string\",\"null\"]},\"wall_ms\":{\"type\":\"number\"},"                   \
-	"\"session\":{\"type\":\"string\"}},"                                                             \
-	"\"required\":[\"status\",\"exit_code\",\"stdout\",\"stderr\",\"stdout_truncated\","              \
+#define STDIN_FIELD                                                                                          \
+	{                                                                                                    \
+		"stdin", F_STRING, false, MCP_MAX_MESSAGE, NULL, "Standard input"                            \
+	}
+#define ARTIFACTS_FIELD                                                                                      \
+	{                                                                                                    \
+		"artifacts", F_STRINGS, false, 16, NULL, "Globs of files to return after the run"            \
+	}
+
+/* What run_code and run_command share. */
+#define RUN_FIELDS SESSION_FIELD, STDIN_FIELD, ARTIFACTS_FIELD
+
+#define RUN_OUTPUT                                                                                           \
+	"{\"type\":\"object\",\"properties\":{"                                                              \
+	"\"status\":{\"type\":\"string\",\"description\":\"exited, killed, timeout, oom, ...\"},"            \
+	"\"exit_code\":{\"type\":[\"integer\",\"null\"]},\"signal\":{\"type\":[\"integer\",\"null\"]},"      \
+	"\"stdout\":{\"type\":\"string\"},\"stderr\":{\"type\":\"string\"},"                                 \
+	"\"stdout_encoding\":{\"type\":\"string\"},\"stderr_encoding\":{\"type\":\"string\"},"               \
+	"\"stdout_truncated\":{\"type\":\"boolean\"},\"stderr_truncated\":{\"type\":\"boolean\"},"           \
+	"\"violations\":{\"type\":\"array\",\"items\":{\"type\":\"object\"}},"                               \
+	"\"network\":{\"type\":\"array\",\"items\":{\"type\":\"object\"}},"                                  \
+	"\"artifacts\":{\"type\":\"array\",\"items\":{\"type\":\"object\"}},"                                \
+	"\"error\":{\"type\":[\"string\",\"null\"]},\"wall_ms\":{\"type\":\"number\"},"                      \
+	"\"session\":{\"type\":\"string\"}},"                                                                \
+	"\"required\":[\"status\",\"exit_code\",\"stdout\",\"stderr\",\"stdout_truncated\","                 \
 	"\"stderr_truncated\",\"violations\",\"session\"]}"
 
 static const struct tooldef tools[T_NTOOLS] = {
-    [T_RUN_CODE] = {"run_code",
-		    "Run code",
-		    "Run a program's source in the sandbox (python or sh) and return its exit status, stdout, "
-		    "stderr and any policy violations. Files and installed state persist in the session. "
-		    "PNG files matching `artifacts` (default *.png) come back as images.",
-		    {{"code", F_STRING, true, MCP_MAX_MESSAGE, NULL, "The source to run"},
-		     {"language", F_STRING, false, 16, languages, "python (the default) or sh"},
-		     SESSION_FIELD,
-		     {"stdin", F_STRING, false, MCP_MAX_MESSAGE, NULL, "Standard input"},
-		     {"artifacts", F_STRINGS, false, 16, NULL, "Globs of files to return after the run"}},
-		    RUN_OUTPUT,
-		    false,
-		    false},
+    [T_RUN_CODE] =
+	{"run_code",
+	 "Run code",
+	 "Run a program's source in the sandbox (python or sh) and return its exit status, stdout, "
+	 "stderr and any policy violations. Files and installed state persist in the session. "
+	 "PNG files matching `artifacts` (default *.png) come back as images.",
+	 {{"code", F_STRING, true, MCP_MAX_MESSAGE, NULL, "The source to run"},
+	  {"language", F_STRING, false, 16, languages, "python (the default) or sh"},
+	  RUN_FIELDS},
+	 RUN_OUTPUT},
     [T_RUN_COMMAND] = {"run_command",
 		       "Run a shell command",
 		       "Run a shell command line (sh -c) in the sandbox and return its exit status, stdout, "
 		       "stderr and any policy violations.",
 		       {{"command", F_STRING, true, 1 << 20, NULL, "The command line, run by sh -c"},
-			SESSION_FIELD,
-			{"stdin", F_STRING, false, MCP_MAX_MESSAGE, NULL, "Standard input"},
-			{"artifacts", F_STRINGS, false, 16, NULL, "Globs of files to return after the run"}},
-		       RUN_OUTPUT,
-		       false,
-		       false},
-    [T_CREATE_SESSION] = {"create_session",
-			  "Create a sandbox session",
-			  "Create a sandbox session of its own (a profile, hosts it may reach, a lifetime); "
-			  "pass its id as `session` to the other tools. Without one, the tools share a default "
-			  "sandbox with no network.",
-			  {{"profile", F_STRING, false, 64, NULL, "python (the default), default, node, ..."},
-			   {"allow", F_STRINGS, false, 64, NULL,
-			    "Egress allow-list: hosts (\"pypi.org\", \"*.example.com\", \"host:443\")"},
-			   {"ttl", F_INTEGER, false, 86400, NULL, "Seconds the session lives at most"},
-			   {"idle_timeout", F_INTEGER, false, 86400, NULL, "Seconds it may stay idle"},
-			   {"limits", F_OBJECT, false, 0, NULL,
-			    "memory, pids, time (seconds a command may run), output, tmpfs_size"}},
-			  "{\"type\":\"object\",\"properties\":{\"session\":{\"type\":\"string\"},"
-			  "\"profile\":{\"type\":\"string\"},\"expires_at\":{\"type\":\"string\"},"
-			  "\"network\":{\"type\":\"object\"}},\"required\":[\"session\",\"profile\"]}",
-			  false,
-			  false},
+			RUN_FIELDS},
+		       RUN_OUTPUT},
+    [T_CREATE_SESSION] =
+	{"create_session",
+	 "Create a sandbox session",
+	 "Create a sandbox session of its own (a profile, hosts it may reach, a lifetime); "
+	 "pass its id as `session` to the other tools. Without one, the tools share a default "
+	 "sandbox with no network.",
+	 {{"profile", F_STRING, false, 64, NULL, "python (the default), default, node, ..."},
+	  {"allow", F_STRINGS, false, 64, NULL,
+	   "Egress allow-list: hosts (\"pypi.org\", \"*.example.com\", \"host:443\")"},
+	  {"ttl", F_INTEGER, false, 86400, NULL, "Seconds the session lives at most"},
+	  {"idle_timeout", F_INTEGER, false, 86400, NULL, "Seconds it may stay idle"},
+	  {"limits", F_OBJECT, false, 0, NULL,
+	   "memory, pids, time (seconds a command may run), output, tmpfs_size"}},
+	 "{\"type\":\"object\",\"properties\":{\"session\":{\"type\":\"string\"},"
+	 "\"profile\":{\"type\":\"string\"},\"expires_at\":{\"type\":\"string\"},"
+	 "\"network\":{\"type\":\"object\"}},\"required\":[\"session\",\"profile\"]}"},
     [T_CLOSE_SESSION] = {"close_session",
 			 "Close a sandbox session",
 			 "Destroy a session made by create_session, with its files and processes.",
 			 {{"session", F_STRING, true, 40, NULL, "The session's id"}},
 			 "{\"type\":\"object\",\"properties\":{\"session\":{\"type\":\"string\"},"
 			 "\"closed\":{\"type\":\"boolean\"}},\"required\":[\"session\",\"closed\"]}",
-			 false,
-			 true},
+			 .destructive = true},
     [T_WRITE_FILE] = {"write_file",
 		      "Write a file",
 		      "Write a file into the sandbox's working directory (directories are made).",
@@ -226,22 +230,19 @@ static const struct tooldef tools[T_NTOOLS] = {
 		       SESSION_FIELD},
 		      "{\"type\":\"object\",\"properties\":{\"path\":{\"type\":\"string\"},"
 		      "\"size\":{\"type\":\"integer\"},\"session\":{\"type\":\"string\"}},"
-		      "\"required\":[\"path\",\"size\",\"session\"]}",
-		      false,
-		      false},
-    [T_READ_FILE] = {"read_file",
-		     "Read a file",
-		     "Read a file from the sandbox's working directory (text, or base64 when it is not UTF-8; "
-		     "a PNG also comes back as an image).",
-		     {{"path", F_STRING, true, 4096, NULL, "A path relative to the working directory"},
-		      SESSION_FIELD},
-		     "{\"type\":\"object\",\"properties\":{\"path\":{\"type\":\"string\"},"
-		     "\"size\":{\"type\":\"integer\"},\"encoding\":{\"type\":\"string\"},"
-		     "\"content\":{\"type\":\"string\"},\"truncated\":{\"type\":\"boolean\"},"
-		     "\"session\":{\"type\":\"string\"}},"
-		     "\"required\":[\"path\",\"size\",\"encoding\",\"content\",\"truncated\",\"session\"]}",
-		     true,
-		     false},
+		      "\"required\":[\"path\",\"size\",\"session\"]}"},
+    [T_READ_FILE] =
+	{"read_file",
+	 "Read a file",
+	 "Read a file from the sandbox's working directory (text, or base64 when it is not UTF-8; "
+	 "a PNG also comes back as an image).",
+	 {{"path", F_STRING, true, 4096, NULL, "A path relative to the working directory"}, SESSION_FIELD},
+	 "{\"type\":\"object\",\"properties\":{\"path\":{\"type\":\"string\"},"
+	 "\"size\":{\"type\":\"integer\"},\"encoding\":{\"type\":\"string\"},"
+	 "\"content\":{\"type\":\"string\"},\"truncated\":{\"type\":\"boolean\"},"
+	 "\"session\":{\"type\":\"string\"}},"
+	 "\"required\":[\"path\",\"size\",\"encoding\",\"content\",\"truncated\",\"session\"]}",
+	 .read_only = true},
     [T_LIST_FILES] = {"list_files",
 		      "List files",
 		      "List a directory of the sandbox (default: the working directory).",
@@ -253,8 +254,7 @@ static const struct tooldef tools[T_NTOOLS] = {
 		      "\"size\":{\"type\":\"integer\"}}}},"
 		      "\"truncated\":{\"type\":\"boolean\"},\"session\":{\"type\":\"string\"}},"
 		      "\"required\":[\"path\",\"entries\",\"session\"]}",
-		      true,
-		      false},
+		      .read_only = true},
 };
 
 static json_t *input_schema(const struct tooldef *d)
@@ -301,10 +301,10 @@ json_t *mcp_tools_list(void)
 		const struct tooldef *d = &tools[i];
 		json_t *out = json_loads(d->output, 0, NULL);
 		json_array_append_new(
-		    a, json_pack("{s:s,s:s,s:s,s:o,s:o,s:{s:s,s:b,s:b,s:b}}", "name", d->name, "title", d->title,
-				 "description", d->desc, "inputSchema", input_schema(d), "outputSchema", out,
-				 "annotations", "title", d->title, "readOnlyHint", d->read_only, "destructiveHint",
-				 d->destructive, "openWorldHint", 0));
+		    a, json_pack("{s:s,s:s,s:s,s:o,s:o,s:{s:s,s:b,s:b,s:b}}", "name", d->name, "title",
+				 d->title, "description", d->desc, "inputSchema", input_schema(d),
+				 "outputSchema", out, "annotations", "title", d->title, "readOnlyHint",
+				 d->read_only, "destructiveHint", d->destructive, "openWorldHint", 0));
 	}
 	return json_pack("{s:o}", "tools", a);
 }
@@ -343,7 +343,8 @@ static int check_field(const struct field *f, json_t *v, char *err, size_t len)
 			return -1;
 		}
 		for (size_t i = 0; i < json_array_size(v); i++)
-			if (!json_is_string(json_array_get(v, i)) || json_string_length(json_array_get(v, i)) > 1024) {
+			if (!json_is_string(json_array_get(v, i)) ||
+			    json_string_length(json_array_get(v, i)) > 1024) {
 				snprintf(err, len, "%s[%zu]: a string of at most 1024 bytes", f->name, i);
 				return -1;
 			}
@@ -412,7 +413,8 @@ json_t *mcp_tool_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return json_pack("{s:[o],s:b}", "content", text_content(msg, strnlen(msg, sizeof(msg))), "isError", 1);
+	return json_pack("{s:[o],s:b}", "content", text_content(msg, strnlen(msg, sizeof(msg))), "isError",
+			 1);
 }
 
 bool mcp_problem_is_policy(unsigned status, const char *code, const char *detail)
@@ -420,7 +422,8 @@ bool mcp_problem_is_policy(unsigned status, const char *code, const char *detail
 	if (status == 403) /* quarantined, a label rule */
 		return true;
 	/* A ceiling or a list of the tenant's: the request was well-formed. */
-	return status == 400 && detail && (strstr(detail, "this tenant may use") || strstr(detail, "ceiling")) &&
+	return status == 400 && detail &&
+	       (strstr(detail, "this tenant may use") || strstr(detail, "ceiling")) &&
 	       (!code || strcmp(code, "invalid") == 0);
 }
 
@@ -432,15 +435,16 @@ json_t *mcp_tool_problem(unsigned status, const char *body, size_t len)
 	json_t *r;
 
 	if (mcp_problem_is_policy(status, code, detail))
-		r = mcp_tool_error("Refused by policy (%s): %s. This is the sandbox's policy, not a transient "
-				   "failure: do not retry it, and do not try to work around it.",
-				   code ? code : "refused", detail ? detail : "no detail");
+		r = mcp_tool_error(
+		    "Refused by policy (%s): %s. This is the sandbox's policy, not a transient "
+		    "failure: do not retry it, and do not try to work around it.",
+		    code ? code : "refused", detail ? detail : "no detail");
 	else if (status == 429 || status == 503)
 		r = mcp_tool_error("The service is busy or over quota (%s): %s. Retry later.",
 				   code ? code : "busy", detail ? detail : "no detail");
 	else
-		r = mcp_tool_error("The service refused the call (HTTP %u, %s): %s", status, code ? code : "error",
-				   detail ? detail : "no detail");
+		r = mcp_tool_error("The service refused the call (HTTP %u, %s): %s", status,
+				   code ? code : "error", detail ? detail : "no detail");
 	json_decref(p);
 	return r;
 }
@@ -471,22 +475,22 @@ json_t *mcp_run_result(json_t *api, const char *sid)
 	json_t *trunc = json_object_get(api, "truncated"), *viol = json_object_get(api, "violations");
 	json_t *out = stream_text(api, "stdout"), *err = stream_text(api, "stderr");
 	const char *status = json_string_value(json_object_get(api, "status"));
-	json_t *s = json_pack("{s:s,s:O?,s:O?,s:O,s:O,s:s,s:s,s:b,s:b,s:o,s:o,s:o,s:O?,s:O?,s:s}", "status",
-			      status ? status : "unknown", "exit_code", json_object_get(api, "exit_code"), "signal",
-			      json_object_get(api, "signal"), "stdout", out, "stderr", err, "stdout_encoding",
-			      json_string_value(json_object_get(api, "stdout_encoding")) ?: "utf8", "stderr_encoding",
-			      json_string_value(json_object_get(api, "stderr_encoding")) ?: "utf8",
-			      "stdout_truncated",
-			      json_is_true(json_object_get(trunc, "stdout")) ||
-				  json_string_length(json_object_get(api, "stdout")) > MCP_MAX_TEXT,
-			      "stderr_truncated",
-			      json_is_true(json_object_get(trunc, "stderr")) ||
-				  json_string_length(json_object_get(api, "stderr")) > MCP_MAX_TEXT,
-			      "violations", json_is_array(viol) ? json_incref(viol) : json_array(), "network",
-			      json_is_array(json_object_get(api, "network")) ? json_incref(json_object_get(api, "network"))
-									     : json_array(),
-			      "artifacts", json_array(), "error", json_object_get(api, "error"), "wall_ms",
-			      json_object_get(api, "wall_ms"), "session", sid);
+	json_t *s = json_pack(
+	    "{s:s,s:O?,s:O?,s:O,s:O,s:s,s:s,s:b,s:b,s:o,s:o,s:o,s:O?,s:O?,s:s}", "status",
+	    status ? status : "unknown", "exit_code", json_object_get(api, "exit_code"), "signal",
+	    json_object_get(api, "signal"), "stdout", out, "stderr", err, "stdout_encoding",
+	    json_string_value(json_object_get(api, "stdout_encoding")) ?: "utf8", "stderr_encoding",
+	    json_string_value(json_object_get(api, "stderr_encoding")) ?: "utf8", "stdout_truncated",
+	    json_is_true(json_object_get(trunc, "stdout")) ||
+		json_string_length(json_object_get(api, "stdout")) > MCP_MAX_TEXT,
+	    "stderr_truncated",
+	    json_is_true(json_object_get(trunc, "stderr")) ||
+		json_string_length(json_object_get(api, "stderr")) > MCP_MAX_TEXT,
+	    "violations", json_is_array(viol) ? json_incref(viol) : json_array(), "network",
+	    json_is_array(json_object_get(api, "network")) ? json_incref(json_object_get(api, "network"))
+							   : json_array(),
+	    "artifacts", json_array(), "error", json_object_get(api, "error"), "wall_ms",
+	    json_object_get(api, "wall_ms"), "session", sid);
 	if (!s) {
 		json_decref(out);
 		json_decref(err);
@@ -506,8 +510,8 @@ json_t *mcp_run_result(json_t *api, const char *sid)
 						      json_object_get(a, "sha256")));
 		size_t pl = path ? strlen(path) : 0;
 		if (b64 && pl > 4 && strcasecmp(path + pl - 4, ".png") == 0)
-			json_array_append_new(images,
-					      json_pack("{s:s,s:s,s:s}", "type", "image", "data", b64, "mimeType", "image/png"));
+			json_array_append_new(images, json_pack("{s:s,s:s,s:s}", "type", "image", "data", b64,
+								"mimeType", "image/png"));
 	}
 	/* The text an agent reads: the outcome, the policy's verdicts, the output. */
 	char head[600];
@@ -515,27 +519,33 @@ json_t *mcp_run_result(json_t *api, const char *sid)
 	json_t *ec = json_object_get(s, "exit_code");
 	int hl = snprintf(head, sizeof(head), "%s%s", status ? status : "unknown", "");
 	if (json_is_integer(ec))
-		hl += snprintf(head + hl, sizeof(head) - (size_t)hl, ", exit code %lld", (long long)json_integer_value(ec));
+		hl += snprintf(head + hl, sizeof(head) - (size_t)hl, ", exit code %lld",
+			       (long long)json_integer_value(ec));
 	if (json_is_integer(json_object_get(s, "signal")))
 		hl += snprintf(head + hl, sizeof(head) - (size_t)hl, ", signal %lld",
 			       (long long)json_integer_value(json_object_get(s, "signal")));
 	if (nv)
-		hl += snprintf(head + hl, sizeof(head) - (size_t)hl,
-			       "; the sandbox's policy blocked %zu operation(s) (see violations): that is a refusal "
-			       "by policy, do not retry it",
-			       nv);
-	if (json_is_true(json_object_get(s, "stdout_truncated")) || json_is_true(json_object_get(s, "stderr_truncated")))
+		hl += snprintf(
+		    head + hl, sizeof(head) - (size_t)hl,
+		    "; the sandbox's policy blocked %zu operation(s) (see violations): that is a refusal "
+		    "by policy, do not retry it",
+		    nv);
+	if (json_is_true(json_object_get(s, "stdout_truncated")) ||
+	    json_is_true(json_object_get(s, "stderr_truncated")))
 		hl += snprintf(head + hl, sizeof(head) - (size_t)hl, "; output truncated");
-	json_t *text = json_sprintf("%s\n--- stdout ---\n%s\n--- stderr ---\n%s", head, json_string_value(out),
-				    json_string_value(err));
+	json_t *text = json_sprintf("%s\n--- stdout ---\n%s\n--- stderr ---\n%s", head,
+				    json_string_value(out), json_string_value(err));
 	json_t *content = json_array();
-	json_array_append_new(content, json_pack("{s:s,s:o}", "type", "text", "text", text ? text : json_string(head)));
+	json_array_append_new(
+	    content, json_pack("{s:s,s:o}", "type", "text", "text", text ? text : json_string(head)));
 	json_array_extend(content, images);
 	json_decref(images);
 	json_decref(out);
 	json_decref(err);
-	bool failed = !status || strcmp(status, "exited") != 0 || !json_is_integer(ec) || json_integer_value(ec) != 0;
-	return json_pack("{s:o,s:o,s:b}", "content", content, "structuredContent", s, "isError", failed && nv);
+	bool failed =
+	    !status || strcmp(status, "exited") != 0 || !json_is_integer(ec) || json_integer_value(ec) != 0;
+	return json_pack("{s:o,s:o,s:b}", "content", content, "structuredContent", s, "isError",
+			 failed && nv);
 }
 
 json_t *mcp_run_body(enum mcp_tool tool, json_t *args)
@@ -560,14 +570,16 @@ json_t *mcp_session_body(json_t *args, const char *profile, unsigned ttl, unsign
 {
 	json_t *b = json_pack("{s:s,s:i,s:i}", "profile",
 			      json_string_value(json_object_get(args, "profile")) ?: profile, "ttl",
-			      json_is_integer(json_object_get(args, "ttl")) ? (int)json_integer_value(json_object_get(args, "ttl"))
-									    : (int)ttl,
+			      json_is_integer(json_object_get(args, "ttl"))
+				  ? (int)json_integer_value(json_object_get(args, "ttl"))
+				  : (int)ttl,
 			      "idle_timeout",
 			      json_is_integer(json_object_get(args, "idle_timeout"))
 				  ? (int)json_integer_value(json_object_get(args, "idle_timeout"))
 				  : (int)idle);
 	if (b && json_object_get(args, "allow"))
-		json_object_set_new(b, "network", json_pack("{s:O}", "allow", json_object_get(args, "allow")));
+		json_object_set_new(b, "network",
+				    json_pack("{s:O}", "allow", json_object_get(args, "allow")));
 	if (b && json_object_get(args, "limits"))
 		json_object_set(b, "limits", json_object_get(args, "limits"));
 	return b;

@@ -15,8 +15,13 @@
 /* Text of stdout, stderr or a file put in a result. */
 #define MCP_MAX_TEXT (1u << 20)
 
-enum { RPC_PARSE = -32700, RPC_INVALID = -32600, RPC_NO_METHOD = -32601, RPC_PARAMS = -32602,
-       RPC_INTERNAL = -32603 };
+enum {
+	RPC_PARSE = -32700,
+	RPC_INVALID = -32600,
+	RPC_NO_METHOD = -32601,
+	RPC_PARAMS = -32602,
+	RPC_INTERNAL = -32603
+};
 
 enum mcp_kind { MCP_REQUEST, MCP_NOTIFICATION, MCP_RESPONSE };
 
@@ -45,8 +50,16 @@ json_t *mcp_initialize_result(const char *asked, const char *server_version);
 /* tools/list's result. */
 json_t *mcp_tools_list(void);
 
-enum mcp_tool { T_RUN_CODE, T_RUN_COMMAND, T_CREATE_SESSION, T_CLOSE_SESSION, T_WRITE_FILE, T_READ_FILE,
-		T_LIST_FILES, T_NTOOLS };
+enum mcp_tool {
+	T_RUN_CODE,
+	T_RUN_COMMAND,
+	T_CREATE_SESSION,
+	T_CLOSE_SESSION,
+	T_WRITE_FILE,
+	T_READ_FILE,
+	T_LIST_FILES,
+	T_NTOOLS
+};
 /* tools/call's params checked: the tool and its arguments (borrowed from
  * params; an object). -1 with err: JSON-RPC's invalid params when the
  * tool is unknown (*unknown set), else a message for an error result. */

@@ -67,7 +67,9 @@ int mcproute_tenant(struct svc *svc, struct hreq *r, const struct tenant **t)
 	if (!m || r->kind != LISTEN_UNIX || strlen(h) < 66 || h[64] != ' ' ||
 	    sodium_memcmp(h, m->secret, 64) != 0)
 		return -1;
-	*t = svc->tenants ? tenants_by_name(svc->tenants, h + 65) : strcmp(h + 65, tenant_local()->name) == 0 ? tenant_local() : NULL;
+	*t = svc->tenants				 ? tenants_by_name(svc->tenants, h + 65)
+	     : strcmp(h + 65, tenant_local()->name) == 0 ? tenant_local()
+							 : NULL;
 	return *t ? 1 : -1;
 }
 
@@ -199,7 +201,8 @@ int mcproute_new(struct svc *svc, char *msg, unsigned len)
 	randombytes_buf(key, sizeof(key));
 	sodium_bin2hex(m->secret, sizeof(m->secret), key, sizeof(key));
 	sodium_memzero(key, sizeof(key));
-	snprintf(m->dir, sizeof(m->dir), "%s/airlock-mcp.XXXXXX", tmp && *tmp && strlen(tmp) < 30 ? tmp : "/tmp");
+	snprintf(m->dir, sizeof(m->dir), "%s/airlock-mcp.XXXXXX",
+		 tmp && *tmp && strlen(tmp) < 30 ? tmp : "/tmp");
 	if (!mkdtemp(m->dir)) {
 		snprintf(msg, len, "mcp: %s: %s", m->dir, strerror(errno));
 		m->dir[0] = '\0';
@@ -234,7 +237,7 @@ static bool origin_ok(struct hreq *r)
 	const char *o = hreq_header(r, "Origin");
 	if (!o)
 		return true;
-	static const char *const local[] = {"http://localhost", "http://127.0.0.1", "http://[::1]",
+	static const char *const local[] = {"http://localhost",	 "http://127.0.0.1",  "http://[::1]",
 					    "https://localhost", "https://127.0.0.1", "https://[::1]"};
 	for (size_t i = 0; i < ARRAY_SIZE(local); i++) {
 		size_t n = strlen(local[i]);
@@ -259,8 +262,9 @@ static void post(struct svc *svc, struct hreq *r, const struct tenant *t)
 	struct msess *s = init ? NULL : find(m, sid, t->name);
 	if (!init && !s) {
 		rpc_error(r, sid ? 404 : 400,
-			  mcp_error(msg.id, RPC_INVALID, "%s", sid ? "no such MCP session (it ended): initialize anew"
-								   : "Mcp-Session-Id is needed (initialize first)"));
+			  mcp_error(msg.id, RPC_INVALID, "%s",
+				    sid ? "no such MCP session (it ended): initialize anew"
+					: "Mcp-Session-Id is needed (initialize first)"));
 		mcp_msg_free(&msg);
 		return;
 	}
@@ -271,8 +275,8 @@ static void post(struct svc *svc, struct hreq *r, const struct tenant *t)
 			return;
 		}
 		struct api_target target = {0};
-		struct mcp_options mo = {.profile = "python", .ttl = 3600, .idle = MCPR_IDLE,
-					 .server_version = AIRLOCK_VERSION};
+		struct mcp_options mo = {
+		    .profile = "python", .ttl = 3600, .idle = MCPR_IDLE, .server_version = AIRLOCK_VERSION};
 		snprintf(target.unix_path, sizeof(target.unix_path), "%s", m->sock + 5);
 		snprintf(target.auth, sizeof(target.auth), INTERNAL_HEADER ": %s %s", m->secret, t->name);
 		s = calloc(1, sizeof(*s));
@@ -303,7 +307,8 @@ static void post(struct svc *svc, struct hreq *r, const struct tenant *t)
 	}
 	struct mjob *j = calloc(1, sizeof(*j));
 	if (j) {
-		*j = (struct mjob){.svc = svc, .r = r, .s = s, .msg = msg, .call = mcp_call_new(s->core, msg.id)};
+		*j = (struct mjob){
+		    .svc = svc, .r = r, .s = s, .msg = msg, .call = mcp_call_new(s->core, msg.id)};
 		if (j->call && start(m, j))
 			return;
 		mcp_call_free(s->core, j->call);
@@ -343,8 +348,8 @@ void mcproute_handle(struct svc *svc, struct hreq *r, const struct tenant *t)
 	} else {
 		/* No stream of the server's own: every answer comes with its POST. */
 		hreq_add_header(r, "Allow", "POST, DELETE");
-		hreq_problem(r, 405, "method_not_allowed", NULL, 0, "%s /mcp: POST a message, DELETE a session",
-			     r->method);
+		hreq_problem(r, 405, "method_not_allowed", NULL, 0,
+			     "%s /mcp: POST a message, DELETE a session", r->method);
 	}
 }
 

@@ -22,7 +22,8 @@ static void message(const char *buf, size_t len)
 
 	if (mcp_parse(buf, len, &m, &reply) < 0) {
 		json_t *e = json_object_get(reply, "error");
-		if (!json_is_integer(json_object_get(e, "code")) || !json_is_string(json_object_get(e, "message")))
+		if (!json_is_integer(json_object_get(e, "code")) ||
+		    !json_is_string(json_object_get(e, "message")))
 			abort();
 		json_decref(reply);
 		return;
@@ -38,12 +39,14 @@ static void message(const char *buf, size_t len)
 			b = mcp_run_body(tool, args);
 		else if (tool == T_CREATE_SESSION)
 			b = mcp_session_body(args, "python", 60, 60);
-		if ((tool == T_RUN_CODE || tool == T_RUN_COMMAND || tool == T_CREATE_SESSION) && !json_is_object(b))
+		if ((tool == T_RUN_CODE || tool == T_RUN_COMMAND || tool == T_CREATE_SESSION) &&
+		    !json_is_object(b))
 			abort();
 		json_decref(b);
 	}
 	if (m.kind == MCP_REQUEST && strcmp(m.method, "initialize") == 0) {
-		json_t *r = mcp_initialize_result(json_string_value(json_object_get(m.params, "protocolVersion")), "0");
+		json_t *r = mcp_initialize_result(
+		    json_string_value(json_object_get(m.params, "protocolVersion")), "0");
 		if (!mcp_version_known(json_string_value(json_object_get(r, "protocolVersion"))))
 			abort();
 		json_decref(r);
