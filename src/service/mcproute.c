@@ -45,7 +45,7 @@ struct mjob {
 
 struct mcproute {
 	struct watch w; /* the eventfd: jobs done */
-	char dir[64], sock[96];
+	char dir[96], sock[128];
 	char secret[65];
 	pthread_mutex_t mu; /* done, threads */
 	pthread_cond_t idle;
@@ -201,8 +201,19 @@ int mcproute_new(struct svc *svc, char *msg, unsigned len)
 	randombytes_buf(key, sizeof(key));
 	sodium_bin2hex(m->secret, sizeof(m->secret), key, sizeof(key));
 	sodium_memzero(key, sizeof(key));
-	snprintf(m->dir, sizeof(m->dir), "%s/airlock-mcp.XXXXXX",
-		 tmp && *tmp && strlen(tmp) < 30 ? tmp : "/tmp");
+	/* Beside the first unix listener (a crash leaves it where it leaves
+	 * that socket), else in $TMPDIR or /tmp. */
+	const char *where = tmp && *tmp && strlen(tmp) < 60 ? tmp : "/tmp";
+	int wl = (int)strlen(where);
+	for (size_t i = 0; i < svc->opt.nlisten; i++) {
+		const char *l = svc->opt.listen[i], *slash = strrchr(l, '/');
+		if (strncmp(l, "unix:", 5) == 0 && slash && slash - (l + 5) < 60) {
+			where = slash == l + 5 ? "/" : l + 5;
+			wl = slash == l + 5 ? 1 : (int)(slash - where);
+			break;
+		}
+	}
+	snprintf(m->dir, sizeof(m->dir), "%.*s/airlock-mcp.XXXXXX", wl, where);
 	if (!mkdtemp(m->dir)) {
 		snprintf(msg, len, "mcp: %s: %s", m->dir, strerror(errno));
 		m->dir[0] = '\0';
