@@ -3,7 +3,8 @@
  * token). One JSON-RPC message per line in, one per line out; stdout
  * carries nothing else. A tool call runs on a thread of its own so that
  * this thread keeps reading (a cancellation, a ping); end of input ends
- * the MCP session: calls in flight are cancelled, its sandboxes destroyed. */
+ * the MCP session once the calls in flight are answered (SIGTERM cancels
+ * them), then its sandboxes are destroyed. */
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -11,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../mcp/mcp.h"
@@ -238,11 +240,22 @@ int cli_mcp(int argc, char **argv)
 		return EXIT_SETUP;
 	}
 	read_loop(m);
-	/* The session ends: what runs is cancelled, then its sandboxes go. */
-	mcp_end(m);
+	/* The session ends. At the end of input, calls in flight are answered
+	 * first (the client may still read); on a signal they are cancelled.
+	 * Then its sandboxes go. */
 	pthread_mutex_lock(&out_mu);
-	while (ncalls)
-		pthread_cond_wait(&calls_done, &out_mu);
+	while (ncalls) {
+		if (stopping)
+			mcp_cancel_calls(m); /* cheap: shuts their connections down */
+		struct timespec t;
+		clock_gettime(CLOCK_REALTIME, &t);
+		t.tv_nsec += 200 * 1000000L;
+		if (t.tv_nsec >= 1000000000L) {
+			t.tv_sec++;
+			t.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&calls_done, &out_mu, &t);
+	}
 	pthread_mutex_unlock(&out_mu);
 	mcp_end(m);
 	mcp_free(m);
