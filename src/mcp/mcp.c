@@ -380,6 +380,19 @@ static json_t *close_session(struct mcp *m, struct mcp_call *c, json_t *args, st
 	return mcp_tool_ok(json_pack("{s:s,s:b}", "session", sid, "closed", 1), "session %s closed", sid);
 }
 
+/* The service's answer says the sandbox itself is not there (not a file
+ * in it): 404 "no sandbox ID" (api.c). */
+static bool sandbox_gone(const struct api_reply *r)
+{
+	if (r->status != 404 || !r->body)
+		return false;
+	json_t *p = json_loadb(r->body, r->len, 0, NULL);
+	const char *detail = json_string_value(json_object_get(p, "detail"));
+	bool gone = detail && strncmp(detail, "no sandbox ", 11) == 0;
+	json_decref(p);
+	return gone;
+}
+
 static json_t *tool_call(struct mcp *m, struct mcp_call *c, const struct mcp_msg *msg)
 {
 	char err[600], sid[48] = "";
@@ -408,8 +421,7 @@ static json_t *tool_call(struct mcp *m, struct mcp_call *c, const struct mcp_msg
 			else
 				res = list_files(m, c, args, sid, &r);
 			/* The default sandbox ended (its TTL, an admin): a new one. */
-			if (!(is_default && r.status == 404 && attempt == 0 &&
-			      json_is_true(json_object_get(res, "isError"))))
+			if (!(is_default && attempt == 0 && sandbox_gone(&r)))
 				break;
 			forget_session(m, sid);
 			json_decref(res);

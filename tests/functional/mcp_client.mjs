@@ -104,7 +104,14 @@ r = await client.callTool({ name: "run_code", arguments: { code: png } });
 const img = r.content.find(c => c.type === "image");
 assert.ok(img && img.mimeType === "image/png", JSON.stringify(r.content));
 assert.equal(Buffer.from(img.data, "base64").subarray(1, 4).toString(), "PNG");
-ok("files: text and base64 round trips, listings, a PNG artifact as an image");
+// A file that is not there is an error result, and the default sandbox stays the same.
+r = await client.callTool({ name: "read_file", arguments: { path: "missing.txt" } });
+assert.equal(r.isError, true);
+assert.match(r.content[0].text, /not_found/);
+r = await client.callTool({ name: "run_command", arguments: { command: "cat state.txt" } });
+assert.equal(r.structuredContent.stdout, "kept\n");
+assert.equal(r.structuredContent.session, first);
+ok("files: text and base64 round trips, listings, a PNG artifact as an image, a missing file");
 
 // 5. A session of its own: made, used by id, closed.
 r = await client.callTool({ name: "create_session", arguments: { profile: "python", ttl: 120 } });
