@@ -2,7 +2,6 @@
 (tests/functional/client.sh): every method, streaming callbacks, each error
 type, context managers that always destroy the sandbox.
 Usage: client_test.py unix|tcp; env SOCK, PORT."""
-import base64
 import os
 import sys
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Union
 
 from ._transport import Transport, quote_path
-from .errors import Invalid, NotFound
+from .errors import AirlockError, Invalid, NotFound, from_problem
 
 OutputCallback = Callable[[str], Any]
 
@@ -108,8 +108,10 @@ def _stream(t: Transport, path: str, body: Dict[str, Any], on_stdout: Optional[O
                 on_stderr(data)
         elif event == "exit":
             final = data
+        elif event == "error":  # after the stream began: {code, status, detail}
+            raise from_problem(int(data.get("status", 500)) if isinstance(data, dict) else 500, data)
     if not final:
-        raise Invalid("the stream ended without an exit event")
+        raise AirlockError("the stream ended without an exit event")
     streamed = bool(out or err) or not (final.get("stdout") or final.get("stderr"))
     return CommandResult.from_json(final, "".join(out) if streamed else None, "".join(err) if streamed else None)
 
