@@ -6,7 +6,7 @@ import json
 import os
 import socket
 import urllib.parse
-from typing import Any, Callable, Dict, Iterator, Optional, Tuple
+from typing import Any, Iterator, Optional, Tuple
 
 from .errors import ConnectionFailed, from_problem
 
@@ -147,7 +147,3 @@ class Transport:
 def quote_path(path: str) -> str:
     """A sandbox path for a URL: relative to the working directory, or absolute inside the workspace."""
     return urllib.parse.quote(path, safe="/")
-
-
-Callback = Optional[Callable[[str], Any]]
-Headers = Dict[str, str]
