@@ -104,6 +104,14 @@ r = await client.callTool({ name: "run_code", arguments: { code: png } });
 const img = r.content.find(c => c.type === "image");
 assert.ok(img && img.mimeType === "image/png", JSON.stringify(r.content));
 assert.equal(Buffer.from(img.data, "base64").subarray(1, 4).toString(), "PNG");
+// A real plot (matplotlib, Debian's) comes back as an image too.
+r = await client.callTool({ name: "run_code", arguments: { code: "import matplotlib\nmatplotlib.use('Agg')\n" +
+	"import matplotlib.pyplot as plt\nplt.plot([1, 2, 3], [1, 4, 9])\nplt.savefig('chart.png')\n",
+	artifacts: ["chart.png"] } });
+assert.equal(r.structuredContent.exit_code, 0, r.structuredContent.stderr);
+assert.equal(r.structuredContent.artifacts[0].path, "chart.png");
+assert.ok(r.content.some(c => c.type === "image" && c.mimeType === "image/png" && c.data.length > 1000));
+
 // A file that is not there is an error result, and the default sandbox stays the same.
 r = await client.callTool({ name: "read_file", arguments: { path: "missing.txt" } });
 assert.equal(r.isError, true);
@@ -111,7 +119,7 @@ assert.match(r.content[0].text, /not_found/);
 r = await client.callTool({ name: "run_command", arguments: { command: "cat state.txt" } });
 assert.equal(r.structuredContent.stdout, "kept\n");
 assert.equal(r.structuredContent.session, first);
-ok("files: text and base64 round trips, listings, a PNG artifact as an image, a missing file");
+ok("files: text and base64 round trips, listings, PNG artifacts and a matplotlib plot as images, a missing file");
 
 // 5. A session of its own: made, used by id, closed.
 r = await client.callTool({ name: "create_session", arguments: { profile: "python", ttl: 120 } });
