@@ -53,6 +53,7 @@ struct mcproute {
 	unsigned threads;
 	struct msess *sessions; /* the loop's */
 	unsigned nsessions;
+	double idle_ms; /* MCPR_IDLE; test builds: AIRLOCK_TEST_MCP_IDLE_MS */
 };
 
 static struct mcproute *route(struct svc *svc) { return svc->mcp; }
@@ -198,6 +199,13 @@ int mcproute_new(struct svc *svc, char *msg, unsigned len)
 	pthread_cond_init(&m->idle, NULL);
 	m->w.fn = on_done;
 	m->w.fd = -1;
+	m->idle_ms = MCPR_IDLE * 1000.0;
+#ifdef AIRLOCK_TEST_SWITCHES
+	/* So that a test sees an idle session end without waiting minutes. */
+	const char *idle = getenv("AIRLOCK_TEST_MCP_IDLE_MS");
+	if (idle && atoi(idle) > 0)
+		m->idle_ms = atoi(idle);
+#endif
 	randombytes_buf(key, sizeof(key));
 	sodium_bin2hex(m->secret, sizeof(m->secret), key, sizeof(key));
 	sodium_memzero(key, sizeof(key));
@@ -374,7 +382,7 @@ double mcproute_reap(struct svc *svc)
 		n = s->next;
 		if (s->ending || s->busy)
 			continue;
-		double at = s->last_ms + MCPR_IDLE * 1000.0;
+		double at = s->last_ms + m->idle_ms;
 		if (at <= now) {
 			svc_log("info", "mcp_session_end", "tenant=%s id=%s why=idle", s->tenant, s->id);
 			end_session(svc, s, NULL);

@@ -62,4 +62,22 @@ grep -q '"code":-32700' "$WORK/b" || fail "broken JSON: not a parse error: $(cat
 
 serve_stop
 [ ! -e "$(dirname "$private")" ] || fail "the private socket's directory was left: $(dirname "$private")"
+
+# An MCP session idle past its time ends, and its default sandbox with it
+# (the test build's AIRLOCK_TEST_MCP_IDLE_MS shortens the 600 s).
+AIRLOCK_TEST_MCP_IDLE_MS=300 serve_start "$WORK/serve2.log" --listen "unix:$SOCK"
+U=(curl -sS --unix-socket "$SOCK" -H 'Content-Type: application/json')
+"${U[@]}" -D "$WORK/h" -d "$init" http://x/mcp >/dev/null || fail "initialize on the socket"
+sid=$(sed -n 's/^[Mm]cp-[Ss]ession-[Ii]d: *\([a-z0-9-]*\).*/\1/p' "$WORK/h")
+call='{"jsonrpc":"2.0","id":5,"method":"tools/call","params":{"name":"run_command","arguments":{"command":"echo on unix"}}}'
+"${U[@]}" -H "Mcp-Session-Id: $sid" -d "$call" http://x/mcp | grep -q '"stdout":"on unix\\n"' || fail "a call over the socket"
+for i in $(seq 200); do
+	grep -q "event=mcp_session_end tenant=local id=$sid why=idle" "$WORK/serve2.log" &&
+		[ "$("${U[@]}" http://x/v1/sandboxes)" = '{"sandboxes":[]}' ] && break
+	sleep 0.1
+done
+grep -q "why=idle" "$WORK/serve2.log" || fail "the idle MCP session never ended"
+[ "$("${U[@]}" http://x/v1/sandboxes)" = '{"sandboxes":[]}' ] || fail "its default sandbox outlived it"
+[ "$(code --unix-socket "$SOCK" -H "Mcp-Session-Id: $sid" -d "$list" http://x/mcp)" = 404 ] || fail "an ended session answered"
+serve_stop
 echo "mcp: the SDK client over stdio and HTTP, and the HTTP route's checks"
