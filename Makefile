@@ -9,6 +9,10 @@ PKGS := gcc make pkg-config libseccomp-dev libjansson-dev python3 util-linux cla
 	python3-lz4 qemu-system-x86 busybox-static cpio e2fsprogs libmicrohttpd-dev libsodium-dev
 # The service's tests: a real Prometheus scraping it, wrk for load, systemd-analyze for the unit.
 PKGS += prometheus wrk systemd
+# The MCP server's tests: the official MCP SDK client (npm, tests/run.sh) run by node. Debian's
+# nodejs and npm; npm only where no npm is found (NodeSource's nodejs bundles its own and
+# conflicts with Debian's package).
+PKGS += nodejs $(if $(shell command -v npm 2>/dev/null),,npm) python3-venv python3-pip
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 \
 	-Wimplicit-fallthrough -Wvla -Wno-format-truncation  # messages may be cut short on purpose
@@ -51,6 +55,19 @@ TST_LIB += $(patsubst src/%.c,build/test/%.o,$(AUDIT_SRC))
 build/fuzz/fuzz_audit: tests/fuzz/fuzz_audit.c $(AUDIT_SRC) src/util.c src/error.c $(HDRS)
 	@mkdir -p $(dir $@)
 	clang -std=gnu11 -D_GNU_SOURCE -iquote src -I include $(FUZZ_SAN) -o $@ $(filter-out src/scan/%,$(filter %.c,$^)) -ljansson -lsodium -lm
+
+# The MCP server (issue 19, src/mcp/): a client of the service's API,
+# linked into the command line (`airlock mcp`, stdio) and the service (its
+# /mcp route), one core for both.
+MCP_SRC := $(wildcard src/mcp/*.c)
+HDRS += $(wildcard src/mcp/*.h)
+REL_OBJ += $(patsubst src/%.c,build/rel/%.o,$(MCP_SRC))
+TST_OBJ += $(patsubst src/%.c,build/test/%.o,$(MCP_SRC))
+TST_LIB += $(patsubst src/%.c,build/test/%.o,$(MCP_SRC))
+# JSON-RPC from an agent and HTTP replies are untrusted input: their fuzz target.
+build/fuzz/fuzz_mcp: tests/fuzz/fuzz_mcp.c src/mcp/proto.c src/mcp/apiclient.c src/util.c src/error.c $(HDRS)
+	@mkdir -p $(dir $@)
+	clang -std=gnu11 -D_GNU_SOURCE -iquote src -I include $(FUZZ_SAN) -o $@ $(filter-out src/scan/%,$(filter %.c,$^)) -ljansson -lm -lpthread
 
 .PHONY: all lib bench check check-v2 check-controls deps clean demo format fuzz install uninstall
 all: build/airlock

@@ -16,6 +16,20 @@ cp build/test/airlock "$SUITE/build/test/"
 cp -r tests "$SUITE/"
 # The systemd unit, checked by serve_systemd (the v2 VM copies only tests).
 [ -d contrib ] && cp -r contrib "$SUITE/"
+# The Python client and the README, for client*.sh and recipes.sh.
+[ -d clients ] && cp -r clients "$SUITE/"
+cp README.md "$SUITE/"
+# The official MCP SDK client (npm) for tests/functional/mcp.sh: installed
+# once, pinned, into build/mcp-sdk/ (a cache: the registry is asked only
+# when it is missing), then copied into the suite.
+MCP_SDK=build/mcp-sdk/1.17.5
+if [ ! -d "$MCP_SDK/node_modules/@modelcontextprotocol/sdk" ] && command -v npm >/dev/null &&
+	[[ "${CASES:-mcp}" == *mcp* ]]; then
+	mkdir -p "$MCP_SDK"
+	npm install --prefix "$MCP_SDK" --no-audit --no-fund --loglevel=error @modelcontextprotocol/sdk@1.17.5 \
+		>build/mcp-sdk/install.log 2>&1 || echo "npm could not install the MCP SDK (build/mcp-sdk/install.log)"
+fi
+[ -d "$MCP_SDK/node_modules" ] && mkdir -p "$SUITE/$MCP_SDK" && cp -r "$MCP_SDK/node_modules" "$SUITE/$MCP_SDK/"
 chmod -R a+rX "$SUITE"
 REPO=$SUITE
 export REPO
@@ -142,7 +156,10 @@ run_functional() { # run_functional FILE MODE
 	launch "$f" "$mode"
 	local label=$name
 	[ "$mode" = user ] && label="$name (uid 65534)"
-	if [ $rc = 0 ]; then
+	if [ $rc = 3 ]; then # N/A, with its reason
+		skip=$((skip + 1))
+		skipped+=("functional/$label: $(echo "$out" | sed -n 's/^N\/A: //p' | tail -1)")
+	elif [ $rc = 0 ]; then
 		record functional "$label" 1
 	else
 		record functional "$label" 0

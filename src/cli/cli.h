@@ -7,6 +7,7 @@ int cli_learn(int argc, char **argv);
 int cli_profile(int argc, char **argv);
 int cli_scan(int argc, char **argv);
 int cli_audit(int argc, char **argv);
+int cli_mcp(int argc, char **argv);
 /* Linked only where libmicrohttpd is (see main.c): weak, so that a binary
  * without the service can tell. */
 int cli_serve(int argc, char **argv) __attribute__((weak));

@@ -19,6 +19,7 @@ static void usage(FILE *f)
 	      "       airlock scan [--json] [--allow MODULE.NAME]... PATH...\n"
 	      "       airlock serve [--listen unix:PATH|tcp:HOST:PORT]... [--config FILE]\n"
 	      "       airlock audit keygen KEY | audit verify --key KEY.pub LOG... | audit show LOG...\n"
+	      "       airlock mcp [--socket PATH | --url http://HOST:PORT] [--profile NAME]\n"
 	      "       airlock --version\n"
 	      "run 'airlock run --help' for the options; man doc/airlock.1 for all of it\n",
 	      f);
@@ -68,6 +69,8 @@ int main(int argc, char **argv)
 		return cli_scan(argc - 1, argv + 1);
 	if (strcmp(argv[1], "audit") == 0)
 		return cli_audit(argc - 1, argv + 1);
+	if (strcmp(argv[1], "mcp") == 0)
+		return cli_mcp(argc - 1, argv + 1);
 	if (strcmp(argv[1], "serve") == 0)
 		return cli_serve ? cli_serve(argc - 1, argv + 1) : serve_elsewhere(argv);
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {

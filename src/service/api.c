@@ -17,6 +17,7 @@
 #include "http.h"
 #include "pools.h"
 #include "service.h"
+#include "mcproute.h"
 #include "sessions.h"
 
 static bool is(const struct hreq *r, const char *method) { return strcmp(r->method, method) == 0; }
@@ -52,6 +53,13 @@ static const struct tenant *tenant_of(struct svc *svc, struct hreq *r)
 	const char *token = bearer(r);
 	const struct tenant *t = NULL;
 
+	/* The MCP route's own calls (mcproute.h). */
+	int internal = mcproute_tenant(svc, r, &t);
+	if (internal) {
+		if (internal < 0)
+			unauthorized(r, "not a call of the service's own");
+		return t;
+	}
 	if (!svc->tenants) {
 		if (r->kind == LISTEN_UNIX)
 			return tenant_local();
@@ -388,6 +396,14 @@ void api_handle(struct svc *svc, struct hreq *r)
 	}
 	if (strcmp(p, "/metrics") == 0) {
 		metrics(svc, r);
+		return;
+	}
+	if (strcmp(p, "/mcp") == 0) {
+		const struct tenant *t = tenant_of(svc, r);
+		if (t) {
+			snprintf(r->tenant, sizeof(r->tenant), "%s", t->name);
+			mcproute_handle(svc, r, t);
+		}
 		return;
 	}
 	if (strncmp(p, "/v1/", 4) != 0) {

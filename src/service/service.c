@@ -27,6 +27,7 @@
 #include "box.h"
 #include "execute.h"
 #include "http.h"
+#include "mcproute.h"
 #include "pools.h"
 #include "sessions.h"
 
@@ -558,7 +559,9 @@ static bool drained(struct svc *svc)
 
 static int wait_ms(struct svc *svc)
 {
-	double now = al_now_ms(), next = sessions_reap(svc);
+	double now = al_now_ms(), next = sessions_reap(svc), mnext = mcproute_reap(svc);
+	if (mnext >= 0 && (next < 0 || mnext < next))
+		next = mnext;
 	int ms = http_timeout_ms(svc->http);
 	if (ms < 0 || ms > 1000)
 		ms = 1000;
@@ -745,6 +748,10 @@ static int setup(struct svc *svc, const struct svc_options *opt)
 			fprintf(stderr, "airlock serve: %s\n", msg);
 			return -1;
 		}
+	if (mcproute_new(svc, msg, sizeof(msg)) < 0) {
+		fprintf(stderr, "airlock serve: %s\n", msg);
+		return -1;
+	}
 	return 0;
 }
 
@@ -757,6 +764,7 @@ static void teardown(struct svc *svc)
 		box_close(b);
 	box_reap(svc);
 	http_free(svc->http);
+	mcproute_free(svc);
 	if (svc->ctx)
 		al_ctx_free(svc->ctx); /* waits for what the sandboxes left */
 	if (svc->sigw.fd >= 0)

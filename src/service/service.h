@@ -134,6 +134,7 @@ struct svc {
 	char degraded[256];
 	double started_ms;
 	unsigned disabled; /* SVC_DEF_*: test builds only */
+	struct mcproute *mcp; /* /mcp (mcproute.h) */
 	struct audit *audit; /* NULL: no --audit-log */
 	bool audit_failed;   /* a record could not be written: no new work until one can */
 };
