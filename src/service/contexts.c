@@ -316,8 +316,18 @@ static int ctx_start(struct context *c, al_error *e)
 	return 0;
 }
 
+static void given(struct op *op);
+
 static void ctx_free(struct context *c)
 {
+	/* Puts of its code may still be on their way (a run can end before
+	 * the put that brought its code has reported): they forget it. */
+	for (int l = 0; l < 2; l++)
+		for (struct op *o = l ? c->s->box->done : c->s->box->ops; o; o = o->next)
+			if (o->done == given && o->user == c) {
+				o->done = NULL;
+				o->user = NULL;
+			}
 	if (c->op) {
 		c->op->output = NULL;
 		c->op->done = NULL;
@@ -405,7 +415,7 @@ static void given(struct op *op)
 {
 	struct context *c = op->user;
 	char why[512];
-	if (!c || (op->exit_code == 0 && !strcmp(op->status, "exited")))
+	if (op->exit_code == 0 && !strcmp(op->status, "exited"))
 		return;
 	/* The code never reached the interpreter: the run cannot end. */
 	snprintf(c->why, sizeof(c->why), "the code could not be given: %s", op_why(op, why, sizeof(why)));

@@ -767,8 +767,8 @@ static void warm_given(struct op *op)
 {
 	struct job *j = op->user;
 	char why[512], q[700];
-	if (op->exit_code == 0 && strcmp(op->status, "exited") == 0)
-		return;
+	if ((op->exit_code == 0 && strcmp(op->status, "exited") == 0) || j->ran)
+		return; /* given, or the run is over already (the put reports late) */
 	/* Its interpreter never gets the code: ended, the run says why. */
 	svc_log("warn", "pool", "id=%s error=%s", j->id, log_q(op_why(op, why, sizeof(why)), q, sizeof(q)));
 	box_end(j->box);
