@@ -267,24 +267,17 @@ def main():
     if not os.path.exists(bench.AIRLOCK + "-serve"):
         sys.exit("serve_bench: %s-serve is missing (make build/airlock-serve)" % bench.AIRLOCK)
     tmp = tempfile.mkdtemp(prefix="serve-bench.")
-    if os.environ.get("BENCH_WARM_ONLY"):  # the warm pools alone
-        try:
-            w = warm_bench(tmp)
-        finally:
-            for f in os.listdir(tmp):
-                os.unlink(os.path.join(tmp, f))
-            os.rmdir(tmp)
-        print_warm(w)
-        return 0
-    if os.environ.get("BENCH_AUDIT_ONLY"):  # the audit log's cost alone
-        try:
-            a = audit_cost(tmp)
-        finally:
-            for f in os.listdir(tmp):
-                os.unlink(os.path.join(tmp, f))
-            os.rmdir(tmp)
-        print_audit(a)
-        return 0
+    for var, part, show in (("BENCH_WARM_ONLY", warm_bench, print_warm),  # the warm pools alone
+                            ("BENCH_AUDIT_ONLY", audit_cost, print_audit)):  # the audit log's cost alone
+        if os.environ.get(var):
+            try:
+                got = part(tmp)
+            finally:
+                for f in os.listdir(tmp):
+                    os.unlink(os.path.join(tmp, f))
+                os.rmdir(tmp)
+            show(got)
+            return 0
     p, sock = start_service(tmp)
     try:
         lat = latency(sock)
