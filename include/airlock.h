@@ -87,7 +87,7 @@ AL_API int al_config_new_json(al_ctx *ctx, const char *json, size_t len, al_conf
  * each call), "workdir" "memory" "pids" "cpu-time" "time" "cpu-weight"
  * "output" "tmpfs-size" "open-files" "file-size" "net" "net-connections"
  * "net-bytes" "net-idle" "uid-range" "on-violation" "cwd"; flags take
- * "true"/"false" (NULL: true): "stdin" "tty" "ro-as-caller"
+ * "true"/"false" (NULL: true): "stdin" "stdin-pipe" "tty" "ro-as-caller"
  * "allow-degraded" "allow-unsafe-binds" "git-writable" "learn"; and
  * "keep" (the sandbox stays up after its first command), "deadline"
  * (seconds a kept sandbox lives at most; default 3600, "unlimited").
@@ -163,6 +163,10 @@ AL_API int al_sandbox_handle(al_sandbox *sb);
 AL_API int al_sandbox_set_sink(al_sandbox *sb, int stream, int fd);
 /* With "tty": the terminal's master side (input, window size); else -1. */
 AL_API int al_sandbox_tty_fd(const al_sandbox *sb);
+/* With "stdin-pipe": the write end of the first command's stdin, once
+ * (the caller owns it: what it writes is the command's input, its close
+ * the command's end of file); -1 otherwise or after the first call. */
+AL_API int al_sandbox_take_stdin(al_sandbox *sb);
 /* Forward a signal to the first command (through the sandbox's init). */
 AL_API void al_sandbox_signal(al_sandbox *sb, int sig);
 /* End it now: every process of the sandbox is killed; ENDED follows. */

@@ -109,6 +109,7 @@ int al_config_set(al_config *cfg, const char *key, const char *value, al_error *
 	    S("deadline", deadline),
 	    S("cwd", cwd),
 	    F("stdin", stdin_inherit),
+	    F("stdin-pipe", stdin_pipe),
 	    F("tty", tty),
 	    F("ro-as-caller", ro_as_caller),
 	    F("allow-degraded", allow_degraded),

@@ -283,6 +283,7 @@ static void keep_only_our_fds(struct al_child *c)
 	    &c->out_fd,
 	    &c->err_fd,
 	    &c->ack_fd,
+	    &c->in_fd,
 	    &c->cgroup->v1_tasks[0],
 	    &c->cgroup->v1_tasks[1],
 	    &c->cgroup->v1_tasks[2],
@@ -461,7 +462,7 @@ void al_contain(struct al_child *c)
 	struct al_cmd first = {
 	    .id = 0,
 	    .op = AL_REQ_EXEC,
-	    .in_fd = null_fd,
+	    .in_fd = c->in_fd >= 0 ? c->in_fd : null_fd,
 	    .out_fd = c->out_fd,
 	    .err_fd = c->err_fd,
 	    .ctl_fd = c->ack_fd,
@@ -499,6 +500,8 @@ void al_contain(struct al_child *c)
 	close(c->out_fd);
 	close(c->err_fd);
 	close(c->ack_fd);
+	if (c->in_fd >= 0)
+		close(c->in_fd);
 	dup2(null_fd, 0);
 	dup2(null_fd, 1);
 	dup2(null_fd, 2);

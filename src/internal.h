@@ -101,6 +101,7 @@ struct al_child {
 	struct al_filter filter; /* received by init, loaded by each command */
 	bool send_listener;	 /* the filter lets sendmsg through: the listener is sent, not taken */
 	int null_fd;
+	int in_fd; /* the first command's stdin ("stdin-pipe"), or -1 */
 };
 
 /* Largest filter the supervisor hands over (the kernel's BPF_MAXINSNS). */

@@ -410,8 +410,13 @@ int al_plan_build(const struct al_profile *profile, const struct al_overrides *o
 	out->uid_count = 65536;
 	out->allow_degraded = ov->allow_degraded;
 	out->stdin_inherit = ov->stdin_inherit;
+	out->stdin_pipe = ov->stdin_pipe;
 	out->tty = ov->tty;
 	out->ro_as_caller = ov->ro_as_caller;
+	if ((ov->tty || ov->stdin_inherit) && ov->stdin_pipe) {
+		al_error_set(err, 0, "stdin-pipe: not with --tty or --stdin (the first command has one stdin)");
+		goto fail;
+	}
 	if (ov->tty && ov->stdin_inherit) {
 		al_error_set(
 		    err, 0,

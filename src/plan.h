@@ -172,6 +172,7 @@ struct al_overrides {
 	const char *home_passwd;  /* the passwd entry's home, resolved, if it differs: never bound either */
 	bool git_writable;	  /* cwd profiles: leave .git/config, hooks, info... writable */
 	bool stdin_inherit;	  /* the caller's stdin reaches the command (else /dev/null) */
+	bool stdin_pipe;	  /* the first command's stdin is a pipe the caller writes (al_sandbox_take_stdin) */
 	bool tty;		  /* the command's stdio is a new pseudo-terminal (interactive use) */
 	bool ro_as_caller;	  /* as root: the caller's private read-only binds id-mapped too */
 	const char *uid_range;	  /* "FIRST:COUNT", host uids used when run as root */
@@ -191,6 +192,7 @@ struct al_plan {
 	bool allow_degraded;
 	bool allow_unsafe_binds;
 	bool stdin_inherit;
+	bool stdin_pipe;
 	bool tty;
 	bool ro_as_caller;
 	bool keep;	   /* stays up after its first command; argv may be empty */

@@ -86,6 +86,7 @@ struct al_sandbox {
 	int pidfd;
 	int go_fd; /* the lifeline, and the requests to init */
 	int msg_fd;
+	int stdin_fd; /* "stdin-pipe": the first command's stdin, until taken */
 	int sink_fd[2];	   /* the first command's pipe or /dev/null per stream, -1: events */
 	bool sink_pipe[2]; /* else /dev/null */
 	bool sink_full[2]; /* the sink took no more: the stream is out of the set, the sink in */
@@ -240,6 +241,8 @@ static int make_pty(int fds[2], struct al_error *err)
 
 int al_sandbox_tty_fd(const struct al_sandbox *sb) { return sb->plan.tty ? sb->cmds[0].stream_fd[0] : -1; }
 
+int al_sandbox_take_stdin(struct al_sandbox *sb) { return take_fd(sb->stdin_fd); }
+
 static bool child_gone(const struct al_error *err)
 {
 	return err->errnum == EPIPE || err->errnum == ECONNRESET;
@@ -351,6 +354,7 @@ static struct al_sandbox *sandbox_new(struct al_ctx *ctx, al_event_fn fn, void *
 	}
 	sb->ctx = ctx;
 	sb->emit = (struct al_emit){fn, user, 0};
+	sb->stdin_fd = -1;
 	sb->pidfd = sb->go_fd = sb->msg_fd = sb->wall_fd = sb->cpu_fd = sb->pace_fd = sb->ep = -1;
 	sb->sink_fd[0] = sb->sink_fd[1] = -1;
 	for (int i = 0; i < AL_MAX_LIVE; i++)
@@ -419,13 +423,14 @@ static int clone_child(struct al_sandbox *sb, bool late_cgroup, bool degraded, s
 {
 	const struct al_plan *plan = &sb->plan;
 	int go[2] = {-1, -1}, msg[2] = {-1, -1}, so[2] = {-1, -1}, se[2] = {-1, -1}, ack[2] = {-1, -1};
+	int si[2] = {-1, -1};
 	int r = -1;
 
 	/* go and ack are socket pairs: a send to a dead child must not raise
 	 * SIGPIPE in the caller's process (MSG_NOSIGNAL). */
 	if (make_socketpair(go, err) < 0 || make_pipe(msg, err) < 0 ||
 	    (plan->tty ? make_pty(so, err) : make_pipe(so, err)) < 0 || make_pipe(se, err) < 0 ||
-	    make_socketpair(ack, err) < 0)
+	    make_socketpair(ack, err) < 0 || (plan->stdin_pipe && make_pipe(si, err) < 0))
 		goto out;
 	uint64_t flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC |
 			 CLONE_NEWUTS | CLONE_PIDFD;
@@ -467,7 +472,10 @@ static int clone_child(struct al_sandbox *sb, bool late_cgroup, bool degraded, s
 		    .drop_groups = sb->lease.privileged && !al_off(plan, AL_DEF_GROUPS),
 		    .landlock_abi = sb->res.landlock,
 		    .send_listener = al_policy_always_allows(&plan->profile.seccomp, SYS_sendmsg),
+		    .in_fd = si[0],
 		};
+		if (si[1] >= 0)
+			close(si[1]);
 		close(ack[1]);
 		close(go[1]);
 		close(msg[0]);
@@ -484,6 +492,7 @@ static int clone_child(struct al_sandbox *sb, bool late_cgroup, bool degraded, s
 	first->stream_fd[0] = take_fd(so[0]);
 	first->stream_fd[1] = take_fd(se[0]);
 	first->ctl_fd = take_fd(ack[1]);
+	sb->stdin_fd = take_fd(si[1]);
 	first->used = plan->argv[0] != NULL;
 	first->op = AL_REQ_EXEC;
 	first->started_ms = sb->started_ms;
@@ -503,6 +512,7 @@ out:
 		al_closep(&msg[i]);
 		al_closep(&so[i]);
 		al_closep(&se[i]);
+		al_closep(&si[i]);
 		al_closep(&ack[i]);
 	}
 	return r;
@@ -1551,6 +1561,7 @@ void al_sandbox_free(struct al_sandbox *sb)
 	al_closep(&sb->pidfd);
 	al_closep(&sb->go_fd);
 	al_closep(&sb->msg_fd);
+	al_closep(&sb->stdin_fd);
 	al_closep(&sb->wall_fd);
 	al_closep(&sb->cpu_fd);
 	al_closep(&sb->pace_fd);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../audit/audit.h"
 #include "../util.h"
@@ -49,6 +50,7 @@ struct job {
 	/* A warm pool's sandbox: its interpreter's op, until the code is given. */
 	bool warm;
 	struct op *warm_op;
+	int warm_in; /* its stdin's write end, until the code is given */
 	/* The command's end. */
 	bool ran;
 	char status[32], error[512];
@@ -104,6 +106,8 @@ static void free_env_all(struct job *j)
 
 static void job_free(struct job *j)
 {
+	if (j->warm_in >= 0)
+		close(j->warm_in);
 	if (j->req)
 		hreq_release(j->req);
 	free_env_all(j);
@@ -762,18 +766,6 @@ static void run_command(struct job *j)
 	command_running(j, op);
 }
 
-/* The code has gone into the waiting interpreter (or could not). */
-static void warm_given(struct op *op)
-{
-	struct job *j = op->user;
-	char why[512], q[700];
-	if ((op->exit_code == 0 && strcmp(op->status, "exited") == 0) || j->ran)
-		return; /* given, or the run is over already (the put reports late) */
-	/* Its interpreter never gets the code: ended, the run says why. */
-	svc_log("warn", "pool", "id=%s error=%s", j->id, log_q(op_why(op, why, sizeof(why)), q, sizeof(q)));
-	box_end(j->box);
-}
-
 /* A warm run: the interpreter's op becomes the command, then its code
  * goes in (the clock of its time limit starts there). */
 static void warm_give(struct job *j)
@@ -781,19 +773,18 @@ static void warm_give(struct job *j)
 	al_error e = {0};
 	char msg[600], q[700];
 	struct op *boot = j->warm_op;
+	int in_fd = j->warm_in;
 	j->warm_op = NULL;
+	j->warm_in = -1;
 	j->t_run = al_now_ms();
 	command_running(j, boot);
-	struct op *put = pool_give(j->box, boot, j->rq.argv[2], &e);
-	metrics_pool_acquire(&j->svc->metrics, (al_now_ms() - j->t_start) / 1000.0);
-	if (!put) {
+	if (pool_give(j->box, boot, in_fd, j->rq.argv[2], &e) < 0) {
+		/* Its interpreter never gets the code: ended, the run says why. */
 		svc_log("warn", "pool", "id=%s error=%s", j->id,
 			log_q(al_error_text(&e, msg, sizeof(msg)), q, sizeof(q)));
 		box_end(j->box);
-		return;
 	}
-	put->done = warm_given;
-	put->user = j;
+	metrics_pool_acquire(&j->svc->metrics, (al_now_ms() - j->t_start) / 1000.0);
 }
 
 /* The command's op: its output to the job (kept, streamed, redacted), its
@@ -1057,6 +1048,7 @@ static struct job *job_new(struct svc *svc, struct hreq *r, const char *tenant, 
 	if (!j)
 		return NULL;
 	j->svc = svc;
+	j->warm_in = -1;
 	j->req = hreq_hold(r);
 	j->rq = *rq;
 	memset(rq, 0, sizeof(*rq));
@@ -1138,7 +1130,8 @@ static void oneshot_begin(struct job *j)
 	 * very same config is ready. */
 	if (j->rq.language && strcmp(j->rq.language, "python") == 0 && !j->rq.input_len && !j->rq.nenv &&
 	    !j->env_all &&
-	    (j->box = pool_take(svc, j->cfg, j->rq.profile ? j->rq.profile : "python", j->tenant, &op))) {
+	    (j->box = pool_take(svc, j->cfg, j->rq.profile ? j->rq.profile : "python", j->tenant, &op,
+				&j->warm_in))) {
 		j->warm = true;
 		j->warm_op = op;
 		al_config_free(j->cfg);

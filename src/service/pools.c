@@ -1,26 +1,27 @@
 /* Warm pools (pools.h). A pool's sandbox is a kept sandbox whose first
- * command is python3 running the driver below: it imports the pool's
- * modules, makes a FIFO in the working directory, says it is ready on
- * stdout (one line the service takes off before the program's output),
- * and blocks reading the FIFO. The run's code comes through the FIFO as
- * "LENGTH\n" and the bytes (al_sandbox_put_file writes into it: the
- * driver holds it open for reading and writing, so the open never blocks
- * and no end of file comes early); the driver removes the FIFO, forgets
+ * command is python3 running the driver below, its stdin a pipe the
+ * service holds ("stdin-pipe"): the driver imports the pool's modules, says
+ * it is ready on stdout (one line before any code, never the program's:
+ * the output counts restart when the code comes), and reads its stdin to
+ * the end. The run's code is written into that pipe and the pipe closed;
+ * the driver puts /dev/null on its stdin (as a cold run has), forgets
  * itself and runs the code as python3 -c would, in __main__. */
 #include "pools.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../util.h"
 #include "metrics.h"
+#include "request.h"
 #include "tenants.h"
 
 #define READY_LINE "\x1e" "airlock-warm-ready\n"
 static const unsigned pool_ready_len = sizeof(READY_LINE) - 1;
-#define FIFO ".airlock-warm"
 #define POOL_REFILL_DELAY_MS 25.0
 
 static const char driver[] =
@@ -28,18 +29,11 @@ static const char driver[] =
     "    import os, sys\n"
     "    for m in sys.argv[1:]:\n"
     "        __import__(m)\n"
-    "    os.mkfifo('" FIFO "', 0o600)\n"
-    "    fd = os.open('" FIFO "', os.O_RDWR)\n"
     "    os.write(1, b'\\x1eairlock-warm-ready\\n')\n"
-    "    head = b''\n"
-    "    while not head.endswith(b'\\n') and len(head) < 24:\n"
-    "        head += os.read(fd, 1)\n"
-    "    n = int(head)\n"
-    "    code = bytearray()\n"
-    "    while len(code) < n:\n"
-    "        code += os.read(fd, n - len(code))\n"
+    "    code = sys.stdin.buffer.read()\n"
+    "    fd = os.open('/dev/null', os.O_RDONLY)\n"
+    "    os.dup2(fd, 0)\n"
     "    os.close(fd)\n"
-    "    os.unlink('" FIFO "')\n"
     "    g = globals()\n"
     "    del g['_airlock_warm']\n"
     "    sys.argv[:] = ['-c']\n"
@@ -50,7 +44,7 @@ static const char driver[] =
      * _exit: unloading the preloaded modules would cost more than the
      * run (12 ms with numpy). */
     "    try:\n"
-    "        exec(compile(bytes(code), '<string>', 'exec'), g)\n"
+    "        exec(compile(code.decode('utf-8', 'surrogateescape'), '<string>', 'exec'), g)\n"
     "    except SystemExit as e:\n"
     "        if isinstance(e.code, int):\n"
     "            rc = e.code & 0xff\n"
@@ -78,6 +72,7 @@ struct entry {
 	struct pool *pool;
 	struct box *box;
 	struct op *boot;
+	int in_fd; /* the interpreter's stdin: the code goes in there */
 	bool ready, retiring;
 	double born;
 	char head[32]; /* stdout before the code: the ready line */
@@ -131,11 +126,18 @@ static void entry_unlink(struct entry *en)
 		p->nstarting--;
 }
 
+static void entry_free(struct entry *en)
+{
+	if (en->in_fd >= 0)
+		close(en->in_fd);
+	free(en);
+}
+
 static void entry_ended(struct box *b)
 {
 	struct entry *en = b->owner;
 	entry_unlink(en);
-	free(en);
+	entry_free(en);
 	box_close(b);
 }
 
@@ -201,6 +203,8 @@ static int entry_start(struct pool *p)
 	size_t n = 0;
 	char **argv = calloc(p->spec.npreload + 4, sizeof(char *));
 	al_config *cfg = en && argv ? pool_config(svc, p->spec.profile, &e) : NULL;
+	if (en)
+		en->in_fd = -1;
 
 	if (!cfg) {
 		free(en);
@@ -216,7 +220,7 @@ static int entry_start(struct pool *p)
 	for (size_t i = 0; i < p->spec.npreload; i++)
 		argv[n++] = p->preload[i];
 	struct op *op = NULL;
-	int rc = box_start(svc, cfg, "-", argv, &en->box, &op, &e);
+	int rc = al_config_set(cfg, "stdin-pipe", NULL, &e) < 0 ? -1 : box_start(svc, cfg, "-", argv, &en->box, &op, &e);
 	al_config_free(cfg);
 	free(argv);
 	if (rc < 0) {
@@ -230,6 +234,7 @@ static int entry_start(struct pool *p)
 	 * max_sandboxes until a request takes it. */
 	en->box->pooled = true;
 	svc->nboxes--;
+	en->in_fd = al_sandbox_take_stdin(en->box->sb);
 	en->pool = p;
 	en->born = al_now_ms();
 	en->boot = op;
@@ -367,7 +372,8 @@ void pools_sync(struct svc *svc)
 	}
 }
 
-struct box *pool_take(struct svc *svc, al_config *cfg, const char *profile, const char *tenant, struct op **boot)
+struct box *pool_take(struct svc *svc, al_config *cfg, const char *profile, const char *tenant, struct op **boot,
+		      int *in_fd)
 {
 	struct pool *p = pools_of(svc);
 	while (p && (p->dead || strcmp(p->spec.profile, profile) != 0))
@@ -401,26 +407,31 @@ struct box *pool_take(struct svc *svc, al_config *cfg, const char *profile, cons
 	b->pooled = false;
 	svc->nboxes++;
 	snprintf(b->tenant, sizeof(b->tenant), "%s", tenant);
-	free(en);
+	*in_fd = en->in_fd;
+	en->in_fd = -1;
+	entry_free(en);
 	return b;
 }
 
-struct op *pool_give(struct box *b, struct op *boot, const char *code, al_error *err)
+int pool_give(struct box *b, struct op *boot, int in_fd, const char *code, al_error *err)
 {
-	size_t len = strlen(code);
-	char head[24];
-	int h = snprintf(head, sizeof(head), "%zu\n", len);
-	char *msg = malloc((size_t)h + len);
-	if (!msg) {
-		al_error_set(err, ENOMEM, "the code");
-		return NULL;
-	}
-	memcpy(msg, head, (size_t)h);
-	memcpy(msg + h, code, len);
+	size_t len = strlen(code), off = 0;
 	(void)al_sandbox_restart_clock(b->sb, boot->id);
-	struct op *op = box_put(b, FIFO, msg, (size_t)h + len, 0600, err);
-	free(msg);
-	return op;
+	/* All of it at once, never waiting: the pipe is made large enough for
+	 * the largest code a request may carry. */
+	(void)fcntl(in_fd, F_SETPIPE_SZ, (int)(REQ_MAX_CODE + 1));
+	(void)fcntl(in_fd, F_SETFL, O_NONBLOCK);
+	while (off < len) {
+		ssize_t n = write(in_fd, code + off, len - off);
+		if (n <= 0) {
+			int e = n < 0 ? errno : EAGAIN;
+			close(in_fd);
+			return al_error_set(err, e, "the code into the interpreter's stdin");
+		}
+		off += (size_t)n;
+	}
+	close(in_fd);
+	return 0;
 }
 
 void pools_free(struct svc *svc)
@@ -439,7 +450,7 @@ void pools_free(struct svc *svc)
 			en->box->owner = NULL;
 			en->box->on_end = NULL;
 			box_close(en->box);
-			free(en);
+			entry_free(en);
 		}
 		pool_free(p);
 	}

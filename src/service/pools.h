@@ -24,14 +24,15 @@ void pools_sync(struct svc *svc);
  * each turn). Returns ms until it wants a turn again (-1: none). */
 int pools_tick(struct svc *svc);
 /* A ready sandbox for a python run whose config is cfg (of profile), given
- * to tenant:
- * the box (counted as running from now) and its waiting interpreter's op
- * (no done or output set). NULL when no pool matches (counted as a miss
- * only when a pool has the same profile). */
-struct box *pool_take(struct svc *svc, al_config *cfg, const char *profile, const char *tenant, struct op **boot);
-/* Give the waiting interpreter its code: its clock starts now. The put's op
- * is returned (done to be set by the caller), or NULL with err. */
-struct op *pool_give(struct box *b, struct op *boot, const char *code, al_error *err);
+ * to tenant: the box (counted as running from now), its waiting
+ * interpreter's op (no done or output set) and the write end of its stdin
+ * (the caller's, for pool_give). NULL when no pool matches (counted as a
+ * miss only when a pool has the same profile). */
+struct box *pool_take(struct svc *svc, al_config *cfg, const char *profile, const char *tenant, struct op **boot,
+		      int *in_fd);
+/* Give the waiting interpreter its code (in_fd is closed): its clock, time
+ * and output limits start now. */
+int pool_give(struct box *b, struct op *boot, int in_fd, const char *code, al_error *err);
 /* Every pool and its sandboxes freed (shutdown; the sandboxes are killed). */
 void pools_free(struct svc *svc);
 /* Sandboxes ready and starting, over every pool (the metrics' gauges). */

@@ -259,6 +259,35 @@ int main(void)
 	wait_end(&firstly);
 	al_sandbox_free(firstly.sb);
 
+	/* stdin-pipe: the first command reads what the caller writes, to
+	 * the end of file the caller's close gives; a waiting command's clock
+	 * and output count start again on request. */
+	static struct box piped;
+	const char *cat[] = {"/bin/sh", "-c", "printf ready; cat; echo; echo done", NULL};
+	al_config *pc = test_config(ctx, cat);
+	if (al_config_set(pc, "keep", NULL, &err) < 0 || al_config_set(pc, "stdin-pipe", NULL, &err) < 0 ||
+	    al_sandbox_start(ctx, pc, on_event, &piped, &piped.sb, &err) < 0)
+		die("start a kept sandbox with a stdin pipe", &err);
+	al_config_free(pc);
+	int in = al_sandbox_take_stdin(piped.sb);
+	CHECK(in >= 0 && al_sandbox_take_stdin(piped.sb) == -1, "the stdin pipe is taken once (%d)", in);
+	CHECK(al_sandbox_restart_clock(piped.sb, 0) == 0, "a running command's clock restarted");
+	CHECK(in >= 0 && write(in, "from the caller", 15) == 15, "written into the first command's stdin");
+	if (in >= 0)
+		close(in);
+	wait_for(&piped, 0);
+	CHECK(piped.cmds[0].code == 0 && strcmp(piped.cmds[0].out, "readyfrom the caller\ndone\n") == 0,
+	      "the first command read the pipe to its end (%s)", piped.cmds[0].out);
+	CHECK(al_sandbox_restart_clock(piped.sb, 0) < 0, "no clock for a command that has ended");
+	al_sandbox_end(piped.sb);
+	wait_end(&piped);
+	al_sandbox_free(piped.sb);
+	al_config *clash = test_config(ctx, cat);
+	CHECK(al_config_set(clash, "stdin-pipe", NULL, &err) == 0 && al_config_set(clash, "tty", NULL, &err) == 0 &&
+		  al_config_check(clash, &err) < 0 && strstr(err.msg, "stdin-pipe"),
+	      "stdin-pipe with a terminal is refused (%s)", err.msg);
+	al_config_free(clash);
+
 	/* Not kept: no second command. */
 	const char *argv[] = {"true", NULL};
 	al_config *cfg = test_config(ctx, argv);
