@@ -441,10 +441,13 @@ static void run(struct svc *svc, struct hreq *r, struct context *c)
 		free(code);
 		return;
 	}
-	/* The session's time limit bounds a run; a shorter one may be asked. */
+	/* The session's time limit bounds a run (the library kills the
+	 * interpreter there); ours comes before it by the grace and a second,
+	 * so that SIGINT has its chance. A shorter one may be asked. */
 	double limit = json_number_value(json_object_get(c->s->box->limits, "time"));
-	if (!timeout || (limit > 0 && timeout > limit))
-		timeout = limit > 0 ? limit : 0;
+	double most = limit > GRACE_S + 2 ? limit - GRACE_S - 1 : limit;
+	if (!timeout || (most > 0 && timeout > most))
+		timeout = most > 0 ? most : 0;
 	randombytes_buf(rnd, sizeof(rnd));
 	sodium_bin2hex(c->nonce, sizeof(c->nonce), rnd, sizeof(rnd));
 	size_t len = strlen(code);
