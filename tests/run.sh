@@ -332,25 +332,33 @@ if [ $controls = 0 ] && [ $escape_only = 0 ] && wanted tests/functional/scan_lib
 		tail -5 "$SUITE/stage.log" | sed 's/^/    /'
 	fi
 fi
+# Where the suite's time goes: seconds per functional file (both modes),
+# the slowest listed at the end, and the containment cases in all.
+durations=()
 if [ $controls = 0 ] && [ $escape_only = 0 ]; then
 	for f in tests/functional/*.sh; do
 		wanted "$f" || continue
+		t0=$SECONDS
 		run_functional "$f" root
 		run_functional "$f" user
+		durations+=("$((SECONDS - t0)) $(basename "$f" .sh)")
 	done
 fi
 modes=${MODES:-root user}
+t0=$SECONDS
 for f in tests/escape/*/*.sh; do
 	wanted "$f" || continue
 	[[ " $modes " == *" root "* ]] && run_case "$f" root
 	[ $controls = 0 ] && [[ " $modes " == *" user "* ]] && run_case "$f" user
 done
+durations+=("$((SECONDS - t0)) (containment cases)")
 
 [ $controls = 0 ] && { [ -z "$filter" ] || [ -n "${LEFTOVERS:-}" ]; } && check_leftovers
 echo
 for c in $(printf '%s\n' "${!cat_pass[@]}" "${!cat_fail[@]}" | sort -u); do
 	printf '  %-16s %3d passed, %d failed\n' "$c" "${cat_pass[$c]:-0}" "${cat_fail[$c]:-0}"
 done
+[ ${#durations[@]} -gt 1 ] && echo "slowest (s): $(printf '%s\n' "${durations[@]}" | sort -rn | head -8 | tr '\n' ',' | sed 's/,$//; s/,/, /g')"
 [ ${#failed[@]} -gt 0 ] && printf 'failed: %s\n' "${failed[*]}"
 for s in "${skipped[@]}"; do echo "skipped $s"; done
 # RESULTS=FILE: the counts for a caller that adds up several runs (make
