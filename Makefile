@@ -52,6 +52,35 @@ build/fuzz/fuzz_audit: tests/fuzz/fuzz_audit.c $(AUDIT_SRC) src/util.c src/error
 	@mkdir -p $(dir $@)
 	clang -std=gnu11 -D_GNU_SOURCE -iquote src -I include $(FUZZ_SAN) -o $@ $(filter-out src/scan/%,$(filter %.c,$^)) -ljansson -lsodium -lm
 
+# --- airlock-oci (issue 20): runc's command line, src/oci/ and
+# src/cli/oci.c; airlock called by that name (a link made here). Not in
+# libairlock: the library runs sandboxes, not OCI bundles.
+OCI_SRC := $(wildcard src/oci/*.c)
+HDRS += $(wildcard src/oci/*.h)
+REL_OBJ += $(patsubst src/%.c,build/rel/%.o,$(OCI_SRC))
+TST_OBJ += $(patsubst src/%.c,build/test/%.o,$(OCI_SRC))
+TST_LIB += $(patsubst src/%.c,build/test/%.o,$(OCI_SRC))
+# The tests drive real podman, containerd (ctr) and runc (the control).
+PKGS += runc podman containerd python3-yaml
+all: build/airlock-oci
+build/airlock-oci: build/airlock
+	ln -sf airlock $@
+build/test/airlock-oci: build/test/airlock
+	ln -sf airlock $@
+# config.json's parser: pure, fuzzed.
+build/fuzz/fuzz_oci_spec: tests/fuzz/fuzz_oci_spec.c src/oci/spec.c src/util.c src/error.c $(HDRS)
+	@mkdir -p $(dir $@)
+	clang -std=gnu11 -D_GNU_SOURCE -iquote src -I include $(FUZZ_SAN) -o $@ $(filter %.c,$^) -lseccomp -ljansson -lm
+.PHONY: install-oci uninstall-oci
+install: install-oci
+install-oci: build/airlock
+	install -d $(DESTDIR)$(PREFIX)/bin
+	ln -sf airlock $(DESTDIR)$(PREFIX)/bin/airlock-oci
+uninstall: uninstall-oci
+uninstall-oci:
+	rm -f $(DESTDIR)$(PREFIX)/bin/airlock-oci
+# --- end of airlock-oci
+
 .PHONY: all lib bench check check-v2 check-controls deps clean demo format fuzz install uninstall
 all: build/airlock
 
