@@ -79,7 +79,8 @@ static void say(const char *level, const char *fmt, ...)
 
 static int fail(const struct al_error *err)
 {
-	say("error", "%s", err->msg);
+	char buf[700];
+	say("error", "%s", al_error_text(err, buf, sizeof(buf)));
 	return 1;
 }
 
@@ -251,11 +252,11 @@ static const char *status_of(const struct state *s)
  * which containerd's shim reads). */
 static char *state_json(const struct state *s, const char *status)
 {
-	json_t *o = json_pack("{s:s,s:O,s:s,s:i,s:O,s:O,s:O,s:O}", "ociVersion", "1.2.0", "id",
+	json_t *o = json_pack("{s:s,s:O,s:s,s:i,s:O,s:O,s:O,s:s}", "ociVersion", "1.2.0", "id",
 			      json_object_get(s->j, "id"), "status", status, "pid",
 			      strcmp(status, "stopped") ? (json_int_t)s->pid : 0, "bundle", json_object_get(s->j, "bundle"),
 			      "rootfs", json_object_get(s->j, "rootfs"), "created", json_object_get(s->j, "created"),
-			      "owner", json_string(""));
+			      "owner", "");
 	json_t *an = json_object_get(s->j, "annotations");
 	if (o && an)
 		json_object_set(o, "annotations", an);

@@ -49,16 +49,16 @@ extern char **environ;
 
 static _Noreturn void child_fail(int sync, const struct al_error *err)
 {
-	char buf[sizeof(err->msg) + 2];
-	int n = snprintf(buf, sizeof(buf), "E%s", err->msg);
+	char buf[sizeof(err->msg) + 64], text[sizeof(err->msg) + 60];
+	int n = snprintf(buf, sizeof(buf), "E%s", al_error_text(err, text, sizeof(text)));
 	if (sync < 0 || write(sync, buf, (size_t)n) < 0)
-		dprintf(2, "airlock-oci: %s\n", err->msg);
+		dprintf(2, "airlock-oci: %s\n", buf + 1);
 	_exit(127);
 }
 
 static int wait_byte(int fd, char want, struct al_error *err)
 {
-	char buf[sizeof(err->msg) + 2];
+	char buf[sizeof(err->msg) + 64];
 	ssize_t n;
 	do
 		n = read(fd, buf, sizeof(buf) - 1);
@@ -157,14 +157,23 @@ static unsigned long locked_flags(const char *path)
 	return f;
 }
 
-static int bind_at(const char *src, int target, unsigned long flags, bool rec, unsigned long prop,
-		   struct al_error *err)
+/* Bind src at dest (in the root, where target is already open), then set
+ * its options: on the new mount, so dest is opened again (an fd opened
+ * before the mount names what is beneath it). */
+static int bind_at(const char *src, int rootfd, const char *dest, int target, unsigned long flags, bool rec,
+		   unsigned long prop, struct al_error *err)
 {
 	char t[64];
 	fdpath(target, t, sizeof(t));
 	if (mount(src, t, NULL, MS_BIND | (rec ? MS_REC : 0), NULL) < 0)
 		return al_error_set(err, errno, "bind %s", src);
-	unsigned long keep = flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME | MS_RELATIME);
+	unsigned long keep = flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME);
+	if (!keep && !prop)
+		return 0;
+	cleanup_close int now = open_in_root(rootfd, dest, O_PATH | O_NOFOLLOW, err);
+	if (now < 0)
+		return -1;
+	fdpath(now, t, sizeof(t));
 	if (keep && mount(NULL, t, NULL, MS_BIND | MS_REMOUNT | keep | locked_flags(t), NULL) < 0)
 		return al_error_set(err, errno, "remount %s with its options", src);
 	if (prop && mount(NULL, t, NULL, prop, NULL) < 0)
@@ -198,7 +207,7 @@ static int make_device(const struct oci_run *r, int rootfd, const char *path, ch
 		cleanup_close int t = openat(dir, slash + 1, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		if (t < 0)
 			return al_error_set(err, errno, "device %s", path);
-		return bind_at(path, t, 0, false, 0, err);
+		return bind_at(path, rootfd, path, t, 0, false, 0, err);
 	}
 	unlinkat(dir, slash + 1, 0);
 	if (mknodat(dir, slash + 1, kind | (mode & 07777), makedev(maj, min)) < 0)
@@ -216,11 +225,15 @@ static int mount_cgroup(const struct oci_run *r, int rootfd, const struct oci_mo
 	if (r->cg.v2) {
 		if (r->spec->ns_new[OCI_NS_CGROUP] &&
 		    mount("cgroup2", t, "cgroup2", m->flags & ~MS_RDONLY, NULL) == 0) {
+			cleanup_close int now = open_in_root(rootfd, m->dest, O_PATH | O_NOFOLLOW, err);
+			if (now < 0)
+				return -1;
+			fdpath(now, t, sizeof(t));
 			if ((m->flags & MS_RDONLY) && mount(NULL, t, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | locked_flags(t), NULL) < 0)
 				return al_error_set(err, errno, "cgroup2 read-only");
 			return 0;
 		}
-		return bind_at(r->cg.dirs[0], target, m->flags, true, 0, err);
+		return bind_at(r->cg.dirs[0], rootfd, m->dest, target, m->flags, true, 0, err);
 	}
 	/* v1: a tmpfs holding each hierarchy's container directory. */
 	if (mount("tmpfs", t, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
@@ -232,9 +245,13 @@ static int mount_cgroup(const struct oci_run *r, int rootfd, const struct oci_mo
 		if (make_in_root(rootfd, sub, false, 0755, err) < 0)
 			return -1;
 		cleanup_close int st = open_in_root(rootfd, sub, O_PATH | O_DIRECTORY, err);
-		if (st < 0 || bind_at(r->cg.dirs[i], st, m->flags | MS_NOSUID | MS_NODEV | MS_NOEXEC, false, 0, err) < 0)
+		if (st < 0 || bind_at(r->cg.dirs[i], rootfd, sub, st, m->flags | MS_NOSUID | MS_NODEV | MS_NOEXEC, false, 0, err) < 0)
 			return -1;
 	}
+	cleanup_close int now = open_in_root(rootfd, m->dest, O_PATH | O_NOFOLLOW, err);
+	if (now < 0)
+		return -1;
+	fdpath(now, t, sizeof(t));
 	if ((m->flags & MS_RDONLY) && mount(NULL, t, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
 		return al_error_set(err, errno, "cgroup tmpfs read-only");
 	return 0;
@@ -260,7 +277,7 @@ static int do_mount(const struct oci_run *r, int rootfd, const struct oci_mount 
 	if (target < 0)
 		return -1;
 	if (m->bind)
-		return bind_at(src, target, m->flags, m->recursive, m->propagation, err);
+		return bind_at(src, rootfd, m->dest, target, m->flags, m->recursive, m->propagation, err);
 	if (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0)
 		return mount_cgroup(r, rootfd, m, target, err);
 	char t[64];
@@ -270,11 +287,17 @@ static int do_mount(const struct oci_run *r, int rootfd, const struct oci_mount 
 		/* sysfs belongs to the network namespace: without one of our
 		 * own (or in a user namespace) it can only be bound. */
 		if (strcmp(m->type, "sysfs") == 0 && (errno == EPERM || errno == EBUSY))
-			return bind_at("/sys", target, m->flags | MS_NOSUID | MS_NODEV | MS_NOEXEC, true, 0, err);
+			return bind_at("/sys", rootfd, m->dest, target, m->flags | MS_NOSUID | MS_NODEV | MS_NOEXEC, true, 0, err);
 		return al_error_set(err, errno, "mount %s on %s", m->type, m->dest);
 	}
-	if (m->propagation && mount(NULL, t, NULL, m->propagation, NULL) < 0)
-		return al_error_set(err, errno, "propagation of %s", m->dest);
+	if (m->propagation) {
+		cleanup_close int now = open_in_root(rootfd, m->dest, O_PATH | O_NOFOLLOW, err);
+		if (now < 0)
+			return -1;
+		fdpath(now, t, sizeof(t));
+		if (mount(NULL, t, NULL, m->propagation, NULL) < 0)
+			return al_error_set(err, errno, "propagation of %s", m->dest);
+	}
 	return 0;
 }
 
@@ -330,6 +353,16 @@ static int setup_root(const struct oci_run *r, struct al_error *err)
 		return al_error_set(err, errno, "detach the old root");
 	if (s->rootfs_propagation && mount(NULL, "/", NULL, s->rootfs_propagation, NULL) < 0)
 		return al_error_set(err, errno, "linux.rootfsPropagation");
+	/* sysctls before /proc/sys turns read-only. */
+	for (size_t i = 0; s->sysctl && s->sysctl[i]; i += 2) {
+		char path[512];
+		snprintf(path, sizeof(path), "/proc/sys/%s", s->sysctl[i]);
+		for (char *d = path + 10; *d; d++)
+			if (*d == '.')
+				*d = '/';
+		if (al_write_file_at(AT_FDCWD, path, s->sysctl[i + 1], err) < 0)
+			return al_error_wrap(err, "linux.sysctl");
+	}
 	for (size_t i = 0; s->masked && s->masked[i]; i++) {
 		struct stat st;
 		if (stat(s->masked[i], &st) < 0)
@@ -397,8 +430,12 @@ static int set_caps(const struct oci_process *p, struct al_error *err)
 		return al_error_set(err, errno, "process.capabilities: capset");
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return al_error_set(err, errno, "process.capabilities.ambient: clear");
+	/* An ambient capability needs to be permitted and inheritable too;
+	 * one that is not is simply not granted (as runc does): less power,
+	 * never more. */
 	for (int c = 0; c < 64 && p->has_caps; c++)
-		if ((p->caps[OCI_CAP_AMBIENT] >> c & 1) && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
+		if ((p->caps[OCI_CAP_AMBIENT] & perm & inh) >> c & 1 &&
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
 			return al_error_set(err, errno, "process.capabilities.ambient: cap %d", c);
 	return 0;
 }
@@ -676,17 +713,6 @@ static _Noreturn void init_main(struct oci_run *r, int sync, int monitor, const 
 	if (s->domainname && *s->domainname && setdomainname(s->domainname, strlen(s->domainname)) < 0) {
 		al_error_set(&err, errno, "domainname");
 		child_fail(sync, &err);
-	}
-	for (size_t i = 0; s->sysctl && s->sysctl[i]; i += 2) {
-		char path[512];
-		snprintf(path, sizeof(path), "/proc/sys/%s", s->sysctl[i]);
-		for (char *d = path + 10; *d; d++)
-			if (*d == '.')
-				*d = '/';
-		if (al_write_file_at(AT_FDCWD, path, s->sysctl[i + 1], &err) < 0) {
-			al_error_wrap(&err, "linux.sysctl");
-			child_fail(sync, &err);
-		}
 	}
 	if (s->process.terminal) {
 		if (r->console_fd < 0) {

@@ -215,6 +215,14 @@ static int v1_limits(const struct ocicg *cg, size_t i, const struct oci_resource
 			if (write_at(d, dr->allow ? "devices.allow" : "devices.deny", rule, err) < 0)
 				return -1;
 		}
+	/* The nodes every container gets (as runc allows them): after the
+	 * config's rules, which usually start by denying everything. */
+	static const char *const always[] = {"c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm",
+					     "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm"};
+	if (has_ctrl(c, "devices") && r->ndevices)
+		for (size_t k = 0; k < ARRAY_SIZE(always); k++)
+			if (write_at(d, "devices.allow", always[k], err) < 0)
+				return -1;
 	return 0;
 }
 
@@ -276,6 +284,16 @@ static int v2_limits(const char *d, const struct oci_resources *r, struct al_err
 	return 0;
 }
 
+/* w is a space-separated word of list (cgroup.controllers). */
+static bool word_p(const char *list, const char *w)
+{
+	size_t n = strlen(w);
+	for (const char *p = list; (p = strstr(p, w)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\n' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
 /* v2: the controllers the limits need, enabled down to the container's parent. */
 static int v2_enable(const char *dir, struct al_error *err)
 {
@@ -286,10 +304,10 @@ static int v2_enable(const char *dir, struct al_error *err)
 		*s = '\0';
 		char avail[512], want[512] = "";
 		cleanup_close int fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (fd >= 0 && al_read_file_at(fd, "cgroup.controllers", avail, sizeof(avail), NULL) == 0) {
+		if (fd >= 0 && al_read_file_at(fd, "cgroup.controllers", avail, sizeof(avail), NULL) >= 0) {
 			static const char *const c[] = {"cpu", "cpuset", "memory", "pids", "io"};
 			for (size_t i = 0; i < ARRAY_SIZE(c); i++)
-				if (has_ctrl(strtok(avail, "\n") ? avail : avail, c[i]) || strstr(avail, c[i]))
+				if (word_p(avail, c[i]))
 					snprintf(want + strlen(want), sizeof(want) - strlen(want), "+%s ", c[i]);
 			for (char *t = strtok(want, " "); t; t = strtok(NULL, " "))
 				al_write_file_at(fd, "cgroup.subtree_control", t, NULL);
@@ -380,9 +398,9 @@ bool ocicg_frozen_p(const struct ocicg *cg)
 		if (fd < 0)
 			continue;
 		if (cg->v2)
-			return al_read_file_at(fd, "cgroup.freeze", buf, sizeof(buf), NULL) == 0 && buf[0] == '1';
+			return al_read_file_at(fd, "cgroup.freeze", buf, sizeof(buf), NULL) >= 0 && buf[0] == '1';
 		if (has_ctrl(cg->ctrls[i], "freezer"))
-			return al_read_file_at(fd, "freezer.state", buf, sizeof(buf), NULL) == 0 &&
+			return al_read_file_at(fd, "freezer.state", buf, sizeof(buf), NULL) >= 0 &&
 			       strncmp(buf, "FROZEN", 6) == 0;
 	}
 	return false;
