@@ -385,7 +385,17 @@ static int cmd_create(struct opts *o)
 		oci_spec_free(&spec);
 		return failf("root.path %s: %s", rootfs, strerror(errno));
 	}
-	mkdir(root_dir, 0700);
+	/* --root and its parents (the shim's /run/containerd/runc/NAMESPACE). */
+	char rp[PATH_MAX];
+	snprintf(rp, sizeof(rp), "%s", root_dir);
+	for (char *sl = strchr(rp + 1, '/');; sl = strchr(sl + 1, '/')) {
+		if (sl)
+			*sl = '\0';
+		mkdir(rp, 0700);
+		if (!sl)
+			break;
+		*sl = '/';
+	}
 	snprintf(dir, sizeof(dir), "%s/%s", root_dir, id);
 	if (mkdir(dir, 0700) < 0) {
 		int e = errno;
