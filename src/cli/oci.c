@@ -799,7 +799,7 @@ out:
 
 static int cmd_features(void)
 {
-	json_t *caps = json_array(), *sigs = json_array();
+	json_t *caps = json_array();
 	for (int c = 0; c < 64; c++) {
 		static const char *const names[] = {
 		    "CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID",
@@ -814,7 +814,6 @@ static int cmd_features(void)
 			json_array_append_new(caps, json_string(b));
 		}
 	}
-	(void)sigs;
 	json_t *f = json_pack(
 	    "{s:s,s:s,s:[s,s,s,s],s:[s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s],"
 	    "s:{s:[s,s,s,s,s,s,s],s:o,s:{s:b,s:b,s:b,s:b},s:{s:b,s:[s,s,s,s,s,s,s,s],s:[s,s,s,s,s,s,s],s:[s,s]},"

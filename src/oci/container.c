@@ -624,7 +624,7 @@ static _Noreturn void monitor_main(const struct oci_run *r, int sock)
 			break;
 		if (pf.revents & POLLIN) {
 			if (al_notify_handle(&nt, &r->policy, &v, &emit) == 1)
-				ocicg_destroy(&r->cg, NULL); /* kill_on_violation: the whole container */
+				ocicg_kill(&r->cg); /* kill_on_violation: the whole container */
 		} else if (pf.revents & (POLLHUP | POLLERR | POLLNVAL))
 			break; /* no process uses the filter any more */
 	}
@@ -1059,7 +1059,10 @@ int oci_run_prepare(struct oci_run *r, struct al_error *err)
 {
 	const struct oci_spec *s = r->spec;
 	al_policy_default(&r->policy);
-	if (s->airlock_profile && *s->airlock_profile) {
+	if (s->airlock_profile && strcmp(s->airlock_profile, "strict") == 0) {
+		/* The deny-list, and the first refused call ends the container. */
+		r->policy.kill_on_violation = true;
+	} else if (s->airlock_profile && *s->airlock_profile) {
 		/* A stricter airlock profile: its syscall policy is the layer's. */
 		struct al_profile prof;
 		if (strchr(s->airlock_profile, '/') || strstr(s->airlock_profile, ".json"))

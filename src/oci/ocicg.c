@@ -10,6 +10,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "util.h"
 
 #ifndef CGROUP2_SUPER_MAGIC
@@ -34,12 +35,24 @@ static bool has_ctrl(const char *list, const char *c)
 	return false;
 }
 
-static int add(struct ocicg *cg, const char *mnt, const char *path, const char *ctrls, struct al_error *err)
+/* A relative cgroupsPath is under the caller's own cgroup in each
+ * hierarchy (as runc places it); an absolute one under the hierarchy's root. */
+static int add(struct ocicg *cg, const char *mnt, const char *path, bool relative, const char *ctrls,
+	       struct al_error *err)
 {
-	char d[4096];
+	char d[4096], self[2048] = "", own[4096];
 	if (cg->n >= OCICG_MAX)
 		return al_error_set(err, E2BIG, "cgroup: too many hierarchies");
-	if ((size_t)snprintf(d, sizeof(d), "%s%s", mnt, path) >= sizeof(d))
+	if (relative) {
+		char first[64];
+		snprintf(first, sizeof(first), "%.*s", (int)strcspn(ctrls, ","), ctrls);
+		if (al_read_file_at(AT_FDCWD, "/proc/self/cgroup", own, sizeof(own), err) < 0 ||
+		    al_cgroup_self_path(own, *first ? first : NULL, self, sizeof(self)) < 0)
+			return al_error_set(err, ENOENT, "cgroup: the caller's own %s cgroup", *first ? first : "v2");
+		if (strcmp(self, "/") == 0)
+			self[0] = '\0';
+	}
+	if ((size_t)snprintf(d, sizeof(d), "%s%s%s", mnt, self, path) >= sizeof(d))
 		return al_error_set(err, ENAMETOOLONG, "cgroup: path too long");
 	cg->dirs[cg->n] = strdup(d);
 	cg->ctrls[cg->n] = strdup(ctrls);
@@ -53,6 +66,7 @@ int ocicg_locate(struct ocicg *cg, const char *cgroups_path, const char *id, boo
 {
 	char path[2048];
 	struct statfs sf;
+	bool relative = false;
 	memset(cg, 0, sizeof(*cg));
 	if (!cgroups_path || !*cgroups_path)
 		snprintf(path, sizeof(path), "/airlock-oci/%s", id);
@@ -61,13 +75,15 @@ int ocicg_locate(struct ocicg *cg, const char *cgroups_path, const char *id, boo
 			return al_error_set(err, EINVAL, "linux.cgroupsPath: %s is not slice:prefix:name", cgroups_path);
 	} else if (cgroups_path[0] == '/')
 		snprintf(path, sizeof(path), "%s", cgroups_path);
-	else
+	else {
 		snprintf(path, sizeof(path), "/%s", cgroups_path);
+		relative = true;
+	}
 	if (strstr(path, "/../") || strstr(path, "/./") || (strlen(path) >= 3 && !strcmp(path + strlen(path) - 3, "/..")))
 		return al_error_set(err, EINVAL, "linux.cgroupsPath: %s has . or .. in it", path);
 	if (statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC) {
 		cg->v2 = true;
-		return add(cg, "/sys/fs/cgroup", path, "", err);
+		return add(cg, "/sys/fs/cgroup", path, relative, "", err);
 	}
 	/* v1: every mounted hierarchy with a controller (named ones too:
 	 * name=systemd, which systemd and podman look at). */
@@ -90,7 +106,7 @@ int ocicg_locate(struct ocicg *cg, const char *cgroups_path, const char *id, boo
 			if (has_ctrl(opts, known[i]))
 				snprintf(ctrls + strlen(ctrls), sizeof(ctrls) - strlen(ctrls), "%s%s", *ctrls ? "," : "",
 					 known[i]);
-		if (*ctrls && add(cg, mnt, path, ctrls, err) < 0) {
+		if (*ctrls && add(cg, mnt, path, relative, ctrls, err) < 0) {
 			fclose(f);
 			return -1;
 		}
@@ -404,6 +420,16 @@ bool ocicg_frozen_p(const struct ocicg *cg)
 			       strncmp(buf, "FROZEN", 6) == 0;
 	}
 	return false;
+}
+
+void ocicg_kill(const struct ocicg *cg)
+{
+	size_t n;
+	pid_t *pids = ocicg_pids(cg, &n);
+	for (size_t i = 0; pids && i < n; i++)
+		kill(pids[i], SIGKILL);
+	free(pids);
+	ocicg_freeze(cg, false, NULL);
 }
 
 int ocicg_destroy(const struct ocicg *cg, struct al_error *err)

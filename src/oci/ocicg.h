@@ -30,6 +30,8 @@ int ocicg_enter(const struct ocicg *cg, pid_t pid, struct al_error *err);
 pid_t *ocicg_pids(const struct ocicg *cg, size_t *n);
 int ocicg_freeze(const struct ocicg *cg, bool frozen, struct al_error *err);
 bool ocicg_frozen_p(const struct ocicg *cg);
+/* SIGKILL to every process in it (thawed, so that they die). */
+void ocicg_kill(const struct ocicg *cg);
 /* Kill what is left, then remove the directories (deepest only: parents
  * such as machine.slice are shared). */
 int ocicg_destroy(const struct ocicg *cg, struct al_error *err);
