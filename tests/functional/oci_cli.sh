@@ -13,7 +13,7 @@ lifecycle() { # lifecycle RUNTIME
 c["linux"]["cgroupsPath"] = "airlock-oci-test-cli"'
 	# create from a subreaper: the init must be its child once create exits.
 	python3 "$CASE_DIR/oci_subreaper.py" "$WORK/pid" \
-		"set -e; R=$R; rt=$rt; id=$id; . '$CASE_DIR/oci_cli_steps.sh'" \
+		"set -e; R=$R; rt=$rt; id=$id; . '$CASE_DIR/oci_cli.steps'" \
 		"$rt" --root="$R" --log "$WORK/log-$(basename "$rt")" --log-format=json create --bundle="$b" \
 		--pid-file "$WORK/pid" "$id" >"$WORK/out" 2>&1 || fail "$rt: $(cat "$WORK/out")"
 	grep -q '^exit -9$' "$WORK/out" || fail "$rt: the init's status as the subreaper reaped it: $(cat "$WORK/out")"
