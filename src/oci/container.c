@@ -212,8 +212,9 @@ static int make_device(const struct oci_run *r, int rootfd, const char *path, ch
 	unlinkat(dir, slash + 1, 0);
 	if (mknodat(dir, slash + 1, kind | (mode & 07777), makedev(maj, min)) < 0)
 		return al_error_set(err, errno, "mknod %s", path);
-	if (fchownat(dir, slash + 1, uid, gid, AT_SYMLINK_NOFOLLOW) < 0)
-		return al_error_set(err, errno, "chown %s", path);
+	/* The mode as given, whatever airlock-oci's umask. */
+	if (fchownat(dir, slash + 1, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 || fchmodat(dir, slash + 1, mode & 07777, 0) < 0)
+		return al_error_set(err, errno, "chown/chmod %s", path);
 	return 0;
 }
 
@@ -777,6 +778,21 @@ pid_t oci_create(struct oci_run *r, struct al_error *err)
 	if (fifo < 0) {
 		al_error_set(err, errno, "%s", fifo_path);
 		goto fail;
+	}
+	/* In a user namespace the init opens it as the container's root. */
+	if (s->ns_new[OCI_NS_USER]) {
+		uid_t u = (uid_t)-1;
+		gid_t g = (gid_t)-1;
+		for (size_t i = 0; i < s->nuid_map; i++)
+			if (s->uid_map[i].container == 0)
+				u = s->uid_map[i].host;
+		for (size_t i = 0; i < s->ngid_map; i++)
+			if (s->gid_map[i].container == 0)
+				g = s->gid_map[i].host;
+		if (chown(fifo_path, u, g) < 0) {
+			al_error_set(err, errno, "%s", fifo_path);
+			goto fail;
+		}
 	}
 	if (!(r->disabled & AL_DEF_SECCOMP) && (monitor = monitor_start(r, err)) < 0)
 		goto fail;

@@ -1,0 +1,98 @@
+# The bundle's config as airlock-oci honours it, each field seen from
+# inside the container: mounts (read-only bind, tmpfs), maskedPaths and
+# readonlyPaths, hostname, sysctl, rlimits, user with additionalGids and
+# umask, a user namespace with mappings, joining another container's
+# network namespace by path (as a pod's containers join the pause
+# container's), a systemd-style cgroupsPath with its limits, hooks
+# (createRuntime, prestart, poststart, poststop) with the state on stdin.
+. "$CASE_DIR/oci.lib"
+R=$WORK/root
+run() { # run ID BUNDLE: create, start, wait for the end; output in $WORK/ID.out
+	local id=$1 b=$2
+	"$OCI" --root "$R" create --bundle "$b" "$id" >"$WORK/$id.out" 2>&1 || fail "$id: create: $(cat "$WORK/$id.out")"
+	"$OCI" --root "$R" start "$id" || fail "$id: start"
+	for _ in $(seq 200); do
+		[ "$("$OCI" --root "$R" state "$id" | jget status)" = stopped ] && break
+		sleep 0.05
+	done
+	"$OCI" --root "$R" delete "$id" || fail "$id: delete"
+}
+mkdir -p "$WORK/host-ro" && echo from-host >"$WORK/host-ro/file"
+cat >"$WORK/hook.sh" <<'SH'
+#!/bin/sh
+# $1: the hook's name; the state JSON on stdin.
+python3 -c 'import json,sys; s=json.load(sys.stdin); print(sys.argv[1], s["id"], s["status"], s["pid"] > 0 or s["status"] == "stopped")' "$1" >>"$2"
+SH
+chmod 755 "$WORK/hook.sh"
+make_bundle "$WORK/b" "
+c['hostname'] = 'airlock-box'
+c['mounts'].append({'destination': '/data', 'type': 'bind', 'source': '$WORK/host-ro', 'options': ['rbind', 'ro']})
+c['mounts'].append({'destination': '/scratch', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['nosuid', 'size=1m']})
+c['linux']['maskedPaths'] = ['/proc/kcore', '/proc/sys/kernel/ostype', '/data/none']
+c['linux']['readonlyPaths'] = ['/proc/sys']
+c['linux']['sysctl'] = {'net.ipv4.ip_forward': '1'}
+c['linux']['cgroupsPath'] = 'machine.slice:airlock-oci-test:cfg$$'
+c['linux']['resources'] = {'memory': {'limit': 33554432}, 'pids': {'limit': 20}, 'cpu': {'shares': 512}}
+c['process']['rlimits'] = [{'type': 'RLIMIT_NOFILE', 'soft': 123, 'hard': 456}]
+c['process']['user'] = {'uid': 1000, 'gid': 1000, 'additionalGids': [2000, 3000], 'umask': 63}
+c['process']['args'] = ['sh', '-c', '''hostname; cat /data/file; touch /data/x 2>/dev/null || echo data-ro;
+touch /scratch/y && echo scratch-rw; wc -c < /proc/sys/kernel/ostype; (echo 0 > /proc/sys/net/ipv4/ip_forward) 2>/dev/null || echo sys-ro;
+cat /proc/sys/net/ipv4/ip_forward; ulimit -n; ulimit -Hn; id; umask;
+cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/cpu/cpu.shares 2>&1''']
+hook = lambda name: {'path': '$WORK/hook.sh', 'args': ['hook.sh', name, '$WORK/hooks.log']}
+c['hooks'] = {'createRuntime': [hook('createRuntime')], 'prestart': [hook('prestart')],
+              'poststart': [hook('poststart')], 'poststop': [hook('poststop')]}"
+run cfg "$WORK/b"
+want="airlock-box
+from-host
+data-ro
+scratch-rw
+0
+sys-ro
+1
+123
+456
+uid=1000(user) gid=1000(user) groups=2000,3000
+0077
+33554432
+20
+512"
+[ "$(cat "$WORK/cfg.out")" = "$want" ] || fail "the config from inside:
+$(diff <(echo "$want") "$WORK/cfg.out")"
+[ -d /sys/fs/cgroup/memory/machine.slice ] || fail "machine.slice"
+[ -z "$(cgroups_named "airlock-oci-test-cfg$$.scope")" ] || fail "the scope's cgroups were left"
+want="createRuntime cfg created True
+prestart cfg created True
+poststart cfg running True
+poststop cfg stopped True"
+[ "$(cat "$WORK/hooks.log")" = "$want" ] || fail "hooks: $(cat "$WORK/hooks.log")"
+echo "ok: mounts, paths, hostname, sysctl, rlimits, user, systemd cgroup path and limits, hooks"
+
+# A user namespace: root inside is 100000 outside.
+make_bundle "$WORK/b-user" "
+c['linux']['namespaces'].append({'type': 'user'})
+c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}]
+c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}]
+c['mounts'] = [m for m in c['mounts'] if m['type'] != 'cgroup']
+c['process']['args'] = ['sh', '-c', 'id -u; cat /proc/self/uid_map']"
+chown -R 100000:100000 "$WORK/b-user/rootfs" 2>/dev/null
+run user "$WORK/b-user"
+[ "$(head -1 "$WORK/user.out")" = 0 ] && grep -q '^ *0 *100000 *65536' "$WORK/user.out" || fail "user namespace: $(cat "$WORK/user.out")"
+echo "ok: user namespace"
+
+# Joining a network namespace by path: the second container is in the
+# first one's (a pod's pause container), not in one of its own.
+make_bundle "$WORK/b-pause" "c['process']['args'] = ['sleep', '30']"
+"$OCI" --root "$R" create --bundle "$WORK/b-pause" --pid-file "$WORK/pause.pid" pause >/dev/null 2>&1 || fail "create pause"
+"$OCI" --root "$R" start pause || fail "start pause"
+ppid=$(cat "$WORK/pause.pid")
+make_bundle "$WORK/b-join" "
+c['linux']['namespaces'] = [n if n['type'] != 'network' else {'type': 'network', 'path': '/proc/$ppid/ns/net'} for n in c['linux']['namespaces']]
+c['process']['args'] = ['readlink', '/proc/self/ns/net']"
+run join "$WORK/b-join"
+pause_ns=$(readlink /proc/$ppid/ns/net)
+"$OCI" --root "$R" delete --force pause || fail "delete pause"
+[ "$(cat "$WORK/join.out")" = "$pause_ns" ] && [ "$(cat "$WORK/join.out")" != "$(readlink /proc/self/ns/net)" ] ||
+	fail "the joined network namespace: $(cat "$WORK/join.out"), the pause container's $pause_ns"
+echo "ok: joining a namespace by path"
+[ -z "$(ls -A "$R")" ] || fail "state left: $(ls -A "$R")"
