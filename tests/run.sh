@@ -16,6 +16,8 @@ cp build/test/airlock "$SUITE/build/test/"
 cp -r tests "$SUITE/"
 # The systemd unit, checked by serve_systemd (the v2 VM copies only tests).
 [ -d contrib ] && cp -r contrib "$SUITE/"
+# The Kubernetes manifests, checked by oci_deploy.
+[ -d deploy ] && cp -r deploy "$SUITE/"
 chmod -R a+rX "$SUITE"
 REPO=$SUITE
 export REPO

@@ -18,6 +18,9 @@ run() { # run ID BUNDLE: create, start, wait for the end; output in $WORK/ID.out
 	"$OCI" --root "$R" delete "$id" || fail "$id: delete"
 }
 mkdir -p "$WORK/host-ro" && echo from-host >"$WORK/host-ro/file"
+# The slice the systemd-style path makes is removed at the end if it is ours.
+PRE_SLICE=$(ls -d /sys/fs/cgroup/*/machine.slice 2>/dev/null)
+[ -z "$PRE_SLICE" ] && trap 'rmdir /sys/fs/cgroup/*/machine.slice 2>/dev/null' EXIT
 cat >"$WORK/hook.sh" <<'SH'
 #!/bin/sh
 # $1: the hook's name; the state JSON on stdin.
