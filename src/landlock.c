@@ -100,6 +100,13 @@ static int allow_ports(int ruleset, const uint16_t *ports, size_t n, uint64_t ac
 	return 0;
 }
 
+static int restrict_self(int rs, struct al_error *err)
+{
+	if (syscall(__NR_landlock_restrict_self, rs, 0) < 0)
+		return al_error_set(err, errno, "landlock: restrict self");
+	return 0;
+}
+
 static int create_ruleset(int abi, struct ll_ruleset_attr *attr, struct al_error *err)
 {
 	/* The attribute grew with the ABI: pass the size this ABI knows. */
@@ -151,11 +158,7 @@ int al_landlock_apply(const struct al_plan *plan, int abi, struct al_error *err)
 	    (allow_ports(rs, ll->tcp_bind, ll->ntcp_bind, NET_BIND_TCP, err) < 0 ||
 	     allow_ports(rs, ll->tcp_connect, ll->ntcp_connect, NET_CONNECT_TCP, err) < 0))
 		goto out;
-	if (syscall(__NR_landlock_restrict_self, rs, 0) < 0) {
-		al_error_set(err, errno, "landlock: restrict self");
-		goto out;
-	}
-	r = 0;
+	r = restrict_self(rs, err);
 out:
 	close(rs);
 	return r;
@@ -198,11 +201,7 @@ int al_landlock_apply_tree(int abi, bool root_readonly, const char *const *rw, s
 		if (strncmp(rw[i], "/proc", 5) != 0 && strncmp(rw[i], "/sys", 4) != 0 &&
 		    allow_path(rs, rw[i], all, err) < 0)
 			goto out;
-	if (syscall(__NR_landlock_restrict_self, rs, 0) < 0) {
-		al_error_set(err, errno, "landlock: restrict self");
-		goto out;
-	}
-	r = 0;
+	r = restrict_self(rs, err);
 out:
 	close(rs);
 	return r;

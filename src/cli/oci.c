@@ -333,6 +333,36 @@ static int console_connect(const char *path, struct al_error *err)
 	return fd;
 }
 
+/* VERB [--LONG|-SHORT[=true|false]] ID: the one boolean flag kill and
+ * delete take, then the container's id. */
+static int flag_then_id(struct opts *o, const char *verb, const char *lng, const char *shrt, bool *flag,
+			const char **id)
+{
+	char *iv;
+	const char *name;
+	while ((name = next_opt(o, &iv))) {
+		if (!opt_is(name, lng, shrt))
+			return failf("%s: unknown option --%s", verb, name);
+		*flag = opt_bool(iv);
+	}
+	if (o->i >= o->argc)
+		return failf("%s: a container id expected", verb);
+	*id = o->argv[o->i++];
+	return 0;
+}
+
+/* The container's state, or the error said (1). */
+static int load(const char *id, struct state *s, bool with_spec)
+{
+	struct al_error err = {0};
+	if (state_load(id, s, with_spec, &err) < 0) {
+		state_free(s);
+		memset(s, 0, sizeof(*s));
+		return fail(&err);
+	}
+	return 0;
+}
+
 /* --- verbs */
 
 static int cmd_create(struct opts *o)
@@ -490,12 +520,8 @@ static int cmd_start(struct opts *o)
 	const char *id = one_id(o, "start");
 	struct state s;
 	struct al_error err = {0};
-	if (!id)
+	if (!id || load(id, &s, true))
 		return 1;
-	if (state_load(id, &s, true, &err) < 0) {
-		state_free(&s);
-		return fail(&err);
-	}
 	const char *status = status_of(&s);
 	if (strcmp(status, "created") != 0) {
 		state_free(&s);
@@ -526,13 +552,8 @@ static int cmd_state(struct opts *o)
 {
 	const char *id = one_id(o, "state");
 	struct state s;
-	struct al_error err = {0};
-	if (!id)
+	if (!id || load(id, &s, false))
 		return 1;
-	if (state_load(id, &s, false, &err) < 0) {
-		state_free(&s);
-		return fail(&err);
-	}
 	char *t = state_json(&s, status_of(&s));
 	if (t)
 		printf("%s\n", t);
@@ -558,27 +579,16 @@ static int signal_one(const struct state *s, int sig)
 static int cmd_kill(struct opts *o)
 {
 	bool all = false;
-	char *iv;
-	const char *name;
-	while ((name = next_opt(o, &iv))) {
-		if (opt_is(name, "all", "a"))
-			all = opt_bool(iv);
-		else
-			return failf("kill: unknown option --%s", name);
-	}
-	if (o->i >= o->argc)
-		return failf("kill: a container id expected");
-	const char *id = o->argv[o->i++];
+	const char *id;
+	if (flag_then_id(o, "kill", "all", "a", &all, &id))
+		return 1;
 	const char *signame = o->i < o->argc ? o->argv[o->i] : "SIGTERM";
 	int sig = oci_signal_parse(signame);
 	if (sig < 0)
 		return failf("kill: unknown signal %s", signame);
 	struct state s;
-	struct al_error err = {0};
-	if (state_load(id, &s, false, &err) < 0) {
-		state_free(&s);
-		return fail(&err);
-	}
+	if (load(id, &s, false))
+		return 1;
 	int rc = 0;
 	if (!alive(&s) && !all) {
 		rc = failf("container not running");
@@ -597,17 +607,9 @@ static int cmd_kill(struct opts *o)
 static int cmd_delete(struct opts *o)
 {
 	bool force = false;
-	char *iv;
-	const char *name;
-	while ((name = next_opt(o, &iv))) {
-		if (opt_is(name, "force", "f"))
-			force = opt_bool(iv);
-		else
-			return failf("delete: unknown option --%s", name);
-	}
-	if (o->i >= o->argc)
-		return failf("delete: a container id expected");
-	const char *id = o->argv[o->i];
+	const char *id;
+	if (flag_then_id(o, "delete", "force", "f", &force, &id))
+		return 1;
 	struct state s;
 	struct al_error err = {0};
 	if (state_load(id, &s, true, &err) < 0) {
@@ -642,12 +644,8 @@ static int cmd_freeze(struct opts *o, bool frozen)
 	const char *id = one_id(o, frozen ? "pause" : "resume");
 	struct state s;
 	struct al_error err = {0};
-	if (!id)
+	if (!id || load(id, &s, false))
 		return 1;
-	if (state_load(id, &s, false, &err) < 0) {
-		state_free(&s);
-		return fail(&err);
-	}
 	const char *status = status_of(&s);
 	int rc = 0;
 	if (strcmp(status, frozen ? "running" : "paused") != 0)
@@ -672,11 +670,8 @@ static int cmd_ps(struct opts *o)
 	if (o->i >= o->argc)
 		return failf("ps: a container id expected");
 	struct state s;
-	struct al_error err = {0};
-	if (state_load(o->argv[o->i], &s, false, &err) < 0) {
-		state_free(&s);
-		return fail(&err);
-	}
+	if (load(o->argv[o->i], &s, false))
+		return 1;
 	size_t n;
 	pid_t *pids = ocicg_pids(&s.cg, &n);
 	if (strcmp(format, "json") == 0) {
@@ -723,10 +718,8 @@ static int cmd_exec(struct opts *o)
 	const char *id = o->argv[o->i++];
 	struct state s;
 	struct al_error err = {0};
-	if (state_load(id, &s, true, &err) < 0) {
-		state_free(&s);
-		return fail(&err);
-	}
+	if (load(id, &s, true))
+		return 1;
 	const char *status = status_of(&s);
 	if (strcmp(status, "running") != 0 && strcmp(status, "created") != 0) {
 		state_free(&s);

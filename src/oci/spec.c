@@ -414,15 +414,26 @@ static int parse_process(json_t *o, struct oci_process *p, struct al_error *err)
 	return 0;
 }
 
-int oci_process_parse(const char *json, size_t len, struct oci_process *out, struct al_error *err)
+/* The text as JSON, bounded; what: the file, for the error. */
+static json_t *load_json(const char *json, size_t len, const char *what, struct al_error *err)
 {
 	json_error_t je;
-	memset(out, 0, sizeof(*out));
-	if (len > OCI_MAX_CONFIG)
-		return al_error_set(err, EFBIG, "process: more than %d bytes", OCI_MAX_CONFIG);
+	if (len > OCI_MAX_CONFIG) {
+		al_error_set(err, EFBIG, "%s: more than %d bytes", what, OCI_MAX_CONFIG);
+		return NULL;
+	}
 	json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je);
 	if (!root)
-		return al_error_set(err, EINVAL, "process: line %d: %s", je.line, je.text);
+		al_error_set(err, EINVAL, "%s: line %d: %s", what, je.line, je.text);
+	return root;
+}
+
+int oci_process_parse(const char *json, size_t len, struct oci_process *out, struct al_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	json_t *root = load_json(json, len, "process", err);
+	if (!root)
+		return -1;
 	int r = parse_process(root, out, err);
 	json_decref(root);
 	if (r < 0)
@@ -1127,13 +1138,10 @@ static int parse_spec(json_t *root, struct oci_spec *s, struct al_error *err)
 
 int oci_spec_parse(const char *json, size_t len, struct oci_spec *out, struct al_error *err)
 {
-	json_error_t je;
 	memset(out, 0, sizeof(*out));
-	if (len > OCI_MAX_CONFIG)
-		return al_error_set(err, EFBIG, "config.json: more than %d bytes", OCI_MAX_CONFIG);
-	json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je);
+	json_t *root = load_json(json, len, "config.json", err);
 	if (!root)
-		return al_error_set(err, EINVAL, "config.json: line %d: %s", je.line, je.text);
+		return -1;
 	int r = parse_spec(root, out, err);
 	json_decref(root);
 	if (r < 0)

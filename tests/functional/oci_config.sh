@@ -7,16 +7,6 @@
 # (createRuntime, prestart, poststart, poststop) with the state on stdin.
 . "$CASE_DIR/oci.lib"
 R=$WORK/root
-run() { # run ID BUNDLE: create, start, wait for the end; output in $WORK/ID.out
-	local id=$1 b=$2
-	"$OCI" --root "$R" create --bundle "$b" "$id" >"$WORK/$id.out" 2>&1 || fail "$id: create: $(cat "$WORK/$id.out")"
-	"$OCI" --root "$R" start "$id" || fail "$id: start"
-	for _ in $(seq 200); do
-		[ "$("$OCI" --root "$R" state "$id" | jget status)" = stopped ] && break
-		sleep 0.05
-	done
-	"$OCI" --root "$R" delete "$id" || fail "$id: delete"
-}
 mkdir -p "$WORK/host-ro" && echo from-host >"$WORK/host-ro/file"
 # The slice the systemd-style path makes is removed at the end if it is ours.
 PRE_SLICE=$(ls -d /sys/fs/cgroup/*/machine.slice 2>/dev/null)

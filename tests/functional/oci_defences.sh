@@ -13,20 +13,6 @@
 . "$CASE_DIR/oci.lib"
 R=$WORK/root
 
-# run ID BUNDLE: create and start, wait until it stops; output in $WORK/ID.out.
-run() {
-	local id=$1 b=$2 i
-	"$OCI" --root "$R" create --bundle "$b" "$id" >"$WORK/$id.out" 2>&1 || fail "$id: create: $(cat "$WORK/$id.out")"
-	"$OCI" --root "$R" start "$id" || fail "$id: start"
-	for i in $(seq 200); do
-		[ "$("$OCI" --root "$R" state "$id" | jget status)" = stopped ] && break
-		sleep 0.05
-	done
-	[ "$("$OCI" --root "$R" state "$id" | jget status)" = stopped ] || fail "$id: still running"
-	cp "$R/$id/violations.jsonl" "$WORK/$id.violations" 2>/dev/null || : >"$WORK/$id.violations"
-	"$OCI" --root "$R" delete "$id" || fail "$id: delete"
-}
-
 # --- seccomp
 make_bundle "$WORK/b-sc" 'c["linux"]["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW"}
 c["process"]["args"] = ["sh", "-c", "unshare -U true 2>/dev/null; echo unshare=$?"]'
