@@ -390,7 +390,8 @@ static int cmd_create(struct opts *o)
 	const char *id = o->argv[o->i];
 	if (!id_ok(id))
 		return failf("container id %s: not valid", id);
-	(void)preserve;
+	if (preserve < 0 || preserve > 1024)
+		return failf("--preserve-fds %ld: 0 to 1024", preserve);
 	struct al_error err = {0};
 	char bpath[PATH_MAX], cpath[PATH_MAX + 16], rootfs[PATH_MAX * 2], dir[PATH_MAX];
 	if (!realpath(bundle, bpath))
@@ -434,7 +435,7 @@ static int cmd_create(struct opts *o)
 		return e == EEXIST ? failf("container with id exists: %s", id) : failf("%s: %s", dir, strerror(e));
 	}
 	struct oci_run run = {.spec = &spec, .id = id, .bundle = bpath, .rootfs = rreal, .state_dir = dir,
-			      .console_fd = -1, .disabled = test_disabled()};
+			      .console_fd = -1, .disabled = test_disabled(), .preserve_fds = (int)preserve};
 	int rc = 1;
 	pid_t pid = -1;
 	char *cgtext = NULL, *st = NULL;
@@ -693,6 +694,7 @@ static int cmd_exec(struct opts *o)
 {
 	const char *process = NULL, *pid_file = NULL, *console = NULL, *cwd = NULL;
 	bool detach = false, tty = false;
+	long preserve = 0;
 	char *iv;
 	const char *name;
 	while ((name = next_opt(o, &iv))) {
@@ -709,7 +711,7 @@ static int cmd_exec(struct opts *o)
 		else if (opt_is(name, "tty", "t"))
 			tty = opt_bool(iv);
 		else if (opt_is(name, "preserve-fds", NULL))
-			(void)opt_value(o, name, iv);
+			preserve = atol(opt_value(o, name, iv));
 		else
 			return failf("exec: unknown option --%s", name);
 	}
@@ -758,7 +760,8 @@ static int cmd_exec(struct opts *o)
 	}
 	struct oci_run run = {.spec = &s.spec, .id = id, .bundle = json_string_value(json_object_get(s.j, "bundle")),
 			      .rootfs = json_string_value(json_object_get(s.j, "rootfs")), .state_dir = s.dir,
-			      .console_fd = -1, .disabled = test_disabled(), .cg = s.cg};
+			      .console_fd = -1, .disabled = test_disabled(), .cg = s.cg,
+			      .preserve_fds = preserve > 0 && preserve <= 1024 ? (int)preserve : 0};
 	memset(&s.cg, 0, sizeof(s.cg)); /* transferred */
 	pid_t child = -1;
 	if (oci_run_prepare(&run, &err) < 0 || (console && (run.console_fd = console_connect(console, &err)) < 0) ||

@@ -540,6 +540,12 @@ static _Noreturn void finish(const struct oci_run *r, const struct oci_process *
 	environ = p->env ? p->env : (char *[]){NULL};
 	if (sync >= 0)
 		close(sync);
+	/* Nothing of the caller's reaches the container but stdio and what
+	 * --preserve-fds names. */
+	if (syscall(SYS_close_range, 3 + r->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0) {
+		al_error_set(&err, errno, "close_range");
+		child_fail(-1, &err);
+	}
 	execvp(p->args[0], p->args);
 	dprintf(2, "airlock-oci: exec %s: %s\n", p->args[0], strerror(errno));
 	_exit(127);
