@@ -59,7 +59,8 @@ static void say(const char *level, const char *fmt, ...)
 		if (fd >= 0) {
 			char *line = NULL;
 			if (strcmp(log_format, "json") == 0) {
-				json_t *o = json_pack("{s:s,s:s,s:s}", "level", level, "msg", msg, "time", ts);
+				json_t *o =
+				    json_pack("{s:s,s:s,s:s}", "level", level, "msg", msg, "time", ts);
 				char *j = o ? json_dumps(o, JSON_COMPACT) : NULL;
 				if (j && asprintf(&line, "%s\n", j) < 0)
 					line = NULL;
@@ -141,10 +142,7 @@ static bool opt_is(const char *name, const char *a, const char *b)
 }
 
 /* A boolean flag may be given as --flag or --flag=true|false. */
-static bool opt_bool(const char *inline_val)
-{
-	return !inline_val || strcmp(inline_val, "false") != 0;
-}
+static bool opt_bool(const char *inline_val) { return !inline_val || strcmp(inline_val, "false") != 0; }
 
 /* --- state */
 
@@ -154,8 +152,8 @@ static bool id_ok(const char *id)
 	if (!n || n > 1024 || id[0] == '.')
 		return false;
 	for (size_t i = 0; i < n; i++)
-		if (!((id[i] >= 'a' && id[i] <= 'z') || (id[i] >= 'A' && id[i] <= 'Z') || (id[i] >= '0' && id[i] <= '9') ||
-		      strchr("_.-+", id[i])))
+		if (!((id[i] >= 'a' && id[i] <= 'z') || (id[i] >= 'A' && id[i] <= 'Z') ||
+		      (id[i] >= '0' && id[i] <= '9') || strchr("_.-+", id[i])))
 			return false;
 	return true;
 }
@@ -254,9 +252,9 @@ static char *state_json(const struct state *s, const char *status)
 {
 	json_t *o = json_pack("{s:s,s:O,s:s,s:i,s:O,s:O,s:O,s:s}", "ociVersion", "1.2.0", "id",
 			      json_object_get(s->j, "id"), "status", status, "pid",
-			      strcmp(status, "stopped") ? (json_int_t)s->pid : 0, "bundle", json_object_get(s->j, "bundle"),
-			      "rootfs", json_object_get(s->j, "rootfs"), "created", json_object_get(s->j, "created"),
-			      "owner", "");
+			      strcmp(status, "stopped") ? (json_int_t)s->pid : 0, "bundle",
+			      json_object_get(s->j, "bundle"), "rootfs", json_object_get(s->j, "rootfs"),
+			      "created", json_object_get(s->j, "created"), "owner", "");
 	json_t *an = json_object_get(s->j, "annotations");
 	if (o && an)
 		json_object_set(o, "annotations", an);
@@ -432,16 +430,24 @@ static int cmd_create(struct opts *o)
 		int e = errno;
 		free(text);
 		oci_spec_free(&spec);
-		return e == EEXIST ? failf("container with id exists: %s", id) : failf("%s: %s", dir, strerror(e));
+		return e == EEXIST ? failf("container with id exists: %s", id)
+				   : failf("%s: %s", dir, strerror(e));
 	}
-	struct oci_run run = {.spec = &spec, .id = id, .bundle = bpath, .rootfs = rreal, .state_dir = dir,
-			      .console_fd = -1, .disabled = test_disabled(), .preserve_fds = (int)preserve};
+	struct oci_run run = {.spec = &spec,
+			      .id = id,
+			      .bundle = bpath,
+			      .rootfs = rreal,
+			      .state_dir = dir,
+			      .console_fd = -1,
+			      .disabled = test_disabled(),
+			      .preserve_fds = (int)preserve};
 	int rc = 1;
 	pid_t pid = -1;
 	char *cgtext = NULL, *st = NULL;
 	snprintf(cpath, sizeof(cpath), "%s/config.json", dir);
 	if (write_atomic(cpath, text, &err) < 0 ||
-	    ocicg_locate(&run.cg, spec.cgroups_path, id, systemd_cgroup, &err) < 0 || oci_run_prepare(&run, &err) < 0)
+	    ocicg_locate(&run.cg, spec.cgroups_path, id, systemd_cgroup, &err) < 0 ||
+	    oci_run_prepare(&run, &err) < 0)
 		goto out;
 	if (console && (run.console_fd = console_connect(console, &err)) < 0)
 		goto out;
@@ -455,8 +461,8 @@ static int cmd_create(struct opts *o)
 	strftime(created, sizeof(created), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	cgtext = ocicg_save(&run.cg);
 	json_t *j = json_pack("{s:s,s:i,s:I,s:s,s:s,s:s,s:s}", "id", id, "pid", (json_int_t)pid, "starttime",
-			      (json_int_t)oci_starttime(pid), "bundle", bpath, "rootfs", rreal, "created", created,
-			      "cgroup", cgtext ? cgtext : "");
+			      (json_int_t)oci_starttime(pid), "bundle", bpath, "rootfs", rreal, "created",
+			      created, "cgroup", cgtext ? cgtext : "");
 	if (j && spec.annotations_json)
 		json_object_set_new(j, "annotations", json_loads(spec.annotations_json, 0, NULL));
 	st = j ? json_dumps(j, JSON_COMPACT) : NULL;
@@ -470,7 +476,8 @@ static int cmd_create(struct opts *o)
 	snprintf(s.dir, sizeof(s.dir), "%s", dir);
 	char *sj = state_json(&s, "created");
 	json_decref(j);
-	int hr = sj ? oci_hooks_run(spec.hooks.create_runtime, spec.hooks.ncreate_runtime, sj, "createRuntime", &err)
+	int hr = sj ? oci_hooks_run(spec.hooks.create_runtime, spec.hooks.ncreate_runtime, sj,
+				    "createRuntime", &err)
 		    : -1;
 	if (hr == 0)
 		hr = oci_hooks_run(spec.hooks.prestart, spec.hooks.nprestart, sj, "prestart", &err);
@@ -758,13 +765,19 @@ static int cmd_exec(struct opts *o)
 			p.cwd = strdup(cwd);
 		}
 	}
-	struct oci_run run = {.spec = &s.spec, .id = id, .bundle = json_string_value(json_object_get(s.j, "bundle")),
-			      .rootfs = json_string_value(json_object_get(s.j, "rootfs")), .state_dir = s.dir,
-			      .console_fd = -1, .disabled = test_disabled(), .cg = s.cg,
+	struct oci_run run = {.spec = &s.spec,
+			      .id = id,
+			      .bundle = json_string_value(json_object_get(s.j, "bundle")),
+			      .rootfs = json_string_value(json_object_get(s.j, "rootfs")),
+			      .state_dir = s.dir,
+			      .console_fd = -1,
+			      .disabled = test_disabled(),
+			      .cg = s.cg,
 			      .preserve_fds = preserve > 0 && preserve <= 1024 ? (int)preserve : 0};
 	memset(&s.cg, 0, sizeof(s.cg)); /* transferred */
 	pid_t child = -1;
-	if (oci_run_prepare(&run, &err) < 0 || (console && (run.console_fd = console_connect(console, &err)) < 0) ||
+	if (oci_run_prepare(&run, &err) < 0 ||
+	    (console && (run.console_fd = console_connect(console, &err)) < 0) ||
 	    (child = oci_exec(&run, &p, s.pid, tty || p.terminal, &err)) < 0) {
 		fail(&err);
 		goto out;
@@ -797,13 +810,47 @@ static int cmd_features(void)
 {
 	json_t *caps = json_array();
 	for (int c = 0; c < 64; c++) {
-		static const char *const names[] = {
-		    "CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID",
-		    "SETPCAP", "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN", "NET_RAW",
-		    "IPC_LOCK", "IPC_OWNER", "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT",
-		    "SYS_ADMIN", "SYS_BOOT", "SYS_NICE", "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD",
-		    "LEASE", "AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP", "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG",
-		    "WAKE_ALARM", "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF", "CHECKPOINT_RESTORE"};
+		static const char *const names[] = {"CHOWN",
+						    "DAC_OVERRIDE",
+						    "DAC_READ_SEARCH",
+						    "FOWNER",
+						    "FSETID",
+						    "KILL",
+						    "SETGID",
+						    "SETUID",
+						    "SETPCAP",
+						    "LINUX_IMMUTABLE",
+						    "NET_BIND_SERVICE",
+						    "NET_BROADCAST",
+						    "NET_ADMIN",
+						    "NET_RAW",
+						    "IPC_LOCK",
+						    "IPC_OWNER",
+						    "SYS_MODULE",
+						    "SYS_RAWIO",
+						    "SYS_CHROOT",
+						    "SYS_PTRACE",
+						    "SYS_PACCT",
+						    "SYS_ADMIN",
+						    "SYS_BOOT",
+						    "SYS_NICE",
+						    "SYS_RESOURCE",
+						    "SYS_TIME",
+						    "SYS_TTY_CONFIG",
+						    "MKNOD",
+						    "LEASE",
+						    "AUDIT_WRITE",
+						    "AUDIT_CONTROL",
+						    "SETFCAP",
+						    "MAC_OVERRIDE",
+						    "MAC_ADMIN",
+						    "SYSLOG",
+						    "WAKE_ALARM",
+						    "BLOCK_SUSPEND",
+						    "AUDIT_READ",
+						    "PERFMON",
+						    "BPF",
+						    "CHECKPOINT_RESTORE"};
 		if ((size_t)c < ARRAY_SIZE(names)) {
 			char b[40];
 			snprintf(b, sizeof(b), "CAP_%s", names[c]);
@@ -812,19 +859,23 @@ static int cmd_features(void)
 	}
 	json_t *f = json_pack(
 	    "{s:s,s:s,s:[s,s,s,s],s:[s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s],"
-	    "s:{s:[s,s,s,s,s,s,s],s:o,s:{s:b,s:b,s:b,s:b},s:{s:b,s:[s,s,s,s,s,s,s,s],s:[s,s,s,s,s,s,s],s:[s,s]},"
+	    "s:{s:[s,s,s,s,s,s,s],s:o,s:{s:b,s:b,s:b,s:b},s:{s:b,s:[s,s,s,s,s,s,s,s],s:[s,s,s,s,s,s,s],s:[s,"
+	    "s]},"
 	    "s:{s:b},s:{s:b}},s:{s:s,s:s,s:s}}",
-	    "ociVersionMin", "1.0.0", "ociVersionMax", "1.2.0", "hooks", "prestart", "createRuntime", "poststart",
-	    "poststop", "mountOptions", "async", "atime", "bind", "defaults", "dev", "dirsync", "exec", "mand",
-	    "noatime", "nodev", "nodiratime", "noexec", "nomand", "nosuid", "private", "rbind", "relatime", "ro",
-	    "rprivate", "rshared", "rslave", "rw", "shared", "slave", "linux", "namespaces", "cgroup", "ipc", "mount",
-	    "network", "pid", "user", "uts", "capabilities", caps, "cgroup", "v1", 1, "v2", 1, "systemd", 1, "systemdUser",
-	    0, "seccomp", "enabled", 1, "actions", "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",
-	    "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP",
-	    "operators", "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ",
-	    "SCMP_CMP_NE", "archs", "SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "apparmor", "enabled", 0, "selinux", "enabled",
-	    0, "annotations", "run.airlock.profile", "a built-in airlock profile whose syscall policy replaces the default deny-list layer",
-	    "run.airlock.version", AIRLOCK_VERSION, "run.airlock.layers", "no_new_privs, landlock, seccomp deny-list with violation reports");
+	    "ociVersionMin", "1.0.0", "ociVersionMax", "1.2.0", "hooks", "prestart", "createRuntime",
+	    "poststart", "poststop", "mountOptions", "async", "atime", "bind", "defaults", "dev", "dirsync",
+	    "exec", "mand", "noatime", "nodev", "nodiratime", "noexec", "nomand", "nosuid", "private",
+	    "rbind", "relatime", "ro", "rprivate", "rshared", "rslave", "rw", "shared", "slave", "linux",
+	    "namespaces", "cgroup", "ipc", "mount", "network", "pid", "user", "uts", "capabilities", caps,
+	    "cgroup", "v1", 1, "v2", 1, "systemd", 1, "systemdUser", 0, "seccomp", "enabled", 1, "actions",
+	    "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
+	    "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP", "operators",
+	    "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ",
+	    "SCMP_CMP_NE", "archs", "SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "apparmor", "enabled", 0, "selinux",
+	    "enabled", 0, "annotations", "run.airlock.profile",
+	    "a built-in airlock profile whose syscall policy replaces the default deny-list layer",
+	    "run.airlock.version", AIRLOCK_VERSION, "run.airlock.layers",
+	    "no_new_privs, landlock, seccomp deny-list with violation reports");
 	char *t = f ? json_dumps(f, JSON_INDENT(2)) : NULL;
 	if (t)
 		printf("%s\n", t);
@@ -835,7 +886,8 @@ static int cmd_features(void)
 
 static void usage(FILE *f)
 {
-	fputs("usage: airlock-oci [--root DIR] [--log FILE] [--log-format text|json] [--systemd-cgroup] COMMAND\n"
+	fputs("usage: airlock-oci [--root DIR] [--log FILE] [--log-format text|json] [--systemd-cgroup] "
+	      "COMMAND\n"
 	      "  create --bundle DIR [--pid-file FILE] [--console-socket SOCK] ID\n"
 	      "  start ID | state ID | kill [--all] ID [SIGNAL] | delete [--force] ID\n"
 	      "  exec --process FILE [--detach] [--tty] [--pid-file FILE] [--console-socket SOCK] ID\n"
@@ -860,15 +912,16 @@ int cli_oci(int argc, char **argv)
 				return failf("--log-format %s: text or json", log_format);
 		} else if (opt_is(name, "systemd-cgroup", NULL))
 			systemd_cgroup = opt_bool(iv);
-		else if (opt_is(name, "debug", NULL) || opt_is(name, "criu", NULL) || opt_is(name, "rootless", NULL)) {
+		else if (opt_is(name, "debug", NULL) || opt_is(name, "criu", NULL) ||
+			 opt_is(name, "rootless", NULL)) {
 			if (strcmp(name, "criu") == 0 && !iv && o.i < o.argc)
 				o.i++;
 			if (strcmp(name, "rootless") == 0 && iv && strcmp(iv, "true") == 0)
 				return failf("--rootless=true: not supported by airlock-oci");
 		} else if (opt_is(name, "version", "v")) {
 			const struct scmp_version *v = seccomp_version();
-			printf("airlock-oci version %s\nspec: 1.2.0\nlibseccomp: %u.%u.%u\n", AIRLOCK_VERSION, v->major,
-			       v->minor, v->micro);
+			printf("airlock-oci version %s\nspec: 1.2.0\nlibseccomp: %u.%u.%u\n", AIRLOCK_VERSION,
+			       v->major, v->minor, v->micro);
 			return 0;
 		} else if (opt_is(name, "help", "h")) {
 			usage(stdout);

@@ -98,7 +98,8 @@ uint64_t oci_starttime(pid_t pid)
 
 static int open_in_root(int rootfd, const char *path, int flags, struct al_error *err)
 {
-	struct open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC), .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
+	struct open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC),
+			       .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS};
 	while (*path == '/')
 		path++;
 	int fd = (int)syscall(SYS_openat2, rootfd, *path ? path : ".", &how, sizeof(how));
@@ -123,7 +124,8 @@ static int make_in_root(int rootfd, const char *path, bool is_file, mode_t mode,
 			*slash = '/';
 			if (dir < 0)
 				return -1;
-			int r = end && is_file ? mknodat(dir, slash + 1, S_IFREG | 0644, 0) : mkdirat(dir, slash + 1, mode);
+			int r = end && is_file ? mknodat(dir, slash + 1, S_IFREG | 0644, 0)
+					       : mkdirat(dir, slash + 1, mode);
 			if (r < 0 && errno != EEXIST)
 				return al_error_set(err, errno, "make %s in the root", p);
 			*s = save;
@@ -134,10 +136,7 @@ static int make_in_root(int rootfd, const char *path, bool is_file, mode_t mode,
 	return 0;
 }
 
-static void fdpath(int fd, char *buf, size_t len)
-{
-	snprintf(buf, len, "/proc/self/fd/%d", fd);
-}
+static void fdpath(int fd, char *buf, size_t len) { snprintf(buf, len, "/proc/self/fd/%d", fd); }
 
 /* The flags a bind remount must keep: those the source mount has locked. */
 static unsigned long locked_flags(const char *path)
@@ -167,7 +166,8 @@ static int bind_at(const char *src, int rootfd, const char *dest, int target, un
 	fdpath(target, t, sizeof(t));
 	if (mount(src, t, NULL, MS_BIND | (rec ? MS_REC : 0), NULL) < 0)
 		return al_error_set(err, errno, "bind %s", src);
-	unsigned long keep = flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME);
+	unsigned long keep =
+	    flags & (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME);
 	if (!keep && !prop)
 		return 0;
 	cleanup_close int now = open_in_root(rootfd, dest, O_PATH | O_NOFOLLOW, err);
@@ -184,7 +184,8 @@ static int bind_at(const char *src, int rootfd, const char *dest, int target, un
 static const struct {
 	const char *name;
 	unsigned maj, min;
-} default_devices[] = {{"null", 1, 3}, {"zero", 1, 5}, {"full", 1, 7}, {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0}};
+} default_devices[] = {{"null", 1, 3},	 {"zero", 1, 5},    {"full", 1, 7},
+		       {"random", 1, 8}, {"urandom", 1, 9}, {"tty", 5, 0}};
 
 /* A device node in the root: mknod, or in a user namespace (where mknod is
  * refused) a bind of the host's node. */
@@ -213,7 +214,8 @@ static int make_device(const struct oci_run *r, int rootfd, const char *path, ch
 	if (mknodat(dir, slash + 1, kind | (mode & 07777), makedev(maj, min)) < 0)
 		return al_error_set(err, errno, "mknod %s", path);
 	/* The mode as given, whatever airlock-oci's umask. */
-	if (fchownat(dir, slash + 1, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 || fchmodat(dir, slash + 1, mode & 07777, 0) < 0)
+	if (fchownat(dir, slash + 1, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    fchmodat(dir, slash + 1, mode & 07777, 0) < 0)
 		return al_error_set(err, errno, "chown/chmod %s", path);
 	return 0;
 }
@@ -230,7 +232,9 @@ static int mount_cgroup(const struct oci_run *r, int rootfd, const struct oci_mo
 			if (now < 0)
 				return -1;
 			fdpath(now, t, sizeof(t));
-			if ((m->flags & MS_RDONLY) && mount(NULL, t, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | locked_flags(t), NULL) < 0)
+			if ((m->flags & MS_RDONLY) &&
+			    mount(NULL, t, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | locked_flags(t), NULL) <
+				0)
 				return al_error_set(err, errno, "cgroup2 read-only");
 			return 0;
 		}
@@ -240,20 +244,23 @@ static int mount_cgroup(const struct oci_run *r, int rootfd, const struct oci_mo
 	if (mount("tmpfs", t, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
 		return al_error_set(err, errno, "tmpfs at %s", m->dest);
 	for (size_t i = 0; i < r->cg.n; i++) {
-		const char *name = strncmp(r->cg.ctrls[i], "name=", 5) == 0 ? r->cg.ctrls[i] + 5 : r->cg.ctrls[i];
+		const char *name =
+		    strncmp(r->cg.ctrls[i], "name=", 5) == 0 ? r->cg.ctrls[i] + 5 : r->cg.ctrls[i];
 		char sub[4096];
 		snprintf(sub, sizeof(sub), "%s/%s", m->dest, name);
 		if (make_in_root(rootfd, sub, false, 0755, err) < 0)
 			return -1;
 		cleanup_close int st = open_in_root(rootfd, sub, O_PATH | O_DIRECTORY, err);
-		if (st < 0 || bind_at(r->cg.dirs[i], rootfd, sub, st, m->flags | MS_NOSUID | MS_NODEV | MS_NOEXEC, false, 0, err) < 0)
+		if (st < 0 || bind_at(r->cg.dirs[i], rootfd, sub, st,
+				      m->flags | MS_NOSUID | MS_NODEV | MS_NOEXEC, false, 0, err) < 0)
 			return -1;
 	}
 	cleanup_close int now = open_in_root(rootfd, m->dest, O_PATH | O_NOFOLLOW, err);
 	if (now < 0)
 		return -1;
 	fdpath(now, t, sizeof(t));
-	if ((m->flags & MS_RDONLY) && mount(NULL, t, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
+	if ((m->flags & MS_RDONLY) &&
+	    mount(NULL, t, NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
 		return al_error_set(err, errno, "cgroup tmpfs read-only");
 	return 0;
 }
@@ -288,7 +295,8 @@ static int do_mount(const struct oci_run *r, int rootfd, const struct oci_mount 
 		/* sysfs belongs to the network namespace: without one of our
 		 * own (or in a user namespace) it can only be bound. */
 		if (strcmp(m->type, "sysfs") == 0 && (errno == EPERM || errno == EBUSY))
-			return bind_at("/sys", rootfd, m->dest, target, m->flags | MS_NOSUID | MS_NODEV | MS_NOEXEC, true, 0, err);
+			return bind_at("/sys", rootfd, m->dest, target,
+				       m->flags | MS_NOSUID | MS_NODEV | MS_NOEXEC, true, 0, err);
 		return al_error_set(err, errno, "mount %s on %s", m->type, m->dest);
 	}
 	if (m->propagation) {
@@ -325,8 +333,8 @@ static int setup_root(const struct oci_run *r, struct al_error *err)
 		snprintf(p, sizeof(p), "/dev/%s", default_devices[i].name);
 		for (size_t j = 0; j < s->ndevices && !given; j++)
 			given = strcmp(s->devices[j].path, p) == 0;
-		if (!given && make_device(r, rootfd, p, 'c', default_devices[i].maj, default_devices[i].min, 0666, 0, 0,
-					  err) < 0)
+		if (!given && make_device(r, rootfd, p, 'c', default_devices[i].maj, default_devices[i].min,
+					  0666, 0, 0, err) < 0)
 			return -1;
 	}
 	for (size_t j = 0; j < s->ndevices; j++) {
@@ -335,8 +343,10 @@ static int setup_root(const struct oci_run *r, struct al_error *err)
 				d->mode ? d->mode : 0666, d->uid, d->gid, err) < 0)
 			return -1;
 	}
-	static const char *const links[][2] = {{"/proc/self/fd", "fd"},     {"/proc/self/fd/0", "stdin"},
-					       {"/proc/self/fd/1", "stdout"}, {"/proc/self/fd/2", "stderr"},
+	static const char *const links[][2] = {{"/proc/self/fd", "fd"},
+					       {"/proc/self/fd/0", "stdin"},
+					       {"/proc/self/fd/1", "stdout"},
+					       {"/proc/self/fd/2", "stderr"},
 					       {"pts/ptmx", "ptmx"}};
 	cleanup_close int dev = open_in_root(rootfd, "/dev", O_PATH | O_DIRECTORY, err);
 	if (dev < 0)
@@ -350,7 +360,8 @@ static int setup_root(const struct oci_run *r, struct al_error *err)
 	/* pivot_root with the old root stacked under the new one, then detached. */
 	if (fchdir(rootfd) < 0 || syscall(SYS_pivot_root, ".", ".") < 0)
 		return al_error_set(err, errno, "pivot_root to %s", r->rootfs);
-	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0 || umount2(".", MNT_DETACH) < 0 || chdir("/") < 0)
+	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0 || umount2(".", MNT_DETACH) < 0 ||
+	    chdir("/") < 0)
 		return al_error_set(err, errno, "detach the old root");
 	if (s->rootfs_propagation && mount(NULL, "/", NULL, s->rootfs_propagation, NULL) < 0)
 		return al_error_set(err, errno, "linux.rootfsPropagation");
@@ -381,7 +392,8 @@ static int setup_root(const struct oci_run *r, struct al_error *err)
 		    mount(NULL, p, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags(p), NULL) < 0)
 			return al_error_set(err, errno, "linux.readonlyPaths: %s", p);
 	}
-	if (s->root_readonly && mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags("/"), NULL) < 0)
+	if (s->root_readonly &&
+	    mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | locked_flags("/"), NULL) < 0)
 		return al_error_set(err, errno, "root.readonly");
 	return 0;
 }
@@ -422,11 +434,13 @@ static int setup_console(int sock, const struct oci_process *p, struct al_error 
 
 static int set_caps(const struct oci_process *p, struct al_error *err)
 {
-	uint64_t eff = p->has_caps ? p->caps[OCI_CAP_EFFECTIVE] : 0, perm = p->has_caps ? p->caps[OCI_CAP_PERMITTED] : 0,
+	uint64_t eff = p->has_caps ? p->caps[OCI_CAP_EFFECTIVE] : 0,
+		 perm = p->has_caps ? p->caps[OCI_CAP_PERMITTED] : 0,
 		 inh = p->has_caps ? p->caps[OCI_CAP_INHERITABLE] : 0;
 	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3};
-	struct __user_cap_data_struct d[2] = {{(uint32_t)eff, (uint32_t)perm, (uint32_t)inh},
-					      {(uint32_t)(eff >> 32), (uint32_t)(perm >> 32), (uint32_t)(inh >> 32)}};
+	struct __user_cap_data_struct d[2] = {
+	    {(uint32_t)eff, (uint32_t)perm, (uint32_t)inh},
+	    {(uint32_t)(eff >> 32), (uint32_t)(perm >> 32), (uint32_t)(inh >> 32)}};
 	if (syscall(SYS_capset, &h, d) < 0)
 		return al_error_set(err, errno, "process.capabilities: capset");
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
@@ -492,7 +506,8 @@ static _Noreturn void finish(const struct oci_run *r, const struct oci_process *
 	bool cwd_done = chdir(p->cwd) == 0;
 	if (drop_bounding(p, &err) < 0)
 		child_fail(sync, &err);
-	if (setgroups(p->ngids, p->gids) < 0 && !(errno == EPERM && r->spec->ns_new[OCI_NS_USER] && !p->ngids)) {
+	if (setgroups(p->ngids, p->gids) < 0 &&
+	    !(errno == EPERM && r->spec->ns_new[OCI_NS_USER] && !p->ngids)) {
 		al_error_set(&err, errno, "process.user.additionalGids");
 		child_fail(sync, &err);
 	}
@@ -531,7 +546,8 @@ static _Noreturn void finish(const struct oci_run *r, const struct oci_process *
 	if (monitor >= 0)
 		close(monitor);
 	if (r->has_bundle_filter) {
-		struct sock_fprog prog = {.len = (unsigned short)r->bundle_filter.len, .filter = r->bundle_filter.insns};
+		struct sock_fprog prog = {.len = (unsigned short)r->bundle_filter.len,
+					  .filter = r->bundle_filter.insns};
 		if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, r->bundle_filter_flags, &prog) < 0) {
 			al_error_set(&err, errno, "linux.seccomp: load the bundle's filter");
 			child_fail(sync, &err);
@@ -589,12 +605,13 @@ static void mon_event(void *user, const struct al_event *ev)
 	time_t now = time(NULL);
 	struct tm tm;
 	gmtime_r(&now, &tm);
-	int n = snprintf(line, sizeof(line),
-			 "{\"time\":\"%04d-%02d-%02dT%02d:%02d:%02dZ\",\"syscall\":\"%s\",\"action\":\"%s\",\"pid\":%d,"
-			 "\"args\":\"%s\"}\n",
-			 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-			 ev->syscall ? ev->syscall : "?", ev->action ? ev->action : "?", ev->pid,
-			 ev->args ? ev->args : "");
+	int n = snprintf(
+	    line, sizeof(line),
+	    "{\"time\":\"%04d-%02d-%02dT%02d:%02d:%02dZ\",\"syscall\":\"%s\",\"action\":\"%s\",\"pid\":%d,"
+	    "\"args\":\"%s\"}\n",
+	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+	    ev->syscall ? ev->syscall : "?", ev->action ? ev->action : "?", ev->pid,
+	    ev->args ? ev->args : "");
 	if (n > 0)
 		al_write_all(m->out, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
 }
@@ -611,7 +628,8 @@ static _Noreturn void monitor_main(const struct oci_run *r, int sock)
 		struct cmsghdr h;
 		char b[CMSG_SPACE(sizeof(int))];
 	} cm;
-	struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.b, .msg_controllen = sizeof(cm.b)};
+	struct msghdr msg = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cm.b, .msg_controllen = sizeof(cm.b)};
 	ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
 	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
 	if (n <= 0 || !c || c->cmsg_type != SCM_RIGHTS)
@@ -678,15 +696,15 @@ static int write_idmap(pid_t pid, const char *file, const struct oci_idmap *m, s
 	char buf[8192], path[64];
 	size_t used = 0;
 	for (size_t i = 0; i < n && used < sizeof(buf); i++)
-		used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%u %u %u\n", m[i].container, m[i].host,
-					 m[i].size);
+		used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%u %u %u\n", m[i].container,
+					 m[i].host, m[i].size);
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
 	return al_write_file_at(AT_FDCWD, path, buf, err);
 }
 
 static int ns_flag(int t)
 {
-	static const int f[OCI_NS_N] = {CLONE_NEWPID, CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWIPC,
+	static const int f[OCI_NS_N] = {CLONE_NEWPID, CLONE_NEWNET,  CLONE_NEWNS,    CLONE_NEWIPC,
 					CLONE_NEWUTS, CLONE_NEWUSER, CLONE_NEWCGROUP};
 	return f[t];
 }
@@ -695,6 +713,11 @@ static _Noreturn void init_main(struct oci_run *r, int sync, int monitor, const 
 {
 	const struct oci_spec *s = r->spec;
 	struct al_error err = {0};
+	/* Not dumpable until execve: no process of the container may ptrace
+	 * this copy of airlock or open its /proc/PID/exe (runc's
+	 * CVE-2019-5736). execve of the container's program resets it. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		_exit(127);
 	/* Wait until the parent has written the id maps and placed us in the cgroup. */
 	if (wait_byte(sync, 'G', &err) < 0)
 		_exit(127);
@@ -731,7 +754,8 @@ static _Noreturn void init_main(struct oci_run *r, int sync, int monitor, const 
 		close(r->console_fd);
 	}
 	if (!findable(&s->process)) {
-		al_error_set(&err, ENOENT, "process.args[0]: %s: executable file not found in $PATH", s->process.args[0]);
+		al_error_set(&err, ENOENT, "process.args[0]: %s: executable file not found in $PATH",
+			     s->process.args[0]);
 		child_fail(sync, &err);
 	}
 	/* Ready: the parent writes the state and exits; start opens the fifo. */
@@ -766,8 +790,9 @@ pid_t oci_create(struct oci_run *r, struct al_error *err)
 		}
 	}
 	if (!s->ns_new[OCI_NS_MNT]) {
-		al_error_set(err, EINVAL, "linux.namespaces: a container without a mount namespace of its own is not "
-					  "supported by airlock-oci");
+		al_error_set(err, EINVAL,
+			     "linux.namespaces: a container without a mount namespace of its own is not "
+			     "supported by airlock-oci");
 		goto fail;
 	}
 	/* A pid namespace is joined by the parent: only children enter it. */
@@ -874,7 +899,8 @@ pid_t oci_exec(struct oci_run *r, const struct oci_process *p, pid_t pid, bool t
 		nsfd[t] = -1;
 		/* Only the namespaces that differ from ours (a user namespace
 		 * cannot be joined when it is our own). */
-		if (stat(path, &a) < 0 || stat(self, &b) < 0 || (a.st_ino == b.st_ino && a.st_dev == b.st_dev))
+		if (stat(path, &a) < 0 || stat(self, &b) < 0 ||
+		    (a.st_ino == b.st_ino && a.st_dev == b.st_dev))
 			continue;
 		if ((nsfd[t] = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 			al_error_set(err, errno, "exec: %s", path);
@@ -894,11 +920,17 @@ pid_t oci_exec(struct oci_run *r, const struct oci_process *p, pid_t pid, bool t
 		goto out;
 	}
 	if (a == 0) {
-		/* The joiner: user namespace first (it owns the others). */
+		/* The joiner: user namespace first (it owns the others). Not
+		 * dumpable (see init_main), nor the child it clones. */
 		struct al_error e = {0};
 		close(sv[0]);
 		close(pp[0]);
-		static const int order[] = {OCI_NS_USER, OCI_NS_PID, OCI_NS_NET, OCI_NS_IPC, OCI_NS_UTS, OCI_NS_CGROUP, OCI_NS_MNT};
+		if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+			al_error_set(&e, errno, "exec: not dumpable");
+			child_fail(sv[1], &e);
+		}
+		static const int order[] = {OCI_NS_USER, OCI_NS_PID,	OCI_NS_NET, OCI_NS_IPC,
+					    OCI_NS_UTS,	 OCI_NS_CGROUP, OCI_NS_MNT};
 		for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
 			int t = order[i];
 			if (nsfd[t] >= 0 && setns(nsfd[t], ns_flag(t)) < 0) {
@@ -908,7 +940,8 @@ pid_t oci_exec(struct oci_run *r, const struct oci_process *p, pid_t pid, bool t
 		}
 		/* In the pid namespace only as a child: the process that execs,
 		 * a child of airlock-oci's caller (CLONE_PARENT). */
-		pid_t b = (pid_t)syscall(SYS_clone, (unsigned long)CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, 0);
+		pid_t b =
+		    (pid_t)syscall(SYS_clone, (unsigned long)CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, 0);
 		if (b < 0) {
 			al_error_set(&e, errno, "exec: clone");
 			child_fail(sv[1], &e);
@@ -954,7 +987,8 @@ pid_t oci_exec(struct oci_run *r, const struct oci_process *p, pid_t pid, bool t
 		child = -1;
 		goto out;
 	}
-	if (ocicg_enter(&r->cg, child, err) < 0 || write(sv[0], "G", 1) != 1 || wait_byte(sv[0], 'K', err) < 0) {
+	if (ocicg_enter(&r->cg, child, err) < 0 || write(sv[0], "G", 1) != 1 ||
+	    wait_byte(sv[0], 'K', err) < 0) {
 		kill(child, SIGKILL);
 		waitpid(child, NULL, 0);
 		child = -1;
@@ -976,7 +1010,8 @@ out:
 
 /* --- hooks */
 
-int oci_hooks_run(const struct oci_hook *h, size_t n, const char *state_json, const char *what, struct al_error *err)
+int oci_hooks_run(const struct oci_hook *h, size_t n, const char *state_json, const char *what,
+		  struct al_error *err)
 {
 	for (size_t i = 0; i < n; i++) {
 		int in[2];
@@ -1004,12 +1039,14 @@ int oci_hooks_run(const struct oci_hook *h, size_t n, const char *state_json, co
 			if (al_now_ms() > deadline) {
 				kill(p, SIGKILL);
 				waitpid(p, &st, 0);
-				return al_error_set(err, ETIMEDOUT, "hooks.%s[%zu] %s: timed out", what, i, h[i].path);
+				return al_error_set(err, ETIMEDOUT, "hooks.%s[%zu] %s: timed out", what, i,
+						    h[i].path);
 			}
 			usleep(2000);
 		}
 		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-			return al_error_set(err, 0, "hooks.%s[%zu] %s: failed (status %d)", what, i, h[i].path, st);
+			return al_error_set(err, 0, "hooks.%s[%zu] %s: failed (status %d)", what, i,
+					    h[i].path, st);
 	}
 	return 0;
 }
@@ -1040,14 +1077,16 @@ static int compile_bundle_filter(struct oci_run *r, struct al_error *err)
 		const struct oci_sc_rule *rule = &sc->rules[i];
 		struct scmp_arg_cmp cmp[OCI_MAX_ARGS];
 		for (size_t k = 0; k < rule->nargs; k++)
-			cmp[k] = (struct scmp_arg_cmp){rule->args[k].index, (enum scmp_compare)rule->args[k].op,
-						       rule->args[k].value, rule->args[k].value2};
+			cmp[k] =
+			    (struct scmp_arg_cmp){rule->args[k].index, (enum scmp_compare)rule->args[k].op,
+						  rule->args[k].value, rule->args[k].value2};
 		if (rule->action == sc->default_action)
 			continue; /* libseccomp refuses a rule that is the default */
 		for (size_t j = 0; rule->names[j]; j++) {
 			int nr = seccomp_syscall_resolve_name(rule->names[j]);
 			if (nr == __NR_SCMP_ERROR)
-				continue; /* a call this kernel or libseccomp does not know: nothing to filter */
+				continue; /* a call this kernel or libseccomp does not know: nothing to filter
+					   */
 			int e = seccomp_rule_add_array(ctx, rule->action, nr, (unsigned)rule->nargs, cmp);
 			if (e < 0 && e != -EEXIST) {
 				al_error_set(err, -e, "linux.seccomp.syscalls[%zu]: %s", i, rule->names[j]);
@@ -1063,7 +1102,8 @@ static int compile_bundle_filter(struct oci_run *r, struct al_error *err)
 		goto out;
 	}
 	r->bundle_filter.insns = malloc((size_t)st.st_size);
-	if (!r->bundle_filter.insns || pread(mfd, r->bundle_filter.insns, (size_t)st.st_size, 0) != st.st_size) {
+	if (!r->bundle_filter.insns ||
+	    pread(mfd, r->bundle_filter.insns, (size_t)st.st_size, 0) != st.st_size) {
 		al_error_set(err, EIO, "linux.seccomp: read back");
 		goto out;
 	}
@@ -1088,8 +1128,9 @@ int oci_run_prepare(struct oci_run *r, struct al_error *err)
 		/* A stricter airlock profile: its syscall policy is the layer's. */
 		struct al_profile prof;
 		if (strchr(s->airlock_profile, '/') || strstr(s->airlock_profile, ".json"))
-			return al_error_set(err, EINVAL, "annotations.run.airlock.profile: a built-in profile's name, "
-							 "not a file");
+			return al_error_set(err, EINVAL,
+					    "annotations.run.airlock.profile: a built-in profile's name, "
+					    "not a file");
 		if (al_profile_load(s->airlock_profile, &prof, err) < 0)
 			return al_error_wrap(err, "annotations.run.airlock.profile");
 		r->policy = prof.seccomp;
@@ -1109,8 +1150,9 @@ int oci_run_prepare(struct oci_run *r, struct al_error *err)
 	r->nlandlock_rw = 0;
 	for (size_t i = 0; i < s->nmounts && r->nlandlock_rw < ARRAY_SIZE(r->landlock_rw); i++) {
 		const struct oci_mount *m = &s->mounts[i];
-		if ((m->flags & MS_RDONLY) || (m->type && (!strcmp(m->type, "proc") || !strcmp(m->type, "sysfs") ||
-							   !strcmp(m->type, "cgroup") || !strcmp(m->type, "cgroup2"))))
+		if ((m->flags & MS_RDONLY) ||
+		    (m->type && (!strcmp(m->type, "proc") || !strcmp(m->type, "sysfs") ||
+				 !strcmp(m->type, "cgroup") || !strcmp(m->type, "cgroup2"))))
 			continue;
 		r->landlock_rw[r->nlandlock_rw++] = m->dest;
 	}

@@ -19,7 +19,7 @@
 struct oci_run {
 	const struct oci_spec *spec;
 	const char *id, *bundle, *rootfs, *state_dir;
-	int console_fd; /* connected to --console-socket, or -1 */
+	int console_fd;	  /* connected to --console-socket, or -1 */
 	int preserve_fds; /* --preserve-fds: fds 3..3+N-1 stay open across exec */
 	struct ocicg cg;
 	uint64_t disabled; /* AL_DEF_* switched off (test builds only) */

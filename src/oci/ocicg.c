@@ -48,7 +48,8 @@ static int add(struct ocicg *cg, const char *mnt, const char *path, bool relativ
 		snprintf(first, sizeof(first), "%.*s", (int)strcspn(ctrls, ","), ctrls);
 		if (al_read_file_at(AT_FDCWD, "/proc/self/cgroup", own, sizeof(own), err) < 0 ||
 		    al_cgroup_self_path(own, *first ? first : NULL, self, sizeof(self)) < 0)
-			return al_error_set(err, ENOENT, "cgroup: the caller's own %s cgroup", *first ? first : "v2");
+			return al_error_set(err, ENOENT, "cgroup: the caller's own %s cgroup",
+					    *first ? first : "v2");
 		if (strcmp(self, "/") == 0)
 			self[0] = '\0';
 	}
@@ -62,7 +63,8 @@ static int add(struct ocicg *cg, const char *mnt, const char *path, bool relativ
 	return 0;
 }
 
-int ocicg_locate(struct ocicg *cg, const char *cgroups_path, const char *id, bool systemd, struct al_error *err)
+int ocicg_locate(struct ocicg *cg, const char *cgroups_path, const char *id, bool systemd,
+		 struct al_error *err)
 {
 	char path[2048];
 	struct statfs sf;
@@ -72,14 +74,16 @@ int ocicg_locate(struct ocicg *cg, const char *cgroups_path, const char *id, boo
 		snprintf(path, sizeof(path), "/airlock-oci/%s", id);
 	else if (systemd || (cgroups_path[0] != '/' && strchr(cgroups_path, ':'))) {
 		if (oci_systemd_path(cgroups_path, path, sizeof(path)) < 0)
-			return al_error_set(err, EINVAL, "linux.cgroupsPath: %s is not slice:prefix:name", cgroups_path);
+			return al_error_set(err, EINVAL, "linux.cgroupsPath: %s is not slice:prefix:name",
+					    cgroups_path);
 	} else if (cgroups_path[0] == '/')
 		snprintf(path, sizeof(path), "%s", cgroups_path);
 	else {
 		snprintf(path, sizeof(path), "/%s", cgroups_path);
 		relative = true;
 	}
-	if (strstr(path, "/../") || strstr(path, "/./") || (strlen(path) >= 3 && !strcmp(path + strlen(path) - 3, "/..")))
+	if (strstr(path, "/../") || strstr(path, "/./") ||
+	    (strlen(path) >= 3 && !strcmp(path + strlen(path) - 3, "/..")))
 		return al_error_set(err, EINVAL, "linux.cgroupsPath: %s has . or .. in it", path);
 	if (statfs("/sys/fs/cgroup", &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC) {
 		cg->v2 = true;
@@ -95,17 +99,19 @@ int ocicg_locate(struct ocicg *cg, const char *cgroups_path, const char *id, boo
 		char *sep = strstr(line, " - ");
 		char mnt[1024], fstype[64], src[256], opts[1024];
 		if (!sep || sscanf(line, "%*s %*s %*s %*s %1023s", mnt) != 1 ||
-		    sscanf(sep + 3, "%63s %255s %1023s", fstype, src, opts) != 3 || strcmp(fstype, "cgroup") != 0)
+		    sscanf(sep + 3, "%63s %255s %1023s", fstype, src, opts) != 3 ||
+		    strcmp(fstype, "cgroup") != 0)
 			continue;
 		/* The hierarchy's controllers are among its super options. */
 		char ctrls[256] = "";
-		static const char *const known[] = {"cpu",   "cpuacct", "cpuset",	"memory",    "devices",
-						    "freezer", "blkio", "pids",	"net_cls", "net_prio",
-						    "perf_event", "hugetlb", "rdma", "misc", "name=systemd"};
+		static const char *const known[] = {"cpu",     "cpuacct",  "cpuset",	  "memory",
+						    "devices", "freezer",  "blkio",	  "pids",
+						    "net_cls", "net_prio", "perf_event",  "hugetlb",
+						    "rdma",    "misc",	   "name=systemd"};
 		for (size_t i = 0; i < ARRAY_SIZE(known); i++)
 			if (has_ctrl(opts, known[i]))
-				snprintf(ctrls + strlen(ctrls), sizeof(ctrls) - strlen(ctrls), "%s%s", *ctrls ? "," : "",
-					 known[i]);
+				snprintf(ctrls + strlen(ctrls), sizeof(ctrls) - strlen(ctrls), "%s%s",
+					 *ctrls ? "," : "", known[i]);
 		if (*ctrls && add(cg, mnt, path, relative, ctrls, err) < 0) {
 			fclose(f);
 			return -1;
@@ -144,7 +150,8 @@ static int mkdirs(const char *dir, bool cpuset, struct al_error *err)
 			cleanup_close int cf = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
 			for (int k = 0; k < 2; k++) {
 				const char *f = k ? "cpuset.mems" : "cpuset.cpus";
-				if (al_read_file_at(pf, f, buf, sizeof(buf), err) < 0 || al_write_file_at(cf, f, buf, err) < 0)
+				if (al_read_file_at(pf, f, buf, sizeof(buf), err) < 0 ||
+				    al_write_file_at(cf, f, buf, err) < 0)
 					return al_error_wrap(err, "cgroup %s", p);
 			}
 		} else if (errno != EEXIST && errno != 0) {
@@ -233,7 +240,7 @@ static int v1_limits(const struct ocicg *cg, size_t i, const struct oci_resource
 		}
 	/* The nodes every container gets (as runc allows them): after the
 	 * config's rules, which usually start by denying everything. */
-	static const char *const always[] = {"c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm",
+	static const char *const always[] = {"c 1:3 rwm", "c 1:5 rwm", "c 1:7 rwm", "c 1:8 rwm",  "c 1:9 rwm",
 					     "c 5:0 rwm", "c 5:1 rwm", "c 5:2 rwm", "c 136:* rwm"};
 	if (has_ctrl(c, "devices") && r->ndevices)
 		for (size_t k = 0; k < ARRAY_SIZE(always); k++)
@@ -281,7 +288,8 @@ static int v2_limits(const char *d, const struct oci_resources *r, struct al_err
 	if (r->cpu_quota || r->cpu_period) {
 		char q[32];
 		snprintf(q, sizeof(q), r->cpu_quota > 0 ? "%lld" : "max", (long long)r->cpu_quota);
-		snprintf(buf, sizeof(buf), "%s %llu", q, (unsigned long long)(r->cpu_period ? r->cpu_period : 100000));
+		snprintf(buf, sizeof(buf), "%s %llu", q,
+			 (unsigned long long)(r->cpu_period ? r->cpu_period : 100000));
 		if (write_at(d, "cpu.max", buf, err) < 0)
 			return -1;
 	}
@@ -292,8 +300,9 @@ static int v2_limits(const char *d, const struct oci_resources *r, struct al_err
 	/* Device rules on v2 are an eBPF program attached to the cgroup,
 	 * which airlock-oci does not load: refused rather than ignored. */
 	if (r->ndevices && !(r->ndevices == 1 && !r->devices[0].allow && r->devices[0].type == 'a'))
-		return al_error_set(err, ENOTSUP, "linux.resources.devices: device rules on cgroup v2 (an eBPF "
-						  "program) are not supported by airlock-oci");
+		return al_error_set(err, ENOTSUP,
+				    "linux.resources.devices: device rules on cgroup v2 (an eBPF "
+				    "program) are not supported by airlock-oci");
 	for (size_t k = 0; r->unified && r->unified[k]; k += 2)
 		if (write_at(d, r->unified[k], r->unified[k + 1], err) < 0)
 			return -1;
@@ -326,7 +335,8 @@ static int v2_enable(const char *dir, struct al_error *err)
 			static const char *const c[] = {"cpu", "cpuset", "memory", "pids", "io"};
 			for (size_t i = 0; i < ARRAY_SIZE(c); i++)
 				if (word_p(avail, c[i]))
-					snprintf(want + strlen(want), sizeof(want) - strlen(want), "+%s ", c[i]);
+					snprintf(want + strlen(want), sizeof(want) - strlen(want), "+%s ",
+						 c[i]);
 			for (char *t = strtok(want, " "); t; t = strtok(NULL, " "))
 				al_write_file_at(fd, "cgroup.subtree_control", t, NULL);
 		}
@@ -339,7 +349,8 @@ static int v2_enable(const char *dir, struct al_error *err)
 int ocicg_create(struct ocicg *cg, const struct oci_resources *res, struct al_error *err)
 {
 	if (!cg->v2 && res->unified && res->unified[0])
-		return al_error_set(err, ENOTSUP, "linux.resources.unified: needs cgroup v2 (this host has v1)");
+		return al_error_set(err, ENOTSUP,
+				    "linux.resources.unified: needs cgroup v2 (this host has v1)");
 	for (size_t i = 0; i < cg->n; i++) {
 		if (cg->v2 && v2_enable(cg->dirs[i], err) < 0)
 			return -1;
@@ -416,7 +427,8 @@ bool ocicg_frozen_p(const struct ocicg *cg)
 		if (fd < 0)
 			continue;
 		if (cg->v2)
-			return al_read_file_at(fd, "cgroup.freeze", buf, sizeof(buf), NULL) >= 0 && buf[0] == '1';
+			return al_read_file_at(fd, "cgroup.freeze", buf, sizeof(buf), NULL) >= 0 &&
+			       buf[0] == '1';
 		if (has_ctrl(cg->ctrls[i], "freezer"))
 			return al_read_file_at(fd, "freezer.state", buf, sizeof(buf), NULL) >= 0 &&
 			       strncmp(buf, "FROZEN", 6) == 0;
@@ -466,7 +478,8 @@ char *ocicg_save(const struct ocicg *cg)
 	if (!s)
 		return NULL;
 	for (size_t i = 0; i < cg->n; i++)
-		p += sprintf(p, "%s %s %s\n", cg->v2 ? "v2" : "v1", cg->dirs[i], *cg->ctrls[i] ? cg->ctrls[i] : "-");
+		p += sprintf(p, "%s %s %s\n", cg->v2 ? "v2" : "v1", cg->dirs[i],
+			     *cg->ctrls[i] ? cg->ctrls[i] : "-");
 	return s;
 }
 

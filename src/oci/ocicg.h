@@ -16,13 +16,14 @@ enum { OCICG_MAX = 16 };
 struct ocicg {
 	bool v2;
 	size_t n;
-	char *dirs[OCICG_MAX];	   /* v1: one per hierarchy; v2: one */
-	char *ctrls[OCICG_MAX];	   /* v1: the hierarchy's controllers ("cpu,cpuacct") */
+	char *dirs[OCICG_MAX];	/* v1: one per hierarchy; v2: one */
+	char *ctrls[OCICG_MAX]; /* v1: the hierarchy's controllers ("cpu,cpuacct") */
 };
 
 /* Where the container's cgroup is: path from the config (systemd form when
  * systemd is set or the path looks like slice:prefix:name), else /airlock-oci/ID. */
-int ocicg_locate(struct ocicg *cg, const char *cgroups_path, const char *id, bool systemd, struct al_error *err);
+int ocicg_locate(struct ocicg *cg, const char *cgroups_path, const char *id, bool systemd,
+		 struct al_error *err);
 /* Make the directories and write the limits (fails naming the file). */
 int ocicg_create(struct ocicg *cg, const struct oci_resources *res, struct al_error *err);
 int ocicg_enter(const struct ocicg *cg, pid_t pid, struct al_error *err);

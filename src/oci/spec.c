@@ -39,8 +39,10 @@ static int keys_check(json_t *o, const char *where, const char *const *known, st
 /* A value that asks for nothing: null, false, 0, "", [] or {}. */
 static bool empty_p(json_t *v)
 {
-	return !v || json_is_null(v) || json_is_false(v) || (json_is_integer(v) && json_integer_value(v) == 0) ||
-	       (json_is_string(v) && json_string_length(v) == 0) || (json_is_array(v) && json_array_size(v) == 0) ||
+	return !v || json_is_null(v) || json_is_false(v) ||
+	       (json_is_integer(v) && json_integer_value(v) == 0) ||
+	       (json_is_string(v) && json_string_length(v) == 0) ||
+	       (json_is_array(v) && json_array_size(v) == 0) ||
 	       (json_is_object(v) && json_object_size(v) == 0);
 }
 
@@ -52,7 +54,8 @@ static int unsupported(json_t *o, const char *where, const char *key, struct al_
 	return 0;
 }
 
-static int get_str(json_t *o, const char *key, const char *where, bool required, char **out, struct al_error *err)
+static int get_str(json_t *o, const char *key, const char *where, bool required, char **out,
+		   struct al_error *err)
 {
 	json_t *v = json_object_get(o, key);
 	*out = NULL;
@@ -63,7 +66,8 @@ static int get_str(json_t *o, const char *key, const char *where, bool required,
 	}
 	if (!json_is_string(v) || json_string_length(v) > OCI_MAX_STRING ||
 	    strlen(json_string_value(v)) != json_string_length(v))
-		return al_error_set(err, EINVAL, "%s.%s: not a string (or too long, or with a NUL)", where, key);
+		return al_error_set(err, EINVAL, "%s.%s: not a string (or too long, or with a NUL)", where,
+				    key);
 	*out = strdup(json_string_value(v));
 	return *out ? 0 : al_error_set(err, ENOMEM, "%s.%s", where, key);
 }
@@ -120,14 +124,16 @@ static int get_strv(json_t *o, const char *key, const char *where, char ***out, 
 	if (!a || json_is_null(a))
 		return 0;
 	if (!json_is_array(a) || json_array_size(a) > OCI_MAX_LIST)
-		return al_error_set(err, EINVAL, "%s.%s: not an array (of at most %d)", where, key, OCI_MAX_LIST);
+		return al_error_set(err, EINVAL, "%s.%s: not an array (of at most %d)", where, key,
+				    OCI_MAX_LIST);
 	char **r = calloc(json_array_size(a) + 1, sizeof(*r));
 	if (!r)
 		return al_error_set(err, ENOMEM, "%s.%s", where, key);
 	json_array_foreach(a, i, v)
 	{
 		if (!json_is_string(v) || json_string_length(v) > OCI_MAX_STRING ||
-		    strlen(json_string_value(v)) != json_string_length(v) || !(r[i] = strdup(json_string_value(v)))) {
+		    strlen(json_string_value(v)) != json_string_length(v) ||
+		    !(r[i] = strdup(json_string_value(v)))) {
 			strv_free(r);
 			return al_error_set(err, EINVAL, "%s.%s[%zu]: not a string", where, key, i);
 		}
@@ -146,7 +152,8 @@ static int get_strmap(json_t *o, const char *key, const char *where, char ***out
 	if (!m || json_is_null(m))
 		return 0;
 	if (!json_is_object(m) || json_object_size(m) > OCI_MAX_LIST)
-		return al_error_set(err, EINVAL, "%s.%s: not an object (of at most %d)", where, key, OCI_MAX_LIST);
+		return al_error_set(err, EINVAL, "%s.%s: not an object (of at most %d)", where, key,
+				    OCI_MAX_LIST);
 	char **r = calloc(2 * json_object_size(m) + 1, sizeof(*r));
 	if (!r)
 		return al_error_set(err, ENOMEM, "%s.%s", where, key);
@@ -194,13 +201,47 @@ static json_t *get_object(json_t *o, const char *key, const char *where, struct 
 
 /* --- names */
 
-static const char *const cap_names[] = {
-    "CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER", "FSETID", "KILL", "SETGID", "SETUID", "SETPCAP",
-    "LINUX_IMMUTABLE", "NET_BIND_SERVICE", "NET_BROADCAST", "NET_ADMIN", "NET_RAW", "IPC_LOCK", "IPC_OWNER",
-    "SYS_MODULE", "SYS_RAWIO", "SYS_CHROOT", "SYS_PTRACE", "SYS_PACCT", "SYS_ADMIN", "SYS_BOOT", "SYS_NICE",
-    "SYS_RESOURCE", "SYS_TIME", "SYS_TTY_CONFIG", "MKNOD", "LEASE", "AUDIT_WRITE", "AUDIT_CONTROL", "SETFCAP",
-    "MAC_OVERRIDE", "MAC_ADMIN", "SYSLOG", "WAKE_ALARM", "BLOCK_SUSPEND", "AUDIT_READ", "PERFMON", "BPF",
-    "CHECKPOINT_RESTORE"};
+static const char *const cap_names[] = {"CHOWN",
+					"DAC_OVERRIDE",
+					"DAC_READ_SEARCH",
+					"FOWNER",
+					"FSETID",
+					"KILL",
+					"SETGID",
+					"SETUID",
+					"SETPCAP",
+					"LINUX_IMMUTABLE",
+					"NET_BIND_SERVICE",
+					"NET_BROADCAST",
+					"NET_ADMIN",
+					"NET_RAW",
+					"IPC_LOCK",
+					"IPC_OWNER",
+					"SYS_MODULE",
+					"SYS_RAWIO",
+					"SYS_CHROOT",
+					"SYS_PTRACE",
+					"SYS_PACCT",
+					"SYS_ADMIN",
+					"SYS_BOOT",
+					"SYS_NICE",
+					"SYS_RESOURCE",
+					"SYS_TIME",
+					"SYS_TTY_CONFIG",
+					"MKNOD",
+					"LEASE",
+					"AUDIT_WRITE",
+					"AUDIT_CONTROL",
+					"SETFCAP",
+					"MAC_OVERRIDE",
+					"MAC_ADMIN",
+					"SYSLOG",
+					"WAKE_ALARM",
+					"BLOCK_SUSPEND",
+					"AUDIT_READ",
+					"PERFMON",
+					"BPF",
+					"CHECKPOINT_RESTORE"};
 
 int oci_cap_number(const char *name)
 {
@@ -216,13 +257,13 @@ static const struct {
 	const char *name;
 	int nr;
 } signals[] = {
-    {"HUP", SIGHUP},   {"INT", SIGINT},	    {"QUIT", SIGQUIT},	   {"ILL", SIGILL},	{"TRAP", SIGTRAP},
-    {"ABRT", SIGABRT}, {"IOT", SIGIOT},	    {"BUS", SIGBUS},	   {"FPE", SIGFPE},	{"KILL", SIGKILL},
-    {"USR1", SIGUSR1}, {"SEGV", SIGSEGV},   {"USR2", SIGUSR2},	   {"PIPE", SIGPIPE},	{"ALRM", SIGALRM},
-    {"TERM", SIGTERM}, {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD},   {"CONT", SIGCONT},	{"STOP", SIGSTOP},
-    {"TSTP", SIGTSTP}, {"TTIN", SIGTTIN},   {"TTOU", SIGTTOU},	   {"URG", SIGURG},	{"XCPU", SIGXCPU},
-    {"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},   {"WINCH", SIGWINCH}, {"IO", SIGIO},
-    {"POLL", SIGPOLL}, {"PWR", SIGPWR},	    {"SYS", SIGSYS},
+    {"HUP", SIGHUP},   {"INT", SIGINT},	      {"QUIT", SIGQUIT}, {"ILL", SIGILL},     {"TRAP", SIGTRAP},
+    {"ABRT", SIGABRT}, {"IOT", SIGIOT},	      {"BUS", SIGBUS},	 {"FPE", SIGFPE},     {"KILL", SIGKILL},
+    {"USR1", SIGUSR1}, {"SEGV", SIGSEGV},     {"USR2", SIGUSR2}, {"PIPE", SIGPIPE},   {"ALRM", SIGALRM},
+    {"TERM", SIGTERM}, {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT},   {"STOP", SIGSTOP},
+    {"TSTP", SIGTSTP}, {"TTIN", SIGTTIN},     {"TTOU", SIGTTOU}, {"URG", SIGURG},     {"XCPU", SIGXCPU},
+    {"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF}, {"WINCH", SIGWINCH}, {"IO", SIGIO},
+    {"POLL", SIGPOLL}, {"PWR", SIGPWR},	      {"SYS", SIGSYS},
 };
 
 int oci_signal_parse(const char *s)
@@ -246,12 +287,14 @@ static const struct {
 	const char *name;
 	int nr;
 } rlimits[] = {
-    {"RLIMIT_CPU", RLIMIT_CPU},		  {"RLIMIT_FSIZE", RLIMIT_FSIZE},     {"RLIMIT_DATA", RLIMIT_DATA},
-    {"RLIMIT_STACK", RLIMIT_STACK},	  {"RLIMIT_CORE", RLIMIT_CORE},	      {"RLIMIT_RSS", RLIMIT_RSS},
-    {"RLIMIT_NPROC", RLIMIT_NPROC},	  {"RLIMIT_NOFILE", RLIMIT_NOFILE},   {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
-    {"RLIMIT_AS", RLIMIT_AS},		  {"RLIMIT_LOCKS", RLIMIT_LOCKS},     {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
-    {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE}, {"RLIMIT_NICE", RLIMIT_NICE},	      {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
-    {"RLIMIT_RTTIME", RLIMIT_RTTIME},
+    {"RLIMIT_CPU", RLIMIT_CPU},		  {"RLIMIT_FSIZE", RLIMIT_FSIZE},
+    {"RLIMIT_DATA", RLIMIT_DATA},	  {"RLIMIT_STACK", RLIMIT_STACK},
+    {"RLIMIT_CORE", RLIMIT_CORE},	  {"RLIMIT_RSS", RLIMIT_RSS},
+    {"RLIMIT_NPROC", RLIMIT_NPROC},	  {"RLIMIT_NOFILE", RLIMIT_NOFILE},
+    {"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},	  {"RLIMIT_AS", RLIMIT_AS},
+    {"RLIMIT_LOCKS", RLIMIT_LOCKS},	  {"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
+    {"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE}, {"RLIMIT_NICE", RLIMIT_NICE},
+    {"RLIMIT_RTPRIO", RLIMIT_RTPRIO},	  {"RLIMIT_RTTIME", RLIMIT_RTTIME},
 };
 
 /* --- process */
@@ -270,7 +313,8 @@ static int parse_caps(json_t *c, struct oci_process *p, struct al_error *err)
 {
 	static const char *const sets[OCI_NCAPSETS] = {"bounding", "effective", "inheritable", "permitted",
 						       "ambient"};
-	static const char *const known[] = {"bounding", "effective", "inheritable", "permitted", "ambient", NULL};
+	static const char *const known[] = {"bounding",	 "effective", "inheritable",
+					    "permitted", "ambient",   NULL};
 	if (!json_is_object(c))
 		return al_error_set(err, EINVAL, "process.capabilities: not an object");
 	if (keys_check(c, "process.capabilities", known, err) < 0)
@@ -285,8 +329,8 @@ static int parse_caps(json_t *c, struct oci_process *p, struct al_error *err)
 		for (size_t i = 0; names && names[i]; i++) {
 			int n = oci_cap_number(names[i]);
 			if (n < 0) {
-				al_error_set(err, EINVAL, "process.capabilities.%s: unknown capability %s", sets[s],
-					     names[i]);
+				al_error_set(err, EINVAL, "process.capabilities.%s: unknown capability %s",
+					     sets[s], names[i]);
 				strv_free(names);
 				return -1;
 			}
@@ -299,10 +343,23 @@ static int parse_caps(json_t *c, struct oci_process *p, struct al_error *err)
 
 static int parse_process(json_t *o, struct oci_process *p, struct al_error *err)
 {
-	static const char *const known[] = {"terminal", "consoleSize", "user", "args", "commandLine", "env",
-					    "cwd", "capabilities", "rlimits", "noNewPrivileges", "apparmorProfile",
-					    "oomScoreAdj", "selinuxLabel", "scheduler", "ioPriority",
-					    "execCPUAffinity", NULL};
+	static const char *const known[] = {"terminal",
+					    "consoleSize",
+					    "user",
+					    "args",
+					    "commandLine",
+					    "env",
+					    "cwd",
+					    "capabilities",
+					    "rlimits",
+					    "noNewPrivileges",
+					    "apparmorProfile",
+					    "oomScoreAdj",
+					    "selinuxLabel",
+					    "scheduler",
+					    "ioPriority",
+					    "execCPUAffinity",
+					    NULL};
 	const char *w = "process";
 	bool bad;
 	memset(p, 0, sizeof(*p));
@@ -342,7 +399,8 @@ static int parse_process(json_t *o, struct oci_process *p, struct al_error *err)
 		return al_error_set(err, EINVAL, "process.user: missing");
 	static const char *const uk[] = {"uid", "gid", "umask", "additionalGids", "username", NULL};
 	int64_t uid = 0, gid = 0, um = -1;
-	if (keys_check(u, "process.user", uk, err) < 0 || unsupported(u, "process.user", "username", err) < 0 ||
+	if (keys_check(u, "process.user", uk, err) < 0 ||
+	    unsupported(u, "process.user", "username", err) < 0 ||
 	    get_int(u, "uid", "process.user", 0, UINT32_MAX - 1, &uid, err) < 0 ||
 	    get_int(u, "gid", "process.user", 0, UINT32_MAX - 1, &gid, err) < 0 ||
 	    get_int(u, "umask", "process.user", 0, 0777, &um, err) < 0)
@@ -360,8 +418,10 @@ static int parse_process(json_t *o, struct oci_process *p, struct al_error *err)
 			return al_error_set(err, ENOMEM, "additionalGids");
 		json_array_foreach(ag, i, v)
 		{
-			if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) >= UINT32_MAX)
-				return al_error_set(err, EINVAL, "process.user.additionalGids[%zu]: not a gid", i);
+			if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+			    json_integer_value(v) >= UINT32_MAX)
+				return al_error_set(err, EINVAL,
+						    "process.user.additionalGids[%zu]: not a gid", i);
 			p->gids[p->ngids++] = (gid_t)json_integer_value(v);
 		}
 	}
@@ -448,12 +508,24 @@ static const struct {
 	bool clear;
 	unsigned long flag;
 } mount_flags[] = {
-    {"ro", false, MS_RDONLY},	     {"rw", true, MS_RDONLY},	    {"nosuid", false, MS_NOSUID},
-    {"suid", true, MS_NOSUID},	     {"nodev", false, MS_NODEV},    {"dev", true, MS_NODEV},
-    {"noexec", false, MS_NOEXEC},    {"exec", true, MS_NOEXEC},	    {"sync", false, MS_SYNCHRONOUS},
-    {"async", true, MS_SYNCHRONOUS}, {"noatime", false, MS_NOATIME}, {"atime", true, MS_NOATIME},
-    {"nodiratime", false, MS_NODIRATIME}, {"relatime", false, MS_RELATIME}, {"strictatime", false, MS_STRICTATIME},
-    {"dirsync", false, MS_DIRSYNC},  {"mand", false, MS_MANDLOCK},  {"nomand", true, MS_MANDLOCK},
+    {"ro", false, MS_RDONLY},
+    {"rw", true, MS_RDONLY},
+    {"nosuid", false, MS_NOSUID},
+    {"suid", true, MS_NOSUID},
+    {"nodev", false, MS_NODEV},
+    {"dev", true, MS_NODEV},
+    {"noexec", false, MS_NOEXEC},
+    {"exec", true, MS_NOEXEC},
+    {"sync", false, MS_SYNCHRONOUS},
+    {"async", true, MS_SYNCHRONOUS},
+    {"noatime", false, MS_NOATIME},
+    {"atime", true, MS_NOATIME},
+    {"nodiratime", false, MS_NODIRATIME},
+    {"relatime", false, MS_RELATIME},
+    {"strictatime", false, MS_STRICTATIME},
+    {"dirsync", false, MS_DIRSYNC},
+    {"mand", false, MS_MANDLOCK},
+    {"nomand", true, MS_MANDLOCK},
     {"defaults", false, 0},
 };
 
@@ -461,28 +533,31 @@ static const struct {
 	const char *name;
 	unsigned long flag;
 } propagations[] = {
-    {"private", MS_PRIVATE},	 {"rprivate", MS_PRIVATE | MS_REC}, {"shared", MS_SHARED},
-    {"rshared", MS_SHARED | MS_REC}, {"slave", MS_SLAVE},	    {"rslave", MS_SLAVE | MS_REC},
+    {"private", MS_PRIVATE},	   {"rprivate", MS_PRIVATE | MS_REC},
+    {"shared", MS_SHARED},	   {"rshared", MS_SHARED | MS_REC},
+    {"slave", MS_SLAVE},	   {"rslave", MS_SLAVE | MS_REC},
     {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
 };
 
 static int parse_mount(json_t *m, size_t idx, struct oci_mount *out, struct al_error *err)
 {
-	static const char *const known[] = {"destination", "type", "source", "options", "uidMappings",
-					    "gidMappings", NULL};
+	static const char *const known[] = {"destination", "type",	  "source", "options",
+					    "uidMappings", "gidMappings", NULL};
 	char **opts = NULL;
 	char where[48];
 	snprintf(where, sizeof(where), "mounts[%zu]", idx);
 	if (!json_is_object(m))
 		return al_error_set(err, EINVAL, "%s: not an object", where);
 	if (keys_check(m, where, known, err) < 0 || unsupported(m, where, "uidMappings", err) < 0 ||
-	    unsupported(m, where, "gidMappings", err) < 0 || get_str(m, "destination", where, true, &out->dest, err) < 0 ||
+	    unsupported(m, where, "gidMappings", err) < 0 ||
+	    get_str(m, "destination", where, true, &out->dest, err) < 0 ||
 	    get_str(m, "type", where, false, &out->type, err) < 0 ||
 	    get_str(m, "source", where, false, &out->source, err) < 0 ||
 	    get_strv(m, "options", where, &opts, err) < 0)
 		return -1;
 	if (out->dest[0] != '/')
-		return strv_free(opts), al_error_set(err, EINVAL, "%s.destination: not absolute: %s", where, out->dest);
+		return strv_free(opts),
+		       al_error_set(err, EINVAL, "%s.destination: not absolute: %s", where, out->dest);
 	size_t cap = 1, used = 0;
 	for (size_t i = 0; opts && opts[i]; i++)
 		cap += strlen(opts[i]) + 1;
@@ -519,8 +594,8 @@ static int parse_mount(json_t *m, size_t idx, struct oci_mount *out, struct al_e
 			return -1;
 		}
 		if (!strchr(o, '=') && strncmp(o, "r", 1) == 0 && strlen(o) > 1 &&
-		    (strcmp(o + 1, "ro") == 0 || strcmp(o + 1, "nosuid") == 0 || strcmp(o + 1, "nodev") == 0 ||
-		     strcmp(o + 1, "noexec") == 0)) {
+		    (strcmp(o + 1, "ro") == 0 || strcmp(o + 1, "nosuid") == 0 ||
+		     strcmp(o + 1, "nodev") == 0 || strcmp(o + 1, "noexec") == 0)) {
 			/* recursive attributes: mount_setattr per submount is not done here */
 			al_error_set(err, EINVAL, "%s.options: %s: not supported by airlock-oci", where, o);
 			strv_free(opts);
@@ -550,7 +625,8 @@ static void hooks_free(struct oci_hook *h, size_t n)
 	free(h);
 }
 
-static int parse_hook_list(json_t *hooks, const char *key, struct oci_hook **out, size_t *n, struct al_error *err)
+static int parse_hook_list(json_t *hooks, const char *key, struct oci_hook **out, size_t *n,
+			   struct al_error *err)
 {
 	bool bad;
 	json_t *a = get_array(hooks, key, "hooks", err, &bad), *v;
@@ -572,8 +648,10 @@ static int parse_hook_list(json_t *hooks, const char *key, struct oci_hook **out
 		if (!json_is_object(v))
 			return al_error_set(err, EINVAL, "%s: not an object", where);
 		(*n)++;
-		if (keys_check(v, where, known, err) < 0 || get_str(v, "path", where, true, &h->path, err) < 0 ||
-		    get_strv(v, "args", where, &h->args, err) < 0 || get_strv(v, "env", where, &h->env, err) < 0 ||
+		if (keys_check(v, where, known, err) < 0 ||
+		    get_str(v, "path", where, true, &h->path, err) < 0 ||
+		    get_strv(v, "args", where, &h->args, err) < 0 ||
+		    get_strv(v, "env", where, &h->env, err) < 0 ||
 		    get_int(v, "timeout", where, 1, 86400, &t, err) < 0)
 			return -1;
 		if (h->path[0] != '/')
@@ -585,8 +663,8 @@ static int parse_hook_list(json_t *hooks, const char *key, struct oci_hook **out
 
 static int parse_hooks(json_t *o, struct oci_hooks *h, struct al_error *err)
 {
-	static const char *const known[] = {"prestart", "createRuntime", "createContainer", "startContainer",
-					    "poststart", "poststop", NULL};
+	static const char *const known[] = {
+	    "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop", NULL};
 	if (!json_is_object(o))
 		return al_error_set(err, EINVAL, "hooks: not an object");
 	/* createContainer and startContainer run inside the container's
@@ -595,9 +673,10 @@ static int parse_hooks(json_t *o, struct oci_hooks *h, struct al_error *err)
 	    unsupported(o, "hooks", "startContainer", err) < 0)
 		return -1;
 	return parse_hook_list(o, "prestart", &h->prestart, &h->nprestart, err) < 0 ||
-			   parse_hook_list(o, "createRuntime", &h->create_runtime, &h->ncreate_runtime, err) < 0 ||
-			   parse_hook_list(o, "poststart", &h->poststart, &h->npoststart, err) < 0 ||
-			   parse_hook_list(o, "poststop", &h->poststop, &h->npoststop, err) < 0
+		       parse_hook_list(o, "createRuntime", &h->create_runtime, &h->ncreate_runtime, err) <
+			   0 ||
+		       parse_hook_list(o, "poststart", &h->poststart, &h->npoststart, err) < 0 ||
+		       parse_hook_list(o, "poststop", &h->poststop, &h->npoststop, err) < 0
 		   ? -1
 		   : 0;
 }
@@ -648,7 +727,8 @@ static int parse_devices(json_t *l, struct oci_spec *s, struct al_error *err)
 		return al_error_set(err, ENOMEM, "devices");
 	json_array_foreach(a, i, v)
 	{
-		static const char *const known[] = {"path", "type", "major", "minor", "fileMode", "uid", "gid", NULL};
+		static const char *const known[] = {"path",	"type", "major", "minor",
+						    "fileMode", "uid",	"gid",	 NULL};
 		struct oci_device *d = &s->devices[i];
 		char where[48], *type = NULL;
 		int64_t mj = 0, mn = 0, mode = 0666, uid = 0, gid = 0;
@@ -656,9 +736,11 @@ static int parse_devices(json_t *l, struct oci_spec *s, struct al_error *err)
 		if (!json_is_object(v))
 			return al_error_set(err, EINVAL, "%s: not an object", where);
 		s->ndevices++;
-		if (keys_check(v, where, known, err) < 0 || get_str(v, "path", where, true, &d->path, err) < 0 ||
+		if (keys_check(v, where, known, err) < 0 ||
+		    get_str(v, "path", where, true, &d->path, err) < 0 ||
 		    get_str(v, "type", where, true, &type, err) < 0 ||
-		    get_int(v, "major", where, 0, 4095, &mj, err) < 0 || get_int(v, "minor", where, 0, 1048575, &mn, err) < 0 ||
+		    get_int(v, "major", where, 0, 4095, &mj, err) < 0 ||
+		    get_int(v, "minor", where, 0, 1048575, &mn, err) < 0 ||
 		    get_int(v, "fileMode", where, 0, 07777, &mode, err) < 0 ||
 		    get_int(v, "uid", where, 0, UINT32_MAX - 1, &uid, err) < 0 ||
 		    get_int(v, "gid", where, 0, UINT32_MAX - 1, &gid, err) < 0) {
@@ -683,8 +765,8 @@ static int parse_devices(json_t *l, struct oci_spec *s, struct al_error *err)
 
 static int parse_resources(json_t *r, struct oci_resources *res, struct al_error *err)
 {
-	static const char *const known[] = {"devices", "memory", "cpu", "pids", "blockIO", "hugepageLimits",
-					    "network", "rdma", "unified", NULL};
+	static const char *const known[] = {"devices",	      "memory",	 "cpu",	 "pids",    "blockIO",
+					    "hugepageLimits", "network", "rdma", "unified", NULL};
 	const char *w = "linux.resources";
 	bool bad;
 	if (!json_is_object(r))
@@ -697,8 +779,16 @@ static int parse_resources(json_t *r, struct oci_resources *res, struct al_error
 	if (bad)
 		return -1;
 	if (m) {
-		static const char *const mk[] = {"limit", "reservation", "swap", "kernel", "kernelTCP", "swappiness",
-						 "disableOOMKiller", "useHierarchy", "checkBeforeUpdate", NULL};
+		static const char *const mk[] = {"limit",
+						 "reservation",
+						 "swap",
+						 "kernel",
+						 "kernelTCP",
+						 "swappiness",
+						 "disableOOMKiller",
+						 "useHierarchy",
+						 "checkBeforeUpdate",
+						 NULL};
 		const char *mw = "linux.resources.memory";
 		if (keys_check(m, mw, mk, err) < 0 || unsupported(m, mw, "kernel", err) < 0 ||
 		    unsupported(m, mw, "kernelTCP", err) < 0 || unsupported(m, mw, "useHierarchy", err) < 0 ||
@@ -714,16 +804,19 @@ static int parse_resources(json_t *r, struct oci_resources *res, struct al_error
 	if (bad)
 		return -1;
 	if (c) {
-		static const char *const ck[] = {"shares", "quota", "period", "realtimeRuntime", "realtimePeriod",
-						 "cpus", "mems", "idle", "burst", NULL};
+		static const char *const ck[] = {"shares",	   "quota", "period", "realtimeRuntime",
+						 "realtimePeriod", "cpus",  "mems",   "idle",
+						 "burst",	   NULL};
 		const char *cw = "linux.resources.cpu";
 		int64_t shares = 0, period = 0;
 		if (keys_check(c, cw, ck, err) < 0 || unsupported(c, cw, "realtimeRuntime", err) < 0 ||
 		    unsupported(c, cw, "realtimePeriod", err) < 0 || unsupported(c, cw, "idle", err) < 0 ||
-		    unsupported(c, cw, "burst", err) < 0 || get_int(c, "shares", cw, 0, 262144, &shares, err) < 0 ||
+		    unsupported(c, cw, "burst", err) < 0 ||
+		    get_int(c, "shares", cw, 0, 262144, &shares, err) < 0 ||
 		    get_int(c, "quota", cw, -1, INT64_MAX, &res->cpu_quota, err) < 0 ||
 		    get_int(c, "period", cw, 0, 1000000, &period, err) < 0 ||
-		    get_str(c, "cpus", cw, false, &res->cpus, err) < 0 || get_str(c, "mems", cw, false, &res->mems, err) < 0)
+		    get_str(c, "cpus", cw, false, &res->cpus, err) < 0 ||
+		    get_str(c, "mems", cw, false, &res->mems, err) < 0)
 			return -1;
 		res->cpu_shares = (uint64_t)shares;
 		res->cpu_period = (uint64_t)period;
@@ -734,7 +827,8 @@ static int parse_resources(json_t *r, struct oci_resources *res, struct al_error
 	if (p) {
 		static const char *const pk[] = {"limit", NULL};
 		if (keys_check(p, "linux.resources.pids", pk, err) < 0 ||
-		    get_int(p, "limit", "linux.resources.pids", INT64_MIN, INT64_MAX, &res->pids_limit, err) < 0)
+		    get_int(p, "limit", "linux.resources.pids", INT64_MIN, INT64_MAX, &res->pids_limit, err) <
+			0)
 			return -1;
 		if (res->pids_limit < 0)
 			res->pids_limit = -1;
@@ -757,7 +851,8 @@ static int parse_resources(json_t *r, struct oci_resources *res, struct al_error
 			if (!json_is_object(v) || !json_is_boolean(json_object_get(v, "allow")))
 				return al_error_set(err, EINVAL, "%s: not an object with allow", where);
 			rule->allow = json_is_true(json_object_get(v, "allow"));
-			if (keys_check(v, where, dk, err) < 0 || get_str(v, "type", where, false, &type, err) < 0 ||
+			if (keys_check(v, where, dk, err) < 0 ||
+			    get_str(v, "type", where, false, &type, err) < 0 ||
 			    get_str(v, "access", where, false, &access, err) < 0 ||
 			    get_int(v, "major", where, -1, 4095, &mj, err) < 0 ||
 			    get_int(v, "minor", where, -1, 1048575, &mn, err) < 0) {
@@ -767,12 +862,15 @@ static int parse_resources(json_t *r, struct oci_resources *res, struct al_error
 			}
 			rule->type = type ? type[0] : 'a';
 			bool ok = !type || (strlen(type) == 1 && strchr("acb", type[0]));
-			ok = ok && (!access || (strlen(access) <= 3 && strspn(access, "rwm") == strlen(access)));
-			snprintf(rule->access, sizeof(rule->access), "%s", access && *access ? access : "rwm");
+			ok = ok &&
+			     (!access || (strlen(access) <= 3 && strspn(access, "rwm") == strlen(access)));
+			snprintf(rule->access, sizeof(rule->access), "%s",
+				 access && *access ? access : "rwm");
 			free(type);
 			free(access);
 			if (!ok)
-				return al_error_set(err, EINVAL, "%s: type must be a, c or b; access of r, w, m", where);
+				return al_error_set(err, EINVAL,
+						    "%s: type must be a, c or b; access of r, w, m", where);
 			rule->major = mj;
 			rule->minor = mn;
 			res->ndevices++;
@@ -807,8 +905,12 @@ static const struct {
 	const char *name;
 	int op;
 } sc_ops[] = {
-    {"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT}, {"SCMP_CMP_LE", SCMP_CMP_LE},
-    {"SCMP_CMP_EQ", SCMP_CMP_EQ}, {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
+    {"SCMP_CMP_NE", SCMP_CMP_NE},
+    {"SCMP_CMP_LT", SCMP_CMP_LT},
+    {"SCMP_CMP_LE", SCMP_CMP_LE},
+    {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+    {"SCMP_CMP_GE", SCMP_CMP_GE},
+    {"SCMP_CMP_GT", SCMP_CMP_GT},
     {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
 };
 
@@ -825,8 +927,8 @@ static void seccomp_free(struct oci_seccomp *sc)
 
 static int parse_seccomp(json_t *o, struct oci_spec *s, struct al_error *err)
 {
-	static const char *const known[] = {"defaultAction", "defaultErrnoRet", "architectures", "flags",
-					    "listenerPath", "listenerMetadata", "syscalls", NULL};
+	static const char *const known[] = {"defaultAction", "defaultErrnoRet",	 "architectures", "flags",
+					    "listenerPath",  "listenerMetadata", "syscalls",	  NULL};
 	const char *w = "linux.seccomp";
 	char *da = NULL, **archs = NULL, **flags = NULL;
 	int64_t der = EPERM;
@@ -837,7 +939,8 @@ static int parse_seccomp(json_t *o, struct oci_spec *s, struct al_error *err)
 	if (!sc)
 		return al_error_set(err, ENOMEM, "seccomp");
 	if (keys_check(o, w, known, err) < 0 || unsupported(o, w, "listenerPath", err) < 0 ||
-	    unsupported(o, w, "listenerMetadata", err) < 0 || get_str(o, "defaultAction", w, true, &da, err) < 0 ||
+	    unsupported(o, w, "listenerMetadata", err) < 0 ||
+	    get_str(o, "defaultAction", w, true, &da, err) < 0 ||
 	    get_int(o, "defaultErrnoRet", w, 0, 4095, &der, err) < 0)
 		goto fail;
 	if (sc_action(da, (uint32_t)der, true, &sc->default_action) < 0) {
@@ -894,8 +997,8 @@ static int parse_seccomp(json_t *o, struct oci_spec *s, struct al_error *err)
 		}
 		json_array_foreach(sys, i, v)
 		{
-			static const char *const rk[] = {"names", "action", "errnoRet", "args", "comment", "includes",
-							 "excludes", NULL};
+			static const char *const rk[] = {"names",   "action",	"errnoRet", "args",
+							 "comment", "includes", "excludes", NULL};
 			struct oci_sc_rule *r = &sc->rules[i];
 			char where[48], *act = NULL;
 			int64_t er = EPERM;
@@ -906,13 +1009,15 @@ static int parse_seccomp(json_t *o, struct oci_spec *s, struct al_error *err)
 			}
 			sc->nrules++;
 			if (keys_check(v, where, rk, err) < 0 || unsupported(v, where, "includes", err) < 0 ||
-			    unsupported(v, where, "excludes", err) < 0 || get_strv(v, "names", where, &r->names, err) < 0 ||
+			    unsupported(v, where, "excludes", err) < 0 ||
+			    get_strv(v, "names", where, &r->names, err) < 0 ||
 			    get_str(v, "action", where, true, &act, err) < 0 ||
 			    get_int(v, "errnoRet", where, 0, 4095, &er, err) < 0) {
 				free(act);
 				goto fail;
 			}
-			int ar = sc_action(act, (uint32_t)er, json_object_get(v, "errnoRet") != NULL, &r->action);
+			int ar =
+			    sc_action(act, (uint32_t)er, json_object_get(v, "errnoRet") != NULL, &r->action);
 			if (ar < 0)
 				al_error_set(err, EINVAL, "%s.action: %s not supported", where, act);
 			free(act);
@@ -943,7 +1048,8 @@ static int parse_seccomp(json_t *o, struct oci_spec *s, struct al_error *err)
 				    get_str(x, "op", where, true, &op, err) < 0) {
 					free(op);
 					if (!err->msg[0])
-						al_error_set(err, EINVAL, "%s.args[%zu]: not an object", where, k);
+						al_error_set(err, EINVAL, "%s.args[%zu]: not an object",
+							     where, k);
 					goto fail;
 				}
 				sa->index = (unsigned)idx;
@@ -973,10 +1079,10 @@ fail:
 
 static int parse_linux(json_t *l, struct oci_spec *s, struct al_error *err)
 {
-	static const char *const known[] = {"namespaces", "uidMappings", "gidMappings", "timeOffsets", "devices",
-					    "cgroupsPath", "rootfsPropagation", "seccomp", "sysctl", "resources",
-					    "maskedPaths", "readonlyPaths", "mountLabel", "intelRdt", "personality",
-					    "memoryPolicy", "netDevices", NULL};
+	static const char *const known[] = {
+	    "namespaces",	 "uidMappings", "gidMappings", "timeOffsets",  "devices",     "cgroupsPath",
+	    "rootfsPropagation", "seccomp",	"sysctl",      "resources",    "maskedPaths", "readonlyPaths",
+	    "mountLabel",	 "intelRdt",	"personality", "memoryPolicy", "netDevices",  NULL};
 	const char *w = "linux";
 	bool bad;
 	if (!json_is_object(l))
@@ -1008,7 +1114,8 @@ static int parse_linux(json_t *l, struct oci_spec *s, struct al_error *err)
 			if (strcmp(type, oci_ns_names[j]) == 0)
 				t = j;
 		if (t < 0 || s->ns_new[t] || s->ns_path[t]) {
-			al_error_set(err, EINVAL, "%s.type: %s %s", where, type, t < 0 ? "not supported" : "given twice");
+			al_error_set(err, EINVAL, "%s.type: %s %s", where, type,
+				     t < 0 ? "not supported" : "given twice");
 			free(type);
 			free(path);
 			return -1;
@@ -1026,25 +1133,29 @@ static int parse_linux(json_t *l, struct oci_spec *s, struct al_error *err)
 		}
 	}
 	if (s->ns_path[OCI_NS_USER] || s->ns_path[OCI_NS_MNT])
-		return al_error_set(err, EINVAL, "linux.namespaces: joining an existing %s namespace by path is not "
-						 "supported by airlock-oci",
+		return al_error_set(err, EINVAL,
+				    "linux.namespaces: joining an existing %s namespace by path is not "
+				    "supported by airlock-oci",
 				    s->ns_path[OCI_NS_USER] ? "user" : "mount");
 	if (parse_idmap(l, "uidMappings", &s->uid_map, &s->nuid_map, err) < 0 ||
-	    parse_idmap(l, "gidMappings", &s->gid_map, &s->ngid_map, err) < 0 || parse_devices(l, s, err) < 0 ||
-	    get_str(l, "cgroupsPath", w, false, &s->cgroups_path, err) < 0 ||
-	    get_strmap(l, "sysctl", w, &s->sysctl, err) < 0 || get_strv(l, "maskedPaths", w, &s->masked, err) < 0 ||
+	    parse_idmap(l, "gidMappings", &s->gid_map, &s->ngid_map, err) < 0 ||
+	    parse_devices(l, s, err) < 0 || get_str(l, "cgroupsPath", w, false, &s->cgroups_path, err) < 0 ||
+	    get_strmap(l, "sysctl", w, &s->sysctl, err) < 0 ||
+	    get_strv(l, "maskedPaths", w, &s->masked, err) < 0 ||
 	    get_strv(l, "readonlyPaths", w, &s->readonly, err) < 0)
 		return -1;
 	if ((s->nuid_map || s->ngid_map) && !s->ns_new[OCI_NS_USER])
 		return al_error_set(err, EINVAL, "linux.uidMappings: given without a new user namespace");
 	if (s->ns_new[OCI_NS_USER] && (!s->nuid_map || !s->ngid_map))
-		return al_error_set(err, EINVAL, "linux.uidMappings: a new user namespace needs uid and gid mappings");
+		return al_error_set(err, EINVAL,
+				    "linux.uidMappings: a new user namespace needs uid and gid mappings");
 	for (size_t k = 0; s->sysctl && s->sysctl[k]; k += 2)
 		if (strstr(s->sysctl[k], "..") || strchr(s->sysctl[k], '/') || s->sysctl[k][0] == '.')
 			return al_error_set(err, EINVAL, "linux.sysctl.%s: not a sysctl name", s->sysctl[k]);
 	for (size_t k = 0; s->res.unified && s->res.unified[k]; k += 2)
 		if (strchr(s->res.unified[k], '/') || s->res.unified[k][0] == '.')
-			return al_error_set(err, EINVAL, "linux.resources.unified.%s: not a file name", s->res.unified[k]);
+			return al_error_set(err, EINVAL, "linux.resources.unified.%s: not a file name",
+					    s->res.unified[k]);
 	char *prop = NULL;
 	if (get_str(l, "rootfsPropagation", w, false, &prop, err) < 0)
 		return -1;
@@ -1070,9 +1181,9 @@ static int parse_linux(json_t *l, struct oci_spec *s, struct al_error *err)
 
 static int parse_spec(json_t *root, struct oci_spec *s, struct al_error *err)
 {
-	static const char *const known[] = {"ociVersion", "root", "mounts", "process", "hostname", "domainname",
-					    "hooks", "annotations", "linux", "solaris", "windows", "vm", "zos",
-					    "features", NULL};
+	static const char *const known[] = {"ociVersion", "root",  "mounts",	  "process",  "hostname",
+					    "domainname", "hooks", "annotations", "linux",    "solaris",
+					    "windows",	  "vm",	   "zos",	  "features", NULL};
 	bool bad;
 	if (!json_is_object(root))
 		return al_error_set(err, EINVAL, "config: not an object");
@@ -1089,13 +1200,15 @@ static int parse_spec(json_t *root, struct oci_spec *s, struct al_error *err)
 	if (!rt)
 		return al_error_set(err, EINVAL, "root: missing");
 	static const char *const rk[] = {"path", "readonly", NULL};
-	if (keys_check(rt, "root", rk, err) < 0 || get_str(rt, "path", "root", true, &s->root_path, err) < 0 ||
+	if (keys_check(rt, "root", rk, err) < 0 ||
+	    get_str(rt, "path", "root", true, &s->root_path, err) < 0 ||
 	    get_bool(rt, "readonly", "root", &s->root_readonly, err) < 0)
 		return -1;
 	json_t *p = json_object_get(root, "process");
 	if (!p)
 		return al_error_set(err, EINVAL, "process: missing");
-	if (parse_process(p, &s->process, err) < 0 || get_str(root, "hostname", "config", false, &s->hostname, err) < 0 ||
+	if (parse_process(p, &s->process, err) < 0 ||
+	    get_str(root, "hostname", "config", false, &s->hostname, err) < 0 ||
 	    get_str(root, "domainname", "config", false, &s->domainname, err) < 0)
 		return -1;
 	json_t *ms = get_array(root, "mounts", "config", err, &bad), *v;

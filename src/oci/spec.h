@@ -20,8 +20,23 @@ enum {
 	OCI_MAX_ARGS = 6,
 };
 
-enum oci_ns { OCI_NS_PID, OCI_NS_NET, OCI_NS_MNT, OCI_NS_IPC, OCI_NS_UTS, OCI_NS_USER, OCI_NS_CGROUP, OCI_NS_N };
-enum oci_capset { OCI_CAP_BOUNDING, OCI_CAP_EFFECTIVE, OCI_CAP_INHERITABLE, OCI_CAP_PERMITTED, OCI_CAP_AMBIENT };
+enum oci_ns {
+	OCI_NS_PID,
+	OCI_NS_NET,
+	OCI_NS_MNT,
+	OCI_NS_IPC,
+	OCI_NS_UTS,
+	OCI_NS_USER,
+	OCI_NS_CGROUP,
+	OCI_NS_N
+};
+enum oci_capset {
+	OCI_CAP_BOUNDING,
+	OCI_CAP_EFFECTIVE,
+	OCI_CAP_INHERITABLE,
+	OCI_CAP_PERMITTED,
+	OCI_CAP_AMBIENT
+};
 
 struct oci_rlimit {
 	int resource;
@@ -35,7 +50,7 @@ struct oci_process {
 	gid_t gid;
 	gid_t *gids;
 	size_t ngids;
-	int umask; /* -1: unset */
+	int umask;	    /* -1: unset */
 	char **args, **env; /* NULL-terminated */
 	char *cwd;
 	bool has_caps;
@@ -49,7 +64,7 @@ struct oci_process {
 
 struct oci_mount {
 	char *dest, *type, *source;
-	unsigned long flags;	  /* MS_* for the mount itself */
+	unsigned long flags;	   /* MS_* for the mount itself */
 	unsigned long propagation; /* MS_SHARED/SLAVE/PRIVATE/UNBINDABLE (| MS_REC) */
 	bool bind, recursive;
 	char *data; /* the options the kernel takes as text ("mode=755,size=65536k") */
@@ -81,7 +96,7 @@ struct oci_device {
 
 struct oci_dev_rule {
 	bool allow;
-	char type; /* a, c, b */
+	char type;	      /* a, c, b */
 	int64_t major, minor; /* -1 = any */
 	char access[4];
 };
@@ -105,7 +120,7 @@ struct oci_sc_arg {
 	int op; /* enum scmp_compare */
 };
 struct oci_sc_rule {
-	char **names; /* NULL-terminated */
+	char **names;	 /* NULL-terminated */
 	uint32_t action; /* SCMP_ACT_* */
 	struct oci_sc_arg args[OCI_MAX_ARGS];
 	size_t nargs;
@@ -128,7 +143,7 @@ struct oci_spec {
 	struct oci_mount *mounts;
 	size_t nmounts;
 	struct oci_hooks hooks;
-	char *airlock_profile; /* annotation run.airlock.profile */
+	char *airlock_profile;	/* annotation run.airlock.profile */
 	char *annotations_json; /* the annotations object as JSON text, for state */
 	/* linux */
 	bool ns_new[OCI_NS_N];
@@ -139,9 +154,9 @@ struct oci_spec {
 	size_t ndevices;
 	char *cgroups_path;
 	struct oci_resources res;
-	char **sysctl; /* key, value, ..., NULL */
-	struct oci_seccomp *seccomp; /* NULL: none */
-	char **masked, **readonly;   /* NULL-terminated */
+	char **sysctl;			  /* key, value, ..., NULL */
+	struct oci_seccomp *seccomp;	  /* NULL: none */
+	char **masked, **readonly;	  /* NULL-terminated */
 	unsigned long rootfs_propagation; /* 0: MS_REC|MS_SLAVE (the default) */
 };
 

@@ -13,7 +13,8 @@
 #include "unit.h"
 
 static const char base[] =
-    "{\"ociVersion\": \"%s\", \"root\": {\"path\": \"rootfs\"}, \"process\": {\"args\": [\"sh\"], \"cwd\": \"/\", "
+    "{\"ociVersion\": \"%s\", \"root\": {\"path\": \"rootfs\"}, \"process\": {\"args\": [\"sh\"], \"cwd\": "
+    "\"/\", "
     "\"user\": {\"uid\": 0, \"gid\": 0}%s}, \"linux\": {\"namespaces\": [{\"type\": \"mount\"}]%s}%s}";
 
 static int parse(const char *version, const char *process, const char *linux_, const char *top, char *msg,
@@ -35,7 +36,8 @@ static int parse(const char *version, const char *process, const char *linux_, c
 	return r;
 }
 
-static void refused(const char *name, const char *process, const char *linux_, const char *top, const char *field)
+static void refused(const char *name, const char *process, const char *linux_, const char *top,
+		    const char *field)
 {
 	char msg[600], n[160];
 	int r = parse("1.0.2", process, linux_, top, msg, sizeof(msg));
@@ -70,30 +72,37 @@ int main(void)
 	char msg[600], out[512];
 	CHECK("oci config: a minimal 1.0.2 config", parse("1.0.2", "", "", "", msg, sizeof(msg)) == 0);
 	CHECK("oci config: 1.2.1-dev accepted", parse("1.2.1-dev", "", "", "", msg, sizeof(msg)) == 0);
-	CHECK("oci config: 2.0.0 refused", parse("2.0.0", "", "", "", msg, sizeof(msg)) < 0 && strstr(msg, "ociVersion"));
+	CHECK("oci config: 2.0.0 refused",
+	      parse("2.0.0", "", "", "", msg, sizeof(msg)) < 0 && strstr(msg, "ociVersion"));
 	refused("an unknown top-level key", "", "", ", \"frob\": 1", "frob");
 	refused("an unknown process key", ", \"frob\": 1", "", "", "process.frob");
 	refused("an AppArmor profile", ", \"apparmorProfile\": \"x\"", "", "", "process.apparmorProfile");
-	refused("an unknown capability", ", \"capabilities\": {\"bounding\": [\"CAP_FROB\"]}", "", "", "CAP_FROB");
-	refused("blockIO limits", "", ", \"resources\": {\"blockIO\": {\"weight\": 10}}", "", "linux.resources.blockIO");
-	refused("hugepage limits", "", ", \"resources\": {\"hugepageLimits\": [{\"pageSize\": \"2MB\", \"limit\": 1}]}", "",
+	refused("an unknown capability", ", \"capabilities\": {\"bounding\": [\"CAP_FROB\"]}", "", "",
+		"CAP_FROB");
+	refused("blockIO limits", "", ", \"resources\": {\"blockIO\": {\"weight\": 10}}", "",
+		"linux.resources.blockIO");
+	refused("hugepage limits", "",
+		", \"resources\": {\"hugepageLimits\": [{\"pageSize\": \"2MB\", \"limit\": 1}]}", "",
 		"linux.resources.hugepageLimits");
 	refused("intelRdt", "", ", \"intelRdt\": {\"closID\": \"x\"}", "", "linux.intelRdt");
-	refused("a seccomp listener", "", ", \"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"/x\"}", "",
+	refused("a seccomp listener", "",
+		", \"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"/x\"}", "",
 		"linux.seccomp.listenerPath");
 	refused("SCMP_ACT_NOTIFY", "",
-		", \"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": [\"read\"], \"action\": "
+		", \"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
+		"[\"read\"], \"action\": "
 		"\"SCMP_ACT_NOTIFY\"}]}",
 		"", "linux.seccomp.syscalls[0].action");
 	refused("createContainer hooks", "", "", ", \"hooks\": {\"createContainer\": [{\"path\": \"/x\"}]}",
 		"hooks.createContainer");
-	refused("joining a mount namespace", "", ", \"namespaces\": [{\"type\": \"mount\", \"path\": \"/proc/1/ns/mnt\"}]", "",
-		"mount");
-	refused("a user namespace without mappings", "", ", \"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"user\"}]", "",
-		"uidMappings");
+	refused("joining a mount namespace", "",
+		", \"namespaces\": [{\"type\": \"mount\", \"path\": \"/proc/1/ns/mnt\"}]", "", "mount");
+	refused("a user namespace without mappings", "",
+		", \"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"user\"}]", "", "uidMappings");
 	refused("a sysctl with a slash", "", ", \"sysctl\": {\"../x\": \"1\"}", "", "linux.sysctl");
 	refused("a recursive read-only mount", "", "",
-		", \"mounts\": [{\"destination\": \"/x\", \"type\": \"bind\", \"source\": \"/\", \"options\": [\"rro\"]}]",
+		", \"mounts\": [{\"destination\": \"/x\", \"type\": \"bind\", \"source\": \"/\", "
+		"\"options\": [\"rro\"]}]",
 		"mounts[0].options");
 	refused("a duplicate key", ", \"cwd\": \"/\"", "", "", "duplicate");
 
@@ -102,7 +111,8 @@ int main(void)
 	CHECK("oci signal: 9", oci_signal_parse("9") == 9);
 	CHECK("oci signal: sigterm (any case)", oci_signal_parse("sigterm") == 15);
 	CHECK("oci signal: RTMIN+2", oci_signal_parse("RTMIN+2") > 32);
-	CHECK("oci signal: unknown", oci_signal_parse("FROB") < 0 && oci_signal_parse("65") < 0 && oci_signal_parse("") < 0);
+	CHECK("oci signal: unknown",
+	      oci_signal_parse("FROB") < 0 && oci_signal_parse("65") < 0 && oci_signal_parse("") < 0);
 
 	CHECK("systemd path: machine.slice:libpod:ID",
 	      oci_systemd_path("machine.slice:libpod:abc", out, sizeof(out)) == 0 &&
@@ -124,25 +134,33 @@ int main(void)
 	snprintf(d2, sizeof(d2), "%s/c", t2);
 	mkdir(d2, 0755);
 	static const char *const v2files[] = {"memory.max", "memory.swap.max", "memory.low", "pids.max",
-					      "cpu.weight", "cpu.max", "memory.high"};
+					      "cpu.weight", "cpu.max",	       "memory.high"};
 	for (size_t i = 0; i < sizeof(v2files) / sizeof(v2files[0]); i++)
 		touch(d2, v2files[i]);
 	struct ocicg cg = {.v2 = true, .n = 1};
 	cg.dirs[0] = strdup(d2);
 	cg.ctrls[0] = strdup("");
 	char *unified[] = {"memory.high", "1000", NULL};
-	struct oci_resources res = {.mem_limit = 1 << 20, .mem_swap = 3 << 20, .pids_limit = 7, .cpu_shares = 1024,
-				    .cpu_quota = 50000, .cpu_period = 100000, .swappiness = -1, .unified = unified};
+	struct oci_resources res = {.mem_limit = 1 << 20,
+				    .mem_swap = 3 << 20,
+				    .pids_limit = 7,
+				    .cpu_shares = 1024,
+				    .cpu_quota = 50000,
+				    .cpu_period = 100000,
+				    .swappiness = -1,
+				    .unified = unified};
 	struct al_error err = {0};
 	CHECK("oci cgroup v2: limits written", ocicg_create(&cg, &res, &err) == 0);
 	CHECK("oci cgroup v2: memory.max", strcmp(slurp(d2, "memory.max"), "1048576") == 0);
-	CHECK("oci cgroup v2: memory.swap.max is swap minus memory", strcmp(slurp(d2, "memory.swap.max"), "2097152") == 0);
+	CHECK("oci cgroup v2: memory.swap.max is swap minus memory",
+	      strcmp(slurp(d2, "memory.swap.max"), "2097152") == 0);
 	CHECK("oci cgroup v2: pids.max", strcmp(slurp(d2, "pids.max"), "7") == 0);
 	CHECK("oci cgroup v2: cpu.weight from shares 1024", strcmp(slurp(d2, "cpu.weight"), "39") == 0);
 	CHECK("oci cgroup v2: cpu.max", strcmp(slurp(d2, "cpu.max"), "50000 100000") == 0);
 	CHECK("oci cgroup v2: unified", strcmp(slurp(d2, "memory.high"), "1000") == 0);
-	struct oci_dev_rule rules[2] = {{.allow = false, .type = 'a', .major = -1, .minor = -1, .access = "rwm"},
-					{.allow = true, .type = 'c', .major = 1, .minor = 3, .access = "rwm"}};
+	struct oci_dev_rule rules[2] = {
+	    {.allow = false, .type = 'a', .major = -1, .minor = -1, .access = "rwm"},
+	    {.allow = true, .type = 'c', .major = 1, .minor = 3, .access = "rwm"}};
 	struct oci_resources devs = {.swappiness = -1, .devices = rules, .ndevices = 2};
 	CHECK("oci cgroup v2: device rules refused (no eBPF program)",
 	      ocicg_create(&cg, &devs, &err) < 0 && strstr(err.msg, "linux.resources.devices"));
@@ -152,9 +170,9 @@ int main(void)
 	char d1[600];
 	snprintf(d1, sizeof(d1), "%s/v1", t2);
 	mkdir(d1, 0755);
-	static const char *const v1files[] = {"memory.limit_in_bytes", "memory.memsw.limit_in_bytes", "pids.max",
-					      "cpu.shares", "cpu.cfs_quota_us", "cpu.cfs_period_us", "devices.allow",
-					      "devices.deny"};
+	static const char *const v1files[] = {
+	    "memory.limit_in_bytes", "memory.memsw.limit_in_bytes", "pids.max",	     "cpu.shares",
+	    "cpu.cfs_quota_us",	     "cpu.cfs_period_us",	    "devices.allow", "devices.deny"};
 	for (size_t i = 0; i < sizeof(v1files) / sizeof(v1files[0]); i++)
 		touch(d1, v1files[i]);
 	struct ocicg c1 = {.v2 = false, .n = 1};
@@ -164,11 +182,14 @@ int main(void)
 	res.devices = rules;
 	res.ndevices = 2;
 	CHECK("oci cgroup v1: limits written", ocicg_create(&c1, &res, &err) == 0);
-	CHECK("oci cgroup v1: memsw is the spec's swap", strcmp(slurp(d1, "memory.memsw.limit_in_bytes"), "3145728") == 0);
+	CHECK("oci cgroup v1: memsw is the spec's swap",
+	      strcmp(slurp(d1, "memory.memsw.limit_in_bytes"), "3145728") == 0);
 	CHECK("oci cgroup v1: cpu.shares", strcmp(slurp(d1, "cpu.shares"), "1024") == 0);
-	CHECK("oci cgroup v1: the last device rule is runc's always-allowed pts", strcmp(slurp(d1, "devices.allow"), "c 136:* rwm") == 0);
+	CHECK("oci cgroup v1: the last device rule is runc's always-allowed pts",
+	      strcmp(slurp(d1, "devices.allow"), "c 136:* rwm") == 0);
 	res.unified = unified;
-	CHECK("oci cgroup v1: unified refused", ocicg_create(&c1, &res, &err) < 0 && strstr(err.msg, "unified"));
+	CHECK("oci cgroup v1: unified refused",
+	      ocicg_create(&c1, &res, &err) < 0 && strstr(err.msg, "unified"));
 	char *saved = ocicg_save(&c1);
 	struct ocicg back;
 	CHECK("oci cgroup: saved and loaded back",
