@@ -4,7 +4,8 @@
 # check passes by accident.
 #   seccomp: the bundle's own profile allows everything; airlock's
 #            deny-list still refuses unshare, and the monitor records it.
-#   landlock: the bundle leaves /proc/sys writable; Landlock does not.
+#   landlock: the bundle leaves /proc/sys writable; Landlock does not;
+#             and it keeps the container off the host's abstract sockets.
 #   nnp: a set-uid-root program run by uid 1000 stays uid 1000.
 # Then the layers as seen from inside (seccomp mode, no_new_privs, the
 # capabilities the config gave), in exec'd processes too, and the
@@ -34,6 +35,53 @@ AIRLOCK_TEST_DISABLE=landlock run ll-off "$WORK/b-ll"
 grep -q 'write=0' "$WORK/ll-off.out" && grep -q '^pwned' "$WORK/ll-off.out" ||
 	fail "control: /proc/sys not writable with Landlock off: $(cat "$WORK/ll-off.out")"
 echo "ok: landlock"
+
+# --- landlock, scoped: a container on the host's network namespace (no
+# namespace of its own) reaches the host's abstract unix sockets, as
+# containerd-shim's API socket was reached (CVE-2020-15257). Landlock ABI 6
+# scopes them to the container.
+cat >"$WORK/abstract.c" <<'C'
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+int main(int argc, char **argv)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	size_t n = strlen(argv[1]);
+	memcpy(a.sun_path + 1, argv[1], n); /* sun_path[0] = 0: abstract */
+	int s = socket(AF_UNIX, SOCK_STREAM, 0);
+	int r = connect(s, (struct sockaddr *)&a, (socklen_t)(sizeof(a.sun_family) + 1 + n));
+	printf("connect=%d\n", r);
+	return argc < 2;
+}
+C
+gcc -static -O1 -o "$WORK/abstract" "$WORK/abstract.c" || fail "gcc -static abstract"
+SOCKNAME=airlock-oci-test-$$
+python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind("\0" + sys.argv[1]); s.listen(8)
+end = time.time() + 30
+s.settimeout(1)
+while time.time() < end:
+    try:
+        c, _ = s.accept(); c.close()
+    except socket.timeout:
+        pass
+' "$SOCKNAME" &
+LISTENER=$!
+trap 'kill $LISTENER 2>/dev/null' EXIT
+make_bundle "$WORK/b-abs" "c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'network']
+c['process']['args'] = ['/bin/abstract', '$SOCKNAME']"
+cp "$WORK/abstract" "$WORK/b-abs/rootfs/bin/abstract"
+for _ in $(seq 100); do grep -q "@$SOCKNAME" /proc/net/unix && break; sleep 0.05; done
+run abs "$WORK/b-abs"
+grep -q 'connect=-1' "$WORK/abs.out" || fail "landlock scope: the host's abstract socket was reached: $(cat "$WORK/abs.out")"
+AIRLOCK_TEST_DISABLE=landlock run abs-off "$WORK/b-abs"
+grep -q 'connect=0' "$WORK/abs-off.out" || fail "control: the abstract socket not reached with Landlock off: $(cat "$WORK/abs-off.out")"
+kill $LISTENER 2>/dev/null
+echo "ok: landlock scope"
 
 # --- no_new_privs: a set-uid-root program (built here, static) in the
 # root; uid 1000 holds CAP_SYS_ADMIN so that Landlock and seccomp load
