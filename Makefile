@@ -257,7 +257,7 @@ fuzz: deps $(FUZZ_TARGETS)
 # airlock side by side with bubblewrap, firejail, unshare and plain exec
 # (bench/README.md); installs the peers when missing. Not a test: nothing is
 # asserted. BENCH_RUNS, BENCH_SECONDS tune it.
-bench: deps build/airlock build/airlock-serve  # serve_bench.py: the service too
+bench: deps build/airlock build/airlock-serve build/airlock-oci  # serve_bench.py: the service; oci_bench.py: airlock-oci
 	@bench/run.sh
 
 # The main job on its defaults: a sandboxed Python hello world.
