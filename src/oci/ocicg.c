@@ -462,8 +462,20 @@ int ocicg_destroy(const struct ocicg *cg, struct al_error *err)
 		for (size_t i = 0; i < cg->n; i++)
 			if (rmdir(cg->dirs[i]) < 0 && errno != ENOENT)
 				left = true;
-		if (!left)
+		if (!left) {
+			/* The parent airlock-oci made for configs without a
+			 * cgroupsPath goes with its last container. */
+			for (size_t i = 0; i < cg->n; i++) {
+				char parent[4096];
+				snprintf(parent, sizeof(parent), "%s", cg->dirs[i]);
+				char *slash = strrchr(parent, '/');
+				if (slash && slash - parent >= 12 && strncmp(slash - 12, "/airlock-oci", 12) == 0) {
+					*slash = '\0';
+					rmdir(parent); /* busy while another container is in it */
+				}
+			}
 			return 0;
+		}
 		usleep(10000);
 	}
 	return al_error_set(err, EBUSY, "cgroup: %s still busy", cg->dirs[0]);

@@ -7,6 +7,7 @@
 . "$CASE_DIR/oci.lib"
 make_rootfs "$WORK/rootfs"
 tar -C "$WORK/rootfs" -cf "$WORK/bb.tar" . || fail "tar"
+PRE_NETS=$(ls -d /run/containers 2>/dev/null) # podman's network state
 P=(podman --root "$WORK/storage" --runroot "$WORK/runroot" --storage-driver vfs --cgroup-manager cgroupfs
 	--events-backend none --tmpdir "$WORK/ptmp")
 "${P[@]}" import -q "$WORK/bb.tar" localhost/airlock-bb:1 >/dev/null || fail "podman import"
@@ -33,6 +34,7 @@ cleanup() {
 	wait $CTD 2>/dev/null
 	rmdir "/run/containerd/runc/$NS" 2>/dev/null
 	rmdir /run/containerd/runc /run/containerd/s /run/containerd/fifo /run/containerd 2>/dev/null
+	[ -z "$PRE_NETS" ] && rmdir /run/containers/networks /run/containers 2>/dev/null
 }
 trap cleanup EXIT
 C() { ctr --address "$WORK/ctd.sock" -n "$NS" "$@"; }

@@ -16,6 +16,9 @@ export CONTAINERS_CONF=$WORK/containers.conf
 P=(podman --root "$WORK/storage" --runroot "$WORK/runroot" --storage-driver vfs --cgroup-manager cgroupfs
 	--events-backend none --tmpdir "$WORK/ptmp")
 U=(--ulimit nofile=20000:20000 --ulimit nproc=32768:32768 --network none)
+PRE_LIBPOD=$(ls -d /sys/fs/cgroup/*/libpod_parent 2>/dev/null)
+PRE_STATE=$(ls -d /run/airlock-oci 2>/dev/null)
+PRE_NETS=$(ls -d /run/containers 2>/dev/null) # podman's network state, made even with --network none
 "${P[@]}" import -q "$WORK/bb.tar" localhost/airlock-bb:1 >/dev/null || fail "podman import"
 cleanup() {
 	"${P[@]}" rm -af -t 0 >/dev/null 2>&1
@@ -23,11 +26,13 @@ cleanup() {
 	# podman leaves its conmon cgroup and the containers' parent (they
 	# were not there before: checked below).
 	for c in /sys/fs/cgroup/*/libpod_parent; do
-		[ -d "$c" ] && [ -z "$PRE_LIBPOD" ] && { rmdir "$c/conmon" "$c" 2>/dev/null; }
+		[ -d "$c" ] && [ -z "$PRE_LIBPOD" ] && { rmdir "$c"/* "$c" 2>/dev/null; }
 	done
 	chattr -R -i "$WORK/storage" 2>/dev/null
+	# podman gives airlock-oci no --root: its default, made here.
+	[ -z "$PRE_STATE" ] && rmdir /run/airlock-oci 2>/dev/null
+	[ -z "$PRE_NETS" ] && rmdir /run/containers/networks /run/containers 2>/dev/null
 }
-PRE_LIBPOD=$(ls -d /sys/fs/cgroup/*/libpod_parent 2>/dev/null)
 trap cleanup EXIT
 
 for rt in "$OCI" "$(command -v runc)"; do
