@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "landlock.h"
 #include "notify.h"
 #include "plan.h"
@@ -525,10 +526,8 @@ static _Noreturn void finish(const struct oci_run *r, const struct oci_process *
 	/* airlock's layers. no_new_privs first: Landlock and an unprivileged
 	 * seccomp filter need it, and set-uid files can no longer lift the
 	 * process above what it was given. */
-	if ((p->no_new_privs || !(r->disabled & AL_DEF_NNP)) && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-		al_error_set(&err, errno, "no_new_privs");
+	if ((p->no_new_privs || !(r->disabled & AL_DEF_NNP)) && al_caps_no_new_privs(&err) < 0)
 		child_fail(sync, &err);
-	}
 	if (!(r->disabled & AL_DEF_LANDLOCK) && apply_landlock(r, &err) < 0)
 		child_fail(sync, &err);
 	if (!(r->disabled & AL_DEF_SECCOMP)) {
