@@ -485,6 +485,36 @@ static int apply_landlock(const struct oci_run *r, struct al_error *err)
 				      r->nlandlock_rw, err);
 }
 
+/* The process's AppArmor profile or SELinux label: refused before the
+ * container is reported ready when the host's kernel has no such LSM (as
+ * runc refuses it), never dropped. */
+static int lsm_check(const struct oci_process *p, struct al_error *err)
+{
+	char buf[8];
+	if (p->apparmor && *p->apparmor &&
+	    (al_read_file_at(AT_FDCWD, "/sys/module/apparmor/parameters/enabled", buf, sizeof(buf), NULL) < 0 ||
+	     buf[0] != 'Y'))
+		return al_error_set(err, ENOTSUP, "process.apparmorProfile: AppArmor is not enabled on this host");
+	if (p->selinux && *p->selinux && access("/sys/fs/selinux/enforce", F_OK) < 0)
+		return al_error_set(err, ENOTSUP, "process.selinuxLabel: SELinux is not enabled on this host");
+	return 0;
+}
+
+/* Exec into the label: the kernel applies it at execve. */
+static int lsm_apply(const struct oci_process *p, struct al_error *err)
+{
+	char buf[4200];
+	if (p->apparmor && *p->apparmor) {
+		snprintf(buf, sizeof(buf), "exec %s", p->apparmor);
+		if (al_write_file_at(AT_FDCWD, "/proc/self/attr/apparmor/exec", buf, NULL) < 0 &&
+		    al_write_file_at(AT_FDCWD, "/proc/self/attr/exec", buf, err) < 0)
+			return al_error_wrap(err, "process.apparmorProfile %s", p->apparmor);
+	}
+	if (p->selinux && *p->selinux && al_write_file_at(AT_FDCWD, "/proc/self/attr/exec", p->selinux, err) < 0)
+		return al_error_wrap(err, "process.selinuxLabel %s", p->selinux);
+	return 0;
+}
+
 /* Everything from here on runs in the process that will exec: no allocation. */
 static _Noreturn void finish(const struct oci_run *r, const struct oci_process *p, int sync, int monitor)
 {
@@ -505,7 +535,7 @@ static _Noreturn void finish(const struct oci_run *r, const struct oci_process *
 	if (p->umask >= 0)
 		umask((mode_t)p->umask);
 	bool cwd_done = chdir(p->cwd) == 0;
-	if (drop_bounding(p, &err) < 0)
+	if (lsm_apply(p, &err) < 0 || drop_bounding(p, &err) < 0)
 		child_fail(sync, &err);
 	if (setgroups(p->ngids, p->gids) < 0 &&
 	    !(errno == EPERM && r->spec->ns_new[OCI_NS_USER] && !p->ngids)) {
@@ -752,6 +782,8 @@ static _Noreturn void init_main(struct oci_run *r, int sync, int monitor, const 
 			child_fail(sync, &err);
 		close(r->console_fd);
 	}
+	if (lsm_check(&s->process, &err) < 0)
+		child_fail(sync, &err);
 	if (!findable(&s->process)) {
 		al_error_set(&err, ENOENT, "process.args[0]: %s: executable file not found in $PATH",
 			     s->process.args[0]);
@@ -966,6 +998,8 @@ pid_t oci_exec(struct oci_run *r, const struct oci_process *p, pid_t pid, bool t
 				child_fail(sv[1], &e);
 			close(r->console_fd);
 		}
+		if (lsm_check(p, &e) < 0)
+			child_fail(sv[1], &e);
 		if (!findable(p)) {
 			al_error_set(&e, ENOENT, "exec: %s: executable file not found in $PATH", p->args[0]);
 			child_fail(sv[1], &e);

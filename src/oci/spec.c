@@ -301,6 +301,8 @@ static const struct {
 
 void oci_process_free(struct oci_process *p)
 {
+	free(p->apparmor);
+	free(p->selinux);
 	free(p->gids);
 	strv_free(p->args);
 	strv_free(p->env);
@@ -367,8 +369,8 @@ static int parse_process(json_t *o, struct oci_process *p, struct al_error *err)
 	if (!json_is_object(o))
 		return al_error_set(err, EINVAL, "process: not an object");
 	if (keys_check(o, w, known, err) < 0 || unsupported(o, w, "commandLine", err) < 0 ||
-	    unsupported(o, w, "apparmorProfile", err) < 0 || unsupported(o, w, "selinuxLabel", err) < 0 ||
-	    unsupported(o, w, "scheduler", err) < 0 || unsupported(o, w, "ioPriority", err) < 0 ||
+	    get_str(o, "apparmorProfile", w, false, &p->apparmor, err) < 0 ||
+	    get_str(o, "selinuxLabel", w, false, &p->selinux, err) < 0 || unsupported(o, w, "scheduler", err) < 0 || unsupported(o, w, "ioPriority", err) < 0 ||
 	    unsupported(o, w, "execCPUAffinity", err) < 0)
 		return -1;
 	if (get_bool(o, "terminal", w, &p->terminal, err) < 0 || get_strv(o, "args", w, &p->args, err) < 0 ||
@@ -377,6 +379,8 @@ static int parse_process(json_t *o, struct oci_process *p, struct al_error *err)
 		return -1;
 	if (!p->args || !p->args[0])
 		return al_error_set(err, EINVAL, "process.args: missing or empty");
+	if ((p->apparmor && strpbrk(p->apparmor, "\n")) || (p->selinux && strpbrk(p->selinux, "\n")))
+		return al_error_set(err, EINVAL, "process.apparmorProfile/selinuxLabel: a newline in it");
 	if (p->cwd[0] != '/')
 		return al_error_set(err, EINVAL, "process.cwd: not an absolute path");
 	json_t *cs = get_object(o, "consoleSize", w, err, &bad);

@@ -58,6 +58,7 @@ struct oci_process {
 	struct oci_rlimit *rlimits;
 	size_t nrlimits;
 	bool no_new_privs;
+	char *apparmor, *selinux; /* the label to exec into, or NULL */
 	bool has_oom_score;
 	int oom_score_adj;
 };

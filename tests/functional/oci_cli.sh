@@ -61,6 +61,13 @@ python3 -c 'import json,sys; l=[json.loads(x) for x in open(sys.argv[1])]; asser
 make_bundle "$WORK/b-bad" 'c["process"]["frobnicate"] = 1'
 "$OCI" --root "$R" --log "$L" create --bundle "$WORK/b-bad" bad 2>/dev/null && fail "an unknown field accepted"
 tail -1 "$L" | grep -q 'process.frobnicate' || fail "unknown field: $(tail -1 "$L")"
+# An AppArmor profile on a host without AppArmor (this one): refused, as runc refuses it.
+if [ "$(cat /sys/module/apparmor/parameters/enabled 2>/dev/null)" != Y ]; then
+	make_bundle "$WORK/b-aa" 'c["process"]["apparmorProfile"] = "airlock-test"'
+	"$OCI" --root "$R" create --bundle "$WORK/b-aa" aa 2>"$WORK/e" && fail "an AppArmor profile accepted without AppArmor"
+	grep -q 'process.apparmorProfile: AppArmor is not enabled' "$WORK/e" || fail "apparmor: $(cat "$WORK/e")"
+	[ -e "$R/aa" ] && fail "a refused create left $R/aa"
+fi
 for v in 1.0.0 1.1.0 1.2.1-dev; do
 	make_bundle "$WORK/b-v" "c['ociVersion'] = '$v'; c['process']['args'] = ['true']"
 	"$OCI" --root "$R" create --bundle "$WORK/b-v" v || fail "ociVersion $v refused"

@@ -76,7 +76,10 @@ int main(void)
 	      parse("2.0.0", "", "", "", msg, sizeof(msg)) < 0 && strstr(msg, "ociVersion"));
 	refused("an unknown top-level key", "", "", ", \"frob\": 1", "frob");
 	refused("an unknown process key", ", \"frob\": 1", "", "", "process.frob");
-	refused("an AppArmor profile", ", \"apparmorProfile\": \"x\"", "", "", "process.apparmorProfile");
+	refused("a label with a newline", ", \"apparmorProfile\": \"x\\ny\"", "", "", "process.apparmorProfile");
+	CHECK("oci config: an AppArmor profile and an SELinux label parse",
+	      parse("1.0.2", ", \"apparmorProfile\": \"p\", \"selinuxLabel\": \"system_u:system_r:container_t:s0\"", "", "",
+		    msg, sizeof(msg)) == 0);
 	refused("an unknown capability", ", \"capabilities\": {\"bounding\": [\"CAP_FROB\"]}", "", "",
 		"CAP_FROB");
 	refused("blockIO limits", "", ", \"resources\": {\"blockIO\": {\"weight\": 10}}", "",
