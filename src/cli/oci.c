@@ -806,6 +806,53 @@ out:
 	return rc;
 }
 
+/* update [--resources FILE|-] ID: new limits for a running container
+ * (containerd's CRI resizes pods this way). */
+static int cmd_update(struct opts *o)
+{
+	const char *file = NULL;
+	char *iv;
+	const char *name;
+	while ((name = next_opt(o, &iv))) {
+		if (opt_is(name, "resources", "r"))
+			file = opt_value(o, name, iv);
+		else
+			return failf("update: --%s: only --resources is supported by airlock-oci", name);
+	}
+	if (o->i >= o->argc || !file)
+		return failf("update: --resources FILE and a container id expected");
+	struct state s;
+	if (load(o->argv[o->i], &s, false))
+		return 1;
+	struct al_error err = {0};
+	struct oci_resources res;
+	size_t len = 0;
+	char *text = NULL;
+	if (strcmp(file, "-") == 0) {
+		size_t cap = 0;
+		FILE *m = open_memstream(&text, &cap);
+		char buf[4096];
+		size_t n;
+		while (m && (n = fread(buf, 1, sizeof(buf), stdin)) > 0 && len <= OCI_MAX_CONFIG)
+			len += fwrite(buf, 1, n, m);
+		if (m)
+			fclose(m);
+	} else
+		text = read_small(file, OCI_MAX_CONFIG, &len, &err);
+	int rc = 1;
+	if (!text)
+		fail(err.msg[0] ? &err : &(struct al_error){0, "update: --resources: cannot read it"});
+	else if (oci_resources_parse(text, len, &res, &err) < 0)
+		fail(&err);
+	else {
+		rc = ocicg_set(&s.cg, &res, &err) < 0 ? fail(&err) : 0;
+		oci_resources_free(&res);
+	}
+	free(text);
+	state_free(&s);
+	return rc;
+}
+
 static int cmd_features(void)
 {
 	json_t *caps = json_array();
@@ -891,7 +938,8 @@ static void usage(FILE *f)
 	      "  create --bundle DIR [--pid-file FILE] [--console-socket SOCK] ID\n"
 	      "  start ID | state ID | kill [--all] ID [SIGNAL] | delete [--force] ID\n"
 	      "  exec --process FILE [--detach] [--tty] [--pid-file FILE] [--console-socket SOCK] ID\n"
-	      "  ps [--format table|json] ID | pause ID | resume ID | features | --version\n"
+	      "  ps [--format table|json] ID | pause ID | resume ID | update --resources FILE ID\n"
+	      "  features | --version\n"
 	      "runc's command line, with airlock's defences added to the bundle's (man airlock)\n",
 	      f);
 }
@@ -954,9 +1002,11 @@ int cli_oci(int argc, char **argv)
 		return cmd_freeze(&o, false);
 	if (!strcmp(cmd, "features"))
 		return cmd_features();
+	if (!strcmp(cmd, "update"))
+		return cmd_update(&o);
 	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
 		printf("airlock-oci version %s\nspec: 1.2.0\n", AIRLOCK_VERSION);
 		return 0;
 	}
-	return failf("unknown command %s (run, update, checkpoint and restore are not supported)", cmd);
+	return failf("unknown command %s (run, checkpoint and restore are not supported)", cmd);
 }

@@ -492,11 +492,14 @@ static int lsm_check(const struct oci_process *p, struct al_error *err)
 {
 	char buf[8];
 	if (p->apparmor && *p->apparmor &&
-	    (al_read_file_at(AT_FDCWD, "/sys/module/apparmor/parameters/enabled", buf, sizeof(buf), NULL) < 0 ||
+	    (al_read_file_at(AT_FDCWD, "/sys/module/apparmor/parameters/enabled", buf, sizeof(buf), NULL) <
+		 0 ||
 	     buf[0] != 'Y'))
-		return al_error_set(err, ENOTSUP, "process.apparmorProfile: AppArmor is not enabled on this host");
+		return al_error_set(err, ENOTSUP,
+				    "process.apparmorProfile: AppArmor is not enabled on this host");
 	if (p->selinux && *p->selinux && access("/sys/fs/selinux/enforce", F_OK) < 0)
-		return al_error_set(err, ENOTSUP, "process.selinuxLabel: SELinux is not enabled on this host");
+		return al_error_set(err, ENOTSUP,
+				    "process.selinuxLabel: SELinux is not enabled on this host");
 	return 0;
 }
 
@@ -510,7 +513,8 @@ static int lsm_apply(const struct oci_process *p, struct al_error *err)
 		    al_write_file_at(AT_FDCWD, "/proc/self/attr/exec", buf, err) < 0)
 			return al_error_wrap(err, "process.apparmorProfile %s", p->apparmor);
 	}
-	if (p->selinux && *p->selinux && al_write_file_at(AT_FDCWD, "/proc/self/attr/exec", p->selinux, err) < 0)
+	if (p->selinux && *p->selinux &&
+	    al_write_file_at(AT_FDCWD, "/proc/self/attr/exec", p->selinux, err) < 0)
 		return al_error_wrap(err, "process.selinuxLabel %s", p->selinux);
 	return 0;
 }

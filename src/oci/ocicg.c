@@ -346,20 +346,26 @@ static int v2_enable(const char *dir, struct al_error *err)
 	return 0;
 }
 
-int ocicg_create(struct ocicg *cg, const struct oci_resources *res, struct al_error *err)
+int ocicg_set(const struct ocicg *cg, const struct oci_resources *res, struct al_error *err)
 {
 	if (!cg->v2 && res->unified && res->unified[0])
 		return al_error_set(err, ENOTSUP,
 				    "linux.resources.unified: needs cgroup v2 (this host has v1)");
+	for (size_t i = 0; i < cg->n; i++)
+		if (cg->v2 ? v2_limits(cg->dirs[i], res, err) < 0 : v1_limits(cg, i, res, err) < 0)
+			return -1;
+	return 0;
+}
+
+int ocicg_create(struct ocicg *cg, const struct oci_resources *res, struct al_error *err)
+{
 	for (size_t i = 0; i < cg->n; i++) {
 		if (cg->v2 && v2_enable(cg->dirs[i], err) < 0)
 			return -1;
 		if (mkdirs(cg->dirs[i], !cg->v2 && has_ctrl(cg->ctrls[i], "cpuset"), err) < 0)
 			return -1;
-		if (cg->v2 ? v2_limits(cg->dirs[i], res, err) < 0 : v1_limits(cg, i, res, err) < 0)
-			return -1;
 	}
-	return 0;
+	return ocicg_set(cg, res, err);
 }
 
 int ocicg_enter(const struct ocicg *cg, pid_t pid, struct al_error *err)
@@ -469,7 +475,8 @@ int ocicg_destroy(const struct ocicg *cg, struct al_error *err)
 				char parent[4096];
 				snprintf(parent, sizeof(parent), "%s", cg->dirs[i]);
 				char *slash = strrchr(parent, '/');
-				if (slash && slash - parent >= 12 && strncmp(slash - 12, "/airlock-oci", 12) == 0) {
+				if (slash && slash - parent >= 12 &&
+				    strncmp(slash - 12, "/airlock-oci", 12) == 0) {
 					*slash = '\0';
 					rmdir(parent); /* busy while another container is in it */
 				}

@@ -26,6 +26,8 @@ int ocicg_locate(struct ocicg *cg, const char *cgroups_path, const char *id, boo
 		 struct al_error *err);
 /* Make the directories and write the limits (fails naming the file). */
 int ocicg_create(struct ocicg *cg, const struct oci_resources *res, struct al_error *err);
+/* Write the limits (create, and update on a running container). */
+int ocicg_set(const struct ocicg *cg, const struct oci_resources *res, struct al_error *err);
 int ocicg_enter(const struct ocicg *cg, pid_t pid, struct al_error *err);
 /* The pids in the container's cgroup; *n of them (caller frees). */
 pid_t *ocicg_pids(const struct ocicg *cg, size_t *n);

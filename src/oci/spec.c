@@ -370,7 +370,8 @@ static int parse_process(json_t *o, struct oci_process *p, struct al_error *err)
 		return al_error_set(err, EINVAL, "process: not an object");
 	if (keys_check(o, w, known, err) < 0 || unsupported(o, w, "commandLine", err) < 0 ||
 	    get_str(o, "apparmorProfile", w, false, &p->apparmor, err) < 0 ||
-	    get_str(o, "selinuxLabel", w, false, &p->selinux, err) < 0 || unsupported(o, w, "scheduler", err) < 0 || unsupported(o, w, "ioPriority", err) < 0 ||
+	    get_str(o, "selinuxLabel", w, false, &p->selinux, err) < 0 ||
+	    unsupported(o, w, "scheduler", err) < 0 || unsupported(o, w, "ioPriority", err) < 0 ||
 	    unsupported(o, w, "execCPUAffinity", err) < 0)
 		return -1;
 	if (get_bool(o, "terminal", w, &p->terminal, err) < 0 || get_strv(o, "args", w, &p->args, err) < 0 ||
@@ -1256,6 +1257,7 @@ static int parse_spec(json_t *root, struct oci_spec *s, struct al_error *err)
 int oci_spec_parse(const char *json, size_t len, struct oci_spec *out, struct al_error *err)
 {
 	memset(out, 0, sizeof(*out));
+	out->res.swappiness = -1; /* unset: the kernel's own */
 	json_t *root = load_json(json, len, "config.json", err);
 	if (!root)
 		return -1;
@@ -1264,6 +1266,29 @@ int oci_spec_parse(const char *json, size_t len, struct oci_spec *out, struct al
 	if (r < 0)
 		oci_spec_free(out);
 	return r;
+}
+
+int oci_resources_parse(const char *json, size_t len, struct oci_resources *out, struct al_error *err)
+{
+	memset(out, 0, sizeof(*out));
+	out->swappiness = -1;
+	json_t *root = load_json(json, len, "resources", err);
+	if (!root)
+		return -1;
+	int r = parse_resources(root, out, err);
+	json_decref(root);
+	if (r < 0)
+		oci_resources_free(out);
+	return r;
+}
+
+void oci_resources_free(struct oci_resources *r)
+{
+	free(r->cpus);
+	free(r->mems);
+	free(r->devices);
+	strv_free(r->unified);
+	memset(r, 0, sizeof(*r));
 }
 
 void oci_spec_free(struct oci_spec *s)
@@ -1294,10 +1319,7 @@ void oci_spec_free(struct oci_spec *s)
 		free(s->devices[i].path);
 	free(s->devices);
 	free(s->cgroups_path);
-	free(s->res.cpus);
-	free(s->res.mems);
-	free(s->res.devices);
-	strv_free(s->res.unified);
+	oci_resources_free(&s->res);
 	strv_free(s->sysctl);
 	seccomp_free(s->seccomp);
 	strv_free(s->masked);

@@ -165,6 +165,9 @@ struct oci_spec {
 int oci_spec_parse(const char *json, size_t len, struct oci_spec *out, struct al_error *err);
 /* A "process" object alone (airlock-oci exec --process FILE). */
 int oci_process_parse(const char *json, size_t len, struct oci_process *out, struct al_error *err);
+/* A linux.resources object alone (airlock-oci update --resources FILE). */
+int oci_resources_parse(const char *json, size_t len, struct oci_resources *out, struct al_error *err);
+void oci_resources_free(struct oci_resources *r);
 void oci_spec_free(struct oci_spec *s);
 void oci_process_free(struct oci_process *p);
 /* "SIGKILL", "KILL", "9" -> 9; -1 when unknown. */

@@ -1,5 +1,5 @@
-/* libFuzzer target: an OCI bundle's config.json (src/oci/spec.c), and a
- * process.json for exec. Whatever is accepted must be freed cleanly. */
+/* libFuzzer target: an OCI bundle's config.json (src/oci/spec.c), a
+ * process.json for exec, a resources object for update. Whatever is accepted must be freed cleanly. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,5 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (oci_process_parse((const char *)data, size, &p, &err) == 0)
 		oci_process_free(&p);
+	struct oci_resources r;
+	if (oci_resources_parse((const char *)data, size, &r, &err) == 0)
+		oci_resources_free(&r);
 	return 0;
 }

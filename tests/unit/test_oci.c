@@ -76,10 +76,12 @@ int main(void)
 	      parse("2.0.0", "", "", "", msg, sizeof(msg)) < 0 && strstr(msg, "ociVersion"));
 	refused("an unknown top-level key", "", "", ", \"frob\": 1", "frob");
 	refused("an unknown process key", ", \"frob\": 1", "", "", "process.frob");
-	refused("a label with a newline", ", \"apparmorProfile\": \"x\\ny\"", "", "", "process.apparmorProfile");
+	refused("a label with a newline", ", \"apparmorProfile\": \"x\\ny\"", "", "",
+		"process.apparmorProfile");
 	CHECK("oci config: an AppArmor profile and an SELinux label parse",
-	      parse("1.0.2", ", \"apparmorProfile\": \"p\", \"selinuxLabel\": \"system_u:system_r:container_t:s0\"", "", "",
-		    msg, sizeof(msg)) == 0);
+	      parse("1.0.2",
+		    ", \"apparmorProfile\": \"p\", \"selinuxLabel\": \"system_u:system_r:container_t:s0\"",
+		    "", "", msg, sizeof(msg)) == 0);
 	refused("an unknown capability", ", \"capabilities\": {\"bounding\": [\"CAP_FROB\"]}", "", "",
 		"CAP_FROB");
 	refused("blockIO limits", "", ", \"resources\": {\"blockIO\": {\"weight\": 10}}", "",
@@ -109,6 +111,27 @@ int main(void)
 		"mounts[0].options");
 	refused("a duplicate key", ", \"cwd\": \"/\"", "", "", "duplicate");
 
+	{
+		/* Unset fields write nothing: swappiness 0 would be a choice. */
+		struct oci_spec sp;
+		struct al_error e = {0};
+		static const char min[] =
+		    "{\"ociVersion\": \"1.0.0\", \"root\": {\"path\": \"r\"}, \"process\": "
+		    "{\"args\": [\"sh\"], \"cwd\": \"/\", \"user\": {\"uid\": 0, \"gid\": 0}}, "
+		    "\"linux\": {\"namespaces\": [{\"type\": \"mount\"}]}}";
+		CHECK("oci config: swappiness unset when not given",
+		      oci_spec_parse(min, strlen(min), &sp, &e) == 0 && sp.res.swappiness == -1);
+		oci_spec_free(&sp);
+		struct oci_resources rr;
+		CHECK("oci resources: update's JSON",
+		      oci_resources_parse("{\"pids\": {\"limit\": 5}}", strlen("{\"pids\": {\"limit\": 5}}"),
+					  &rr, &e) == 0 &&
+			  rr.pids_limit == 5 && rr.swappiness == -1);
+		oci_resources_free(&rr);
+		CHECK("oci resources: an unknown key refused",
+		      oci_resources_parse("{\"frob\": 1}", strlen("{\"frob\": 1}"), &rr, &e) < 0 &&
+			  strstr(e.msg, "frob"));
+	}
 	CHECK("oci signal: SIGKILL", oci_signal_parse("SIGKILL") == 9);
 	CHECK("oci signal: KILL", oci_signal_parse("KILL") == 9);
 	CHECK("oci signal: 9", oci_signal_parse("9") == 9);
