@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "internal.h" /* al_init_hide_cmdline */
 #include "landlock.h"
 #include "notify.h"
 #include "plan.h"
@@ -742,6 +743,48 @@ static int ns_flag(int t)
 	return f[t];
 }
 
+/* run.airlock.init=true: pid 1 is airlock's, the bundle's process its
+ * child. It reaps orphans (a process that double-forks leaves no zombie),
+ * forwards the signals a runtime sends (a shell as pid 1 ignores SIGTERM),
+ * and exits with the process's status, which ends the rest of the pid
+ * namespace. It keeps nothing: the process's uid (so that it may signal
+ * it), no capability, no_new_privs, and its command line blanked. */
+static const int init_forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT};
+
+static void init_reaper(const struct oci_process *p, pid_t child)
+{
+	struct al_error err = {0};
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	for (size_t i = 0; i < ARRAY_SIZE(init_forwarded); i++)
+		sigaddset(&set, init_forwarded[i]);
+	al_init_hide_cmdline();
+	if (setgroups(0, NULL) < 0 && errno != EPERM)
+		_exit(127);
+	if (setresgid(p->gid, p->gid, p->gid) < 0 || setresuid(p->uid, p->uid, p->uid) < 0 ||
+	    al_caps_drop_all(&err) < 0 || al_caps_no_new_privs(&err) < 0) {
+		kill(child, SIGKILL);
+		dprintf(2, "airlock-oci: init: %s\n", err.msg[0] ? err.msg : strerror(errno));
+		_exit(127);
+	}
+	for (;;) {
+		siginfo_t si;
+		int sig = sigwaitinfo(&set, &si);
+		if (sig < 0)
+			continue;
+		if (sig != SIGCHLD) {
+			kill(child, sig);
+			continue;
+		}
+		int st;
+		pid_t w;
+		while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+			if (w == child)
+				_exit(WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st));
+	}
+}
+
 static _Noreturn void init_main(struct oci_run *r, int sync, int monitor, const int nsfd[OCI_NS_N], int fifo)
 {
 	const struct oci_spec *s = r->spec;
@@ -804,6 +847,29 @@ static _Noreturn void init_main(struct oci_run *r, int sync, int monitor, const 
 	close(w);
 	close(fifo);
 	close(sync);
+	if (s->airlock_init) {
+		sigset_t set, old;
+		sigemptyset(&set);
+		sigaddset(&set, SIGCHLD);
+		for (size_t i = 0; i < ARRAY_SIZE(init_forwarded); i++)
+			sigaddset(&set, init_forwarded[i]);
+		sigprocmask(SIG_BLOCK, &set, &old);
+		if (!s->ns_new[OCI_NS_PID])
+			prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+		pid_t child = fork();
+		if (child < 0)
+			_exit(127);
+		if (child > 0) {
+			if (monitor >= 0)
+				close(monitor);
+			init_reaper(&s->process, child);
+		}
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		/* The process leads its own session and group (the terminal's,
+		 * when there is one), as it would as pid 1. */
+		if (!s->process.terminal)
+			setsid();
+	}
 	finish(r, &s->process, -1, monitor);
 }
 

@@ -1246,6 +1246,11 @@ static int parse_spec(json_t *root, struct oci_spec *s, struct al_error *err)
 		}
 		if (get_str(an, "run.airlock.profile", "annotations", false, &s->airlock_profile, err) < 0)
 			return -1;
+		json_t *init = json_object_get(an, "run.airlock.init");
+		if (init && strcmp(json_string_value(init), "true") != 0 &&
+		    strcmp(json_string_value(init), "false") != 0)
+			return al_error_set(err, EINVAL, "annotations.run.airlock.init: true or false");
+		s->airlock_init = init && strcmp(json_string_value(init), "true") == 0;
 		s->annotations_json = json_dumps(an, JSON_COMPACT);
 	}
 	json_t *l = json_object_get(root, "linux");

@@ -145,6 +145,7 @@ struct oci_spec {
 	size_t nmounts;
 	struct oci_hooks hooks;
 	char *airlock_profile;	/* annotation run.airlock.profile */
+	bool airlock_init;	/* annotation run.airlock.init=true: airlock's pid 1 */
 	char *annotations_json; /* the annotations object as JSON text, for state */
 	/* linux */
 	bool ns_new[OCI_NS_N];

@@ -4,7 +4,8 @@
 # umask, a user namespace with mappings, joining another container's
 # network namespace by path (as a pod's containers join the pause
 # container's), a systemd-style cgroupsPath with its limits, hooks
-# (createRuntime, prestart, poststart, poststop) with the state on stdin.
+# (createRuntime, prestart, poststart, poststop) with the state on stdin,
+# airlock's own pid 1 (run.airlock.init=true).
 . "$CASE_DIR/oci.lib"
 R=$WORK/root
 mkdir -p "$WORK/host-ro" && echo from-host >"$WORK/host-ro/file"
@@ -60,6 +61,21 @@ poststart cfg running True
 poststop cfg stopped True"
 [ "$(cat "$WORK/hooks.log")" = "$want" ] || fail "hooks: $(cat "$WORK/hooks.log")"
 echo "ok: mounts, paths, hostname, sysctl, rlimits, user, systemd cgroup path and limits, hooks"
+
+# run.airlock.init=true: pid 1 is airlock's (its command line blanked), the
+# process is its child, and a signal sent to the container reaches it.
+make_bundle "$WORK/b-init" "c['annotations'] = {'run.airlock.init': 'true'}
+c['process']['args'] = ['sh', '-c', 'trap \"echo got-term; exit 3\" TERM; echo pid=\$\$; tr \"\\\\0\" \" \" < /proc/1/cmdline; echo; while :; do sleep 0.1; done']"
+"$OCI" --root "$R" create --bundle "$WORK/b-init" init >"$WORK/init.out" 2>&1 || fail "init: create: $(cat "$WORK/init.out")"
+"$OCI" --root "$R" start init || fail "init: start"
+for _ in $(seq 100); do grep -q airlock-init "$WORK/init.out" && break; sleep 0.05; done
+"$OCI" --root "$R" kill init TERM || fail "init: kill TERM"
+for _ in $(seq 200); do [ "$("$OCI" --root "$R" state init | jget status)" = stopped ] && break; sleep 0.05; done
+[ "$("$OCI" --root "$R" state init | jget status)" = stopped ] || fail "init: TERM did not end it: $(cat "$WORK/init.out")"
+"$OCI" --root "$R" delete init || fail "init: delete"
+grep -q '^pid=[2-9]' "$WORK/init.out" && grep -q '^airlock-init' "$WORK/init.out" && grep -q got-term "$WORK/init.out" ||
+	fail "init: $(cat "$WORK/init.out")"
+echo "ok: airlock's init"
 
 # A user namespace: root inside is 100000 outside.
 make_bundle "$WORK/b-user" "
