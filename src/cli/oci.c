@@ -856,53 +856,10 @@ static int cmd_update(struct opts *o)
 static int cmd_features(void)
 {
 	json_t *caps = json_array();
-	for (int c = 0; c < 64; c++) {
-		static const char *const names[] = {"CHOWN",
-						    "DAC_OVERRIDE",
-						    "DAC_READ_SEARCH",
-						    "FOWNER",
-						    "FSETID",
-						    "KILL",
-						    "SETGID",
-						    "SETUID",
-						    "SETPCAP",
-						    "LINUX_IMMUTABLE",
-						    "NET_BIND_SERVICE",
-						    "NET_BROADCAST",
-						    "NET_ADMIN",
-						    "NET_RAW",
-						    "IPC_LOCK",
-						    "IPC_OWNER",
-						    "SYS_MODULE",
-						    "SYS_RAWIO",
-						    "SYS_CHROOT",
-						    "SYS_PTRACE",
-						    "SYS_PACCT",
-						    "SYS_ADMIN",
-						    "SYS_BOOT",
-						    "SYS_NICE",
-						    "SYS_RESOURCE",
-						    "SYS_TIME",
-						    "SYS_TTY_CONFIG",
-						    "MKNOD",
-						    "LEASE",
-						    "AUDIT_WRITE",
-						    "AUDIT_CONTROL",
-						    "SETFCAP",
-						    "MAC_OVERRIDE",
-						    "MAC_ADMIN",
-						    "SYSLOG",
-						    "WAKE_ALARM",
-						    "BLOCK_SUSPEND",
-						    "AUDIT_READ",
-						    "PERFMON",
-						    "BPF",
-						    "CHECKPOINT_RESTORE"};
-		if ((size_t)c < ARRAY_SIZE(names)) {
-			char b[40];
-			snprintf(b, sizeof(b), "CAP_%s", names[c]);
-			json_array_append_new(caps, json_string(b));
-		}
+	for (int c = 0; oci_cap_name(c); c++) {
+		char b[40];
+		snprintf(b, sizeof(b), "CAP_%s", oci_cap_name(c));
+		json_array_append_new(caps, json_string(b));
 	}
 	json_t *f = json_pack(
 	    "{s:s,s:s,s:[s,s,s,s],s:[s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s],"

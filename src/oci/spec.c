@@ -243,6 +243,11 @@ static const char *const cap_names[] = {"CHOWN",
 					"BPF",
 					"CHECKPOINT_RESTORE"};
 
+const char *oci_cap_name(int nr)
+{
+	return nr >= 0 && (size_t)nr < ARRAY_SIZE(cap_names) ? cap_names[nr] : NULL;
+}
+
 int oci_cap_number(const char *name)
 {
 	if (strncasecmp(name, "CAP_", 4) != 0)

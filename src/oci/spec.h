@@ -175,6 +175,8 @@ void oci_process_free(struct oci_process *p);
 int oci_signal_parse(const char *s);
 /* Capability name -> number, or -1. */
 int oci_cap_number(const char *name);
+/* Number -> name without CAP_ ("SYS_ADMIN"), NULL past the last known. */
+const char *oci_cap_name(int nr);
 /* runc's cgroupsPath in the systemd form "slice:prefix:name" into a
  * cgroupfs path ("/machine.slice/libpod-ID.scope"); 0 or -1. */
 int oci_systemd_path(const char *spec, char *out, size_t len);
