@@ -204,7 +204,7 @@ static int make_device(const struct oci_run *r, int rootfd, const char *path, ch
 	if (dir < 0)
 		return -1;
 	mode_t kind = type == 'b' ? S_IFBLK : type == 'p' ? S_IFIFO : S_IFCHR;
-	if (r->spec->ns_new[OCI_NS_USER]) {
+	if (r->spec->ns_new[OCI_NS_USER] || r->spec->ns_path[OCI_NS_USER]) {
 		if (mknodat(dir, slash + 1, S_IFREG | 0644, 0) < 0 && errno != EEXIST)
 			return al_error_set(err, errno, "device %s", path);
 		cleanup_close int t = openat(dir, slash + 1, O_PATH | O_NOFOLLOW | O_CLOEXEC);
@@ -543,7 +543,8 @@ static _Noreturn void finish(const struct oci_run *r, const struct oci_process *
 	if (lsm_apply(p, &err) < 0 || drop_bounding(p, &err) < 0)
 		child_fail(sync, &err);
 	if (setgroups(p->ngids, p->gids) < 0 &&
-	    !(errno == EPERM && r->spec->ns_new[OCI_NS_USER] && !p->ngids)) {
+	    !(errno == EPERM && (r->spec->ns_new[OCI_NS_USER] || r->spec->ns_path[OCI_NS_USER]) &&
+	      !p->ngids)) {
 		al_error_set(&err, errno, "process.user.additionalGids");
 		child_fail(sync, &err);
 	}
@@ -797,11 +798,17 @@ static _Noreturn void init_main(struct oci_run *r, int sync, int monitor, const 
 	/* Wait until the parent has written the id maps and placed us in the cgroup. */
 	if (wait_byte(sync, 'G', &err) < 0)
 		_exit(127);
-	for (int t = 0; t < OCI_NS_N; t++)
-		if (nsfd[t] >= 0 && t != OCI_NS_PID && setns(nsfd[t], ns_flag(t)) < 0) {
+	/* The user namespace first: it owns the others a pod shares. */
+	/* (a user namespace joined by path was joined before the others were
+	 * made: via_user_ns) */
+	static const int order[] = {OCI_NS_NET, OCI_NS_IPC, OCI_NS_UTS, OCI_NS_CGROUP};
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++) {
+		int t = order[i];
+		if (nsfd[t] >= 0 && setns(nsfd[t], ns_flag(t)) < 0) {
 			al_error_set(&err, errno, "linux.namespaces: join %s", s->ns_path[t]);
 			child_fail(sync, &err);
 		}
+	}
 	if (s->ns_new[OCI_NS_USER] && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0)) {
 		al_error_set(&err, errno, "root in the user namespace");
 		child_fail(sync, &err);
@@ -873,6 +880,97 @@ static _Noreturn void init_main(struct oci_run *r, int sync, int monitor, const 
 	finish(r, &s->process, -1, monitor);
 }
 
+/* A user namespace joined by path must own the namespaces the container
+ * makes (a mount namespace of the host's user namespace could not be set
+ * up by root of the joined one, nor proc be mounted for a pid namespace
+ * that is not its own): an intermediate process joins it first, makes
+ * them with unshare, and clones the init as the caller's child
+ * (CLONE_PARENT). Returns the init's pid (0 in the init). */
+static pid_t via_user_ns(const struct oci_run *r, int flags, const int nsfd[OCI_NS_N], int sv[2],
+			 struct al_error *err)
+{
+	int pp[2];
+	if (pipe2(pp, O_CLOEXEC) < 0)
+		return al_error_set(err, errno, "pipe");
+	pid_t a = fork();
+	if (a < 0) {
+		close(pp[0]);
+		close(pp[1]);
+		return al_error_set(err, errno, "fork");
+	}
+	if (a == 0) {
+		struct al_error e = {0};
+		close(pp[0]);
+		if (setns(nsfd[OCI_NS_USER], CLONE_NEWUSER) < 0 || setresgid(0, 0, 0) < 0 ||
+		    setresuid(0, 0, 0) < 0 || unshare(flags) < 0) {
+			al_error_set(&e, errno, "linux.namespaces: join %s and make the others in it",
+				     r->spec->ns_path[OCI_NS_USER]);
+			child_fail(sv[1], &e);
+		}
+		pid_t b =
+		    (pid_t)syscall(SYS_clone, (unsigned long)CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, 0);
+		if (b == 0) {
+			close(pp[1]);
+			return 0; /* the init */
+		}
+		_exit(b > 0 && write(pp[1], &b, sizeof(b)) == sizeof(b) ? 0 : 127);
+	}
+	close(pp[1]);
+	pid_t b = -1;
+	if (read(pp[0], &b, sizeof(b)) != sizeof(b))
+		b = -1;
+	close(pp[0]);
+	waitpid(a, NULL, 0);
+	if (b < 0) {
+		close(take_fd(sv[1]));
+		if (wait_byte(sv[0], 'K', err) == 0)
+			al_error_set(err, EPROTO, "no init");
+		sv[1] = -1;
+		return -1;
+	}
+	return b;
+}
+
+/* The host ids of the container's root: from the config's mappings, else
+ * (a user namespace joined by /proc/PID/ns/user) from that process's maps. */
+static int root_host_ids(const struct oci_spec *s, uid_t *u, gid_t *g, struct al_error *err)
+{
+	*u = (uid_t)-1;
+	*g = (gid_t)-1;
+	for (size_t i = 0; i < s->nuid_map; i++)
+		if (s->uid_map[i].container == 0)
+			*u = s->uid_map[i].host;
+	for (size_t i = 0; i < s->ngid_map; i++)
+		if (s->gid_map[i].container == 0)
+			*g = s->gid_map[i].host;
+	int pid;
+	char tail[8];
+	if (*u == (uid_t)-1 && s->ns_path[OCI_NS_USER] &&
+	    sscanf(s->ns_path[OCI_NS_USER], "/proc/%d/ns/user%7s", &pid, tail) == 1) {
+		for (int k = 0; k < 2; k++) {
+			char path[64], buf[4096];
+			snprintf(path, sizeof(path), "/proc/%d/%s", pid, k ? "gid_map" : "uid_map");
+			if (al_read_file_at(AT_FDCWD, path, buf, sizeof(buf), NULL) < 0)
+				continue;
+			for (char *line = buf; line && *line;
+			     line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
+				unsigned long in, out, n;
+				if (sscanf(line, "%lu %lu %lu", &in, &out, &n) == 3 && in == 0) {
+					if (k)
+						*g = (gid_t)out;
+					else
+						*u = (uid_t)out;
+				}
+			}
+		}
+	}
+	if (*u == (uid_t)-1 || *g == (gid_t)-1)
+		return al_error_set(err, EINVAL,
+				    "linux.uidMappings: the container's root has no host id (give the "
+				    "mappings of the user namespace joined)");
+	return 0;
+}
+
 pid_t oci_create(struct oci_run *r, struct al_error *err)
 {
 	const struct oci_spec *s = r->spec;
@@ -912,15 +1010,11 @@ pid_t oci_create(struct oci_run *r, struct al_error *err)
 		goto fail;
 	}
 	/* In a user namespace the init opens it as the container's root. */
-	if (s->ns_new[OCI_NS_USER]) {
-		uid_t u = (uid_t)-1;
-		gid_t g = (gid_t)-1;
-		for (size_t i = 0; i < s->nuid_map; i++)
-			if (s->uid_map[i].container == 0)
-				u = s->uid_map[i].host;
-		for (size_t i = 0; i < s->ngid_map; i++)
-			if (s->gid_map[i].container == 0)
-				g = s->gid_map[i].host;
+	if (s->ns_new[OCI_NS_USER] || s->ns_path[OCI_NS_USER]) {
+		uid_t u;
+		gid_t g;
+		if (root_host_ids(s, &u, &g, err) < 0)
+			goto fail;
 		if (chown(fifo_path, u, g) < 0) {
 			al_error_set(err, errno, "%s", fifo_path);
 			goto fail;
@@ -934,9 +1028,13 @@ pid_t oci_create(struct oci_run *r, struct al_error *err)
 	}
 	if (ocicg_create(&r->cg, &s->res, err) < 0)
 		goto fail;
-	pid = (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, 0);
+	if (nsfd[OCI_NS_USER] >= 0)
+		pid = via_user_ns(r, flags, nsfd, sv, err);
+	else
+		pid = (pid_t)syscall(SYS_clone, (unsigned long)flags | SIGCHLD, NULL, NULL, NULL, 0);
 	if (pid < 0) {
-		al_error_set(err, errno, "clone");
+		if (!err->msg[0])
+			al_error_set(err, errno, "clone");
 		goto fail;
 	}
 	if (pid == 0) {

@@ -1142,11 +1142,10 @@ static int parse_linux(json_t *l, struct oci_spec *s, struct al_error *err)
 			s->ns_new[t] = true;
 		}
 	}
-	if (s->ns_path[OCI_NS_USER] || s->ns_path[OCI_NS_MNT])
+	if (s->ns_path[OCI_NS_MNT])
 		return al_error_set(err, EINVAL,
-				    "linux.namespaces: joining an existing %s namespace by path is not "
-				    "supported by airlock-oci",
-				    s->ns_path[OCI_NS_USER] ? "user" : "mount");
+				    "linux.namespaces: joining an existing mount namespace by path is not "
+				    "supported by airlock-oci");
 	if (parse_idmap(l, "uidMappings", &s->uid_map, &s->nuid_map, err) < 0 ||
 	    parse_idmap(l, "gidMappings", &s->gid_map, &s->ngid_map, err) < 0 ||
 	    parse_devices(l, s, err) < 0 || get_str(l, "cgroupsPath", w, false, &s->cgroups_path, err) < 0 ||
@@ -1154,8 +1153,8 @@ static int parse_linux(json_t *l, struct oci_spec *s, struct al_error *err)
 	    get_strv(l, "maskedPaths", w, &s->masked, err) < 0 ||
 	    get_strv(l, "readonlyPaths", w, &s->readonly, err) < 0)
 		return -1;
-	if ((s->nuid_map || s->ngid_map) && !s->ns_new[OCI_NS_USER])
-		return al_error_set(err, EINVAL, "linux.uidMappings: given without a new user namespace");
+	if ((s->nuid_map || s->ngid_map) && !s->ns_new[OCI_NS_USER] && !s->ns_path[OCI_NS_USER])
+		return al_error_set(err, EINVAL, "linux.uidMappings: given without a user namespace");
 	if (s->ns_new[OCI_NS_USER] && (!s->nuid_map || !s->ngid_map))
 		return al_error_set(err, EINVAL,
 				    "linux.uidMappings: a new user namespace needs uid and gid mappings");

@@ -89,6 +89,31 @@ run user "$WORK/b-user"
 [ "$(head -1 "$WORK/user.out")" = 0 ] && grep -q '^ *0 *100000 *65536' "$WORK/user.out" || fail "user namespace: $(cat "$WORK/user.out")"
 echo "ok: user namespace"
 
+# Joining that kind of user namespace by path (a pod's containers share the
+# pause container's): the second container's root is the same 100000.
+make_bundle "$WORK/b-upause" "
+c['linux']['namespaces'].append({'type': 'user'})
+c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}]
+c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}]
+c['mounts'] = [m for m in c['mounts'] if m['type'] != 'cgroup']
+c['process']['args'] = ['sleep', '30']"
+chown -R 100000:100000 "$WORK/b-upause/rootfs" 2>/dev/null
+"$OCI" --root "$R" create --bundle "$WORK/b-upause" --pid-file "$WORK/upause.pid" upause >/dev/null 2>&1 || fail "create upause"
+"$OCI" --root "$R" start upause || fail "start upause"
+up=$(cat "$WORK/upause.pid")
+make_bundle "$WORK/b-ujoin" "
+c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] not in ('network', 'user')]
+c['linux']['namespaces'] += [{'type': 'user', 'path': '/proc/$up/ns/user'}, {'type': 'network', 'path': '/proc/$up/ns/net'}]
+c['mounts'] = [m for m in c['mounts'] if m['type'] != 'cgroup']
+c['process']['args'] = ['sh', '-c', 'id -u; cat /proc/self/uid_map; readlink /proc/self/ns/user']"
+chown -R 100000:100000 "$WORK/b-ujoin/rootfs" 2>/dev/null
+run ujoin "$WORK/b-ujoin"
+user_ns=$(readlink /proc/$up/ns/user)
+"$OCI" --root "$R" delete --force upause || fail "delete upause"
+[ "$(head -1 "$WORK/ujoin.out")" = 0 ] && grep -q '^ *0 *100000 *65536' "$WORK/ujoin.out" &&
+	grep -qxF "$user_ns" "$WORK/ujoin.out" || fail "joined user namespace: $(cat "$WORK/ujoin.out"), the pause's $user_ns"
+echo "ok: joining a user namespace by path"
+
 # Joining a network namespace by path: the second container is in the
 # first one's (a pod's pause container), not in one of its own.
 make_bundle "$WORK/b-pause" "c['process']['args'] = ['sleep', '30']"
