@@ -361,6 +361,29 @@ static int load(const char *id, struct state *s, bool with_spec)
 	return 0;
 }
 
+/* createRuntime and prestart, with the state ("creating") on stdin: called
+ * by oci_create while the init waits before pivot_root. */
+static int runtime_hooks(const struct oci_run *r, pid_t pid, struct al_error *err)
+{
+	const struct oci_spec *sp = r->spec;
+	if (!sp->hooks.ncreate_runtime && !sp->hooks.nprestart)
+		return 0;
+	struct state s = {.pid = pid};
+	s.j = json_pack("{s:s,s:s,s:s,s:s}", "id", r->id, "bundle", r->bundle, "rootfs", r->rootfs, "created",
+			"");
+	if (s.j && sp->annotations_json)
+		json_object_set_new(s.j, "annotations", json_loads(sp->annotations_json, 0, NULL));
+	char *sj = s.j ? state_json(&s, "creating") : NULL;
+	json_decref(s.j);
+	int hr =
+	    sj ? oci_hooks_run(sp->hooks.create_runtime, sp->hooks.ncreate_runtime, sj, "createRuntime", err)
+	       : al_error_set(err, ENOMEM, "hooks: state");
+	if (hr == 0)
+		hr = oci_hooks_run(sp->hooks.prestart, sp->hooks.nprestart, sj, "prestart", err);
+	free(sj);
+	return hr;
+}
+
 /* --- verbs */
 
 static int cmd_create(struct opts *o)
@@ -440,7 +463,8 @@ static int cmd_create(struct opts *o)
 			      .state_dir = dir,
 			      .console_fd = -1,
 			      .disabled = test_disabled(),
-			      .preserve_fds = (int)preserve};
+			      .preserve_fds = (int)preserve,
+			      .runtime_hooks = runtime_hooks};
 	int rc = 1;
 	pid_t pid = -1;
 	char *cgtext = NULL, *st = NULL;
@@ -453,7 +477,6 @@ static int cmd_create(struct opts *o)
 		goto out;
 	if ((pid = oci_create(&run, &err)) < 0)
 		goto out;
-	struct state s = {0};
 	char created[40];
 	time_t now = time(NULL);
 	struct tm tm;
@@ -471,19 +494,7 @@ static int cmd_create(struct opts *o)
 		json_decref(j);
 		goto kill;
 	}
-	s.j = j;
-	s.pid = pid;
-	snprintf(s.dir, sizeof(s.dir), "%s", dir);
-	char *sj = state_json(&s, "created");
 	json_decref(j);
-	int hr = sj ? oci_hooks_run(spec.hooks.create_runtime, spec.hooks.ncreate_runtime, sj,
-				    "createRuntime", &err)
-		    : -1;
-	if (hr == 0)
-		hr = oci_hooks_run(spec.hooks.prestart, spec.hooks.nprestart, sj, "prestart", &err);
-	free(sj);
-	if (hr < 0)
-		goto kill;
 	if (pid_file) {
 		char buf[24];
 		snprintf(buf, sizeof(buf), "%d", (int)pid);
@@ -862,21 +873,21 @@ static int cmd_features(void)
 		json_array_append_new(caps, json_string(b));
 	}
 	json_t *f = json_pack(
-	    "{s:s,s:s,s:[s,s,s,s],s:[s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s],"
+	    "{s:s,s:s,s:[s,s,s,s,s,s],s:[s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s,s],"
 	    "s:{s:[s,s,s,s,s,s,s],s:o,s:{s:b,s:b,s:b,s:b},s:{s:b,s:[s,s,s,s,s,s,s,s],s:[s,s,s,s,s,s,s],s:[s,"
 	    "s]},"
 	    "s:{s:b},s:{s:b}},s:{s:s,s:s,s:s}}",
 	    "ociVersionMin", "1.0.0", "ociVersionMax", "1.2.0", "hooks", "prestart", "createRuntime",
-	    "poststart", "poststop", "mountOptions", "async", "atime", "bind", "defaults", "dev", "dirsync",
-	    "exec", "mand", "noatime", "nodev", "nodiratime", "noexec", "nomand", "nosuid", "private",
-	    "rbind", "relatime", "ro", "rprivate", "rshared", "rslave", "rw", "shared", "slave", "linux",
-	    "namespaces", "cgroup", "ipc", "mount", "network", "pid", "user", "uts", "capabilities", caps,
-	    "cgroup", "v1", 1, "v2", 1, "systemd", 1, "systemdUser", 0, "seccomp", "enabled", 1, "actions",
-	    "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL", "SCMP_ACT_KILL_PROCESS",
-	    "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_TRACE", "SCMP_ACT_TRAP", "operators",
-	    "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE", "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ",
-	    "SCMP_CMP_NE", "archs", "SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "apparmor", "enabled", 0, "selinux",
-	    "enabled", 0, "annotations", "run.airlock.profile",
+	    "createContainer", "startContainer", "poststart", "poststop", "mountOptions", "async", "atime",
+	    "bind", "defaults", "dev", "dirsync", "exec", "mand", "noatime", "nodev", "nodiratime", "noexec",
+	    "nomand", "nosuid", "private", "rbind", "relatime", "ro", "rprivate", "rshared", "rslave", "rw",
+	    "shared", "slave", "linux", "namespaces", "cgroup", "ipc", "mount", "network", "pid", "user",
+	    "uts", "capabilities", caps, "cgroup", "v1", 1, "v2", 1, "systemd", 1, "systemdUser", 0,
+	    "seccomp", "enabled", 1, "actions", "SCMP_ACT_ALLOW", "SCMP_ACT_ERRNO", "SCMP_ACT_KILL",
+	    "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG", "SCMP_ACT_TRACE",
+	    "SCMP_ACT_TRAP", "operators", "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE",
+	    "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE", "archs", "SCMP_ARCH_X86_64", "SCMP_ARCH_X86",
+	    "apparmor", "enabled", 0, "selinux", "enabled", 0, "annotations", "run.airlock.profile",
 	    "a built-in airlock profile whose syscall policy replaces the default deny-list layer",
 	    "run.airlock.version", AIRLOCK_VERSION, "run.airlock.layers",
 	    "no_new_privs, landlock, seccomp deny-list with violation reports");

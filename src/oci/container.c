@@ -312,9 +312,26 @@ static int do_mount(const struct oci_run *r, int rootfd, const struct oci_mount 
 	return 0;
 }
 
+/* The state on a hook's stdin, from inside the init (its host pid read
+ * from the host's /proc, still mounted until pivot_root). */
+static void hook_state(const struct oci_run *r, const char *status, char *buf, size_t len)
+{
+	static char host_pid[24];
+	if (!host_pid[0]) {
+		ssize_t n = readlink("/proc/self", host_pid, sizeof(host_pid) - 1);
+		if (n <= 0)
+			snprintf(host_pid, sizeof(host_pid), "0");
+	}
+	snprintf(buf, len,
+		 "{\"ociVersion\":\"1.2.0\",\"id\":\"%s\",\"status\":\"%s\",\"pid\":%s,\"bundle\":\"%s\","
+		 "\"annotations\":%s}",
+		 r->id, status, host_pid, r->bundle,
+		 r->spec->annotations_json ? r->spec->annotations_json : "{}");
+}
+
 /* The root: the bundle's rootfs with its mounts, devices, then pivot_root,
  * then the masked and read-only paths. */
-static int setup_root(const struct oci_run *r, struct al_error *err)
+static int setup_root(const struct oci_run *r, int sync, struct al_error *err)
 {
 	const struct oci_spec *s = r->spec;
 	unsigned long prop = s->rootfs_propagation ? s->rootfs_propagation : MS_SLAVE | MS_REC;
@@ -358,6 +375,18 @@ static int setup_root(const struct oci_run *r, struct al_error *err)
 			unlinkat(dev, "ptmx", 0); /* a bound host ptmx would be the host's ptys */
 		if (symlinkat(links[i][0], dev, links[i][1]) < 0 && errno != EEXIST)
 			return al_error_set(err, errno, "/dev/%s", links[i][1]);
+	}
+	/* The runtime's hooks (createRuntime, prestart) now, in the parent. */
+	if (write(sync, "H", 1) != 1 || wait_byte(sync, 'G', err) < 0)
+		return -1;
+	/* createContainer hooks: mounts done, in the container's namespaces,
+	 * paths still the runtime's. */
+	if (s->hooks.ncreate_container) {
+		char st[8192];
+		hook_state(r, "created", st, sizeof(st));
+		if (oci_hooks_run(s->hooks.create_container, s->hooks.ncreate_container, st,
+				  "createContainer", err) < 0)
+			return -1;
 	}
 	/* pivot_root with the old root stacked under the new one, then detached. */
 	if (fchdir(rootfd) < 0 || syscall(SYS_pivot_root, ".", ".") < 0)
@@ -817,7 +846,7 @@ static _Noreturn void init_main(struct oci_run *r, int sync, int monitor, const 
 		al_error_set(&err, errno, "setsid");
 		child_fail(sync, &err);
 	}
-	if (setup_root(r, &err) < 0)
+	if (setup_root(r, sync, &err) < 0)
 		child_fail(sync, &err);
 	if (s->hostname && *s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0) {
 		al_error_set(&err, errno, "hostname");
@@ -854,6 +883,16 @@ static _Noreturn void init_main(struct oci_run *r, int sync, int monitor, const 
 	close(w);
 	close(fifo);
 	close(sync);
+	if (s->hooks.nstart_container) {
+		/* startContainer hooks: in the container, before its process. */
+		char st[8192];
+		hook_state(r, "running", st, sizeof(st));
+		if (oci_hooks_run(s->hooks.start_container, s->hooks.nstart_container, st, "startContainer",
+				  &err) < 0) {
+			dprintf(2, "airlock-oci: %s\n", err.msg);
+			_exit(127);
+		}
+	}
 	if (s->airlock_init) {
 		sigset_t set, old;
 		sigemptyset(&set);
@@ -1054,6 +1093,12 @@ pid_t oci_create(struct oci_run *r, struct al_error *err)
 		    write_idmap(pid, "gid_map", s->gid_map, s->ngid_map, err) < 0)
 			goto kill;
 	}
+	if (write(sv[0], "G", 1) != 1) {
+		al_error_set(err, errno, "sync");
+		goto kill;
+	}
+	if (wait_byte(sv[0], 'H', err) < 0 || (r->runtime_hooks && r->runtime_hooks(r, pid, err) < 0))
+		goto kill;
 	if (write(sv[0], "G", 1) != 1) {
 		al_error_set(err, errno, "sync");
 		goto kill;

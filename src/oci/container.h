@@ -29,6 +29,9 @@ struct oci_run {
 	bool has_bundle_filter;
 	unsigned bundle_filter_flags;
 	int landlock_abi;
+	/* Called by create once the init's namespaces and mounts exist, before
+	 * pivot_root: the createRuntime and prestart hooks. */
+	int (*runtime_hooks)(const struct oci_run *r, pid_t pid, struct al_error *err);
 	const char *landlock_rw[64]; /* writable mounts' destinations */
 	size_t nlandlock_rw;
 };

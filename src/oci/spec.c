@@ -677,12 +677,13 @@ static int parse_hooks(json_t *o, struct oci_hooks *h, struct al_error *err)
 	    "prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop", NULL};
 	if (!json_is_object(o))
 		return al_error_set(err, EINVAL, "hooks: not an object");
-	/* createContainer and startContainer run inside the container's
-	 * namespaces, which airlock-oci does not do (yet): refused. */
-	if (keys_check(o, "hooks", known, err) < 0 || unsupported(o, "hooks", "createContainer", err) < 0 ||
-	    unsupported(o, "hooks", "startContainer", err) < 0)
+	if (keys_check(o, "hooks", known, err) < 0)
 		return -1;
 	return parse_hook_list(o, "prestart", &h->prestart, &h->nprestart, err) < 0 ||
+		       parse_hook_list(o, "createContainer", &h->create_container, &h->ncreate_container,
+				       err) < 0 ||
+		       parse_hook_list(o, "startContainer", &h->start_container, &h->nstart_container, err) <
+			   0 ||
 		       parse_hook_list(o, "createRuntime", &h->create_runtime, &h->ncreate_runtime, err) <
 			   0 ||
 		       parse_hook_list(o, "poststart", &h->poststart, &h->npoststart, err) < 0 ||
@@ -1316,6 +1317,8 @@ void oci_spec_free(struct oci_spec *s)
 	free(s->mounts);
 	hooks_free(s->hooks.prestart, s->hooks.nprestart);
 	hooks_free(s->hooks.create_runtime, s->hooks.ncreate_runtime);
+	hooks_free(s->hooks.create_container, s->hooks.ncreate_container);
+	hooks_free(s->hooks.start_container, s->hooks.nstart_container);
 	hooks_free(s->hooks.poststart, s->hooks.npoststart);
 	hooks_free(s->hooks.poststop, s->hooks.npoststop);
 	free(s->airlock_profile);

@@ -80,6 +80,11 @@ struct oci_hook {
 struct oci_hooks {
 	struct oci_hook *prestart, *create_runtime, *poststart, *poststop;
 	size_t nprestart, ncreate_runtime, npoststart, npoststop;
+	/* Run by the container's init, in its namespaces: createContainer
+	 * before pivot_root (path in the runtime's root), startContainer just
+	 * before the process's execve (path in the container's root). */
+	struct oci_hook *create_container, *start_container;
+	size_t ncreate_container, nstart_container;
 };
 
 struct oci_idmap {

@@ -4,7 +4,9 @@
 # umask, a user namespace with mappings, joining another container's
 # network namespace by path (as a pod's containers join the pause
 # container's), a systemd-style cgroupsPath with its limits, hooks
-# (createRuntime, prestart, poststart, poststop) with the state on stdin,
+# (createRuntime, prestart, createContainer inside before pivot_root,
+# startContainer inside before the process, poststart, poststop) in the
+# spec's order with the state on stdin,
 # airlock's own pid 1 (run.airlock.init=true).
 . "$CASE_DIR/oci.lib"
 R=$WORK/root
@@ -32,9 +34,11 @@ c['process']['user'] = {'uid': 1000, 'gid': 1000, 'additionalGids': [2000, 3000]
 c['process']['args'] = ['sh', '-c', '''hostname; cat /data/file; touch /data/x 2>/dev/null || echo data-ro;
 touch /scratch/y && echo scratch-rw; wc -c < /proc/sys/kernel/ostype; (echo 0 > /proc/sys/net/ipv4/ip_forward) 2>/dev/null || echo sys-ro;
 cat /proc/sys/net/ipv4/ip_forward; ulimit -n; ulimit -Hn; id; umask;
-cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/cpu/cpu.shares 2>&1''']
+cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/cpu/cpu.shares 2>&1; cat /scratch/hook''']
 hook = lambda name: {'path': '$WORK/hook.sh', 'args': ['hook.sh', name, '$WORK/hooks.log']}
 c['hooks'] = {'createRuntime': [hook('createRuntime')], 'prestart': [hook('prestart')],
+              'createContainer': [hook('createContainer')],
+              'startContainer': [{'path': '/bin/sh', 'args': ['sh', '-c', 'echo startContainer > /scratch/hook']}],
               'poststart': [hook('poststart')], 'poststop': [hook('poststop')]}"
 run cfg "$WORK/b"
 want="airlock-box
@@ -50,13 +54,15 @@ uid=1000(user) gid=1000(user) groups=2000,3000
 0077
 33554432
 20
-512"
+512
+startContainer"
 [ "$(cat "$WORK/cfg.out")" = "$want" ] || fail "the config from inside:
 $(diff <(echo "$want") "$WORK/cfg.out")"
 [ -d /sys/fs/cgroup/memory/machine.slice ] || fail "machine.slice"
 [ -z "$(cgroups_named "airlock-oci-test-cfg$$.scope")" ] || fail "the scope's cgroups were left"
-want="createRuntime cfg created True
-prestart cfg created True
+want="createRuntime cfg creating True
+prestart cfg creating True
+createContainer cfg created True
 poststart cfg running True
 poststop cfg stopped True"
 [ "$(cat "$WORK/hooks.log")" = "$want" ] || fail "hooks: $(cat "$WORK/hooks.log")"

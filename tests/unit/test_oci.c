@@ -98,8 +98,8 @@ int main(void)
 		"[\"read\"], \"action\": "
 		"\"SCMP_ACT_NOTIFY\"}]}",
 		"", "linux.seccomp.syscalls[0].action");
-	refused("createContainer hooks", "", "", ", \"hooks\": {\"createContainer\": [{\"path\": \"/x\"}]}",
-		"hooks.createContainer");
+	refused("a hook with a relative path", "", "", ", \"hooks\": {\"createContainer\": [{\"path\": \"x\"}]}",
+		"hooks.createContainer[0].path");
 	refused("joining a mount namespace", "",
 		", \"namespaces\": [{\"type\": \"mount\", \"path\": \"/proc/1/ns/mnt\"}]", "", "mount");
 	refused("a user namespace without mappings", "",
