@@ -27,6 +27,8 @@
 #define FS_WRITE_FILE (1ULL << 1)
 #define FS_READ_FILE (1ULL << 2)
 #define FS_READ_DIR (1ULL << 3)
+#define FS_MAKE_CHAR (1ULL << 6)
+#define FS_MAKE_BLOCK (1ULL << 11)
 #define FS_ABI1_ALL ((1ULL << 13) - 1) /* execute .. make_sym */
 #define FS_REFER (1ULL << 13)	       /* ABI 2 */
 #define FS_TRUNCATE (1ULL << 14)       /* ABI 3 */
@@ -175,6 +177,9 @@ int al_landlock_apply_tree(int abi, bool root_readonly, const char *const *rw, s
 	int rs = create_ruleset(abi, &attr, err);
 	if (rs < 0)
 		return -1;
+	/* No device node is made inside (whatever CAP_MKNOD the config
+	 * gives): the devices are the ones the runtime put in /dev. */
+	all &= ~(FS_MAKE_CHAR | FS_MAKE_BLOCK);
 	/* A rule on / would reach /proc and /sys too: the root gets what
 	 * makes entries (not file writes), its top-level directories the rest. */
 	uint64_t top = root_readonly ? ro : all & ~(FS_WRITE_FILE | FS_TRUNCATE);

@@ -267,19 +267,35 @@ static int mount_cgroup(const struct oci_run *r, int rootfd, const struct oci_mo
 	return 0;
 }
 
-static int do_mount(const struct oci_run *r, int rootfd, const struct oci_mount *m, struct al_error *err)
+static bool under_dev(const char *dest)
+{
+	return strcmp(dest, "/dev") == 0 || strncmp(dest, "/dev/", 5) == 0;
+}
+
+static int do_mount(const struct oci_run *r, int rootfd, const struct oci_mount *mo, struct al_error *err)
 {
 	char src[4096];
 	struct stat st;
 	bool file = false;
-	if (m->bind) {
-		if (m->source[0] == '/')
-			snprintf(src, sizeof(src), "%s", m->source);
+	struct oci_mount copy = *mo;
+	const struct oci_mount *m = &copy;
+	if (mo->bind) {
+		if (mo->source[0] == '/')
+			snprintf(src, sizeof(src), "%s", mo->source);
 		else
-			snprintf(src, sizeof(src), "%s/%s", r->bundle, m->source);
+			snprintf(src, sizeof(src), "%s/%s", r->bundle, mo->source);
 		if (stat(src, &st) < 0)
 			return al_error_set(err, errno, "mount source %s", src);
 		file = !S_ISDIR(st.st_mode);
+	}
+	if (r->devices_by_mounts) {
+		bool dev = mo->bind && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode));
+		if (dev && !oci_device_allowed(&r->spec->res, S_ISBLK(st.st_mode) ? 'b' : 'c',
+					       major(st.st_rdev), minor(st.st_rdev)))
+			return al_error_set(err, EPERM, "%s: a device linux.resources.devices does not allow",
+					    src);
+		if (!dev && !under_dev(mo->dest))
+			copy.flags |= MS_NODEV;
 	}
 	if (make_in_root(rootfd, m->dest, file, 0755, err) < 0)
 		return -1;
@@ -343,6 +359,11 @@ static int setup_root(const struct oci_run *r, int sync, struct al_error *err)
 	cleanup_close int rootfd = open(r->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return al_error_set(err, errno, "rootfs %s", r->rootfs);
+	/* Device rules without a device cgroup: the image's own device
+	 * nodes cannot be opened. */
+	if (r->devices_by_mounts &&
+	    mount(NULL, r->rootfs, NULL, MS_BIND | MS_REMOUNT | MS_NODEV | locked_flags(r->rootfs), NULL) < 0)
+		return al_error_set(err, errno, "the rootfs nodev");
 	for (size_t i = 0; i < s->nmounts; i++)
 		if (do_mount(r, rootfd, &s->mounts[i], err) < 0)
 			return al_error_wrap(err, "mounts[%zu] (%s)", i, s->mounts[i].dest);
@@ -358,6 +379,11 @@ static int setup_root(const struct oci_run *r, int sync, struct al_error *err)
 	}
 	for (size_t j = 0; j < s->ndevices; j++) {
 		const struct oci_device *d = &s->devices[j];
+		if (r->devices_by_mounts && (d->type == 'c' || d->type == 'b' || d->type == 'u') &&
+		    !oci_device_allowed(&s->res, d->type == 'b' ? 'b' : 'c', d->major, d->minor))
+			return al_error_set(err, EPERM,
+					    "linux.devices[%zu] %s: not allowed by linux.resources.devices",
+					    j, d->path);
 		if (make_device(r, rootfd, d->path, d->type, (unsigned)d->major, (unsigned)d->minor,
 				d->mode ? d->mode : 0666, d->uid, d->gid, err) < 0)
 			return -1;
@@ -1388,6 +1414,12 @@ int oci_run_prepare(struct oci_run *r, struct al_error *err)
 		return al_error_wrap(err, "airlock's seccomp layer");
 	if (s->seccomp && compile_bundle_filter(r, err) < 0)
 		return -1;
+	r->devices_by_mounts = r->cg.v2 && s->res.ndevices > 0;
+#ifdef AIRLOCK_TEST_SWITCHES
+	/* Test builds: the v2 way of enforcing device rules, on v1 too. */
+	if (getenv("AIRLOCK_TEST_DEVICES_BY_MOUNTS") && s->res.ndevices > 0)
+		r->devices_by_mounts = true;
+#endif
 	r->landlock_abi = al_landlock_abi();
 	if (!(r->disabled & AL_DEF_LANDLOCK) && r->landlock_abi <= 0)
 		return al_error_set(err, ENOSYS, "landlock: this kernel has none; airlock-oci requires it");

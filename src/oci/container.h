@@ -29,6 +29,9 @@ struct oci_run {
 	bool has_bundle_filter;
 	unsigned bundle_filter_flags;
 	int landlock_abi;
+	/* cgroup v2 with device rules: no eBPF program, so every mount but
+	 * /dev is nodev and /dev holds only allowed nodes. */
+	bool devices_by_mounts;
 	/* Called by create once the init's namespaces and mounts exist, before
 	 * pivot_root: the createRuntime and prestart hooks. */
 	int (*runtime_hooks)(const struct oci_run *r, pid_t pid, struct al_error *err);

@@ -1339,6 +1339,25 @@ void oci_spec_free(struct oci_spec *s)
 	memset(s, 0, sizeof(*s));
 }
 
+bool oci_device_allowed(const struct oci_resources *res, char type, int64_t major, int64_t minor)
+{
+	/* In order, the last rule that matches decides (a cgroup v1
+	 * devices list, and runc's emulation of it); none: allowed. */
+	bool allowed = true;
+	for (size_t i = 0; i < res->ndevices; i++) {
+		const struct oci_dev_rule *d = &res->devices[i];
+		if (d->type != 'a' && d->type != type)
+			continue;
+		if (d->type != 'a' &&
+		    ((d->major >= 0 && d->major != major) || (d->minor >= 0 && d->minor != minor)))
+			continue;
+		if (!strchr(d->access, 'r') && !strchr(d->access, 'w'))
+			continue;
+		allowed = d->allow;
+	}
+	return allowed;
+}
+
 /* "machine.slice:libpod:ID" -> "/machine.slice/libpod-ID.scope"; a slice
  * "a-b.slice" sits in "a.slice" (systemd's naming). */
 int oci_systemd_path(const char *spec, char *out, size_t len)

@@ -176,6 +176,9 @@ int oci_resources_parse(const char *json, size_t len, struct oci_resources *out,
 void oci_resources_free(struct oci_resources *r);
 void oci_spec_free(struct oci_spec *s);
 void oci_process_free(struct oci_process *p);
+/* Whether linux.resources.devices lets the container read or write this
+ * device (type 'c' or 'b'). */
+bool oci_device_allowed(const struct oci_resources *res, char type, int64_t major, int64_t minor);
 /* "SIGKILL", "KILL", "9" -> 9; -1 when unknown. */
 int oci_signal_parse(const char *s);
 /* Capability name -> number, or -1. */

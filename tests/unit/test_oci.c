@@ -98,8 +98,8 @@ int main(void)
 		"[\"read\"], \"action\": "
 		"\"SCMP_ACT_NOTIFY\"}]}",
 		"", "linux.seccomp.syscalls[0].action");
-	refused("a hook with a relative path", "", "", ", \"hooks\": {\"createContainer\": [{\"path\": \"x\"}]}",
-		"hooks.createContainer[0].path");
+	refused("a hook with a relative path", "", "",
+		", \"hooks\": {\"createContainer\": [{\"path\": \"x\"}]}", "hooks.createContainer[0].path");
 	refused("joining a mount namespace", "",
 		", \"namespaces\": [{\"type\": \"mount\", \"path\": \"/proc/1/ns/mnt\"}]", "", "mount");
 	refused("a user namespace without mappings", "",
@@ -188,8 +188,13 @@ int main(void)
 	    {.allow = false, .type = 'a', .major = -1, .minor = -1, .access = "rwm"},
 	    {.allow = true, .type = 'c', .major = 1, .minor = 3, .access = "rwm"}};
 	struct oci_resources devs = {.swappiness = -1, .devices = rules, .ndevices = 2};
-	CHECK("oci cgroup v2: device rules refused (no eBPF program)",
-	      ocicg_create(&cg, &devs, &err) < 0 && strstr(err.msg, "linux.resources.devices"));
+	CHECK("oci cgroup v2: device rules accepted (the mounts enforce them)",
+	      ocicg_create(&cg, &devs, &err) == 0);
+	CHECK("oci devices: deny all, then c 1:3 allowed", oci_device_allowed(&devs, 'c', 1, 3));
+	CHECK("oci devices: deny all: c 1:4 refused", !oci_device_allowed(&devs, 'c', 1, 4));
+	CHECK("oci devices: deny all: b 8:0 refused", !oci_device_allowed(&devs, 'b', 8, 0));
+	struct oci_resources none = {.swappiness = -1};
+	CHECK("oci devices: no rules: allowed", oci_device_allowed(&none, 'b', 8, 0));
 	ocicg_free(&cg);
 
 	/* v1: the same limits, each in its controller's directory. */
