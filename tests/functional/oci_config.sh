@@ -84,11 +84,12 @@ grep -q '^pid=[2-9]' "$WORK/init.out" && grep -q '^airlock-init' "$WORK/init.out
 echo "ok: airlock's init"
 
 # A user namespace: root inside is 100000 outside.
-make_bundle "$WORK/b-user" "
-c['linux']['namespaces'].append({'type': 'user'})
+USERNS="c['linux']['namespaces'].append({'type': 'user'})
 c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}]
 c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}]
 c['mounts'] = [m for m in c['mounts'] if m['type'] != 'cgroup']
+"
+make_bundle "$WORK/b-user" "$USERNS
 c['process']['args'] = ['sh', '-c', 'id -u; cat /proc/self/uid_map']"
 chown -R 100000:100000 "$WORK/b-user/rootfs" 2>/dev/null
 run user "$WORK/b-user"
@@ -97,11 +98,7 @@ echo "ok: user namespace"
 
 # Joining that kind of user namespace by path (a pod's containers share the
 # pause container's): the second container's root is the same 100000.
-make_bundle "$WORK/b-upause" "
-c['linux']['namespaces'].append({'type': 'user'})
-c['linux']['uidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}]
-c['linux']['gidMappings'] = [{'containerID': 0, 'hostID': 100000, 'size': 65536}]
-c['mounts'] = [m for m in c['mounts'] if m['type'] != 'cgroup']
+make_bundle "$WORK/b-upause" "$USERNS
 c['process']['args'] = ['sleep', '30']"
 chown -R 100000:100000 "$WORK/b-upause/rootfs" 2>/dev/null
 "$OCI" --root "$R" create --bundle "$WORK/b-upause" --pid-file "$WORK/upause.pid" upause >/dev/null 2>&1 || fail "create upause"
