@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <jansson.h>
 #include <linux/capability.h>
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
@@ -332,17 +333,19 @@ static int do_mount(const struct oci_run *r, int rootfd, const struct oci_mount 
  * from the host's /proc, still mounted until pivot_root). */
 static void hook_state(const struct oci_run *r, const char *status, char *buf, size_t len)
 {
-	static char host_pid[24];
-	if (!host_pid[0]) {
-		ssize_t n = readlink("/proc/self", host_pid, sizeof(host_pid) - 1);
-		if (n <= 0)
-			snprintf(host_pid, sizeof(host_pid), "0");
-	}
-	snprintf(buf, len,
-		 "{\"ociVersion\":\"1.2.0\",\"id\":\"%s\",\"status\":\"%s\",\"pid\":%s,\"bundle\":\"%s\","
-		 "\"annotations\":%s}",
-		 r->id, status, host_pid, r->bundle,
-		 r->spec->annotations_json ? r->spec->annotations_json : "{}");
+	char host_pid[24] = "0";
+	ssize_t n = readlink("/proc/self", host_pid, sizeof(host_pid) - 1);
+	host_pid[n > 0 ? n : 1] = '\0';
+	/* jansson, so that a bundle path with quotes stays JSON (the init is
+	 * single-threaded: allocating here is fine). */
+	json_t *o = json_pack("{s:s,s:s,s:s,s:I,s:s}", "ociVersion", "1.2.0", "id", r->id, "status", status, "pid",
+			      (json_int_t)atoll(host_pid), "bundle", r->bundle);
+	if (o && r->spec->annotations_json)
+		json_object_set_new(o, "annotations", json_loads(r->spec->annotations_json, 0, NULL));
+	char *t = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	snprintf(buf, len, "%s", t ? t : "{}");
+	free(t);
+	json_decref(o);
 }
 
 /* The root: the bundle's rootfs with its mounts, devices, then pivot_root,
@@ -691,19 +694,20 @@ static void mon_event(void *user, const struct al_event *ev)
 	struct mon_ctx *m = user;
 	if (ev->kind != AL_EV_VIOLATION)
 		return;
-	char line[512];
+	char ts[32];
 	time_t now = time(NULL);
 	struct tm tm;
 	gmtime_r(&now, &tm);
-	int n = snprintf(
-	    line, sizeof(line),
-	    "{\"time\":\"%04d-%02d-%02dT%02d:%02d:%02dZ\",\"syscall\":\"%s\",\"action\":\"%s\",\"pid\":%d,"
-	    "\"args\":\"%s\"}\n",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-	    ev->syscall ? ev->syscall : "?", ev->action ? ev->action : "?", ev->pid,
-	    ev->args ? ev->args : "");
-	if (n > 0)
-		al_write_all(m->out, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	json_t *o = json_pack("{s:s,s:s,s:s,s:i,s:s}", "time", ts, "syscall", ev->syscall ? ev->syscall : "?", "action",
+			      ev->action ? ev->action : "?", "pid", ev->pid, "args", ev->args ? ev->args : "");
+	char *line = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	if (line) {
+		al_write_all(m->out, line, strlen(line));
+		al_write_all(m->out, "\n", 1);
+	}
+	free(line);
+	json_decref(o);
 }
 
 static _Noreturn void monitor_main(const struct oci_run *r, int sock)
