@@ -891,6 +891,14 @@ static int cmd_features(void)
 	    "a built-in airlock profile whose syscall policy replaces the default deny-list layer",
 	    "run.airlock.version", AIRLOCK_VERSION, "run.airlock.layers",
 	    "no_new_privs, landlock, seccomp deny-list with violation reports");
+	/* The rest of what spec.c's tables take. */
+	static const char *const more[] = {
+	    "rro",	 "rrw",		"rnosuid",  "rsuid",	 "rnodev",	 "rdev",
+	    "rnoexec",	 "rexec",	"rnoatime", "rrelatime", "rstrictatime", "rnodiratime",
+	    "rdiratime", "strictatime", "sync",	    "suid",	 "unbindable",	 "runbindable"};
+	json_t *mo = f ? json_object_get(f, "mountOptions") : NULL;
+	for (size_t i = 0; mo && i < ARRAY_SIZE(more); i++)
+		json_array_append_new(mo, json_string(more[i]));
 	char *t = f ? json_dumps(f, JSON_INDENT(2)) : NULL;
 	if (t)
 		printf("%s\n", t);

@@ -268,6 +268,28 @@ static int mount_cgroup(const struct oci_run *r, int rootfd, const struct oci_mo
 	return 0;
 }
 
+#ifndef SYS_mount_setattr
+#define SYS_mount_setattr 442
+#endif
+struct mount_attr_v0 {
+	uint64_t attr_set, attr_clr, propagation, userns_fd;
+};
+
+/* "rro" and the like: the attributes on the mount at dest and every mount
+ * below it. The atime mode is one field: clearing it sets relatime. */
+static int recursive_attrs(int rootfd, const struct oci_mount *m, struct al_error *err)
+{
+	if (!m->rattr_set && !m->rattr_clr)
+		return 0;
+	cleanup_close int fd = open_in_root(rootfd, m->dest, O_PATH | O_NOFOLLOW, err);
+	if (fd < 0)
+		return -1;
+	struct mount_attr_v0 a = {.attr_set = m->rattr_set, .attr_clr = m->rattr_clr};
+	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
+		return al_error_set(err, errno, "recursive mount attributes on %s", m->dest);
+	return 0;
+}
+
 static bool under_dev(const char *dest)
 {
 	return strcmp(dest, "/dev") == 0 || strncmp(dest, "/dev/", 5) == 0;
@@ -338,8 +360,8 @@ static void hook_state(const struct oci_run *r, const char *status, char *buf, s
 	host_pid[n > 0 ? n : 1] = '\0';
 	/* jansson, so that a bundle path with quotes stays JSON (the init is
 	 * single-threaded: allocating here is fine). */
-	json_t *o = json_pack("{s:s,s:s,s:s,s:I,s:s}", "ociVersion", "1.2.0", "id", r->id, "status", status, "pid",
-			      (json_int_t)atoll(host_pid), "bundle", r->bundle);
+	json_t *o = json_pack("{s:s,s:s,s:s,s:I,s:s}", "ociVersion", "1.2.0", "id", r->id, "status", status,
+			      "pid", (json_int_t)atoll(host_pid), "bundle", r->bundle);
 	if (o && r->spec->annotations_json)
 		json_object_set_new(o, "annotations", json_loads(r->spec->annotations_json, 0, NULL));
 	char *t = o ? json_dumps(o, JSON_COMPACT) : NULL;
@@ -368,7 +390,8 @@ static int setup_root(const struct oci_run *r, int sync, struct al_error *err)
 	    mount(NULL, r->rootfs, NULL, MS_BIND | MS_REMOUNT | MS_NODEV | locked_flags(r->rootfs), NULL) < 0)
 		return al_error_set(err, errno, "the rootfs nodev");
 	for (size_t i = 0; i < s->nmounts; i++)
-		if (do_mount(r, rootfd, &s->mounts[i], err) < 0)
+		if (do_mount(r, rootfd, &s->mounts[i], err) < 0 ||
+		    recursive_attrs(rootfd, &s->mounts[i], err) < 0)
 			return al_error_wrap(err, "mounts[%zu] (%s)", i, s->mounts[i].dest);
 	for (size_t i = 0; i < ARRAY_SIZE(default_devices); i++) {
 		char p[32];
@@ -699,8 +722,9 @@ static void mon_event(void *user, const struct al_event *ev)
 	struct tm tm;
 	gmtime_r(&now, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	json_t *o = json_pack("{s:s,s:s,s:s,s:i,s:s}", "time", ts, "syscall", ev->syscall ? ev->syscall : "?", "action",
-			      ev->action ? ev->action : "?", "pid", ev->pid, "args", ev->args ? ev->args : "");
+	json_t *o = json_pack("{s:s,s:s,s:s,s:i,s:s}", "time", ts, "syscall", ev->syscall ? ev->syscall : "?",
+			      "action", ev->action ? ev->action : "?", "pid", ev->pid, "args",
+			      ev->args ? ev->args : "");
 	char *line = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	if (line) {
 		al_write_all(m->out, line, strlen(line));

@@ -549,6 +549,18 @@ static const struct {
     {"unbindable", MS_UNBINDABLE}, {"runbindable", MS_UNBINDABLE | MS_REC},
 };
 
+/* Recursive attributes (mount_setattr with AT_RECURSIVE), runc's "rro"...:
+ * what each sets and clears (MOUNT_ATTR_*; the atime ones share a field). */
+static const struct {
+	const char *name;
+	uint64_t set, clr;
+} recursive_attrs[] = {
+    {"rro", 0x1, 0},	      {"rrw", 0, 0x1},	      {"rnosuid", 0x2, 0},	    {"rsuid", 0, 0x2},
+    {"rnodev", 0x4, 0},	      {"rdev", 0, 0x4},	      {"rnoexec", 0x8, 0},	    {"rexec", 0, 0x8},
+    {"rnoatime", 0x10, 0x70}, {"rrelatime", 0, 0x70}, {"rstrictatime", 0x20, 0x70}, {"rnodiratime", 0x80, 0},
+    {"rdiratime", 0, 0x80},
+};
+
 static int parse_mount(json_t *m, size_t idx, struct oci_mount *out, struct al_error *err)
 {
 	static const char *const known[] = {"destination", "type",	  "source", "options",
@@ -574,6 +586,12 @@ static int parse_mount(json_t *m, size_t idx, struct oci_mount *out, struct al_e
 	out->data = calloc(1, cap);
 	if (!out->data)
 		return strv_free(opts), al_error_set(err, ENOMEM, "%s", where);
+	/* A bind takes no data: what it does not know is an error below. */
+	if (out->type && strcmp(out->type, "bind") == 0)
+		out->bind = true;
+	for (size_t i = 0; opts && opts[i]; i++)
+		if (strcmp(opts[i], "bind") == 0 || strcmp(opts[i], "rbind") == 0)
+			out->bind = true;
 	for (size_t i = 0; opts && opts[i]; i++) {
 		const char *o = opts[i];
 		bool done = false;
@@ -595,6 +613,14 @@ static int parse_mount(json_t *m, size_t idx, struct oci_mount *out, struct al_e
 				out->propagation = propagations[j].flag;
 				done = true;
 			}
+		for (size_t j = 0; j < ARRAY_SIZE(recursive_attrs) && !done; j++)
+			if (strcmp(o, recursive_attrs[j].name) == 0) {
+				out->rattr_set &= ~recursive_attrs[j].clr;
+				out->rattr_clr |= recursive_attrs[j].clr;
+				out->rattr_set |= recursive_attrs[j].set;
+				out->rattr_clr &= ~recursive_attrs[j].set;
+				done = true;
+			}
 		if (done)
 			continue;
 		/* Options the kernel parses itself ("mode=755", "size=64m", "newinstance"). */
@@ -603,17 +629,12 @@ static int parse_mount(json_t *m, size_t idx, struct oci_mount *out, struct al_e
 			strv_free(opts);
 			return -1;
 		}
-		if (!strchr(o, '=') && strncmp(o, "r", 1) == 0 && strlen(o) > 1 &&
-		    (strcmp(o + 1, "ro") == 0 || strcmp(o + 1, "nosuid") == 0 ||
-		     strcmp(o + 1, "nodev") == 0 || strcmp(o + 1, "noexec") == 0)) {
-			/* recursive attributes: mount_setattr per submount is not done here */
-			al_error_set(err, EINVAL, "%s.options: %s: not supported by airlock-oci", where, o);
-			strv_free(opts);
-			return -1;
-		}
 		used += (size_t)snprintf(out->data + used, cap - used, "%s%s", used ? "," : "", o);
 	}
 	strv_free(opts);
+	if (out->bind && *out->data)
+		return al_error_set(err, EINVAL, "%s.options: %s: not supported by airlock-oci for a bind",
+				    where, out->data);
 	if (!out->type && !out->bind)
 		return al_error_set(err, EINVAL, "%s.type: missing (and not a bind mount)", where);
 	if (out->type && strcmp(out->type, "bind") == 0)

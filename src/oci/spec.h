@@ -65,8 +65,9 @@ struct oci_process {
 
 struct oci_mount {
 	char *dest, *type, *source;
-	unsigned long flags;	   /* MS_* for the mount itself */
-	unsigned long propagation; /* MS_SHARED/SLAVE/PRIVATE/UNBINDABLE (| MS_REC) */
+	unsigned long flags;	       /* MS_* for the mount itself */
+	unsigned long propagation;     /* MS_SHARED/SLAVE/PRIVATE/UNBINDABLE (| MS_REC) */
+	uint64_t rattr_set, rattr_clr; /* "rro"...: MOUNT_ATTR_* for the mount and all below it */
 	bool bind, recursive;
 	char *data; /* the options the kernel takes as text ("mode=755,size=65536k") */
 };

@@ -11,9 +11,17 @@
 . "$CASE_DIR/oci.lib"
 R=$WORK/root
 mkdir -p "$WORK/host-ro" && echo from-host >"$WORK/host-ro/file"
+# rro: a mount below the bound directory is read-only too (a plain ro
+# bind leaves it writable).
+mkdir -p "$WORK/host-rro/sub"
+mount -t tmpfs -o size=1m airlock-test "$WORK/host-rro/sub" || fail "tmpfs for rro"
 # The slice the systemd-style path makes is removed at the end if it is ours.
 PRE_SLICE=$(ls -d /sys/fs/cgroup/*/machine.slice 2>/dev/null)
-[ -z "$PRE_SLICE" ] && trap 'rmdir /sys/fs/cgroup/*/machine.slice 2>/dev/null' EXIT
+cleanup() {
+	umount "$WORK/host-rro/sub" 2>/dev/null
+	[ -z "$PRE_SLICE" ] && rmdir /sys/fs/cgroup/*/machine.slice 2>/dev/null
+}
+trap cleanup EXIT
 cat >"$WORK/hook.sh" <<'SH'
 #!/bin/sh
 # $1: the hook's name; the state JSON on stdin.
@@ -24,6 +32,7 @@ make_bundle "$WORK/b" "
 c['hostname'] = 'airlock-box'
 c['mounts'].append({'destination': '/data', 'type': 'bind', 'source': '$WORK/host-ro', 'options': ['rbind', 'ro']})
 c['mounts'].append({'destination': '/scratch', 'type': 'tmpfs', 'source': 'tmpfs', 'options': ['nosuid', 'size=1m']})
+c['mounts'].append({'destination': '/rro', 'type': 'bind', 'source': '$WORK/host-rro', 'options': ['rbind', 'rro']})
 c['linux']['maskedPaths'] = ['/proc/kcore', '/proc/sys/kernel/ostype', '/data/none']
 c['linux']['readonlyPaths'] = ['/proc/sys']
 c['linux']['sysctl'] = {'net.ipv4.ip_forward': '1'}
@@ -32,7 +41,7 @@ c['linux']['resources'] = {'memory': {'limit': 33554432}, 'pids': {'limit': 20},
 c['process']['rlimits'] = [{'type': 'RLIMIT_NOFILE', 'soft': 123, 'hard': 456}]
 c['process']['user'] = {'uid': 1000, 'gid': 1000, 'additionalGids': [2000, 3000], 'umask': 63}
 c['process']['args'] = ['sh', '-c', '''hostname; cat /data/file; touch /data/x 2>/dev/null || echo data-ro;
-touch /scratch/y && echo scratch-rw; wc -c < /proc/sys/kernel/ostype; (echo 0 > /proc/sys/net/ipv4/ip_forward) 2>/dev/null || echo sys-ro;
+touch /scratch/y && echo scratch-rw; touch /rro/sub/z 2>/dev/null || echo rro-sub-ro; wc -c < /proc/sys/kernel/ostype; (echo 0 > /proc/sys/net/ipv4/ip_forward) 2>/dev/null || echo sys-ro;
 cat /proc/sys/net/ipv4/ip_forward; ulimit -n; ulimit -Hn; id; umask;
 cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/cpu/cpu.shares 2>&1; cat /scratch/hook''']
 hook = lambda name: {'path': '$WORK/hook.sh', 'args': ['hook.sh', name, '$WORK/hooks.log']}
@@ -45,6 +54,7 @@ want="airlock-box
 from-host
 data-ro
 scratch-rw
+rro-sub-ro
 0
 sys-ro
 1

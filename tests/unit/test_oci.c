@@ -105,10 +105,15 @@ int main(void)
 	refused("a user namespace without mappings", "",
 		", \"namespaces\": [{\"type\": \"mount\"}, {\"type\": \"user\"}]", "", "uidMappings");
 	refused("a sysctl with a slash", "", ", \"sysctl\": {\"../x\": \"1\"}", "", "linux.sysctl");
-	refused("a recursive read-only mount", "", "",
+	refused("an unknown bind option", "", "",
 		", \"mounts\": [{\"destination\": \"/x\", \"type\": \"bind\", \"source\": \"/\", "
-		"\"options\": [\"rro\"]}]",
+		"\"options\": [\"rfrob\"]}]",
 		"mounts[0].options");
+	CHECK("oci config: rro and rnosuid parse",
+	      parse("1.0.2", "", "",
+		    ", \"mounts\": [{\"destination\": \"/x\", \"type\": \"bind\", \"source\": \"/\", "
+		    "\"options\": [\"rbind\", \"rro\", \"rnosuid\"]}]",
+		    msg, sizeof(msg)) == 0);
 	refused("a duplicate key", ", \"cwd\": \"/\"", "", "", "duplicate");
 
 	{
