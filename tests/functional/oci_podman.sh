@@ -65,6 +65,11 @@ for rt in "$OCI" "$(command -v runc)"; do
 		out=$("${Q[@]}" run --rm "${U[@]}" --security-opt seccomp=unconfined --cap-add SYS_ADMIN \
 			localhost/airlock-bb:1 sh -c 'unshare -U true 2>/dev/null; echo unshare=$?' 2>&1)
 		[ "$out" = unshare=1 ] || fail "airlock-oci: unconfined seccomp, unshare: $out"
+		# An annotation through podman: run.airlock.profile=strict ends the
+		# container at the first refused call.
+		out=$("${Q[@]}" run --rm "${U[@]}" --annotation run.airlock.profile=strict --security-opt seccomp=unconfined \
+			localhost/airlock-bb:1 sh -c 'echo before; unshare -U true; echo after' 2>&1)
+		echo "$out" | grep -q before && ! echo "$out" | grep -q after || fail "airlock-oci: strict through podman: $out"
 	fi
 	echo "ok: podman --runtime $name"
 done
