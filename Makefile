@@ -2,6 +2,9 @@
 # builds with ASan+UBSan and runs every test; `make check-controls` runs the
 # containment suite's negative controls.
 
+# `make` alone builds `all` (rules above `all:` below, the audit log's fuzz
+# target first, had become the default goal).
+.DEFAULT_GOAL := all
 CC ?= gcc
 PKGS := gcc make pkg-config libseccomp-dev libjansson-dev python3 util-linux clang libclang-rt-14-dev \
 	zlib1g-dev libbz2-dev liblzma-dev liblz4-dev libc-ares-dev curl openssl ca-certificates git man-db libc6-dev \
