@@ -1188,7 +1188,7 @@ pid_t oci_exec(struct oci_run *r, const struct oci_process *p, pid_t pid, bool t
 	static const char *const files[OCI_NS_N] = {"pid", "net", "mnt", "ipc", "uts", "user", "cgroup"};
 	int nsfd[OCI_NS_N], sv[2] = {-1, -1}, pp[2] = {-1, -1}, monitor = -1;
 	pid_t child = -1;
-	char self[64], theirs[64];
+	char self[64];
 	for (int t = 0; t < OCI_NS_N; t++) {
 		char path[64];
 		struct stat a, b;
@@ -1205,7 +1205,6 @@ pid_t oci_exec(struct oci_run *r, const struct oci_process *p, pid_t pid, bool t
 			goto out;
 		}
 	}
-	(void)theirs;
 	if (!(r->disabled & AL_DEF_SECCOMP) && (monitor = monitor_start(r, err)) < 0)
 		goto out;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0 || pipe2(pp, O_CLOEXEC) < 0) {
@@ -1327,8 +1326,12 @@ int oci_hooks_run(const struct oci_hook *h, size_t n, const char *state_json, co
 			_exit(127);
 		}
 		close(in[0]);
-		signal(SIGPIPE, SIG_IGN);
+		/* A hook that does not read its stdin must not kill us; the
+		 * disposition is put back (the init execs after this, and an
+		 * ignored SIGPIPE would be inherited by the container). */
+		void (*was)(int) = signal(SIGPIPE, SIG_IGN);
 		al_write_all(in[1], state_json, strlen(state_json));
+		signal(SIGPIPE, was);
 		close(in[1]);
 		int st = 0;
 		double deadline = al_now_ms() + (h[i].timeout ? h[i].timeout * 1000.0 : 1e12);
