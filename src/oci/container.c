@@ -669,6 +669,14 @@ static _Noreturn void finish(const struct oci_run *r, const struct oci_process *
 			child_fail(sync, &err);
 		}
 	}
+	/* The process starts as a fresh one would: no signal blocked or
+	 * ignored that its caller (conmon, the shim, a shell) had. */
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
 	environ = p->env ? p->env : (char *[]){NULL};
 	if (sync >= 0)
 		close(sync);
