@@ -165,6 +165,52 @@ static int mkdirs(const char *dir, bool cpuset, struct al_error *err)
 	return 0;
 }
 
+/* Whether huge pages of this size ("2MB") can be had on this host at all
+ * (configured or overcommittable): without a hugetlb controller, a limit
+ * on a size that cannot be allocated anyway is kept by the host itself. */
+static bool hugepages_possible(const char *size)
+{
+	unsigned long n = strtoul(size, NULL, 10);
+	char unit = size[strspn(size, "0123456789")];
+	unsigned long kb = unit == 'K' ? n : unit == 'M' ? n << 10 : n << 20;
+	static const char *const files[] = {"nr_hugepages", "nr_overcommit_hugepages"};
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		char path[128], buf[32];
+		snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%lukB/%s", kb, files[i]);
+		if (al_read_file_at(AT_FDCWD, path, buf, sizeof(buf), NULL) >= 0 &&
+		    strtoul(buf, NULL, 10) > 0)
+			return true;
+	}
+	return false;
+}
+
+static int hugetlb_limits(const struct ocicg *cg, const struct oci_resources *r, struct al_error *err)
+{
+	for (size_t h = 0; h < r->nhugepages; h++) {
+		char file[64], buf[32];
+		bool done = false;
+		snprintf(file, sizeof(file), cg->v2 ? "hugetlb.%s.max" : "hugetlb.%s.limit_in_bytes",
+			 r->hugepages[h].size);
+		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)r->hugepages[h].limit);
+		for (size_t i = 0; i < cg->n; i++) {
+			char p[4200];
+			snprintf(p, sizeof(p), "%s/%s", cg->dirs[i], file);
+			if ((cg->v2 || has_ctrl(cg->ctrls[i], "hugetlb")) && access(p, F_OK) == 0) {
+				if (write_at(cg->dirs[i], file, buf, err) < 0)
+					return -1;
+				done = true;
+			}
+		}
+		if (!done && hugepages_possible(r->hugepages[h].size))
+			return al_error_set(
+			    err, ENOTSUP,
+			    "linux.resources.hugepageLimits: no hugetlb cgroup controller here, and "
+			    "huge pages of %s can be allocated",
+			    r->hugepages[h].size);
+	}
+	return 0;
+}
+
 static int v1_limits(const struct ocicg *cg, size_t i, const struct oci_resources *r, struct al_error *err)
 {
 	const char *d = cg->dirs[i], *c = cg->ctrls[i];
@@ -336,7 +382,7 @@ static int v2_enable(const char *dir, struct al_error *err)
 		char avail[512], want[512] = "";
 		cleanup_close int fd = open(p, O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (fd >= 0 && al_read_file_at(fd, "cgroup.controllers", avail, sizeof(avail), NULL) >= 0) {
-			static const char *const c[] = {"cpu", "cpuset", "memory", "pids", "io"};
+			static const char *const c[] = {"cpu", "cpuset", "memory", "pids", "io", "hugetlb"};
 			for (size_t i = 0; i < ARRAY_SIZE(c); i++)
 				if (word_p(avail, c[i]))
 					snprintf(want + strlen(want), sizeof(want) - strlen(want), "+%s ",
@@ -358,7 +404,7 @@ int ocicg_set(const struct ocicg *cg, const struct oci_resources *res, struct al
 	for (size_t i = 0; i < cg->n; i++)
 		if (cg->v2 ? v2_limits(cg->dirs[i], res, err) < 0 : v1_limits(cg, i, res, err) < 0)
 			return -1;
-	return 0;
+	return hugetlb_limits(cg, res, err);
 }
 
 int ocicg_create(struct ocicg *cg, const struct oci_resources *res, struct al_error *err)

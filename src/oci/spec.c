@@ -804,9 +804,42 @@ static int parse_resources(json_t *r, struct oci_resources *res, struct al_error
 	if (!json_is_object(r))
 		return al_error_set(err, EINVAL, "%s: not an object", w);
 	if (keys_check(r, w, known, err) < 0 || unsupported(r, w, "blockIO", err) < 0 ||
-	    unsupported(r, w, "hugepageLimits", err) < 0 || unsupported(r, w, "network", err) < 0 ||
-	    unsupported(r, w, "rdma", err) < 0 || get_strmap(r, "unified", w, &res->unified, err) < 0)
+	    unsupported(r, w, "network", err) < 0 || unsupported(r, w, "rdma", err) < 0 ||
+	    get_strmap(r, "unified", w, &res->unified, err) < 0)
 		return -1;
+	/* Kubernetes sends one for every page size the node knows, 0 when
+	 * the pod asked for none. */
+	json_t *hp = get_array(r, "hugepageLimits", w, err, &bad), *hv;
+	size_t hi;
+	if (bad)
+		return -1;
+	if (hp && json_array_size(hp) > 8)
+		return al_error_set(err, EINVAL, "%s.hugepageLimits: more than 8", w);
+	json_array_foreach(hp, hi, hv)
+	{
+		static const char *const hk[] = {"pageSize", "limit", NULL};
+		char where[64], *size = NULL;
+		uint64_t limit = 0;
+		snprintf(where, sizeof(where), "%s.hugepageLimits[%zu]", w, hi);
+		if (!json_is_object(hv))
+			return al_error_set(err, EINVAL, "%s: not an object", where);
+		if (keys_check(hv, where, hk, err) < 0 ||
+		    get_str(hv, "pageSize", where, true, &size, err) < 0 ||
+		    get_u64(hv, "limit", where, &limit, err) < 0) {
+			free(size);
+			return -1;
+		}
+		size_t n = strlen(size), digits = strspn(size, "0123456789");
+		bool ok = n >= 3 && n < sizeof(res->hugepages[0].size) && digits == n - 2 && digits > 0 &&
+			  strchr("KMG", size[n - 2]) && size[n - 1] == 'B';
+		if (ok)
+			snprintf(res->hugepages[res->nhugepages].size, sizeof(res->hugepages[0].size), "%s",
+				 size);
+		free(size);
+		if (!ok)
+			return al_error_set(err, EINVAL, "%s.pageSize: not like 2MB", where);
+		res->hugepages[res->nhugepages++].limit = limit;
+	}
 	json_t *m = get_object(r, "memory", w, err, &bad);
 	if (bad)
 		return -1;

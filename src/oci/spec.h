@@ -119,6 +119,11 @@ struct oci_resources {
 	struct oci_dev_rule *devices;
 	size_t ndevices;
 	char **unified; /* key, value, key, value, ..., NULL (cgroup v2 files) */
+	struct {
+		char size[16]; /* "2MB" */
+		uint64_t limit;
+	} hugepages[8];
+	size_t nhugepages;
 };
 
 struct oci_sc_arg {

@@ -37,7 +37,9 @@ c['linux']['maskedPaths'] = ['/proc/kcore', '/proc/sys/kernel/ostype', '/data/no
 c['linux']['readonlyPaths'] = ['/proc/sys']
 c['linux']['sysctl'] = {'net.ipv4.ip_forward': '1'}
 c['linux']['cgroupsPath'] = 'machine.slice:airlock-oci-test:cfg$$'
-c['linux']['resources'] = {'memory': {'limit': 33554432}, 'pids': {'limit': 20}, 'cpu': {'shares': 512}}
+c['linux']['resources'] = {'memory': {'limit': 33554432}, 'pids': {'limit': 20}, 'cpu': {'shares': 512},
+                           # as Kubernetes sends them: every size the node knows, 0 when not asked for
+                           'hugepageLimits': [{'pageSize': '2MB', 'limit': 0}, {'pageSize': '1GB', 'limit': 0}]}
 c['process']['rlimits'] = [{'type': 'RLIMIT_NOFILE', 'soft': 123, 'hard': 456}]
 c['process']['user'] = {'uid': 1000, 'gid': 1000, 'additionalGids': [2000, 3000], 'umask': 63}
 c['process']['args'] = ['sh', '-c', '''hostname; cat /data/file; touch /data/x 2>/dev/null || echo data-ro;

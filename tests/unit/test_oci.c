@@ -86,9 +86,9 @@ int main(void)
 		"CAP_FROB");
 	refused("blockIO limits", "", ", \"resources\": {\"blockIO\": {\"weight\": 10}}", "",
 		"linux.resources.blockIO");
-	refused("hugepage limits", "",
-		", \"resources\": {\"hugepageLimits\": [{\"pageSize\": \"2MB\", \"limit\": 1}]}", "",
-		"linux.resources.hugepageLimits");
+	refused("a hugepage size not like 2MB", "",
+		", \"resources\": {\"hugepageLimits\": [{\"pageSize\": \"2XB\", \"limit\": 1}]}", "",
+		"linux.resources.hugepageLimits[0].pageSize");
 	refused("intelRdt", "", ", \"intelRdt\": {\"closID\": \"x\"}", "", "linux.intelRdt");
 	refused("a seccomp listener", "",
 		", \"seccomp\": {\"defaultAction\": \"SCMP_ACT_ALLOW\", \"listenerPath\": \"/x\"}", "",
@@ -164,8 +164,9 @@ int main(void)
 	char d2[600];
 	snprintf(d2, sizeof(d2), "%s/c", t2);
 	mkdir(d2, 0755);
-	static const char *const v2files[] = {"memory.max", "memory.swap.max", "memory.low", "pids.max",
-					      "cpu.weight", "cpu.max",	       "memory.high"};
+	static const char *const v2files[] = {"memory.max",  "memory.swap.max", "memory.low",
+					      "pids.max",    "cpu.weight",	"cpu.max",
+					      "memory.high", "hugetlb.2MB.max"};
 	for (size_t i = 0; i < sizeof(v2files) / sizeof(v2files[0]); i++)
 		touch(d2, v2files[i]);
 	struct ocicg cg = {.v2 = true, .n = 1};
@@ -181,7 +182,12 @@ int main(void)
 				    .swappiness = -1,
 				    .unified = unified};
 	struct al_error err = {0};
+	snprintf(res.hugepages[0].size, sizeof(res.hugepages[0].size), "2MB");
+	res.hugepages[0].limit = 4194304;
+	snprintf(res.hugepages[1].size, sizeof(res.hugepages[1].size), "64KB"); /* no such size here */
+	res.nhugepages = 2;
 	CHECK("oci cgroup v2: limits written", ocicg_create(&cg, &res, &err) == 0);
+	CHECK("oci cgroup v2: hugetlb.2MB.max", strcmp(slurp(d2, "hugetlb.2MB.max"), "4194304") == 0);
 	CHECK("oci cgroup v2: memory.max", strcmp(slurp(d2, "memory.max"), "1048576") == 0);
 	CHECK("oci cgroup v2: memory.swap.max is swap minus memory",
 	      strcmp(slurp(d2, "memory.swap.max"), "2097152") == 0);
