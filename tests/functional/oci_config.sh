@@ -18,6 +18,7 @@ mount -t tmpfs -o size=1m airlock-test "$WORK/host-rro/sub" || fail "tmpfs for r
 # The slice the systemd-style path makes is removed at the end if it is ours.
 PRE_SLICE=$(ls -d /sys/fs/cgroup/*/machine.slice 2>/dev/null)
 cleanup() {
+	oci_cleanup
 	umount "$WORK/host-rro/sub" 2>/dev/null
 	[ -z "$PRE_SLICE" ] && rmdir /sys/fs/cgroup/*/machine.slice 2>/dev/null
 }

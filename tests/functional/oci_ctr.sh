@@ -27,6 +27,7 @@ TOML
 containerd --config "$WORK/containerd.toml" >"$WORK/containerd.log" 2>&1 &
 CTD=$!
 cleanup() {
+	oci_cleanup
 	C task kill -s KILL t-d >/dev/null 2>&1
 	for t in $(C task ls -q 2>/dev/null); do C task delete -f "$t" >/dev/null 2>&1; done
 	for c in $(C container ls -q 2>/dev/null); do C container rm "$c" >/dev/null 2>&1; done

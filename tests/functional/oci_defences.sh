@@ -71,7 +71,7 @@ while time.time() < end:
         pass
 ' "$SOCKNAME" &
 LISTENER=$!
-trap 'kill $LISTENER 2>/dev/null' EXIT
+trap 'kill $LISTENER 2>/dev/null; oci_cleanup' EXIT
 make_bundle "$WORK/b-abs" "c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] != 'network']
 c['process']['args'] = ['/bin/abstract', '$SOCKNAME']"
 cp "$WORK/abstract" "$WORK/b-abs/rootfs/bin/abstract"

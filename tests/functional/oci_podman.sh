@@ -21,6 +21,7 @@ PRE_STATE=$(ls -d /run/airlock-oci 2>/dev/null)
 PRE_NETS=$(ls -d /run/containers 2>/dev/null) # podman's network state, made even with --network none
 "${P[@]}" import -q "$WORK/bb.tar" localhost/airlock-bb:1 >/dev/null || fail "podman import"
 cleanup() {
+	oci_cleanup
 	"${P[@]}" rm -af -t 0 >/dev/null 2>&1
 	"${P[@]}" rmi -af >/dev/null 2>&1
 	# podman leaves its conmon cgroup and the containers' parent (they
