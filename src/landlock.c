@@ -1,8 +1,10 @@
 #include "landlock.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -25,6 +27,8 @@
 #define FS_WRITE_FILE (1ULL << 1)
 #define FS_READ_FILE (1ULL << 2)
 #define FS_READ_DIR (1ULL << 3)
+#define FS_MAKE_CHAR (1ULL << 6)
+#define FS_MAKE_BLOCK (1ULL << 11)
 #define FS_ABI1_ALL ((1ULL << 13) - 1) /* execute .. make_sym */
 #define FS_REFER (1ULL << 13)	       /* ABI 2 */
 #define FS_TRUNCATE (1ULL << 14)       /* ABI 3 */
@@ -98,6 +102,23 @@ static int allow_ports(int ruleset, const uint16_t *ports, size_t n, uint64_t ac
 	return 0;
 }
 
+static int restrict_self(int rs, struct al_error *err)
+{
+	if (syscall(__NR_landlock_restrict_self, rs, 0) < 0)
+		return al_error_set(err, errno, "landlock: restrict self");
+	return 0;
+}
+
+static int create_ruleset(int abi, struct ll_ruleset_attr *attr, struct al_error *err)
+{
+	/* The attribute grew with the ABI: pass the size this ABI knows. */
+	size_t size = abi >= 6 ? sizeof(*attr) : abi >= 4 ? 2 * sizeof(uint64_t) : sizeof(uint64_t);
+	int rs = (int)syscall(__NR_landlock_create_ruleset, attr, size, 0);
+	if (rs < 0)
+		return al_error_set(err, errno, "landlock: create ruleset (ABI %d)", abi);
+	return rs;
+}
+
 int al_landlock_apply(const struct al_plan *plan, int abi, struct al_error *err)
 {
 	const struct al_profile *p = &plan->profile;
@@ -110,11 +131,9 @@ int al_landlock_apply(const struct al_plan *plan, int abi, struct al_error *err)
 		attr.handled_access_net = NET_BIND_TCP | NET_CONNECT_TCP;
 	if (abi >= 6)
 		attr.scoped = SCOPE_ABSTRACT_UNIX | SCOPE_SIGNAL;
-	/* The attribute grew with the ABI: pass the size this ABI knows. */
-	size_t size = abi >= 6 ? sizeof(attr) : abi >= 4 ? 2 * sizeof(uint64_t) : sizeof(uint64_t);
-	int rs = (int)syscall(__NR_landlock_create_ruleset, &attr, size, 0);
+	int rs = create_ruleset(abi, &attr, err);
 	if (rs < 0)
-		return al_error_set(err, errno, "landlock: create ruleset (ABI %d)", abi);
+		return -1;
 
 	/* The root itself: listing only (every directory below inherits it). */
 	if (allow_path(rs, "/", FS_READ_DIR, err) < 0)
@@ -141,11 +160,53 @@ int al_landlock_apply(const struct al_plan *plan, int abi, struct al_error *err)
 	    (allow_ports(rs, ll->tcp_bind, ll->ntcp_bind, NET_BIND_TCP, err) < 0 ||
 	     allow_ports(rs, ll->tcp_connect, ll->ntcp_connect, NET_CONNECT_TCP, err) < 0))
 		goto out;
-	if (syscall(__NR_landlock_restrict_self, rs, 0) < 0) {
-		al_error_set(err, errno, "landlock: restrict self");
+	r = restrict_self(rs, err);
+out:
+	close(rs);
+	return r;
+}
+
+int al_landlock_apply_tree(int abi, bool root_readonly, const char *const *rw, size_t nrw, struct al_error *err)
+{
+	uint64_t all = fs_all(abi), ro = FS_EXECUTE | FS_READ_FILE | FS_READ_DIR;
+	struct ll_ruleset_attr attr = {.handled_access_fs = all};
+	int r = -1;
+
+	if (abi >= 6)
+		attr.scoped = SCOPE_ABSTRACT_UNIX | SCOPE_SIGNAL;
+	int rs = create_ruleset(abi, &attr, err);
+	if (rs < 0)
+		return -1;
+	/* No device node is made inside (whatever CAP_MKNOD the config
+	 * gives): the devices are the ones the runtime put in /dev. */
+	all &= ~(FS_MAKE_CHAR | FS_MAKE_BLOCK);
+	/* A rule on / would reach /proc and /sys too: the root gets what
+	 * makes entries (not file writes), its top-level directories the rest. */
+	uint64_t top = root_readonly ? ro : all & ~(FS_WRITE_FILE | FS_TRUNCATE);
+	if (allow_path(rs, "/", top, err) < 0)
 		goto out;
+	if (!root_readonly) {
+		DIR *d = opendir("/");
+		struct dirent *e;
+		char path[300];
+		while (d && (e = readdir(d))) {
+			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") || !strcmp(e->d_name, "proc") ||
+			    !strcmp(e->d_name, "sys") || e->d_type == DT_LNK)
+				continue;
+			snprintf(path, sizeof(path), "/%s", e->d_name);
+			if (allow_path(rs, path, all, err) < 0) {
+				closedir(d);
+				goto out;
+			}
+		}
+		if (d)
+			closedir(d);
 	}
-	r = 0;
+	for (size_t i = 0; i < nrw; i++)
+		if (strncmp(rw[i], "/proc", 5) != 0 && strncmp(rw[i], "/sys", 4) != 0 &&
+		    allow_path(rs, rw[i], all, err) < 0)
+			goto out;
+	r = restrict_self(rs, err);
 out:
 	close(rs);
 	return r;

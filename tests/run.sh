@@ -30,6 +30,8 @@ if [ ! -d "$MCP_SDK/node_modules/@modelcontextprotocol/sdk" ] && command -v npm 
 		>build/mcp-sdk/install.log 2>&1 || echo "npm could not install the MCP SDK (build/mcp-sdk/install.log)"
 fi
 [ -d "$MCP_SDK/node_modules" ] && mkdir -p "$SUITE/$MCP_SDK" && cp -r "$MCP_SDK/node_modules" "$SUITE/$MCP_SDK/"
+# The Kubernetes manifests, checked by oci_deploy.
+[ -d deploy ] && cp -r deploy "$SUITE/"
 chmod -R a+rX "$SUITE"
 REPO=$SUITE
 export REPO

@@ -55,6 +55,10 @@ int main(int argc, char **argv)
 	al_trace_open();
 	AL_TRACE("sup: main");
 #endif
+	/* airlock-oci is this program under another name (a link). */
+	const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+	if (strcmp(base, "airlock-oci") == 0)
+		return cli_oci(argc, argv);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
