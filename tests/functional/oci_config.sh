@@ -44,7 +44,7 @@ c['linux']['resources'] = {'memory': {'limit': 33554432}, 'pids': {'limit': 20},
 c['process']['rlimits'] = [{'type': 'RLIMIT_NOFILE', 'soft': 123, 'hard': 456}]
 c['process']['user'] = {'uid': 1000, 'gid': 1000, 'additionalGids': [2000, 3000], 'umask': 63}
 c['process']['args'] = ['sh', '-c', '''hostname; cat /data/file; touch /data/x 2>/dev/null || echo data-ro;
-touch /scratch/y && echo scratch-rw; grep -q \"^SigIgn:.0*\$\" /proc/self/status && echo no-ignored-signals; touch /rro/sub/z 2>/dev/null || echo rro-sub-ro; wc -c < /proc/sys/kernel/ostype; (echo 0 > /proc/sys/net/ipv4/ip_forward) 2>/dev/null || echo sys-ro;
+touch /scratch/y && echo scratch-rw; { grep -q \"^SigIgn:.0*\$\" /proc/self/status && echo no-ignored-signals || grep -E \"^(SigIgn|SigBlk|PPid)\" /proc/self/status; }; touch /rro/sub/z 2>/dev/null || echo rro-sub-ro; wc -c < /proc/sys/kernel/ostype; (echo 0 > /proc/sys/net/ipv4/ip_forward) 2>/dev/null || echo sys-ro;
 cat /proc/sys/net/ipv4/ip_forward; ulimit -n; ulimit -Hn; id; umask;
 cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/cpu/cpu.shares 2>&1; cat /scratch/hook''']
 hook = lambda name: {'path': '$WORK/hook.sh', 'args': ['hook.sh', name, '$WORK/hooks.log']}
