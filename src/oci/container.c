@@ -674,9 +674,18 @@ static _Noreturn void finish(const struct oci_run *r, const struct oci_process *
 	sigset_t none;
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			signal(sig, SIG_DFL);
+	/* Through the kernel, not signal(3): glibc refuses its own two
+	 * (32 and 33), and a caller may have had them ignored too. */
+	for (int sig = 1; sig <= 64; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP) {
+			struct {
+				void *handler;
+				unsigned long flags;
+				void *restorer;
+				uint64_t mask;
+			} dfl = {SIG_DFL, 0, NULL, 0};
+			syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof(dfl.mask));
+		}
 	environ = p->env ? p->env : (char *[]){NULL};
 	if (sync >= 0)
 		close(sync);
