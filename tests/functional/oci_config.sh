@@ -52,7 +52,9 @@ c['hooks'] = {'createRuntime': [hook('createRuntime')], 'prestart': [hook('prest
               'createContainer': [hook('createContainer')],
               'startContainer': [{'path': '/bin/sh', 'args': ['sh', '-c', 'echo startContainer > /scratch/hook']}],
               'poststart': [hook('poststart')], 'poststop': [hook('poststop')]}"
-run cfg "$WORK/b"
+# Created by a caller that has glibc's signals 32 and 33 ignored: the
+# container's process must start with none ignored all the same.
+OCI_WRAP="python3 $CASE_DIR/ignore_signals.py" run cfg "$WORK/b"
 want="airlock-box
 from-host
 data-ro
