@@ -34,6 +34,9 @@ cleanup() {
 	kill $CTD 2>/dev/null
 	wait $CTD 2>/dev/null
 	rmdir "/run/containerd/runc/$NS" 2>/dev/null
+	# containerd's runc shim makes a cgroup per namespace in every
+	# hierarchy (/sys/fs/cgroup/*/NS) and leaves it: ours to remove.
+	find /sys/fs/cgroup/*/"$NS" -depth -type d -exec rmdir {} + 2>/dev/null
 	rmdir /run/containerd/runc /run/containerd/s /run/containerd/fifo /run/containerd 2>/dev/null
 	[ -z "$PRE_NETS" ] && rmdir /run/containers/networks /run/containers 2>/dev/null
 }
@@ -73,3 +76,8 @@ for rt in "$OCI" "$(command -v runc)"; do
 	fi
 	echo "ok: ctr --runc-binary $name"
 done
+# Nothing left: containerd stopped, its namespace's cgroups removed.
+cleanup
+trap - EXIT
+left=$(ls -d /sys/fs/cgroup/*/"$NS" 2>/dev/null)
+[ -z "$left" ] || fail "cgroups left behind: $left"
