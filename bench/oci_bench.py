@@ -95,5 +95,13 @@ finally:
             os.rmdir(d)
         except OSError:
             pass
+    # containerd's shim leaves a cgroup per namespace in every hierarchy.
+    import glob
+    for top in glob.glob(f"/sys/fs/cgroup/*/{ns}"):
+        for d, _, _ in sorted(os.walk(top), key=lambda w: -w[0].count("/")):
+            try:
+                os.rmdir(d)
+            except OSError:
+                pass
     subprocess.run(["chattr", "-R", "-i", work], capture_output=True)
     shutil.rmtree(work, ignore_errors=True)
