@@ -64,6 +64,10 @@ struct hreq_private {
 
 struct http {
 	struct svc *svc;
+	/* The audit log's record of refusals without a tenant (below). */
+	double anon_window;
+	unsigned anon_recorded;
+	uint64_t anon_dropped;
 	struct listener *l[SVC_MAX_LISTEN];
 	size_t n;
 	struct hreq_private *live;
@@ -212,6 +216,27 @@ static const char *title_of(const char *code)
 	return code;
 }
 
+/* Refusals of clients with no tenant yet (a wrong token, a probe) cost
+ * them nothing to send: at most HTTP_ANON_RECORDS a second reach the audit
+ * log, the rest are counted into the next record that does. */
+#define HTTP_ANON_RECORDS 20
+static bool refusal_recorded(struct http *h, bool tenant)
+{
+	if (tenant)
+		return true;
+	double now = al_now_ms();
+	if (now - h->anon_window >= 1000) {
+		h->anon_window = now;
+		h->anon_recorded = 0;
+	}
+	if (h->anon_recorded >= HTTP_ANON_RECORDS) {
+		h->anon_dropped++;
+		return false;
+	}
+	h->anon_recorded++;
+	return true;
+}
+
 void hreq_problem(struct hreq *r, unsigned status, const char *code, const char *field, unsigned retry_after,
 		  const char *fmt, ...)
 {
@@ -240,13 +265,18 @@ void hreq_problem(struct hreq *r, unsigned status, const char *code, const char 
 	/* A refusal is an action too (who was turned away, and why: a bad
 	 * token, a ceiling, another tenant's id), recorded before it is
 	 * answered; a log that cannot be written says so itself. */
-	if (strcmp(code, "audit_unavailable") != 0) {
+	if (strcmp(code, "audit_unavailable") != 0 && refusal_recorded(r->priv->http, r->tenant[0] != 0)) {
 		json_t *path = json_string(r->path ? r->path : "");
-		svc_audit(r->priv->http->svc, "request_refused",
-			  json_pack("{s:s?,s:s,s:o,s:i,s:s,s:s?,s:O?}", "tenant", r->tenant[0] ? r->tenant : NULL,
-				    "method", r->method, "path", path ? path : json_string("(not UTF-8)"),
-				    "status", (int)status, "code", code,
-				    "field", field && *field ? field : NULL, "detail", j ? json_object_get(j, "detail") : NULL));
+		json_t *f = json_pack("{s:s?,s:s,s:o,s:i,s:s,s:s?,s:O?}", "tenant", r->tenant[0] ? r->tenant : NULL,
+				      "method", r->method, "path", path ? path : json_string("(not UTF-8)"),
+				      "status", (int)status, "code", code, "field", field && *field ? field : NULL,
+				      "detail", j ? json_object_get(j, "detail") : NULL);
+		struct http *h = r->priv->http;
+		if (f && !r->tenant[0] && h->anon_dropped) {
+			json_object_set_new(f, "unrecorded_before", json_integer((json_int_t)h->anon_dropped));
+			h->anon_dropped = 0;
+		}
+		svc_audit(h->svc, "request_refused", f);
 	}
 	char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);

@@ -86,6 +86,31 @@ grep -q not_found out || fail "another tenant's sandbox: $(cat out)"
 rec request_refused | grep '"tenant":"team-b"' | grep -q "\"status\":404,\"code\":\"not_found\"" ||
 	fail "no record of team-b asking for team-a's sandbox: $(rec request_refused)"
 "${A[@]}" -X DELETE "http://x/v1/sandboxes/$id" >/dev/null || fail delete
+# Refusals without a tenant cost the sender nothing: at most 20 a second
+# are recorded, the rest counted into the next record. 60 wrong tokens on
+# one connection (well within a second), then one more a second later.
+python3 - "$PORT" <<'PY' || fail "the burst of wrong tokens"
+import http.client, sys, time
+c = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=30)
+for _ in range(60):
+    c.request("GET", "/v1/info", headers={"Authorization": "Bearer wrong"})
+    r = c.getresponse(); r.read()
+    assert r.status == 401, r.status
+time.sleep(1.2)
+c.request("GET", "/v1/info", headers={"Authorization": "Bearer wrong"})
+r = c.getresponse(); r.read()
+assert r.status == 401
+PY
+python3 - log <<'PY' || fail "refusals without a tenant: $(grep -c '"status":401' log) records"
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1]) if '"request_refused"' in l]
+anon = [r for r in recs if r["status"] == 401]
+# 1 earlier (in the burst's second or the one before), the burst of 60
+# (at most 20 recorded in its second), then one that counts the rest.
+assert len(anon) in (21, 22), len(anon)
+assert anon[-1].get("unrecorded_before", 0) >= 40, anon[-1]
+assert sum(r.get("unrecorded_before", 0) for r in anon) + len(anon) == 62
+PY
 
 serve_stop
 "$AIRLOCK" audit verify --key key.pub log >out || fail "verify: $(cat out)"
