@@ -19,6 +19,7 @@ U=(--ulimit nofile=20000:20000 --ulimit nproc=32768:32768 --network none)
 PRE_LIBPOD=$(ls -d /sys/fs/cgroup/*/libpod_parent 2>/dev/null)
 PRE_STATE=$(ls -d /run/airlock-oci 2>/dev/null)
 PRE_NETS=$(ls -d /run/containers 2>/dev/null) # podman's network state, made even with --network none
+PRE_RUNC=$(ls -d /run/runc 2>/dev/null) # runc's default root (the control)
 "${P[@]}" import -q "$WORK/bb.tar" localhost/airlock-bb:1 >/dev/null || fail "podman import"
 cleanup() {
 	oci_cleanup
@@ -32,6 +33,7 @@ cleanup() {
 	chattr -R -i "$WORK/storage" 2>/dev/null
 	# podman gives airlock-oci no --root: its default, made here.
 	[ -z "$PRE_STATE" ] && rmdir /run/airlock-oci 2>/dev/null
+	[ -z "$PRE_RUNC" ] && rmdir /run/runc 2>/dev/null
 	[ -z "$PRE_NETS" ] && rmdir /run/containers/networks /run/containers 2>/dev/null
 }
 trap cleanup EXIT

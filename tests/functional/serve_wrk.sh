@@ -24,7 +24,7 @@ export WRK_TOKEN=token-load
 # A short warm-up (the allocator's pools), then the measure.
 wrk -t 2 -c 4 -d 3s --timeout 30s -s "$CASE_DIR/serve_wrk.lua" "http://127.0.0.1:$PORT" >"$WORK/warm" 2>&1 || fail "wrk: $(cat "$WORK/warm")"
 before=$(rss)
-wrk -t 2 -c 6 -d ${WRK_SECONDS:-25}s --timeout 30s -s "$CASE_DIR/serve_wrk.lua" "http://127.0.0.1:$PORT" >"$WORK/wrk" 2>&1 || fail "wrk: $(cat "$WORK/wrk")"
+wrk -t 2 -c 6 -d ${WRK_SECONDS:-12}s --timeout 30s -s "$CASE_DIR/serve_wrk.lua" "http://127.0.0.1:$PORT" >"$WORK/wrk" 2>&1 || fail "wrk: $(cat "$WORK/wrk")"
 after=$(rss)
 cat "$WORK/wrk"
 line=$(grep '^WRK requests=' "$WORK/wrk") || fail "no totals from the script"
