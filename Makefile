@@ -198,8 +198,8 @@ build/airlock.pc: Makefile
 lib: build/libairlock.a build/libairlock.so build/airlock.pc
 
 # Profiling build: release flags plus the launch-path timestamps (src/trace.h).
-TRC_OBJ := $(patsubst src/%.c,build/trace/%.o,$(LIB_SRC) $(CLI_SRC)) build/rel/profiles.o
-TRC_OBJ += $(patsubst src/%.c,build/trace/%.o,$(AUDIT_SRC))
+# The release objects, each rebuilt with the marks (the list follows REL_OBJ).
+TRC_OBJ := $(patsubst build/rel/%.o,build/trace/%.o,$(filter-out build/rel/profiles.o,$(REL_OBJ))) build/rel/profiles.o
 build/trace/airlock: $(TRC_OBJ) Makefile
 	$(CC) -static-pie -Wl,-z,relro,-z,now -o $@ $(TRC_OBJ) $(LIBS)
 

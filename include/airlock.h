@@ -171,6 +171,13 @@ AL_API int al_sandbox_take_stdin(al_sandbox *sb);
 AL_API void al_sandbox_signal(al_sandbox *sb, int sig);
 /* End it now: every process of the sandbox is killed; ENDED follows. */
 AL_API void al_sandbox_end(al_sandbox *sb);
+/* The JSON report as it stands: after ENDED, al_sandbox_report's; before,
+ * what it would say if the sandbox ended now, its figures read from the
+ * cgroup now. A caller whose commands have all ended can answer with it
+ * and free the sandbox at once: the teardown (init's exit, the cgroup's
+ * removal) then happens off its path. Caller frees; NULL and err on
+ * failure. */
+AL_API char *al_sandbox_report_now(al_sandbox *sb, al_error *err);
 
 /* Kept sandboxes ("keep"). Each call starts a command and gives its id;
  * its output, violations and EXITED event carry that id. */

@@ -1041,29 +1041,17 @@ static void read_messages(struct al_sandbox *sb)
 	}
 }
 
-/* Decide the status: a limit the supervisor enforced, then what the kernel
- * enforced (OOM kill, pids), then how the command itself ended. */
-static void finish(struct al_sandbox *sb)
+/* The figures and the status as they stand: the cgroup's counters now,
+ * then the status: a limit the supervisor enforced, then what the kernel
+ * enforced (OOM kill, pids), then how the command itself ended. Only
+ * bookkeeping on r: finish() settles the sandbox's report with it, and
+ * al_sandbox_report_now() a report before the teardown. */
+static void settle(struct al_sandbox *sb, struct al_result *r)
 {
-	struct al_result *r = &sb->res;
 	struct al_cgroup_stats st = {0};
 	bool have_stats = al_cgroup_stats(&sb->cgroup, &st) == 0;
-	struct command *first = &sb->cmds[0];
-	bool keep = sb->plan.keep;
+	const struct command *first = &sb->cmds[0];
 
-	/* Nothing of the sandbox runs any more: what it left for git to follow
-	 * goes out of git's way now. */
-	al_git_guard_sweep(&sb->git, r->quarantined, sizeof(r->quarantined));
-	read_messages(sb);
-	if (!keep && first->used) {
-		for (int i = 0; i < 2; i++)
-			if (first->stream_fd[i] >= 0) {
-				read_stream(sb, first, i, true);
-				al_closep(&first->stream_fd[i]);
-			}
-		memcpy(r->output_bytes, first->output_bytes, sizeof(r->output_bytes));
-		memcpy(r->truncated, first->truncated, sizeof(r->truncated));
-	}
 	r->wall_ms = al_now_ms() - sb->started_ms;
 	r->supervisor_cpu_ms = (double)sb->budget.spent_ns / 1e6;
 	if (have_stats) {
@@ -1075,7 +1063,7 @@ static void finish(struct al_sandbox *sb)
 		    (double)sb->rusage.ru_stime.tv_sec * 1e3 + (double)sb->rusage.ru_stime.tv_usec / 1e3;
 		r->max_rss_kb = (uint64_t)sb->rusage.ru_maxrss;
 	}
-	if (keep) {
+	if (sb->plan.keep) {
 		/* The sandbox's own end: its commands' ends were reported each. */
 		r->status = AL_EXITED;
 	} else if (first->exited) {
@@ -1093,11 +1081,6 @@ static void finish(struct al_sandbox *sb)
 		r->signal = SIGKILL;
 		r->exit_code = 128 + SIGKILL;
 	}
-	for (int i = 0; i < AL_MAX_LIVE; i++)
-		al_notify_close(&sb->cmds[i].notify);
-	if (sb->proxy)
-		al_proxy_finish(sb->proxy, &r->network);
-	enum al_status kernel = st.oom_kills > 0 ? AL_MEMORY : AL_EXITED;
 	if (sb->killed_for == AL_SETUP_ERROR)
 		r->status = AL_SETUP_ERROR;
 	else if (sb->killed_for != AL_EXITED)
@@ -1105,17 +1088,61 @@ static void finish(struct al_sandbox *sb)
 	else if (st.oom_kills > 0)
 		r->status = AL_MEMORY;
 	else if (st.pids_max > 0 && !(r->status == AL_EXITED && r->exit_code == 0))
-		r->status = kernel = AL_PIDS;
+		r->status = AL_PIDS;
 	else if (sb->cgroup.kind == AL_CGROUP_NONE && r->status == AL_SIGNALED &&
 		 sb->plan.profile.limits.cpu_time_s > 0 &&
 		 (r->signal == SIGXCPU ||
 		  (r->signal == SIGKILL && r->cpu_ms >= sb->plan.profile.limits.cpu_time_s * 1000)))
 		r->status = AL_CPU_LIMIT; /* degraded: RLIMIT_CPU enforced it (SIGXCPU, then SIGKILL) */
-	if (r->status == AL_MEMORY || r->status == AL_PIDS)
-		emit(sb, 0, &(struct al_event){.kind = AL_EV_LIMIT, .limit = limit_name(r->status, false)});
 	if (r->status == AL_SETUP_ERROR && !r->exit_code)
 		r->exit_code = 125;
-	(void)kernel;
+}
+
+char *al_sandbox_report_now(al_sandbox *sb, al_error *err)
+{
+	struct al_result *r = malloc(sizeof(*r));
+	if (!r) {
+		al_error_set(err, ENOMEM, "report");
+		return NULL;
+	}
+	/* A copy: the counters move on, and the sandbox's own end settles
+	 * its result again (the copy shares the logs, never frees them). */
+	memcpy(r, &sb->res, sizeof(*r));
+	if (!sb->done)
+		settle(sb, r);
+	char *report = al_report_json(&sb->plan, r);
+	free(r);
+	if (!report)
+		al_error_set(err, ENOMEM, "report");
+	return report;
+}
+
+static void finish(struct al_sandbox *sb)
+{
+	struct al_result *r = &sb->res;
+	struct command *first = &sb->cmds[0];
+	bool keep = sb->plan.keep;
+
+	/* Nothing of the sandbox runs any more: what it left for git to follow
+	 * goes out of git's way now. */
+	al_git_guard_sweep(&sb->git, r->quarantined, sizeof(r->quarantined));
+	read_messages(sb);
+	if (!keep && first->used) {
+		for (int i = 0; i < 2; i++)
+			if (first->stream_fd[i] >= 0) {
+				read_stream(sb, first, i, true);
+				al_closep(&first->stream_fd[i]);
+			}
+		memcpy(r->output_bytes, first->output_bytes, sizeof(r->output_bytes));
+		memcpy(r->truncated, first->truncated, sizeof(r->truncated));
+	}
+	for (int i = 0; i < AL_MAX_LIVE; i++)
+		al_notify_close(&sb->cmds[i].notify);
+	if (sb->proxy)
+		al_proxy_finish(sb->proxy, &r->network);
+	settle(sb, r);
+	if (r->status == AL_MEMORY || r->status == AL_PIDS)
+		emit(sb, 0, &(struct al_event){.kind = AL_EV_LIMIT, .limit = limit_name(r->status, false)});
 	/* The first command's end (without keep, it is the sandbox's), then
 	 * the commands a kept sandbox still ran, then the sandbox's. */
 	struct al_event ev = {.status = al_status_name(r->status),

@@ -65,6 +65,18 @@ static void op_finish(struct box *b, struct op *op)
 	*pp = op;
 }
 
+/* The sandbox's end as the box keeps it (report: the box's from now on). */
+static void ended(struct box *b, const char *status, char *report, double cpu_ms, uint64_t max_rss_kb)
+{
+	b->ended = true;
+	snprintf(b->status, sizeof(b->status), "%s", status ? status : "");
+	free(b->report);
+	b->report = report;
+	b->cpu_ms = cpu_ms;
+	svc_charge_cpu(b->svc, b->tenant, cpu_ms);
+	b->max_rss_kb = max_rss_kb;
+}
+
 static void on_event(void *user, const struct al_event *ev)
 {
 	struct box *b = user;
@@ -144,13 +156,7 @@ static void on_event(void *user, const struct al_event *ev)
 		op_finish(b, op);
 		break;
 	case AL_EV_ENDED:
-		b->ended = true;
-		snprintf(b->status, sizeof(b->status), "%s", ev->status ? ev->status : "");
-		free(b->report);
-		b->report = ev->report ? strdup(ev->report) : NULL;
-		b->cpu_ms = ev->cpu_ms;
-		svc_charge_cpu(b->svc, b->tenant, ev->cpu_ms);
-		b->max_rss_kb = ev->max_rss_kb;
+		ended(b, ev->status, ev->report ? strdup(ev->report) : NULL, ev->cpu_ms, ev->max_rss_kb);
 		/* Commands still listed never got their EXITED: the sandbox's
 		 * end is theirs. */
 		while (b->ops) {
@@ -381,6 +387,26 @@ void box_end(struct box *b)
 }
 
 void box_close(struct box *b) { b->closing = true; }
+
+int box_settle(struct box *b)
+{
+	al_error err = {0};
+	if (b->ended || b->closing || b->ops)
+		return -1;
+	char *report = al_sandbox_report_now(b->sb, &err);
+	json_t *r = report ? json_loads(report, 0, NULL) : NULL;
+	if (!r) {
+		free(report);
+		return -1;
+	}
+	ended(b, json_string_value(json_object_get(r, "status")), report,
+	      json_number_value(json_object_get(r, "cpu_ms")),
+	      (uint64_t)json_integer_value(json_object_get(r, "max_rss_kb")));
+	/* Its end is told here, by the caller's answer: no on_end follows. */
+	b->end_told = true;
+	json_decref(r);
+	return 0;
+}
 
 void box_reap(struct svc *svc)
 {

@@ -100,6 +100,12 @@ struct op *box_snapshot(struct box *b, al_error *err);
 struct op *box_restore(struct box *b, const void *data, size_t len, al_error *err);
 /* End the sandbox (its processes killed); ENDED, then on_end, follow. */
 void box_end(struct box *b);
+/* A box whose ops have all ended takes its sandbox's report as it stands
+ * (al_sandbox_report_now), as if ENDED had come, so that its owner can
+ * answer and close it at once; the sandbox's teardown then happens off the
+ * answer's path (the context reaps it). No on_end follows. -1 if an op
+ * still runs, the box ended, or the report could not be had. */
+int box_settle(struct box *b);
 /* Free the box at the end of this turn of the loop; an op still running
  * ends with status "deleted" first. */
 void box_close(struct box *b);

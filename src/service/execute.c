@@ -974,7 +974,12 @@ static void finish(struct job *j)
 		return;
 	}
 	j->state = J_ENDING;
-	if (j->box->ended) {
+	/* The answer does not wait for the sandbox's teardown: its report as
+	 * it stands now that the command and the artifacts are done, then the
+	 * answer; job_done closes the box, and the context reaps its init and
+	 * removes its cgroup (the figures differ from the end's by what init
+	 * does while it exits). */
+	if (j->box->ended || box_settle(j->box) == 0) {
 		job_done(j);
 		return;
 	}
