@@ -176,7 +176,8 @@ AL_API void al_sandbox_end(al_sandbox *sb);
  * cgroup now. A caller whose commands have all ended can answer with it
  * and free the sandbox at once: the teardown (init's exit, the cgroup's
  * removal) then happens off its path. Caller frees; NULL and err on
- * failure. */
+ * failure, and before ENDED for a sandbox without a cgroup (its figures
+ * are then init's children's, known when init is reaped). */
 AL_API char *al_sandbox_report_now(al_sandbox *sb, al_error *err);
 
 /* Kept sandboxes ("keep"). Each call starts a command and gives its id;

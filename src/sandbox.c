@@ -1100,6 +1100,12 @@ static void settle(struct al_sandbox *sb, struct al_result *r)
 
 char *al_sandbox_report_now(al_sandbox *sb, al_error *err)
 {
+	/* Without a cgroup the figures are init's children's rusage, which
+	 * only its reaping gives. */
+	if (!sb->done && sb->cgroup.kind == AL_CGROUP_NONE) {
+		al_error_set(err, EAGAIN, "no cgroup: the figures come with the sandbox's end");
+		return NULL;
+	}
 	struct al_result *r = malloc(sizeof(*r));
 	if (!r) {
 		al_error_set(err, ENOMEM, "report");

@@ -279,8 +279,26 @@ int main(void)
 	CHECK(piped.cmds[0].code == 0 && strcmp(piped.cmds[0].out, "readyfrom the caller\ndone\n") == 0,
 	      "the first command read the pipe to its end (%s)", piped.cmds[0].out);
 	CHECK(al_sandbox_restart_clock(piped.sb, 0) < 0, "no clock for a command that has ended");
+	/* The report as it stands, before the end: what ENDED will say, with
+	 * the cgroup's figures now (without a cgroup, refused: its figures
+	 * come with init's reaping). */
+	al_error nerr = {0};
+	char *now = al_sandbox_report_now(piped.sb, &nerr);
+	if (now)
+		CHECK(strstr(now, "\"status\": \"exited\"") && strstr(now, "\"cpu_ms\": ") && !piped.ended &&
+			  !strstr(now, "\"cgroup\": \"none\""),
+		      "a report before the end, with the cgroup's figures (%.120s)", now);
+	else
+		CHECK(strstr(nerr.msg, "no cgroup") != NULL, "no report before the end without a cgroup (%s)",
+		      nerr.msg);
+	free(now);
 	al_sandbox_end(piped.sb);
 	wait_end(&piped);
+	now = al_sandbox_report_now(piped.sb, &nerr);
+	char *final = al_sandbox_report(piped.sb);
+	CHECK(now && final && strcmp(now, final) == 0, "after the end, the report now is the sandbox's report");
+	free(now);
+	free(final);
 	al_sandbox_free(piped.sb);
 	al_config *clash = test_config(ctx, cat);
 	CHECK(al_config_set(clash, "stdin-pipe", NULL, &err) == 0 && al_config_set(clash, "tty", NULL, &err) == 0 &&
