@@ -15,7 +15,10 @@ BENCH_IDLE_RUNS (runs per tool after 1 s of idle, default 25), BENCH_ONLY
 (comma-separated latency scenarios to run, default all; throughput and memory
 always run), AIRLOCK_PEER (a second airlock binary, run as the peer
 "airlock-peer" beside the others: a before/after comparison in one
-interleaved run),
+interleaved run), AIRLOCK_PEER_DISABLE (defences the peer runs without, as
+AIRLOCK_TEST_DISABLE names them: the peer must be a build with the test
+switches, such as build/trace/airlock; what a set of defences costs, beside
+bubblewrap, in one run),
 BENCH_SECONDS (throughput seconds per tool, default 10), BENCH_MEM_RUNS
 (memory measurements per tool, default 5), AIRLOCK (binary, default
 build/airlock), BENCH_OUT (output directory, default build/bench).
@@ -54,6 +57,12 @@ HUNDRED_MB = 100000000
 # Same environment for every tool, the one airlock's python profile sets.
 ENV = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "TERM": "dumb",
        "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1"}
+PEER_ENV = dict(ENV, AIRLOCK_TEST_DISABLE=os.environ["AIRLOCK_PEER_DISABLE"]) \
+    if os.environ.get("AIRLOCK_PEER_DISABLE") else ENV
+
+
+def env_of(argv):
+    return PEER_ENV if AIRLOCK_PEER and argv[0] == AIRLOCK_PEER else ENV
 
 SCENARIOS = [
     # name, argv, python?, expected stdout bytes
@@ -126,12 +135,12 @@ def timed_run(argv, piped=False, expect=None):
     run that delivers other than expect bytes counts as failed (status -1)."""
     if not piped:
         t0 = time.perf_counter_ns()
-        pid = os.posix_spawn(argv[0], argv, ENV, file_actions=FILE_ACTIONS)
+        pid = os.posix_spawn(argv[0], argv, env_of(argv), file_actions=FILE_ACTIONS)
         _, status, _ = os.wait4(pid, 0)
         return time.perf_counter_ns() - t0, status
     t0 = time.perf_counter_ns()
     r, w = os.pipe()
-    pid = os.posix_spawn(argv[0], argv, ENV, file_actions=[
+    pid = os.posix_spawn(argv[0], argv, env_of(argv), file_actions=[
         (os.POSIX_SPAWN_DUP2, DEVNULL, 0), (os.POSIX_SPAWN_DUP2, w, 1), (os.POSIX_SPAWN_DUP2, DEVNULL, 2)])
     os.close(w)
     got = 0
@@ -204,7 +213,7 @@ def preflight(tool, scen):
     except FileNotFoundError as e:
         return "not installed: %s" % e
     try:
-        r = subprocess.run(full, stdin=subprocess.DEVNULL, capture_output=True, env=ENV, timeout=30)
+        r = subprocess.run(full, stdin=subprocess.DEVNULL, capture_output=True, env=env_of(full), timeout=30)
     except subprocess.TimeoutExpired:
         return "timed out"
     if r.returncode != 0:
@@ -256,7 +265,7 @@ def worker(argv, seconds, wfd):
     deadline = start + int(seconds * 1e9)
     end = start
     while end < deadline:
-        pid = os.posix_spawn(argv[0], argv, ENV, file_actions=FILE_ACTIONS)
+        pid = os.posix_spawn(argv[0], argv, env_of(argv), file_actions=FILE_ACTIONS)
         _, status, _ = os.wait4(pid, 0)
         end = time.perf_counter_ns()
         if status == 0:
@@ -324,7 +333,7 @@ def peak_memory(argv):
     """Poll VmHWM of the launched process (the supervisor; for plain, the command
     itself) from /proc/PID/status until it exits. (wait4's ru_maxrss is no use
     here: at exec the kernel folds the spawner's high-water mark into it.)"""
-    pid = os.posix_spawn(argv[0], argv, ENV, file_actions=FILE_ACTIONS)
+    pid = os.posix_spawn(argv[0], argv, env_of(argv), file_actions=FILE_ACTIONS)
     fd = os.open("/proc/%d/status" % pid, os.O_RDONLY)
     hwm = 0
     polls = 0
@@ -473,7 +482,8 @@ def main():
                                       meta["versions"]["bwrap"],
                                       meta["versions"]["firejail"], meta["versions"]["unshare"]))
     if AIRLOCK_PEER:
-        print("airlock-peer: %s (sha256 %s)" % (AIRLOCK_PEER, file_sha256(AIRLOCK_PEER)[:12]))
+        print("airlock-peer: %s (sha256 %s)%s" % (AIRLOCK_PEER, file_sha256(AIRLOCK_PEER)[:12],
+              ", without " + PEER_ENV["AIRLOCK_TEST_DISABLE"] if PEER_ENV is not ENV else ""))
     print("=" * W)
     print("Latency: wall time of one whole run, spawn to reaped (ms); %d runs per tool" % RUNS)
     print("(%d for the 100 MB scenarios; '| pipe': stdout is a pipe this bench drains;" % OUTPUT_RUNS)

@@ -3,7 +3,9 @@
 #include <limits.h>
 #include <seccomp.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include "../version.h"
@@ -55,6 +57,11 @@ int main(int argc, char **argv)
 	al_trace_open();
 	AL_TRACE("sup: main");
 #endif
+	/* jansson seeds its hashes from /dev/urandom (open, read, close) when
+	 * the first object is made: one getrandom call does it here. */
+	uint32_t seed;
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) == (ssize_t)sizeof(seed))
+		json_object_seed(seed | 1);
 	/* airlock-oci is this program under another name (a link). */
 	const char *base = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 	if (strcmp(base, "airlock-oci") == 0)
