@@ -221,16 +221,20 @@ build/test/lib/%: tests/lib/%.c tests/lib/lib.h include/airlock.h $(SBX_TST_OBJ)
 	@echo "  CC lib  $<"
 	@$(CC) -std=gnu11 $(WARN) -I include -O1 -g $(SAN) -o $@ $< $(SBX_TST_OBJ) $(SBX_LIBS)
 
-# Everything: this machine's suite (cgroup v1 here), then the pure-v2 VM
-# (check-v2), added up into the one last line.
+# Everything: this machine's suite (cgroup v1 here), then the containment
+# cases once more through a kept sandbox's second command while the pure-v2
+# VM (check-v2) runs beside them (its log printed after the VM's), added up
+# into the one last line.
 check: deps
 	@$(MAKE) --no-print-directory build/airlock build/airlock-serve build/test/airlock $(UNIT_BIN) $(LIBTEST_BIN) lib
 	@rm -rf build/install-check && $(MAKE) --no-print-directory install DESTDIR=$(CURDIR)/build/install-check >/dev/null
 	@rm -f build/results-host build/results-second build/results-v2; \
 	INSTALL_ROOT=$(CURDIR)/build/install-check INSTALL_CHECK=$(CURDIR)/build/install-check$(PREFIX) RESULTS=build/results-host LABEL="this machine" tests/run.sh; \
 	AIRLOCK_TEST_SECOND_COMMAND=1 ESCAPE_ONLY=1 MODES=root RESULTS=build/results-second \
-		LABEL="the containment cases through a kept sandbox's second command" tests/run.sh; \
+		LABEL="the containment cases through a kept sandbox's second command" tests/run.sh \
+		>build/second.log 2>&1 & second=$$!; \
 	RESULTS=build/results-v2 tests/v2/check.sh; \
+	wait $$second; cat build/second.log; \
 	cat build/results-host build/results-second build/results-v2 2>/dev/null | awk '{p += $$1; f += $$2; s += $$3; n++} \
 		END {if (n < 3) f++; printf "%d passed, %d failed%s\n", p, f, s ? ", " s " skipped" : ""; exit f > 0}'
 

@@ -5,7 +5,8 @@ a platform's client holds it) against `airlock run -- /bin/true` and
 bubblewrap, each launched and timed as bench/bench.py does; then executions
 per second with 2 clients. Prints a table and the ratios, writes
 build/bench/serve.json. Environment: BENCH_RUNS (default 200), BENCH_SECONDS
-(default 10), AIRLOCK, BENCH_OUT, as bench/bench.py."""
+(default 10), AIRLOCK, BENCH_OUT, as bench/bench.py; BENCH_SERVE_ONLY=1: the /bin/true
+latency and throughput alone; BENCH_WARM_ONLY=1, BENCH_AUDIT_ONLY=1: those parts alone."""
 
 import http.client
 import json
@@ -285,9 +286,10 @@ def main():
     finally:
         p.terminate()
         p.wait()
+    only = os.environ.get("BENCH_SERVE_ONLY")  # /bin/true through the service alone
     try:
-        audit = audit_cost(tmp)
-        warm = warm_bench(tmp)
+        audit = None if only else audit_cost(tmp)
+        warm = None if only else warm_bench(tmp)
     finally:
         for f in os.listdir(tmp):
             os.unlink(os.path.join(tmp, f))
@@ -302,8 +304,9 @@ def main():
     print("- serve/airlock run: latency %.2fx, throughput %.2fx; serve/bubblewrap: latency %.2fx, throughput %.2fx"
           % (med["serve"] / med["airlock"], tp["serve"] / tp["airlock"], med["serve"] / med["bwrap"], tp["serve"] / tp["bwrap"]))
     print("  (latency: below 1 is faster; throughput: above 1)")
-    print_audit(audit)
-    print_warm(warm)
+    if not only:
+        print_audit(audit)
+        print_warm(warm)
     os.makedirs(bench.OUT, exist_ok=True)
     with open(os.path.join(bench.OUT, "serve.json"), "w") as f:
         json.dump({"median_ms": med, "p90_ms": p90, "runs_per_s": tp, "runs": RUNS, "seconds": SECONDS,
