@@ -1100,24 +1100,28 @@ static void settle(struct al_sandbox *sb, struct al_result *r)
 
 char *al_sandbox_report_now(al_sandbox *sb, al_error *err)
 {
-	/* Without a cgroup the figures are init's children's rusage, which
-	 * only its reaping gives. */
-	if (!sb->done && sb->cgroup.kind == AL_CGROUP_NONE) {
+	char *report;
+	if (sb->done) {
+		report = al_report_json(&sb->plan, &sb->res);
+	} else if (sb->cgroup.kind == AL_CGROUP_NONE) {
+		/* Without a cgroup the figures are init's children's rusage,
+		 * which only its reaping gives. */
 		al_error_set(err, EAGAIN, "no cgroup: the figures come with the sandbox's end");
 		return NULL;
-	}
-	struct al_result *r = malloc(sizeof(*r));
-	if (!r) {
-		al_error_set(err, ENOMEM, "report");
-		return NULL;
-	}
-	/* A copy: the counters move on, and the sandbox's own end settles
-	 * its result again (the copy shares the logs, never frees them). */
-	memcpy(r, &sb->res, sizeof(*r));
-	if (!sb->done)
+	} else {
+		/* A copy: the counters move on, and the sandbox's own end
+		 * settles its result again (the copy shares the logs, never
+		 * frees them). */
+		struct al_result *r = malloc(sizeof(*r));
+		if (!r) {
+			al_error_set(err, ENOMEM, "report");
+			return NULL;
+		}
+		memcpy(r, &sb->res, sizeof(*r));
 		settle(sb, r);
-	char *report = al_report_json(&sb->plan, r);
-	free(r);
+		report = al_report_json(&sb->plan, r);
+		free(r);
+	}
 	if (!report)
 		al_error_set(err, ENOMEM, "report");
 	return report;
