@@ -266,9 +266,7 @@ static json_t *read_file(struct mcp *m, struct mcp_call *c, json_t *args, const 
 		return mcp_tool_error("%s is a directory: use list_files", p);
 	/* Text when it is UTF-8 (cut at a character's start), else base64. */
 	size_t n = r->len > MCP_MAX_TEXT ? MCP_MAX_TEXT : r->len;
-	json_t *text = json_stringn(r->body, n), *img = NULL;
-	for (int back = 1; !text && n < r->len && back <= 3; back++)
-		text = json_stringn(r->body, n - (size_t)back);
+	json_t *text = mcp_text_prefix(r->body, r->len, MCP_MAX_TEXT), *img = NULL;
 	if (text)
 		n = json_string_length(text);
 	const char *enc = "utf8";

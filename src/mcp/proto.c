@@ -460,14 +460,27 @@ json_t *mcp_tool_ok(json_t *structured, const char *fmt, ...)
 			 "structuredContent", structured, "isError", 0);
 }
 
-/* stdout or stderr of a run, as text (at most MCP_MAX_TEXT bytes). */
+json_t *mcp_text_prefix(const char *data, size_t len, size_t max)
+{
+	size_t n = len > max ? max : len;
+	json_t *text = json_stringn(data, n);
+	/* Cut inside a character: at its start instead (at most 3 back). */
+	for (int back = 1; !text && n < len && back <= 3 && (size_t)back <= n; back++)
+		text = json_stringn(data, n - (size_t)back);
+	return text;
+}
+
+/* stdout or stderr of a run, as text (at most MCP_MAX_TEXT bytes, cut at a
+ * character's start). */
 static json_t *stream_text(json_t *api, const char *name)
 {
 	json_t *s = json_object_get(api, name);
 	if (!json_is_string(s))
 		return json_string("");
 	size_t n = json_string_length(s);
-	return n <= MCP_MAX_TEXT ? json_incref(s) : json_stringn(json_string_value(s), MCP_MAX_TEXT);
+	if (n <= MCP_MAX_TEXT)
+		return json_incref(s);
+	return mcp_text_prefix(json_string_value(s), n, MCP_MAX_TEXT) ?: json_string("");
 }
 
 json_t *mcp_run_result(json_t *api, const char *sid)

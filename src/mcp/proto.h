@@ -84,4 +84,8 @@ json_t *mcp_run_body(enum mcp_tool tool, json_t *args);
  * default sandbox's when args is NULL). */
 json_t *mcp_session_body(json_t *args, const char *profile, unsigned ttl, unsigned idle);
 
+/* The longest UTF-8 prefix of data of at most max bytes, cut at a
+ * character's start, as a JSON string; NULL when it is not UTF-8. */
+json_t *mcp_text_prefix(const char *data, size_t len, size_t max);
+
 #endif

@@ -156,7 +156,9 @@ static void on_event(void *user, const struct al_event *ev)
 		op_finish(b, op);
 		break;
 	case AL_EV_ENDED:
-		ended(b, ev->status, ev->report ? strdup(ev->report) : NULL, ev->cpu_ms, ev->max_rss_kb);
+		/* Settled already (box_settle): its figures were charged then. */
+		if (!b->ended)
+			ended(b, ev->status, ev->report ? strdup(ev->report) : NULL, ev->cpu_ms, ev->max_rss_kb);
 		/* Commands still listed never got their EXITED: the sandbox's
 		 * end is theirs. */
 		while (b->ops) {

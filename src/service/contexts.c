@@ -1,7 +1,8 @@
 /* Code contexts (contexts.h). A context is a command of the session's
  * sandbox: python3 running the driver below, which keeps one globals dict
- * for every run. Code reaches it as pools.c's does, through a FIFO in the
- * working directory written with al_sandbox_put_file ("NONCE LENGTH\n" and
+ * for every run. Code reaches it through a FIFO in the working directory
+ * (a pool's interpreter reads one run's code from its stdin; a context
+ * needs many deliveries to one process), written with al_sandbox_put_file ("NONCE LENGTH\n" and
  * the code); the driver makes the FIFO again when a restore or a reset
  * has replaced the workspace under it. A run's end is a line starting
  * with 0x1e, "END", and the run's nonce on each stream (stdout's carries

@@ -1135,7 +1135,8 @@ static void oneshot_begin(struct job *j)
 	 * very same config is ready. */
 	if (j->rq.language && strcmp(j->rq.language, "python") == 0 && !j->rq.input_len && !j->rq.nenv &&
 	    !j->env_all &&
-	    (j->box = pool_take(svc, j->cfg, j->rq.profile ? j->rq.profile : "python", j->tenant, &op,
+	    (j->box = pool_take(svc, j->cfg, j->rq.profile ? j->rq.profile : "python", j->tenant,
+				strlen(j->rq.argv[2]), &op,
 				&j->warm_in))) {
 		j->warm = true;
 		j->warm_op = op;

@@ -133,10 +133,10 @@ struct entry {
 	struct box *box;
 	struct op *boot;
 	int in_fd; /* the interpreter's stdin: the code goes in there */
+	size_t pipe_cap; /* what that pipe holds: the longest code it takes without waiting */
 	bool ready, retiring;
 	double born;
-	char head[32]; /* stdout before the code: the ready line */
-	size_t nhead;
+	size_t nhead; /* bytes of the ready line seen on stdout before the code */
 	char err[256]; /* stderr before the code: why it failed */
 	size_t nerr;
 };
@@ -227,12 +227,10 @@ static void boot_output(struct op *op, int stream, const char *data, size_t len)
 		en->err[en->nerr] = 0;
 		return;
 	}
-	size_t room = sizeof(en->head) - en->nhead;
-	if (en->ready || len > room || memcmp(data, READY_LINE + en->nhead, len) != 0) {
+	if (en->ready || len > pool_ready_len - en->nhead || memcmp(data, READY_LINE + en->nhead, len) != 0) {
 		entry_fail(en, "output before its code came");
 		return;
 	}
-	memcpy(en->head + en->nhead, data, len);
 	en->nhead += len;
 	if (en->nhead == pool_ready_len) {
 		en->ready = true;
@@ -295,6 +293,13 @@ static int entry_start(struct pool *p)
 	en->box->pooled = true;
 	svc->nboxes--;
 	en->in_fd = al_sandbox_take_stdin(en->box->sb);
+	/* Room for the largest code a request may carry, so that it goes in
+	 * at once, never waiting; where the kernel refuses (a user over its
+	 * pipe quota), longer code starts cold (pool_take). */
+	int cap = fcntl(en->in_fd, F_SETPIPE_SZ, (int)(REQ_MAX_CODE + 1));
+	if (cap < 0)
+		cap = fcntl(en->in_fd, F_GETPIPE_SZ);
+	en->pipe_cap = cap > 0 ? (size_t)cap : 0;
 	en->pool = p;
 	en->born = al_now_ms();
 	en->boot = op;
@@ -314,11 +319,17 @@ int pools_tick(struct svc *svc)
 	double now = al_now_ms(), next = -1;
 	for (struct pool *p = pools_of(svc); p; p = p->next) {
 		/* Replace what waited too long (its start is a while ago). */
+		/* An entry still starting after as long (an import that hangs)
+		 * fails: logged, with back-off. */
 		for (struct entry *en = p->entries; en; en = en->next)
-			if (en->ready && !en->retiring && now - en->born > p->spec.max_age * 1000.0) {
-				en->retiring = true;
-				box_end(en->box);
-			} else if (en->ready && !en->retiring) {
+			if (!en->retiring && now - en->born > p->spec.max_age * 1000.0) {
+				if (en->ready) {
+					en->retiring = true;
+					box_end(en->box);
+				} else {
+					entry_fail(en, "not ready within max_age");
+				}
+			} else if (!en->retiring) {
 				double at = en->born + p->spec.max_age * 1000.0;
 				if (next < 0 || at < next)
 					next = at;
@@ -432,8 +443,8 @@ void pools_sync(struct svc *svc)
 	}
 }
 
-struct box *pool_take(struct svc *svc, al_config *cfg, const char *profile, const char *tenant, struct op **boot,
-		      int *in_fd)
+struct box *pool_take(struct svc *svc, al_config *cfg, const char *profile, const char *tenant, size_t code_len,
+		      struct op **boot, int *in_fd)
 {
 	struct pool *p = pools_of(svc);
 	while (p && (p->dead || strcmp(p->spec.profile, profile) != 0))
@@ -444,7 +455,7 @@ struct box *pool_take(struct svc *svc, al_config *cfg, const char *profile, cons
 	bool same = key && strcmp(key, p->key) == 0;
 	free(key);
 	struct entry *en = p->entries;
-	while (same && en && !(en->ready && !en->retiring && en->boot))
+	while (same && en && !(en->ready && !en->retiring && en->boot && en->pipe_cap >= code_len))
 		en = en->next;
 	if (!same || !en) {
 		svc->metrics.pool_misses++;
@@ -477,9 +488,8 @@ int pool_give(struct box *b, struct op *boot, int in_fd, const char *code, al_er
 {
 	size_t len = strlen(code), off = 0;
 	(void)al_sandbox_restart_clock(b->sb, boot->id);
-	/* All of it at once, never waiting: the pipe is made large enough for
-	 * the largest code a request may carry. */
-	(void)fcntl(in_fd, F_SETPIPE_SZ, (int)(REQ_MAX_CODE + 1));
+	/* All of it at once, never waiting: pool_take gave a sandbox whose
+	 * pipe holds it. */
 	(void)fcntl(in_fd, F_SETFL, O_NONBLOCK);
 	while (off < len) {
 		ssize_t n = write(in_fd, code + off, len - off);

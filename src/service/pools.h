@@ -26,10 +26,11 @@ int pools_tick(struct svc *svc);
 /* A ready sandbox for a python run whose config is cfg (of profile), given
  * to tenant: the box (counted as running from now), its waiting
  * interpreter's op (no done or output set) and the write end of its stdin
- * (the caller's, for pool_give). NULL when no pool matches (counted as a
+ * (the caller's, for pool_give), whose pipe holds code_len bytes. NULL
+ * when no pool matches (counted as a
  * miss only when a pool has the same profile). */
-struct box *pool_take(struct svc *svc, al_config *cfg, const char *profile, const char *tenant, struct op **boot,
-		      int *in_fd);
+struct box *pool_take(struct svc *svc, al_config *cfg, const char *profile, const char *tenant, size_t code_len,
+		      struct op **boot, int *in_fd);
 /* Give the waiting interpreter its code (in_fd is closed): its clock, time
  * and output limits start now. */
 int pool_give(struct box *b, struct op *boot, int in_fd, const char *code, al_error *err);

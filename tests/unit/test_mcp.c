@@ -166,6 +166,21 @@ static void results(void)
 	      json_is_false(json_object_get(r, "isError")));
 	json_decref(r);
 	json_decref(api);
+	/* Over MCP_MAX_TEXT, cut where a two-byte character straddles the
+	 * limit: the text ends before it (jansson refuses half a character). */
+	size_t big = MCP_MAX_TEXT + 2;
+	char *out = malloc(big + 1);
+	memset(out, 'x', big);
+	memcpy(out + MCP_MAX_TEXT - 1, "\xc3\xa9", 2);
+	out[big] = 0;
+	api = json_pack("{s:s,s:i,s:s%,s:s}", "status", "exited", "exit_code", 0, "stdout", out, big, "stderr", "");
+	r = mcp_run_result(api, "sb-1");
+	const char *so = json_string_value(json_object_get(json_object_get(r, "structuredContent"), "stdout"));
+	CHECK("mcp: a long output cut inside a character ends at its start",
+	      so && strlen(so) == MCP_MAX_TEXT - 1 && json_is_false(json_object_get(r, "isError")));
+	json_decref(r);
+	json_decref(api);
+	free(out);
 	r = mcp_run_result(NULL, "sb-1");
 	CHECK("mcp: a result from nothing still has every required field",
 	      json_is_null(json_object_get(json_object_get(r, "structuredContent"), "exit_code")) &&
