@@ -26,6 +26,7 @@ struct mcp {
 	json_t *sessions;	   /* ids made by create_session */
 	struct mcp_call *calls;
 	char version[16];
+	bool stopping; /* mcp_stop: the service is ending, its sandboxes with it */
 };
 
 struct mcp *mcp_new(const struct api_target *api, const struct mcp_options *opt)
@@ -135,8 +136,13 @@ static void destroy(struct mcp *m, const char *sid)
 {
 	char path[128], err[300];
 	struct api_reply r;
+	pthread_mutex_lock(&m->mu);
+	bool stopping = m->stopping;
+	pthread_mutex_unlock(&m->mu);
 	snprintf(path, sizeof(path), "/v1/sandboxes/%s", sid);
-	if (api_call(&m->api, "DELETE", path, NULL, NULL, 0, &r, NULL, err, sizeof(err)) == 0)
+	/* A stopping service's loop waits for this thread: asking it would
+	 * only wait out the stop's deadline; the sandbox ends with it. */
+	if (!stopping && api_call(&m->api, "DELETE", path, NULL, NULL, 0, &r, NULL, err, sizeof(err)) == 0)
 		api_reply_free(&r);
 	forget_session(m, sid);
 }
@@ -485,6 +491,14 @@ const char *mcp_negotiated(struct mcp *m, char *buf, size_t len)
 }
 
 void mcp_cancel_calls(struct mcp *m) { cancel(m, NULL); }
+
+void mcp_stop(struct mcp *m)
+{
+	pthread_mutex_lock(&m->mu);
+	m->stopping = true;
+	pthread_mutex_unlock(&m->mu);
+	cancel(m, NULL);
+}
 
 void mcp_end(struct mcp *m)
 {

@@ -35,8 +35,12 @@ struct mcp_call;
 struct mcp *mcp_new(const struct api_target *api, const struct mcp_options *opt);
 /* Every call cancelled, every sandbox of the session destroyed. */
 void mcp_end(struct mcp *m);
-/* Every call cancelled, the sandboxes left (the service is stopping). */
+/* Every call cancelled (their connections shut down); mcp_end follows. */
 void mcp_cancel_calls(struct mcp *m);
+/* The service is stopping: every call cancelled, and no sandbox destroyed
+ * through the API from now on (the service's loop, which would answer,
+ * waits for the calls' threads; the sandboxes end with the service). */
+void mcp_stop(struct mcp *m);
 void mcp_free(struct mcp *m);
 
 /* A message that takes time (tools/call): handle it on a thread of its

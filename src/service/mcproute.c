@@ -401,7 +401,7 @@ void mcproute_free(struct svc *svc)
 		return;
 	/* What still runs is cut short; its sandboxes end with the service. */
 	for (struct msess *s = m->sessions; s; s = s->next)
-		mcp_cancel_calls(s->core);
+		mcp_stop(s->core);
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += 10;
 	pthread_mutex_lock(&m->mu);
